@@ -1,0 +1,652 @@
+//! The server's configuration: the embedded presets, an optional config file that adds
+//! portals and overrides any preset value, and the checks that refuse a bad one with a
+//! message naming the file, the key and the rule.
+
+use crate::hours::ServiceHours;
+use crate::portal::{Portal, PortalSettings};
+use serde::Deserialize;
+use std::fmt;
+use std::path::Path;
+use toml::{Table, Value};
+
+/// The presets shipped in the binary: (name, policy file, help file).
+const PRESETS: [(&str, &str, &str); 5] = [
+    (
+        "mlit-fwms",
+        include_str!("../../../presets/mlit-fwms.toml"),
+        include_str!("../../../presets/help/mlit-fwms.toml"),
+    ),
+    (
+        "shaho",
+        include_str!("../../../presets/shaho.toml"),
+        include_str!("../../../presets/help/shaho.toml"),
+    ),
+    (
+        "rokin",
+        include_str!("../../../presets/rokin.toml"),
+        include_str!("../../../presets/help/rokin.toml"),
+    ),
+    (
+        "hellowork",
+        include_str!("../../../presets/hellowork.toml"),
+        include_str!("../../../presets/help/hellowork.toml"),
+    ),
+    (
+        "jrec-in",
+        include_str!("../../../presets/jrec-in.toml"),
+        include_str!("../../../presets/help/jrec-in.toml"),
+    ),
+];
+
+pub fn preset_names() -> impl Iterator<Item = &'static str> {
+    PRESETS.iter().map(|(name, _, _)| *name)
+}
+
+/// One refusal: where it is and which rule it broke.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub file: String,
+    pub key: String,
+    pub rule: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.key.is_empty() {
+            write!(f, "{}: {}", self.file, self.rule)
+        } else {
+            write!(f, "{}: key `{}`: {}", self.file, self.key, self.rule)
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct ConfigErrors(pub Vec<ConfigError>);
+
+impl fmt::Display for ConfigErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{e}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ConfigErrors {}
+
+/// The `[server]` table.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSettings {
+    #[serde(default = "default_listen")]
+    pub listen: String,
+    #[serde(default = "default_database")]
+    pub database: String,
+    /// The address users type; `https://` turns on Secure cookies and HSTS.
+    #[serde(default)]
+    pub public_url: Option<String>,
+    /// `smtp://host:port` (STARTTLS if offered), `smtp://…?tls=required`, `smtps://…`, with
+    /// `user:password@` for auth. Absent: the dev mailbox at `/_dev/mail`.
+    #[serde(default)]
+    pub smtp: Option<String>,
+    #[serde(default = "default_mail_from")]
+    pub mail_from: String,
+    /// `text` (readable) or `json`.
+    #[serde(default = "default_log_format")]
+    pub log_format: String,
+    /// Allow `--test-clock`. Never set this on a production server.
+    #[serde(default)]
+    pub allow_test_clock: bool,
+    /// Seed demo operators and announcements (what `serve` without a config does).
+    #[serde(default)]
+    pub demo: bool,
+    /// Largest request body in bytes.
+    #[serde(default = "default_body_limit")]
+    pub body_limit_bytes: usize,
+    /// A request that takes longer is answered with 503.
+    #[serde(default = "default_request_timeout")]
+    pub request_timeout_seconds: u64,
+}
+
+fn default_listen() -> String {
+    "127.0.0.1:8080".into()
+}
+fn default_database() -> String {
+    "sqlite://data/madoguchi.db".into()
+}
+fn default_mail_from() -> String {
+    "no-reply@madoguchi.localhost".into()
+}
+fn default_log_format() -> String {
+    "text".into()
+}
+fn default_body_limit() -> usize {
+    256 * 1024
+}
+fn default_request_timeout() -> u64 {
+    30
+}
+
+impl Default for ServerSettings {
+    fn default() -> Self {
+        ServerSettings {
+            listen: default_listen(),
+            database: default_database(),
+            public_url: None,
+            smtp: None,
+            mail_from: default_mail_from(),
+            log_format: default_log_format(),
+            allow_test_clock: false,
+            demo: false,
+            body_limit_bytes: default_body_limit(),
+            request_timeout_seconds: default_request_timeout(),
+        }
+    }
+}
+
+impl ServerSettings {
+    pub fn serves_https(&self) -> bool {
+        self.public_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("https://"))
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub server: ServerSettings,
+    pub portals: Vec<Portal>,
+}
+
+impl Config {
+    /// The demo: every preset at `/<preset>/`, SQLite, dev mailbox, demo accounts.
+    pub fn demo() -> Result<Config, ConfigErrors> {
+        let mut text = String::from("[server]\ndemo = true\nallow_test_clock = true\n");
+        for name in preset_names() {
+            text.push_str(&format!(
+                "\n[[portal]]\nid = \"{name}\"\npreset = \"{name}\"\n"
+            ));
+        }
+        Config::parse("(demo)", &text)
+    }
+
+    pub fn load(path: &Path) -> Result<Config, ConfigErrors> {
+        let file = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            ConfigErrors(vec![ConfigError {
+                file: file.clone(),
+                key: String::new(),
+                rule: format!("cannot be read: {e}"),
+            }])
+        })?;
+        Config::parse(&file, &text)
+    }
+
+    pub fn parse(file: &str, text: &str) -> Result<Config, ConfigErrors> {
+        let err = |key: &str, rule: String| ConfigError {
+            file: file.to_string(),
+            key: key.to_string(),
+            rule,
+        };
+        let mut root: Table = text.parse().map_err(|e: toml::de::Error| {
+            ConfigErrors(vec![err("", format!("is not valid TOML: {e}"))])
+        })?;
+        let mut errors = Vec::new();
+
+        let server = match root.remove("server") {
+            None => ServerSettings::default(),
+            Some(value) => match deserialize::<ServerSettings>(value) {
+                Ok(s) => s,
+                Err((path, rule)) => {
+                    errors.push(err(&join("server", &path), rule));
+                    ServerSettings::default()
+                }
+            },
+        };
+        check_server(&server, &mut |k, r| errors.push(err(k, r)));
+
+        let portal_values = match root.remove("portal") {
+            None => Vec::new(),
+            Some(Value::Array(items)) => items,
+            Some(_) => {
+                errors.push(err(
+                    "portal",
+                    "must be an array of tables: write [[portal]]".into(),
+                ));
+                Vec::new()
+            }
+        };
+        for key in root.keys() {
+            errors.push(err(
+                key,
+                "is not a known key: the top level has [server] and [[portal]]".into(),
+            ));
+        }
+        if portal_values.is_empty() && errors.is_empty() {
+            errors.push(err("portal", "at least one [[portal]] is needed".into()));
+        }
+
+        let mut portals: Vec<Portal> = Vec::new();
+        for (i, value) in portal_values.into_iter().enumerate() {
+            match build_portal(value) {
+                Ok(portal) => {
+                    if portals.iter().any(|p| p.id == portal.id) {
+                        errors.push(err(
+                            &format!("portal[{i}].id"),
+                            format!("\"{}\" is used by another portal", portal.id),
+                        ));
+                    }
+                    if portal.host.is_some() && portals.iter().any(|p| p.host == portal.host) {
+                        errors.push(err(
+                            &format!("portal[{i}].host"),
+                            "is used by another portal".into(),
+                        ));
+                    }
+                    portals.push(portal);
+                }
+                Err(list) => errors.extend(
+                    list.into_iter()
+                        .map(|(k, r)| err(&format!("portal[{i}].{k}"), r)),
+                ),
+            }
+        }
+        if errors.is_empty() {
+            Ok(Config { server, portals })
+        } else {
+            Err(ConfigErrors(errors))
+        }
+    }
+
+    pub fn portal(&self, id: &str) -> Option<&Portal> {
+        self.portals.iter().find(|p| p.id == id)
+    }
+}
+
+fn check_server(server: &ServerSettings, fail: &mut dyn FnMut(&str, String)) {
+    if server.listen.parse::<std::net::SocketAddr>().is_err() {
+        fail(
+            "server.listen",
+            "must be an address and port such as 127.0.0.1:8080".into(),
+        );
+    }
+    if !(server.database.starts_with("sqlite:")
+        || server.database.starts_with("postgres://")
+        || server.database.starts_with("postgresql://"))
+    {
+        fail(
+            "server.database",
+            "must start with sqlite: or postgres://".into(),
+        );
+    }
+    if let Some(smtp) = &server.smtp
+        && !(smtp.starts_with("smtp://") || smtp.starts_with("smtps://"))
+    {
+        fail("server.smtp", "must start with smtp:// or smtps://".into());
+    }
+    if let Some(url) = &server.public_url
+        && !(url.starts_with("https://") || url.starts_with("http://"))
+    {
+        fail(
+            "server.public_url",
+            "must start with https:// or http://".into(),
+        );
+    }
+    if !server.mail_from.contains('@') {
+        fail("server.mail_from", "must be an e-mail address".into());
+    }
+    if server.log_format != "text" && server.log_format != "json" {
+        fail("server.log_format", "must be \"text\" or \"json\"".into());
+    }
+    if server.body_limit_bytes < 1024 {
+        fail("server.body_limit_bytes", "must be at least 1024".into());
+    }
+    if server.request_timeout_seconds == 0 {
+        fail(
+            "server.request_timeout_seconds",
+            "must be at least 1".into(),
+        );
+    }
+}
+
+/// `id`, `preset` and `host` place the portal; every other key overrides the preset.
+fn build_portal(value: Value) -> Result<Portal, Vec<(String, String)>> {
+    let Value::Table(mut table) = value else {
+        return Err(vec![(String::new(), "must be a table".into())]);
+    };
+    let take_str = |table: &mut Table, key: &str| match table.remove(key) {
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(_) => Err((key.to_string(), "must be a string".to_string())),
+    };
+    let preset = take_str(&mut table, "preset")
+        .map_err(|e| vec![e])?
+        .ok_or_else(|| {
+            vec![(
+                "preset".to_string(),
+                format!(
+                    "is required: one of {}",
+                    preset_names().collect::<Vec<_>>().join(", ")
+                ),
+            )]
+        })?;
+    let id = take_str(&mut table, "id")
+        .map_err(|e| vec![e])?
+        .unwrap_or_else(|| preset.clone());
+    let host = take_str(&mut table, "host").map_err(|e| vec![e])?;
+    if !is_slug(&id) {
+        return Err(vec![(
+            "id".into(),
+            "must be lower-case letters, digits and hyphens (it is the path /<id>/)".into(),
+        )]);
+    }
+    let Some(mut merged) = preset_table(&preset) else {
+        return Err(vec![(
+            "preset".into(),
+            format!(
+                "\"{preset}\" is not a preset: one of {}",
+                preset_names().collect::<Vec<_>>().join(", ")
+            ),
+        )]);
+    };
+    merge(&mut merged, table);
+    let settings: PortalSettings =
+        deserialize(Value::Table(merged)).map_err(|(path, rule)| vec![(path, rule)])?;
+    let mut errors = settings.validate();
+    let hours = match &settings.service_hours {
+        None => Some(ServiceHours::always()),
+        Some(h) => match ServiceHours::parse(&h.hours, &h.closed) {
+            Ok(hours) => Some(hours),
+            Err(rule) => {
+                errors.push(("service_hours".into(), rule));
+                None
+            }
+        },
+    };
+    match hours {
+        Some(hours) if errors.is_empty() => Ok(Portal {
+            id,
+            host,
+            preset,
+            settings,
+            hours,
+        }),
+        _ => Err(errors),
+    }
+}
+
+/// A preset's policy file with its help pages under `help`.
+fn preset_table(name: &str) -> Option<Table> {
+    let (_, policy, help) = PRESETS.iter().find(|(n, _, _)| *n == name)?;
+    // The embedded files are checked by the tests below; a broken one yields no preset.
+    let mut table: Table = policy.parse().ok()?;
+    let help: Table = help.parse().ok()?;
+    table.insert("help".into(), Value::Table(help));
+    Some(table)
+}
+
+/// Deep merge: tables merge key by key; anything else replaces. A table whose `kind`
+/// changes is replaced whole, so the old kind's fields do not linger.
+fn merge(base: &mut Table, overrides: Table) {
+    for (key, value) in overrides {
+        match (base.get_mut(&key), value) {
+            (Some(Value::Table(b)), Value::Table(o))
+                if b.get("kind") == o.get("kind") || !o.contains_key("kind") =>
+            {
+                merge(b, o)
+            }
+            (_, value) => {
+                base.insert(key, value);
+            }
+        }
+    }
+}
+
+fn deserialize<T: serde::de::DeserializeOwned>(value: Value) -> Result<T, (String, String)> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let path = if path == "." { String::new() } else { path };
+        (path, e.into_inner().message().to_string())
+    })
+}
+
+fn join(prefix: &str, path: &str) -> String {
+    if path.is_empty() {
+        prefix.to_string()
+    } else {
+        format!("{prefix}.{path}")
+    }
+}
+
+fn is_slug(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 40
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !id.starts_with('-')
+        && id != "static"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::portal::{LoginIdKind, Registration, SecondFactor};
+
+    #[test]
+    fn demo_has_the_five_presets() {
+        let config = Config::demo().unwrap();
+        let ids: Vec<_> = config.portals.iter().map(|p| p.id.as_str()).collect();
+        assert_eq!(ids, ["mlit-fwms", "shaho", "rokin", "hellowork", "jrec-in"]);
+        for portal in &config.portals {
+            assert!(
+                portal.settings.help_page("top").is_some(),
+                "{} has no help for its first screen",
+                portal.id
+            );
+        }
+    }
+
+    #[test]
+    fn presets_carry_the_policy_table() {
+        let config = Config::demo().unwrap();
+        let p = |id: &str| config.portal(id).unwrap().settings.clone();
+        let (mlit, shaho, rokin, hw, jrec) = (
+            p("mlit-fwms"),
+            p("shaho"),
+            p("rokin"),
+            p("hellowork"),
+            p("jrec-in"),
+        );
+        assert_eq!(
+            (
+                mlit.password.min,
+                mlit.password.max,
+                mlit.password.no_name_run,
+                mlit.password.history
+            ),
+            (8, 64, 3, 3)
+        );
+        assert_eq!(
+            (
+                mlit.password.max_age_days,
+                mlit.password.expiry_warning_days
+            ),
+            (Some(180), 7)
+        );
+        assert_eq!((mlit.lockout.failures, mlit.lockout.lock_minutes), (5, 30));
+        assert!(matches!(
+            mlit.registration,
+            Registration::ProvisionalTempPassword {
+                temp_password_hours: 3
+            }
+        ));
+        assert_eq!(shaho.login_id.kind, LoginIdKind::Email);
+        assert_eq!(
+            (
+                shaho.password.min,
+                shaho.password.max,
+                shaho.password.min_groups
+            ),
+            (8, 128, Some(3))
+        );
+        assert_eq!(
+            (shaho.lockout.failures, shaho.lockout.lock_minutes),
+            (10, 30)
+        );
+        assert!(matches!(
+            shaho.second_factor,
+            SecondFactor::OptionalEmailCode {
+                code_minutes: 30,
+                ..
+            }
+        ));
+        assert_eq!(
+            (
+                rokin.login_id.min,
+                rokin.login_id.max,
+                rokin.login_id.case_sensitive
+            ),
+            (6, 12, true)
+        );
+        assert_eq!(
+            (
+                rokin.password.min,
+                rokin.password.max,
+                rokin.password.groups.len()
+            ),
+            (8, 12, 4)
+        );
+        assert_eq!(
+            (
+                rokin.lockout.failures,
+                rokin.lockout.lock_minutes,
+                rokin.lockout.block_after_locks
+            ),
+            (6, 60, Some(3))
+        );
+        assert!(rokin.lockout.notify_user);
+        assert!(matches!(
+            rokin.second_factor,
+            SecondFactor::ClientCertificate {
+                validity_days: 366,
+                renew_before_days: 30,
+                code_digits: 6,
+                ..
+            }
+        ));
+        assert!(matches!(
+            rokin.registration,
+            Registration::ContractMaster {
+                contract_number_digits: 8,
+                max_general_users: 10
+            }
+        ));
+        assert_eq!((hw.password.min, hw.password.max), (8, 32));
+        assert_eq!((hw.lockout.failures, hw.lockout.lock_minutes), (5, 30));
+        assert!(matches!(
+            hw.second_factor,
+            SecondFactor::EmailOtp {
+                code_minutes: 30,
+                max_attempts: 10,
+                skip_days: 90,
+                ..
+            }
+        ));
+        assert_eq!((jrec.password.min, jrec.password.max), (8, 32));
+        assert_eq!(jrec.login_id.kind, LoginIdKind::Issued);
+        for s in [&mlit, &shaho, &rokin, &hw, &jrec] {
+            assert_eq!(s.session.idle_minutes, 60);
+        }
+    }
+
+    #[test]
+    fn overrides_change_any_value_and_keep_the_rest() {
+        let text = r#"
+            [[portal]]
+            id = "rokin-kyushu"
+            preset = "rokin"
+            host = "rokin.example.jp"
+            lockout = { failures = 5 }
+            name = { ja = "九州ろうきん 賃金控除事務支援システム", en = "Kyushu Rokin" }
+        "#;
+        let config = Config::parse("x.toml", text).unwrap();
+        let portal = config.portal("rokin-kyushu").unwrap();
+        assert_eq!(portal.settings.lockout.failures, 5);
+        assert_eq!(portal.settings.lockout.lock_minutes, 60);
+        assert_eq!(portal.host.as_deref(), Some("rokin.example.jp"));
+        assert!(portal.settings.name.ja.starts_with("九州"));
+    }
+
+    #[test]
+    fn changing_a_kind_replaces_the_whole_table() {
+        let text = "[[portal]]\npreset = \"hellowork\"\nsecond_factor = { kind = \"none\" }\n";
+        let config = Config::parse("x.toml", text).unwrap();
+        assert!(matches!(
+            config.portals[0].settings.second_factor,
+            SecondFactor::None
+        ));
+    }
+
+    fn refusal(text: &str) -> String {
+        Config::parse("site.toml", text).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn bad_configs_name_file_key_and_rule() {
+        let e = refusal("[[portal]]\npreset = \"rokin\"\nlockout = { failures = 5, colour = 1 }\n");
+        assert!(
+            e.contains("site.toml")
+                && e.contains("portal[0].lockout")
+                && e.contains("unknown field `colour`"),
+            "{e}"
+        );
+        let e = refusal("[[portal]]\npreset = \"rokin\"\npassword = { min = 20 }\n");
+        assert!(
+            e.contains("portal[0].password.max") && e.contains("at least password.min"),
+            "{e}"
+        );
+        let e = refusal("[[portal]]\npreset = \"rokin\"\nlockout = { failures = \"six\" }\n");
+        assert!(
+            e.contains("portal[0].lockout.failures") && e.contains("invalid type"),
+            "{e}"
+        );
+        let e = refusal("[[portal]]\npreset = \"nope\"\n");
+        assert!(
+            e.contains("portal[0].preset") && e.contains("mlit-fwms"),
+            "{e}"
+        );
+        let e = refusal("[server]\nlisten = \"everywhere\"\n[[portal]]\npreset = \"shaho\"\n");
+        assert!(e.contains("server.listen"), "{e}");
+        let e = refusal("[server]\nport = 80\n[[portal]]\npreset = \"shaho\"\n");
+        assert!(
+            e.contains("server") && e.contains("unknown field `port`"),
+            "{e}"
+        );
+        let e = refusal("colour = 1\n[[portal]]\npreset = \"shaho\"\n");
+        assert!(e.contains("key `colour`"), "{e}");
+        let e = refusal("[[portal]]\npreset = \"shaho\"\n[[portal]]\npreset = \"shaho\"\n");
+        assert!(
+            e.contains("portal[1].id") && e.contains("used by another portal"),
+            "{e}"
+        );
+        let e = refusal("[[portal]]\npreset = \"rokin\"\nservice_hours = { hours = \"8-20\" }\n");
+        assert!(
+            e.contains("portal[0].service_hours") && e.contains("HH:MM-HH:MM"),
+            "{e}"
+        );
+        let e = refusal(
+            "[[portal]]\npreset = \"hellowork\"\nsecond_factor = { office_networks = [\"10.0.0.0/33\"] }\n",
+        );
+        assert!(e.contains("office_networks"), "{e}");
+        let e = refusal("[[portal]\n");
+        assert!(
+            e.contains("site.toml") && e.contains("not valid TOML"),
+            "{e}"
+        );
+        let e = refusal("[[portal]]\nid = \"Rokin Main\"\npreset = \"rokin\"\n");
+        assert!(e.contains("portal[0].id"), "{e}");
+    }
+}

@@ -1,0 +1,13 @@
+//! The domain of madoguchi: portal configuration and policies, service hours, the clock.
+//! No SQL and no HTTP here; time comes in through [`clock::Clock`].
+
+pub mod clock;
+pub mod config;
+pub mod hours;
+pub mod portal;
+pub mod text;
+
+pub use clock::{Clock, SharedClock, SystemClock, TestClock};
+pub use config::{Config, ConfigError, ConfigErrors};
+pub use portal::Portal;
+pub use text::{Lang, Text};

@@ -1,0 +1,438 @@
+//! A portal is a value: the policy numbers and flow kinds of one configured site, read from
+//! a preset (`presets/<name>.toml`) plus the operator's overrides. No code branches on a
+//! preset's name; it branches on these values.
+
+use crate::hours::ServiceHours;
+use crate::text::Text;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// One configured portal, checked: every value here passed `validate`.
+#[derive(Debug, Clone)]
+pub struct Portal {
+    /// Path segment (`/rokin/`) and the key of all its data.
+    pub id: String,
+    /// Host name that also selects this portal, if any.
+    pub host: Option<String>,
+    pub preset: String,
+    pub settings: PortalSettings,
+    pub hours: ServiceHours,
+}
+
+/// Everything a preset file fixes, and everything a config file may override.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PortalSettings {
+    /// The system's name as the manual prints it (e.g. 賃金控除事務支援システム).
+    pub name: Text,
+    /// Who runs it (国土交通省, 労働金庫 …): signs mails and the help desk.
+    pub operator_name: Text,
+    /// Title of the first screen as the manual names it (利用者ポータル, ログイン画面 …).
+    pub top_title: Text,
+    /// Heading of the operator's messages on the first screen (連絡事項, ご注意事項, お知らせ).
+    pub notices_label: Text,
+    /// Help desk text shown until the operator edits it in the console.
+    pub help_desk: Text,
+    #[serde(default)]
+    pub links: Vec<ExternalLink>,
+    pub login_id: LoginIdPolicy,
+    pub password: PasswordPolicy,
+    pub lockout: LockoutPolicy,
+    pub second_factor: SecondFactor,
+    pub registration: Registration,
+    #[serde(default)]
+    pub service_hours: Option<ServiceHoursSetting>,
+    pub session: SessionPolicy,
+    #[serde(default)]
+    pub modules: Vec<Module>,
+    /// Help pages by screen key (`top`, `login`, …), written from the manual.
+    #[serde(default)]
+    pub help: BTreeMap<String, HelpPage>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExternalLink {
+    pub label: Text,
+    pub url: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HelpPage {
+    pub title: Text,
+    /// Paragraphs separated by blank lines.
+    pub body: Text,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LoginIdKind {
+    /// Chosen by the user at registration (mlit-fwms ログインＩＤ).
+    LoginId,
+    /// Chosen by the master user or at initial registration (rokin ユーザーＩＤ).
+    UserId,
+    /// The e-mail address is the login identifier (shaho, hellowork).
+    Email,
+    /// Issued by the portal (jrec-in).
+    Issued,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CharClass {
+    Upper,
+    Lower,
+    Letter,
+    Digit,
+    Symbol,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginIdPolicy {
+    pub kind: LoginIdKind,
+    pub min: usize,
+    pub max: usize,
+    /// Classes that must each appear at least once.
+    #[serde(default)]
+    pub require: Vec<CharClass>,
+    pub case_sensitive: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AllowedChars {
+    /// Half-width letters, digits and symbols; no space (U+0021..U+007E).
+    AsciiGraphic,
+    /// Printable ASCII including the space (U+0020..U+007E).
+    AsciiPrintable,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordPolicy {
+    pub min: usize,
+    pub max: usize,
+    pub allowed: AllowedChars,
+    /// Class groups: each entry is one class or several joined by `|` ("digit|symbol").
+    pub groups: Vec<String>,
+    /// How many groups must be present; all of them when absent.
+    #[serde(default)]
+    pub min_groups: Option<usize>,
+    /// Refuse a run of this many characters taken from the user's name or login ID (0: off).
+    #[serde(default)]
+    pub no_name_run: usize,
+    /// Refuse the last N passwords (0: off).
+    #[serde(default)]
+    pub history: usize,
+    #[serde(default)]
+    pub max_age_days: Option<u32>,
+    #[serde(default)]
+    pub expiry_warning_days: u32,
+    /// Refuse passwords from the shipped common-password list.
+    #[serde(default = "yes")]
+    pub common_list: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unblocker {
+    Operator,
+    OrgAdmin,
+    Time,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LockoutPolicy {
+    pub failures: u32,
+    pub lock_minutes: u32,
+    /// The K-th lock blocks the account (閉塞) until someone unblocks it.
+    #[serde(default)]
+    pub block_after_locks: Option<u32>,
+    #[serde(default)]
+    pub notify_user: bool,
+    pub unblock_by: Vec<Unblocker>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum SecondFactor {
+    None,
+    /// hellowork: a one-time password mailed at every login, skippable per browser.
+    EmailOtp {
+        code_minutes: u32,
+        max_attempts: u32,
+        skip_days: u32,
+        #[serde(default)]
+        office_networks: Vec<String>,
+    },
+    /// shaho: a code mailed at every login when the account has turned it on.
+    OptionalEmailCode {
+        code_minutes: u32,
+        max_attempts: u32,
+    },
+    /// rokin: a client certificate issued by the portal's own authority.
+    ClientCertificate {
+        validity_days: u32,
+        renew_before_days: u32,
+        code_digits: u32,
+        code_minutes: u32,
+        subject_suffix: String,
+    },
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Registration {
+    /// mlit-fwms: 仮申請 mails a temporary password, 本申請 sets the real one.
+    ProvisionalTempPassword { temp_password_hours: u32 },
+    /// shaho: e-mail code, then details matched against a contract with a seat limit.
+    EmailCodeWithContract {
+        code_digits: u32,
+        code_minutes: u32,
+        customer_id_prefix: String,
+        customer_id_digits: u32,
+    },
+    /// rokin: contract number + initial password make the master, who adds general users.
+    ContractMaster {
+        contract_number_digits: u32,
+        max_general_users: u32,
+    },
+    /// hellowork, jrec-in: accounts are made by the operator.
+    OperatorCreated {
+        #[serde(default)]
+        return_within_days: Option<u32>,
+    },
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceHoursSetting {
+    /// `HH:MM-HH:MM`, Japan time; an end at or before the start is on the next day.
+    pub hours: String,
+    /// `mon`..`sun`, `holiday`, or `MM-DD`.
+    #[serde(default)]
+    pub closed: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SessionPolicy {
+    pub idle_minutes: u32,
+    pub absolute_hours: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Module {
+    AcceptancePlan,
+    Zaikei,
+    JobPostings,
+    Applications,
+    SeekerMail,
+    AspAccounts,
+}
+
+impl PortalSettings {
+    /// Rules serde cannot express. Each failure names its key and the rule.
+    pub fn validate(&self) -> Vec<(String, String)> {
+        let mut errors = Vec::new();
+        let mut check = |ok: bool, key: &str, rule: &str| {
+            if !ok {
+                errors.push((key.to_string(), rule.to_string()));
+            }
+        };
+        let id = &self.login_id;
+        check(id.min >= 1, "login_id.min", "must be at least 1");
+        check(
+            id.min <= id.max,
+            "login_id.max",
+            "must be at least login_id.min",
+        );
+        let pw = &self.password;
+        check(pw.min >= 1, "password.min", "must be at least 1");
+        check(
+            pw.min <= pw.max,
+            "password.max",
+            "must be at least password.min",
+        );
+        check(pw.max <= 1024, "password.max", "must be at most 1024");
+        check(
+            !pw.groups.is_empty(),
+            "password.groups",
+            "must name at least one class group",
+        );
+        for group in &pw.groups {
+            check(
+                parse_group(group).is_some(),
+                "password.groups",
+                "each group is upper, lower, letter, digit or symbol, joined by |",
+            );
+        }
+        if let Some(k) = pw.min_groups {
+            check(
+                k >= 1 && k <= pw.groups.len(),
+                "password.min_groups",
+                "must be between 1 and the number of groups",
+            );
+        }
+        check(
+            pw.no_name_run != 1 && pw.no_name_run != 2,
+            "password.no_name_run",
+            "must be 0 (off) or at least 3",
+        );
+        if let Some(days) = pw.max_age_days {
+            check(days >= 1, "password.max_age_days", "must be at least 1");
+            check(
+                pw.expiry_warning_days < days,
+                "password.expiry_warning_days",
+                "must be less than password.max_age_days",
+            );
+        }
+        let lock = &self.lockout;
+        check(lock.failures >= 1, "lockout.failures", "must be at least 1");
+        check(
+            lock.lock_minutes >= 1,
+            "lockout.lock_minutes",
+            "must be at least 1",
+        );
+        check(
+            lock.block_after_locks != Some(0),
+            "lockout.block_after_locks",
+            "must be at least 1 (or absent)",
+        );
+        check(
+            !lock.unblock_by.is_empty(),
+            "lockout.unblock_by",
+            "must name who unblocks",
+        );
+        match &self.second_factor {
+            SecondFactor::None => {}
+            SecondFactor::EmailOtp {
+                code_minutes,
+                max_attempts,
+                office_networks,
+                ..
+            } => {
+                check(
+                    *code_minutes >= 1,
+                    "second_factor.code_minutes",
+                    "must be at least 1",
+                );
+                check(
+                    *max_attempts >= 1,
+                    "second_factor.max_attempts",
+                    "must be at least 1",
+                );
+                for net in office_networks {
+                    check(
+                        is_cidr(net),
+                        "second_factor.office_networks",
+                        "each entry is a CIDR range such as 192.0.2.0/24",
+                    );
+                }
+            }
+            SecondFactor::OptionalEmailCode {
+                code_minutes,
+                max_attempts,
+            } => {
+                check(
+                    *code_minutes >= 1,
+                    "second_factor.code_minutes",
+                    "must be at least 1",
+                );
+                check(
+                    *max_attempts >= 1,
+                    "second_factor.max_attempts",
+                    "must be at least 1",
+                );
+            }
+            SecondFactor::ClientCertificate {
+                validity_days,
+                renew_before_days,
+                code_digits,
+                code_minutes,
+                ..
+            } => {
+                check(
+                    *validity_days >= 1,
+                    "second_factor.validity_days",
+                    "must be at least 1",
+                );
+                check(
+                    renew_before_days < validity_days,
+                    "second_factor.renew_before_days",
+                    "must be less than validity_days",
+                );
+                check(
+                    (4..=10).contains(code_digits),
+                    "second_factor.code_digits",
+                    "must be between 4 and 10",
+                );
+                check(
+                    *code_minutes >= 1,
+                    "second_factor.code_minutes",
+                    "must be at least 1",
+                );
+            }
+        }
+        let session = &self.session;
+        check(
+            session.idle_minutes >= 1,
+            "session.idle_minutes",
+            "must be at least 1",
+        );
+        check(
+            u64::from(session.absolute_hours) * 60 >= u64::from(session.idle_minutes),
+            "session.absolute_hours",
+            "must not be shorter than session.idle_minutes",
+        );
+        for (i, link) in self.links.iter().enumerate() {
+            check(
+                link.url.starts_with("https://") || link.url.starts_with("http://"),
+                &format!("links[{i}].url"),
+                "must be an http:// or https:// address",
+            );
+        }
+        errors
+    }
+
+    pub fn help_page(&self, screen: &str) -> Option<&HelpPage> {
+        self.help.get(screen)
+    }
+}
+
+/// A class group such as `digit|symbol`.
+pub fn parse_group(group: &str) -> Option<Vec<CharClass>> {
+    group
+        .split('|')
+        .map(|c| match c.trim() {
+            "upper" => Some(CharClass::Upper),
+            "lower" => Some(CharClass::Lower),
+            "letter" => Some(CharClass::Letter),
+            "digit" => Some(CharClass::Digit),
+            "symbol" => Some(CharClass::Symbol),
+            _ => None,
+        })
+        .collect()
+}
+
+fn is_cidr(raw: &str) -> bool {
+    let Some((addr, bits)) = raw.split_once('/') else {
+        return false;
+    };
+    let Ok(bits) = bits.parse::<u8>() else {
+        return false;
+    };
+    match addr.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(_)) => bits <= 32,
+        Ok(std::net::IpAddr::V6(_)) => bits <= 128,
+        Err(_) => false,
+    }
+}

@@ -1,0 +1,47 @@
+//! Demo data for `serve` without a config file: one operator per portal and a notice on
+//! each first screen, so a newcomer sees every part working. Seeding is idempotent.
+//! The demo operator password is public (README): never run the demo on a public address.
+
+use madoguchi_core::Config;
+use madoguchi_store::content::{self, AnnouncementInput};
+use madoguchi_store::{Store, operators};
+use madoguchi_web::auth::Hasher;
+
+pub const OPERATOR_PASSWORD: &str = "Demo-Operator-2026";
+
+pub fn operator_email(portal: &str) -> String {
+    format!("operator@{portal}.example.jp")
+}
+
+pub async fn seed(store: &Store, config: &Config, hasher: &Hasher, now: i64) -> anyhow::Result<()> {
+    let hash = hasher
+        .hash(OPERATOR_PASSWORD)
+        .await
+        .map_err(|e| anyhow::anyhow!("hash: {e}"))?;
+    for portal in &config.portals {
+        let mut tx = store.begin().await?;
+        let name = format!("{} 運用担当", portal.settings.operator_name.ja);
+        operators::insert(
+            &mut tx,
+            &portal.id,
+            &operator_email(&portal.id),
+            &name,
+            &hash,
+            now,
+        )
+        .await?;
+        if content::count_announcements(&mut tx, &portal.id).await? == 0 {
+            let notice = AnnouncementInput {
+                title_ja: format!("{}のデモ環境です", portal.settings.name.ja),
+                title_en: format!("This is a demo of {}", portal.settings.name.en),
+                body_ja: "この画面は madoguchi のデモです。入力したデータは試験用です。\n\n連絡事項は運用者コンソールから編集できます。".into(),
+                body_en: "This screen is a madoguchi demo; what you enter is test data.\n\nOperators edit these notices in the operator console.".into(),
+                starts_at: now - 60,
+                ends_at: None,
+            };
+            content::insert_announcement(&mut tx, &portal.id, &notice, now).await?;
+        }
+        tx.commit().await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,79 @@
+//! Wiring: builds the application from a configuration, and the start-up work (migrations,
+//! demo data) shared by `serve`, the tests and the command-line tools.
+
+pub mod demo;
+
+use anyhow::Context;
+use madoguchi_core::{Config, SharedClock};
+use madoguchi_mail::{Mailer, Transport};
+use madoguchi_store::Store;
+use madoguchi_web::AppState;
+use madoguchi_web::auth::Hasher;
+
+/// Everything `serve` runs: the state (routes are built from it) and the mail worker.
+pub struct Server {
+    pub state: AppState,
+    pub mailer: Mailer,
+}
+
+/// Connects, migrates, seeds the demo when asked, and assembles the application.
+pub async fn build(
+    config: Config,
+    database: &str,
+    smtp: Option<&str>,
+    clock: SharedClock,
+    test_clock: bool,
+    hasher: Hasher,
+) -> anyhow::Result<Server> {
+    let store = Store::connect(database)
+        .await
+        .with_context(|| format!("cannot open the database {}", redact(database)))?;
+    store
+        .migrate(clock.unix())
+        .await
+        .context("cannot apply the migrations")?;
+    let transport = match smtp {
+        Some(url) => Transport::smtp(url)?,
+        None => Transport::DevMailbox,
+    };
+    let mailer = Mailer::new(
+        store.clone(),
+        transport,
+        clock.clone(),
+        config.server.mail_from.clone(),
+    );
+    if config.server.demo {
+        demo::seed(&store, &config, &hasher, clock.unix())
+            .await
+            .context("cannot seed the demo data")?;
+    }
+    let state = AppState::new(config, store, clock, mailer.clone(), hasher, test_clock);
+    Ok(Server { state, mailer })
+}
+
+/// A database URL without its password, for messages and logs.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            let user = userinfo.split(':').next().unwrap_or("");
+            format!("{}{}:***{}", &url[..scheme + 3], user, &url[at..])
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(
+            super::redact("postgres://app:s3cret@db:5432/x"),
+            "postgres://app:***@db:5432/x"
+        );
+        assert_eq!(
+            super::redact("sqlite://data/madoguchi.db"),
+            "sqlite://data/madoguchi.db"
+        );
+    }
+}

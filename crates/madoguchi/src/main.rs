@@ -1,0 +1,247 @@
+//! `madoguchi`: serve the portals, apply migrations, check a config, manage operators.
+
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand};
+use madoguchi::{build, redact};
+use madoguchi_core::{Config, SharedClock, SystemClock, TestClock};
+use madoguchi_store::{Store, operators};
+use madoguchi_web::auth::Hasher;
+use std::io::Read;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(
+    name = "madoguchi",
+    version,
+    about = "窓口 — portals for Japanese employers"
+)]
+struct Cli {
+    /// Config file (TOML). Without one: the demo with all five presets.
+    #[arg(long, global = true, env = "MADOGUCHI_CONFIG")]
+    config: Option<PathBuf>,
+    /// Database URL (sqlite://… or postgres://…); overrides the config.
+    #[arg(long, global = true, env = "DATABASE_URL")]
+    database: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server.
+    Serve(ServeArgs),
+    /// Apply the database migrations (running it again is a no-op).
+    Migrate,
+    /// Check a config file and print what it defines.
+    CheckConfig,
+    /// Manage operator accounts.
+    #[command(subcommand)]
+    Operator(OperatorCommand),
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// Address to listen on; overrides the config (default 127.0.0.1:8080).
+    #[arg(long)]
+    listen: Option<String>,
+    /// SMTP URL (smtp://host:port, ?tls=required, smtps://, user:pass@); without it, the dev mailbox.
+    #[arg(long, env = "MADOGUCHI_SMTP_URL")]
+    smtp: Option<String>,
+    /// Add /_dev/clock so tests can move time. Refused unless the config allows it (the demo does).
+    #[arg(long)]
+    test_clock: bool,
+    /// Start the test clock at this instant (RFC 3339) instead of now.
+    #[arg(long, requires = "test_clock")]
+    test_clock_start: Option<String>,
+    /// Log as JSON lines instead of readable text.
+    #[arg(long)]
+    log_json: bool,
+}
+
+#[derive(Subcommand)]
+enum OperatorCommand {
+    /// Create an operator; the password is read from standard input.
+    Add {
+        /// Portal id (its path, e.g. rokin).
+        #[arg(long)]
+        portal: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+    },
+}
+
+fn load_config(path: Option<&PathBuf>) -> anyhow::Result<Config> {
+    let config = match path {
+        Some(p) => Config::load(p),
+        None => Config::demo(),
+    };
+    config.map_err(|errors| anyhow::anyhow!("the configuration is refused:\n{errors}"))
+}
+
+fn init_tracing(json: bool) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into());
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    if json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("madoguchi: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = load_config(cli.config.as_ref())?;
+    let database = cli
+        .database
+        .clone()
+        .unwrap_or_else(|| config.server.database.clone());
+    match cli.command {
+        Command::CheckConfig => {
+            println!(
+                "{}: ok",
+                cli.config
+                    .as_ref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_else(|| "(demo)".into())
+            );
+            for p in &config.portals {
+                println!(
+                    "  /{}/  preset {}  {}{}",
+                    p.id,
+                    p.preset,
+                    p.settings.name.ja,
+                    p.host
+                        .as_ref()
+                        .map(|h| format!("  host {h}"))
+                        .unwrap_or_default()
+                );
+            }
+            Ok(())
+        }
+        Command::Migrate => {
+            init_tracing(false);
+            let store = Store::connect(&database)
+                .await
+                .with_context(|| format!("cannot open the database {}", redact(&database)))?;
+            let status = store.migrate(SystemClock.unix()).await?;
+            if status.applied_now.is_empty() {
+                println!("the database is up to date (version {})", status.latest);
+            } else {
+                println!("applied: {}", status.applied_now.join(", "));
+            }
+            Ok(())
+        }
+        Command::Operator(OperatorCommand::Add {
+            portal,
+            email,
+            name,
+        }) => {
+            if config.portal(&portal).is_none() {
+                bail!("there is no portal \"{portal}\" in the configuration");
+            }
+            let email = madoguchi_web::forms::normalize_email(&email);
+            if !email.contains('@') {
+                bail!("--email must be an e-mail address");
+            }
+            let mut password = String::new();
+            std::io::stdin().read_to_string(&mut password)?;
+            let password = password.trim_end_matches(['\r', '\n']);
+            if password.chars().count() < 12 {
+                bail!("the operator password (from standard input) must be at least 12 characters");
+            }
+            let store = Store::connect(&database).await?;
+            store.migrate(SystemClock.unix()).await?;
+            let hash = Hasher::default()
+                .hash(password)
+                .await
+                .map_err(|e| anyhow::anyhow!("hash: {e}"))?;
+            let mut conn = store.acquire().await?;
+            match operators::insert(&mut conn, &portal, &email, &name, &hash, SystemClock.unix())
+                .await?
+            {
+                Some(id) => println!("operator {id} created on /{portal}/ ({email})"),
+                None => bail!("{email} is already an operator of /{portal}/"),
+            }
+            Ok(())
+        }
+        Command::Serve(args) => serve(config, database, args).await,
+    }
+}
+
+use madoguchi_core::Clock;
+
+async fn serve(config: Config, database: String, args: ServeArgs) -> anyhow::Result<()> {
+    init_tracing(args.log_json || config.server.log_format == "json");
+    if args.test_clock && !config.server.allow_test_clock {
+        bail!(
+            "--test-clock is refused: this configuration does not set server.allow_test_clock (never set it in production)"
+        );
+    }
+    let clock: SharedClock = if args.test_clock {
+        let start = match &args.test_clock_start {
+            Some(s) => chrono::DateTime::parse_from_rfc3339(s)
+                .context("--test-clock-start must be RFC 3339")?
+                .with_timezone(&chrono::Utc),
+            None => chrono::Utc::now(),
+        };
+        Arc::new(TestClock::at(start))
+    } else {
+        Arc::new(SystemClock)
+    };
+    let listen = args
+        .listen
+        .clone()
+        .unwrap_or_else(|| config.server.listen.clone());
+    let addr: SocketAddr = listen
+        .parse()
+        .with_context(|| format!("--listen {listen} is not an address and port"))?;
+    let smtp = args.smtp.clone().or_else(|| config.server.smtp.clone());
+    let server = build(
+        config,
+        &database,
+        smtp.as_deref(),
+        clock,
+        args.test_clock,
+        Hasher::default(),
+    )
+    .await?;
+    let worker = server.mailer.clone().spawn();
+    let app = madoguchi_web::app(server.state.clone());
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr}"))?;
+    tracing::info!(
+        %addr,
+        database = %redact(&database),
+        mail = if smtp.is_some() { "smtp" } else { "dev mailbox at /_dev/mail" },
+        test_clock = args.test_clock,
+        "madoguchi is serving http://{addr}/"
+    );
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
+    worker.abort();
+    server.state.store.close().await;
+    Ok(())
+}

@@ -1,0 +1,122 @@
+//! Mail texts, one file per mail and language under `templates/mail/<lang>/<kind>.txt`:
+//! a `Subject:` line, a blank line, then the body. `{name}` placeholders are filled in;
+//! a placeholder without a value is an error, never sent as-is.
+
+use madoguchi_core::Lang;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MailKind {
+    OperatorLoginCode,
+}
+
+impl MailKind {
+    pub const ALL: [MailKind; 1] = [MailKind::OperatorLoginCode];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            MailKind::OperatorLoginCode => "operator_login_code",
+        }
+    }
+
+    fn source(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (MailKind::OperatorLoginCode, Lang::Ja) => {
+                include_str!("../../../templates/mail/ja/operator_login_code.txt")
+            }
+            (MailKind::OperatorLoginCode, Lang::En) => {
+                include_str!("../../../templates/mail/en/operator_login_code.txt")
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    pub subject: String,
+    pub body: String,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum TemplateError {
+    #[error("mail template {0} has no Subject: line")]
+    NoSubject(&'static str),
+    #[error("mail template {0} needs a value for {{{1}}}")]
+    MissingValue(&'static str, String),
+}
+
+pub fn render(
+    kind: MailKind,
+    lang: Lang,
+    values: &[(&str, &str)],
+) -> Result<Rendered, TemplateError> {
+    let source = kind.source(lang);
+    let (first, body) = source
+        .split_once("\n\n")
+        .ok_or(TemplateError::NoSubject(kind.key()))?;
+    let subject = first
+        .strip_prefix("Subject: ")
+        .ok_or(TemplateError::NoSubject(kind.key()))?;
+    Ok(Rendered {
+        subject: fill(kind, subject.trim(), values)?,
+        body: fill(kind, body, values)?,
+    })
+}
+
+fn fill(kind: MailKind, text: &str, values: &[(&str, &str)]) -> Result<String, TemplateError> {
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut rest = text;
+    while let Some(start) = rest.find('{') {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 1..];
+        let Some(end) = after.find('}') else {
+            out.push_str(&rest[start..]);
+            return Ok(out);
+        };
+        let name = &after[..end];
+        let value = values.iter().find(|(k, _)| *k == name).map(|(_, v)| *v);
+        out.push_str(
+            value.ok_or_else(|| TemplateError::MissingValue(kind.key(), name.to_string()))?,
+        );
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const VALUES: [(&str, &str); 5] = [
+        ("portal", "賃金控除事務支援システム"),
+        ("name", "山田 太郎"),
+        ("code", "123456"),
+        ("expires", "2026-11-22 10:30"),
+        ("minutes", "10"),
+    ];
+
+    #[test]
+    fn every_mail_renders_in_both_languages() {
+        for kind in MailKind::ALL {
+            for lang in [Lang::Ja, Lang::En] {
+                let mail = render(kind, lang, &VALUES).unwrap();
+                assert!(
+                    !mail.subject.is_empty() && !mail.subject.contains('{'),
+                    "{kind:?} {lang:?}"
+                );
+                assert!(mail.body.contains("123456"), "{kind:?} {lang:?}");
+            }
+        }
+        let ja = render(MailKind::OperatorLoginCode, Lang::Ja, &VALUES).unwrap();
+        assert_eq!(
+            ja.subject,
+            "【賃金控除事務支援システム】オペレーターログイン確認コード"
+        );
+    }
+
+    #[test]
+    fn a_missing_value_is_an_error() {
+        let err = render(MailKind::OperatorLoginCode, Lang::Ja, &VALUES[..2]).unwrap_err();
+        assert!(matches!(err, TemplateError::MissingValue(_, _)));
+    }
+}

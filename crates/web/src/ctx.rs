@@ -1,0 +1,161 @@
+//! Per-request context every page needs: language, CSRF token, the portal, the path.
+
+use crate::error::AppError;
+use crate::i18n::Tr;
+use crate::security::CsrfToken;
+use crate::state::AppState;
+use axum::extract::{FromRequestParts, RawPathParams};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, header};
+use axum_extra::extract::CookieJar;
+use madoguchi_core::{Lang, Portal};
+
+pub const LANG_COOKIE: &str = "mdg_lang";
+
+/// The language of this request: the switch's cookie, else the browser's first guess.
+pub fn request_lang(headers: &HeaderMap) -> Lang {
+    let jar = CookieJar::from_headers(headers);
+    if let Some(lang) = jar.get(LANG_COOKIE).and_then(|c| Lang::parse(c.value())) {
+        return lang;
+    }
+    headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .map(Lang::from_accept_language)
+        .unwrap_or_default()
+}
+
+/// Layout data of every HTML page.
+pub struct Chrome {
+    pub t: &'static Tr,
+    pub csrf: String,
+    pub path: String,
+    pub title: String,
+    pub portal: Option<PortalBar>,
+    /// Screen key whose help the header's ヘルプ link opens.
+    pub help: Option<String>,
+}
+
+pub struct PortalBar {
+    pub id: String,
+    pub name: String,
+}
+
+impl Chrome {
+    pub fn lang(&self) -> &'static str {
+        self.t.code()
+    }
+
+    /// `<title>`: the screen, then the portal.
+    pub fn full_title(&self) -> String {
+        match &self.portal {
+            Some(p) if p.name != self.title => format!("{} | {}", self.title, p.name),
+            _ => self.title.clone(),
+        }
+    }
+
+    pub fn help_href(&self) -> Option<String> {
+        match (&self.portal, &self.help) {
+            (Some(p), Some(screen)) => Some(format!("/{}/help/{}", p.id, screen)),
+            _ => None,
+        }
+    }
+}
+
+/// The request's language, CSRF token and path.
+pub struct Ctx {
+    pub lang: Lang,
+    pub t: &'static Tr,
+    pub csrf: String,
+    pub path: String,
+}
+
+impl Ctx {
+    pub fn chrome(
+        &self,
+        title: impl Into<String>,
+        portal: Option<&Portal>,
+        help: Option<&str>,
+    ) -> Chrome {
+        Chrome {
+            t: self.t,
+            csrf: self.csrf.clone(),
+            path: self.path.clone(),
+            title: title.into(),
+            portal: portal.map(|p| PortalBar {
+                id: p.id.clone(),
+                name: p.settings.name.get(self.lang).to_string(),
+            }),
+            help: help.map(str::to_string),
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Ctx {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let lang = request_lang(&parts.headers);
+        let csrf = parts
+            .extensions
+            .get::<CsrfToken>()
+            .map(|t| t.0.clone())
+            .unwrap_or_default();
+        let path = parts.uri.path().to_string();
+        Ok(Ctx {
+            lang,
+            t: Tr::for_lang(lang),
+            csrf,
+            path,
+        })
+    }
+}
+
+/// The portal named by the `{portal}` path segment; 404 when there is none.
+pub struct PortalRef(pub Portal);
+
+impl FromRequestParts<AppState> for PortalRef {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let params = RawPathParams::from_request_parts(parts, state)
+            .await
+            .map_err(|_| AppError::NotFound)?;
+        let id = params
+            .iter()
+            .find(|(k, _)| *k == "portal")
+            .map(|(_, v)| v)
+            .ok_or(AppError::NotFound)?;
+        state
+            .portal(id)
+            .cloned()
+            .map(PortalRef)
+            .ok_or(AppError::NotFound)
+    }
+}
+
+/// Who sent the request, for the audit log: the socket's peer address and user agent.
+pub struct Origin {
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Origin {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let ip = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip().to_string());
+        let user_agent = parts
+            .headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(|s| s.chars().take(300).collect());
+        Ok(Origin { ip, user_agent })
+    }
+}

@@ -1,0 +1,146 @@
+//! Errors a handler can end with, turned into a page once. Pages are bilingual-free of
+//! internals: a user sees what happened and a reference number, never a message from
+//! the database or a stack.
+
+use crate::ctx::Chrome;
+use crate::i18n::Tr;
+use askama::Template;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use madoguchi_core::Lang;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("not found")]
+    NotFound,
+    #[error("database: {0}")]
+    Db(#[from] madoguchi_store::DbError),
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+impl From<askama::Error> for AppError {
+    fn from(e: askama::Error) -> Self {
+        AppError::Internal(format!("template: {e}"))
+    }
+}
+
+impl From<madoguchi_mail::QueueError> for AppError {
+    fn from(e: madoguchi_mail::QueueError) -> Self {
+        AppError::Internal(format!("mail: {e}"))
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub chrome: Chrome,
+    pub lead: String,
+    pub reference: Option<String>,
+}
+
+/// Which error page: the status and the locale keys of its title and lead.
+#[derive(Clone, Copy, Debug)]
+pub enum ErrorKind {
+    NotFound,
+    Internal,
+    Unavailable,
+    Csrf,
+}
+
+impl ErrorKind {
+    fn parts(self) -> (StatusCode, &'static str, &'static str) {
+        match self {
+            ErrorKind::NotFound => (
+                StatusCode::NOT_FOUND,
+                "error.not_found.title",
+                "error.not_found.lead",
+            ),
+            ErrorKind::Internal => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "error.internal.title",
+                "error.internal.lead",
+            ),
+            ErrorKind::Unavailable => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "error.unavailable.title",
+                "error.unavailable.lead",
+            ),
+            ErrorKind::Csrf => (StatusCode::FORBIDDEN, "error.csrf.title", "error.csrf.lead"),
+        }
+    }
+}
+
+/// Renders an error page; falls back to plain text if even that fails.
+pub fn error_page(
+    kind: ErrorKind,
+    lang: Lang,
+    csrf: String,
+    reference: Option<String>,
+) -> Response {
+    let (status, title, lead) = kind.parts();
+    let t = Tr::for_lang(lang);
+    let page = ErrorPage {
+        chrome: Chrome {
+            t,
+            csrf,
+            path: "/".into(),
+            title: t.get(title).to_string(),
+            portal: None,
+            help: None,
+        },
+        lead: t.get(lead).to_string(),
+        reference,
+    };
+    let mut response = match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(_) => (status, t.get(title).to_string()).into_response(),
+    };
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("30"));
+    }
+    response
+}
+
+fn is_unavailable(e: &madoguchi_store::DbError) -> bool {
+    use madoguchi_store::DbError as E;
+    matches!(
+        e,
+        E::PoolTimedOut | E::PoolClosed | E::Io(_) | E::Tls(_) | E::WorkerCrashed
+    )
+}
+
+/// Put on a response whose page the `error_pages` middleware renders, in the request's
+/// language and with its CSRF token.
+#[derive(Clone, Debug)]
+pub struct ErrorMarker {
+    pub kind: ErrorKind,
+    pub reference: Option<String>,
+}
+
+pub fn marked(kind: ErrorKind, reference: Option<String>) -> Response {
+    let mut response = kind.parts().0.into_response();
+    response
+        .extensions_mut()
+        .insert(ErrorMarker { kind, reference });
+    response
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        match self {
+            AppError::NotFound => marked(ErrorKind::NotFound, None),
+            AppError::Db(ref e) if is_unavailable(e) => {
+                tracing::warn!(error = %self, "database unavailable");
+                marked(ErrorKind::Unavailable, None)
+            }
+            other => {
+                let reference = uuid::Uuid::new_v4().simple().to_string()[..12].to_string();
+                tracing::error!(error = %other, reference, "request failed");
+                marked(ErrorKind::Internal, Some(reference))
+            }
+        }
+    }
+}

@@ -1,0 +1,134 @@
+//! The web layer: axum routes, extractors, pages, and the layers every request passes.
+
+pub mod auth;
+pub mod ctx;
+pub mod error;
+pub mod forms;
+mod gates;
+pub mod i18n;
+pub mod metrics;
+pub mod pages;
+pub mod security;
+pub mod state;
+
+pub use state::AppState;
+
+use axum::Router;
+use axum::extract::Request;
+use axum::http::{HeaderName, StatusCode};
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use pages::{dev, landing, operator, system};
+use std::time::Duration;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Every route of the server. `/_dev/*` handlers answer 404 themselves unless enabled.
+pub fn routes(state: AppState) -> Router {
+    let portal = Router::new()
+        .route("/{portal}/", get(landing::portal_top))
+        .route("/{portal}/help/{screen}", get(landing::help))
+        .route(
+            "/{portal}/operator/login",
+            get(operator::login_form).post(operator::login),
+        )
+        .route(
+            "/{portal}/operator/login/code",
+            get(operator::code_form).post(operator::code),
+        )
+        .route("/{portal}/operator/logout", post(operator::logout))
+        .route("/{portal}/operator/", get(operator::home))
+        .route(
+            "/{portal}/operator/announcements",
+            get(operator::announcements),
+        )
+        .route(
+            "/{portal}/operator/announcements/new",
+            get(operator::new_announcement_form).post(operator::create_announcement),
+        )
+        .route(
+            "/{portal}/operator/announcements/{id}",
+            get(operator::edit_announcement_form).post(operator::update_announcement),
+        )
+        .route(
+            "/{portal}/operator/announcements/{id}/delete",
+            post(operator::delete_announcement),
+        )
+        .route(
+            "/{portal}/operator/help-desk",
+            get(operator::help_desk_form).post(operator::save_help_desk),
+        )
+        .route("/{portal}/operator/outbox", get(operator::outbox_page))
+        .route(
+            "/{portal}/operator/outbox/{id}/retry",
+            post(operator::retry_mail),
+        );
+    Router::new()
+        .route("/", get(landing::index))
+        .route("/{portal}", get(redirect_to_slash))
+        .route("/{portal}/operator", get(redirect_to_slash))
+        .merge(portal)
+        .route("/_lang", post(landing::switch_lang))
+        .route("/static/app.css", get(landing::stylesheet))
+        .route("/static/app.js", get(landing::script))
+        .route("/_dev/mail", get(dev::mailbox))
+        .route("/_dev/mail.json", get(dev::mailbox_json))
+        .route("/_dev/clock", get(dev::clock))
+        .route("/_dev/clock/advance", post(dev::advance))
+        .route("/_dev/clock/set", post(dev::set))
+        .route("/healthz", get(system::healthz))
+        .route("/readyz", get(system::readyz))
+        .route("/metrics", get(system::metrics))
+        .fallback(landing::not_found)
+        .layer(from_fn_with_state(state.clone(), gates::record_metrics))
+        .with_state(state)
+}
+
+/// `/rokin` → `/rokin/` (only for paths that name a portal).
+async fn redirect_to_slash(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    uri: axum::http::Uri,
+) -> Response {
+    let path = uri.path().trim_end_matches('/');
+    let first = path.trim_start_matches('/').split('/').next().unwrap_or("");
+    if state.portal(first).is_none() {
+        return error::AppError::NotFound.into_response();
+    }
+    axum::response::Redirect::permanent(&format!("{path}/")).into_response()
+}
+
+/// The whole application: routes plus the layers every request passes, outermost first:
+/// host → portal mapping, request id, tracing, panic → 500 page, time and size limits,
+/// security headers, error pages, CSRF, service hours.
+pub fn app(state: AppState) -> Router {
+    let server = &state.config.server;
+    // Router::layer: the last added runs first.
+    let routed = routes(state.clone())
+        .layer(from_fn_with_state(state.clone(), gates::service_hours))
+        .layer(from_fn_with_state(state.clone(), security::csrf))
+        .layer(RequestBodyLimitLayer::new(server.body_limit_bytes))
+        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(server.request_timeout_seconds)))
+        .layer(CatchPanicLayer::custom(|_| error::marked(error::ErrorKind::Internal, None)))
+        .layer(from_fn(security::error_pages))
+        .layer(from_fn_with_state(state.clone(), security::headers))
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
+            let id = request.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("");
+            tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
+        }))
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid));
+    let host_state = state.clone();
+    // Host mapping must rewrite the path before routing, so it wraps the routed app.
+    Router::new()
+        .fallback_service(routed)
+        .layer(axum::middleware::map_request(move |req: Request| {
+            let state = host_state.clone();
+            async move { Ok::<_, std::convert::Infallible>(gates::host_to_prefix(&state, req)) }
+        }))
+}

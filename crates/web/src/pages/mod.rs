@@ -1,0 +1,13 @@
+pub mod dev;
+pub mod landing;
+pub mod operator;
+pub mod system;
+
+use crate::error::AppError;
+use askama::Template;
+use axum::response::Html;
+
+/// Renders a page template.
+pub fn html<T: Template>(page: &T) -> Result<Html<String>, AppError> {
+    Ok(Html(page.render()?))
+}

@@ -1,0 +1,58 @@
+//! What every handler can reach.
+
+use crate::auth::Hasher;
+use crate::metrics::Metrics;
+use madoguchi_core::{Config, Portal, SharedClock};
+use madoguchi_mail::Mailer;
+use madoguchi_store::Store;
+use std::sync::Arc;
+
+#[derive(Clone)]
+pub struct AppState(pub Arc<Inner>);
+
+pub struct Inner {
+    pub config: Config,
+    pub store: Store,
+    pub clock: SharedClock,
+    pub mailer: Mailer,
+    pub hasher: Hasher,
+    pub metrics: Metrics,
+    /// `--test-clock`: `/_dev/clock` exists only then.
+    pub test_clock: bool,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    pub fn new(
+        config: Config,
+        store: Store,
+        clock: SharedClock,
+        mailer: Mailer,
+        hasher: Hasher,
+        test_clock: bool,
+    ) -> AppState {
+        AppState(Arc::new(Inner {
+            config,
+            store,
+            clock,
+            mailer,
+            hasher,
+            metrics: Metrics::default(),
+            test_clock,
+        }))
+    }
+
+    pub fn portal(&self, id: &str) -> Option<&Portal> {
+        self.config.portal(id)
+    }
+
+    pub fn secure_cookies(&self) -> bool {
+        self.config.server.serves_https()
+    }
+}
