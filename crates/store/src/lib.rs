@@ -142,3 +142,11 @@ fn prepare_sqlite_url(url: &str) -> Result<String, StoreError> {
         format!("{url}?mode=rwc")
     })
 }
+
+/// Runs SQL that needs no parameters (administration such as creating a test schema).
+pub async fn raw_execute(conn: &mut sqlx::AnyConnection, sql: &str) -> Result<(), sqlx::Error> {
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
+        .execute(conn)
+        .await
+        .map(|_| ())
+}

@@ -1,0 +1,392 @@
+//! The operator console: login with password plus e-mailed code, announcements, help
+//! desk text, outbox.
+
+use crate::testkit::{TestApp, code_in};
+use axum::http::StatusCode;
+use madoguchi::demo::{OPERATOR_PASSWORD, operator_email};
+use std::sync::Arc;
+
+async fn audit_count(app: &TestApp, event: &str) -> i64 {
+    let mut conn = app.state.store.acquire().await.unwrap();
+    madoguchi_store::audit::count_events(&mut conn, "rokin", event)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn operator_login_needs_password_and_the_mailed_code() {
+    let app = TestApp::demo().await;
+    assert_eq!(
+        app.get("/rokin/operator/").await.location(),
+        "/rokin/operator/login"
+    );
+    let email = operator_email("rokin");
+    let page = app
+        .post(
+            "/rokin/operator/login",
+            &[("email", &email), ("password", OPERATOR_PASSWORD)],
+        )
+        .await;
+    assert_eq!(page.location(), "/rokin/operator/login/code");
+    assert_eq!(
+        app.get("/rokin/operator/").await.location(),
+        "/rokin/operator/login",
+        "no session before the code"
+    );
+    let mails = app.mails().await;
+    let mail = mails.iter().find(|m| m.to == email).unwrap();
+    assert_eq!(
+        mail.subject,
+        "【賃金控除事務支援システム】オペレーターログイン確認コード"
+    );
+    assert!(mail.from.starts_with("賃金控除事務支援システム <"));
+    let code = code_in(&mail.text);
+    let page = app
+        .post("/rokin/operator/login/code", &[("code", &code)])
+        .await;
+    assert_eq!(page.location(), "/rokin/operator/");
+    app.get("/rokin/operator/")
+        .await
+        .assert_contains("運用者コンソール")
+        .assert_contains("労働金庫 運用担当");
+    // The session belongs to rokin only.
+    assert_eq!(
+        app.get("/shaho/operator/").await.location(),
+        "/shaho/operator/login"
+    );
+    assert_eq!(audit_count(&app, "operator.login").await, 1);
+    assert_eq!(audit_count(&app, "operator.code_sent").await, 1);
+    // The code was single-use.
+    let again = app
+        .post("/rokin/operator/login/code", &[("code", &code)])
+        .await;
+    again.assert_contains("確認コードが無効になりました");
+    // Logout ends the server-side session.
+    let session = app.cookie("mdg_op").unwrap();
+    app.post("/rokin/operator/logout", &[])
+        .await
+        .assert_contains("ログアウトしました");
+    assert_eq!(app.cookie("mdg_op"), None);
+    let page = app
+        .get_with(
+            "/rokin/operator/",
+            &[("cookie", &format!("mdg_op={session}"))],
+        )
+        .await;
+    assert_eq!(page.location(), "/rokin/operator/login");
+}
+
+#[tokio::test]
+async fn full_width_code_and_address_are_accepted() {
+    let app = TestApp::demo().await;
+    let email = operator_email("shaho").replace("operator", "ＯＰＥＲＡＴＯＲ");
+    app.post(
+        "/shaho/operator/login",
+        &[("email", &email), ("password", OPERATOR_PASSWORD)],
+    )
+    .await;
+    let code = app.latest_code(&operator_email("shaho")).await;
+    let wide: String = code
+        .chars()
+        .map(|c| char::from_u32(c as u32 - '0' as u32 + '０' as u32).unwrap())
+        .collect();
+    let page = app
+        .post("/shaho/operator/login/code", &[("code", &wide)])
+        .await;
+    assert_eq!(page.location(), "/shaho/operator/");
+}
+
+#[tokio::test]
+async fn wrong_password_and_unknown_address_get_the_same_answer() {
+    let app = TestApp::demo().await;
+    let wrong = app
+        .post(
+            "/rokin/operator/login",
+            &[
+                ("email", &operator_email("rokin")),
+                ("password", "wrong-password"),
+            ],
+        )
+        .await;
+    let unknown = app
+        .post(
+            "/rokin/operator/login",
+            &[
+                ("email", "nobody@example.jp"),
+                ("password", "wrong-password"),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::OK);
+    wrong.assert_contains("メールアドレスまたはパスワードが正しくありません");
+    unknown.assert_contains("メールアドレスまたはパスワードが正しくありません");
+    unknown
+        .assert_contains("value=\"nobody@example.jp\"")
+        .assert_lacks("wrong-password");
+    assert!(app.mails().await.is_empty());
+    let empty = app
+        .post("/rokin/operator/login", &[("email", ""), ("password", "")])
+        .await;
+    empty
+        .assert_contains("メールアドレスを入力してください。")
+        .assert_contains("パスワードを入力してください。")
+        .assert_contains("href=\"#email\"");
+}
+
+#[tokio::test]
+async fn five_wrong_passwords_lock_the_operator() {
+    let app = TestApp::demo().await;
+    let email = operator_email("rokin");
+    for _ in 0..5 {
+        app.post(
+            "/rokin/operator/login",
+            &[("email", &email), ("password", "wrong-password")],
+        )
+        .await;
+    }
+    let page = app
+        .post(
+            "/rokin/operator/login",
+            &[("email", &email), ("password", OPERATOR_PASSWORD)],
+        )
+        .await;
+    page.assert_contains("メールアドレスまたはパスワードが正しくありません");
+    assert!(app.mails().await.is_empty(), "no code while locked");
+    assert_eq!(audit_count(&app, "operator.locked").await, 1);
+    app.clock.advance(30 * 60 + 1);
+    let page = app
+        .post(
+            "/rokin/operator/login",
+            &[("email", &email), ("password", OPERATOR_PASSWORD)],
+        )
+        .await;
+    assert_eq!(page.location(), "/rokin/operator/login/code");
+}
+
+#[tokio::test]
+async fn a_code_expires_after_ten_minutes_and_after_five_wrong_tries() {
+    let app = TestApp::demo().await;
+    let email = operator_email("rokin");
+    app.post(
+        "/rokin/operator/login",
+        &[("email", &email), ("password", OPERATOR_PASSWORD)],
+    )
+    .await;
+    let code = app.latest_code(&email).await;
+    app.clock.advance(10 * 60 + 1);
+    app.post("/rokin/operator/login/code", &[("code", &code)])
+        .await
+        .assert_contains("確認コードが無効になりました");
+
+    app.post(
+        "/rokin/operator/login",
+        &[("email", &email), ("password", OPERATOR_PASSWORD)],
+    )
+    .await;
+    let code = app.latest_code(&email).await;
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    for _ in 0..5 {
+        app.post("/rokin/operator/login/code", &[("code", wrong)])
+            .await
+            .assert_contains("確認コードが正しくありません");
+    }
+    app.post("/rokin/operator/login/code", &[("code", &code)])
+        .await
+        .assert_contains("確認コードが無効になりました");
+    app.post("/rokin/operator/login/code", &[("code", "12ab")])
+        .await;
+}
+
+#[tokio::test]
+async fn a_code_is_single_use_under_parallel_submits() {
+    let app = Arc::new(TestApp::demo().await);
+    let email = operator_email("rokin");
+    app.post(
+        "/rokin/operator/login",
+        &[("email", &email), ("password", OPERATOR_PASSWORD)],
+    )
+    .await;
+    let code = app.latest_code(&email).await;
+    let token = app.cookie("mdg_csrf").unwrap();
+    let pending = app.cookie("mdg_op_pending").unwrap();
+    let mut tasks = Vec::new();
+    for _ in 0..20 {
+        let (app, code, token, pending) =
+            (app.clone(), code.clone(), token.clone(), pending.clone());
+        tasks.push(tokio::spawn(async move {
+            let body = format!("_csrf={token}&code={code}");
+            let request = axum::http::Request::post("/rokin/operator/login/code")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header(
+                    "cookie",
+                    format!("mdg_csrf={token}; mdg_op_pending={pending}"),
+                )
+                .body(axum::body::Body::from(body))
+                .unwrap();
+            let response = tower::ServiceExt::oneshot(app.router.clone(), request)
+                .await
+                .unwrap();
+            response
+                .headers()
+                .get("location")
+                .map(|l| l.to_str().unwrap() == "/rokin/operator/")
+                .unwrap_or(false)
+        }));
+    }
+    let mut sessions = 0;
+    for t in tasks {
+        if t.await.unwrap() {
+            sessions += 1;
+        }
+    }
+    assert_eq!(sessions, 1, "exactly one of 20 parallel submits may log in");
+}
+
+#[tokio::test]
+async fn announcements_follow_their_dates() {
+    let app = TestApp::demo().await;
+    app.operator_login("rokin").await;
+    let form = app.get("/rokin/operator/announcements/new").await;
+    form.assert_contains("<label for=\"title_ja\">")
+        .assert_contains("value=\"2026-11-24T10:00\"");
+
+    // Bad input: a message by each field, what was typed kept, nothing stored.
+    let bad = app
+        .post(
+            "/rokin/operator/announcements/new",
+            &[
+                ("title_ja", ""),
+                ("body_ja", "本文です"),
+                ("starts_at", "2026-12-01T09:00"),
+                ("ends_at", "2026-11-30T09:00"),
+            ],
+        )
+        .await;
+    bad.assert_contains("タイトル（日本語）を入力してください。")
+        .assert_contains("掲載終了日時は掲載開始日時より後にしてください。")
+        .assert_contains("本文です");
+    let bad = app
+        .post(
+            "/rokin/operator/announcements/new",
+            &[("title_ja", "x"), ("body_ja", "y"), ("starts_at", "明日")],
+        )
+        .await;
+    bad.assert_contains("日時は「2026-12-01T09:00」の形式で入力してください。");
+    app.get("/rokin/").await.assert_lacks("年末年始の休止");
+
+    let ok = app
+        .post(
+            "/rokin/operator/announcements/new",
+            &[
+                ("title_ja", "年末年始の休止について"),
+                ("body_ja", "12月31日から1月3日まで休止します。"),
+                ("title_en", "New Year closure"),
+                ("body_en", "Closed 31 Dec to 3 Jan."),
+                ("starts_at", "2026-11-25T09:00"),
+                ("ends_at", "2027-01-04T00:00"),
+            ],
+        )
+        .await;
+    ok.assert_contains("保存しました。")
+        .assert_contains("掲載前");
+    app.get("/rokin/").await.assert_lacks("年末年始の休止");
+    app.set_clock("2026-11-25T09:00:00+09:00");
+    app.get("/rokin/")
+        .await
+        .assert_contains("年末年始の休止について")
+        .assert_contains("12月31日から1月3日まで休止します。");
+    app.get_with("/rokin/", &[("accept-language", "en")])
+        .await
+        .assert_contains("New Year closure");
+    app.get("/shaho/").await.assert_lacks("年末年始の休止");
+    app.set_clock("2027-01-04T00:00:00+09:00");
+    app.get("/rokin/help/top").await;
+    app.get("/rokin/").await.assert_lacks("年末年始の休止");
+}
+
+#[tokio::test]
+async fn announcements_can_be_edited_and_deleted() {
+    let app = TestApp::demo().await;
+    app.operator_login("mlit-fwms").await;
+    app.post(
+        "/mlit-fwms/operator/announcements/new",
+        &[
+            ("title_ja", "保守のお知らせ"),
+            ("body_ja", "停止します。"),
+            ("starts_at", "2026-11-24T09:00"),
+        ],
+    )
+    .await;
+    let list = app.get("/mlit-fwms/operator/announcements").await;
+    let row = &list.body[..list.body.find("保守のお知らせ</a>").unwrap()];
+    let href = row
+        .rsplit("/announcements/")
+        .next()
+        .unwrap()
+        .trim_end_matches("\">")
+        .to_string();
+    let path = format!("/mlit-fwms/operator/announcements/{href}");
+    app.get(&path).await.assert_contains("保守のお知らせ");
+    app.post(
+        &path,
+        &[
+            ("title_ja", "保守のお知らせ（変更）"),
+            ("body_ja", "停止します。"),
+            ("starts_at", "2026-11-24T09:00"),
+        ],
+    )
+    .await
+    .assert_contains("保存しました。");
+    app.get("/mlit-fwms/")
+        .await
+        .assert_contains("保守のお知らせ（変更）");
+    app.post(&format!("{path}/delete"), &[])
+        .await
+        .assert_contains("削除しました。");
+    app.get("/mlit-fwms/").await.assert_lacks("保守のお知らせ");
+    // Another portal's operator cannot touch it.
+    assert_eq!(
+        app.get(&format!("/shaho/operator/announcements/{href}"))
+            .await
+            .location(),
+        "/shaho/operator/login"
+    );
+}
+
+#[tokio::test]
+async fn the_help_desk_text_is_edited_by_the_operator() {
+    let app = TestApp::demo().await;
+    app.operator_login("hellowork").await;
+    app.get("/hellowork/operator/help-desk")
+        .await
+        .assert_contains("ハローワークにお問い合わせください");
+    app.post("/hellowork/operator/help-desk", &[("ja", ""), ("en", "x")])
+        .await
+        .assert_contains("ヘルプデスク（日本語）を入力してください。");
+    app.get("/hellowork/")
+        .await
+        .assert_contains("ハローワークにお問い合わせください");
+    app.post(
+        "/hellowork/operator/help-desk",
+        &[
+            ("ja", "渋谷ハローワーク\r\n電話 03-0000-0000"),
+            ("en", "Shibuya Hello Work"),
+        ],
+    )
+    .await
+    .assert_contains("保存しました。");
+    app.get("/hellowork/")
+        .await
+        .assert_contains("渋谷ハローワーク<br>電話 03-0000-0000");
+}
+
+#[tokio::test]
+async fn the_outbox_page_shows_what_was_sent() {
+    let app = TestApp::demo().await;
+    app.operator_login("jrec-in").await;
+    let page = app.get("/jrec-in/operator/outbox").await;
+    page.assert_contains("operator_login_code")
+        .assert_contains("送信済み")
+        .assert_contains("o***@jrec-in.example.jp");
+    page.assert_contains("<dd id=\"count-sent\">1</dd>");
+}

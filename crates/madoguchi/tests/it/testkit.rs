@@ -1,0 +1,274 @@
+//! The test harness: an app per test on its own database (a SQLite file, or a PostgreSQL
+//! schema when `MADOGUCHI_TEST_DATABASE_URL` is a postgres:// URL), a test clock, the dev
+//! mailbox, and a tiny browser (cookie jar, CSRF field filled in like a form would).
+
+use axum::Router;
+use axum::body::{Body, to_bytes};
+use axum::http::{Request, StatusCode, header};
+use chrono::{DateTime, Utc};
+use madoguchi_core::{Config, TestClock};
+use madoguchi_mail::Mailer;
+use madoguchi_store::outbox::DevMail;
+use madoguchi_web::AppState;
+use madoguchi_web::auth::Hasher;
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use tower::ServiceExt;
+
+pub const PG_ENV: &str = "MADOGUCHI_TEST_DATABASE_URL";
+
+/// What this run tests against: `sqlite` unless the env names PostgreSQL.
+pub fn backend_under_test() -> &'static str {
+    match std::env::var(PG_ENV) {
+        Ok(url) if url.starts_with("postgres") => "postgres",
+        _ => "sqlite",
+    }
+}
+
+/// A fresh, empty database URL for one test.
+pub async fn fresh_database() -> String {
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    match std::env::var(PG_ENV) {
+        Ok(base) if base.starts_with("postgres") => {
+            let schema = format!("t_{}", &id[..16]);
+            let admin = madoguchi_store::Store::connect(&base)
+                .await
+                .unwrap_or_else(|e| panic!("PostgreSQL at {base} is required by {PG_ENV}: {e}"));
+            sqlx_exec(&admin, &format!("CREATE SCHEMA {schema}")).await;
+            admin.close().await;
+            let sep = if base.contains('?') { '&' } else { '?' };
+            format!("{base}{sep}options=-c%20search_path%3D{schema}")
+        }
+        _ => {
+            let dir = std::env::temp_dir().join("madoguchi-tests");
+            std::fs::create_dir_all(&dir).unwrap();
+            format!("sqlite://{}", dir.join(format!("{id}.db")).display())
+        }
+    }
+}
+
+async fn sqlx_exec(store: &madoguchi_store::Store, sql: &str) {
+    let mut conn = store.acquire().await.unwrap();
+    madoguchi_store::raw_execute(&mut conn, sql).await.unwrap();
+}
+
+pub struct TestApp {
+    pub state: AppState,
+    pub router: Router,
+    pub clock: Arc<TestClock>,
+    pub mailer: Mailer,
+    cookies: Mutex<BTreeMap<String, String>>,
+}
+
+pub struct Page {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: String,
+}
+
+impl Page {
+    pub fn location(&self) -> &str {
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    #[track_caller]
+    pub fn assert_contains(&self, text: &str) -> &Page {
+        assert!(
+            self.body.contains(text),
+            "expected {text:?} in the page ({}):\n{}",
+            self.status,
+            self.body
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn assert_lacks(&self, text: &str) -> &Page {
+        assert!(
+            !self.body.contains(text),
+            "did not expect {text:?} in the page:\n{}",
+            self.body
+        );
+        self
+    }
+}
+
+/// 2026-11-24 10:00 JST, a Tuesday: every demo portal is open.
+pub fn tuesday_morning() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-11-24T10:00:00+09:00")
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+impl TestApp {
+    pub async fn demo() -> TestApp {
+        TestApp::with(Config::demo().unwrap(), None, true).await
+    }
+
+    pub async fn with(config: Config, smtp: Option<&str>, test_clock: bool) -> TestApp {
+        let database = fresh_database().await;
+        TestApp::on_database(config, smtp, test_clock, database).await
+    }
+
+    pub async fn on_database(
+        config: Config,
+        smtp: Option<&str>,
+        test_clock: bool,
+        database: String,
+    ) -> TestApp {
+        let clock = Arc::new(TestClock::at(tuesday_morning()));
+        // Cheap hashing parameters: the tests exercise flows, not argon2's cost.
+        let hasher = Hasher::new(256, 1, 1);
+        let server = madoguchi::build(config, &database, smtp, clock.clone(), test_clock, hasher)
+            .await
+            .unwrap();
+        let router = madoguchi_web::app(server.state.clone());
+        TestApp {
+            state: server.state,
+            router,
+            clock,
+            mailer: server.mailer,
+            cookies: Mutex::default(),
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.cookies.lock().unwrap().get(name).cloned()
+    }
+
+    pub async fn send(&self, request: Request<Body>) -> Page {
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        for set in headers.get_all(header::SET_COOKIE) {
+            let set = set.to_str().unwrap();
+            let pair = set.split(';').next().unwrap();
+            let (name, value) = pair.split_once('=').unwrap();
+            let removed = set.contains("Max-Age=0") || value.is_empty();
+            let mut jar = self.cookies.lock().unwrap();
+            if removed {
+                jar.remove(name);
+            } else {
+                jar.insert(name.to_string(), value.to_string());
+            }
+        }
+        let body = to_bytes(response.into_body(), 10 << 20).await.unwrap();
+        Page {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&body).into_owned(),
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> Page {
+        self.get_with(path, &[]).await
+    }
+
+    pub async fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> Page {
+        let mut builder = Request::get(path).header(header::COOKIE, self.cookie_header());
+        for (k, v) in headers {
+            builder = builder.header(*k, *v);
+        }
+        self.send(builder.body(Body::empty()).unwrap()).await
+    }
+
+    /// Posts a form as the browser would: with the CSRF token of the page it came from.
+    pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+        if self.cookie("mdg_csrf").is_none() {
+            self.get("/").await;
+        }
+        let token = self.cookie("mdg_csrf").unwrap();
+        let mut all = vec![("_csrf", token.as_str())];
+        all.extend_from_slice(fields);
+        self.post_raw(path, &all).await
+    }
+
+    /// Posts exactly these fields (no CSRF token added).
+    pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(fields)
+            .finish();
+        let request = Request::post(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::COOKIE, self.cookie_header())
+            .body(Body::from(body))
+            .unwrap();
+        self.send(request).await
+    }
+
+    pub async fn deliver_mail(&self) -> usize {
+        self.mailer.drain().await.unwrap()
+    }
+
+    /// Delivers what is queued and returns the dev mailbox, newest first.
+    pub async fn mails(&self) -> Vec<DevMail> {
+        self.deliver_mail().await;
+        let mut conn = self.state.store.acquire().await.unwrap();
+        madoguchi_store::outbox::dev_mails(&mut conn, 1000)
+            .await
+            .unwrap()
+    }
+
+    pub fn set_clock(&self, rfc3339: &str) {
+        self.clock.set(
+            DateTime::parse_from_rfc3339(rfc3339)
+                .unwrap()
+                .with_timezone(&Utc),
+        );
+    }
+
+    /// Logs the demo operator of `portal` in through password and e-mailed code.
+    pub async fn operator_login(&self, portal: &str) {
+        let email = madoguchi::demo::operator_email(portal);
+        let page = self
+            .post(
+                &format!("/{portal}/operator/login"),
+                &[
+                    ("email", &email),
+                    ("password", madoguchi::demo::OPERATOR_PASSWORD),
+                ],
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+        let code = self.latest_code(&email).await;
+        let page = self
+            .post(
+                &format!("/{portal}/operator/login/code"),
+                &[("code", &code)],
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+        assert_eq!(page.location(), format!("/{portal}/operator/"));
+    }
+
+    pub async fn latest_code(&self, to: &str) -> String {
+        let mails = self.mails().await;
+        let mail = mails
+            .iter()
+            .find(|m| m.to == to)
+            .expect("a mail to the operator");
+        code_in(&mail.text)
+    }
+}
+
+/// The six digits after 確認コード：/ Code: in a mail.
+pub fn code_in(text: &str) -> String {
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("確認コード：") || l.starts_with("Code: "))
+        .expect("a code line");
+    line.chars().filter(char::is_ascii_digit).collect()
+}
