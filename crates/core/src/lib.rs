@@ -4,6 +4,7 @@
 pub mod clock;
 pub mod config;
 pub mod hours;
+pub mod password;
 pub mod portal;
 pub mod text;
 
