@@ -4,6 +4,8 @@
 pub mod clock;
 pub mod config;
 pub mod hours;
+pub mod login_id;
+pub mod normalize;
 pub mod password;
 pub mod portal;
 pub mod text;
