@@ -5,11 +5,13 @@
 //! seconds. Only the migrations differ per backend (`migrations/{sqlite,postgres}/`).
 
 pub mod audit;
+pub mod codes;
 pub mod content;
 mod migrate;
 pub mod operators;
 pub mod outbox;
 pub mod sessions;
+pub mod users;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};

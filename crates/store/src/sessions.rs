@@ -6,6 +6,7 @@ use sqlx::{AnyConnection, Row};
 pub struct Session {
     pub portal: String,
     pub operator_id: Option<i64>,
+    pub user_id: Option<i64>,
     pub created_at: i64,
     pub last_seen_at: i64,
     pub expires_at: i64,
@@ -37,7 +38,7 @@ pub async fn find(
     conn: &mut AnyConnection,
     token_hash: &str,
 ) -> Result<Option<Session>, sqlx::Error> {
-    let row = sqlx::query("SELECT portal, operator_id, created_at, last_seen_at, expires_at FROM sessions WHERE token_hash = $1")
+    let row = sqlx::query("SELECT portal, operator_id, user_id, created_at, last_seen_at, expires_at FROM sessions WHERE token_hash = $1")
         .bind(token_hash)
         .fetch_optional(conn)
         .await?;
@@ -45,6 +46,7 @@ pub async fn find(
         Ok(Session {
             portal: r.try_get("portal")?,
             operator_id: r.try_get("operator_id")?,
+            user_id: r.try_get("user_id")?,
             created_at: r.try_get("created_at")?,
             last_seen_at: r.try_get("last_seen_at")?,
             expires_at: r.try_get("expires_at")?,
@@ -72,4 +74,29 @@ pub async fn delete(conn: &mut AnyConnection, token_hash: &str) -> Result<(), sq
         .execute(conn)
         .await?;
     Ok(())
+}
+
+pub async fn insert_for_user(conn: &mut AnyConnection, token_hash: &str, portal: &str, user_id: i64, now: i64, expires_at: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, portal, user_id, created_at, last_seen_at, expires_at)
+         VALUES ($1, $2, $3, $4, $4, $5)",
+    )
+    .bind(token_hash)
+    .bind(portal)
+    .bind(user_id)
+    .bind(now)
+    .bind(expires_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Ends every session of the user but `keep` (a password change ends the others).
+pub async fn delete_for_user(conn: &mut AnyConnection, user_id: i64, keep: Option<&str>) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+        .bind(user_id)
+        .bind(keep.unwrap_or(""))
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected())
 }

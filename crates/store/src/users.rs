@@ -1,0 +1,214 @@
+//! Organizations and their users: credentials, the lockout counters, password history.
+
+use sqlx::{AnyConnection, Row};
+
+#[derive(Debug, Clone)]
+pub struct User {
+    pub id: i64,
+    pub portal: String,
+    pub organization_id: Option<i64>,
+    pub login_id: String,
+    pub email: String,
+    pub name: String,
+    pub role: String,
+    pub password_hash: String,
+    pub password_changed_at: i64,
+    pub must_change_password: bool,
+    pub failed_count: i64,
+    pub locked_until: Option<i64>,
+    pub lock_count: i64,
+    pub blocked_at: Option<i64>,
+    pub last_login_at: Option<i64>,
+    pub organization_name: Option<String>,
+}
+
+macro_rules! columns {
+    () => {
+        "u.id, u.portal, u.organization_id, u.login_id, u.email, u.name, u.role, u.password_hash, u.password_changed_at,
+         u.must_change_password, u.failed_count, u.locked_until, u.lock_count, u.blocked_at, u.last_login_at,
+         o.name AS organization_name"
+    };
+}
+
+fn user(r: &sqlx::any::AnyRow) -> Result<User, sqlx::Error> {
+    Ok(User {
+        id: r.try_get("id")?,
+        portal: r.try_get("portal")?,
+        organization_id: r.try_get("organization_id")?,
+        login_id: r.try_get("login_id")?,
+        email: r.try_get("email")?,
+        name: r.try_get("name")?,
+        role: r.try_get("role")?,
+        password_hash: r.try_get("password_hash")?,
+        password_changed_at: r.try_get("password_changed_at")?,
+        must_change_password: r.try_get::<i64, _>("must_change_password")? != 0,
+        failed_count: r.try_get("failed_count")?,
+        locked_until: r.try_get("locked_until")?,
+        lock_count: r.try_get("lock_count")?,
+        blocked_at: r.try_get("blocked_at")?,
+        last_login_at: r.try_get("last_login_at")?,
+        organization_name: r.try_get("organization_name")?,
+    })
+}
+
+pub async fn insert_organization(conn: &mut AnyConnection, portal: &str, name: &str, now: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("INSERT INTO organizations (portal, name, created_at) VALUES ($1, $2, $3) RETURNING id")
+        .bind(portal)
+        .bind(name)
+        .bind(now)
+        .fetch_one(conn)
+        .await
+}
+
+pub struct NewUser<'a> {
+    pub portal: &'a str,
+    pub organization_id: Option<i64>,
+    pub login_id: &'a str,
+    pub email: &'a str,
+    pub name: &'a str,
+    pub role: &'a str,
+    pub password_hash: &'a str,
+    pub must_change_password: bool,
+}
+
+/// Creates the user, or None when the login ID is taken on this portal.
+pub async fn insert(conn: &mut AnyConnection, u: &NewUser<'_>, now: i64) -> Result<Option<i64>, sqlx::Error> {
+    let id: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO users (portal, organization_id, login_id, email, name, role, password_hash, password_changed_at, must_change_password, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $8)
+         ON CONFLICT (portal, login_id) DO NOTHING RETURNING id",
+    )
+    .bind(u.portal)
+    .bind(u.organization_id)
+    .bind(u.login_id)
+    .bind(u.email)
+    .bind(u.name)
+    .bind(u.role)
+    .bind(u.password_hash)
+    .bind(now)
+    .bind(i64::from(u.must_change_password))
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some(id) = id {
+        push_history(conn, id, u.password_hash, now).await?;
+    }
+    Ok(id)
+}
+
+pub async fn by_login_id(conn: &mut AnyConnection, portal: &str, login_id: &str) -> Result<Option<User>, sqlx::Error> {
+    let sql = concat!("SELECT ", columns!(), " FROM users u LEFT JOIN organizations o ON o.id = u.organization_id WHERE u.portal = $1 AND u.login_id = $2");
+    let row = sqlx::query(sql).bind(portal).bind(login_id).fetch_optional(conn).await?;
+    row.as_ref().map(user).transpose()
+}
+
+pub async fn by_id(conn: &mut AnyConnection, id: i64) -> Result<Option<User>, sqlx::Error> {
+    let sql = concat!("SELECT ", columns!(), " FROM users u LEFT JOIN organizations o ON o.id = u.organization_id WHERE u.id = $1");
+    let row = sqlx::query(sql).bind(id).fetch_optional(conn).await?;
+    row.as_ref().map(user).transpose()
+}
+
+pub async fn list(conn: &mut AnyConnection, portal: &str, limit: i64) -> Result<Vec<User>, sqlx::Error> {
+    let sql = concat!("SELECT ", columns!(), " FROM users u LEFT JOIN organizations o ON o.id = u.organization_id WHERE u.portal = $1 ORDER BY u.id LIMIT $2");
+    let rows = sqlx::query(sql).bind(portal).bind(limit).fetch_all(conn).await?;
+    rows.iter().map(user).collect()
+}
+
+/// Takes one password attempt before the password is checked. Returns the attempt's
+/// number, or None when the account is locked or blocked: then no password is checked.
+/// Counting first makes the lock exact under concurrency: with a threshold of N, at most N
+/// attempts are ever admitted per lock period, however many arrive at once.
+pub async fn reserve_attempt(conn: &mut AnyConnection, id: i64, now: i64, threshold: i64) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "UPDATE users SET
+            failed_count = CASE WHEN locked_until IS NOT NULL AND locked_until <= $2 THEN 1 ELSE failed_count + 1 END,
+            locked_until = CASE WHEN locked_until IS NOT NULL AND locked_until <= $2 THEN NULL ELSE locked_until END
+         WHERE id = $1 AND blocked_at IS NULL
+           AND ((locked_until IS NULL AND failed_count < $3) OR (locked_until IS NOT NULL AND locked_until <= $2))
+         RETURNING failed_count",
+    )
+    .bind(id)
+    .bind(now)
+    .bind(threshold)
+    .fetch_optional(conn)
+    .await
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LockOutcome {
+    StillOpen,
+    Locked { lock_count: i64 },
+    Blocked { lock_count: i64 },
+}
+
+/// A checked attempt failed. The attempt that reaches the threshold locks the account;
+/// the `block_after`-th lock blocks it.
+pub async fn attempt_failed(conn: &mut AnyConnection, id: i64, attempt: i64, threshold: i64, lock_until: i64, block_after: Option<i64>, now: i64) -> Result<LockOutcome, sqlx::Error> {
+    if attempt < threshold {
+        return Ok(LockOutcome::StillOpen);
+    }
+    let row = sqlx::query(
+        "UPDATE users SET locked_until = $2, lock_count = lock_count + 1,
+                blocked_at = CASE WHEN $3 > 0 AND lock_count + 1 >= $3 THEN $4 ELSE blocked_at END
+         WHERE id = $1 RETURNING lock_count, blocked_at",
+    )
+    .bind(id)
+    .bind(lock_until)
+    .bind(block_after.unwrap_or(0))
+    .bind(now)
+    .fetch_one(conn)
+    .await?;
+    let lock_count: i64 = row.try_get("lock_count")?;
+    let blocked: Option<i64> = row.try_get("blocked_at")?;
+    Ok(if blocked.is_some() { LockOutcome::Blocked { lock_count } } else { LockOutcome::Locked { lock_count } })
+}
+
+/// The password was right: the counters start again.
+pub async fn attempt_succeeded(conn: &mut AnyConnection, id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET failed_count = 0, locked_until = NULL, lock_count = 0 WHERE id = $1").bind(id).execute(conn).await?;
+    Ok(())
+}
+
+pub async fn record_login(conn: &mut AnyConnection, id: i64, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET last_login_at = $2 WHERE id = $1").bind(id).bind(now).execute(conn).await?;
+    Ok(())
+}
+
+/// Operator (or admin) action: lift a lock and a block.
+pub async fn unlock(conn: &mut AnyConnection, portal: &str, id: i64) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("UPDATE users SET failed_count = 0, locked_until = NULL, lock_count = 0, blocked_at = NULL WHERE id = $1 AND portal = $2")
+        .bind(id)
+        .bind(portal)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn set_password(conn: &mut AnyConnection, id: i64, hash: &str, must_change: bool, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET password_hash = $2, password_changed_at = $3, must_change_password = $4 WHERE id = $1")
+        .bind(id)
+        .bind(hash)
+        .bind(now)
+        .bind(i64::from(must_change))
+        .execute(&mut *conn)
+        .await?;
+    push_history(conn, id, hash, now).await
+}
+
+async fn push_history(conn: &mut AnyConnection, id: i64, hash: &str, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO password_history (user_id, password_hash, created_at) VALUES ($1, $2, $3)")
+        .bind(id)
+        .bind(hash)
+        .bind(now)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The hashes of the last `count` passwords, newest first.
+pub async fn recent_passwords(conn: &mut AnyConnection, id: i64, count: i64) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT password_hash FROM password_history WHERE user_id = $1 ORDER BY id DESC LIMIT $2")
+        .bind(id)
+        .bind(count)
+        .fetch_all(conn)
+        .await
+}
