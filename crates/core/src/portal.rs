@@ -35,6 +35,7 @@ pub struct PortalSettings {
     pub help_desk: Text,
     #[serde(default)]
     pub links: Vec<ExternalLink>,
+    pub login_screen: LoginScreen,
     pub login_id: LoginIdPolicy,
     pub password: PasswordPolicy,
     pub lockout: LockoutPolicy,
@@ -48,6 +49,21 @@ pub struct PortalSettings {
     /// Help pages by screen key (`top`, `login`, …), written from the manual.
     #[serde(default)]
     pub help: BTreeMap<String, HelpPage>,
+}
+
+/// The login screen's title and identifier label, in the manual's words.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginScreen {
+    pub title: Text,
+    pub id_label: Text,
+    /// The first screen after login (メニュー, 求人者マイページホーム, インフォメーション …).
+    pub home_title: Text,
+    /// The password change screen's title and its three labels.
+    pub change_title: Text,
+    pub current_label: Text,
+    pub new_label: Text,
+    pub confirm_label: Text,
 }
 
 #[derive(Debug, Clone, Deserialize)]

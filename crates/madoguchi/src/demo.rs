@@ -5,9 +5,38 @@
 use madoguchi_core::Config;
 use madoguchi_store::content::{self, AnnouncementInput};
 use madoguchi_store::{Store, operators};
+use madoguchi_web::accounts::{self, AccountError, NewAccount};
 use madoguchi_web::auth::Hasher;
 
 pub const OPERATOR_PASSWORD: &str = "Demo-Operator-2026";
+
+/// Demo employer accounts: (portal, organization, login ID or e-mail, e-mail, name, password).
+pub const USERS: [(&str, &str, &str, &str, &str, &str); 3] = [
+    (
+        "hellowork",
+        "株式会社ハローワーク商事",
+        "demo@hellowork.example.jp",
+        "demo@hellowork.example.jp",
+        "人事 花子",
+        "Demo-User-2026",
+    ),
+    (
+        "jrec-in",
+        "国立窓口大学",
+        "demo-kikan",
+        "demo@jrec-in.example.jp",
+        "研究 太郎",
+        "DemoUser2026",
+    ),
+    (
+        "mlit-fwms",
+        "窓口建設株式会社",
+        "kensetsu01",
+        "demo@mlit-fwms.example.jp",
+        "建設 太郎",
+        "Demo-User-2026",
+    ),
+];
 
 pub fn operator_email(portal: &str) -> String {
     format!("operator@{portal}.example.jp")
@@ -42,6 +71,24 @@ pub async fn seed(store: &Store, config: &Config, hasher: &Hasher, now: i64) -> 
             content::insert_announcement(&mut tx, &portal.id, &notice, now).await?;
         }
         tx.commit().await?;
+    }
+    for (portal_id, organization, login_id, email, name, password) in USERS {
+        let Some(portal) = config.portal(portal_id) else {
+            continue;
+        };
+        let account = NewAccount {
+            organization,
+            login_id,
+            email,
+            name,
+            password: Some(password),
+            permanent: true,
+            actor: "demo",
+        };
+        match accounts::create(store, hasher, portal, "madoguchi.localhost", &account, now).await {
+            Ok(_) | Err(AccountError::Taken(_)) => {}
+            Err(e) => return Err(anyhow::anyhow!("demo account {login_id}: {e}")),
+        }
     }
     Ok(())
 }

@@ -5,6 +5,7 @@ use clap::{Args, Parser, Subcommand};
 use madoguchi::{build, redact};
 use madoguchi_core::{Config, SharedClock, SystemClock, TestClock};
 use madoguchi_store::{Store, operators};
+use madoguchi_web::accounts::{self, NewAccount};
 use madoguchi_web::auth::Hasher;
 use std::io::Read;
 use std::net::SocketAddr;
@@ -39,6 +40,33 @@ enum Command {
     /// Manage operator accounts.
     #[command(subcommand)]
     Operator(OperatorCommand),
+    /// Manage employer accounts made by the operator.
+    #[command(subcommand)]
+    Account(AccountCommand),
+}
+
+#[derive(Subcommand)]
+enum AccountCommand {
+    /// Create an organization and its user; a temporary password is mailed to the user
+    /// (or, with --password-stdin, read from standard input), to be changed at first login.
+    Add {
+        /// Portal id (its path, e.g. hellowork).
+        #[arg(long)]
+        portal: String,
+        /// Organization name (事業所名 / 機関名).
+        #[arg(long)]
+        organization: String,
+        /// Login ID; for portals that log in by e-mail, the e-mail is the ID.
+        #[arg(long, default_value = "")]
+        login_id: String,
+        #[arg(long)]
+        email: String,
+        /// The user's name.
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
 }
 
 #[derive(Args)]
@@ -178,6 +206,61 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 Some(id) => println!("operator {id} created on /{portal}/ ({email})"),
                 None => bail!("{email} is already an operator of /{portal}/"),
             }
+            Ok(())
+        }
+        Command::Account(AccountCommand::Add {
+            portal,
+            organization,
+            login_id,
+            email,
+            name,
+            password_stdin,
+        }) => {
+            let portal = config.portal(&portal).ok_or_else(|| {
+                anyhow::anyhow!("there is no portal \"{portal}\" in the configuration")
+            })?;
+            let password = if password_stdin {
+                let mut password = String::new();
+                std::io::stdin().read_to_string(&mut password)?;
+                Some(password.trim_end_matches(['\r', '\n']).to_string())
+            } else {
+                None
+            };
+            let store = Store::connect(&database).await?;
+            store.migrate(SystemClock.unix()).await?;
+            let domain = config
+                .server
+                .mail_from
+                .rsplit_once('@')
+                .map(|(_, d)| d.to_string())
+                .unwrap_or_default();
+            let account = NewAccount {
+                organization: &organization,
+                login_id: &login_id,
+                email: &email,
+                name: &name,
+                password: password.as_deref(),
+                permanent: false,
+                actor: "cli",
+            };
+            let created = accounts::create(
+                &store,
+                &Hasher::default(),
+                portal,
+                &domain,
+                &account,
+                SystemClock.unix(),
+            )
+            .await?;
+            let how = if created.temporary_password.is_some() {
+                "the temporary password is mailed to the user (the outbox sends it while `serve` runs)"
+            } else {
+                "hand the password you chose to the user; it must be changed at first login"
+            };
+            println!(
+                "user {} created on /{}/ with login ID {}: {how}",
+                created.user_id, portal.id, created.login_id
+            );
             Ok(())
         }
         Command::Serve(args) => serve(config, database, args).await,

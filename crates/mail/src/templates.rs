@@ -7,25 +7,50 @@ use madoguchi_core::Lang;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MailKind {
     OperatorLoginCode,
+    LoginOtp,
+    PasswordChanged,
+    AccountLocked,
+    AccountBlocked,
+    AccountCreated,
 }
 
 impl MailKind {
-    pub const ALL: [MailKind; 1] = [MailKind::OperatorLoginCode];
+    pub const ALL: [MailKind; 6] = [
+        MailKind::OperatorLoginCode,
+        MailKind::LoginOtp,
+        MailKind::PasswordChanged,
+        MailKind::AccountLocked,
+        MailKind::AccountBlocked,
+        MailKind::AccountCreated,
+    ];
 
     pub fn key(self) -> &'static str {
         match self {
             MailKind::OperatorLoginCode => "operator_login_code",
+            MailKind::LoginOtp => "login_otp",
+            MailKind::PasswordChanged => "password_changed",
+            MailKind::AccountLocked => "account_locked",
+            MailKind::AccountBlocked => "account_blocked",
+            MailKind::AccountCreated => "account_created",
         }
     }
 
     fn source(self, lang: Lang) -> &'static str {
-        match (self, lang) {
-            (MailKind::OperatorLoginCode, Lang::Ja) => {
-                include_str!("../../../templates/mail/ja/operator_login_code.txt")
-            }
-            (MailKind::OperatorLoginCode, Lang::En) => {
-                include_str!("../../../templates/mail/en/operator_login_code.txt")
-            }
+        macro_rules! both {
+            ($key:literal) => {
+                match lang {
+                    Lang::Ja => include_str!(concat!("../../../templates/mail/ja/", $key, ".txt")),
+                    Lang::En => include_str!(concat!("../../../templates/mail/en/", $key, ".txt")),
+                }
+            };
+        }
+        match self {
+            MailKind::OperatorLoginCode => both!("operator_login_code"),
+            MailKind::LoginOtp => both!("login_otp"),
+            MailKind::PasswordChanged => both!("password_changed"),
+            MailKind::AccountLocked => both!("account_locked"),
+            MailKind::AccountBlocked => both!("account_blocked"),
+            MailKind::AccountCreated => both!("account_created"),
         }
     }
 }
@@ -87,12 +112,25 @@ fn fill(kind: MailKind, text: &str, values: &[(&str, &str)]) -> Result<String, T
 mod tests {
     use super::*;
 
-    const VALUES: [(&str, &str); 5] = [
+    const VALUES: [(&str, &str); 18] = [
         ("portal", "賃金控除事務支援システム"),
         ("name", "山田 太郎"),
         ("code", "123456"),
         ("expires", "2026-11-22 10:30"),
         ("minutes", "10"),
+        ("attempts", "10"),
+        ("at", "2026-11-22 10:00"),
+        ("help_desk", "ヘルプデスク"),
+        ("failures", "6"),
+        ("until", "2026-11-22 11:00"),
+        ("block_after", "3"),
+        ("locks", "3"),
+        ("unblock", "マスターユーザーに解除を依頼してください。"),
+        ("operator", "労働金庫"),
+        ("id_label", "ユーザーＩＤ"),
+        ("login_id", "Taro01"),
+        ("password", "123456"),
+        ("url", "https://example.jp/rokin/login"),
     ];
 
     #[test]
@@ -104,7 +142,7 @@ mod tests {
                     !mail.subject.is_empty() && !mail.subject.contains('{'),
                     "{kind:?} {lang:?}"
                 );
-                assert!(mail.body.contains("123456"), "{kind:?} {lang:?}");
+                assert!(!mail.body.contains('{'), "{kind:?} {lang:?}");
             }
         }
         let ja = render(MailKind::OperatorLoginCode, Lang::Ja, &VALUES).unwrap();

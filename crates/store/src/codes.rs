@@ -22,8 +22,16 @@ pub struct NewCode<'a> {
 }
 
 /// Stores a code; an earlier pending code of the same purpose for the user is dropped.
-pub async fn insert(conn: &mut AnyConnection, code: &NewCode<'_>, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM user_codes WHERE user_id = $1 AND purpose = $2").bind(code.user_id).bind(code.purpose).execute(&mut *conn).await?;
+pub async fn insert(
+    conn: &mut AnyConnection,
+    code: &NewCode<'_>,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM user_codes WHERE user_id = $1 AND purpose = $2")
+        .bind(code.user_id)
+        .bind(code.purpose)
+        .execute(&mut *conn)
+        .await?;
     sqlx::query(
         "INSERT INTO user_codes (token_hash, portal, user_id, purpose, code_hash, expires_at, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -42,7 +50,13 @@ pub async fn insert(conn: &mut AnyConnection, code: &NewCode<'_>, now: i64) -> R
 
 /// The pending code behind a browser's token, counting this attempt in the same statement
 /// so that parallel guesses each use one up.
-pub async fn attempt(conn: &mut AnyConnection, portal: &str, purpose: &str, token_hash: &str, now: i64) -> Result<Option<Code>, sqlx::Error> {
+pub async fn attempt(
+    conn: &mut AnyConnection,
+    portal: &str,
+    purpose: &str,
+    token_hash: &str,
+    now: i64,
+) -> Result<Option<Code>, sqlx::Error> {
     let row = sqlx::query(
         "UPDATE user_codes SET attempts = attempts + 1
          WHERE token_hash = $1 AND portal = $2 AND purpose = $3 AND used_at IS NULL AND expires_at > $4
@@ -54,32 +68,61 @@ pub async fn attempt(conn: &mut AnyConnection, portal: &str, purpose: &str, toke
     .bind(now)
     .fetch_optional(conn)
     .await?;
-    row.map(|r| Ok(Code { id: r.try_get("id")?, user_id: r.try_get("user_id")?, code_hash: r.try_get("code_hash")?, expires_at: r.try_get("expires_at")?, attempts: r.try_get("attempts")? }))
-        .transpose()
+    row.map(|r| {
+        Ok(Code {
+            id: r.try_get("id")?,
+            user_id: r.try_get("user_id")?,
+            code_hash: r.try_get("code_hash")?,
+            expires_at: r.try_get("expires_at")?,
+            attempts: r.try_get("attempts")?,
+        })
+    })
+    .transpose()
 }
 
 /// Marks the code used; false when a parallel request used it first.
 pub async fn use_up(conn: &mut AnyConnection, id: i64, now: i64) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query("UPDATE user_codes SET used_at = $2 WHERE id = $1 AND used_at IS NULL").bind(id).bind(now).execute(conn).await?;
+    let done = sqlx::query("UPDATE user_codes SET used_at = $2 WHERE id = $1 AND used_at IS NULL")
+        .bind(id)
+        .bind(now)
+        .execute(conn)
+        .await?;
     Ok(done.rows_affected() == 1)
 }
 
 pub async fn drop(conn: &mut AnyConnection, id: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM user_codes WHERE id = $1").bind(id).execute(conn).await?;
+    sqlx::query("DELETE FROM user_codes WHERE id = $1")
+        .bind(id)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
 /// How many codes of a purpose were issued to the user since `since` (resend limit).
-pub async fn issued_since(conn: &mut AnyConnection, user_id: i64, purpose: &str, since: i64) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM user_codes WHERE user_id = $1 AND purpose = $2 AND created_at >= $3")
-        .bind(user_id)
-        .bind(purpose)
-        .bind(since)
-        .fetch_one(conn)
-        .await
+pub async fn issued_since(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    purpose: &str,
+    since: i64,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM user_codes WHERE user_id = $1 AND purpose = $2 AND created_at >= $3",
+    )
+    .bind(user_id)
+    .bind(purpose)
+    .bind(since)
+    .fetch_one(conn)
+    .await
 }
 
-pub async fn trust_browser(conn: &mut AnyConnection, token_hash: &str, portal: &str, user_id: i64, now: i64, expires_at: i64) -> Result<(), sqlx::Error> {
+pub async fn trust_browser(
+    conn: &mut AnyConnection,
+    token_hash: &str,
+    portal: &str,
+    user_id: i64,
+    now: i64,
+    expires_at: i64,
+) -> Result<(), sqlx::Error> {
     sqlx::query("INSERT INTO trusted_browsers (token_hash, portal, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
         .bind(token_hash)
         .bind(portal)
@@ -91,7 +134,12 @@ pub async fn trust_browser(conn: &mut AnyConnection, token_hash: &str, portal: &
     Ok(())
 }
 
-pub async fn is_trusted(conn: &mut AnyConnection, token_hash: &str, user_id: i64, now: i64) -> Result<bool, sqlx::Error> {
+pub async fn is_trusted(
+    conn: &mut AnyConnection,
+    token_hash: &str,
+    user_id: i64,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
     let found: Option<i64> = sqlx::query_scalar("SELECT user_id FROM trusted_browsers WHERE token_hash = $1 AND user_id = $2 AND expires_at > $3")
         .bind(token_hash)
         .bind(user_id)
@@ -103,5 +151,11 @@ pub async fn is_trusted(conn: &mut AnyConnection, token_hash: &str, user_id: i64
 
 /// Ends the skip for every browser of the user (password reset or change).
 pub async fn revoke_trusted(conn: &mut AnyConnection, user_id: i64) -> Result<u64, sqlx::Error> {
-    Ok(sqlx::query("DELETE FROM trusted_browsers WHERE user_id = $1").bind(user_id).execute(conn).await?.rows_affected())
+    Ok(
+        sqlx::query("DELETE FROM trusted_browsers WHERE user_id = $1")
+            .bind(user_id)
+            .execute(conn)
+            .await?
+            .rows_affected(),
+    )
 }

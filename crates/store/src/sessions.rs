@@ -76,7 +76,14 @@ pub async fn delete(conn: &mut AnyConnection, token_hash: &str) -> Result<(), sq
     Ok(())
 }
 
-pub async fn insert_for_user(conn: &mut AnyConnection, token_hash: &str, portal: &str, user_id: i64, now: i64, expires_at: i64) -> Result<(), sqlx::Error> {
+pub async fn insert_for_user(
+    conn: &mut AnyConnection,
+    token_hash: &str,
+    portal: &str,
+    user_id: i64,
+    now: i64,
+    expires_at: i64,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO sessions (token_hash, portal, user_id, created_at, last_seen_at, expires_at)
          VALUES ($1, $2, $3, $4, $4, $5)",
@@ -92,7 +99,11 @@ pub async fn insert_for_user(conn: &mut AnyConnection, token_hash: &str, portal:
 }
 
 /// Ends every session of the user but `keep` (a password change ends the others).
-pub async fn delete_for_user(conn: &mut AnyConnection, user_id: i64, keep: Option<&str>) -> Result<u64, sqlx::Error> {
+pub async fn delete_for_user(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    keep: Option<&str>,
+) -> Result<u64, sqlx::Error> {
     let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
         .bind(user_id)
         .bind(keep.unwrap_or(""))

@@ -18,6 +18,8 @@ pub struct User {
     pub locked_until: Option<i64>,
     pub lock_count: i64,
     pub blocked_at: Option<i64>,
+    /// shaho: a code mailed at every login, when the user turned it on.
+    pub login_code_enabled: bool,
     pub last_login_at: Option<i64>,
     pub organization_name: Option<String>,
 }
@@ -25,7 +27,7 @@ pub struct User {
 macro_rules! columns {
     () => {
         "u.id, u.portal, u.organization_id, u.login_id, u.email, u.name, u.role, u.password_hash, u.password_changed_at,
-         u.must_change_password, u.failed_count, u.locked_until, u.lock_count, u.blocked_at, u.last_login_at,
+         u.must_change_password, u.failed_count, u.locked_until, u.lock_count, u.blocked_at, u.login_code_enabled, u.last_login_at,
          o.name AS organization_name"
     };
 }
@@ -46,18 +48,26 @@ fn user(r: &sqlx::any::AnyRow) -> Result<User, sqlx::Error> {
         locked_until: r.try_get("locked_until")?,
         lock_count: r.try_get("lock_count")?,
         blocked_at: r.try_get("blocked_at")?,
+        login_code_enabled: r.try_get::<i64, _>("login_code_enabled")? != 0,
         last_login_at: r.try_get("last_login_at")?,
         organization_name: r.try_get("organization_name")?,
     })
 }
 
-pub async fn insert_organization(conn: &mut AnyConnection, portal: &str, name: &str, now: i64) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("INSERT INTO organizations (portal, name, created_at) VALUES ($1, $2, $3) RETURNING id")
-        .bind(portal)
-        .bind(name)
-        .bind(now)
-        .fetch_one(conn)
-        .await
+pub async fn insert_organization(
+    conn: &mut AnyConnection,
+    portal: &str,
+    name: &str,
+    now: i64,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO organizations (portal, name, created_at) VALUES ($1, $2, $3) RETURNING id",
+    )
+    .bind(portal)
+    .bind(name)
+    .bind(now)
+    .fetch_one(conn)
+    .await
 }
 
 pub struct NewUser<'a> {
@@ -72,7 +82,11 @@ pub struct NewUser<'a> {
 }
 
 /// Creates the user, or None when the login ID is taken on this portal.
-pub async fn insert(conn: &mut AnyConnection, u: &NewUser<'_>, now: i64) -> Result<Option<i64>, sqlx::Error> {
+pub async fn insert(
+    conn: &mut AnyConnection,
+    u: &NewUser<'_>,
+    now: i64,
+) -> Result<Option<i64>, sqlx::Error> {
     let id: Option<i64> = sqlx::query_scalar(
         "INSERT INTO users (portal, organization_id, login_id, email, name, role, password_hash, password_changed_at, must_change_password, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $8)
@@ -95,21 +109,49 @@ pub async fn insert(conn: &mut AnyConnection, u: &NewUser<'_>, now: i64) -> Resu
     Ok(id)
 }
 
-pub async fn by_login_id(conn: &mut AnyConnection, portal: &str, login_id: &str) -> Result<Option<User>, sqlx::Error> {
-    let sql = concat!("SELECT ", columns!(), " FROM users u LEFT JOIN organizations o ON o.id = u.organization_id WHERE u.portal = $1 AND u.login_id = $2");
-    let row = sqlx::query(sql).bind(portal).bind(login_id).fetch_optional(conn).await?;
+pub async fn by_login_id(
+    conn: &mut AnyConnection,
+    portal: &str,
+    login_id: &str,
+) -> Result<Option<User>, sqlx::Error> {
+    let sql = concat!(
+        "SELECT ",
+        columns!(),
+        " FROM users u LEFT JOIN organizations o ON o.id = u.organization_id WHERE u.portal = $1 AND u.login_id = $2"
+    );
+    let row = sqlx::query(sql)
+        .bind(portal)
+        .bind(login_id)
+        .fetch_optional(conn)
+        .await?;
     row.as_ref().map(user).transpose()
 }
 
 pub async fn by_id(conn: &mut AnyConnection, id: i64) -> Result<Option<User>, sqlx::Error> {
-    let sql = concat!("SELECT ", columns!(), " FROM users u LEFT JOIN organizations o ON o.id = u.organization_id WHERE u.id = $1");
+    let sql = concat!(
+        "SELECT ",
+        columns!(),
+        " FROM users u LEFT JOIN organizations o ON o.id = u.organization_id WHERE u.id = $1"
+    );
     let row = sqlx::query(sql).bind(id).fetch_optional(conn).await?;
     row.as_ref().map(user).transpose()
 }
 
-pub async fn list(conn: &mut AnyConnection, portal: &str, limit: i64) -> Result<Vec<User>, sqlx::Error> {
-    let sql = concat!("SELECT ", columns!(), " FROM users u LEFT JOIN organizations o ON o.id = u.organization_id WHERE u.portal = $1 ORDER BY u.id LIMIT $2");
-    let rows = sqlx::query(sql).bind(portal).bind(limit).fetch_all(conn).await?;
+pub async fn list(
+    conn: &mut AnyConnection,
+    portal: &str,
+    limit: i64,
+) -> Result<Vec<User>, sqlx::Error> {
+    let sql = concat!(
+        "SELECT ",
+        columns!(),
+        " FROM users u LEFT JOIN organizations o ON o.id = u.organization_id WHERE u.portal = $1 ORDER BY u.id LIMIT $2"
+    );
+    let rows = sqlx::query(sql)
+        .bind(portal)
+        .bind(limit)
+        .fetch_all(conn)
+        .await?;
     rows.iter().map(user).collect()
 }
 
@@ -117,7 +159,12 @@ pub async fn list(conn: &mut AnyConnection, portal: &str, limit: i64) -> Result<
 /// number, or None when the account is locked or blocked: then no password is checked.
 /// Counting first makes the lock exact under concurrency: with a threshold of N, at most N
 /// attempts are ever admitted per lock period, however many arrive at once.
-pub async fn reserve_attempt(conn: &mut AnyConnection, id: i64, now: i64, threshold: i64) -> Result<Option<i64>, sqlx::Error> {
+pub async fn reserve_attempt(
+    conn: &mut AnyConnection,
+    id: i64,
+    now: i64,
+    threshold: i64,
+) -> Result<Option<i64>, sqlx::Error> {
     sqlx::query_scalar(
         "UPDATE users SET
             failed_count = CASE WHEN locked_until IS NOT NULL AND locked_until <= $2 THEN 1 ELSE failed_count + 1 END,
@@ -142,7 +189,15 @@ pub enum LockOutcome {
 
 /// A checked attempt failed. The attempt that reaches the threshold locks the account;
 /// the `block_after`-th lock blocks it.
-pub async fn attempt_failed(conn: &mut AnyConnection, id: i64, attempt: i64, threshold: i64, lock_until: i64, block_after: Option<i64>, now: i64) -> Result<LockOutcome, sqlx::Error> {
+pub async fn attempt_failed(
+    conn: &mut AnyConnection,
+    id: i64,
+    attempt: i64,
+    threshold: i64,
+    lock_until: i64,
+    block_after: Option<i64>,
+    now: i64,
+) -> Result<LockOutcome, sqlx::Error> {
     if attempt < threshold {
         return Ok(LockOutcome::StillOpen);
     }
@@ -159,17 +214,30 @@ pub async fn attempt_failed(conn: &mut AnyConnection, id: i64, attempt: i64, thr
     .await?;
     let lock_count: i64 = row.try_get("lock_count")?;
     let blocked: Option<i64> = row.try_get("blocked_at")?;
-    Ok(if blocked.is_some() { LockOutcome::Blocked { lock_count } } else { LockOutcome::Locked { lock_count } })
+    Ok(if blocked.is_some() {
+        LockOutcome::Blocked { lock_count }
+    } else {
+        LockOutcome::Locked { lock_count }
+    })
 }
 
 /// The password was right: the counters start again.
 pub async fn attempt_succeeded(conn: &mut AnyConnection, id: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE users SET failed_count = 0, locked_until = NULL, lock_count = 0 WHERE id = $1").bind(id).execute(conn).await?;
+    sqlx::query(
+        "UPDATE users SET failed_count = 0, locked_until = NULL, lock_count = 0 WHERE id = $1",
+    )
+    .bind(id)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
 pub async fn record_login(conn: &mut AnyConnection, id: i64, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE users SET last_login_at = $2 WHERE id = $1").bind(id).bind(now).execute(conn).await?;
+    sqlx::query("UPDATE users SET last_login_at = $2 WHERE id = $1")
+        .bind(id)
+        .bind(now)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
@@ -183,7 +251,13 @@ pub async fn unlock(conn: &mut AnyConnection, portal: &str, id: i64) -> Result<b
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn set_password(conn: &mut AnyConnection, id: i64, hash: &str, must_change: bool, now: i64) -> Result<(), sqlx::Error> {
+pub async fn set_password(
+    conn: &mut AnyConnection,
+    id: i64,
+    hash: &str,
+    must_change: bool,
+    now: i64,
+) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE users SET password_hash = $2, password_changed_at = $3, must_change_password = $4 WHERE id = $1")
         .bind(id)
         .bind(hash)
@@ -194,21 +268,34 @@ pub async fn set_password(conn: &mut AnyConnection, id: i64, hash: &str, must_ch
     push_history(conn, id, hash, now).await
 }
 
-async fn push_history(conn: &mut AnyConnection, id: i64, hash: &str, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO password_history (user_id, password_hash, created_at) VALUES ($1, $2, $3)")
-        .bind(id)
-        .bind(hash)
-        .bind(now)
-        .execute(conn)
-        .await?;
+async fn push_history(
+    conn: &mut AnyConnection,
+    id: i64,
+    hash: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO password_history (user_id, password_hash, created_at) VALUES ($1, $2, $3)",
+    )
+    .bind(id)
+    .bind(hash)
+    .bind(now)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
 /// The hashes of the last `count` passwords, newest first.
-pub async fn recent_passwords(conn: &mut AnyConnection, id: i64, count: i64) -> Result<Vec<String>, sqlx::Error> {
-    sqlx::query_scalar("SELECT password_hash FROM password_history WHERE user_id = $1 ORDER BY id DESC LIMIT $2")
-        .bind(id)
-        .bind(count)
-        .fetch_all(conn)
-        .await
+pub async fn recent_passwords(
+    conn: &mut AnyConnection,
+    id: i64,
+    count: i64,
+) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT password_hash FROM password_history WHERE user_id = $1 ORDER BY id DESC LIMIT $2",
+    )
+    .bind(id)
+    .bind(count)
+    .fetch_all(conn)
+    .await
 }

@@ -1,5 +1,6 @@
 //! The web layer: axum routes, extractors, pages, and the layers every request passes.
 
+pub mod accounts;
 pub mod auth;
 pub mod ctx;
 pub mod error;
@@ -9,6 +10,7 @@ pub mod i18n;
 pub mod metrics;
 pub mod pages;
 pub mod security;
+pub mod session;
 pub mod state;
 
 pub use state::AppState;
@@ -19,7 +21,7 @@ use axum::http::{HeaderName, StatusCode};
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use pages::{dev, landing, operator, system};
+use pages::{account, dev, landing, login, operator, system};
 use std::time::Duration;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -34,6 +36,18 @@ pub fn routes(state: AppState) -> Router {
     let portal = Router::new()
         .route("/{portal}/", get(landing::portal_top))
         .route("/{portal}/help/{screen}", get(landing::help))
+        .route("/{portal}/login", get(login::login_form).post(login::login))
+        .route("/{portal}/login/otp", get(login::otp_form).post(login::otp))
+        .route(
+            "/{portal}/login/skip",
+            get(login::skip_form).post(login::skip),
+        )
+        .route("/{portal}/logout", post(login::logout))
+        .route("/{portal}/home", get(account::home))
+        .route(
+            "/{portal}/password",
+            get(account::password_form).post(account::change_password),
+        )
         .route(
             "/{portal}/operator/login",
             get(operator::login_form).post(operator::login),

@@ -5,5 +5,6 @@ mod testkit;
 
 mod backend;
 mod console;
+mod login;
 mod platform;
 mod smtp;

@@ -149,7 +149,14 @@ impl TestApp {
         self.cookies.lock().unwrap().get(name).cloned()
     }
 
-    pub async fn send(&self, request: Request<Body>) -> Page {
+    pub async fn send(&self, mut request: Request<Body>) -> Page {
+        // As if from a browser on this machine: the audit log and office ranges see an address.
+        request
+            .extensions_mut()
+            .insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((
+                [127, 0, 0, 1],
+                50000,
+            ))));
         let response = self.router.clone().oneshot(request).await.unwrap();
         let status = response.status();
         let headers = response.headers().clone();

@@ -23,6 +23,7 @@ CREATE TABLE users (
     locked_until BIGINT,
     lock_count BIGINT NOT NULL DEFAULT 0,
     blocked_at BIGINT,
+    login_code_enabled BIGINT NOT NULL DEFAULT 0,
     created_at BIGINT NOT NULL,
     last_login_at BIGINT,
     UNIQUE (portal, login_id)

@@ -23,6 +23,7 @@ CREATE TABLE users (
     locked_until INTEGER,
     lock_count INTEGER NOT NULL DEFAULT 0,
     blocked_at INTEGER,
+    login_code_enabled INTEGER NOT NULL DEFAULT 0,
     created_at INTEGER NOT NULL,
     last_login_at INTEGER,
     UNIQUE (portal, login_id)

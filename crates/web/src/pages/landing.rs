@@ -128,6 +128,7 @@ pub struct PortalTop {
     pub help_desk: Vec<String>,
     pub links: Vec<Link>,
     pub hours: HoursView,
+    pub login_url: Option<String>,
 }
 
 /// The help desk text: the operator's edit if any, else the preset's.
@@ -200,6 +201,9 @@ pub async fn portal_top(
             })
             .collect(),
         hours: hours_view(&portal, ctx.t, ctx.lang, now),
+        login_url: super::login::password_login(&portal)
+            .ok()
+            .map(|()| format!("/{}/login", portal.id)),
     };
     html(&page)
 }

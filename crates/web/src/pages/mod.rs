@@ -1,5 +1,7 @@
+pub mod account;
 pub mod dev;
 pub mod landing;
+pub mod login;
 pub mod operator;
 pub mod system;
 

@@ -1,0 +1,284 @@
+//! After login: the home screen (menu) and the password change, which a temporary or
+//! expired password forces before anything else.
+
+use super::html;
+use super::landing::format_datetime;
+use crate::ctx::{Chrome, Ctx, Origin};
+use crate::error::AppError;
+use crate::forms::FieldErrors;
+use crate::session::{CurrentUser, ForcedChange};
+use crate::state::AppState;
+use askama::Template;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use chrono::DateTime;
+use madoguchi_core::clock::JST;
+use madoguchi_core::password::{self, PasswordRule, Subject};
+use madoguchi_mail::{Envelope, MailKind};
+use madoguchi_store::audit::{self, AuditEntry};
+use madoguchi_store::{codes, sessions, users};
+use serde::Deserialize;
+
+fn change_path(current: &CurrentUser) -> String {
+    format!("/{}/password", current.portal.id)
+}
+
+#[derive(Template)]
+#[template(path = "account/home.html")]
+pub struct HomePage {
+    pub chrome: Chrome,
+    pub organization: Option<String>,
+    pub user_name: String,
+    pub last_login: Option<String>,
+    pub expiry_days: Option<i64>,
+    pub base: String,
+    pub notice: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct HomeQuery {
+    #[serde(default)]
+    done: String,
+}
+
+pub async fn home(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    ctx: Ctx,
+    Query(query): Query<HomeQuery>,
+) -> Result<Response, AppError> {
+    let now = state.clock.unix();
+    if current.forced_change(now).is_some() {
+        return Ok(Redirect::to(&change_path(&current)).into_response());
+    }
+    let notice = (query.done == "password").then(|| ctx.t.get("password.changed").to_string());
+    Ok(home_page(&ctx, &current, now, notice)?.into_response())
+}
+
+fn home_page(
+    ctx: &Ctx,
+    current: &CurrentUser,
+    now: i64,
+    notice: Option<String>,
+) -> Result<Html<String>, AppError> {
+    let u = &current.user;
+    html(&HomePage {
+        chrome: ctx.chrome(
+            current
+                .portal
+                .settings
+                .login_screen
+                .home_title
+                .get(ctx.lang),
+            Some(&current.portal),
+            None,
+        ),
+        organization: u.organization_name.clone(),
+        user_name: u.name.clone(),
+        last_login: u
+            .last_login_at
+            .and_then(|t| DateTime::from_timestamp(t, 0))
+            .map(|d| format_datetime(d.with_timezone(&JST), ctx.lang)),
+        expiry_days: current.expiry_warning_days(now),
+        base: format!("/{}", current.portal.id),
+        notice,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "account/password.html")]
+pub struct PasswordPage {
+    pub chrome: Chrome,
+    pub reason: Option<String>,
+    pub current_label: String,
+    pub new_label: String,
+    pub confirm_label: String,
+    pub rules: String,
+    pub errors: FieldErrors,
+    pub home: Option<String>,
+}
+
+fn password_page(
+    ctx: &Ctx,
+    current: &CurrentUser,
+    now: i64,
+    errors: FieldErrors,
+) -> Result<Html<String>, AppError> {
+    let s = &current.portal.settings.login_screen;
+    let forced = current.forced_change(now);
+    let reason = forced.map(|f| match f {
+        ForcedChange::Temporary => ctx.t.get("password.reason_temporary").to_string(),
+        ForcedChange::Expired => ctx.t.get("password.reason_expired").to_string(),
+    });
+    html(&PasswordPage {
+        chrome: ctx.chrome(s.change_title.get(ctx.lang), Some(&current.portal), None),
+        reason,
+        current_label: s.current_label.get(ctx.lang).to_string(),
+        new_label: s.new_label.get(ctx.lang).to_string(),
+        confirm_label: s.confirm_label.get(ctx.lang).to_string(),
+        rules: rules_summary(&current.portal.settings.password, ctx.lang),
+        errors,
+        home: forced
+            .is_none()
+            .then(|| format!("/{}/home", current.portal.id)),
+    })
+}
+
+/// The rules in one sentence, shown above the fields before anything goes wrong.
+fn rules_summary(
+    policy: &madoguchi_core::portal::PasswordPolicy,
+    lang: madoguchi_core::Lang,
+) -> String {
+    let length = match lang {
+        madoguchi_core::Lang::Ja => format!("{}～{}文字。", policy.min, policy.max),
+        madoguchi_core::Lang::En => format!("{} to {} characters. ", policy.min, policy.max),
+    };
+    let classes = PasswordRule::MissingClasses {
+        groups: policy.groups.clone(),
+        needed: policy.min_groups.unwrap_or(policy.groups.len()),
+    }
+    .message(lang);
+    format!("{length}{classes}")
+}
+
+pub async fn password_form(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    ctx: Ctx,
+) -> Result<Html<String>, AppError> {
+    password_page(&ctx, &current, state.clock.unix(), FieldErrors::default())
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    current: String,
+    #[serde(default)]
+    new: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+pub async fn change_password(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    ctx: Ctx,
+    origin: Origin,
+    Form(form): Form<PasswordForm>,
+) -> Result<Response, AppError> {
+    let now = state.clock.unix();
+    let portal = &current.portal;
+    let user = &current.user;
+    let policy = &portal.settings.password;
+    let labels = &portal.settings.login_screen;
+    let mut errors = FieldErrors::default();
+    if form.current.is_empty() {
+        errors.add(
+            "current",
+            &format!(
+                "{}{}",
+                labels.current_label.get(ctx.lang),
+                ctx.t.get("password.enter")
+            ),
+        );
+    } else if !state
+        .hasher
+        .verify(&form.current, Some(&user.password_hash))
+        .await
+    {
+        errors.add(
+            "current",
+            &format!(
+                "{}{}",
+                labels.current_label.get(ctx.lang),
+                ctx.t.get("password.wrong")
+            ),
+        );
+    }
+    let names = [user.name.as_str()];
+    let mut broken = password::check(
+        policy,
+        &form.new,
+        Subject {
+            login_id: &user.login_id,
+            names: &names,
+        },
+    );
+    if broken.is_empty() {
+        let history = {
+            let mut conn = state.store.acquire().await?;
+            users::recent_passwords(&mut conn, user.id, policy.history.max(1) as i64).await?
+        };
+        for old in &history {
+            if state.hasher.verify(&form.new, Some(old)).await {
+                broken.push(PasswordRule::Reused {
+                    count: policy.history.max(1),
+                });
+                break;
+            }
+        }
+    }
+    for rule in &broken {
+        errors.add("new", &rule.message(ctx.lang));
+    }
+    if form.new != form.confirm {
+        errors.add("confirm", &PasswordRule::Mismatch.message(ctx.lang));
+    }
+    if !errors.is_empty() {
+        return Ok(password_page(&ctx, &current, now, errors)?.into_response());
+    }
+
+    let hash = state
+        .hasher
+        .hash(&form.new)
+        .await
+        .map_err(|e| AppError::Internal(format!("hash: {e}")))?;
+    let subject = format!("user:{}", user.id);
+    let mut tx = state.store.begin().await?;
+    users::set_password(&mut tx, user.id, &hash, false, now).await?;
+    codes::revoke_trusted(&mut tx, user.id).await?;
+    sessions::delete_for_user(&mut tx, user.id, Some(&current.session_hash)).await?;
+    audit::record(
+        &mut tx,
+        &AuditEntry {
+            portal: &portal.id,
+            event: "password.changed",
+            actor: Some(&subject),
+            subject: Some(&subject),
+            ip: origin.ip.as_deref(),
+            user_agent: origin.user_agent.as_deref(),
+            detail: None,
+        },
+        now,
+    )
+    .await?;
+    let portal_name = portal.settings.name.get(ctx.lang);
+    let at = DateTime::from_timestamp(now, 0)
+        .map(|d| format_datetime(d.with_timezone(&JST), ctx.lang))
+        .unwrap_or_default();
+    let help_desk = super::landing::help_desk_text(&state, portal, ctx.lang).await?;
+    madoguchi_mail::queue(
+        &mut tx,
+        &Envelope {
+            portal: &portal.id,
+            from_name: portal_name,
+            to: &user.email,
+            lang: ctx.lang,
+        },
+        MailKind::PasswordChanged,
+        &[
+            ("portal", portal_name),
+            ("name", &user.name),
+            ("at", &at),
+            ("help_desk", &help_desk),
+        ],
+        state.mailer.domain(),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    state.mailer.wake();
+    // Post/redirect/get: a reload of the home page does not send the form again.
+    Ok(Redirect::to(&format!("/{}/home?done=password", portal.id)).into_response())
+}

@@ -1,0 +1,797 @@
+//! Employer login: the password step with the portal's lockout, then the second factor the
+//! portal names (e-mailed one-time password with a per-browser skip, or none), the skip
+//! confirmation, and logout. The page never tells whether an account exists or is locked.
+
+use super::html;
+use super::landing::format_datetime;
+use crate::auth;
+use crate::ctx::{Chrome, Ctx, Origin, PortalRef};
+use crate::error::AppError;
+use crate::forms::FieldErrors;
+use crate::security::{cookie, removal};
+use crate::session::{self, CurrentUser};
+use crate::state::AppState;
+use askama::Template;
+use axum::Form;
+use axum::extract::State;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
+use chrono::DateTime;
+use madoguchi_core::clock::JST;
+use madoguchi_core::login_id::LoginId;
+use madoguchi_core::portal::{SecondFactor, Unblocker};
+use madoguchi_core::{Lang, Portal};
+use madoguchi_mail::{Envelope, MailKind};
+use madoguchi_store::audit::{self, AuditEntry};
+use madoguchi_store::users::{self, LockOutcome, User};
+use madoguchi_store::{Tx, codes};
+use serde::Deserialize;
+
+const OTP_COOKIE: &str = "mdg_otp";
+const TRUST_COOKIE: &str = "mdg_trust";
+const OTP_PURPOSE: &str = "login";
+const OTP_DIGITS: u32 = 6;
+/// At most this many login codes per user per hour: a flood of logins cannot flood a mailbox.
+const OTP_PER_HOUR: i64 = 10;
+
+fn login_path(portal: &Portal) -> String {
+    format!("/{}/login", portal.id)
+}
+
+fn home_path(portal: &Portal) -> String {
+    format!("/{}/home", portal.id)
+}
+
+/// The login step that follows a right password.
+enum Next {
+    Session,
+    Code { minutes: u32, max_attempts: u32 },
+}
+
+/// The portal's second factor for this user from this browser and address.
+fn second_step(portal: &Portal, user: &User, trusted: bool, office: bool) -> Next {
+    match &portal.settings.second_factor {
+        SecondFactor::EmailOtp {
+            code_minutes,
+            max_attempts,
+            ..
+        } => {
+            if trusted || office {
+                Next::Session
+            } else {
+                Next::Code {
+                    minutes: *code_minutes,
+                    max_attempts: *max_attempts,
+                }
+            }
+        }
+        SecondFactor::OptionalEmailCode {
+            code_minutes,
+            max_attempts,
+        } if user.login_code_enabled => Next::Code {
+            minutes: *code_minutes,
+            max_attempts: *max_attempts,
+        },
+        _ => Next::Session,
+    }
+}
+
+/// Password login exists where the portal's login is not the client certificate.
+pub fn password_login(portal: &Portal) -> Result<(), AppError> {
+    match portal.settings.second_factor {
+        SecondFactor::ClientCertificate { .. } => Err(AppError::NotFound),
+        _ => Ok(()),
+    }
+}
+
+fn in_office(portal: &Portal, origin: &Origin) -> bool {
+    let SecondFactor::EmailOtp {
+        office_networks, ..
+    } = &portal.settings.second_factor
+    else {
+        return false;
+    };
+    let Some(ip) = origin
+        .ip
+        .as_deref()
+        .and_then(|ip| ip.parse::<std::net::IpAddr>().ok())
+    else {
+        return false;
+    };
+    office_networks
+        .iter()
+        .filter_map(|n| n.parse::<ipnet::IpNet>().ok())
+        .any(|net| net.contains(&ip))
+}
+
+// ---- the password step ----
+
+#[derive(Template)]
+#[template(path = "login/login.html")]
+pub struct LoginPage {
+    pub chrome: Chrome,
+    pub id_label: String,
+    pub login_id: String,
+    pub errors: FieldErrors,
+    pub notice: Option<String>,
+}
+
+fn login_page(
+    ctx: &Ctx,
+    portal: &Portal,
+    login_id: &str,
+    errors: FieldErrors,
+    notice: Option<String>,
+) -> Result<Html<String>, AppError> {
+    let s = &portal.settings.login_screen;
+    html(&LoginPage {
+        chrome: ctx.chrome(s.title.get(ctx.lang), Some(portal), Some("top")),
+        id_label: s.id_label.get(ctx.lang).to_string(),
+        login_id: login_id.to_string(),
+        errors,
+        notice,
+    })
+}
+
+pub async fn login_form(PortalRef(portal): PortalRef, ctx: Ctx) -> Result<Html<String>, AppError> {
+    password_login(&portal)?;
+    login_page(&ctx, &portal, "", FieldErrors::default(), None)
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    login_id: String,
+    #[serde(default)]
+    password: String,
+}
+
+fn audit_entry<'a>(
+    portal: &'a Portal,
+    origin: &'a Origin,
+    event: &'a str,
+    subject: Option<&'a str>,
+    detail: Option<&'a str>,
+) -> AuditEntry<'a> {
+    AuditEntry {
+        portal: &portal.id,
+        event,
+        actor: subject,
+        subject,
+        ip: origin.ip.as_deref(),
+        user_agent: origin.user_agent.as_deref(),
+        detail,
+    }
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    PortalRef(portal): PortalRef,
+    ctx: Ctx,
+    origin: Origin,
+    jar: CookieJar,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, AppError> {
+    password_login(&portal)?;
+    let label = portal
+        .settings
+        .login_screen
+        .id_label
+        .get(ctx.lang)
+        .to_string();
+    let parsed = LoginId::parse(&portal.settings.login_id, &form.login_id);
+    let mut errors = FieldErrors::default();
+    if let Err(rules) = &parsed {
+        errors.add("login_id", &rules[0].message(&label, ctx.lang));
+    }
+    if form.password.is_empty() {
+        errors.add("password", ctx.t.get("login.password_required"));
+    }
+    let (Ok(login_id), true) = (parsed, errors.is_empty()) else {
+        return Ok(login_page(&ctx, &portal, &form.login_id, errors, None)?.into_response());
+    };
+    let refused = || -> Result<Response, AppError> {
+        Ok(login_page(
+            &ctx,
+            &portal,
+            &form.login_id,
+            FieldErrors::form(ctx.t.get("login.failed")),
+            None,
+        )?
+        .into_response())
+    };
+
+    let now = state.clock.unix();
+    let lockout = &portal.settings.lockout;
+    let threshold = i64::from(lockout.failures);
+    let found = {
+        let mut conn = state.store.acquire().await?;
+        match users::by_login_id(&mut conn, &portal.id, login_id.as_str()).await? {
+            Some(user) => users::reserve_attempt(&mut conn, user.id, now, threshold)
+                .await?
+                .map(|attempt| (user, attempt))
+                .ok_or(Some(())),
+            None => Err(None),
+        }
+    };
+    let (user, attempt) = match found {
+        Ok(found) => found,
+        Err(known) => {
+            // Unknown, locked or blocked: the same work and the same answer as a wrong password.
+            state.hasher.verify(&form.password, None).await;
+            let detail = if known.is_some() {
+                "locked"
+            } else {
+                "unknown_login_id"
+            };
+            let mut conn = state.store.acquire().await?;
+            audit::record(
+                &mut conn,
+                &audit_entry(&portal, &origin, "login.failed", None, Some(detail)),
+                now,
+            )
+            .await?;
+            return refused();
+        }
+    };
+    let subject = format!("user:{}", user.id);
+    let matched = state
+        .hasher
+        .verify(&form.password, Some(&user.password_hash))
+        .await;
+    let mut tx = state.store.begin().await?;
+    if !matched {
+        let lock_until = now + i64::from(lockout.lock_minutes) * 60;
+        let outcome = users::attempt_failed(
+            &mut tx,
+            user.id,
+            attempt,
+            threshold,
+            lock_until,
+            lockout.block_after_locks.map(i64::from),
+            now,
+        )
+        .await?;
+        audit::record(
+            &mut tx,
+            &audit_entry(
+                &portal,
+                &origin,
+                "login.failed",
+                Some(&subject),
+                Some("bad_password"),
+            ),
+            now,
+        )
+        .await?;
+        record_lock(
+            &mut tx, &state, &portal, &origin, &user, outcome, lock_until, ctx.lang, now,
+        )
+        .await?;
+        tx.commit().await?;
+        state.mailer.wake();
+        return refused();
+    }
+    users::attempt_succeeded(&mut tx, user.id).await?;
+    if user.blocked_at.is_some() {
+        // Blocked accounts never reach here (no attempt is reserved); kept as a guard.
+        tx.commit().await?;
+        return refused();
+    }
+    let trusted = match jar.get(TRUST_COOKIE) {
+        Some(c) => codes::is_trusted(&mut tx, &auth::token_hash(c.value()), user.id, now).await?,
+        None => false,
+    };
+    match second_step(&portal, &user, trusted, in_office(&portal, &origin)) {
+        Next::Session => {
+            let detail = if trusted {
+                "trusted_browser"
+            } else {
+                "password"
+            };
+            audit::record(
+                &mut tx,
+                &audit_entry(
+                    &portal,
+                    &origin,
+                    "login.succeeded",
+                    Some(&subject),
+                    Some(detail),
+                ),
+                now,
+            )
+            .await?;
+            let session = session::start(&mut tx, &state, &portal, user.id, &jar, now).await?;
+            tx.commit().await?;
+            Ok((jar.add(session), Redirect::to(&home_path(&portal))).into_response())
+        }
+        Next::Code {
+            minutes,
+            max_attempts,
+        } => {
+            if codes::issued_since(&mut tx, user.id, OTP_PURPOSE, now - 3600).await? >= OTP_PER_HOUR
+            {
+                audit::record(
+                    &mut tx,
+                    &audit_entry(
+                        &portal,
+                        &origin,
+                        "login.code_refused",
+                        Some(&subject),
+                        Some("too_many_codes"),
+                    ),
+                    now,
+                )
+                .await?;
+                tx.commit().await?;
+                return Ok(login_page(
+                    &ctx,
+                    &portal,
+                    &form.login_id,
+                    FieldErrors::form(ctx.t.get("login.too_many_codes")),
+                    None,
+                )?
+                .into_response());
+            }
+            let token = auth::random_token();
+            let code = auth::numeric_code(OTP_DIGITS);
+            let expires = now + i64::from(minutes) * 60;
+            codes::insert(
+                &mut tx,
+                &codes::NewCode {
+                    token_hash: &auth::token_hash(&token),
+                    portal: &portal.id,
+                    user_id: user.id,
+                    purpose: OTP_PURPOSE,
+                    code_hash: &auth::token_hash(&code),
+                    expires_at: expires,
+                },
+                now,
+            )
+            .await?;
+            let portal_name = portal.settings.name.get(ctx.lang);
+            let expires_text = format_ts(expires, ctx.lang);
+            let (minutes, attempts) = (minutes.to_string(), max_attempts.to_string());
+            madoguchi_mail::queue(
+                &mut tx,
+                &Envelope {
+                    portal: &portal.id,
+                    from_name: portal_name,
+                    to: &user.email,
+                    lang: ctx.lang,
+                },
+                MailKind::LoginOtp,
+                &[
+                    ("portal", portal_name),
+                    ("name", &user.name),
+                    ("code", &code),
+                    ("expires", &expires_text),
+                    ("minutes", &minutes),
+                    ("attempts", &attempts),
+                ],
+                state.mailer.domain(),
+                now,
+            )
+            .await?;
+            audit::record(
+                &mut tx,
+                &audit_entry(&portal, &origin, "login.code_sent", Some(&subject), None),
+                now,
+            )
+            .await?;
+            tx.commit().await?;
+            state.mailer.wake();
+            let pending = cookie(
+                OTP_COOKIE,
+                token,
+                login_path(&portal),
+                state.secure_cookies(),
+            );
+            Ok((
+                jar.add(pending),
+                Redirect::to(&format!("{}/otp", login_path(&portal))),
+            )
+                .into_response())
+        }
+    }
+}
+
+fn format_ts(ts: i64, lang: Lang) -> String {
+    DateTime::from_timestamp(ts, 0)
+        .map(|d| format_datetime(d.with_timezone(&JST), lang))
+        .unwrap_or_default()
+}
+
+/// Audits a lock or block and, where the portal says so, mails the owner.
+#[allow(clippy::too_many_arguments)]
+async fn record_lock(
+    tx: &mut Tx,
+    state: &AppState,
+    portal: &Portal,
+    origin: &Origin,
+    user: &User,
+    outcome: LockOutcome,
+    lock_until: i64,
+    lang: Lang,
+    now: i64,
+) -> Result<(), AppError> {
+    let subject = format!("user:{}", user.id);
+    let (event, kind, locks) = match outcome {
+        LockOutcome::StillOpen => return Ok(()),
+        LockOutcome::Locked { lock_count } => {
+            ("account.locked", MailKind::AccountLocked, lock_count)
+        }
+        LockOutcome::Blocked { lock_count } => {
+            ("account.blocked", MailKind::AccountBlocked, lock_count)
+        }
+    };
+    let detail = format!("lock {locks}");
+    audit::record(
+        tx,
+        &audit_entry(portal, origin, event, Some(&subject), Some(&detail)),
+        now,
+    )
+    .await?;
+    let lockout = &portal.settings.lockout;
+    if !lockout.notify_user {
+        return Ok(());
+    }
+    let portal_name = portal.settings.name.get(lang);
+    let help_desk = super::landing::help_desk_text(state, portal, lang).await?;
+    let unblock_key = if lockout.unblock_by.contains(&Unblocker::OrgAdmin) {
+        "login.unblock_by_admin"
+    } else {
+        "login.unblock_by_operator"
+    };
+    let unblock = crate::i18n::Tr::for_lang(lang).get(unblock_key);
+    let (failures, minutes, block_after) = (
+        lockout.failures.to_string(),
+        lockout.lock_minutes.to_string(),
+        lockout.block_after_locks.unwrap_or(0).to_string(),
+    );
+    let (at, until, locks) = (
+        format_ts(now, lang),
+        format_ts(lock_until, lang),
+        locks.to_string(),
+    );
+    madoguchi_mail::queue(
+        tx,
+        &Envelope {
+            portal: &portal.id,
+            from_name: portal_name,
+            to: &user.email,
+            lang,
+        },
+        kind,
+        &[
+            ("portal", portal_name),
+            ("name", &user.name),
+            ("failures", &failures),
+            ("minutes", &minutes),
+            ("at", &at),
+            ("until", &until),
+            ("block_after", &block_after),
+            ("locks", &locks),
+            ("unblock", unblock),
+            ("help_desk", &help_desk),
+        ],
+        state.mailer.domain(),
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+// ---- the one-time password step ----
+
+#[derive(Template)]
+#[template(path = "login/otp.html")]
+pub struct OtpPage {
+    pub chrome: Chrome,
+    pub skippable: bool,
+    pub skip_checked: bool,
+    pub minutes: u32,
+    pub max_attempts: u32,
+    pub cancel: String,
+    pub errors: FieldErrors,
+}
+
+fn otp_settings(portal: &Portal) -> (u32, u32, bool) {
+    match &portal.settings.second_factor {
+        SecondFactor::EmailOtp {
+            code_minutes,
+            max_attempts,
+            skip_days,
+            ..
+        } => (*code_minutes, *max_attempts, *skip_days > 0),
+        SecondFactor::OptionalEmailCode {
+            code_minutes,
+            max_attempts,
+        } => (*code_minutes, *max_attempts, false),
+        _ => (30, 10, false),
+    }
+}
+
+fn otp_page(
+    ctx: &Ctx,
+    portal: &Portal,
+    skip_checked: bool,
+    errors: FieldErrors,
+) -> Result<Html<String>, AppError> {
+    let (minutes, max_attempts, skippable) = otp_settings(portal);
+    html(&OtpPage {
+        chrome: ctx.chrome(ctx.t.get("otp.title"), Some(portal), None),
+        skippable,
+        skip_checked,
+        minutes,
+        max_attempts,
+        cancel: login_path(portal),
+        errors,
+    })
+}
+
+pub async fn otp_form(
+    PortalRef(portal): PortalRef,
+    ctx: Ctx,
+    jar: CookieJar,
+) -> Result<Response, AppError> {
+    password_login(&portal)?;
+    if jar.get(OTP_COOKIE).is_none() {
+        return Ok(Redirect::to(&login_path(&portal)).into_response());
+    }
+    Ok(otp_page(&ctx, &portal, false, FieldErrors::default())?.into_response())
+}
+
+#[derive(Deserialize)]
+pub struct OtpForm {
+    #[serde(default)]
+    otp: String,
+    #[serde(default)]
+    skip: Option<String>,
+}
+
+pub async fn otp(
+    State(state): State<AppState>,
+    PortalRef(portal): PortalRef,
+    ctx: Ctx,
+    origin: Origin,
+    jar: CookieJar,
+    Form(form): Form<OtpForm>,
+) -> Result<Response, AppError> {
+    password_login(&portal)?;
+    let skip = form.skip.is_some() && otp_settings(&portal).2;
+    let secure = state.secure_cookies();
+    let restart = |jar: CookieJar, key: &str| -> Result<Response, AppError> {
+        let page = login_page(&ctx, &portal, "", FieldErrors::form(ctx.t.get(key)), None)?;
+        Ok((
+            jar.remove(removal(OTP_COOKIE, login_path(&portal), secure)),
+            page,
+        )
+            .into_response())
+    };
+    let Some(token) = jar.get(OTP_COOKIE).map(|c| c.value().to_string()) else {
+        return restart(jar, "otp.expired");
+    };
+    let code: String = crate::forms::fold(&form.otp)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    if code.len() != OTP_DIGITS as usize || !code.chars().all(|c| c.is_ascii_digit()) {
+        return Ok(otp_page(
+            &ctx,
+            &portal,
+            skip,
+            FieldErrors::field("otp", ctx.t.get("otp.format")),
+        )?
+        .into_response());
+    }
+    let now = state.clock.unix();
+    let max_attempts = i64::from(otp_settings(&portal).1);
+    let mut tx = state.store.begin().await?;
+    let Some(pending) = codes::attempt(
+        &mut tx,
+        &portal.id,
+        OTP_PURPOSE,
+        &auth::token_hash(&token),
+        now,
+    )
+    .await?
+    else {
+        tx.commit().await?;
+        return restart(jar, "otp.expired");
+    };
+    let subject = format!("user:{}", pending.user_id);
+    if pending.attempts > max_attempts {
+        codes::drop(&mut tx, pending.id).await?;
+        audit::record(
+            &mut tx,
+            &audit_entry(
+                &portal,
+                &origin,
+                "login.code_failed",
+                Some(&subject),
+                Some("too_many_attempts"),
+            ),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        return restart(jar, "otp.too_many");
+    }
+    if !auth::equal(&auth::token_hash(&code), &pending.code_hash)
+        || !codes::use_up(&mut tx, pending.id, now).await?
+    {
+        let last = pending.attempts >= max_attempts;
+        if last {
+            codes::drop(&mut tx, pending.id).await?;
+        }
+        audit::record(
+            &mut tx,
+            &audit_entry(
+                &portal,
+                &origin,
+                "login.code_failed",
+                Some(&subject),
+                Some("wrong_code"),
+            ),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        if last {
+            return restart(jar, "otp.too_many");
+        }
+        return Ok(otp_page(
+            &ctx,
+            &portal,
+            skip,
+            FieldErrors::field("otp", ctx.t.get("otp.wrong")),
+        )?
+        .into_response());
+    }
+    audit::record(
+        &mut tx,
+        &audit_entry(&portal, &origin, "login.code_used", Some(&subject), None),
+        now,
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        &audit_entry(
+            &portal,
+            &origin,
+            "login.succeeded",
+            Some(&subject),
+            Some("one_time_password"),
+        ),
+        now,
+    )
+    .await?;
+    let session = session::start(&mut tx, &state, &portal, pending.user_id, &jar, now).await?;
+    tx.commit().await?;
+    let jar = jar
+        .remove(removal(OTP_COOKIE, login_path(&portal), secure))
+        .add(session);
+    let next = if skip {
+        format!("{}/skip", login_path(&portal))
+    } else {
+        home_path(&portal)
+    };
+    Ok((jar, Redirect::to(&next)).into_response())
+}
+
+// ---- ワンタイムパスワード省略設定確認 ----
+
+#[derive(Template)]
+#[template(path = "login/skip.html")]
+pub struct SkipPage {
+    pub chrome: Chrome,
+    pub days: u32,
+}
+
+fn skip_days(portal: &Portal) -> Result<u32, AppError> {
+    match &portal.settings.second_factor {
+        SecondFactor::EmailOtp { skip_days, .. } if *skip_days > 0 => Ok(*skip_days),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+pub async fn skip_form(current: CurrentUser, ctx: Ctx) -> Result<Html<String>, AppError> {
+    let days = skip_days(&current.portal)?;
+    html(&SkipPage {
+        chrome: ctx.chrome(ctx.t.get("skip.title"), Some(&current.portal), None),
+        days,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct SkipForm {
+    #[serde(default)]
+    choice: String,
+}
+
+pub async fn skip(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    origin: Origin,
+    jar: CookieJar,
+    Form(form): Form<SkipForm>,
+) -> Result<Response, AppError> {
+    let days = skip_days(&current.portal)?;
+    let portal = &current.portal;
+    if form.choice != "ok" {
+        return Ok(Redirect::to(&home_path(portal)).into_response());
+    }
+    let now = state.clock.unix();
+    let token = auth::random_token();
+    let expires = now + i64::from(days) * 86_400;
+    let mut tx = state.store.begin().await?;
+    codes::trust_browser(
+        &mut tx,
+        &auth::token_hash(&token),
+        &portal.id,
+        current.user.id,
+        now,
+        expires,
+    )
+    .await?;
+    let subject = format!("user:{}", current.user.id);
+    audit::record(
+        &mut tx,
+        &audit_entry(
+            portal,
+            &origin,
+            "trusted_browser.added",
+            Some(&subject),
+            None,
+        ),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    let mut trust = cookie(
+        TRUST_COOKIE,
+        token,
+        login_path(portal),
+        state.secure_cookies(),
+    );
+    trust.set_max_age(time::Duration::days(i64::from(days)));
+    Ok((jar.add(trust), Redirect::to(&home_path(portal))).into_response())
+}
+
+// ---- logout ----
+
+pub async fn logout(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    ctx: Ctx,
+    origin: Origin,
+    jar: CookieJar,
+) -> Result<Response, AppError> {
+    let portal = &current.portal;
+    let now = state.clock.unix();
+    let mut tx = state.store.begin().await?;
+    madoguchi_store::sessions::delete(&mut tx, &current.session_hash).await?;
+    let subject = format!("user:{}", current.user.id);
+    audit::record(
+        &mut tx,
+        &audit_entry(
+            portal,
+            &origin,
+            "session.ended",
+            Some(&subject),
+            Some("logout"),
+        ),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    let page = login_page(
+        &ctx,
+        portal,
+        "",
+        FieldErrors::default(),
+        Some(ctx.t.get("login.logged_out").to_string()),
+    )?;
+    Ok((jar.remove(session::end_cookie(&state, portal)), page).into_response())
+}

@@ -1,0 +1,135 @@
+//! User sessions: created only after every factor, with a new id each time; the browser
+//! holds a random token (cookie `mdg_s`, scoped to the portal's path), the server its hash.
+
+use crate::auth;
+use crate::ctx::PortalRef;
+use crate::error::AppError;
+use crate::security::{cookie, removal};
+use crate::state::AppState;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
+use madoguchi_core::Portal;
+use madoguchi_store::users::{self, User};
+use madoguchi_store::{Conn, sessions};
+
+pub const SESSION_COOKIE: &str = "mdg_s";
+
+pub fn portal_path(portal: &Portal) -> String {
+    format!("/{}/", portal.id)
+}
+
+/// Starts a session for `user` on `conn` (inside the login's transaction) and returns the
+/// cookie to set. Any session the browser had before is ended: the id is always new.
+pub async fn start(
+    conn: &mut Conn,
+    state: &AppState,
+    portal: &Portal,
+    user_id: i64,
+    jar: &CookieJar,
+    now: i64,
+) -> Result<axum_extra::extract::cookie::Cookie<'static>, AppError> {
+    if let Some(old) = jar.get(SESSION_COOKIE) {
+        sessions::delete(conn, &auth::token_hash(old.value())).await?;
+    }
+    let token = auth::random_token();
+    let absolute = i64::from(portal.settings.session.absolute_hours) * 3600;
+    sessions::insert_for_user(
+        conn,
+        &auth::token_hash(&token),
+        &portal.id,
+        user_id,
+        now,
+        now + absolute,
+    )
+    .await?;
+    users::record_login(conn, user_id, now).await?;
+    Ok(cookie(
+        SESSION_COOKIE,
+        token,
+        portal_path(portal),
+        state.secure_cookies(),
+    ))
+}
+
+pub fn end_cookie(
+    state: &AppState,
+    portal: &Portal,
+) -> axum_extra::extract::cookie::Cookie<'static> {
+    removal(SESSION_COOKIE, portal_path(portal), state.secure_cookies())
+}
+
+/// Why a signed-in user must change the password before anything else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ForcedChange {
+    /// A temporary password (first login, reissue).
+    Temporary,
+    /// Older than the portal's maximum age.
+    Expired,
+}
+
+/// A user signed in to this portal, with the token hash of the session.
+pub struct CurrentUser {
+    pub portal: Portal,
+    pub user: User,
+    pub session_hash: String,
+}
+
+impl CurrentUser {
+    pub fn forced_change(&self, now: i64) -> Option<ForcedChange> {
+        if self.user.must_change_password {
+            return Some(ForcedChange::Temporary);
+        }
+        let max_age = self.portal.settings.password.max_age_days?;
+        (now >= self.user.password_changed_at + i64::from(max_age) * 86_400)
+            .then_some(ForcedChange::Expired)
+    }
+
+    /// Days until the password expires, when inside the warning window.
+    pub fn expiry_warning_days(&self, now: i64) -> Option<i64> {
+        let policy = &self.portal.settings.password;
+        let max_age = i64::from(policy.max_age_days?);
+        let left = (self.user.password_changed_at + max_age * 86_400 - now + 86_399) / 86_400;
+        (left <= i64::from(policy.expiry_warning_days) && left > 0).then_some(left)
+    }
+}
+
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let PortalRef(portal) = PortalRef::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let login = Redirect::to(&format!("/{}/login", portal.id)).into_response();
+        let jar = CookieJar::from_headers(&parts.headers);
+        let Some(token) = jar.get(SESSION_COOKIE).map(|c| c.value().to_string()) else {
+            return Err(login);
+        };
+        let hash = auth::token_hash(&token);
+        let now = state.clock.unix();
+        let fail = |e: madoguchi_store::DbError| AppError::from(e).into_response();
+        let mut conn = state.store.acquire().await.map_err(fail)?;
+        let session = sessions::find(&mut conn, &hash).await.map_err(fail)?;
+        let idle = i64::from(portal.settings.session.idle_minutes) * 60;
+        let live = session
+            .filter(|s| s.portal == portal.id && s.expires_at > now && s.last_seen_at + idle > now);
+        let Some(user_id) = live.and_then(|s| s.user_id) else {
+            sessions::delete(&mut conn, &hash).await.map_err(fail)?;
+            return Err(login);
+        };
+        let Some(user) = users::by_id(&mut conn, user_id).await.map_err(fail)? else {
+            return Err(login);
+        };
+        sessions::touch(&mut conn, &hash, now).await.map_err(fail)?;
+        Ok(CurrentUser {
+            portal,
+            user,
+            session_hash: hash,
+        })
+    }
+}
