@@ -46,3 +46,93 @@ pub async fn count_events(
         .fetch_one(conn)
         .await
 }
+
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    /// `user:<id>` or `operator:<id>`: matches the actor or the subject.
+    pub party: Option<String>,
+    /// An exact event name, or a prefix ending in `.` (`login.`).
+    pub event: Option<String>,
+    pub from: Option<i64>,
+    pub until: Option<i64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct AuditRow {
+    pub id: i64,
+    pub at: i64,
+    pub event: String,
+    pub actor: Option<String>,
+    pub subject: Option<String>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub detail: Option<String>,
+}
+
+macro_rules! audit_where {
+    () => {
+        "portal = $1
+           AND ($2 = '' OR actor = $2 OR subject = $2)
+           AND ($3 = '' OR event = $3 OR (substr($3, length($3), 1) = '.' AND substr(event, 1, length($3)) = $3))
+           AND at >= $4 AND at < $5"
+    };
+}
+
+/// Newest first. Conditions are written so that an absent filter matches everything, which
+/// keeps one query text for both databases.
+pub async fn search(
+    conn: &mut AnyConnection,
+    portal: &str,
+    filter: &AuditFilter,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<AuditRow>, i64), sqlx::Error> {
+    let event = filter.event.clone().unwrap_or_default();
+    let party = filter.party.clone().unwrap_or_default();
+    let (from, until) = (
+        filter.from.unwrap_or(i64::MIN),
+        filter.until.unwrap_or(i64::MAX),
+    );
+    let total: i64 = sqlx::query_scalar(concat!(
+        "SELECT COUNT(*) FROM audit_log WHERE ",
+        audit_where!()
+    ))
+    .bind(portal)
+    .bind(&party)
+    .bind(&event)
+    .bind(from)
+    .bind(until)
+    .fetch_one(&mut *conn)
+    .await?;
+    let rows = sqlx::query(concat!(
+        "SELECT id, at, event, actor, subject, ip, user_agent, detail FROM audit_log WHERE ",
+        audit_where!(),
+        " ORDER BY id DESC LIMIT $6 OFFSET $7"
+    ))
+    .bind(portal)
+    .bind(&party)
+    .bind(&event)
+    .bind(from)
+    .bind(until)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(conn)
+    .await?;
+    let rows = rows
+        .iter()
+        .map(|r| {
+            use sqlx::Row;
+            Ok(AuditRow {
+                id: r.try_get("id")?,
+                at: r.try_get("at")?,
+                event: r.try_get("event")?,
+                actor: r.try_get("actor")?,
+                subject: r.try_get("subject")?,
+                ip: r.try_get("ip")?,
+                user_agent: r.try_get("user_agent")?,
+                detail: r.try_get("detail")?,
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    Ok((rows, total))
+}

@@ -21,7 +21,7 @@ use axum::http::{HeaderName, StatusCode};
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use pages::{account, dev, landing, login, operator, system};
+use pages::{account, dev, landing, login, operator, operator_audit, operator_users, system};
 use std::time::Duration;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -79,6 +79,17 @@ pub fn routes(state: AppState) -> Router {
             get(operator::help_desk_form).post(operator::save_help_desk),
         )
         .route("/{portal}/operator/outbox", get(operator::outbox_page))
+        .route("/{portal}/operator/users", get(operator_users::list))
+        .route(
+            "/{portal}/operator/users/new",
+            get(operator_users::new_form).post(operator_users::create),
+        )
+        .route(
+            "/{portal}/operator/users/{id}/unlock",
+            post(operator_users::unlock),
+        )
+        .route("/{portal}/operator/audit", get(operator_audit::search))
+        .route("/{portal}/operator/audit.csv", get(operator_audit::export))
         .route(
             "/{portal}/operator/outbox/{id}/retry",
             post(operator::retry_mail),

@@ -390,3 +390,148 @@ async fn the_outbox_page_shows_what_was_sent() {
         .assert_contains("o***@jrec-in.example.jp");
     page.assert_contains("<dd id=\"count-sent\">1</dd>");
 }
+
+#[tokio::test]
+async fn the_operator_sees_a_lock_and_lifts_it() {
+    let app = TestApp::demo().await;
+    for _ in 0..5 {
+        app.post(
+            "/hellowork/login",
+            &[
+                ("login_id", "demo@hellowork.example.jp"),
+                ("password", "Wrong-Pass-1"),
+            ],
+        )
+        .await;
+    }
+    app.operator_login("hellowork").await;
+    let page = app.get("/hellowork/operator/users").await;
+    page.assert_contains("demo@hellowork.example.jp")
+        .assert_contains("ロック中");
+    let before_unlock = &page.body[..page.body.find("/unlock\"").unwrap()];
+    let id = before_unlock.rsplit('/').next().unwrap().to_string();
+    app.post(&format!("/hellowork/operator/users/{id}/unlock"), &[])
+        .await
+        .assert_contains("ロック・閉塞を解除しました。")
+        .assert_contains("利用可");
+    let page = app
+        .post(
+            "/hellowork/login",
+            &[
+                ("login_id", "demo@hellowork.example.jp"),
+                ("password", "Demo-User-2026"),
+            ],
+        )
+        .await;
+    assert_eq!(page.location(), "/hellowork/login/otp");
+    let audit = app.get("/hellowork/operator/audit?event=account.").await;
+    audit
+        .assert_contains("account.unlocked")
+        .assert_contains("account.locked");
+}
+
+#[tokio::test]
+async fn the_operator_registers_an_account_and_its_user_gets_a_temporary_password() {
+    let app = TestApp::demo().await;
+    app.operator_login("hellowork").await;
+    let form = app.get("/hellowork/operator/users/new").await;
+    form.assert_lacks("<label for=\"login_id\">");
+    let bad = app
+        .post(
+            "/hellowork/operator/users/new",
+            &[
+                ("organization", "株式会社窓口"),
+                ("email", "not-mail"),
+                ("name", "採用 一郎"),
+            ],
+        )
+        .await;
+    bad.assert_contains("ID（メールアドレス）はメールアドレスの形式で入力してください。")
+        .assert_contains("value=\"株式会社窓口\"");
+    let page = app
+        .post(
+            "/hellowork/operator/users/new",
+            &[
+                ("organization", "株式会社窓口"),
+                ("email", "Saiyo@Madoguchi.example.jp"),
+                ("name", "採用 一郎"),
+            ],
+        )
+        .await;
+    assert_eq!(page.location(), "/hellowork/operator/users");
+    app.get("/hellowork/operator/users")
+        .await
+        .assert_contains("saiyo@madoguchi.example.jp")
+        .assert_contains("株式会社窓口");
+    let mails = app.mails().await;
+    let mail = mails
+        .iter()
+        .find(|m| m.to == "saiyo@madoguchi.example.jp")
+        .unwrap();
+    assert!(mail.text.contains("仮パスワード："));
+    let again = app
+        .post(
+            "/hellowork/operator/users/new",
+            &[
+                ("organization", "別会社"),
+                ("email", "saiyo@madoguchi.example.jp"),
+                ("name", "別人"),
+            ],
+        )
+        .await;
+    again.assert_contains("このIDはすでに登録されています。");
+}
+
+#[tokio::test]
+async fn the_audit_log_is_searched_paged_and_exported() {
+    let app = TestApp::demo().await;
+    for _ in 0..60 {
+        app.post(
+            "/jrec-in/login",
+            &[("login_id", "nobody-at-all"), ("password", "x1234567")],
+        )
+        .await;
+    }
+    app.operator_login("jrec-in").await;
+    let page = app.get("/jrec-in/operator/audit?event=login.failed").await;
+    page.assert_contains("<span id=\"audit-total\">60</span>")
+        .assert_contains("(1 / 2)")
+        .assert_contains("rel=\"next\"")
+        .assert_contains("unknown_login_id");
+    app.get("/jrec-in/operator/audit?event=login.failed&page=2")
+        .await
+        .assert_contains("rel=\"prev\"");
+    app.get("/jrec-in/operator/audit?event=operator.")
+        .await
+        .assert_contains("operator.login")
+        .assert_lacks("login.failed</td>");
+    app.get("/jrec-in/operator/audit?from=2026-11-25")
+        .await
+        .assert_contains("<span id=\"audit-total\">0</span>");
+    app.get("/jrec-in/operator/audit?from=tomorrow")
+        .await
+        .assert_contains("日付は「2026-12-01」の形式で入力してください。");
+    app.get("/jrec-in/operator/audit?user=nobody")
+        .await
+        .assert_contains("このログインIDの利用者はいません。");
+    app.get("/jrec-in/operator/audit?user=demo-kikan")
+        .await
+        .assert_contains("<span id=\"audit-total\">1</span>")
+        .assert_contains("user.created");
+    let csv = app
+        .get("/jrec-in/operator/audit.csv?event=login.failed")
+        .await;
+    assert_eq!(
+        csv.headers.get("content-type").unwrap(),
+        "text/csv; charset=utf-8"
+    );
+    assert!(csv.body.starts_with("\u{feff}日時,イベント"));
+    assert_eq!(csv.body.lines().count(), 61);
+    app.get("/jrec-in/operator/audit?event=data.exported")
+        .await
+        .assert_contains("audit.csv 60 rows");
+    // Another portal's log stays out.
+    app.get("/jrec-in/operator/audit")
+        .await
+        .assert_lacks("hellowork");
+}

@@ -3,6 +3,8 @@ pub mod dev;
 pub mod landing;
 pub mod login;
 pub mod operator;
+pub mod operator_audit;
+pub mod operator_users;
 pub mod system;
 
 use crate::error::AppError;

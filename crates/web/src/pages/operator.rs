@@ -32,7 +32,7 @@ const OP_LOCK_SECONDS: i64 = 30 * 60;
 const CODE_SECONDS: i64 = 10 * 60;
 const CODE_TRIES: i64 = 5;
 
-fn console_path(portal: &Portal) -> String {
+pub(crate) fn console_path(portal: &Portal) -> String {
     format!("/{}/operator", portal.id)
 }
 
@@ -525,7 +525,7 @@ pub struct AnnouncementsPage {
     pub notice: Option<String>,
 }
 
-fn local(ts: i64) -> String {
+pub(crate) fn local(ts: i64) -> String {
     DateTime::from_timestamp(ts, 0)
         .map(|d| d.with_timezone(&JST).format("%Y-%m-%dT%H:%M").to_string())
         .unwrap_or_default()
@@ -935,7 +935,7 @@ pub struct OutboxPage {
 }
 
 /// Shows the address's first character and domain only: enough to recognise, not to harvest.
-fn mask_address(address: &str) -> String {
+pub(crate) fn mask_address(address: &str) -> String {
     match address.split_once('@') {
         Some((local, domain)) => format!("{}***@{}", local.chars().next().unwrap_or('*'), domain),
         None => "***".into(),

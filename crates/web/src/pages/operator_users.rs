@@ -1,0 +1,240 @@
+//! The operator's view of the portal's employer accounts: lock state, unlock and unblock,
+//! and accounts made by the operator (temporary password mailed to the user).
+
+use super::html;
+use super::operator::{SignedIn, console_path, local};
+use crate::accounts::{self, AccountError, NewAccount};
+use crate::ctx::{Chrome, Ctx, Origin};
+use crate::error::AppError;
+use crate::forms::FieldErrors;
+use crate::state::AppState;
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use madoguchi_core::portal::LoginIdKind;
+use madoguchi_store::audit::{self, AuditEntry};
+use madoguchi_store::users;
+use serde::Deserialize;
+
+pub struct UserLine {
+    pub id: i64,
+    pub login_id: String,
+    pub name: String,
+    pub organization: String,
+    pub state: String,
+    pub can_unlock: bool,
+    pub last_login: String,
+}
+
+#[derive(Template)]
+#[template(path = "operator/users.html")]
+pub struct UsersPage {
+    pub chrome: Chrome,
+    pub base: String,
+    pub lines: Vec<UserLine>,
+    pub notice: Option<String>,
+}
+
+async fn users_page(
+    state: &AppState,
+    signed: &SignedIn,
+    ctx: &Ctx,
+    notice: Option<String>,
+) -> Result<Html<String>, AppError> {
+    let now = state.clock.unix();
+    let list = {
+        let mut conn = state.store.acquire().await?;
+        users::list(&mut conn, &signed.portal.id, 1000).await?
+    };
+    let lines = list
+        .into_iter()
+        .map(|u| {
+            let (state_text, can_unlock) = if u.blocked_at.is_some() {
+                (ctx.t.get("op.users.blocked").to_string(), true)
+            } else if let Some(until) = u.locked_until.filter(|until| *until > now) {
+                (
+                    format!(
+                        "{}（{}）",
+                        ctx.t.get("op.users.locked"),
+                        local(until).replace('T', " ")
+                    ),
+                    true,
+                )
+            } else {
+                (ctx.t.get("op.users.active").to_string(), false)
+            };
+            UserLine {
+                id: u.id,
+                login_id: u.login_id,
+                name: u.name,
+                organization: u.organization_name.unwrap_or_default(),
+                state: state_text,
+                can_unlock,
+                last_login: u
+                    .last_login_at
+                    .map(|t| local(t).replace('T', " "))
+                    .unwrap_or_default(),
+            }
+        })
+        .collect();
+    html(&UsersPage {
+        chrome: ctx.chrome(ctx.t.get("op.users.title"), Some(&signed.portal), None),
+        base: console_path(&signed.portal),
+        lines,
+        notice,
+    })
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    ctx: Ctx,
+) -> Result<Html<String>, AppError> {
+    users_page(&state, &signed, &ctx, None).await
+}
+
+/// Lifts a lock or a block (閉塞解除).
+pub async fn unlock(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    ctx: Ctx,
+    origin: Origin,
+    Path((_, id)): Path<(String, i64)>,
+) -> Result<Html<String>, AppError> {
+    let now = state.clock.unix();
+    let portal = &signed.portal;
+    let mut tx = state.store.begin().await?;
+    if !users::unlock(&mut tx, &portal.id, id).await? {
+        return Err(AppError::NotFound);
+    }
+    let (actor, subject) = (
+        format!("operator:{}", signed.operator.id),
+        format!("user:{id}"),
+    );
+    audit::record(
+        &mut tx,
+        &AuditEntry {
+            portal: &portal.id,
+            event: "account.unlocked",
+            actor: Some(&actor),
+            subject: Some(&subject),
+            ip: origin.ip.as_deref(),
+            user_agent: origin.user_agent.as_deref(),
+            detail: None,
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    users_page(
+        &state,
+        &signed,
+        &ctx,
+        Some(ctx.t.get("op.users.unlocked").to_string()),
+    )
+    .await
+}
+
+#[derive(Deserialize, Default)]
+pub struct AccountForm {
+    #[serde(default)]
+    pub organization: String,
+    #[serde(default)]
+    pub login_id: String,
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub name: String,
+}
+
+#[derive(Template)]
+#[template(path = "operator/user_new.html")]
+pub struct NewUserPage {
+    pub chrome: Chrome,
+    pub base: String,
+    pub id_label: String,
+    /// False where the e-mail address is the login ID.
+    pub asks_login_id: bool,
+    pub form: AccountForm,
+    pub errors: FieldErrors,
+}
+
+fn new_page(
+    ctx: &Ctx,
+    signed: &SignedIn,
+    form: AccountForm,
+    errors: FieldErrors,
+) -> Result<Html<String>, AppError> {
+    let settings = &signed.portal.settings;
+    html(&NewUserPage {
+        chrome: ctx.chrome(ctx.t.get("op.users.new"), Some(&signed.portal), None),
+        base: console_path(&signed.portal),
+        id_label: settings.login_screen.id_label.get(ctx.lang).to_string(),
+        asks_login_id: settings.login_id.kind != LoginIdKind::Email,
+        form,
+        errors,
+    })
+}
+
+pub async fn new_form(signed: SignedIn, ctx: Ctx) -> Result<Html<String>, AppError> {
+    new_page(
+        &ctx,
+        &signed,
+        AccountForm::default(),
+        FieldErrors::default(),
+    )
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    ctx: Ctx,
+    Form(form): Form<AccountForm>,
+) -> Result<Response, AppError> {
+    let actor = format!("operator:{}", signed.operator.id);
+    let account = NewAccount {
+        organization: &form.organization,
+        login_id: &form.login_id,
+        email: &form.email,
+        name: &form.name,
+        password: None,
+        permanent: false,
+        actor: &actor,
+    };
+    match accounts::create(
+        &state.store,
+        &state.hasher,
+        &signed.portal,
+        state.mailer.domain(),
+        &account,
+        state.clock.unix(),
+    )
+    .await
+    {
+        Ok(_) => {
+            state.mailer.wake();
+            Ok(Redirect::to(&format!("{}/users", console_path(&signed.portal))).into_response())
+        }
+        Err(AccountError::Invalid(message)) => {
+            Ok(new_page(&ctx, &signed, form, FieldErrors::form(&message))?.into_response())
+        }
+        Err(AccountError::Taken(_)) => {
+            let errors = FieldErrors::field(
+                if new_asks_login_id(&signed) {
+                    "login_id"
+                } else {
+                    "email"
+                },
+                ctx.t.get("op.users.taken"),
+            );
+            Ok(new_page(&ctx, &signed, form, errors)?.into_response())
+        }
+        Err(AccountError::Db(e)) => Err(e.into()),
+        Err(e) => Err(AppError::Internal(e.to_string())),
+    }
+}
+
+fn new_asks_login_id(signed: &SignedIn) -> bool {
+    signed.portal.settings.login_id.kind != LoginIdKind::Email
+}
