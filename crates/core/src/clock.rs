@@ -47,9 +47,7 @@ pub struct TestClock {
 
 impl TestClock {
     pub fn at(start: DateTime<Utc>) -> Self {
-        Self {
-            now: Mutex::new(start),
-        }
+        Self { now: Mutex::new(start) }
     }
 
     pub fn advance(&self, seconds: i64) -> DateTime<Utc> {

@@ -16,26 +16,14 @@ const PRESETS: [(&str, &str, &str); 5] = [
         include_str!("../../../presets/mlit-fwms.toml"),
         include_str!("../../../presets/help/mlit-fwms.toml"),
     ),
-    (
-        "shaho",
-        include_str!("../../../presets/shaho.toml"),
-        include_str!("../../../presets/help/shaho.toml"),
-    ),
-    (
-        "rokin",
-        include_str!("../../../presets/rokin.toml"),
-        include_str!("../../../presets/help/rokin.toml"),
-    ),
+    ("shaho", include_str!("../../../presets/shaho.toml"), include_str!("../../../presets/help/shaho.toml")),
+    ("rokin", include_str!("../../../presets/rokin.toml"), include_str!("../../../presets/help/rokin.toml")),
     (
         "hellowork",
         include_str!("../../../presets/hellowork.toml"),
         include_str!("../../../presets/help/hellowork.toml"),
     ),
-    (
-        "jrec-in",
-        include_str!("../../../presets/jrec-in.toml"),
-        include_str!("../../../presets/help/jrec-in.toml"),
-    ),
+    ("jrec-in", include_str!("../../../presets/jrec-in.toml"), include_str!("../../../presets/help/jrec-in.toml")),
 ];
 
 pub fn preset_names() -> impl Iterator<Item = &'static str> {
@@ -149,9 +137,7 @@ impl Default for ServerSettings {
 
 impl ServerSettings {
     pub fn serves_https(&self) -> bool {
-        self.public_url
-            .as_deref()
-            .is_some_and(|u| u.starts_with("https://"))
+        self.public_url.as_deref().is_some_and(|u| u.starts_with("https://"))
     }
 }
 
@@ -166,9 +152,7 @@ impl Config {
     pub fn demo() -> Result<Config, ConfigErrors> {
         let mut text = String::from("[server]\ndemo = true\nallow_test_clock = true\n");
         for name in preset_names() {
-            text.push_str(&format!(
-                "\n[[portal]]\nid = \"{name}\"\npreset = \"{name}\"\n"
-            ));
+            text.push_str(&format!("\n[[portal]]\nid = \"{name}\"\npreset = \"{name}\"\n"));
         }
         Config::parse("(demo)", &text)
     }
@@ -186,14 +170,10 @@ impl Config {
     }
 
     pub fn parse(file: &str, text: &str) -> Result<Config, ConfigErrors> {
-        let err = |key: &str, rule: String| ConfigError {
-            file: file.to_string(),
-            key: key.to_string(),
-            rule,
-        };
-        let mut root: Table = text.parse().map_err(|e: toml::de::Error| {
-            ConfigErrors(vec![err("", format!("is not valid TOML: {e}"))])
-        })?;
+        let err = |key: &str, rule: String| ConfigError { file: file.to_string(), key: key.to_string(), rule };
+        let mut root: Table = text
+            .parse()
+            .map_err(|e: toml::de::Error| ConfigErrors(vec![err("", format!("is not valid TOML: {e}"))]))?;
         let mut errors = Vec::new();
 
         let server = match root.remove("server") {
@@ -212,18 +192,12 @@ impl Config {
             None => Vec::new(),
             Some(Value::Array(items)) => items,
             Some(_) => {
-                errors.push(err(
-                    "portal",
-                    "must be an array of tables: write [[portal]]".into(),
-                ));
+                errors.push(err("portal", "must be an array of tables: write [[portal]]".into()));
                 Vec::new()
             }
         };
         for key in root.keys() {
-            errors.push(err(
-                key,
-                "is not a known key: the top level has [server] and [[portal]]".into(),
-            ));
+            errors.push(err(key, "is not a known key: the top level has [server] and [[portal]]".into()));
         }
         if portal_values.is_empty() && errors.is_empty() {
             errors.push(err("portal", "at least one [[portal]] is needed".into()));
@@ -240,24 +214,14 @@ impl Config {
                         ));
                     }
                     if portal.host.is_some() && portals.iter().any(|p| p.host == portal.host) {
-                        errors.push(err(
-                            &format!("portal[{i}].host"),
-                            "is used by another portal".into(),
-                        ));
+                        errors.push(err(&format!("portal[{i}].host"), "is used by another portal".into()));
                     }
                     portals.push(portal);
                 }
-                Err(list) => errors.extend(
-                    list.into_iter()
-                        .map(|(k, r)| err(&format!("portal[{i}].{k}"), r)),
-                ),
+                Err(list) => errors.extend(list.into_iter().map(|(k, r)| err(&format!("portal[{i}].{k}"), r))),
             }
         }
-        if errors.is_empty() {
-            Ok(Config { server, portals })
-        } else {
-            Err(ConfigErrors(errors))
-        }
+        if errors.is_empty() { Ok(Config { server, portals }) } else { Err(ConfigErrors(errors)) }
     }
 
     pub fn portal(&self, id: &str) -> Option<&Portal> {
@@ -267,19 +231,13 @@ impl Config {
 
 fn check_server(server: &ServerSettings, fail: &mut dyn FnMut(&str, String)) {
     if server.listen.parse::<std::net::SocketAddr>().is_err() {
-        fail(
-            "server.listen",
-            "must be an address and port such as 127.0.0.1:8080".into(),
-        );
+        fail("server.listen", "must be an address and port such as 127.0.0.1:8080".into());
     }
     if !(server.database.starts_with("sqlite:")
         || server.database.starts_with("postgres://")
         || server.database.starts_with("postgresql://"))
     {
-        fail(
-            "server.database",
-            "must start with sqlite: or postgres://".into(),
-        );
+        fail("server.database", "must start with sqlite: or postgres://".into());
     }
     if let Some(smtp) = &server.smtp
         && !(smtp.starts_with("smtp://") || smtp.starts_with("smtps://"))
@@ -289,10 +247,7 @@ fn check_server(server: &ServerSettings, fail: &mut dyn FnMut(&str, String)) {
     if let Some(url) = &server.public_url
         && !(url.starts_with("https://") || url.starts_with("http://"))
     {
-        fail(
-            "server.public_url",
-            "must start with https:// or http://".into(),
-        );
+        fail("server.public_url", "must start with https:// or http://".into());
     }
     if !server.mail_from.contains('@') {
         fail("server.mail_from", "must be an e-mail address".into());
@@ -304,10 +259,7 @@ fn check_server(server: &ServerSettings, fail: &mut dyn FnMut(&str, String)) {
         fail("server.body_limit_bytes", "must be at least 1024".into());
     }
     if server.request_timeout_seconds == 0 {
-        fail(
-            "server.request_timeout_seconds",
-            "must be at least 1".into(),
-        );
+        fail("server.request_timeout_seconds", "must be at least 1".into());
     }
 }
 
@@ -321,20 +273,10 @@ fn build_portal(value: Value) -> Result<Portal, Vec<(String, String)>> {
         Some(Value::String(s)) => Ok(Some(s)),
         Some(_) => Err((key.to_string(), "must be a string".to_string())),
     };
-    let preset = take_str(&mut table, "preset")
-        .map_err(|e| vec![e])?
-        .ok_or_else(|| {
-            vec![(
-                "preset".to_string(),
-                format!(
-                    "is required: one of {}",
-                    preset_names().collect::<Vec<_>>().join(", ")
-                ),
-            )]
-        })?;
-    let id = take_str(&mut table, "id")
-        .map_err(|e| vec![e])?
-        .unwrap_or_else(|| preset.clone());
+    let preset = take_str(&mut table, "preset").map_err(|e| vec![e])?.ok_or_else(|| {
+        vec![("preset".to_string(), format!("is required: one of {}", preset_names().collect::<Vec<_>>().join(", ")))]
+    })?;
+    let id = take_str(&mut table, "id").map_err(|e| vec![e])?.unwrap_or_else(|| preset.clone());
     let host = take_str(&mut table, "host").map_err(|e| vec![e])?;
     if !is_slug(&id) {
         return Err(vec![(
@@ -345,15 +287,11 @@ fn build_portal(value: Value) -> Result<Portal, Vec<(String, String)>> {
     let Some(mut merged) = preset_table(&preset) else {
         return Err(vec![(
             "preset".into(),
-            format!(
-                "\"{preset}\" is not a preset: one of {}",
-                preset_names().collect::<Vec<_>>().join(", ")
-            ),
+            format!("\"{preset}\" is not a preset: one of {}", preset_names().collect::<Vec<_>>().join(", ")),
         )]);
     };
     merge(&mut merged, table);
-    let settings: PortalSettings =
-        deserialize(Value::Table(merged)).map_err(|(path, rule)| vec![(path, rule)])?;
+    let settings: PortalSettings = deserialize(Value::Table(merged)).map_err(|(path, rule)| vec![(path, rule)])?;
     let mut errors = settings.validate();
     let hours = match &settings.service_hours {
         None => Some(ServiceHours::always()),
@@ -366,13 +304,7 @@ fn build_portal(value: Value) -> Result<Portal, Vec<(String, String)>> {
         },
     };
     match hours {
-        Some(hours) if errors.is_empty() => Ok(Portal {
-            id,
-            host,
-            preset,
-            settings,
-            hours,
-        }),
+        Some(hours) if errors.is_empty() => Ok(Portal { id, host, preset, settings, hours }),
         _ => Err(errors),
     }
 }
@@ -392,9 +324,7 @@ fn preset_table(name: &str) -> Option<Table> {
 fn merge(base: &mut Table, overrides: Table) {
     for (key, value) in overrides {
         match (base.get_mut(&key), value) {
-            (Some(Value::Table(b)), Value::Table(o))
-                if b.get("kind") == o.get("kind") || !o.contains_key("kind") =>
-            {
+            (Some(Value::Table(b)), Value::Table(o)) if b.get("kind") == o.get("kind") || !o.contains_key("kind") => {
                 merge(b, o)
             }
             (_, value) => {
@@ -413,19 +343,13 @@ fn deserialize<T: serde::de::DeserializeOwned>(value: Value) -> Result<T, (Strin
 }
 
 fn join(prefix: &str, path: &str) -> String {
-    if path.is_empty() {
-        prefix.to_string()
-    } else {
-        format!("{prefix}.{path}")
-    }
+    if path.is_empty() { prefix.to_string() } else { format!("{prefix}.{path}") }
 }
 
 fn is_slug(id: &str) -> bool {
     !id.is_empty()
         && id.len() <= 40
-        && id
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         && !id.starts_with('-')
         && id != "static"
 }
@@ -441,11 +365,7 @@ mod tests {
         let ids: Vec<_> = config.portals.iter().map(|p| p.id.as_str()).collect();
         assert_eq!(ids, ["mlit-fwms", "shaho", "rokin", "hellowork", "jrec-in"]);
         for portal in &config.portals {
-            assert!(
-                portal.settings.help_page("top").is_some(),
-                "{} has no help for its first screen",
-                portal.id
-            );
+            assert!(portal.settings.help_page("top").is_some(), "{} has no help for its first screen", portal.id);
         }
     }
 
@@ -453,107 +373,38 @@ mod tests {
     fn presets_carry_the_policy_table() {
         let config = Config::demo().unwrap();
         let p = |id: &str| config.portal(id).unwrap().settings.clone();
-        let (mlit, shaho, rokin, hw, jrec) = (
-            p("mlit-fwms"),
-            p("shaho"),
-            p("rokin"),
-            p("hellowork"),
-            p("jrec-in"),
-        );
+        let (mlit, shaho, rokin, hw, jrec) = (p("mlit-fwms"), p("shaho"), p("rokin"), p("hellowork"), p("jrec-in"));
         assert_eq!(
-            (
-                mlit.password.min,
-                mlit.password.max,
-                mlit.password.no_name_run,
-                mlit.password.history
-            ),
+            (mlit.password.min, mlit.password.max, mlit.password.no_name_run, mlit.password.history),
             (8, 64, 3, 3)
         );
-        assert_eq!(
-            (
-                mlit.password.max_age_days,
-                mlit.password.expiry_warning_days
-            ),
-            (Some(180), 7)
-        );
+        assert_eq!((mlit.password.max_age_days, mlit.password.expiry_warning_days), (Some(180), 7));
         assert_eq!((mlit.lockout.failures, mlit.lockout.lock_minutes), (5, 30));
-        assert!(matches!(
-            mlit.registration,
-            Registration::ProvisionalTempPassword {
-                temp_password_hours: 3
-            }
-        ));
+        assert!(matches!(mlit.registration, Registration::ProvisionalTempPassword { temp_password_hours: 3 }));
         assert_eq!(shaho.login_id.kind, LoginIdKind::Email);
+        assert_eq!((shaho.password.min, shaho.password.max, shaho.password.min_groups), (8, 128, Some(3)));
+        assert_eq!((shaho.lockout.failures, shaho.lockout.lock_minutes), (10, 30));
+        assert!(matches!(shaho.second_factor, SecondFactor::OptionalEmailCode { code_minutes: 30, .. }));
+        assert_eq!((rokin.login_id.min, rokin.login_id.max, rokin.login_id.case_sensitive), (6, 12, true));
+        assert_eq!((rokin.password.min, rokin.password.max, rokin.password.groups.len()), (8, 12, 4));
         assert_eq!(
-            (
-                shaho.password.min,
-                shaho.password.max,
-                shaho.password.min_groups
-            ),
-            (8, 128, Some(3))
-        );
-        assert_eq!(
-            (shaho.lockout.failures, shaho.lockout.lock_minutes),
-            (10, 30)
-        );
-        assert!(matches!(
-            shaho.second_factor,
-            SecondFactor::OptionalEmailCode {
-                code_minutes: 30,
-                ..
-            }
-        ));
-        assert_eq!(
-            (
-                rokin.login_id.min,
-                rokin.login_id.max,
-                rokin.login_id.case_sensitive
-            ),
-            (6, 12, true)
-        );
-        assert_eq!(
-            (
-                rokin.password.min,
-                rokin.password.max,
-                rokin.password.groups.len()
-            ),
-            (8, 12, 4)
-        );
-        assert_eq!(
-            (
-                rokin.lockout.failures,
-                rokin.lockout.lock_minutes,
-                rokin.lockout.block_after_locks
-            ),
+            (rokin.lockout.failures, rokin.lockout.lock_minutes, rokin.lockout.block_after_locks),
             (6, 60, Some(3))
         );
         assert!(rokin.lockout.notify_user);
         assert!(matches!(
             rokin.second_factor,
-            SecondFactor::ClientCertificate {
-                validity_days: 366,
-                renew_before_days: 30,
-                code_digits: 6,
-                ..
-            }
+            SecondFactor::ClientCertificate { validity_days: 366, renew_before_days: 30, code_digits: 6, .. }
         ));
         assert!(matches!(
             rokin.registration,
-            Registration::ContractMaster {
-                contract_number_digits: 8,
-                max_general_users: 10
-            }
+            Registration::ContractMaster { contract_number_digits: 8, max_general_users: 10 }
         ));
         assert_eq!((hw.password.min, hw.password.max), (8, 32));
         assert_eq!((hw.lockout.failures, hw.lockout.lock_minutes), (5, 30));
         assert!(matches!(
             hw.second_factor,
-            SecondFactor::EmailOtp {
-                code_minutes: 30,
-                max_attempts: 10,
-                skip_days: 90,
-                ..
-            }
+            SecondFactor::EmailOtp { code_minutes: 30, max_attempts: 10, skip_days: 90, .. }
         ));
         assert_eq!((jrec.password.min, jrec.password.max), (8, 32));
         assert_eq!(jrec.login_id.kind, LoginIdKind::Issued);
@@ -584,10 +435,7 @@ mod tests {
     fn changing_a_kind_replaces_the_whole_table() {
         let text = "[[portal]]\npreset = \"hellowork\"\nsecond_factor = { kind = \"none\" }\n";
         let config = Config::parse("x.toml", text).unwrap();
-        assert!(matches!(
-            config.portals[0].settings.second_factor,
-            SecondFactor::None
-        ));
+        assert!(matches!(config.portals[0].settings.second_factor, SecondFactor::None));
     }
 
     fn refusal(text: &str) -> String {
@@ -598,54 +446,30 @@ mod tests {
     fn bad_configs_name_file_key_and_rule() {
         let e = refusal("[[portal]]\npreset = \"rokin\"\nlockout = { failures = 5, colour = 1 }\n");
         assert!(
-            e.contains("site.toml")
-                && e.contains("portal[0].lockout")
-                && e.contains("unknown field `colour`"),
+            e.contains("site.toml") && e.contains("portal[0].lockout") && e.contains("unknown field `colour`"),
             "{e}"
         );
         let e = refusal("[[portal]]\npreset = \"rokin\"\npassword = { min = 20 }\n");
-        assert!(
-            e.contains("portal[0].password.max") && e.contains("at least password.min"),
-            "{e}"
-        );
+        assert!(e.contains("portal[0].password.max") && e.contains("at least password.min"), "{e}");
         let e = refusal("[[portal]]\npreset = \"rokin\"\nlockout = { failures = \"six\" }\n");
-        assert!(
-            e.contains("portal[0].lockout.failures") && e.contains("invalid type"),
-            "{e}"
-        );
+        assert!(e.contains("portal[0].lockout.failures") && e.contains("invalid type"), "{e}");
         let e = refusal("[[portal]]\npreset = \"nope\"\n");
-        assert!(
-            e.contains("portal[0].preset") && e.contains("mlit-fwms"),
-            "{e}"
-        );
+        assert!(e.contains("portal[0].preset") && e.contains("mlit-fwms"), "{e}");
         let e = refusal("[server]\nlisten = \"everywhere\"\n[[portal]]\npreset = \"shaho\"\n");
         assert!(e.contains("server.listen"), "{e}");
         let e = refusal("[server]\nport = 80\n[[portal]]\npreset = \"shaho\"\n");
-        assert!(
-            e.contains("server") && e.contains("unknown field `port`"),
-            "{e}"
-        );
+        assert!(e.contains("server") && e.contains("unknown field `port`"), "{e}");
         let e = refusal("colour = 1\n[[portal]]\npreset = \"shaho\"\n");
         assert!(e.contains("key `colour`"), "{e}");
         let e = refusal("[[portal]]\npreset = \"shaho\"\n[[portal]]\npreset = \"shaho\"\n");
-        assert!(
-            e.contains("portal[1].id") && e.contains("used by another portal"),
-            "{e}"
-        );
+        assert!(e.contains("portal[1].id") && e.contains("used by another portal"), "{e}");
         let e = refusal("[[portal]]\npreset = \"rokin\"\nservice_hours = { hours = \"8-20\" }\n");
-        assert!(
-            e.contains("portal[0].service_hours") && e.contains("HH:MM-HH:MM"),
-            "{e}"
-        );
-        let e = refusal(
-            "[[portal]]\npreset = \"hellowork\"\nsecond_factor = { office_networks = [\"10.0.0.0/33\"] }\n",
-        );
+        assert!(e.contains("portal[0].service_hours") && e.contains("HH:MM-HH:MM"), "{e}");
+        let e =
+            refusal("[[portal]]\npreset = \"hellowork\"\nsecond_factor = { office_networks = [\"10.0.0.0/33\"] }\n");
         assert!(e.contains("office_networks"), "{e}");
         let e = refusal("[[portal]\n");
-        assert!(
-            e.contains("site.toml") && e.contains("not valid TOML"),
-            "{e}"
-        );
+        assert!(e.contains("site.toml") && e.contains("not valid TOML"), "{e}");
         let e = refusal("[[portal]]\nid = \"Rokin Main\"\npreset = \"rokin\"\n");
         assert!(e.contains("portal[0].id"), "{e}");
     }

@@ -36,9 +36,7 @@ impl ClosedDay {
             // 2024 is a leap year, so 02-29 is accepted as a date that exists.
             NaiveDate::from_ymd_opt(2024, m, d).map(|_| ClosedDay::MonthDay(m, d))
         });
-        parsed.ok_or_else(|| {
-            format!("\"{raw}\" is not a closed day: use mon..sun, holiday, or MM-DD such as 12-31")
-        })
+        parsed.ok_or_else(|| format!("\"{raw}\" is not a closed day: use mon..sun, holiday, or MM-DD such as 12-31"))
     }
 
     fn matches(&self, date: NaiveDate, holidays: &JPHoliday) -> bool {
@@ -62,43 +60,25 @@ pub struct ServiceHours {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Availability {
     Open,
-    Closed {
-        reopens_at: Option<DateTime<FixedOffset>>,
-    },
+    Closed { reopens_at: Option<DateTime<FixedOffset>> },
 }
 
 impl ServiceHours {
     /// `hours` is `HH:MM-HH:MM`; an end at or before the start means the next day.
     pub fn parse(hours: &str, closed: &[String]) -> Result<ServiceHours, String> {
-        let bad =
-            || format!("\"{hours}\" is not a time range: write HH:MM-HH:MM such as 08:00-20:00");
+        let bad = || format!("\"{hours}\" is not a time range: write HH:MM-HH:MM such as 08:00-20:00");
         let (start, end) = hours.split_once('-').ok_or_else(bad)?;
-        let open = parse_minutes(start)
-            .filter(|m| *m < 24 * 60)
-            .ok_or_else(bad)?;
-        let mut close = parse_minutes(end)
-            .filter(|m| *m <= 24 * 60)
-            .ok_or_else(bad)?;
+        let open = parse_minutes(start).filter(|m| *m < 24 * 60).ok_or_else(bad)?;
+        let mut close = parse_minutes(end).filter(|m| *m <= 24 * 60).ok_or_else(bad)?;
         if close <= open {
             close += 24 * 60;
         }
-        let closed = closed
-            .iter()
-            .map(|c| ClosedDay::parse(c))
-            .collect::<Result<_, _>>()?;
-        Ok(ServiceHours {
-            open,
-            close,
-            closed,
-        })
+        let closed = closed.iter().map(|c| ClosedDay::parse(c)).collect::<Result<_, _>>()?;
+        Ok(ServiceHours { open, close, closed })
     }
 
     pub fn always() -> ServiceHours {
-        ServiceHours {
-            open: 0,
-            close: 24 * 60,
-            closed: Vec::new(),
-        }
+        ServiceHours { open: 0, close: 24 * 60, closed: Vec::new() }
     }
 
     pub fn is_always_open(&self) -> bool {
@@ -126,30 +106,21 @@ impl ServiceHours {
         let holidays = JPHoliday::new();
         let date = at.date_naive();
         let minute = at.hour() * 60 + at.minute();
-        let open_today =
-            self.day_is_open(date, &holidays) && (self.open..self.close).contains(&minute);
+        let open_today = self.day_is_open(date, &holidays) && (self.open..self.close).contains(&minute);
         let spill_from_yesterday = self.close > 24 * 60
-            && date
-                .pred_opt()
-                .is_some_and(|y| self.day_is_open(y, &holidays))
+            && date.pred_opt().is_some_and(|y| self.day_is_open(y, &holidays))
             && minute + 24 * 60 < self.close;
         if open_today || spill_from_yesterday {
             return Availability::Open;
         }
-        Availability::Closed {
-            reopens_at: self.next_opening(at, &holidays),
-        }
+        Availability::Closed { reopens_at: self.next_opening(at, &holidays) }
     }
 
     fn day_is_open(&self, date: NaiveDate, holidays: &JPHoliday) -> bool {
         !self.closed.iter().any(|c| c.matches(date, holidays))
     }
 
-    fn next_opening(
-        &self,
-        at: DateTime<FixedOffset>,
-        holidays: &JPHoliday,
-    ) -> Option<DateTime<FixedOffset>> {
+    fn next_opening(&self, at: DateTime<FixedOffset>, holidays: &JPHoliday) -> Option<DateTime<FixedOffset>> {
         let mut date = at.date_naive();
         // A year and a bit covers every closure a calendar can express.
         for _ in 0..400 {
@@ -185,9 +156,8 @@ mod tests {
     }
 
     fn rokin() -> ServiceHours {
-        let closed: Vec<String> = ["sat", "sun", "holiday", "12-31", "01-01", "01-02", "01-03"]
-            .map(String::from)
-            .to_vec();
+        let closed: Vec<String> =
+            ["sat", "sun", "holiday", "12-31", "01-01", "01-02", "01-03"].map(String::from).to_vec();
         ServiceHours::parse("08:00-20:00", &closed).unwrap()
     }
 
@@ -199,14 +169,9 @@ mod tests {
         assert_eq!(h.availability(at(2026, 11, 24, 19, 59)), Availability::Open);
         assert_eq!(
             h.availability(at(2026, 11, 24, 20, 0)),
-            Availability::Closed {
-                reopens_at: Some(at(2026, 11, 25, 8, 0))
-            }
+            Availability::Closed { reopens_at: Some(at(2026, 11, 25, 8, 0)) }
         );
-        assert!(matches!(
-            h.availability(at(2026, 11, 24, 7, 59)),
-            Availability::Closed { .. }
-        ));
+        assert!(matches!(h.availability(at(2026, 11, 24, 7, 59)), Availability::Closed { .. }));
     }
 
     #[test]
@@ -215,27 +180,17 @@ mod tests {
         // Saturday 2026-11-21, and Monday 2026-11-23 is 勤労感謝の日: reopens Tuesday.
         assert_eq!(
             h.availability(at(2026, 11, 21, 12, 0)),
-            Availability::Closed {
-                reopens_at: Some(at(2026, 11, 24, 8, 0))
-            }
+            Availability::Closed { reopens_at: Some(at(2026, 11, 24, 8, 0)) }
         );
         // 2027-01-02 (Saturday, year-end closure); 01-04 is a Monday and open.
         assert_eq!(
             h.availability(at(2027, 1, 2, 12, 0)),
-            Availability::Closed {
-                reopens_at: Some(at(2027, 1, 4, 8, 0))
-            }
+            Availability::Closed { reopens_at: Some(at(2027, 1, 4, 8, 0)) }
         );
         // 2026-12-31 is a Thursday, closed by the year-end rule alone.
-        assert!(matches!(
-            h.availability(at(2026, 12, 31, 12, 0)),
-            Availability::Closed { .. }
-        ));
+        assert!(matches!(h.availability(at(2026, 12, 31, 12, 0)), Availability::Closed { .. }));
         // 2027-03-22 is the substitute holiday for 春分の日 (Sunday 03-21).
-        assert!(matches!(
-            h.availability(at(2027, 3, 22, 12, 0)),
-            Availability::Closed { .. }
-        ));
+        assert!(matches!(h.availability(at(2027, 3, 22, 12, 0)), Availability::Closed { .. }));
     }
 
     #[test]
@@ -246,30 +201,17 @@ mod tests {
         assert_eq!(h.availability(at(2026, 11, 22, 0, 59)), Availability::Open);
         assert_eq!(
             h.availability(at(2026, 11, 22, 2, 0)),
-            Availability::Closed {
-                reopens_at: Some(at(2026, 11, 22, 4, 0))
-            }
+            Availability::Closed { reopens_at: Some(at(2026, 11, 22, 4, 0)) }
         );
-        assert!(matches!(
-            h.availability(at(2026, 11, 22, 1, 0)),
-            Availability::Closed { .. }
-        ));
+        assert!(matches!(h.availability(at(2026, 11, 22, 1, 0)), Availability::Closed { .. }));
         assert_eq!(h.availability(at(2026, 11, 22, 4, 0)), Availability::Open);
     }
 
     #[test]
     fn bad_hours_are_refused_with_the_rule() {
-        assert!(
-            ServiceHours::parse("8-20", &[])
-                .unwrap_err()
-                .contains("HH:MM-HH:MM")
-        );
+        assert!(ServiceHours::parse("8-20", &[]).unwrap_err().contains("HH:MM-HH:MM"));
         assert!(ServiceHours::parse("08:00-20:61", &[]).is_err());
-        assert!(
-            ServiceHours::parse("08:00-20:00", &["02-30".into()])
-                .unwrap_err()
-                .contains("MM-DD")
-        );
+        assert!(ServiceHours::parse("08:00-20:00", &["02-30".into()]).unwrap_err().contains("MM-DD"));
         assert!(ServiceHours::parse("08:00-20:00", &["friday".into()]).is_err());
     }
 }

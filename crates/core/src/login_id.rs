@@ -46,15 +46,8 @@ impl LoginId {
                 }
             }
             kind => {
-                let extra: &[char] = if kind == LoginIdKind::Issued {
-                    &['-', '_', '.']
-                } else {
-                    &[]
-                };
-                if !folded
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || extra.contains(&c))
-                {
+                let extra: &[char] = if kind == LoginIdKind::Issued { &['-', '_', '.'] } else { &[] };
+                if !folded.chars().all(|c| c.is_ascii_alphanumeric() || extra.contains(&c)) {
                     broken.push(LoginIdRule::InvalidCharacter);
                 }
                 let has = |class: &CharClass| match class {
@@ -72,11 +65,8 @@ impl LoginId {
         if !broken.is_empty() {
             return Err(broken);
         }
-        let stored = if policy.kind == LoginIdKind::Email || !policy.case_sensitive {
-            folded.to_lowercase()
-        } else {
-            folded
-        };
+        let stored =
+            if policy.kind == LoginIdKind::Email || !policy.case_sensitive { folded.to_lowercase() } else { folded };
         Ok(LoginId(stored))
     }
 
@@ -132,72 +122,33 @@ mod tests {
 
     fn parse(preset: &str, raw: &str) -> Result<String, Vec<LoginIdRule>> {
         let config = Config::demo().unwrap();
-        LoginId::parse(&config.portal(preset).unwrap().settings.login_id, raw)
-            .map(|id| id.as_str().to_string())
+        LoginId::parse(&config.portal(preset).unwrap().settings.login_id, raw).map(|id| id.as_str().to_string())
     }
 
     #[test]
     fn rokin_user_ids_are_case_sensitive_with_letters_and_digits() {
         assert_eq!(parse("rokin", "Taro01"), Ok("Taro01".into()));
-        assert_eq!(
-            parse("rokin", "Ｔａｒｏ０１"),
-            Ok("Taro01".into()),
-            "full-width folds"
-        );
-        assert_eq!(
-            parse("rokin", "taro01"),
-            Ok("taro01".into()),
-            "a different ID from Taro01"
-        );
-        assert_eq!(
-            parse("rokin", "Taro1"),
-            Err(vec![LoginIdRule::TooShort { min: 6 }])
-        );
-        assert_eq!(
-            parse("rokin", "Taro0123456789"),
-            Err(vec![LoginIdRule::TooLong { max: 12 }])
-        );
-        assert_eq!(
-            parse("rokin", "taroyamada"),
-            Err(vec![LoginIdRule::MissingClasses])
-        );
-        assert_eq!(
-            parse("rokin", "123456"),
-            Err(vec![LoginIdRule::MissingClasses])
-        );
-        assert_eq!(
-            parse("rokin", "taro-01"),
-            Err(vec![LoginIdRule::InvalidCharacter])
-        );
+        assert_eq!(parse("rokin", "Ｔａｒｏ０１"), Ok("Taro01".into()), "full-width folds");
+        assert_eq!(parse("rokin", "taro01"), Ok("taro01".into()), "a different ID from Taro01");
+        assert_eq!(parse("rokin", "Taro1"), Err(vec![LoginIdRule::TooShort { min: 6 }]));
+        assert_eq!(parse("rokin", "Taro0123456789"), Err(vec![LoginIdRule::TooLong { max: 12 }]));
+        assert_eq!(parse("rokin", "taroyamada"), Err(vec![LoginIdRule::MissingClasses]));
+        assert_eq!(parse("rokin", "123456"), Err(vec![LoginIdRule::MissingClasses]));
+        assert_eq!(parse("rokin", "taro-01"), Err(vec![LoginIdRule::InvalidCharacter]));
         assert_eq!(parse("rokin", "  "), Err(vec![LoginIdRule::Empty]));
     }
 
     #[test]
     fn email_identifiers_fold_and_lower_case() {
-        assert_eq!(
-            parse("hellowork", " Jinji@Example.JP "),
-            Ok("jinji@example.jp".into())
-        );
-        assert_eq!(
-            parse("shaho", "ｊｉｎｊｉ＠ｅｘａｍｐｌｅ．ｊｐ"),
-            Ok("jinji@example.jp".into())
-        );
-        assert_eq!(
-            parse("hellowork", "jinji"),
-            Err(vec![LoginIdRule::NotAnEmail])
-        );
+        assert_eq!(parse("hellowork", " Jinji@Example.JP "), Ok("jinji@example.jp".into()));
+        assert_eq!(parse("shaho", "ｊｉｎｊｉ＠ｅｘａｍｐｌｅ．ｊｐ"), Ok("jinji@example.jp".into()));
+        assert_eq!(parse("hellowork", "jinji"), Err(vec![LoginIdRule::NotAnEmail]));
     }
 
     #[test]
     fn mlit_login_ids_are_half_width_alphanumeric() {
         assert_eq!(parse("mlit-fwms", "Kensetsu01"), Ok("kensetsu01".into()));
-        assert_eq!(
-            parse("mlit-fwms", "建設01"),
-            Err(vec![LoginIdRule::InvalidCharacter])
-        );
-        assert_eq!(
-            LoginIdRule::Empty.message("ログインＩＤ", Lang::Ja),
-            "ログインＩＤを入力してください。"
-        );
+        assert_eq!(parse("mlit-fwms", "建設01"), Err(vec![LoginIdRule::InvalidCharacter]));
+        assert_eq!(LoginIdRule::Empty.message("ログインＩＤ", Lang::Ja), "ログインＩＤを入力してください。");
     }
 }

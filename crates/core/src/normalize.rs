@@ -8,8 +8,8 @@ use unicode_normalization::UnicodeNormalization;
 pub fn fold(raw: &str) -> String {
     raw.nfkc()
         .map(|c| match c {
-            '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2015}'
-            | '\u{2212}' | '\u{30FC}' | '\u{FF70}' => '-',
+            '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2015}' | '\u{2212}' | '\u{30FC}'
+            | '\u{FF70}' => '-',
             c => c,
         })
         .collect()
@@ -27,11 +27,7 @@ pub fn is_email(address: &str) -> bool {
         return false;
     };
     let ok_char = |c: char| {
-        c.is_ascii_graphic()
-            && !matches!(
-                c,
-                '@' | '<' | '>' | '(' | ')' | ',' | ';' | ':' | '\\' | '"' | '[' | ']'
-            )
+        c.is_ascii_graphic() && !matches!(c, '@' | '<' | '>' | '(' | ')' | ',' | ';' | ':' | '\\' | '"' | '[' | ']')
     };
     !local.is_empty()
         && local.len() <= 64
@@ -63,11 +59,7 @@ mod tests {
 
     #[test]
     fn addresses() {
-        for ok in [
-            "a@example.jp",
-            "taro.yamada+jobs@mail.example.co.jp",
-            "x_y-z@a-b.jp",
-        ] {
+        for ok in ["a@example.jp", "taro.yamada+jobs@mail.example.co.jp", "x_y-z@a-b.jp"] {
             assert!(is_email(ok), "{ok}");
         }
         for bad in [

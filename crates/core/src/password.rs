@@ -72,30 +72,15 @@ pub fn check(policy: &PasswordPolicy, password: &str, subject: Subject<'_>) -> V
     if !password.chars().all(allowed) {
         broken.push(PasswordRule::InvalidCharacter);
     }
-    let groups: Vec<Vec<CharClass>> = policy
-        .groups
-        .iter()
-        .filter_map(|g| parse_group(g))
-        .collect();
+    let groups: Vec<Vec<CharClass>> = policy.groups.iter().filter_map(|g| parse_group(g)).collect();
     let needed = policy.min_groups.unwrap_or(groups.len());
-    let present = groups
-        .iter()
-        .filter(|group| {
-            password
-                .chars()
-                .any(|c| group.iter().any(|class| in_class(*class, c)))
-        })
-        .count();
+    let present =
+        groups.iter().filter(|group| password.chars().any(|c| group.iter().any(|class| in_class(*class, c)))).count();
     if present < needed {
-        broken.push(PasswordRule::MissingClasses {
-            groups: policy.groups.clone(),
-            needed,
-        });
+        broken.push(PasswordRule::MissingClasses { groups: policy.groups.clone(), needed });
     }
     if policy.no_name_run >= 3 && contains_run(password, &subject, policy.no_name_run) {
-        broken.push(PasswordRule::ContainsName {
-            run: policy.no_name_run,
-        });
+        broken.push(PasswordRule::ContainsName { run: policy.no_name_run });
     }
     if policy.common_list && COMMON.contains(password.to_lowercase().as_str()) {
         broken.push(PasswordRule::Common);
@@ -117,10 +102,8 @@ fn in_class(class: CharClass, c: char) -> bool {
 /// appear consecutively in the login ID or a name.
 fn contains_run(password: &str, subject: &Subject<'_>, run: usize) -> bool {
     let pw: Vec<char> = password.to_lowercase().chars().collect();
-    let sources: Vec<String> = std::iter::once(subject.login_id)
-        .chain(subject.names.iter().copied())
-        .map(str::to_lowercase)
-        .collect();
+    let sources: Vec<String> =
+        std::iter::once(subject.login_id).chain(subject.names.iter().copied()).map(str::to_lowercase).collect();
     pw.windows(run).any(|w| {
         let piece: String = w.iter().collect();
         sources.iter().any(|s| s.contains(&piece))
@@ -144,16 +127,8 @@ fn class_name(class: &str, lang: Lang) -> &'static str {
 }
 
 fn group_name(group: &str, lang: Lang) -> String {
-    let or = if lang == Lang::Ja {
-        "または"
-    } else {
-        " or "
-    };
-    group
-        .split('|')
-        .map(|c| class_name(c.trim(), lang))
-        .collect::<Vec<_>>()
-        .join(or)
+    let or = if lang == Lang::Ja { "または" } else { " or " };
+    group.split('|').map(|c| class_name(c.trim(), lang)).collect::<Vec<_>>().join(or)
 }
 
 impl PasswordRule {
@@ -193,44 +168,20 @@ mod tests {
     use crate::config::Config;
 
     fn policy(preset: &str) -> PasswordPolicy {
-        Config::demo()
-            .unwrap()
-            .portal(preset)
-            .unwrap()
-            .settings
-            .password
-            .clone()
+        Config::demo().unwrap().portal(preset).unwrap().settings.password.clone()
     }
 
     fn broken(preset: &str, password: &str) -> Vec<PasswordRule> {
-        check(
-            &policy(preset),
-            password,
-            Subject {
-                login_id: "user01",
-                names: &["田中 Tanaka"],
-            },
-        )
+        check(&policy(preset), password, Subject { login_id: "user01", names: &["田中 Tanaka"] })
     }
 
     #[test]
     fn mlit_refuses_a_run_of_the_name() {
         // The manual's own example: 田中 Tanaka ⇒ 「12ana463X」 refused.
-        assert_eq!(
-            broken("mlit-fwms", "12ana463X"),
-            [PasswordRule::ContainsName { run: 3 }]
-        );
-        assert_eq!(
-            broken("mlit-fwms", "12AnA463X"),
-            [PasswordRule::ContainsName { run: 3 }],
-            "case-insensitive"
-        );
+        assert_eq!(broken("mlit-fwms", "12ana463X"), [PasswordRule::ContainsName { run: 3 }]);
+        assert_eq!(broken("mlit-fwms", "12AnA463X"), [PasswordRule::ContainsName { run: 3 }], "case-insensitive");
         assert_eq!(broken("mlit-fwms", "12an463X!"), []);
-        assert_eq!(
-            broken("mlit-fwms", "Xser0199z"),
-            [PasswordRule::ContainsName { run: 3 }],
-            "ser from the login ID"
-        );
+        assert_eq!(broken("mlit-fwms", "Xser0199z"), [PasswordRule::ContainsName { run: 3 }], "ser from the login ID");
     }
 
     #[test]
@@ -257,47 +208,29 @@ mod tests {
         ];
         for (preset, password, ok) in cases {
             let rules = broken(preset, password);
-            let missing = rules
-                .iter()
-                .any(|r| matches!(r, PasswordRule::MissingClasses { .. }));
+            let missing = rules.iter().any(|r| matches!(r, PasswordRule::MissingClasses { .. }));
             assert_eq!(!missing, *ok, "{preset} {password}: {rules:?}");
         }
     }
 
     #[test]
     fn length_bounds_per_preset() {
-        for (preset, min, max) in [
-            ("mlit-fwms", 8, 64),
-            ("shaho", 8, 128),
-            ("rokin", 8, 12),
-            ("hellowork", 8, 32),
-            ("jrec-in", 8, 32),
-        ] {
+        for (preset, min, max) in
+            [("mlit-fwms", 8, 64), ("shaho", 8, 128), ("rokin", 8, 12), ("hellowork", 8, 32), ("jrec-in", 8, 32)]
+        {
             let short = format!("Aa1!{}", "x".repeat(min - 5));
             let exact_min = format!("Aa1!{}", "x".repeat(min - 4));
             let exact_max = format!("Aa1!{}", "x".repeat(max - 4));
             let long = format!("Aa1!{}", "x".repeat(max - 3));
+            assert!(broken(preset, &short).contains(&PasswordRule::TooShort { min }), "{preset}");
             assert!(
-                broken(preset, &short).contains(&PasswordRule::TooShort { min }),
-                "{preset}"
-            );
-            assert!(
-                !broken(preset, &exact_min).iter().any(|r| matches!(
-                    r,
-                    PasswordRule::TooShort { .. } | PasswordRule::TooLong { .. }
-                )),
-                "{preset}"
-            );
-            assert!(
-                !broken(preset, &exact_max)
+                !broken(preset, &exact_min)
                     .iter()
-                    .any(|r| matches!(r, PasswordRule::TooLong { .. })),
+                    .any(|r| matches!(r, PasswordRule::TooShort { .. } | PasswordRule::TooLong { .. })),
                 "{preset}"
             );
-            assert!(
-                broken(preset, &long).contains(&PasswordRule::TooLong { max }),
-                "{preset}"
-            );
+            assert!(!broken(preset, &exact_max).iter().any(|r| matches!(r, PasswordRule::TooLong { .. })), "{preset}");
+            assert!(broken(preset, &long).contains(&PasswordRule::TooLong { max }), "{preset}");
         }
     }
 
@@ -332,12 +265,7 @@ mod tests {
                 needed: 3,
             },
             PasswordRule::MissingClasses {
-                groups: vec![
-                    "lower".into(),
-                    "upper".into(),
-                    "digit".into(),
-                    "symbol".into(),
-                ],
+                groups: vec!["lower".into(), "upper".into(), "digit".into(), "symbol".into()],
                 needed: 3,
             },
             PasswordRule::ContainsName { run: 3 },

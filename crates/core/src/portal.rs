@@ -41,6 +41,9 @@ pub struct PortalSettings {
     pub lockout: LockoutPolicy,
     pub second_factor: SecondFactor,
     pub registration: Registration,
+    /// How a user who forgot the password gets back in.
+    #[serde(default)]
+    pub recovery: Recovery,
     #[serde(default)]
     pub service_hours: Option<ServiceHoursSetting>,
     pub session: SessionPolicy,
@@ -209,22 +212,24 @@ pub enum Registration {
     /// mlit-fwms: 仮申請 mails a temporary password, 本申請 sets the real one.
     ProvisionalTempPassword { temp_password_hours: u32 },
     /// shaho: e-mail code, then details matched against a contract with a seat limit.
-    EmailCodeWithContract {
-        code_digits: u32,
-        code_minutes: u32,
-        customer_id_prefix: String,
-        customer_id_digits: u32,
-    },
+    EmailCodeWithContract { code_digits: u32, code_minutes: u32, customer_id_prefix: String, customer_id_digits: u32 },
     /// rokin: contract number + initial password make the master, who adds general users.
-    ContractMaster {
-        contract_number_digits: u32,
-        max_general_users: u32,
-    },
+    ContractMaster { contract_number_digits: u32, max_general_users: u32 },
     /// hellowork, jrec-in: accounts are made by the operator.
     OperatorCreated {
         #[serde(default)]
         return_within_days: Option<u32>,
     },
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Recovery {
+    /// No self-service: the operator helps (hellowork's forgotten ID, rokin's master).
+    #[default]
+    None,
+    /// hellowork: パスワードをお忘れの方 → 認証キー by mail → パスワード再登録 in the same browser.
+    ResetKey { key_minutes: u32, max_attempts: u32, per_address_per_hour: u32, per_ip_per_hour: u32 },
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -266,24 +271,12 @@ impl PortalSettings {
         };
         let id = &self.login_id;
         check(id.min >= 1, "login_id.min", "must be at least 1");
-        check(
-            id.min <= id.max,
-            "login_id.max",
-            "must be at least login_id.min",
-        );
+        check(id.min <= id.max, "login_id.max", "must be at least login_id.min");
         let pw = &self.password;
         check(pw.min >= 1, "password.min", "must be at least 1");
-        check(
-            pw.min <= pw.max,
-            "password.max",
-            "must be at least password.min",
-        );
+        check(pw.min <= pw.max, "password.max", "must be at least password.min");
         check(pw.max <= 1024, "password.max", "must be at most 1024");
-        check(
-            !pw.groups.is_empty(),
-            "password.groups",
-            "must name at least one class group",
-        );
+        check(!pw.groups.is_empty(), "password.groups", "must name at least one class group");
         for group in &pw.groups {
             check(
                 parse_group(group).is_some(),
@@ -292,17 +285,9 @@ impl PortalSettings {
             );
         }
         if let Some(k) = pw.min_groups {
-            check(
-                k >= 1 && k <= pw.groups.len(),
-                "password.min_groups",
-                "must be between 1 and the number of groups",
-            );
+            check(k >= 1 && k <= pw.groups.len(), "password.min_groups", "must be between 1 and the number of groups");
         }
-        check(
-            pw.no_name_run != 1 && pw.no_name_run != 2,
-            "password.no_name_run",
-            "must be 0 (off) or at least 3",
-        );
+        check(pw.no_name_run != 1 && pw.no_name_run != 2, "password.no_name_run", "must be 0 (off) or at least 3");
         if let Some(days) = pw.max_age_days {
             check(days >= 1, "password.max_age_days", "must be at least 1");
             check(
@@ -313,39 +298,14 @@ impl PortalSettings {
         }
         let lock = &self.lockout;
         check(lock.failures >= 1, "lockout.failures", "must be at least 1");
-        check(
-            lock.lock_minutes >= 1,
-            "lockout.lock_minutes",
-            "must be at least 1",
-        );
-        check(
-            lock.block_after_locks != Some(0),
-            "lockout.block_after_locks",
-            "must be at least 1 (or absent)",
-        );
-        check(
-            !lock.unblock_by.is_empty(),
-            "lockout.unblock_by",
-            "must name who unblocks",
-        );
+        check(lock.lock_minutes >= 1, "lockout.lock_minutes", "must be at least 1");
+        check(lock.block_after_locks != Some(0), "lockout.block_after_locks", "must be at least 1 (or absent)");
+        check(!lock.unblock_by.is_empty(), "lockout.unblock_by", "must name who unblocks");
         match &self.second_factor {
             SecondFactor::None => {}
-            SecondFactor::EmailOtp {
-                code_minutes,
-                max_attempts,
-                office_networks,
-                ..
-            } => {
-                check(
-                    *code_minutes >= 1,
-                    "second_factor.code_minutes",
-                    "must be at least 1",
-                );
-                check(
-                    *max_attempts >= 1,
-                    "second_factor.max_attempts",
-                    "must be at least 1",
-                );
+            SecondFactor::EmailOtp { code_minutes, max_attempts, office_networks, .. } => {
+                check(*code_minutes >= 1, "second_factor.code_minutes", "must be at least 1");
+                check(*max_attempts >= 1, "second_factor.max_attempts", "must be at least 1");
                 for net in office_networks {
                     check(
                         is_cidr(net),
@@ -354,56 +314,30 @@ impl PortalSettings {
                     );
                 }
             }
-            SecondFactor::OptionalEmailCode {
-                code_minutes,
-                max_attempts,
-            } => {
-                check(
-                    *code_minutes >= 1,
-                    "second_factor.code_minutes",
-                    "must be at least 1",
-                );
-                check(
-                    *max_attempts >= 1,
-                    "second_factor.max_attempts",
-                    "must be at least 1",
-                );
+            SecondFactor::OptionalEmailCode { code_minutes, max_attempts } => {
+                check(*code_minutes >= 1, "second_factor.code_minutes", "must be at least 1");
+                check(*max_attempts >= 1, "second_factor.max_attempts", "must be at least 1");
             }
-            SecondFactor::ClientCertificate {
-                validity_days,
-                renew_before_days,
-                code_digits,
-                code_minutes,
-                ..
-            } => {
-                check(
-                    *validity_days >= 1,
-                    "second_factor.validity_days",
-                    "must be at least 1",
-                );
+            SecondFactor::ClientCertificate { validity_days, renew_before_days, code_digits, code_minutes, .. } => {
+                check(*validity_days >= 1, "second_factor.validity_days", "must be at least 1");
                 check(
                     renew_before_days < validity_days,
                     "second_factor.renew_before_days",
                     "must be less than validity_days",
                 );
-                check(
-                    (4..=10).contains(code_digits),
-                    "second_factor.code_digits",
-                    "must be between 4 and 10",
-                );
-                check(
-                    *code_minutes >= 1,
-                    "second_factor.code_minutes",
-                    "must be at least 1",
-                );
+                check((4..=10).contains(code_digits), "second_factor.code_digits", "must be between 4 and 10");
+                check(*code_minutes >= 1, "second_factor.code_minutes", "must be at least 1");
             }
         }
+        if let Recovery::ResetKey { key_minutes, max_attempts, per_address_per_hour, per_ip_per_hour } = &self.recovery
+        {
+            check(*key_minutes >= 1, "recovery.key_minutes", "must be at least 1");
+            check(*max_attempts >= 1, "recovery.max_attempts", "must be at least 1");
+            check(*per_address_per_hour >= 1, "recovery.per_address_per_hour", "must be at least 1");
+            check(*per_ip_per_hour >= 1, "recovery.per_ip_per_hour", "must be at least 1");
+        }
         let session = &self.session;
-        check(
-            session.idle_minutes >= 1,
-            "session.idle_minutes",
-            "must be at least 1",
-        );
+        check(session.idle_minutes >= 1, "session.idle_minutes", "must be at least 1");
         check(
             u64::from(session.absolute_hours) * 60 >= u64::from(session.idle_minutes),
             "session.absolute_hours",

@@ -20,22 +20,8 @@ pub const USERS: [(&str, &str, &str, &str, &str, &str); 3] = [
         "人事 花子",
         "Demo-User-2026",
     ),
-    (
-        "jrec-in",
-        "国立窓口大学",
-        "demo-kikan",
-        "demo@jrec-in.example.jp",
-        "研究 太郎",
-        "DemoUser2026",
-    ),
-    (
-        "mlit-fwms",
-        "窓口建設株式会社",
-        "kensetsu01",
-        "demo@mlit-fwms.example.jp",
-        "建設 太郎",
-        "Demo-User-2026",
-    ),
+    ("jrec-in", "国立窓口大学", "demo-kikan", "demo@jrec-in.example.jp", "研究 太郎", "DemoUser2026"),
+    ("mlit-fwms", "窓口建設株式会社", "kensetsu01", "demo@mlit-fwms.example.jp", "建設 太郎", "Demo-User-2026"),
 ];
 
 pub fn operator_email(portal: &str) -> String {
@@ -43,22 +29,11 @@ pub fn operator_email(portal: &str) -> String {
 }
 
 pub async fn seed(store: &Store, config: &Config, hasher: &Hasher, now: i64) -> anyhow::Result<()> {
-    let hash = hasher
-        .hash(OPERATOR_PASSWORD)
-        .await
-        .map_err(|e| anyhow::anyhow!("hash: {e}"))?;
+    let hash = hasher.hash(OPERATOR_PASSWORD).await.map_err(|e| anyhow::anyhow!("hash: {e}"))?;
     for portal in &config.portals {
         let mut tx = store.begin().await?;
         let name = format!("{} 運用担当", portal.settings.operator_name.ja);
-        operators::insert(
-            &mut tx,
-            &portal.id,
-            &operator_email(&portal.id),
-            &name,
-            &hash,
-            now,
-        )
-        .await?;
+        operators::insert(&mut tx, &portal.id, &operator_email(&portal.id), &name, &hash, now).await?;
         if content::count_announcements(&mut tx, &portal.id).await? == 0 {
             let notice = AnnouncementInput {
                 title_ja: format!("{}のデモ環境です", portal.settings.name.ja),

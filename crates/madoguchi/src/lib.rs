@@ -25,27 +25,16 @@ pub async fn build(
     test_clock: bool,
     hasher: Hasher,
 ) -> anyhow::Result<Server> {
-    let store = Store::connect(database)
-        .await
-        .with_context(|| format!("cannot open the database {}", redact(database)))?;
-    store
-        .migrate(clock.unix())
-        .await
-        .context("cannot apply the migrations")?;
+    let store =
+        Store::connect(database).await.with_context(|| format!("cannot open the database {}", redact(database)))?;
+    store.migrate(clock.unix()).await.context("cannot apply the migrations")?;
     let transport = match smtp {
         Some(url) => Transport::smtp(url)?,
         None => Transport::DevMailbox,
     };
-    let mailer = Mailer::new(
-        store.clone(),
-        transport,
-        clock.clone(),
-        config.server.mail_from.clone(),
-    );
+    let mailer = Mailer::new(store.clone(), transport, clock.clone(), config.server.mail_from.clone());
     if config.server.demo {
-        demo::seed(&store, &config, &hasher, clock.unix())
-            .await
-            .context("cannot seed the demo data")?;
+        demo::seed(&store, &config, &hasher, clock.unix()).await.context("cannot seed the demo data")?;
     }
     let state = AppState::new(config, store, clock, mailer.clone(), hasher, test_clock);
     Ok(Server { state, mailer })
@@ -67,13 +56,7 @@ pub fn redact(url: &str) -> String {
 mod tests {
     #[test]
     fn passwords_are_redacted() {
-        assert_eq!(
-            super::redact("postgres://app:s3cret@db:5432/x"),
-            "postgres://app:***@db:5432/x"
-        );
-        assert_eq!(
-            super::redact("sqlite://data/madoguchi.db"),
-            "sqlite://data/madoguchi.db"
-        );
+        assert_eq!(super::redact("postgres://app:s3cret@db:5432/x"), "postgres://app:***@db:5432/x");
+        assert_eq!(super::redact("sqlite://data/madoguchi.db"), "sqlite://data/madoguchi.db");
     }
 }

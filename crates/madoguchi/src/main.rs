@@ -13,11 +13,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 #[derive(Parser)]
-#[command(
-    name = "madoguchi",
-    version,
-    about = "窓口 — portals for Japanese employers"
-)]
+#[command(name = "madoguchi", version, about = "窓口 — portals for Japanese employers")]
 struct Cli {
     /// Config file (TOML). Without one: the demo with all five presets.
     #[arg(long, global = true, env = "MADOGUCHI_CONFIG")]
@@ -135,29 +131,17 @@ async fn main() -> std::process::ExitCode {
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let config = load_config(cli.config.as_ref())?;
-    let database = cli
-        .database
-        .clone()
-        .unwrap_or_else(|| config.server.database.clone());
+    let database = cli.database.clone().unwrap_or_else(|| config.server.database.clone());
     match cli.command {
         Command::CheckConfig => {
-            println!(
-                "{}: ok",
-                cli.config
-                    .as_ref()
-                    .map(|p| p.display().to_string())
-                    .unwrap_or_else(|| "(demo)".into())
-            );
+            println!("{}: ok", cli.config.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "(demo)".into()));
             for p in &config.portals {
                 println!(
                     "  /{}/  preset {}  {}{}",
                     p.id,
                     p.preset,
                     p.settings.name.ja,
-                    p.host
-                        .as_ref()
-                        .map(|h| format!("  host {h}"))
-                        .unwrap_or_default()
+                    p.host.as_ref().map(|h| format!("  host {h}")).unwrap_or_default()
                 );
             }
             Ok(())
@@ -175,11 +159,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Operator(OperatorCommand::Add {
-            portal,
-            email,
-            name,
-        }) => {
+        Command::Operator(OperatorCommand::Add { portal, email, name }) => {
             if config.portal(&portal).is_none() {
                 bail!("there is no portal \"{portal}\" in the configuration");
             }
@@ -195,30 +175,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             let store = Store::connect(&database).await?;
             store.migrate(SystemClock.unix()).await?;
-            let hash = Hasher::default()
-                .hash(password)
-                .await
-                .map_err(|e| anyhow::anyhow!("hash: {e}"))?;
+            let hash = Hasher::default().hash(password).await.map_err(|e| anyhow::anyhow!("hash: {e}"))?;
             let mut conn = store.acquire().await?;
-            match operators::insert(&mut conn, &portal, &email, &name, &hash, SystemClock.unix())
-                .await?
-            {
+            match operators::insert(&mut conn, &portal, &email, &name, &hash, SystemClock.unix()).await? {
                 Some(id) => println!("operator {id} created on /{portal}/ ({email})"),
                 None => bail!("{email} is already an operator of /{portal}/"),
             }
             Ok(())
         }
-        Command::Account(AccountCommand::Add {
-            portal,
-            organization,
-            login_id,
-            email,
-            name,
-            password_stdin,
-        }) => {
-            let portal = config.portal(&portal).ok_or_else(|| {
-                anyhow::anyhow!("there is no portal \"{portal}\" in the configuration")
-            })?;
+        Command::Account(AccountCommand::Add { portal, organization, login_id, email, name, password_stdin }) => {
+            let portal = config
+                .portal(&portal)
+                .ok_or_else(|| anyhow::anyhow!("there is no portal \"{portal}\" in the configuration"))?;
             let password = if password_stdin {
                 let mut password = String::new();
                 std::io::stdin().read_to_string(&mut password)?;
@@ -228,12 +196,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             };
             let store = Store::connect(&database).await?;
             store.migrate(SystemClock.unix()).await?;
-            let domain = config
-                .server
-                .mail_from
-                .rsplit_once('@')
-                .map(|(_, d)| d.to_string())
-                .unwrap_or_default();
+            let domain = config.server.mail_from.rsplit_once('@').map(|(_, d)| d.to_string()).unwrap_or_default();
             let account = NewAccount {
                 organization: &organization,
                 login_id: &login_id,
@@ -243,24 +206,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 permanent: false,
                 actor: "cli",
             };
-            let created = accounts::create(
-                &store,
-                &Hasher::default(),
-                portal,
-                &domain,
-                &account,
-                SystemClock.unix(),
-            )
-            .await?;
+            let created =
+                accounts::create(&store, &Hasher::default(), portal, &domain, &account, SystemClock.unix()).await?;
             let how = if created.temporary_password.is_some() {
                 "the temporary password is mailed to the user (the outbox sends it while `serve` runs)"
             } else {
                 "hand the password you chose to the user; it must be changed at first login"
             };
-            println!(
-                "user {} created on /{}/ with login ID {}: {how}",
-                created.user_id, portal.id, created.login_id
-            );
+            println!("user {} created on /{}/ with login ID {}: {how}", created.user_id, portal.id, created.login_id);
             Ok(())
         }
         Command::Serve(args) => serve(config, database, args).await,
@@ -287,28 +240,13 @@ async fn serve(config: Config, database: String, args: ServeArgs) -> anyhow::Res
     } else {
         Arc::new(SystemClock)
     };
-    let listen = args
-        .listen
-        .clone()
-        .unwrap_or_else(|| config.server.listen.clone());
-    let addr: SocketAddr = listen
-        .parse()
-        .with_context(|| format!("--listen {listen} is not an address and port"))?;
+    let listen = args.listen.clone().unwrap_or_else(|| config.server.listen.clone());
+    let addr: SocketAddr = listen.parse().with_context(|| format!("--listen {listen} is not an address and port"))?;
     let smtp = args.smtp.clone().or_else(|| config.server.smtp.clone());
-    let server = build(
-        config,
-        &database,
-        smtp.as_deref(),
-        clock,
-        args.test_clock,
-        Hasher::default(),
-    )
-    .await?;
+    let server = build(config, &database, smtp.as_deref(), clock, args.test_clock, Hasher::default()).await?;
     let worker = server.mailer.clone().spawn();
     let app = madoguchi_web::app(server.state.clone());
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .with_context(|| format!("cannot listen on {addr}"))?;
+    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
     tracing::info!(
         %addr,
         database = %redact(&database),
@@ -316,12 +254,9 @@ async fn serve(config: Config, database: String, args: ServeArgs) -> anyhow::Res
         test_clock = args.test_clock,
         "madoguchi is serving http://{addr}/"
     );
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await?;
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
     worker.abort();
     server.state.store.close().await;
     Ok(())

@@ -12,16 +12,18 @@ pub enum MailKind {
     AccountLocked,
     AccountBlocked,
     AccountCreated,
+    ResetKey,
 }
 
 impl MailKind {
-    pub const ALL: [MailKind; 6] = [
+    pub const ALL: [MailKind; 7] = [
         MailKind::OperatorLoginCode,
         MailKind::LoginOtp,
         MailKind::PasswordChanged,
         MailKind::AccountLocked,
         MailKind::AccountBlocked,
         MailKind::AccountCreated,
+        MailKind::ResetKey,
     ];
 
     pub fn key(self) -> &'static str {
@@ -32,6 +34,7 @@ impl MailKind {
             MailKind::AccountLocked => "account_locked",
             MailKind::AccountBlocked => "account_blocked",
             MailKind::AccountCreated => "account_created",
+            MailKind::ResetKey => "reset_key",
         }
     }
 
@@ -51,6 +54,7 @@ impl MailKind {
             MailKind::AccountLocked => both!("account_locked"),
             MailKind::AccountBlocked => both!("account_blocked"),
             MailKind::AccountCreated => both!("account_created"),
+            MailKind::ResetKey => both!("reset_key"),
         }
     }
 }
@@ -69,22 +73,11 @@ pub enum TemplateError {
     MissingValue(&'static str, String),
 }
 
-pub fn render(
-    kind: MailKind,
-    lang: Lang,
-    values: &[(&str, &str)],
-) -> Result<Rendered, TemplateError> {
+pub fn render(kind: MailKind, lang: Lang, values: &[(&str, &str)]) -> Result<Rendered, TemplateError> {
     let source = kind.source(lang);
-    let (first, body) = source
-        .split_once("\n\n")
-        .ok_or(TemplateError::NoSubject(kind.key()))?;
-    let subject = first
-        .strip_prefix("Subject: ")
-        .ok_or(TemplateError::NoSubject(kind.key()))?;
-    Ok(Rendered {
-        subject: fill(kind, subject.trim(), values)?,
-        body: fill(kind, body, values)?,
-    })
+    let (first, body) = source.split_once("\n\n").ok_or(TemplateError::NoSubject(kind.key()))?;
+    let subject = first.strip_prefix("Subject: ").ok_or(TemplateError::NoSubject(kind.key()))?;
+    Ok(Rendered { subject: fill(kind, subject.trim(), values)?, body: fill(kind, body, values)? })
 }
 
 fn fill(kind: MailKind, text: &str, values: &[(&str, &str)]) -> Result<String, TemplateError> {
@@ -99,9 +92,7 @@ fn fill(kind: MailKind, text: &str, values: &[(&str, &str)]) -> Result<String, T
         };
         let name = &after[..end];
         let value = values.iter().find(|(k, _)| *k == name).map(|(_, v)| *v);
-        out.push_str(
-            value.ok_or_else(|| TemplateError::MissingValue(kind.key(), name.to_string()))?,
-        );
+        out.push_str(value.ok_or_else(|| TemplateError::MissingValue(kind.key(), name.to_string()))?);
         rest = &after[end + 1..];
     }
     out.push_str(rest);
@@ -138,18 +129,12 @@ mod tests {
         for kind in MailKind::ALL {
             for lang in [Lang::Ja, Lang::En] {
                 let mail = render(kind, lang, &VALUES).unwrap();
-                assert!(
-                    !mail.subject.is_empty() && !mail.subject.contains('{'),
-                    "{kind:?} {lang:?}"
-                );
+                assert!(!mail.subject.is_empty() && !mail.subject.contains('{'), "{kind:?} {lang:?}");
                 assert!(!mail.body.contains('{'), "{kind:?} {lang:?}");
             }
         }
         let ja = render(MailKind::OperatorLoginCode, Lang::Ja, &VALUES).unwrap();
-        assert_eq!(
-            ja.subject,
-            "【賃金控除事務支援システム】オペレーターログイン確認コード"
-        );
+        assert_eq!(ja.subject, "【賃金控除事務支援システム】オペレーターログイン確認コード");
     }
 
     #[test]

@@ -44,11 +44,9 @@ impl Transport {
     /// `smtp://host:port` (plain), `?tls=required` or `?tls=opportunistic` for STARTTLS,
     /// `smtps://` for TLS from the start; `user:password@` for authentication.
     pub fn smtp(url: &str) -> Result<Transport, TransportError> {
-        let builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-            .map_err(|e| TransportError::Url(e.to_string()))?;
-        Ok(Transport::Smtp(
-            builder.timeout(Some(Duration::from_secs(20))).build(),
-        ))
+        let builder =
+            AsyncSmtpTransport::<Tokio1Executor>::from_url(url).map_err(|e| TransportError::Url(e.to_string()))?;
+        Ok(Transport::Smtp(builder.timeout(Some(Duration::from_secs(20))).build()))
     }
 }
 
@@ -76,20 +74,8 @@ enum Outcome {
 }
 
 impl Mailer {
-    pub fn new(
-        store: Store,
-        transport: Transport,
-        clock: SharedClock,
-        from_addr: String,
-    ) -> Mailer {
-        Mailer {
-            store,
-            transport,
-            clock,
-            from_addr,
-            wake: Arc::new(Notify::new()),
-            stats: Arc::default(),
-        }
+    pub fn new(store: Store, transport: Transport, clock: SharedClock, from_addr: String) -> Mailer {
+        Mailer { store, transport, clock, from_addr, wake: Arc::new(Notify::new()), stats: Arc::default() }
     }
 
     pub fn is_dev_mailbox(&self) -> bool {
@@ -98,10 +84,7 @@ impl Mailer {
 
     /// The domain of Message-IDs: the sender address's.
     pub fn domain(&self) -> &str {
-        self.from_addr
-            .rsplit_once('@')
-            .map(|(_, d)| d)
-            .unwrap_or("madoguchi.localhost")
+        self.from_addr.rsplit_once('@').map(|(_, d)| d).unwrap_or("madoguchi.localhost")
     }
 
     /// Tell the worker a mail was committed, so it does not wait for its next poll.
@@ -182,37 +165,22 @@ impl Mailer {
                 .await;
                 match result {
                     Ok(()) => Outcome::Sent,
-                    Err(e) => Outcome::Failed {
-                        error: e.to_string(),
-                        permanent: false,
-                    },
+                    Err(e) => Outcome::Failed { error: e.to_string(), permanent: false },
                 }
             }
             Transport::Smtp(smtp) => match self.message(mail) {
-                Err(error) => Outcome::Failed {
-                    error,
-                    permanent: true,
-                },
+                Err(error) => Outcome::Failed { error, permanent: true },
                 Ok(message) => match smtp.send(message).await {
                     Ok(_) => Outcome::Sent,
-                    Err(e) => Outcome::Failed {
-                        permanent: e.is_permanent(),
-                        error: e.to_string(),
-                    },
+                    Err(e) => Outcome::Failed { permanent: e.is_permanent(), error: e.to_string() },
                 },
             },
         }
     }
 
     fn message(&self, mail: &QueuedMail) -> Result<Message, String> {
-        let from_addr = self
-            .from_addr
-            .parse()
-            .map_err(|e| format!("sender address: {e}"))?;
-        let to: Mailbox = mail
-            .to
-            .parse()
-            .map_err(|e| format!("recipient address: {e}"))?;
+        let from_addr = self.from_addr.parse().map_err(|e| format!("sender address: {e}"))?;
+        let to: Mailbox = mail.to.parse().map_err(|e| format!("recipient address: {e}"))?;
         Message::builder()
             .message_id(Some(mail.message_id.clone()))
             .from(Mailbox::new(Some(mail.from_name.clone()), from_addr))

@@ -13,11 +13,7 @@ pub struct AuditEntry<'a> {
     pub detail: Option<&'a str>,
 }
 
-pub async fn record(
-    conn: &mut AnyConnection,
-    entry: &AuditEntry<'_>,
-    now: i64,
-) -> Result<(), sqlx::Error> {
+pub async fn record(conn: &mut AnyConnection, entry: &AuditEntry<'_>, now: i64) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO audit_log (portal, at, event, actor, subject, ip, user_agent, detail)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -35,11 +31,30 @@ pub async fn record(
     Ok(())
 }
 
-pub async fn count_events(
+/// Events of a kind about a subject, or from an address, since a time: rate limits read
+/// the audit log, which records every attempt anyway.
+pub async fn count_recent(
     conn: &mut AnyConnection,
     portal: &str,
     event: &str,
+    subject: Option<&str>,
+    ip: Option<&str>,
+    since: i64,
 ) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE portal = $1 AND event = $2 AND at >= $3
+           AND ($4 = '' OR subject = $4) AND ($5 = '' OR ip = $5)",
+    )
+    .bind(portal)
+    .bind(event)
+    .bind(since)
+    .bind(subject.unwrap_or(""))
+    .bind(ip.unwrap_or(""))
+    .fetch_one(conn)
+    .await
+}
+
+pub async fn count_events(conn: &mut AnyConnection, portal: &str, event: &str) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE portal = $1 AND event = $2")
         .bind(portal)
         .bind(event)
@@ -89,21 +104,15 @@ pub async fn search(
 ) -> Result<(Vec<AuditRow>, i64), sqlx::Error> {
     let event = filter.event.clone().unwrap_or_default();
     let party = filter.party.clone().unwrap_or_default();
-    let (from, until) = (
-        filter.from.unwrap_or(i64::MIN),
-        filter.until.unwrap_or(i64::MAX),
-    );
-    let total: i64 = sqlx::query_scalar(concat!(
-        "SELECT COUNT(*) FROM audit_log WHERE ",
-        audit_where!()
-    ))
-    .bind(portal)
-    .bind(&party)
-    .bind(&event)
-    .bind(from)
-    .bind(until)
-    .fetch_one(&mut *conn)
-    .await?;
+    let (from, until) = (filter.from.unwrap_or(i64::MIN), filter.until.unwrap_or(i64::MAX));
+    let total: i64 = sqlx::query_scalar(concat!("SELECT COUNT(*) FROM audit_log WHERE ", audit_where!()))
+        .bind(portal)
+        .bind(&party)
+        .bind(&event)
+        .bind(from)
+        .bind(until)
+        .fetch_one(&mut *conn)
+        .await?;
     let rows = sqlx::query(concat!(
         "SELECT id, at, event, actor, subject, ip, user_agent, detail FROM audit_log WHERE ",
         audit_where!(),

@@ -22,11 +22,7 @@ pub struct NewCode<'a> {
 }
 
 /// Stores a code; an earlier pending code of the same purpose for the user is dropped.
-pub async fn insert(
-    conn: &mut AnyConnection,
-    code: &NewCode<'_>,
-    now: i64,
-) -> Result<(), sqlx::Error> {
+pub async fn insert(conn: &mut AnyConnection, code: &NewCode<'_>, now: i64) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM user_codes WHERE user_id = $1 AND purpose = $2")
         .bind(code.user_id)
         .bind(code.purpose)
@@ -91,28 +87,8 @@ pub async fn use_up(conn: &mut AnyConnection, id: i64, now: i64) -> Result<bool,
 }
 
 pub async fn drop(conn: &mut AnyConnection, id: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM user_codes WHERE id = $1")
-        .bind(id)
-        .execute(conn)
-        .await?;
+    sqlx::query("DELETE FROM user_codes WHERE id = $1").bind(id).execute(conn).await?;
     Ok(())
-}
-
-/// How many codes of a purpose were issued to the user since `since` (resend limit).
-pub async fn issued_since(
-    conn: &mut AnyConnection,
-    user_id: i64,
-    purpose: &str,
-    since: i64,
-) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT COUNT(*) FROM user_codes WHERE user_id = $1 AND purpose = $2 AND created_at >= $3",
-    )
-    .bind(user_id)
-    .bind(purpose)
-    .bind(since)
-    .fetch_one(conn)
-    .await
 }
 
 pub async fn trust_browser(
@@ -140,22 +116,22 @@ pub async fn is_trusted(
     user_id: i64,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
-    let found: Option<i64> = sqlx::query_scalar("SELECT user_id FROM trusted_browsers WHERE token_hash = $1 AND user_id = $2 AND expires_at > $3")
-        .bind(token_hash)
-        .bind(user_id)
-        .bind(now)
-        .fetch_optional(conn)
-        .await?;
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT user_id FROM trusted_browsers WHERE token_hash = $1 AND user_id = $2 AND expires_at > $3",
+    )
+    .bind(token_hash)
+    .bind(user_id)
+    .bind(now)
+    .fetch_optional(conn)
+    .await?;
     Ok(found.is_some())
 }
 
 /// Ends the skip for every browser of the user (password reset or change).
 pub async fn revoke_trusted(conn: &mut AnyConnection, user_id: i64) -> Result<u64, sqlx::Error> {
-    Ok(
-        sqlx::query("DELETE FROM trusted_browsers WHERE user_id = $1")
-            .bind(user_id)
-            .execute(conn)
-            .await?
-            .rows_affected(),
-    )
+    Ok(sqlx::query("DELETE FROM trusted_browsers WHERE user_id = $1")
+        .bind(user_id)
+        .execute(conn)
+        .await?
+        .rows_affected())
 }

@@ -55,23 +55,12 @@ pub async fn current_announcements(
          WHERE portal = $1 AND starts_at <= $2 AND (ends_at IS NULL OR ends_at > $2)
          ORDER BY starts_at DESC, id DESC"
     );
-    let rows = sqlx::query(sql)
-        .bind(portal)
-        .bind(now)
-        .fetch_all(conn)
-        .await?;
+    let rows = sqlx::query(sql).bind(portal).bind(now).fetch_all(conn).await?;
     rows.iter().map(announcement).collect()
 }
 
-pub async fn all_announcements(
-    conn: &mut AnyConnection,
-    portal: &str,
-) -> Result<Vec<Announcement>, sqlx::Error> {
-    let sql = concat!(
-        "SELECT ",
-        columns!(),
-        " FROM announcements WHERE portal = $1 ORDER BY starts_at DESC, id DESC"
-    );
+pub async fn all_announcements(conn: &mut AnyConnection, portal: &str) -> Result<Vec<Announcement>, sqlx::Error> {
+    let sql = concat!("SELECT ", columns!(), " FROM announcements WHERE portal = $1 ORDER BY starts_at DESC, id DESC");
     let rows = sqlx::query(sql).bind(portal).fetch_all(conn).await?;
     rows.iter().map(announcement).collect()
 }
@@ -81,16 +70,8 @@ pub async fn find_announcement(
     portal: &str,
     id: i64,
 ) -> Result<Option<Announcement>, sqlx::Error> {
-    let sql = concat!(
-        "SELECT ",
-        columns!(),
-        " FROM announcements WHERE portal = $1 AND id = $2"
-    );
-    let row = sqlx::query(sql)
-        .bind(portal)
-        .bind(id)
-        .fetch_optional(conn)
-        .await?;
+    let sql = concat!("SELECT ", columns!(), " FROM announcements WHERE portal = $1 AND id = $2");
+    let row = sqlx::query(sql).bind(portal).bind(id).fetch_optional(conn).await?;
     row.as_ref().map(announcement).transpose()
 }
 
@@ -142,11 +123,7 @@ pub async fn update_announcement(
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn delete_announcement(
-    conn: &mut AnyConnection,
-    portal: &str,
-    id: i64,
-) -> Result<bool, sqlx::Error> {
+pub async fn delete_announcement(conn: &mut AnyConnection, portal: &str, id: i64) -> Result<bool, sqlx::Error> {
     let done = sqlx::query("DELETE FROM announcements WHERE portal = $1 AND id = $2")
         .bind(portal)
         .bind(id)
@@ -155,29 +132,18 @@ pub async fn delete_announcement(
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn count_announcements(
-    conn: &mut AnyConnection,
-    portal: &str,
-) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM announcements WHERE portal = $1")
-        .bind(portal)
-        .fetch_one(conn)
-        .await
+pub async fn count_announcements(conn: &mut AnyConnection, portal: &str) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM announcements WHERE portal = $1").bind(portal).fetch_one(conn).await
 }
 
 /// An operator-edited text (`help_desk` …), if the operator has edited it.
-pub async fn text(
-    conn: &mut AnyConnection,
-    portal: &str,
-    key: &str,
-) -> Result<Option<(String, String)>, sqlx::Error> {
+pub async fn text(conn: &mut AnyConnection, portal: &str, key: &str) -> Result<Option<(String, String)>, sqlx::Error> {
     let row = sqlx::query("SELECT ja, en FROM portal_texts WHERE portal = $1 AND key = $2")
         .bind(portal)
         .bind(key)
         .fetch_optional(conn)
         .await?;
-    row.map(|r| Ok((r.try_get("ja")?, r.try_get("en")?)))
-        .transpose()
+    row.map(|r| Ok((r.try_get("ja")?, r.try_get("en")?))).transpose()
 }
 
 pub async fn set_text(

@@ -110,10 +110,7 @@ impl Store {
     }
 
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
-        sqlx::query("SELECT 1")
-            .execute(&self.pool)
-            .await
-            .map(|_| ())
+        sqlx::query("SELECT 1").execute(&self.pool).await.map(|_| ())
     }
 
     pub async fn close(&self) {
@@ -123,9 +120,7 @@ impl Store {
 
 /// `sqlite://data/x.db` → creates `data/` and asks SQLite to create the file.
 fn prepare_sqlite_url(url: &str) -> Result<String, StoreError> {
-    let rest = url
-        .trim_start_matches("sqlite://")
-        .trim_start_matches("sqlite:");
+    let rest = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
     let path = rest.split('?').next().unwrap_or("");
     if path.is_empty() || path == ":memory:" {
         return Ok(url.to_string());
@@ -133,8 +128,7 @@ fn prepare_sqlite_url(url: &str) -> Result<String, StoreError> {
     if let Some(parent) = std::path::Path::new(path).parent()
         && !parent.as_os_str().is_empty()
     {
-        std::fs::create_dir_all(parent)
-            .map_err(|e| StoreError::Folder(parent.display().to_string(), e))?;
+        std::fs::create_dir_all(parent).map_err(|e| StoreError::Folder(parent.display().to_string(), e))?;
     }
     Ok(if rest.contains("mode=") {
         url.to_string()
@@ -147,8 +141,5 @@ fn prepare_sqlite_url(url: &str) -> Result<String, StoreError> {
 
 /// Runs SQL that needs no parameters (administration such as creating a test schema).
 pub async fn raw_execute(conn: &mut sqlx::AnyConnection, sql: &str) -> Result<(), sqlx::Error> {
-    sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
-        .execute(conn)
-        .await
-        .map(|_| ())
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string())).execute(conn).await.map(|_| ())
 }

@@ -25,10 +25,7 @@ macro_rules! migration {
 }
 
 /// Never edit a migration once it has landed: add the next one.
-pub const MIGRATIONS: &[Migration] = &[
-    migration!(1, "0001_platform"),
-    migration!(2, "0002_identity"),
-];
+pub const MIGRATIONS: &[Migration] = &[migration!(1, "0001_platform"), migration!(2, "0002_identity")];
 
 #[derive(Debug, PartialEq, Eq)]
 pub struct MigrationStatus {
@@ -55,11 +52,10 @@ impl Store {
                 // Two instances starting together: the second waits, then finds it done.
                 tx.execute("SELECT pg_advisory_xact_lock(7305019)").await?;
             }
-            let done: Option<i64> =
-                sqlx::query_scalar("SELECT version FROM schema_migrations WHERE version = $1")
-                    .bind(migration.version)
-                    .fetch_optional(&mut *tx)
-                    .await?;
+            let done: Option<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations WHERE version = $1")
+                .bind(migration.version)
+                .fetch_optional(&mut *tx)
+                .await?;
             if done.is_some() {
                 continue;
             }
@@ -68,29 +64,23 @@ impl Store {
                 Backend::Postgres => migration.postgres,
             };
             tx.execute(sql).await?;
-            sqlx::query(
-                "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
-            )
-            .bind(migration.version)
-            .bind(migration.name)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+            sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
+                .bind(migration.version)
+                .bind(migration.name)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
             tx.commit().await?;
             tracing::info!(migration = migration.name, "applied migration");
             applied_now.push(migration.name);
         }
-        Ok(MigrationStatus {
-            applied_now,
-            latest: latest_version(),
-        })
+        Ok(MigrationStatus { applied_now, latest: latest_version() })
     }
 
     /// True when every embedded migration has been applied (what `/readyz` asks).
     pub async fn migrations_current(&self) -> Result<bool, sqlx::Error> {
-        let applied: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM schema_migrations")
-            .fetch_one(&self.pool)
-            .await?;
+        let applied: Option<i64> =
+            sqlx::query_scalar("SELECT MAX(version) FROM schema_migrations").fetch_one(&self.pool).await?;
         Ok(applied == Some(latest_version()))
     }
 }

@@ -53,21 +53,9 @@ pub async fn insert(
     .await
 }
 
-pub async fn by_email(
-    conn: &mut AnyConnection,
-    portal: &str,
-    email: &str,
-) -> Result<Option<Operator>, sqlx::Error> {
-    let sql = concat!(
-        "SELECT ",
-        columns!(),
-        " FROM operators WHERE portal = $1 AND email = $2"
-    );
-    let row = sqlx::query(sql)
-        .bind(portal)
-        .bind(email)
-        .fetch_optional(conn)
-        .await?;
+pub async fn by_email(conn: &mut AnyConnection, portal: &str, email: &str) -> Result<Option<Operator>, sqlx::Error> {
+    let sql = concat!("SELECT ", columns!(), " FROM operators WHERE portal = $1 AND email = $2");
+    let row = sqlx::query(sql).bind(portal).bind(email).fetch_optional(conn).await?;
     row.as_ref().map(operator).transpose()
 }
 
@@ -105,24 +93,12 @@ pub async fn record_password_ok(conn: &mut AnyConnection, id: i64) -> Result<(),
 }
 
 pub async fn record_login(conn: &mut AnyConnection, id: i64, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE operators SET last_login_at = $2 WHERE id = $1")
-        .bind(id)
-        .bind(now)
-        .execute(conn)
-        .await?;
+    sqlx::query("UPDATE operators SET last_login_at = $2 WHERE id = $1").bind(id).bind(now).execute(conn).await?;
     Ok(())
 }
 
-pub async fn set_password_hash(
-    conn: &mut AnyConnection,
-    id: i64,
-    hash: &str,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE operators SET password_hash = $2 WHERE id = $1")
-        .bind(id)
-        .bind(hash)
-        .execute(conn)
-        .await?;
+pub async fn set_password_hash(conn: &mut AnyConnection, id: i64, hash: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE operators SET password_hash = $2 WHERE id = $1").bind(id).bind(hash).execute(conn).await?;
     Ok(())
 }
 
@@ -145,10 +121,7 @@ pub async fn insert_challenge(
     now: i64,
 ) -> Result<(), sqlx::Error> {
     // One pending code per operator: a new login replaces the previous one.
-    sqlx::query("DELETE FROM login_challenges WHERE operator_id = $1")
-        .bind(operator_id)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query("DELETE FROM login_challenges WHERE operator_id = $1").bind(operator_id).execute(&mut *conn).await?;
     sqlx::query(
         "INSERT INTO login_challenges (token_hash, portal, operator_id, code_hash, expires_at, created_at)
          VALUES ($1, $2, $3, $4, $5, $6)",
@@ -195,24 +168,16 @@ pub async fn attempt_challenge(
 }
 
 /// Marks the code used; false when another request used it first.
-pub async fn use_challenge(
-    conn: &mut AnyConnection,
-    id: i64,
-    now: i64,
-) -> Result<bool, sqlx::Error> {
-    let done =
-        sqlx::query("UPDATE login_challenges SET used_at = $2 WHERE id = $1 AND used_at IS NULL")
-            .bind(id)
-            .bind(now)
-            .execute(conn)
-            .await?;
+pub async fn use_challenge(conn: &mut AnyConnection, id: i64, now: i64) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("UPDATE login_challenges SET used_at = $2 WHERE id = $1 AND used_at IS NULL")
+        .bind(id)
+        .bind(now)
+        .execute(conn)
+        .await?;
     Ok(done.rows_affected() == 1)
 }
 
 pub async fn drop_challenge(conn: &mut AnyConnection, id: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM login_challenges WHERE id = $1")
-        .bind(id)
-        .execute(conn)
-        .await?;
+    sqlx::query("DELETE FROM login_challenges WHERE id = $1").bind(id).execute(conn).await?;
     Ok(())
 }

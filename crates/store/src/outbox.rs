@@ -49,11 +49,7 @@ pub struct OutboxCounts {
     pub sent: i64,
 }
 
-pub async fn enqueue(
-    conn: &mut AnyConnection,
-    mail: &NewMail<'_>,
-    now: i64,
-) -> Result<(), sqlx::Error> {
+pub async fn enqueue(conn: &mut AnyConnection, mail: &NewMail<'_>, now: i64) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO outbox (message_id, portal, kind, to_addr, from_name, subject, body, created_at, next_attempt_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
@@ -74,11 +70,7 @@ pub async fn enqueue(
 /// Takes the oldest due mail and leases it until `lease_until`. The lease condition is
 /// repeated outside the sub-select so that, on PostgreSQL, a second worker racing for the
 /// same row re-checks it after the first one's update and gets nothing.
-pub async fn claim(
-    conn: &mut AnyConnection,
-    now: i64,
-    lease_until: i64,
-) -> Result<Option<QueuedMail>, sqlx::Error> {
+pub async fn claim(conn: &mut AnyConnection, now: i64, lease_until: i64) -> Result<Option<QueuedMail>, sqlx::Error> {
     let row = sqlx::query(
         "UPDATE outbox SET locked_until = $2, attempts = attempts + 1
          WHERE id = (SELECT id FROM outbox
@@ -109,13 +101,11 @@ pub async fn claim(
 }
 
 pub async fn mark_sent(conn: &mut AnyConnection, id: i64, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE outbox SET sent_at = $2, locked_until = NULL, last_error = NULL WHERE id = $1",
-    )
-    .bind(id)
-    .bind(now)
-    .execute(conn)
-    .await?;
+    sqlx::query("UPDATE outbox SET sent_at = $2, locked_until = NULL, last_error = NULL WHERE id = $1")
+        .bind(id)
+        .bind(now)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
@@ -142,10 +132,7 @@ pub async fn mark_failed(
     Ok(())
 }
 
-pub async fn counts(
-    conn: &mut AnyConnection,
-    portal: Option<&str>,
-) -> Result<OutboxCounts, sqlx::Error> {
+pub async fn counts(conn: &mut AnyConnection, portal: Option<&str>) -> Result<OutboxCounts, sqlx::Error> {
     let row = sqlx::query(
         "SELECT
            COALESCE(SUM(CASE WHEN sent_at IS NULL AND failed_at IS NULL AND attempts = 0 THEN 1 ELSE 0 END), 0) AS pending,
@@ -166,11 +153,7 @@ pub async fn counts(
 }
 
 /// Newest first: what the operator's outbox page lists.
-pub async fn recent(
-    conn: &mut AnyConnection,
-    portal: &str,
-    limit: i64,
-) -> Result<Vec<OutboxRow>, sqlx::Error> {
+pub async fn recent(conn: &mut AnyConnection, portal: &str, limit: i64) -> Result<Vec<OutboxRow>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT id, kind, to_addr, subject, created_at, attempts, next_attempt_at, sent_at, failed_at, last_error
          FROM outbox WHERE portal = $1 ORDER BY id DESC LIMIT $2",
@@ -198,12 +181,7 @@ pub async fn recent(
 }
 
 /// Operator action: send a given-up mail again.
-pub async fn retry_now(
-    conn: &mut AnyConnection,
-    portal: &str,
-    id: i64,
-    now: i64,
-) -> Result<bool, sqlx::Error> {
+pub async fn retry_now(conn: &mut AnyConnection, portal: &str, id: i64, now: i64) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
         "UPDATE outbox SET failed_at = NULL, next_attempt_at = $3, attempts = 0
          WHERE id = $1 AND portal = $2 AND sent_at IS NULL AND failed_at IS NOT NULL",

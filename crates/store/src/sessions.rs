@@ -34,14 +34,13 @@ pub async fn insert(
     Ok(())
 }
 
-pub async fn find(
-    conn: &mut AnyConnection,
-    token_hash: &str,
-) -> Result<Option<Session>, sqlx::Error> {
-    let row = sqlx::query("SELECT portal, operator_id, user_id, created_at, last_seen_at, expires_at FROM sessions WHERE token_hash = $1")
-        .bind(token_hash)
-        .fetch_optional(conn)
-        .await?;
+pub async fn find(conn: &mut AnyConnection, token_hash: &str) -> Result<Option<Session>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT portal, operator_id, user_id, created_at, last_seen_at, expires_at FROM sessions WHERE token_hash = $1",
+    )
+    .bind(token_hash)
+    .fetch_optional(conn)
+    .await?;
     row.map(|r| {
         Ok(Session {
             portal: r.try_get("portal")?,
@@ -55,11 +54,7 @@ pub async fn find(
     .transpose()
 }
 
-pub async fn touch(
-    conn: &mut AnyConnection,
-    token_hash: &str,
-    now: i64,
-) -> Result<(), sqlx::Error> {
+pub async fn touch(conn: &mut AnyConnection, token_hash: &str, now: i64) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1")
         .bind(token_hash)
         .bind(now)
@@ -69,10 +64,7 @@ pub async fn touch(
 }
 
 pub async fn delete(conn: &mut AnyConnection, token_hash: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-        .bind(token_hash)
-        .execute(conn)
-        .await?;
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(conn).await?;
     Ok(())
 }
 
@@ -99,11 +91,7 @@ pub async fn insert_for_user(
 }
 
 /// Ends every session of the user but `keep` (a password change ends the others).
-pub async fn delete_for_user(
-    conn: &mut AnyConnection,
-    user_id: i64,
-    keep: Option<&str>,
-) -> Result<u64, sqlx::Error> {
+pub async fn delete_for_user(conn: &mut AnyConnection, user_id: i64, keep: Option<&str>) -> Result<u64, sqlx::Error> {
     let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
         .bind(user_id)
         .bind(keep.unwrap_or(""))

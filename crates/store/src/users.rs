@@ -60,14 +60,12 @@ pub async fn insert_organization(
     name: &str,
     now: i64,
 ) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
-        "INSERT INTO organizations (portal, name, created_at) VALUES ($1, $2, $3) RETURNING id",
-    )
-    .bind(portal)
-    .bind(name)
-    .bind(now)
-    .fetch_one(conn)
-    .await
+    sqlx::query_scalar("INSERT INTO organizations (portal, name, created_at) VALUES ($1, $2, $3) RETURNING id")
+        .bind(portal)
+        .bind(name)
+        .bind(now)
+        .fetch_one(conn)
+        .await
 }
 
 pub struct NewUser<'a> {
@@ -82,11 +80,7 @@ pub struct NewUser<'a> {
 }
 
 /// Creates the user, or None when the login ID is taken on this portal.
-pub async fn insert(
-    conn: &mut AnyConnection,
-    u: &NewUser<'_>,
-    now: i64,
-) -> Result<Option<i64>, sqlx::Error> {
+pub async fn insert(conn: &mut AnyConnection, u: &NewUser<'_>, now: i64) -> Result<Option<i64>, sqlx::Error> {
     let id: Option<i64> = sqlx::query_scalar(
         "INSERT INTO users (portal, organization_id, login_id, email, name, role, password_hash, password_changed_at, must_change_password, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $8)
@@ -109,21 +103,13 @@ pub async fn insert(
     Ok(id)
 }
 
-pub async fn by_login_id(
-    conn: &mut AnyConnection,
-    portal: &str,
-    login_id: &str,
-) -> Result<Option<User>, sqlx::Error> {
+pub async fn by_login_id(conn: &mut AnyConnection, portal: &str, login_id: &str) -> Result<Option<User>, sqlx::Error> {
     let sql = concat!(
         "SELECT ",
         columns!(),
         " FROM users u LEFT JOIN organizations o ON o.id = u.organization_id WHERE u.portal = $1 AND u.login_id = $2"
     );
-    let row = sqlx::query(sql)
-        .bind(portal)
-        .bind(login_id)
-        .fetch_optional(conn)
-        .await?;
+    let row = sqlx::query(sql).bind(portal).bind(login_id).fetch_optional(conn).await?;
     row.as_ref().map(user).transpose()
 }
 
@@ -137,21 +123,13 @@ pub async fn by_id(conn: &mut AnyConnection, id: i64) -> Result<Option<User>, sq
     row.as_ref().map(user).transpose()
 }
 
-pub async fn list(
-    conn: &mut AnyConnection,
-    portal: &str,
-    limit: i64,
-) -> Result<Vec<User>, sqlx::Error> {
+pub async fn list(conn: &mut AnyConnection, portal: &str, limit: i64) -> Result<Vec<User>, sqlx::Error> {
     let sql = concat!(
         "SELECT ",
         columns!(),
         " FROM users u LEFT JOIN organizations o ON o.id = u.organization_id WHERE u.portal = $1 ORDER BY u.id LIMIT $2"
     );
-    let rows = sqlx::query(sql)
-        .bind(portal)
-        .bind(limit)
-        .fetch_all(conn)
-        .await?;
+    let rows = sqlx::query(sql).bind(portal).bind(limit).fetch_all(conn).await?;
     rows.iter().map(user).collect()
 }
 
@@ -214,30 +192,20 @@ pub async fn attempt_failed(
     .await?;
     let lock_count: i64 = row.try_get("lock_count")?;
     let blocked: Option<i64> = row.try_get("blocked_at")?;
-    Ok(if blocked.is_some() {
-        LockOutcome::Blocked { lock_count }
-    } else {
-        LockOutcome::Locked { lock_count }
-    })
+    Ok(if blocked.is_some() { LockOutcome::Blocked { lock_count } } else { LockOutcome::Locked { lock_count } })
 }
 
 /// The password was right: the counters start again.
 pub async fn attempt_succeeded(conn: &mut AnyConnection, id: i64) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE users SET failed_count = 0, locked_until = NULL, lock_count = 0 WHERE id = $1",
-    )
-    .bind(id)
-    .execute(conn)
-    .await?;
+    sqlx::query("UPDATE users SET failed_count = 0, locked_until = NULL, lock_count = 0 WHERE id = $1")
+        .bind(id)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
 pub async fn record_login(conn: &mut AnyConnection, id: i64, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE users SET last_login_at = $2 WHERE id = $1")
-        .bind(id)
-        .bind(now)
-        .execute(conn)
-        .await?;
+    sqlx::query("UPDATE users SET last_login_at = $2 WHERE id = $1").bind(id).bind(now).execute(conn).await?;
     Ok(())
 }
 
@@ -258,44 +226,33 @@ pub async fn set_password(
     must_change: bool,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE users SET password_hash = $2, password_changed_at = $3, must_change_password = $4 WHERE id = $1")
-        .bind(id)
-        .bind(hash)
-        .bind(now)
-        .bind(i64::from(must_change))
-        .execute(&mut *conn)
-        .await?;
-    push_history(conn, id, hash, now).await
-}
-
-async fn push_history(
-    conn: &mut AnyConnection,
-    id: i64,
-    hash: &str,
-    now: i64,
-) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO password_history (user_id, password_hash, created_at) VALUES ($1, $2, $3)",
+        "UPDATE users SET password_hash = $2, password_changed_at = $3, must_change_password = $4 WHERE id = $1",
     )
     .bind(id)
     .bind(hash)
     .bind(now)
-    .execute(conn)
+    .bind(i64::from(must_change))
+    .execute(&mut *conn)
     .await?;
+    push_history(conn, id, hash, now).await
+}
+
+async fn push_history(conn: &mut AnyConnection, id: i64, hash: &str, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO password_history (user_id, password_hash, created_at) VALUES ($1, $2, $3)")
+        .bind(id)
+        .bind(hash)
+        .bind(now)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
 /// The hashes of the last `count` passwords, newest first.
-pub async fn recent_passwords(
-    conn: &mut AnyConnection,
-    id: i64,
-    count: i64,
-) -> Result<Vec<String>, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT password_hash FROM password_history WHERE user_id = $1 ORDER BY id DESC LIMIT $2",
-    )
-    .bind(id)
-    .bind(count)
-    .fetch_all(conn)
-    .await
+pub async fn recent_passwords(conn: &mut AnyConnection, id: i64, count: i64) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT password_hash FROM password_history WHERE user_id = $1 ORDER BY id DESC LIMIT $2")
+        .bind(id)
+        .bind(count)
+        .fetch_all(conn)
+        .await
 }

@@ -54,10 +54,8 @@ pub fn temporary_password(policy: &PasswordPolicy) -> String {
     const SYMBOL: &[u8] = b"-_!#%+=";
     let mut rng = rand::rng();
     let length = policy.min.max(12).min(policy.max);
-    let mut chars: Vec<u8> = [UPPER, LOWER, DIGIT, SYMBOL]
-        .iter()
-        .filter_map(|set| set.choose(&mut rng).copied())
-        .collect();
+    let mut chars: Vec<u8> =
+        [UPPER, LOWER, DIGIT, SYMBOL].iter().filter_map(|set| set.choose(&mut rng).copied()).collect();
     let all: Vec<u8> = [UPPER, LOWER, DIGIT].concat();
     while chars.len() < length {
         chars.extend(all.choose(&mut rng));
@@ -85,29 +83,17 @@ pub async fn create(
         .map_err(|rules| AccountError::Invalid(rules[0].message(label, Lang::Ja)))?;
     let email = normalize::email(account.email);
     if !normalize::is_email(&email) {
-        return Err(AccountError::Invalid(format!(
-            "メールアドレスの形式が正しくありません: {}",
-            account.email
-        )));
+        return Err(AccountError::Invalid(format!("メールアドレスの形式が正しくありません: {}", account.email)));
     }
     let (name, organization) = (account.name.trim(), account.organization.trim());
-    if name.is_empty()
-        || name.chars().count() > 100
-        || organization.is_empty()
-        || organization.chars().count() > 200
-    {
-        return Err(AccountError::Invalid(
-            "利用者名（100文字以内）と組織名（200文字以内）を入力してください。".into(),
-        ));
+    if name.is_empty() || name.chars().count() > 100 || organization.is_empty() || organization.chars().count() > 200 {
+        return Err(AccountError::Invalid("利用者名（100文字以内）と組織名（200文字以内）を入力してください。".into()));
     }
     let password = match account.password {
         Some(p) => p.to_string(),
         None => temporary_password(&portal.settings.password),
     };
-    let hash = hasher
-        .hash(&password)
-        .await
-        .map_err(|e| AccountError::Hash(e.to_string()))?;
+    let hash = hasher.hash(&password).await.map_err(|e| AccountError::Hash(e.to_string()))?;
 
     let mut tx = store.begin().await?;
     let org = users::insert_organization(&mut tx, &portal.id, organization, now).await?;
@@ -121,9 +107,8 @@ pub async fn create(
         password_hash: &hash,
         must_change_password: !account.permanent,
     };
-    let user_id = users::insert(&mut tx, &new, now)
-        .await?
-        .ok_or_else(|| AccountError::Taken(login_id.as_str().to_string()))?;
+    let user_id =
+        users::insert(&mut tx, &new, now).await?.ok_or_else(|| AccountError::Taken(login_id.as_str().to_string()))?;
     let subject = format!("user:{user_id}");
     audit::record(
         &mut tx,
@@ -143,12 +128,7 @@ pub async fn create(
         let url = format!("/{}/login", portal.id);
         madoguchi_mail::queue(
             &mut tx,
-            &Envelope {
-                portal: &portal.id,
-                from_name: portal_name,
-                to: &email,
-                lang: Lang::Ja,
-            },
+            &Envelope { portal: &portal.id, from_name: portal_name, to: &email, lang: Lang::Ja },
             MailKind::AccountCreated,
             &[
                 ("portal", portal_name),

@@ -27,22 +27,14 @@ impl Default for Hasher {
 /// A hash of a random password, verified when the login ID is unknown so that an unknown
 /// ID costs the same time as a known one.
 static DUMMY: LazyLock<String> = LazyLock::new(|| {
-    Argon2::default()
-        .hash_password(random_token().as_bytes())
-        .map(|h| h.to_string())
-        .unwrap_or_default()
+    Argon2::default().hash_password(random_token().as_bytes()).map(|h| h.to_string()).unwrap_or_default()
 });
 
 impl Hasher {
     pub fn new(m_kib: u32, t: u32, p: u32) -> Hasher {
         let params = Params::new(m_kib, t, p, None).unwrap_or_default();
-        let cores = std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(2);
-        Hasher {
-            params,
-            permits: Arc::new(Semaphore::new(cores)),
-        }
+        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        Hasher { params, permits: Arc::new(Semaphore::new(cores)) }
     }
 
     fn argon2(&self) -> Argon2<'static> {
@@ -53,13 +45,9 @@ impl Hasher {
         let _permit = self.permits.acquire().await;
         let argon2 = self.argon2();
         let password = password.to_owned();
-        tokio::task::spawn_blocking(move || {
-            argon2
-                .hash_password(password.as_bytes())
-                .map(|h| h.to_string())
-        })
-        .await
-        .unwrap_or(Err(argon2::password_hash::Error::Crypto))
+        tokio::task::spawn_blocking(move || argon2.hash_password(password.as_bytes()).map(|h| h.to_string()))
+            .await
+            .unwrap_or(Err(argon2::password_hash::Error::Crypto))
     }
 
     /// True when `password` matches; `None` as the hash does the same work and says false.
@@ -97,9 +85,7 @@ pub fn token_hash(token: &str) -> String {
 /// A code of `digits` decimal digits, uniformly drawn.
 pub fn numeric_code(digits: u32) -> String {
     let mut rng = rand::rng();
-    (0..digits)
-        .map(|_| char::from(b'0' + rng.random_range(0..10u8)))
-        .collect()
+    (0..digits).map(|_| char::from(b'0' + rng.random_range(0..10u8))).collect()
 }
 
 pub fn equal(a: &str, b: &str) -> bool {

@@ -71,21 +71,13 @@ pub struct Ctx {
 }
 
 impl Ctx {
-    pub fn chrome(
-        &self,
-        title: impl Into<String>,
-        portal: Option<&Portal>,
-        help: Option<&str>,
-    ) -> Chrome {
+    pub fn chrome(&self, title: impl Into<String>, portal: Option<&Portal>, help: Option<&str>) -> Chrome {
         Chrome {
             t: self.t,
             csrf: self.csrf.clone(),
             path: self.path.clone(),
             title: title.into(),
-            portal: portal.map(|p| PortalBar {
-                id: p.id.clone(),
-                name: p.settings.name.get(self.lang).to_string(),
-            }),
+            portal: portal.map(|p| PortalBar { id: p.id.clone(), name: p.settings.name.get(self.lang).to_string() }),
             help: help.map(str::to_string),
         }
     }
@@ -96,18 +88,9 @@ impl<S: Send + Sync> FromRequestParts<S> for Ctx {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         let lang = request_lang(&parts.headers);
-        let csrf = parts
-            .extensions
-            .get::<CsrfToken>()
-            .map(|t| t.0.clone())
-            .unwrap_or_default();
+        let csrf = parts.extensions.get::<CsrfToken>().map(|t| t.0.clone()).unwrap_or_default();
         let path = parts.uri.path().to_string();
-        Ok(Ctx {
-            lang,
-            t: Tr::for_lang(lang),
-            csrf,
-            path,
-        })
+        Ok(Ctx { lang, t: Tr::for_lang(lang), csrf, path })
     }
 }
 
@@ -117,23 +100,10 @@ pub struct PortalRef(pub Portal);
 impl FromRequestParts<AppState> for PortalRef {
     type Rejection = AppError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let params = RawPathParams::from_request_parts(parts, state)
-            .await
-            .map_err(|_| AppError::NotFound)?;
-        let id = params
-            .iter()
-            .find(|(k, _)| *k == "portal")
-            .map(|(_, v)| v)
-            .ok_or(AppError::NotFound)?;
-        state
-            .portal(id)
-            .cloned()
-            .map(PortalRef)
-            .ok_or(AppError::NotFound)
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let params = RawPathParams::from_request_parts(parts, state).await.map_err(|_| AppError::NotFound)?;
+        let id = params.iter().find(|(k, _)| *k == "portal").map(|(_, v)| v).ok_or(AppError::NotFound)?;
+        state.portal(id).cloned().map(PortalRef).ok_or(AppError::NotFound)
     }
 }
 
@@ -147,15 +117,10 @@ impl<S: Send + Sync> FromRequestParts<S> for Origin {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let ip = parts
-            .extensions
-            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-            .map(|c| c.0.ip().to_string());
-        let user_agent = parts
-            .headers
-            .get(header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .map(|s| s.chars().take(300).collect());
+        let ip =
+            parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip().to_string());
+        let user_agent =
+            parts.headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(|s| s.chars().take(300).collect());
         Ok(Origin { ip, user_agent })
     }
 }

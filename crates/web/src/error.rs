@@ -51,44 +51,22 @@ pub enum ErrorKind {
 impl ErrorKind {
     fn parts(self) -> (StatusCode, &'static str, &'static str) {
         match self {
-            ErrorKind::NotFound => (
-                StatusCode::NOT_FOUND,
-                "error.not_found.title",
-                "error.not_found.lead",
-            ),
-            ErrorKind::Internal => (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "error.internal.title",
-                "error.internal.lead",
-            ),
-            ErrorKind::Unavailable => (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "error.unavailable.title",
-                "error.unavailable.lead",
-            ),
+            ErrorKind::NotFound => (StatusCode::NOT_FOUND, "error.not_found.title", "error.not_found.lead"),
+            ErrorKind::Internal => (StatusCode::INTERNAL_SERVER_ERROR, "error.internal.title", "error.internal.lead"),
+            ErrorKind::Unavailable => {
+                (StatusCode::SERVICE_UNAVAILABLE, "error.unavailable.title", "error.unavailable.lead")
+            }
             ErrorKind::Csrf => (StatusCode::FORBIDDEN, "error.csrf.title", "error.csrf.lead"),
         }
     }
 }
 
 /// Renders an error page; falls back to plain text if even that fails.
-pub fn error_page(
-    kind: ErrorKind,
-    lang: Lang,
-    csrf: String,
-    reference: Option<String>,
-) -> Response {
+pub fn error_page(kind: ErrorKind, lang: Lang, csrf: String, reference: Option<String>) -> Response {
     let (status, title, lead) = kind.parts();
     let t = Tr::for_lang(lang);
     let page = ErrorPage {
-        chrome: Chrome {
-            t,
-            csrf,
-            path: "/".into(),
-            title: t.get(title).to_string(),
-            portal: None,
-            help: None,
-        },
+        chrome: Chrome { t, csrf, path: "/".into(), title: t.get(title).to_string(), portal: None, help: None },
         lead: t.get(lead).to_string(),
         reference,
     };
@@ -97,19 +75,14 @@ pub fn error_page(
         Err(_) => (status, t.get(title).to_string()).into_response(),
     };
     if status == StatusCode::SERVICE_UNAVAILABLE {
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from_static("30"));
+        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("30"));
     }
     response
 }
 
 fn is_unavailable(e: &madoguchi_store::DbError) -> bool {
     use madoguchi_store::DbError as E;
-    matches!(
-        e,
-        E::PoolTimedOut | E::PoolClosed | E::Io(_) | E::Tls(_) | E::WorkerCrashed
-    )
+    matches!(e, E::PoolTimedOut | E::PoolClosed | E::Io(_) | E::Tls(_) | E::WorkerCrashed)
 }
 
 /// Put on a response whose page the `error_pages` middleware renders, in the request's
@@ -122,9 +95,7 @@ pub struct ErrorMarker {
 
 pub fn marked(kind: ErrorKind, reference: Option<String>) -> Response {
     let mut response = kind.parts().0.into_response();
-    response
-        .extensions_mut()
-        .insert(ErrorMarker { kind, reference });
+    response.extensions_mut().insert(ErrorMarker { kind, reference });
     response
 }
 

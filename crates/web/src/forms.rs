@@ -26,10 +26,7 @@ impl FieldErrors {
 
     /// The first message for a field, for the inline message.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, m)| m.as_str())
+        self.0.iter().find(|(n, _)| n == name).map(|(_, m)| m.as_str())
     }
 
     pub fn has(&self, name: &str) -> bool {

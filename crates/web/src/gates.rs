@@ -20,11 +20,7 @@ fn open_at_all_hours(rest: &str) -> bool {
     rest.is_empty() || rest == "/" || rest.starts_with("/help/") || rest.starts_with("/operator")
 }
 
-pub async fn service_hours(
-    State(state): State<AppState>,
-    request: Request,
-    next: Next,
-) -> Response {
+pub async fn service_hours(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let path = request.uri().path();
     let mut segments = path.trim_start_matches('/').splitn(2, '/');
     let first = segments.next().unwrap_or("");
@@ -43,20 +39,14 @@ pub async fn service_hours(
     let ctx = Ctx {
         lang,
         t: Tr::for_lang(lang),
-        csrf: request
-            .extensions()
-            .get::<CsrfToken>()
-            .map(|t| t.0.clone())
-            .unwrap_or_default(),
+        csrf: request.extensions().get::<CsrfToken>().map(|t| t.0.clone()).unwrap_or_default(),
         path: path.to_string(),
     };
     let page = ClosedPage {
         chrome: ctx.chrome(ctx.t.get("hours.title"), Some(portal), Some("top")),
         hours: hours_view(portal, ctx.t, lang, now),
     };
-    let retry_after = reopens_at
-        .map(|at| (at - now).num_seconds().max(60))
-        .unwrap_or(3600);
+    let retry_after = reopens_at.map(|at| (at - now).num_seconds().max(60)).unwrap_or(3600);
     match page.render() {
         Ok(html) => {
             let mut response = (StatusCode::SERVICE_UNAVAILABLE, Html(html)).into_response();
@@ -71,24 +61,11 @@ pub async fn service_hours(
 
 /// A request for a portal's own host name is routed as if it had the portal's prefix.
 pub fn host_to_prefix(state: &AppState, mut request: Request) -> Request {
-    let Some(host) = request
-        .headers()
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-    else {
+    let Some(host) = request.headers().get(header::HOST).and_then(|h| h.to_str().ok()) else {
         return request;
     };
-    let host = host
-        .rsplit_once(':')
-        .map(|(h, _)| h)
-        .unwrap_or(host)
-        .to_ascii_lowercase();
-    let Some(portal) = state
-        .config
-        .portals
-        .iter()
-        .find(|p| p.host.as_deref() == Some(host.as_str()))
-    else {
+    let host = host.rsplit_once(':').map(|(h, _)| h).unwrap_or(host).to_ascii_lowercase();
+    let Some(portal) = state.config.portals.iter().find(|p| p.host.as_deref() == Some(host.as_str())) else {
         return request;
     };
     let path = request.uri().path();
@@ -97,40 +74,21 @@ pub fn host_to_prefix(state: &AppState, mut request: Request) -> Request {
     if state.portal(first).is_some() || shared.contains(&first) {
         return request;
     }
-    let query = request
-        .uri()
-        .query()
-        .map(|q| format!("?{q}"))
-        .unwrap_or_default();
+    let query = request.uri().query().map(|q| format!("?{q}")).unwrap_or_default();
     if let Ok(uri) = format!("/{}{}{}", portal.id, path, query).parse::<Uri>() {
         *request.uri_mut() = uri;
     }
     request
 }
 
-pub async fn record_metrics(
-    State(state): State<AppState>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|m| m.as_str().to_string())
-        .unwrap_or_else(|| "unmatched".into());
+pub async fn record_metrics(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let route =
+        request.extensions().get::<MatchedPath>().map(|m| m.as_str().to_string()).unwrap_or_else(|| "unmatched".into());
     let method = request.method().to_string();
     let started = Instant::now();
     let response = next.run(request).await;
-    let labels = crate::metrics::RouteStatus {
-        route: route.clone(),
-        method,
-        status: response.status().as_u16(),
-    };
+    let labels = crate::metrics::RouteStatus { route: route.clone(), method, status: response.status().as_u16() };
     state.metrics.requests.get_or_create(&labels).inc();
-    state
-        .metrics
-        .latency
-        .get_or_create(&crate::metrics::Route { route })
-        .observe(started.elapsed().as_secs_f64());
+    state.metrics.latency.get_or_create(&crate::metrics::Route { route }).observe(started.elapsed().as_secs_f64());
     response
 }

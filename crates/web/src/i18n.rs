@@ -38,10 +38,8 @@ impl Tr {
     }
 }
 
-static JA: LazyLock<Tr> =
-    LazyLock::new(|| Tr::load(Lang::Ja, include_str!("../../../locales/ja.toml")));
-static EN: LazyLock<Tr> =
-    LazyLock::new(|| Tr::load(Lang::En, include_str!("../../../locales/en.toml")));
+static JA: LazyLock<Tr> = LazyLock::new(|| Tr::load(Lang::Ja, include_str!("../../../locales/ja.toml")));
+static EN: LazyLock<Tr> = LazyLock::new(|| Tr::load(Lang::En, include_str!("../../../locales/en.toml")));
 
 #[cfg(test)]
 mod tests {

@@ -21,7 +21,7 @@ use axum::http::{HeaderName, StatusCode};
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use pages::{account, dev, landing, login, operator, operator_audit, operator_users, system};
+use pages::{account, dev, landing, login, operator, operator_audit, operator_users, recovery, system};
 use std::time::Duration;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -38,30 +38,17 @@ pub fn routes(state: AppState) -> Router {
         .route("/{portal}/help/{screen}", get(landing::help))
         .route("/{portal}/login", get(login::login_form).post(login::login))
         .route("/{portal}/login/otp", get(login::otp_form).post(login::otp))
-        .route(
-            "/{portal}/login/skip",
-            get(login::skip_form).post(login::skip),
-        )
+        .route("/{portal}/login/skip", get(login::skip_form).post(login::skip))
         .route("/{portal}/logout", post(login::logout))
         .route("/{portal}/home", get(account::home))
-        .route(
-            "/{portal}/password",
-            get(account::password_form).post(account::change_password),
-        )
-        .route(
-            "/{portal}/operator/login",
-            get(operator::login_form).post(operator::login),
-        )
-        .route(
-            "/{portal}/operator/login/code",
-            get(operator::code_form).post(operator::code),
-        )
+        .route("/{portal}/password", get(account::password_form).post(account::change_password))
+        .route("/{portal}/password/forgot", get(recovery::forgot_form).post(recovery::forgot))
+        .route("/{portal}/password/reset", get(recovery::reset_form).post(recovery::reset))
+        .route("/{portal}/operator/login", get(operator::login_form).post(operator::login))
+        .route("/{portal}/operator/login/code", get(operator::code_form).post(operator::code))
         .route("/{portal}/operator/logout", post(operator::logout))
         .route("/{portal}/operator/", get(operator::home))
-        .route(
-            "/{portal}/operator/announcements",
-            get(operator::announcements),
-        )
+        .route("/{portal}/operator/announcements", get(operator::announcements))
         .route(
             "/{portal}/operator/announcements/new",
             get(operator::new_announcement_form).post(operator::create_announcement),
@@ -70,30 +57,15 @@ pub fn routes(state: AppState) -> Router {
             "/{portal}/operator/announcements/{id}",
             get(operator::edit_announcement_form).post(operator::update_announcement),
         )
-        .route(
-            "/{portal}/operator/announcements/{id}/delete",
-            post(operator::delete_announcement),
-        )
-        .route(
-            "/{portal}/operator/help-desk",
-            get(operator::help_desk_form).post(operator::save_help_desk),
-        )
+        .route("/{portal}/operator/announcements/{id}/delete", post(operator::delete_announcement))
+        .route("/{portal}/operator/help-desk", get(operator::help_desk_form).post(operator::save_help_desk))
         .route("/{portal}/operator/outbox", get(operator::outbox_page))
         .route("/{portal}/operator/users", get(operator_users::list))
-        .route(
-            "/{portal}/operator/users/new",
-            get(operator_users::new_form).post(operator_users::create),
-        )
-        .route(
-            "/{portal}/operator/users/{id}/unlock",
-            post(operator_users::unlock),
-        )
+        .route("/{portal}/operator/users/new", get(operator_users::new_form).post(operator_users::create))
+        .route("/{portal}/operator/users/{id}/unlock", post(operator_users::unlock))
         .route("/{portal}/operator/audit", get(operator_audit::search))
         .route("/{portal}/operator/audit.csv", get(operator_audit::export))
-        .route(
-            "/{portal}/operator/outbox/{id}/retry",
-            post(operator::retry_mail),
-        );
+        .route("/{portal}/operator/outbox/{id}/retry", post(operator::retry_mail));
     Router::new()
         .route("/", get(landing::index))
         .route("/{portal}", get(redirect_to_slash))
@@ -138,7 +110,10 @@ pub fn app(state: AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), gates::service_hours))
         .layer(from_fn_with_state(state.clone(), security::csrf))
         .layer(RequestBodyLimitLayer::new(server.body_limit_bytes))
-        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(server.request_timeout_seconds)))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            Duration::from_secs(server.request_timeout_seconds),
+        ))
         .layer(CatchPanicLayer::custom(|_| error::marked(error::ErrorKind::Internal, None)))
         .layer(from_fn(security::error_pages))
         .layer(from_fn_with_state(state.clone(), security::headers))
@@ -150,10 +125,8 @@ pub fn app(state: AppState) -> Router {
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid));
     let host_state = state.clone();
     // Host mapping must rewrite the path before routing, so it wraps the routed app.
-    Router::new()
-        .fallback_service(routed)
-        .layer(axum::middleware::map_request(move |req: Request| {
-            let state = host_state.clone();
-            async move { Ok::<_, std::convert::Infallible>(gates::host_to_prefix(&state, req)) }
-        }))
+    Router::new().fallback_service(routed).layer(axum::middleware::map_request(move |req: Request| {
+        let state = host_state.clone();
+        async move { Ok::<_, std::convert::Infallible>(gates::host_to_prefix(&state, req)) }
+    }))
 }

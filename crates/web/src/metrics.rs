@@ -41,51 +41,20 @@ impl Default for Metrics {
         let mut registry = Registry::with_prefix("madoguchi");
         let requests = Family::<RouteStatus, Counter>::default();
         let latency = Family::<Route, Histogram>::new_with_constructor(|| {
-            Histogram::new([
-                0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
-            ])
+            Histogram::new([0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0])
         });
         let outbox = Family::<OutboxState, Gauge>::default();
-        let (mail_sent, mail_failures, mail_given_up) =
-            (Counter::default(), Counter::default(), Counter::default());
-        registry.register(
-            "http_requests",
-            "HTTP requests by route, method and status",
-            requests.clone(),
-        );
-        registry.register(
-            "http_request_duration_seconds",
-            "HTTP request latency by route",
-            latency.clone(),
-        );
-        registry.register(
-            "outbox_mails",
-            "Mails in the outbox by state",
-            outbox.clone(),
-        );
-        registry.register(
-            "mail_sent",
-            "Mails delivered since start",
-            mail_sent.clone(),
-        );
-        registry.register(
-            "mail_send_failures",
-            "Failed delivery attempts since start",
-            mail_failures.clone(),
-        );
+        let (mail_sent, mail_failures, mail_given_up) = (Counter::default(), Counter::default(), Counter::default());
+        registry.register("http_requests", "HTTP requests by route, method and status", requests.clone());
+        registry.register("http_request_duration_seconds", "HTTP request latency by route", latency.clone());
+        registry.register("outbox_mails", "Mails in the outbox by state", outbox.clone());
+        registry.register("mail_sent", "Mails delivered since start", mail_sent.clone());
+        registry.register("mail_send_failures", "Failed delivery attempts since start", mail_failures.clone());
         registry.register(
             "mail_given_up",
             "Mails given up after their last attempt since start",
             mail_given_up.clone(),
         );
-        Metrics {
-            registry: Arc::new(registry),
-            requests,
-            latency,
-            outbox,
-            mail_sent,
-            mail_failures,
-            mail_given_up,
-        }
+        Metrics { registry: Arc::new(registry), requests, latency, outbox, mail_sent, mail_failures, mail_given_up }
     }
 }

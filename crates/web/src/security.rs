@@ -25,12 +25,7 @@ pub struct CsrfToken(pub String);
 
 /// A cookie with the flags every cookie of ours has.
 pub fn cookie(name: &'static str, value: String, path: String, secure: bool) -> Cookie<'static> {
-    Cookie::build((name, value))
-        .path(path)
-        .http_only(true)
-        .secure(secure)
-        .same_site(SameSite::Strict)
-        .build()
+    Cookie::build((name, value)).path(path).http_only(true).secure(secure).same_site(SameSite::Strict).build()
 }
 
 pub fn removal(name: &'static str, path: String, secure: bool) -> Cookie<'static> {
@@ -41,10 +36,7 @@ pub fn removal(name: &'static str, path: String, secure: bool) -> Cookie<'static
 
 pub async fn csrf(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let jar = CookieJar::from_headers(request.headers());
-    let existing = jar
-        .get(CSRF_COOKIE)
-        .map(|c| c.value().to_string())
-        .filter(|v| v.len() == 64);
+    let existing = jar.get(CSRF_COOKIE).map(|c| c.value().to_string()).filter(|v| v.len() == 64);
     let token = existing.clone().unwrap_or_else(crate::auth::random_token);
     let (mut parts, body) = request.into_parts();
     parts.extensions.insert(CsrfToken(token.clone()));
@@ -55,21 +47,11 @@ pub async fn csrf(State(state): State<AppState>, request: Request, next: Next) -
         let Ok(bytes) = to_bytes(body, limit).await else {
             return axum::http::StatusCode::PAYLOAD_TOO_LARGE.into_response();
         };
-        let sent = url::form_urlencoded::parse(&bytes)
-            .find(|(k, _)| k == CSRF_FIELD)
-            .map(|(_, v)| v.into_owned());
+        let sent = url::form_urlencoded::parse(&bytes).find(|(k, _)| k == CSRF_FIELD).map(|(_, v)| v.into_owned());
         let valid = matches!((&existing, &sent), (Some(cookie), Some(field)) if crate::auth::equal(cookie, field));
         if !valid {
-            tracing::info!(
-                path = parts.uri.path(),
-                "refused a POST without a valid CSRF token"
-            );
-            let mut response = error_page(
-                ErrorKind::Csrf,
-                request_lang(&parts.headers),
-                token.clone(),
-                None,
-            );
+            tracing::info!(path = parts.uri.path(), "refused a POST without a valid CSRF token");
+            let mut response = error_page(ErrorKind::Csrf, request_lang(&parts.headers), token.clone(), None);
             set_csrf_cookie(&mut response, &token, state.secure_cookies());
             return response;
         }
@@ -108,21 +90,13 @@ pub async fn headers(State(state): State<AppState>, request: Request, next: Next
     set(h, "x-content-type-options", "nosniff");
     set(h, "x-frame-options", "DENY");
     set(h, "referrer-policy", "same-origin");
-    set(
-        h,
-        "permissions-policy",
-        "camera=(), microphone=(), geolocation=()",
-    );
+    set(h, "permissions-policy", "camera=(), microphone=(), geolocation=()");
     if !h.contains_key(header::CACHE_CONTROL) {
         // Pages may carry personal data and are read on shared PCs: never keep them.
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     if state.secure_cookies() {
-        set(
-            h,
-            "strict-transport-security",
-            "max-age=31536000; includeSubDomains",
-        );
+        set(h, "strict-transport-security", "max-age=31536000; includeSubDomains");
     }
     response
 }
@@ -131,18 +105,13 @@ pub async fn headers(State(state): State<AppState>, request: Request, next: Next
 /// request's language.
 pub async fn error_pages(request: Request, next: Next) -> Response {
     let lang = request_lang(request.headers());
-    let csrf = request
-        .extensions()
-        .get::<CsrfToken>()
-        .map(|t| t.0.clone())
-        .unwrap_or_default();
+    let csrf = request.extensions().get::<CsrfToken>().map(|t| t.0.clone()).unwrap_or_default();
     let response = next.run(request).await;
     match response.extensions().get::<ErrorMarker>() {
         Some(marker) => {
             let mut page = error_page(marker.kind, lang, csrf, marker.reference.clone());
             for cookie in response.headers().get_all(header::SET_COOKIE) {
-                page.headers_mut()
-                    .append(header::SET_COOKIE, cookie.clone());
+                page.headers_mut().append(header::SET_COOKIE, cookie.clone());
             }
             page
         }

@@ -35,28 +35,12 @@ pub async fn start(
     }
     let token = auth::random_token();
     let absolute = i64::from(portal.settings.session.absolute_hours) * 3600;
-    sessions::insert_for_user(
-        conn,
-        &auth::token_hash(&token),
-        &portal.id,
-        user_id,
-        now,
-        now + absolute,
-    )
-    .await?;
+    sessions::insert_for_user(conn, &auth::token_hash(&token), &portal.id, user_id, now, now + absolute).await?;
     users::record_login(conn, user_id, now).await?;
-    Ok(cookie(
-        SESSION_COOKIE,
-        token,
-        portal_path(portal),
-        state.secure_cookies(),
-    ))
+    Ok(cookie(SESSION_COOKIE, token, portal_path(portal), state.secure_cookies()))
 }
 
-pub fn end_cookie(
-    state: &AppState,
-    portal: &Portal,
-) -> axum_extra::extract::cookie::Cookie<'static> {
+pub fn end_cookie(state: &AppState, portal: &Portal) -> axum_extra::extract::cookie::Cookie<'static> {
     removal(SESSION_COOKIE, portal_path(portal), state.secure_cookies())
 }
 
@@ -82,8 +66,7 @@ impl CurrentUser {
             return Some(ForcedChange::Temporary);
         }
         let max_age = self.portal.settings.password.max_age_days?;
-        (now >= self.user.password_changed_at + i64::from(max_age) * 86_400)
-            .then_some(ForcedChange::Expired)
+        (now >= self.user.password_changed_at + i64::from(max_age) * 86_400).then_some(ForcedChange::Expired)
     }
 
     /// Days until the password expires, when inside the warning window.
@@ -98,13 +81,9 @@ impl CurrentUser {
 impl FromRequestParts<AppState> for CurrentUser {
     type Rejection = Response;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let PortalRef(portal) = PortalRef::from_request_parts(parts, state)
-            .await
-            .map_err(IntoResponse::into_response)?;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let PortalRef(portal) =
+            PortalRef::from_request_parts(parts, state).await.map_err(IntoResponse::into_response)?;
         let login = Redirect::to(&format!("/{}/login", portal.id)).into_response();
         let jar = CookieJar::from_headers(&parts.headers);
         let Some(token) = jar.get(SESSION_COOKIE).map(|c| c.value().to_string()) else {
@@ -116,8 +95,7 @@ impl FromRequestParts<AppState> for CurrentUser {
         let mut conn = state.store.acquire().await.map_err(fail)?;
         let session = sessions::find(&mut conn, &hash).await.map_err(fail)?;
         let idle = i64::from(portal.settings.session.idle_minutes) * 60;
-        let live = session
-            .filter(|s| s.portal == portal.id && s.expires_at > now && s.last_seen_at + idle > now);
+        let live = session.filter(|s| s.portal == portal.id && s.expires_at > now && s.last_seen_at + idle > now);
         let Some(user_id) = live.and_then(|s| s.user_id) else {
             sessions::delete(&mut conn, &hash).await.map_err(fail)?;
             return Err(login);
@@ -126,10 +104,6 @@ impl FromRequestParts<AppState> for CurrentUser {
             return Err(login);
         };
         sessions::touch(&mut conn, &hash, now).await.map_err(fail)?;
-        Ok(CurrentUser {
-            portal,
-            user,
-            session_hash: hash,
-        })
+        Ok(CurrentUser { portal, user, session_hash: hash })
     }
 }

@@ -37,15 +37,7 @@ impl AppState {
         hasher: Hasher,
         test_clock: bool,
     ) -> AppState {
-        AppState(Arc::new(Inner {
-            config,
-            store,
-            clock,
-            mailer,
-            hasher,
-            metrics: Metrics::default(),
-            test_clock,
-        }))
+        AppState(Arc::new(Inner { config, store, clock, mailer, hasher, metrics: Metrics::default(), test_clock }))
     }
 
     pub fn portal(&self, id: &str) -> Option<&Portal> {

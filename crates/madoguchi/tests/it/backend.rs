@@ -8,11 +8,7 @@ async fn the_backend_is_the_one_asked_for() {
     let app = TestApp::demo().await;
     assert_eq!(app.state.store.backend().name(), backend_under_test());
     if std::env::var("MADOGUCHI_REQUIRE_POSTGRES").is_ok() {
-        assert_eq!(
-            app.state.store.backend(),
-            Backend::Postgres,
-            "{PG_ENV} must name PostgreSQL"
-        );
+        assert_eq!(app.state.store.backend(), Backend::Postgres, "{PG_ENV} must name PostgreSQL");
     }
 }
 

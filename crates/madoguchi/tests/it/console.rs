@@ -8,71 +8,37 @@ use std::sync::Arc;
 
 async fn audit_count(app: &TestApp, event: &str) -> i64 {
     let mut conn = app.state.store.acquire().await.unwrap();
-    madoguchi_store::audit::count_events(&mut conn, "rokin", event)
-        .await
-        .unwrap()
+    madoguchi_store::audit::count_events(&mut conn, "rokin", event).await.unwrap()
 }
 
 #[tokio::test]
 async fn operator_login_needs_password_and_the_mailed_code() {
     let app = TestApp::demo().await;
-    assert_eq!(
-        app.get("/rokin/operator/").await.location(),
-        "/rokin/operator/login"
-    );
+    assert_eq!(app.get("/rokin/operator/").await.location(), "/rokin/operator/login");
     let email = operator_email("rokin");
-    let page = app
-        .post(
-            "/rokin/operator/login",
-            &[("email", &email), ("password", OPERATOR_PASSWORD)],
-        )
-        .await;
+    let page = app.post("/rokin/operator/login", &[("email", &email), ("password", OPERATOR_PASSWORD)]).await;
     assert_eq!(page.location(), "/rokin/operator/login/code");
-    assert_eq!(
-        app.get("/rokin/operator/").await.location(),
-        "/rokin/operator/login",
-        "no session before the code"
-    );
+    assert_eq!(app.get("/rokin/operator/").await.location(), "/rokin/operator/login", "no session before the code");
     let mails = app.mails().await;
     let mail = mails.iter().find(|m| m.to == email).unwrap();
-    assert_eq!(
-        mail.subject,
-        "【賃金控除事務支援システム】オペレーターログイン確認コード"
-    );
+    assert_eq!(mail.subject, "【賃金控除事務支援システム】オペレーターログイン確認コード");
     assert!(mail.from.starts_with("賃金控除事務支援システム <"));
     let code = code_in(&mail.text);
-    let page = app
-        .post("/rokin/operator/login/code", &[("code", &code)])
-        .await;
+    let page = app.post("/rokin/operator/login/code", &[("code", &code)]).await;
     assert_eq!(page.location(), "/rokin/operator/");
-    app.get("/rokin/operator/")
-        .await
-        .assert_contains("運用者コンソール")
-        .assert_contains("労働金庫 運用担当");
+    app.get("/rokin/operator/").await.assert_contains("運用者コンソール").assert_contains("労働金庫 運用担当");
     // The session belongs to rokin only.
-    assert_eq!(
-        app.get("/shaho/operator/").await.location(),
-        "/shaho/operator/login"
-    );
+    assert_eq!(app.get("/shaho/operator/").await.location(), "/shaho/operator/login");
     assert_eq!(audit_count(&app, "operator.login").await, 1);
     assert_eq!(audit_count(&app, "operator.code_sent").await, 1);
     // The code was single-use.
-    let again = app
-        .post("/rokin/operator/login/code", &[("code", &code)])
-        .await;
+    let again = app.post("/rokin/operator/login/code", &[("code", &code)]).await;
     again.assert_contains("確認コードが無効になりました");
     // Logout ends the server-side session.
     let session = app.cookie("mdg_op").unwrap();
-    app.post("/rokin/operator/logout", &[])
-        .await
-        .assert_contains("ログアウトしました");
+    app.post("/rokin/operator/logout", &[]).await.assert_contains("ログアウトしました");
     assert_eq!(app.cookie("mdg_op"), None);
-    let page = app
-        .get_with(
-            "/rokin/operator/",
-            &[("cookie", &format!("mdg_op={session}"))],
-        )
-        .await;
+    let page = app.get_with("/rokin/operator/", &[("cookie", &format!("mdg_op={session}"))]).await;
     assert_eq!(page.location(), "/rokin/operator/login");
 }
 
@@ -80,53 +46,26 @@ async fn operator_login_needs_password_and_the_mailed_code() {
 async fn full_width_code_and_address_are_accepted() {
     let app = TestApp::demo().await;
     let email = operator_email("shaho").replace("operator", "ＯＰＥＲＡＴＯＲ");
-    app.post(
-        "/shaho/operator/login",
-        &[("email", &email), ("password", OPERATOR_PASSWORD)],
-    )
-    .await;
+    app.post("/shaho/operator/login", &[("email", &email), ("password", OPERATOR_PASSWORD)]).await;
     let code = app.latest_code(&operator_email("shaho")).await;
-    let wide: String = code
-        .chars()
-        .map(|c| char::from_u32(c as u32 - '0' as u32 + '０' as u32).unwrap())
-        .collect();
-    let page = app
-        .post("/shaho/operator/login/code", &[("code", &wide)])
-        .await;
+    let wide: String = code.chars().map(|c| char::from_u32(c as u32 - '0' as u32 + '０' as u32).unwrap()).collect();
+    let page = app.post("/shaho/operator/login/code", &[("code", &wide)]).await;
     assert_eq!(page.location(), "/shaho/operator/");
 }
 
 #[tokio::test]
 async fn wrong_password_and_unknown_address_get_the_same_answer() {
     let app = TestApp::demo().await;
-    let wrong = app
-        .post(
-            "/rokin/operator/login",
-            &[
-                ("email", &operator_email("rokin")),
-                ("password", "wrong-password"),
-            ],
-        )
-        .await;
-    let unknown = app
-        .post(
-            "/rokin/operator/login",
-            &[
-                ("email", "nobody@example.jp"),
-                ("password", "wrong-password"),
-            ],
-        )
-        .await;
+    let wrong =
+        app.post("/rokin/operator/login", &[("email", &operator_email("rokin")), ("password", "wrong-password")]).await;
+    let unknown =
+        app.post("/rokin/operator/login", &[("email", "nobody@example.jp"), ("password", "wrong-password")]).await;
     assert_eq!(wrong.status, StatusCode::OK);
     wrong.assert_contains("メールアドレスまたはパスワードが正しくありません");
     unknown.assert_contains("メールアドレスまたはパスワードが正しくありません");
-    unknown
-        .assert_contains("value=\"nobody@example.jp\"")
-        .assert_lacks("wrong-password");
+    unknown.assert_contains("value=\"nobody@example.jp\"").assert_lacks("wrong-password");
     assert!(app.mails().await.is_empty());
-    let empty = app
-        .post("/rokin/operator/login", &[("email", ""), ("password", "")])
-        .await;
+    let empty = app.post("/rokin/operator/login", &[("email", ""), ("password", "")]).await;
     empty
         .assert_contains("メールアドレスを入力してください。")
         .assert_contains("パスワードを入力してください。")
@@ -138,28 +77,14 @@ async fn five_wrong_passwords_lock_the_operator() {
     let app = TestApp::demo().await;
     let email = operator_email("rokin");
     for _ in 0..5 {
-        app.post(
-            "/rokin/operator/login",
-            &[("email", &email), ("password", "wrong-password")],
-        )
-        .await;
+        app.post("/rokin/operator/login", &[("email", &email), ("password", "wrong-password")]).await;
     }
-    let page = app
-        .post(
-            "/rokin/operator/login",
-            &[("email", &email), ("password", OPERATOR_PASSWORD)],
-        )
-        .await;
+    let page = app.post("/rokin/operator/login", &[("email", &email), ("password", OPERATOR_PASSWORD)]).await;
     page.assert_contains("メールアドレスまたはパスワードが正しくありません");
     assert!(app.mails().await.is_empty(), "no code while locked");
     assert_eq!(audit_count(&app, "operator.locked").await, 1);
     app.clock.advance(30 * 60 + 1);
-    let page = app
-        .post(
-            "/rokin/operator/login",
-            &[("email", &email), ("password", OPERATOR_PASSWORD)],
-        )
-        .await;
+    let page = app.post("/rokin/operator/login", &[("email", &email), ("password", OPERATOR_PASSWORD)]).await;
     assert_eq!(page.location(), "/rokin/operator/login/code");
 }
 
@@ -167,22 +92,12 @@ async fn five_wrong_passwords_lock_the_operator() {
 async fn a_code_expires_after_ten_minutes_and_after_five_wrong_tries() {
     let app = TestApp::demo().await;
     let email = operator_email("rokin");
-    app.post(
-        "/rokin/operator/login",
-        &[("email", &email), ("password", OPERATOR_PASSWORD)],
-    )
-    .await;
+    app.post("/rokin/operator/login", &[("email", &email), ("password", OPERATOR_PASSWORD)]).await;
     let code = app.latest_code(&email).await;
     app.clock.advance(10 * 60 + 1);
-    app.post("/rokin/operator/login/code", &[("code", &code)])
-        .await
-        .assert_contains("確認コードが無効になりました");
+    app.post("/rokin/operator/login/code", &[("code", &code)]).await.assert_contains("確認コードが無効になりました");
 
-    app.post(
-        "/rokin/operator/login",
-        &[("email", &email), ("password", OPERATOR_PASSWORD)],
-    )
-    .await;
+    app.post("/rokin/operator/login", &[("email", &email), ("password", OPERATOR_PASSWORD)]).await;
     let code = app.latest_code(&email).await;
     let wrong = if code == "000000" { "111111" } else { "000000" };
     for _ in 0..5 {
@@ -190,47 +105,30 @@ async fn a_code_expires_after_ten_minutes_and_after_five_wrong_tries() {
             .await
             .assert_contains("確認コードが正しくありません");
     }
-    app.post("/rokin/operator/login/code", &[("code", &code)])
-        .await
-        .assert_contains("確認コードが無効になりました");
-    app.post("/rokin/operator/login/code", &[("code", "12ab")])
-        .await;
+    app.post("/rokin/operator/login/code", &[("code", &code)]).await.assert_contains("確認コードが無効になりました");
+    app.post("/rokin/operator/login/code", &[("code", "12ab")]).await;
 }
 
 #[tokio::test]
 async fn a_code_is_single_use_under_parallel_submits() {
     let app = Arc::new(TestApp::demo().await);
     let email = operator_email("rokin");
-    app.post(
-        "/rokin/operator/login",
-        &[("email", &email), ("password", OPERATOR_PASSWORD)],
-    )
-    .await;
+    app.post("/rokin/operator/login", &[("email", &email), ("password", OPERATOR_PASSWORD)]).await;
     let code = app.latest_code(&email).await;
     let token = app.cookie("mdg_csrf").unwrap();
     let pending = app.cookie("mdg_op_pending").unwrap();
     let mut tasks = Vec::new();
     for _ in 0..20 {
-        let (app, code, token, pending) =
-            (app.clone(), code.clone(), token.clone(), pending.clone());
+        let (app, code, token, pending) = (app.clone(), code.clone(), token.clone(), pending.clone());
         tasks.push(tokio::spawn(async move {
             let body = format!("_csrf={token}&code={code}");
             let request = axum::http::Request::post("/rokin/operator/login/code")
                 .header("content-type", "application/x-www-form-urlencoded")
-                .header(
-                    "cookie",
-                    format!("mdg_csrf={token}; mdg_op_pending={pending}"),
-                )
+                .header("cookie", format!("mdg_csrf={token}; mdg_op_pending={pending}"))
                 .body(axum::body::Body::from(body))
                 .unwrap();
-            let response = tower::ServiceExt::oneshot(app.router.clone(), request)
-                .await
-                .unwrap();
-            response
-                .headers()
-                .get("location")
-                .map(|l| l.to_str().unwrap() == "/rokin/operator/")
-                .unwrap_or(false)
+            let response = tower::ServiceExt::oneshot(app.router.clone(), request).await.unwrap();
+            response.headers().get("location").map(|l| l.to_str().unwrap() == "/rokin/operator/").unwrap_or(false)
         }));
     }
     let mut sessions = 0;
@@ -247,8 +145,7 @@ async fn announcements_follow_their_dates() {
     let app = TestApp::demo().await;
     app.operator_login("rokin").await;
     let form = app.get("/rokin/operator/announcements/new").await;
-    form.assert_contains("<label for=\"title_ja\">")
-        .assert_contains("value=\"2026-11-24T10:00\"");
+    form.assert_contains("<label for=\"title_ja\">").assert_contains("value=\"2026-11-24T10:00\"");
 
     // Bad input: a message by each field, what was typed kept, nothing stored.
     let bad = app
@@ -266,10 +163,7 @@ async fn announcements_follow_their_dates() {
         .assert_contains("掲載終了日時は掲載開始日時より後にしてください。")
         .assert_contains("本文です");
     let bad = app
-        .post(
-            "/rokin/operator/announcements/new",
-            &[("title_ja", "x"), ("body_ja", "y"), ("starts_at", "明日")],
-        )
+        .post("/rokin/operator/announcements/new", &[("title_ja", "x"), ("body_ja", "y"), ("starts_at", "明日")])
         .await;
     bad.assert_contains("日時は「2026-12-01T09:00」の形式で入力してください。");
     app.get("/rokin/").await.assert_lacks("年末年始の休止");
@@ -287,17 +181,14 @@ async fn announcements_follow_their_dates() {
             ],
         )
         .await;
-    ok.assert_contains("保存しました。")
-        .assert_contains("掲載前");
+    ok.assert_contains("保存しました。").assert_contains("掲載前");
     app.get("/rokin/").await.assert_lacks("年末年始の休止");
     app.set_clock("2026-11-25T09:00:00+09:00");
     app.get("/rokin/")
         .await
         .assert_contains("年末年始の休止について")
         .assert_contains("12月31日から1月3日まで休止します。");
-    app.get_with("/rokin/", &[("accept-language", "en")])
-        .await
-        .assert_contains("New Year closure");
+    app.get_with("/rokin/", &[("accept-language", "en")]).await.assert_contains("New Year closure");
     app.get("/shaho/").await.assert_lacks("年末年始の休止");
     app.set_clock("2027-01-04T00:00:00+09:00");
     app.get("/rokin/help/top").await;
@@ -310,74 +201,43 @@ async fn announcements_can_be_edited_and_deleted() {
     app.operator_login("mlit-fwms").await;
     app.post(
         "/mlit-fwms/operator/announcements/new",
-        &[
-            ("title_ja", "保守のお知らせ"),
-            ("body_ja", "停止します。"),
-            ("starts_at", "2026-11-24T09:00"),
-        ],
+        &[("title_ja", "保守のお知らせ"), ("body_ja", "停止します。"), ("starts_at", "2026-11-24T09:00")],
     )
     .await;
     let list = app.get("/mlit-fwms/operator/announcements").await;
     let row = &list.body[..list.body.find("保守のお知らせ</a>").unwrap()];
-    let href = row
-        .rsplit("/announcements/")
-        .next()
-        .unwrap()
-        .trim_end_matches("\">")
-        .to_string();
+    let href = row.rsplit("/announcements/").next().unwrap().trim_end_matches("\">").to_string();
     let path = format!("/mlit-fwms/operator/announcements/{href}");
     app.get(&path).await.assert_contains("保守のお知らせ");
     app.post(
         &path,
-        &[
-            ("title_ja", "保守のお知らせ（変更）"),
-            ("body_ja", "停止します。"),
-            ("starts_at", "2026-11-24T09:00"),
-        ],
+        &[("title_ja", "保守のお知らせ（変更）"), ("body_ja", "停止します。"), ("starts_at", "2026-11-24T09:00")],
     )
     .await
     .assert_contains("保存しました。");
-    app.get("/mlit-fwms/")
-        .await
-        .assert_contains("保守のお知らせ（変更）");
-    app.post(&format!("{path}/delete"), &[])
-        .await
-        .assert_contains("削除しました。");
+    app.get("/mlit-fwms/").await.assert_contains("保守のお知らせ（変更）");
+    app.post(&format!("{path}/delete"), &[]).await.assert_contains("削除しました。");
     app.get("/mlit-fwms/").await.assert_lacks("保守のお知らせ");
     // Another portal's operator cannot touch it.
-    assert_eq!(
-        app.get(&format!("/shaho/operator/announcements/{href}"))
-            .await
-            .location(),
-        "/shaho/operator/login"
-    );
+    assert_eq!(app.get(&format!("/shaho/operator/announcements/{href}")).await.location(), "/shaho/operator/login");
 }
 
 #[tokio::test]
 async fn the_help_desk_text_is_edited_by_the_operator() {
     let app = TestApp::demo().await;
     app.operator_login("hellowork").await;
-    app.get("/hellowork/operator/help-desk")
-        .await
-        .assert_contains("ハローワークにお問い合わせください");
+    app.get("/hellowork/operator/help-desk").await.assert_contains("ハローワークにお問い合わせください");
     app.post("/hellowork/operator/help-desk", &[("ja", ""), ("en", "x")])
         .await
         .assert_contains("ヘルプデスク（日本語）を入力してください。");
-    app.get("/hellowork/")
-        .await
-        .assert_contains("ハローワークにお問い合わせください");
+    app.get("/hellowork/").await.assert_contains("ハローワークにお問い合わせください");
     app.post(
         "/hellowork/operator/help-desk",
-        &[
-            ("ja", "渋谷ハローワーク\r\n電話 03-0000-0000"),
-            ("en", "Shibuya Hello Work"),
-        ],
+        &[("ja", "渋谷ハローワーク\r\n電話 03-0000-0000"), ("en", "Shibuya Hello Work")],
     )
     .await
     .assert_contains("保存しました。");
-    app.get("/hellowork/")
-        .await
-        .assert_contains("渋谷ハローワーク<br>電話 03-0000-0000");
+    app.get("/hellowork/").await.assert_contains("渋谷ハローワーク<br>電話 03-0000-0000");
 }
 
 #[tokio::test]
@@ -385,9 +245,7 @@ async fn the_outbox_page_shows_what_was_sent() {
     let app = TestApp::demo().await;
     app.operator_login("jrec-in").await;
     let page = app.get("/jrec-in/operator/outbox").await;
-    page.assert_contains("operator_login_code")
-        .assert_contains("送信済み")
-        .assert_contains("o***@jrec-in.example.jp");
+    page.assert_contains("operator_login_code").assert_contains("送信済み").assert_contains("o***@jrec-in.example.jp");
     page.assert_contains("<dd id=\"count-sent\">1</dd>");
 }
 
@@ -395,19 +253,11 @@ async fn the_outbox_page_shows_what_was_sent() {
 async fn the_operator_sees_a_lock_and_lifts_it() {
     let app = TestApp::demo().await;
     for _ in 0..5 {
-        app.post(
-            "/hellowork/login",
-            &[
-                ("login_id", "demo@hellowork.example.jp"),
-                ("password", "Wrong-Pass-1"),
-            ],
-        )
-        .await;
+        app.post("/hellowork/login", &[("login_id", "demo@hellowork.example.jp"), ("password", "Wrong-Pass-1")]).await;
     }
     app.operator_login("hellowork").await;
     let page = app.get("/hellowork/operator/users").await;
-    page.assert_contains("demo@hellowork.example.jp")
-        .assert_contains("ロック中");
+    page.assert_contains("demo@hellowork.example.jp").assert_contains("ロック中");
     let before_unlock = &page.body[..page.body.find("/unlock\"").unwrap()];
     let id = before_unlock.rsplit('/').next().unwrap().to_string();
     app.post(&format!("/hellowork/operator/users/{id}/unlock"), &[])
@@ -415,19 +265,11 @@ async fn the_operator_sees_a_lock_and_lifts_it() {
         .assert_contains("ロック・閉塞を解除しました。")
         .assert_contains("利用可");
     let page = app
-        .post(
-            "/hellowork/login",
-            &[
-                ("login_id", "demo@hellowork.example.jp"),
-                ("password", "Demo-User-2026"),
-            ],
-        )
+        .post("/hellowork/login", &[("login_id", "demo@hellowork.example.jp"), ("password", "Demo-User-2026")])
         .await;
     assert_eq!(page.location(), "/hellowork/login/otp");
     let audit = app.get("/hellowork/operator/audit?event=account.").await;
-    audit
-        .assert_contains("account.unlocked")
-        .assert_contains("account.locked");
+    audit.assert_contains("account.unlocked").assert_contains("account.locked");
 }
 
 #[tokio::test]
@@ -439,11 +281,7 @@ async fn the_operator_registers_an_account_and_its_user_gets_a_temporary_passwor
     let bad = app
         .post(
             "/hellowork/operator/users/new",
-            &[
-                ("organization", "株式会社窓口"),
-                ("email", "not-mail"),
-                ("name", "採用 一郎"),
-            ],
+            &[("organization", "株式会社窓口"), ("email", "not-mail"), ("name", "採用 一郎")],
         )
         .await;
     bad.assert_contains("ID（メールアドレス）はメールアドレスの形式で入力してください。")
@@ -451,11 +289,7 @@ async fn the_operator_registers_an_account_and_its_user_gets_a_temporary_passwor
     let page = app
         .post(
             "/hellowork/operator/users/new",
-            &[
-                ("organization", "株式会社窓口"),
-                ("email", "Saiyo@Madoguchi.example.jp"),
-                ("name", "採用 一郎"),
-            ],
+            &[("organization", "株式会社窓口"), ("email", "Saiyo@Madoguchi.example.jp"), ("name", "採用 一郎")],
         )
         .await;
     assert_eq!(page.location(), "/hellowork/operator/users");
@@ -464,19 +298,12 @@ async fn the_operator_registers_an_account_and_its_user_gets_a_temporary_passwor
         .assert_contains("saiyo@madoguchi.example.jp")
         .assert_contains("株式会社窓口");
     let mails = app.mails().await;
-    let mail = mails
-        .iter()
-        .find(|m| m.to == "saiyo@madoguchi.example.jp")
-        .unwrap();
+    let mail = mails.iter().find(|m| m.to == "saiyo@madoguchi.example.jp").unwrap();
     assert!(mail.text.contains("仮パスワード："));
     let again = app
         .post(
             "/hellowork/operator/users/new",
-            &[
-                ("organization", "別会社"),
-                ("email", "saiyo@madoguchi.example.jp"),
-                ("name", "別人"),
-            ],
+            &[("organization", "別会社"), ("email", "saiyo@madoguchi.example.jp"), ("name", "別人")],
         )
         .await;
     again.assert_contains("このIDはすでに登録されています。");
@@ -486,11 +313,7 @@ async fn the_operator_registers_an_account_and_its_user_gets_a_temporary_passwor
 async fn the_audit_log_is_searched_paged_and_exported() {
     let app = TestApp::demo().await;
     for _ in 0..60 {
-        app.post(
-            "/jrec-in/login",
-            &[("login_id", "nobody-at-all"), ("password", "x1234567")],
-        )
-        .await;
+        app.post("/jrec-in/login", &[("login_id", "nobody-at-all"), ("password", "x1234567")]).await;
     }
     app.operator_login("jrec-in").await;
     let page = app.get("/jrec-in/operator/audit?event=login.failed").await;
@@ -498,40 +321,25 @@ async fn the_audit_log_is_searched_paged_and_exported() {
         .assert_contains("(1 / 2)")
         .assert_contains("rel=\"next\"")
         .assert_contains("unknown_login_id");
-    app.get("/jrec-in/operator/audit?event=login.failed&page=2")
-        .await
-        .assert_contains("rel=\"prev\"");
+    app.get("/jrec-in/operator/audit?event=login.failed&page=2").await.assert_contains("rel=\"prev\"");
     app.get("/jrec-in/operator/audit?event=operator.")
         .await
         .assert_contains("operator.login")
         .assert_lacks("login.failed</td>");
-    app.get("/jrec-in/operator/audit?from=2026-11-25")
-        .await
-        .assert_contains("<span id=\"audit-total\">0</span>");
+    app.get("/jrec-in/operator/audit?from=2026-11-25").await.assert_contains("<span id=\"audit-total\">0</span>");
     app.get("/jrec-in/operator/audit?from=tomorrow")
         .await
         .assert_contains("日付は「2026-12-01」の形式で入力してください。");
-    app.get("/jrec-in/operator/audit?user=nobody")
-        .await
-        .assert_contains("このログインIDの利用者はいません。");
+    app.get("/jrec-in/operator/audit?user=nobody").await.assert_contains("このログインIDの利用者はいません。");
     app.get("/jrec-in/operator/audit?user=demo-kikan")
         .await
         .assert_contains("<span id=\"audit-total\">1</span>")
         .assert_contains("user.created");
-    let csv = app
-        .get("/jrec-in/operator/audit.csv?event=login.failed")
-        .await;
-    assert_eq!(
-        csv.headers.get("content-type").unwrap(),
-        "text/csv; charset=utf-8"
-    );
+    let csv = app.get("/jrec-in/operator/audit.csv?event=login.failed").await;
+    assert_eq!(csv.headers.get("content-type").unwrap(), "text/csv; charset=utf-8");
     assert!(csv.body.starts_with("\u{feff}日時,イベント"));
     assert_eq!(csv.body.lines().count(), 61);
-    app.get("/jrec-in/operator/audit?event=data.exported")
-        .await
-        .assert_contains("audit.csv 60 rows");
+    app.get("/jrec-in/operator/audit?event=data.exported").await.assert_contains("audit.csv 60 rows");
     // Another portal's log stays out.
-    app.get("/jrec-in/operator/audit")
-        .await
-        .assert_lacks("hellowork");
+    app.get("/jrec-in/operator/audit").await.assert_lacks("hellowork");
 }

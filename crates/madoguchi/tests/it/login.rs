@@ -12,9 +12,7 @@ const HW_PASSWORD: &str = "Demo-User-2026";
 
 async fn audit(app: &TestApp, portal: &str, event: &str) -> i64 {
     let mut conn = app.state.store.acquire().await.unwrap();
-    madoguchi_store::audit::count_events(&mut conn, portal, event)
-        .await
-        .unwrap()
+    madoguchi_store::audit::count_events(&mut conn, portal, event).await.unwrap()
 }
 
 fn otp_in(text: &str) -> String {
@@ -27,29 +25,20 @@ fn otp_in(text: &str) -> String {
 
 async fn latest_otp(app: &TestApp, to: &str) -> String {
     let mails = app.mails().await;
-    let mail = mails
-        .iter()
-        .find(|m| m.to == to && m.subject.contains("ワンタイムパスワード通知"))
-        .expect("an OTP mail");
+    let mail =
+        mails.iter().find(|m| m.to == to && m.subject.contains("ワンタイムパスワード通知")).expect("an OTP mail");
     otp_in(&mail.text)
 }
 
 async fn hellowork_password_step(app: &TestApp) {
-    let page = app
-        .post(
-            "/hellowork/login",
-            &[("login_id", HW_ID), ("password", HW_PASSWORD)],
-        )
-        .await;
+    let page = app.post("/hellowork/login", &[("login_id", HW_ID), ("password", HW_PASSWORD)]).await;
     assert_eq!(page.location(), "/hellowork/login/otp", "{}", page.body);
 }
 
 #[tokio::test]
 async fn hellowork_login_otp_skip_and_reset_of_the_skip() {
     let app = TestApp::demo().await;
-    app.get("/hellowork/")
-        .await
-        .assert_contains("href=\"/hellowork/login\"");
+    app.get("/hellowork/").await.assert_contains("href=\"/hellowork/login\"");
     app.get("/hellowork/login")
         .await
         .assert_contains("求人者マイページログイン")
@@ -63,14 +52,10 @@ async fn hellowork_login_otp_skip_and_reset_of_the_skip() {
     let otp_page = app.get("/hellowork/login/otp").await;
     otp_page
         .assert_contains("ワンタイムパスワード入力")
-        .assert_contains(
-            "次回以降、同じ端末・ブラウザでログインする際にワンタイムパスワードを省略する",
-        )
+        .assert_contains("次回以降、同じ端末・ブラウザでログインする際にワンタイムパスワードを省略する")
         .assert_contains("共有端末");
     let code = latest_otp(&app, HW_ID).await;
-    let page = app
-        .post("/hellowork/login/otp", &[("otp", &code), ("skip", "1")])
-        .await;
+    let page = app.post("/hellowork/login/otp", &[("otp", &code), ("skip", "1")]).await;
     assert_eq!(page.location(), "/hellowork/login/skip");
     app.get("/hellowork/login/skip")
         .await
@@ -85,10 +70,7 @@ async fn hellowork_login_otp_skip_and_reset_of_the_skip() {
         .map(|v| v.to_str().unwrap().to_string())
         .find(|c| c.starts_with("mdg_trust="))
         .unwrap();
-    assert!(
-        trust.contains("Max-Age=7776000") && trust.contains("HttpOnly"),
-        "{trust}"
-    );
+    assert!(trust.contains("Max-Age=7776000") && trust.contains("HttpOnly"), "{trust}");
     app.get("/hellowork/home")
         .await
         .assert_contains("求人者マイページホーム")
@@ -96,135 +78,67 @@ async fn hellowork_login_otp_skip_and_reset_of_the_skip() {
     assert_eq!(audit(&app, "hellowork", "trusted_browser.added").await, 1);
 
     // Logout, then the same browser logs in without a one-time password.
-    app.post("/hellowork/logout", &[])
-        .await
-        .assert_contains("ログアウトしました");
-    assert_eq!(
-        app.get("/hellowork/home").await.location(),
-        "/hellowork/login"
-    );
+    app.post("/hellowork/logout", &[]).await.assert_contains("ログアウトしました");
+    assert_eq!(app.get("/hellowork/home").await.location(), "/hellowork/login");
     let before = app.mails().await.len();
-    let page = app
-        .post(
-            "/hellowork/login",
-            &[("login_id", HW_ID), ("password", HW_PASSWORD)],
-        )
-        .await;
+    let page = app.post("/hellowork/login", &[("login_id", HW_ID), ("password", HW_PASSWORD)]).await;
     assert_eq!(page.location(), "/hellowork/home");
-    assert_eq!(
-        app.mails().await.len(),
-        before,
-        "no OTP mail for a trusted browser"
-    );
+    assert_eq!(app.mails().await.len(), before, "no OTP mail for a trusted browser");
 
     // A password change ends the skip on every browser.
     let page = app
         .post(
             "/hellowork/password",
-            &[
-                ("current", HW_PASSWORD),
-                ("new", "Another-Pass-77"),
-                ("confirm", "Another-Pass-77"),
-            ],
+            &[("current", HW_PASSWORD), ("new", "Another-Pass-77"), ("confirm", "Another-Pass-77")],
         )
         .await;
     assert_eq!(page.location(), "/hellowork/home?done=password");
-    app.get("/hellowork/home?done=password")
-        .await
-        .assert_contains("パスワードを変更しました。");
-    assert!(app.mails().await.iter().any(|m| m.subject
-        == "【ハローワークインターネットサービス 求人者マイページ】パスワード変更のお知らせ"));
+    app.get("/hellowork/home?done=password").await.assert_contains("パスワードを変更しました。");
+    assert!(
+        app.mails()
+            .await
+            .iter()
+            .any(|m| m.subject == "【ハローワークインターネットサービス 求人者マイページ】パスワード変更のお知らせ")
+    );
     app.post("/hellowork/logout", &[]).await;
-    let page = app
-        .post(
-            "/hellowork/login",
-            &[("login_id", HW_ID), ("password", "Another-Pass-77")],
-        )
-        .await;
+    let page = app.post("/hellowork/login", &[("login_id", HW_ID), ("password", "Another-Pass-77")]).await;
     assert_eq!(page.location(), "/hellowork/login/otp");
 }
 
 #[tokio::test]
 async fn the_session_id_is_new_at_login_and_idle_sessions_end() {
     let app = TestApp::demo().await;
-    app.post(
-        "/jrec-in/login",
-        &[("login_id", "demo-kikan"), ("password", "DemoUser2026")],
-    )
-    .await;
+    app.post("/jrec-in/login", &[("login_id", "demo-kikan"), ("password", "DemoUser2026")]).await;
     let first = app.cookie("mdg_s").unwrap();
-    app.post(
-        "/jrec-in/login",
-        &[("login_id", "demo-kikan"), ("password", "DemoUser2026")],
-    )
-    .await;
+    app.post("/jrec-in/login", &[("login_id", "demo-kikan"), ("password", "DemoUser2026")]).await;
     let second = app.cookie("mdg_s").unwrap();
     assert_ne!(first, second);
-    let page = app
-        .get_with("/jrec-in/home", &[("cookie", &format!("mdg_s={first}"))])
-        .await;
-    assert_eq!(
-        page.location(),
-        "/jrec-in/login",
-        "the old session id is dead"
-    );
-    app.get("/jrec-in/home")
-        .await
-        .assert_contains("求人機関メニュー")
-        .assert_contains("国立窓口大学 様");
+    let page = app.get_with("/jrec-in/home", &[("cookie", &format!("mdg_s={first}"))]).await;
+    assert_eq!(page.location(), "/jrec-in/login", "the old session id is dead");
+    app.get("/jrec-in/home").await.assert_contains("求人機関メニュー").assert_contains("国立窓口大学 様");
     app.clock.advance(59 * 60);
     assert_eq!(app.get("/jrec-in/home").await.status, StatusCode::OK);
     app.clock.advance(60 * 60 + 1);
-    assert_eq!(
-        app.get("/jrec-in/home").await.location(),
-        "/jrec-in/login",
-        "idle for more than 60 minutes"
-    );
+    assert_eq!(app.get("/jrec-in/home").await.location(), "/jrec-in/login", "idle for more than 60 minutes");
 }
 
 #[tokio::test]
 async fn wrong_unknown_and_malformed_logins() {
     let app = TestApp::demo().await;
-    let wrong = app
-        .post(
-            "/jrec-in/login",
-            &[("login_id", "demo-kikan"), ("password", "WrongPass99")],
-        )
-        .await;
-    let unknown = app
-        .post(
-            "/jrec-in/login",
-            &[("login_id", "nobody-here"), ("password", "WrongPass99")],
-        )
-        .await;
+    let wrong = app.post("/jrec-in/login", &[("login_id", "demo-kikan"), ("password", "WrongPass99")]).await;
+    let unknown = app.post("/jrec-in/login", &[("login_id", "nobody-here"), ("password", "WrongPass99")]).await;
     for page in [&wrong, &unknown] {
         assert_eq!(page.status, StatusCode::OK);
-        page.assert_contains("IDまたはパスワードが正しくありません")
-            .assert_lacks("WrongPass99");
+        page.assert_contains("IDまたはパスワードが正しくありません").assert_lacks("WrongPass99");
     }
     unknown.assert_contains("value=\"nobody-here\"");
-    let empty = app
-        .post("/hellowork/login", &[("login_id", ""), ("password", "")])
-        .await;
-    empty
-        .assert_contains("ID（メールアドレス）を入力してください。")
-        .assert_contains("パスワードを入力してください。");
-    app.post(
-        "/hellowork/login",
-        &[("login_id", "not-an-address"), ("password", "x")],
-    )
-    .await
-    .assert_contains("ID（メールアドレス）はメールアドレスの形式で入力してください。");
+    let empty = app.post("/hellowork/login", &[("login_id", ""), ("password", "")]).await;
+    empty.assert_contains("ID（メールアドレス）を入力してください。").assert_contains("パスワードを入力してください。");
+    app.post("/hellowork/login", &[("login_id", "not-an-address"), ("password", "x")])
+        .await
+        .assert_contains("ID（メールアドレス）はメールアドレスの形式で入力してください。");
     // Full-width input is folded.
-    let page = app
-        .post(
-            "/jrec-in/login",
-            &[
-                ("login_id", "ｄｅｍｏ－ｋｉｋａｎ"),
-                ("password", "DemoUser2026"),
-            ],
-        )
-        .await;
+    let page = app.post("/jrec-in/login", &[("login_id", "ｄｅｍｏ－ｋｉｋａｎ"), ("password", "DemoUser2026")]).await;
     assert_eq!(page.location(), "/jrec-in/home");
     // Rokin logs in with its certificate: no password login page.
     assert_eq!(app.get("/rokin/login").await.status, StatusCode::NOT_FOUND);
@@ -234,27 +148,15 @@ async fn wrong_unknown_and_malformed_logins() {
 async fn five_wrong_passwords_lock_hellowork_for_thirty_minutes() {
     let app = TestApp::demo().await;
     for _ in 0..5 {
-        app.post(
-            "/hellowork/login",
-            &[("login_id", HW_ID), ("password", "Wrong-Pass-1")],
-        )
-        .await;
+        app.post("/hellowork/login", &[("login_id", HW_ID), ("password", "Wrong-Pass-1")]).await;
     }
-    let page = app
-        .post(
-            "/hellowork/login",
-            &[("login_id", HW_ID), ("password", HW_PASSWORD)],
-        )
-        .await;
+    let page = app.post("/hellowork/login", &[("login_id", HW_ID), ("password", HW_PASSWORD)]).await;
     page.assert_contains("IDまたはパスワードが正しくありません");
     assert_eq!(audit(&app, "hellowork", "account.locked").await, 1);
     app.clock.advance(29 * 60);
-    app.post(
-        "/hellowork/login",
-        &[("login_id", HW_ID), ("password", HW_PASSWORD)],
-    )
-    .await
-    .assert_contains("IDまたはパスワードが正しくありません");
+    app.post("/hellowork/login", &[("login_id", HW_ID), ("password", HW_PASSWORD)])
+        .await
+        .assert_contains("IDまたはパスワードが正しくありません");
     app.clock.advance(60 + 1);
     hellowork_password_step(&app).await;
 }
@@ -267,12 +169,7 @@ async fn a_hundred_concurrent_wrong_passwords_lock_exactly_at_the_threshold() {
     for _ in 0..100 {
         let app = app.clone();
         tasks.push(tokio::spawn(async move {
-            app.post(
-                "/jrec-in/login",
-                &[("login_id", "demo-kikan"), ("password", "WrongPass99")],
-            )
-            .await
-            .status
+            app.post("/jrec-in/login", &[("login_id", "demo-kikan"), ("password", "WrongPass99")]).await.status
         }));
     }
     for t in tasks {
@@ -280,20 +177,16 @@ async fn a_hundred_concurrent_wrong_passwords_lock_exactly_at_the_threshold() {
     }
     let mut conn = app.state.store.acquire().await.unwrap();
     let checked: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE portal = 'jrec-in' AND event = 'login.failed' AND detail = 'bad_password'").fetch_one(&mut *conn).await.unwrap();
-    let refused: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE portal = 'jrec-in' AND event = 'login.failed' AND detail = 'locked'").fetch_one(&mut *conn).await.unwrap();
-    assert_eq!(
-        (checked, refused),
-        (5, 95),
-        "exactly 5 passwords checked, the other 95 refused unchecked"
-    );
+    let refused: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE portal = 'jrec-in' AND event = 'login.failed' AND detail = 'locked'",
+    )
+    .fetch_one(&mut *conn)
+    .await
+    .unwrap();
+    assert_eq!((checked, refused), (5, 95), "exactly 5 passwords checked, the other 95 refused unchecked");
     drop(conn);
     assert_eq!(audit(&app, "jrec-in", "account.locked").await, 1);
-    let page = app
-        .post(
-            "/jrec-in/login",
-            &[("login_id", "demo-kikan"), ("password", "DemoUser2026")],
-        )
-        .await;
+    let page = app.post("/jrec-in/login", &[("login_id", "demo-kikan"), ("password", "DemoUser2026")]).await;
     page.assert_contains("IDまたはパスワードが正しくありません");
 }
 
@@ -313,77 +206,30 @@ async fn rokin_lockout_blocks_at_the_third_lock_and_mails_the_owner() {
         permanent: true,
         actor: "test",
     };
-    accounts::create(
-        &app.state.store,
-        &app.state.hasher,
-        &portal,
-        "x.jp",
-        &account,
-        app.clock.unix(),
-    )
-    .await
-    .unwrap();
+    accounts::create(&app.state.store, &app.state.hasher, &portal, "x.jp", &account, app.clock.unix()).await.unwrap();
     for lock in 1..=3 {
         for _ in 0..6 {
-            app.post(
-                "/rokin-pw/login",
-                &[("login_id", "Taro01"), ("password", "Wrong-99")],
-            )
-            .await;
+            app.post("/rokin-pw/login", &[("login_id", "Taro01"), ("password", "Wrong-99")]).await;
         }
         if lock < 3 {
             app.clock.advance(60 * 60 + 1);
         }
     }
     let subjects: Vec<String> = app.mails().await.into_iter().map(|m| m.subject).collect();
-    assert_eq!(
-        subjects
-            .iter()
-            .filter(|s| s.contains("アカウントロックのお知らせ"))
-            .count(),
-        2,
-        "{subjects:?}"
-    );
-    assert_eq!(
-        subjects
-            .iter()
-            .filter(|s| s.contains("アカウント閉塞のお知らせ"))
-            .count(),
-        1,
-        "{subjects:?}"
-    );
+    assert_eq!(subjects.iter().filter(|s| s.contains("アカウントロックのお知らせ")).count(), 2, "{subjects:?}");
+    assert_eq!(subjects.iter().filter(|s| s.contains("アカウント閉塞のお知らせ")).count(), 1, "{subjects:?}");
     app.clock.advance(24 * 3600);
-    app.post(
-        "/rokin-pw/login",
-        &[("login_id", "Taro01"), ("password", "Abcdef1!")],
-    )
-    .await
-    .assert_contains("IDまたはパスワードが正しくありません");
+    app.post("/rokin-pw/login", &[("login_id", "Taro01"), ("password", "Abcdef1!")])
+        .await
+        .assert_contains("IDまたはパスワードが正しくありません");
     // The user ID is case-sensitive: taro01 is somebody else.
     let mut conn = app.state.store.acquire().await.unwrap();
-    assert!(
-        madoguchi_store::users::by_login_id(&mut conn, "rokin-pw", "taro01")
-            .await
-            .unwrap()
-            .is_none()
-    );
-    let user = madoguchi_store::users::by_login_id(&mut conn, "rokin-pw", "Taro01")
-        .await
-        .unwrap()
-        .unwrap();
+    assert!(madoguchi_store::users::by_login_id(&mut conn, "rokin-pw", "taro01").await.unwrap().is_none());
+    let user = madoguchi_store::users::by_login_id(&mut conn, "rokin-pw", "Taro01").await.unwrap().unwrap();
     assert!(user.blocked_at.is_some());
-    assert!(
-        madoguchi_store::users::unlock(&mut conn, "rokin-pw", user.id)
-            .await
-            .unwrap()
-    );
+    assert!(madoguchi_store::users::unlock(&mut conn, "rokin-pw", user.id).await.unwrap());
     drop(conn);
-    let page = app
-        .post(
-            "/rokin-pw/login",
-            &[("login_id", "Taro01"), ("password", "Abcdef1!")],
-        )
-        .await;
+    let page = app.post("/rokin-pw/login", &[("login_id", "Taro01"), ("password", "Abcdef1!")]).await;
     assert_eq!(page.location(), "/rokin-pw/home");
 }
 
@@ -394,9 +240,7 @@ async fn an_otp_is_valid_thirty_minutes_and_ten_tries() {
     let code = latest_otp(&app, HW_ID).await;
     app.clock.advance(29 * 60 + 59);
     assert_eq!(
-        app.post("/hellowork/login/otp", &[("otp", &code)])
-            .await
-            .location(),
+        app.post("/hellowork/login/otp", &[("otp", &code)]).await.location(),
         "/hellowork/home",
         "29:59 still valid"
     );
@@ -405,9 +249,7 @@ async fn an_otp_is_valid_thirty_minutes_and_ten_tries() {
     hellowork_password_step(&app).await;
     let code = latest_otp(&app, HW_ID).await;
     app.clock.advance(30 * 60 + 1);
-    app.post("/hellowork/login/otp", &[("otp", &code)])
-        .await
-        .assert_contains("有効期間が過ぎたか、無効になりました");
+    app.post("/hellowork/login/otp", &[("otp", &code)]).await.assert_contains("有効期間が過ぎたか、無効になりました");
 
     hellowork_password_step(&app).await;
     let code = latest_otp(&app, HW_ID).await;
@@ -417,12 +259,8 @@ async fn an_otp_is_valid_thirty_minutes_and_ten_tries() {
             .await
             .assert_contains("ワンタイムパスワードが正しくありません。");
     }
-    app.post("/hellowork/login/otp", &[("otp", wrong)])
-        .await
-        .assert_contains("規定の回数に達した");
-    app.post("/hellowork/login/otp", &[("otp", &code)])
-        .await
-        .assert_contains("はじめからログインをやり直してください");
+    app.post("/hellowork/login/otp", &[("otp", wrong)]).await.assert_contains("規定の回数に達した");
+    app.post("/hellowork/login/otp", &[("otp", &code)]).await.assert_contains("はじめからログインをやり直してください");
     app.post("/hellowork/login/otp", &[("otp", "12")]).await;
 }
 
@@ -431,27 +269,18 @@ async fn an_otp_is_single_use_under_parallel_submits() {
     let app = Arc::new(TestApp::demo().await);
     hellowork_password_step(&app).await;
     let code = latest_otp(&app, HW_ID).await;
-    let (token, pending) = (
-        app.cookie("mdg_csrf").unwrap(),
-        app.cookie("mdg_otp").unwrap(),
-    );
+    let (token, pending) = (app.cookie("mdg_csrf").unwrap(), app.cookie("mdg_otp").unwrap());
     let mut tasks = Vec::new();
     for _ in 0..20 {
-        let (app, code, token, pending) =
-            (app.clone(), code.clone(), token.clone(), pending.clone());
+        let (app, code, token, pending) = (app.clone(), code.clone(), token.clone(), pending.clone());
         tasks.push(tokio::spawn(async move {
             let request = axum::http::Request::post("/hellowork/login/otp")
                 .header("content-type", "application/x-www-form-urlencoded")
                 .header("cookie", format!("mdg_csrf={token}; mdg_otp={pending}"))
                 .body(axum::body::Body::from(format!("_csrf={token}&otp={code}")))
                 .unwrap();
-            let response = tower::ServiceExt::oneshot(app.router.clone(), request)
-                .await
-                .unwrap();
-            response
-                .headers()
-                .get("location")
-                .is_some_and(|l| l == "/hellowork/home")
+            let response = tower::ServiceExt::oneshot(app.router.clone(), request).await.unwrap();
+            response.headers().get("location").is_some_and(|l| l == "/hellowork/home")
         }));
     }
     let mut sessions = 0;
@@ -465,12 +294,7 @@ async fn an_otp_is_single_use_under_parallel_submits() {
 async fn office_terminals_skip_the_one_time_password() {
     let text = "[server]\ndemo = true\n[[portal]]\npreset = \"hellowork\"\nsecond_factor = { office_networks = [\"127.0.0.0/8\"] }\n";
     let app = TestApp::with(Config::parse("t.toml", text).unwrap(), None, true).await;
-    let page = app
-        .post(
-            "/hellowork/login",
-            &[("login_id", HW_ID), ("password", HW_PASSWORD)],
-        )
-        .await;
+    let page = app.post("/hellowork/login", &[("login_id", HW_ID), ("password", HW_PASSWORD)]).await;
     assert_eq!(page.location(), "/hellowork/home");
 }
 
@@ -487,82 +311,37 @@ async fn an_account_made_by_the_operator_must_change_its_temporary_password() {
         permanent: false,
         actor: "test",
     };
-    let created = accounts::create(
-        &app.state.store,
-        &app.state.hasher,
-        &portal,
-        "x.jp",
-        &account,
-        app.clock.unix(),
-    )
-    .await
-    .unwrap();
+    let created = accounts::create(&app.state.store, &app.state.hasher, &portal, "x.jp", &account, app.clock.unix())
+        .await
+        .unwrap();
     let temporary = created.temporary_password.unwrap();
     let mails = app.mails().await;
-    let mail = mails
-        .iter()
-        .find(|m| m.to == "jimu@kenkyu.example.jp")
-        .unwrap();
+    let mail = mails.iter().find(|m| m.to == "jimu@kenkyu.example.jp").unwrap();
     assert!(
         mail.subject.contains("アカウント登録のお知らせ")
             && mail.text.contains(&temporary)
             && mail.text.contains("kikan-02")
     );
 
-    let page = app
-        .post(
-            "/jrec-in/login",
-            &[("login_id", "kikan-02"), ("password", &temporary)],
-        )
-        .await;
+    let page = app.post("/jrec-in/login", &[("login_id", "kikan-02"), ("password", &temporary)]).await;
     assert_eq!(page.location(), "/jrec-in/home");
-    assert_eq!(
-        app.get("/jrec-in/home").await.location(),
-        "/jrec-in/password"
-    );
+    assert_eq!(app.get("/jrec-in/home").await.location(), "/jrec-in/password");
     let form = app.get("/jrec-in/password").await;
     form.assert_contains("仮パスワードでログインしました")
         .assert_contains("<label for=\"current\">現在のパスワード</label>");
-    let bad = app
-        .post(
-            "/jrec-in/password",
-            &[("current", "nope"), ("new", "abc"), ("confirm", "abd")],
-        )
-        .await;
+    let bad = app.post("/jrec-in/password", &[("current", "nope"), ("new", "abc"), ("confirm", "abd")]).await;
     bad.assert_contains("現在のパスワードが正しくありません。")
         .assert_contains("パスワードは8文字以上で入力してください。")
         .assert_contains("パスワードには英字、数字をそれぞれ1文字以上含めてください。")
         .assert_contains("確認のため入力したパスワードが一致しません。");
-    let same = app
-        .post(
-            "/jrec-in/password",
-            &[
-                ("current", &temporary),
-                ("new", &temporary),
-                ("confirm", &temporary),
-            ],
-        )
-        .await;
+    let same =
+        app.post("/jrec-in/password", &[("current", &temporary), ("new", &temporary), ("confirm", &temporary)]).await;
     same.assert_contains("過去1回以内に使用したパスワードは使用できません。");
-    app.post(
-        "/jrec-in/password",
-        &[
-            ("current", &temporary),
-            ("new", "password1"),
-            ("confirm", "password1"),
-        ],
-    )
-    .await
-    .assert_contains("推測されやすいパスワード");
+    app.post("/jrec-in/password", &[("current", &temporary), ("new", "password1"), ("confirm", "password1")])
+        .await
+        .assert_contains("推測されやすいパスワード");
     let ok = app
-        .post(
-            "/jrec-in/password",
-            &[
-                ("current", &temporary),
-                ("new", "Kenkyu2027x"),
-                ("confirm", "Kenkyu2027x"),
-            ],
-        )
+        .post("/jrec-in/password", &[("current", &temporary), ("new", "Kenkyu2027x"), ("confirm", "Kenkyu2027x")])
         .await;
     assert_eq!(ok.location(), "/jrec-in/home?done=password");
     app.get("/jrec-in/home").await.assert_contains("事務 次郎");
@@ -572,51 +351,25 @@ async fn an_account_made_by_the_operator_must_change_its_temporary_password() {
 #[tokio::test]
 async fn mlit_passwords_expire_after_180_days_with_a_warning_from_7_days_before() {
     let app = TestApp::demo().await;
-    let login = || {
-        app.post(
-            "/mlit-fwms/login",
-            &[("login_id", "kensetsu01"), ("password", HW_PASSWORD)],
-        )
-    };
+    let login = || app.post("/mlit-fwms/login", &[("login_id", "kensetsu01"), ("password", HW_PASSWORD)]);
     app.clock.advance(172 * 86_400);
     login().await;
-    app.get("/mlit-fwms/home")
-        .await
-        .assert_lacks("パスワードの有効期限まであと");
+    app.get("/mlit-fwms/home").await.assert_lacks("パスワードの有効期限まであと");
     app.clock.advance(86_400);
     login().await;
-    app.get("/mlit-fwms/home")
-        .await
-        .assert_contains("パスワードの有効期限まであと7日です");
+    app.get("/mlit-fwms/home").await.assert_contains("パスワードの有効期限まであと7日です");
     app.clock.advance(7 * 86_400);
     login().await;
-    assert_eq!(
-        app.get("/mlit-fwms/home").await.location(),
-        "/mlit-fwms/password"
-    );
-    app.get("/mlit-fwms/password")
-        .await
-        .assert_contains("有効期限が過ぎました")
-        .assert_contains("旧パスワード");
+    assert_eq!(app.get("/mlit-fwms/home").await.location(), "/mlit-fwms/password");
+    app.get("/mlit-fwms/password").await.assert_contains("有効期限が過ぎました").assert_contains("旧パスワード");
     // 田中 Tanaka ⇒ 12ana463X: here 建設 太郎 / kensetsu01 ⇒ a run of the login ID is refused.
-    app.post(
-        "/mlit-fwms/password",
-        &[
-            ("current", HW_PASSWORD),
-            ("new", "Xkense77!"),
-            ("confirm", "Xkense77!"),
-        ],
-    )
-    .await
-    .assert_contains("連続した3文字以上");
+    app.post("/mlit-fwms/password", &[("current", HW_PASSWORD), ("new", "Xkense77!"), ("confirm", "Xkense77!")])
+        .await
+        .assert_contains("連続した3文字以上");
     let ok = app
         .post(
             "/mlit-fwms/password",
-            &[
-                ("current", HW_PASSWORD),
-                ("new", "Mado-Guchi-88"),
-                ("confirm", "Mado-Guchi-88"),
-            ],
+            &[("current", HW_PASSWORD), ("new", "Mado-Guchi-88"), ("confirm", "Mado-Guchi-88")],
         )
         .await;
     assert_eq!(ok.location(), "/mlit-fwms/home?done=password");

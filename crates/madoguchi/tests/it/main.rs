@@ -7,4 +7,5 @@ mod backend;
 mod console;
 mod login;
 mod platform;
+mod recovery;
 mod smtp;

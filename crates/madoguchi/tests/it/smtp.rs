@@ -21,21 +21,14 @@ impl Drop for Sink {
 
 /// Installs aiosmtpd with pip on a machine that lacks it (CI does it up front).
 fn ensure_aiosmtpd() {
-    let has = Command::new("python3")
-        .args(["-c", "import aiosmtpd"])
-        .status()
-        .map(|s| s.success())
-        .unwrap_or(false);
+    let has = Command::new("python3").args(["-c", "import aiosmtpd"]).status().map(|s| s.success()).unwrap_or(false);
     if !has {
         let ok = Command::new("python3")
             .args(["-m", "pip", "install", "--quiet", "aiosmtpd"])
             .status()
             .map(|s| s.success())
             .unwrap_or(false);
-        assert!(
-            ok,
-            "python3 -m pip install aiosmtpd failed: the SMTP test needs it"
-        );
+        assert!(ok, "python3 -m pip install aiosmtpd failed: the SMTP test needs it");
     }
 }
 
@@ -49,77 +42,38 @@ fn start_sink(port: u16) -> Sink {
         .spawn()
         .unwrap();
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
     assert_eq!(line.trim(), "ready");
     Sink { child, out }
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 fn received(sink: &Sink) -> Vec<serde_json::Value> {
-    std::fs::read_to_string(&sink.out)
-        .unwrap_or_default()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
+    std::fs::read_to_string(&sink.out).unwrap_or_default().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
 }
 
 #[tokio::test]
 async fn an_operator_code_arrives_through_smtp_with_a_japanese_subject() {
     let port = free_port();
     let sink = start_sink(port);
-    let app = TestApp::with(
-        Config::demo().unwrap(),
-        Some(&format!("smtp://127.0.0.1:{port}")),
-        true,
-    )
-    .await;
+    let app = TestApp::with(Config::demo().unwrap(), Some(&format!("smtp://127.0.0.1:{port}")), true).await;
     let email = operator_email("rokin");
-    app.post(
-        "/rokin/operator/login",
-        &[("email", &email), ("password", OPERATOR_PASSWORD)],
-    )
-    .await;
+    app.post("/rokin/operator/login", &[("email", &email), ("password", OPERATOR_PASSWORD)]).await;
     assert_eq!(app.deliver_mail().await, 1);
     let mails = received(&sink);
     assert_eq!(mails.len(), 1);
     let mail = &mails[0];
-    assert_eq!(
-        mail["subject"],
-        "【賃金控除事務支援システム】オペレーターログイン確認コード"
-    );
-    assert!(
-        mail["raw_subject"]
-            .as_str()
-            .unwrap()
-            .starts_with("=?utf-8?"),
-        "RFC 2047 encoded: {}",
-        mail["raw_subject"]
-    );
-    assert!(
-        mail["from"]
-            .as_str()
-            .unwrap()
-            .contains("賃金控除事務支援システム")
-    );
+    assert_eq!(mail["subject"], "【賃金控除事務支援システム】オペレーターログイン確認コード");
+    assert!(mail["raw_subject"].as_str().unwrap().starts_with("=?utf-8?"), "RFC 2047 encoded: {}", mail["raw_subject"]);
+    assert!(mail["from"].as_str().unwrap().contains("賃金控除事務支援システム"));
     assert_eq!(mail["rcpt"][0], email.as_str());
     let body = mail["body"].as_str().unwrap();
-    assert!(
-        body.contains("運用者コンソールへのログインを受け付けました"),
-        "{body}"
-    );
+    assert!(body.contains("運用者コンソールへのログインを受け付けました"), "{body}");
     // The code in the mail logs in.
-    let page = app
-        .post("/rokin/operator/login/code", &[("code", &code_in(body))])
-        .await;
+    let page = app.post("/rokin/operator/login/code", &[("code", &code_in(body))]).await;
     assert_eq!(page.location(), "/rokin/operator/");
     // No dev mailbox when SMTP is configured.
     assert_eq!(app.get("/_dev/mail.json").await.status, 404);
@@ -128,24 +82,11 @@ async fn an_operator_code_arrives_through_smtp_with_a_japanese_subject() {
 #[tokio::test]
 async fn mail_waits_in_the_outbox_while_smtp_is_down() {
     let port = free_port();
-    let app = TestApp::with(
-        Config::demo().unwrap(),
-        Some(&format!("smtp://127.0.0.1:{port}")),
-        true,
-    )
-    .await;
+    let app = TestApp::with(Config::demo().unwrap(), Some(&format!("smtp://127.0.0.1:{port}")), true).await;
     let email = operator_email("shaho");
-    app.post(
-        "/shaho/operator/login",
-        &[("email", &email), ("password", OPERATOR_PASSWORD)],
-    )
-    .await;
+    app.post("/shaho/operator/login", &[("email", &email), ("password", OPERATOR_PASSWORD)]).await;
     assert_eq!(app.deliver_mail().await, 1, "one failed attempt");
-    assert_eq!(
-        app.deliver_mail().await,
-        0,
-        "not due again before its backoff"
-    );
+    assert_eq!(app.deliver_mail().await, 0, "not due again before its backoff");
     let metrics = app.get("/metrics").await;
     metrics
         .assert_contains("madoguchi_outbox_mails{state=\"retrying\"} 1")
@@ -158,11 +99,6 @@ async fn mail_waits_in_the_outbox_while_smtp_is_down() {
     assert_eq!(app.deliver_mail().await, 1);
     let mails = received(&sink);
     assert_eq!(mails.len(), 1);
-    assert_eq!(
-        mails[0]["subject"],
-        "【次世代型社労法務システム】オペレーターログイン確認コード"
-    );
-    app.get("/metrics")
-        .await
-        .assert_contains("madoguchi_outbox_mails{state=\"sent\"} 1");
+    assert_eq!(mails[0]["subject"], "【次世代型社労法務システム】オペレーターログイン確認コード");
+    app.get("/metrics").await.assert_contains("madoguchi_outbox_mails{state=\"sent\"} 1");
 }

@@ -68,39 +68,25 @@ pub struct Page {
 
 impl Page {
     pub fn location(&self) -> &str {
-        self.headers
-            .get(header::LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
+        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("")
     }
 
     #[track_caller]
     pub fn assert_contains(&self, text: &str) -> &Page {
-        assert!(
-            self.body.contains(text),
-            "expected {text:?} in the page ({}):\n{}",
-            self.status,
-            self.body
-        );
+        assert!(self.body.contains(text), "expected {text:?} in the page ({}):\n{}", self.status, self.body);
         self
     }
 
     #[track_caller]
     pub fn assert_lacks(&self, text: &str) -> &Page {
-        assert!(
-            !self.body.contains(text),
-            "did not expect {text:?} in the page:\n{}",
-            self.body
-        );
+        assert!(!self.body.contains(text), "did not expect {text:?} in the page:\n{}", self.body);
         self
     }
 }
 
 /// 2026-11-24 10:00 JST, a Tuesday: every demo portal is open.
 pub fn tuesday_morning() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-11-24T10:00:00+09:00")
-        .unwrap()
-        .with_timezone(&Utc)
+    DateTime::parse_from_rfc3339("2026-11-24T10:00:00+09:00").unwrap().with_timezone(&Utc)
 }
 
 impl TestApp {
@@ -113,36 +99,17 @@ impl TestApp {
         TestApp::on_database(config, smtp, test_clock, database).await
     }
 
-    pub async fn on_database(
-        config: Config,
-        smtp: Option<&str>,
-        test_clock: bool,
-        database: String,
-    ) -> TestApp {
+    pub async fn on_database(config: Config, smtp: Option<&str>, test_clock: bool, database: String) -> TestApp {
         let clock = Arc::new(TestClock::at(tuesday_morning()));
         // Cheap hashing parameters: the tests exercise flows, not argon2's cost.
         let hasher = Hasher::new(256, 1, 1);
-        let server = madoguchi::build(config, &database, smtp, clock.clone(), test_clock, hasher)
-            .await
-            .unwrap();
+        let server = madoguchi::build(config, &database, smtp, clock.clone(), test_clock, hasher).await.unwrap();
         let router = madoguchi_web::app(server.state.clone());
-        TestApp {
-            state: server.state,
-            router,
-            clock,
-            mailer: server.mailer,
-            cookies: Mutex::default(),
-        }
+        TestApp { state: server.state, router, clock, mailer: server.mailer, cookies: Mutex::default() }
     }
 
     fn cookie_header(&self) -> String {
-        self.cookies
-            .lock()
-            .unwrap()
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ")
+        self.cookies.lock().unwrap().iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
     }
 
     pub fn cookie(&self, name: &str) -> Option<String> {
@@ -153,10 +120,7 @@ impl TestApp {
         // As if from a browser on this machine: the audit log and office ranges see an address.
         request
             .extensions_mut()
-            .insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((
-                [127, 0, 0, 1],
-                50000,
-            ))));
+            .insert(axum::extract::ConnectInfo(std::net::SocketAddr::from(([127, 0, 0, 1], 50000))));
         let response = self.router.clone().oneshot(request).await.unwrap();
         let status = response.status();
         let headers = response.headers().clone();
@@ -173,11 +137,7 @@ impl TestApp {
             }
         }
         let body = to_bytes(response.into_body(), 10 << 20).await.unwrap();
-        Page {
-            status,
-            headers,
-            body: String::from_utf8_lossy(&body).into_owned(),
-        }
+        Page { status, headers, body: String::from_utf8_lossy(&body).into_owned() }
     }
 
     pub async fn get(&self, path: &str) -> Page {
@@ -205,9 +165,7 @@ impl TestApp {
 
     /// Posts exactly these fields (no CSRF token added).
     pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> Page {
-        let body = url::form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(fields)
-            .finish();
+        let body = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(fields).finish();
         let request = Request::post(path)
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .header(header::COOKIE, self.cookie_header())
@@ -224,17 +182,11 @@ impl TestApp {
     pub async fn mails(&self) -> Vec<DevMail> {
         self.deliver_mail().await;
         let mut conn = self.state.store.acquire().await.unwrap();
-        madoguchi_store::outbox::dev_mails(&mut conn, 1000)
-            .await
-            .unwrap()
+        madoguchi_store::outbox::dev_mails(&mut conn, 1000).await.unwrap()
     }
 
     pub fn set_clock(&self, rfc3339: &str) {
-        self.clock.set(
-            DateTime::parse_from_rfc3339(rfc3339)
-                .unwrap()
-                .with_timezone(&Utc),
-        );
+        self.clock.set(DateTime::parse_from_rfc3339(rfc3339).unwrap().with_timezone(&Utc));
     }
 
     /// Logs the demo operator of `portal` in through password and e-mailed code.
@@ -243,39 +195,25 @@ impl TestApp {
         let page = self
             .post(
                 &format!("/{portal}/operator/login"),
-                &[
-                    ("email", &email),
-                    ("password", madoguchi::demo::OPERATOR_PASSWORD),
-                ],
+                &[("email", &email), ("password", madoguchi::demo::OPERATOR_PASSWORD)],
             )
             .await;
         assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
         let code = self.latest_code(&email).await;
-        let page = self
-            .post(
-                &format!("/{portal}/operator/login/code"),
-                &[("code", &code)],
-            )
-            .await;
+        let page = self.post(&format!("/{portal}/operator/login/code"), &[("code", &code)]).await;
         assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
         assert_eq!(page.location(), format!("/{portal}/operator/"));
     }
 
     pub async fn latest_code(&self, to: &str) -> String {
         let mails = self.mails().await;
-        let mail = mails
-            .iter()
-            .find(|m| m.to == to)
-            .expect("a mail to the operator");
+        let mail = mails.iter().find(|m| m.to == to).expect("a mail to the operator");
         code_in(&mail.text)
     }
 }
 
 /// The six digits after 確認コード：/ Code: in a mail.
 pub fn code_in(text: &str) -> String {
-    let line = text
-        .lines()
-        .find(|l| l.starts_with("確認コード：") || l.starts_with("Code: "))
-        .expect("a code line");
+    let line = text.lines().find(|l| l.starts_with("確認コード：") || l.starts_with("Code: ")).expect("a code line");
     line.chars().filter(char::is_ascii_digit).collect()
 }

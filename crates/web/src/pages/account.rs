@@ -56,24 +56,10 @@ pub async fn home(
     Ok(home_page(&ctx, &current, now, notice)?.into_response())
 }
 
-fn home_page(
-    ctx: &Ctx,
-    current: &CurrentUser,
-    now: i64,
-    notice: Option<String>,
-) -> Result<Html<String>, AppError> {
+fn home_page(ctx: &Ctx, current: &CurrentUser, now: i64, notice: Option<String>) -> Result<Html<String>, AppError> {
     let u = &current.user;
     html(&HomePage {
-        chrome: ctx.chrome(
-            current
-                .portal
-                .settings
-                .login_screen
-                .home_title
-                .get(ctx.lang),
-            Some(&current.portal),
-            None,
-        ),
+        chrome: ctx.chrome(current.portal.settings.login_screen.home_title.get(ctx.lang), Some(&current.portal), None),
         organization: u.organization_name.clone(),
         user_name: u.name.clone(),
         last_login: u
@@ -99,12 +85,7 @@ pub struct PasswordPage {
     pub home: Option<String>,
 }
 
-fn password_page(
-    ctx: &Ctx,
-    current: &CurrentUser,
-    now: i64,
-    errors: FieldErrors,
-) -> Result<Html<String>, AppError> {
+fn password_page(ctx: &Ctx, current: &CurrentUser, now: i64, errors: FieldErrors) -> Result<Html<String>, AppError> {
     let s = &current.portal.settings.login_screen;
     let forced = current.forced_change(now);
     let reason = forced.map(|f| match f {
@@ -119,17 +100,12 @@ fn password_page(
         confirm_label: s.confirm_label.get(ctx.lang).to_string(),
         rules: rules_summary(&current.portal.settings.password, ctx.lang),
         errors,
-        home: forced
-            .is_none()
-            .then(|| format!("/{}/home", current.portal.id)),
+        home: forced.is_none().then(|| format!("/{}/home", current.portal.id)),
     })
 }
 
 /// The rules in one sentence, shown above the fields before anything goes wrong.
-fn rules_summary(
-    policy: &madoguchi_core::portal::PasswordPolicy,
-    lang: madoguchi_core::Lang,
-) -> String {
+fn rules_summary(policy: &madoguchi_core::portal::PasswordPolicy, lang: madoguchi_core::Lang) -> String {
     let length = match lang {
         madoguchi_core::Lang::Ja => format!("{}～{}文字。", policy.min, policy.max),
         madoguchi_core::Lang::En => format!("{} to {} characters. ", policy.min, policy.max),
@@ -174,37 +150,12 @@ pub async fn change_password(
     let labels = &portal.settings.login_screen;
     let mut errors = FieldErrors::default();
     if form.current.is_empty() {
-        errors.add(
-            "current",
-            &format!(
-                "{}{}",
-                labels.current_label.get(ctx.lang),
-                ctx.t.get("password.enter")
-            ),
-        );
-    } else if !state
-        .hasher
-        .verify(&form.current, Some(&user.password_hash))
-        .await
-    {
-        errors.add(
-            "current",
-            &format!(
-                "{}{}",
-                labels.current_label.get(ctx.lang),
-                ctx.t.get("password.wrong")
-            ),
-        );
+        errors.add("current", &format!("{}{}", labels.current_label.get(ctx.lang), ctx.t.get("password.enter")));
+    } else if !state.hasher.verify(&form.current, Some(&user.password_hash)).await {
+        errors.add("current", &format!("{}{}", labels.current_label.get(ctx.lang), ctx.t.get("password.wrong")));
     }
     let names = [user.name.as_str()];
-    let mut broken = password::check(
-        policy,
-        &form.new,
-        Subject {
-            login_id: &user.login_id,
-            names: &names,
-        },
-    );
+    let mut broken = password::check(policy, &form.new, Subject { login_id: &user.login_id, names: &names });
     if broken.is_empty() {
         let history = {
             let mut conn = state.store.acquire().await?;
@@ -212,9 +163,7 @@ pub async fn change_password(
         };
         for old in &history {
             if state.hasher.verify(&form.new, Some(old)).await {
-                broken.push(PasswordRule::Reused {
-                    count: policy.history.max(1),
-                });
+                broken.push(PasswordRule::Reused { count: policy.history.max(1) });
                 break;
             }
         }
@@ -229,11 +178,7 @@ pub async fn change_password(
         return Ok(password_page(&ctx, &current, now, errors)?.into_response());
     }
 
-    let hash = state
-        .hasher
-        .hash(&form.new)
-        .await
-        .map_err(|e| AppError::Internal(format!("hash: {e}")))?;
+    let hash = state.hasher.hash(&form.new).await.map_err(|e| AppError::Internal(format!("hash: {e}")))?;
     let subject = format!("user:{}", user.id);
     let mut tx = state.store.begin().await?;
     users::set_password(&mut tx, user.id, &hash, false, now).await?;
@@ -254,25 +199,14 @@ pub async fn change_password(
     )
     .await?;
     let portal_name = portal.settings.name.get(ctx.lang);
-    let at = DateTime::from_timestamp(now, 0)
-        .map(|d| format_datetime(d.with_timezone(&JST), ctx.lang))
-        .unwrap_or_default();
+    let at =
+        DateTime::from_timestamp(now, 0).map(|d| format_datetime(d.with_timezone(&JST), ctx.lang)).unwrap_or_default();
     let help_desk = super::landing::help_desk_text(&state, portal, ctx.lang).await?;
     madoguchi_mail::queue(
         &mut tx,
-        &Envelope {
-            portal: &portal.id,
-            from_name: portal_name,
-            to: &user.email,
-            lang: ctx.lang,
-        },
+        &Envelope { portal: &portal.id, from_name: portal_name, to: &user.email, lang: ctx.lang },
         MailKind::PasswordChanged,
-        &[
-            ("portal", portal_name),
-            ("name", &user.name),
-            ("at", &at),
-            ("help_desk", &help_desk),
-        ],
+        &[("portal", portal_name), ("name", &user.name), ("at", &at), ("help_desk", &help_desk)],
         state.mailer.domain(),
         now,
     )

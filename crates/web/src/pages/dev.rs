@@ -49,9 +49,7 @@ async fn mails(state: &AppState) -> Result<Vec<outbox::DevMail>, AppError> {
 }
 
 fn rfc3339(ts: i64) -> String {
-    DateTime::<Utc>::from_timestamp(ts, 0)
-        .map(|d| d.to_rfc3339())
-        .unwrap_or_default()
+    DateTime::<Utc>::from_timestamp(ts, 0).map(|d| d.to_rfc3339()).unwrap_or_default()
 }
 
 pub async fn mailbox_json(State(state): State<AppState>) -> Result<Json<Vec<MailJson>>, AppError> {
@@ -84,10 +82,7 @@ pub async fn mailbox(State(state): State<AppState>, ctx: Ctx) -> Result<Html<Str
             text: m.text,
         })
         .collect();
-    html(&MailboxPage {
-        chrome: ctx.chrome(ctx.t.get("dev.mail.title"), None, None),
-        mails: views,
-    })
+    html(&MailboxPage { chrome: ctx.chrome(ctx.t.get("dev.mail.title"), None, None), mails: views })
 }
 
 #[derive(Serialize)]
@@ -102,11 +97,7 @@ fn clock_json(state: &AppState) -> Result<Json<ClockJson>, AppError> {
         return Err(AppError::NotFound);
     }
     let now = state.clock.now();
-    Ok(Json(ClockJson {
-        now: now.to_rfc3339(),
-        unix: now.timestamp(),
-        jst: now.with_timezone(&JST).to_rfc3339(),
-    }))
+    Ok(Json(ClockJson { now: now.to_rfc3339(), unix: now.timestamp(), jst: now.with_timezone(&JST).to_rfc3339() }))
 }
 
 pub async fn clock(State(state): State<AppState>) -> Result<Json<ClockJson>, AppError> {
@@ -118,15 +109,8 @@ pub struct Advance {
     seconds: i64,
 }
 
-pub async fn advance(
-    State(state): State<AppState>,
-    Form(form): Form<Advance>,
-) -> Result<Json<ClockJson>, AppError> {
-    let test = state
-        .clock
-        .as_test()
-        .filter(|_| state.test_clock)
-        .ok_or(AppError::NotFound)?;
+pub async fn advance(State(state): State<AppState>, Form(form): Form<Advance>) -> Result<Json<ClockJson>, AppError> {
+    let test = state.clock.as_test().filter(|_| state.test_clock).ok_or(AppError::NotFound)?;
     test.advance(form.seconds);
     clock_json(&state)
 }
@@ -137,15 +121,8 @@ pub struct SetClock {
     at: String,
 }
 
-pub async fn set(
-    State(state): State<AppState>,
-    Form(form): Form<SetClock>,
-) -> Result<Json<ClockJson>, AppError> {
-    let test = state
-        .clock
-        .as_test()
-        .filter(|_| state.test_clock)
-        .ok_or(AppError::NotFound)?;
+pub async fn set(State(state): State<AppState>, Form(form): Form<SetClock>) -> Result<Json<ClockJson>, AppError> {
+    let test = state.clock.as_test().filter(|_| state.test_clock).ok_or(AppError::NotFound)?;
     let at = DateTime::parse_from_rfc3339(form.at.trim()).map_err(|_| AppError::NotFound)?;
     test.set(at.with_timezone(&Utc));
     clock_json(&state)

@@ -43,10 +43,7 @@ pub async fn index(State(state): State<AppState>, ctx: Ctx) -> Result<Html<Strin
             operator: p.settings.operator_name.get(ctx.lang).to_string(),
         })
         .collect();
-    html(&IndexPage {
-        chrome: ctx.chrome(ctx.t.get("site.title"), None, None),
-        portals,
-    })
+    html(&IndexPage { chrome: ctx.chrome(ctx.t.get("site.title"), None, None), portals })
 }
 
 pub struct Notice {
@@ -75,10 +72,9 @@ pub fn hours_view(portal: &Portal, t: &Tr, lang: Lang, now: DateTime<FixedOffset
     let mut year_end: Vec<String> = Vec::new();
     for day in hours.closed_days() {
         match day {
-            ClosedDay::Weekday(d) => closed.push(
-                t.get(&format!("closed.{}", d.to_string().to_lowercase()))
-                    .to_string(),
-            ),
+            ClosedDay::Weekday(d) => {
+                closed.push(t.get(&format!("closed.{}", d.to_string().to_lowercase())).to_string())
+            }
             ClosedDay::Holiday => closed.push(t.get("closed.holiday").to_string()),
             ClosedDay::MonthDay(m, d) => year_end.push(match lang {
                 Lang::Ja => format!("{m}月{d}日"),
@@ -89,9 +85,7 @@ pub fn hours_view(portal: &Portal, t: &Tr, lang: Lang, now: DateTime<FixedOffset
     closed.extend(year_end);
     let (closed_now, reopens) = match hours.availability(now) {
         Availability::Open => (false, None),
-        Availability::Closed { reopens_at } => {
-            (true, reopens_at.map(|at| format_datetime(at, lang)))
-        }
+        Availability::Closed { reopens_at } => (true, reopens_at.map(|at| format_datetime(at, lang))),
     };
     HoursView {
         always: hours.is_always_open(),
@@ -110,11 +104,7 @@ pub fn format_datetime(at: DateTime<FixedOffset>, lang: Lang) -> String {
 }
 
 pub fn paragraphs(text: &str) -> Vec<String> {
-    text.split("\n\n")
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .map(str::to_string)
-        .collect()
+    text.split("\n\n").map(str::trim).filter(|p| !p.is_empty()).map(str::to_string).collect()
 }
 
 #[derive(Template)]
@@ -132,24 +122,18 @@ pub struct PortalTop {
 }
 
 /// The help desk text: the operator's edit if any, else the preset's.
-pub async fn help_desk_text(
-    state: &AppState,
-    portal: &Portal,
-    lang: Lang,
-) -> Result<String, AppError> {
+pub async fn help_desk_text(state: &AppState, portal: &Portal, lang: Lang) -> Result<String, AppError> {
     let mut conn = state.store.acquire().await?;
-    Ok(
-        match content::text(&mut conn, &portal.id, "help_desk").await? {
-            Some((ja, en)) => {
-                if lang == Lang::En && !en.is_empty() {
-                    en
-                } else {
-                    ja
-                }
+    Ok(match content::text(&mut conn, &portal.id, "help_desk").await? {
+        Some((ja, en)) => {
+            if lang == Lang::En && !en.is_empty() {
+                en
+            } else {
+                ja
             }
-            None => portal.settings.help_desk.get(lang).to_string(),
-        },
-    )
+        }
+        None => portal.settings.help_desk.get(lang).to_string(),
+    })
 }
 
 pub async fn portal_top(
@@ -169,13 +153,10 @@ pub async fn portal_top(
                 Lang::En if !a.title_en.is_empty() => (a.title_en, a.body_en),
                 _ => (a.title_ja, a.body_ja),
             };
-            let date =
-                DateTime::from_timestamp(a.starts_at, 0).map(|d| d.with_timezone(now.offset()));
+            let date = DateTime::from_timestamp(a.starts_at, 0).map(|d| d.with_timezone(now.offset()));
             Notice {
                 title,
-                date: date
-                    .map(|d| format_datetime(d, ctx.lang))
-                    .unwrap_or_default(),
+                date: date.map(|d| format_datetime(d, ctx.lang)).unwrap_or_default(),
                 paragraphs: paragraphs(&body),
             }
         })
@@ -187,23 +168,10 @@ pub async fn portal_top(
         operator: s.operator_name.get(ctx.lang).to_string(),
         notices_label: s.notices_label.get(ctx.lang).to_string(),
         notices,
-        help_desk: help_desk_text(&state, &portal, ctx.lang)
-            .await?
-            .lines()
-            .map(str::to_string)
-            .collect(),
-        links: s
-            .links
-            .iter()
-            .map(|l| Link {
-                label: l.label.get(ctx.lang).to_string(),
-                url: l.url.clone(),
-            })
-            .collect(),
+        help_desk: help_desk_text(&state, &portal, ctx.lang).await?.lines().map(str::to_string).collect(),
+        links: s.links.iter().map(|l| Link { label: l.label.get(ctx.lang).to_string(), url: l.url.clone() }).collect(),
         hours: hours_view(&portal, ctx.t, ctx.lang, now),
-        login_url: super::login::password_login(&portal)
-            .ok()
-            .map(|()| format!("/{}/login", portal.id)),
+        login_url: super::login::password_login(&portal).ok().map(|()| format!("/{}/login", portal.id)),
     };
     html(&page)
 }
@@ -221,16 +189,9 @@ pub async fn help(
     Path((_, screen)): Path<(String, String)>,
     ctx: Ctx,
 ) -> Result<Html<String>, AppError> {
-    let page = portal
-        .settings
-        .help_page(&screen)
-        .ok_or(AppError::NotFound)?;
+    let page = portal.settings.help_page(&screen).ok_or(AppError::NotFound)?;
     let title = format!("{} — {}", ctx.t.get("help.title"), page.title.get(ctx.lang));
-    let back = if screen == "top" {
-        format!("/{}/", portal.id)
-    } else {
-        format!("/{}/{}", portal.id, screen)
-    };
+    let back = if screen == "top" { format!("/{}/", portal.id) } else { format!("/{}/{}", portal.id, screen) };
     html(&HelpPageView {
         chrome: ctx.chrome(title, Some(&portal), None),
         paragraphs: paragraphs(page.body.get(ctx.lang)),
@@ -253,47 +214,29 @@ pub struct LangSwitch {
 }
 
 /// The language switch: remembers the choice in a cookie and returns to the page.
-pub async fn switch_lang(
-    State(state): State<AppState>,
-    jar: CookieJar,
-    Form(form): Form<LangSwitch>,
-) -> Response {
+pub async fn switch_lang(State(state): State<AppState>, jar: CookieJar, Form(form): Form<LangSwitch>) -> Response {
     let lang = Lang::parse(&form.lang).unwrap_or_default();
     // Only a path of this site: never an open redirect.
-    let back = if form.back.starts_with('/')
-        && !form.back.starts_with("//")
-        && !form.back.contains('\\')
-    {
+    let back = if form.back.starts_with('/') && !form.back.starts_with("//") && !form.back.contains('\\') {
         form.back
     } else {
         "/".into()
     };
     // A preference, not a secret: kept for the browser session like every cookie of ours.
-    let c = cookie(
-        LANG_COOKIE,
-        lang.code().to_string(),
-        "/".into(),
-        state.secure_cookies(),
-    );
+    let c = cookie(LANG_COOKIE, lang.code().to_string(), "/".into(), state.secure_cookies());
     (jar.add(c), Redirect::to(&back)).into_response()
 }
 
 pub async fn stylesheet() -> impl IntoResponse {
     (
-        [
-            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
         include_str!("../../../../static/app.css"),
     )
 }
 
 pub async fn script() -> impl IntoResponse {
     (
-        [
-            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
         include_str!("../../../../static/app.js"),
     )
 }

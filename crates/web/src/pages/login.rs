@@ -34,7 +34,7 @@ const OTP_DIGITS: u32 = 6;
 /// At most this many login codes per user per hour: a flood of logins cannot flood a mailbox.
 const OTP_PER_HOUR: i64 = 10;
 
-fn login_path(portal: &Portal) -> String {
+pub(crate) fn login_path(portal: &Portal) -> String {
     format!("/{}/login", portal.id)
 }
 
@@ -51,27 +51,16 @@ enum Next {
 /// The portal's second factor for this user from this browser and address.
 fn second_step(portal: &Portal, user: &User, trusted: bool, office: bool) -> Next {
     match &portal.settings.second_factor {
-        SecondFactor::EmailOtp {
-            code_minutes,
-            max_attempts,
-            ..
-        } => {
+        SecondFactor::EmailOtp { code_minutes, max_attempts, .. } => {
             if trusted || office {
                 Next::Session
             } else {
-                Next::Code {
-                    minutes: *code_minutes,
-                    max_attempts: *max_attempts,
-                }
+                Next::Code { minutes: *code_minutes, max_attempts: *max_attempts }
             }
         }
-        SecondFactor::OptionalEmailCode {
-            code_minutes,
-            max_attempts,
-        } if user.login_code_enabled => Next::Code {
-            minutes: *code_minutes,
-            max_attempts: *max_attempts,
-        },
+        SecondFactor::OptionalEmailCode { code_minutes, max_attempts } if user.login_code_enabled => {
+            Next::Code { minutes: *code_minutes, max_attempts: *max_attempts }
+        }
         _ => Next::Session,
     }
 }
@@ -85,23 +74,13 @@ pub fn password_login(portal: &Portal) -> Result<(), AppError> {
 }
 
 fn in_office(portal: &Portal, origin: &Origin) -> bool {
-    let SecondFactor::EmailOtp {
-        office_networks, ..
-    } = &portal.settings.second_factor
-    else {
+    let SecondFactor::EmailOtp { office_networks, .. } = &portal.settings.second_factor else {
         return false;
     };
-    let Some(ip) = origin
-        .ip
-        .as_deref()
-        .and_then(|ip| ip.parse::<std::net::IpAddr>().ok())
-    else {
+    let Some(ip) = origin.ip.as_deref().and_then(|ip| ip.parse::<std::net::IpAddr>().ok()) else {
         return false;
     };
-    office_networks
-        .iter()
-        .filter_map(|n| n.parse::<ipnet::IpNet>().ok())
-        .any(|net| net.contains(&ip))
+    office_networks.iter().filter_map(|n| n.parse::<ipnet::IpNet>().ok()).any(|net| net.contains(&ip))
 }
 
 // ---- the password step ----
@@ -114,9 +93,10 @@ pub struct LoginPage {
     pub login_id: String,
     pub errors: FieldErrors,
     pub notice: Option<String>,
+    pub forgot: Option<String>,
 }
 
-fn login_page(
+pub(crate) fn login_page(
     ctx: &Ctx,
     portal: &Portal,
     login_id: &str,
@@ -130,6 +110,10 @@ fn login_page(
         login_id: login_id.to_string(),
         errors,
         notice,
+        forgot: match portal.settings.recovery {
+            madoguchi_core::portal::Recovery::ResetKey { .. } => Some(format!("/{}/password/forgot", portal.id)),
+            madoguchi_core::portal::Recovery::None => None,
+        },
     })
 }
 
@@ -146,7 +130,7 @@ pub struct LoginForm {
     password: String,
 }
 
-fn audit_entry<'a>(
+pub(crate) fn audit_entry<'a>(
     portal: &'a Portal,
     origin: &'a Origin,
     event: &'a str,
@@ -173,12 +157,7 @@ pub async fn login(
     Form(form): Form<LoginForm>,
 ) -> Result<Response, AppError> {
     password_login(&portal)?;
-    let label = portal
-        .settings
-        .login_screen
-        .id_label
-        .get(ctx.lang)
-        .to_string();
+    let label = portal.settings.login_screen.id_label.get(ctx.lang).to_string();
     let parsed = LoginId::parse(&portal.settings.login_id, &form.login_id);
     let mut errors = FieldErrors::default();
     if let Err(rules) = &parsed {
@@ -191,14 +170,8 @@ pub async fn login(
         return Ok(login_page(&ctx, &portal, &form.login_id, errors, None)?.into_response());
     };
     let refused = || -> Result<Response, AppError> {
-        Ok(login_page(
-            &ctx,
-            &portal,
-            &form.login_id,
-            FieldErrors::form(ctx.t.get("login.failed")),
-            None,
-        )?
-        .into_response())
+        Ok(login_page(&ctx, &portal, &form.login_id, FieldErrors::form(ctx.t.get("login.failed")), None)?
+            .into_response())
     };
 
     let now = state.clock.unix();
@@ -219,26 +192,14 @@ pub async fn login(
         Err(known) => {
             // Unknown, locked or blocked: the same work and the same answer as a wrong password.
             state.hasher.verify(&form.password, None).await;
-            let detail = if known.is_some() {
-                "locked"
-            } else {
-                "unknown_login_id"
-            };
+            let detail = if known.is_some() { "locked" } else { "unknown_login_id" };
             let mut conn = state.store.acquire().await?;
-            audit::record(
-                &mut conn,
-                &audit_entry(&portal, &origin, "login.failed", None, Some(detail)),
-                now,
-            )
-            .await?;
+            audit::record(&mut conn, &audit_entry(&portal, &origin, "login.failed", None, Some(detail)), now).await?;
             return refused();
         }
     };
     let subject = format!("user:{}", user.id);
-    let matched = state
-        .hasher
-        .verify(&form.password, Some(&user.password_hash))
-        .await;
+    let matched = state.hasher.verify(&form.password, Some(&user.password_hash)).await;
     let mut tx = state.store.begin().await?;
     if !matched {
         let lock_until = now + i64::from(lockout.lock_minutes) * 60;
@@ -254,20 +215,11 @@ pub async fn login(
         .await?;
         audit::record(
             &mut tx,
-            &audit_entry(
-                &portal,
-                &origin,
-                "login.failed",
-                Some(&subject),
-                Some("bad_password"),
-            ),
+            &audit_entry(&portal, &origin, "login.failed", Some(&subject), Some("bad_password")),
             now,
         )
         .await?;
-        record_lock(
-            &mut tx, &state, &portal, &origin, &user, outcome, lock_until, ctx.lang, now,
-        )
-        .await?;
+        record_lock(&mut tx, &state, &portal, &origin, &user, outcome, lock_until, ctx.lang, now).await?;
         tx.commit().await?;
         state.mailer.wake();
         return refused();
@@ -284,20 +236,10 @@ pub async fn login(
     };
     match second_step(&portal, &user, trusted, in_office(&portal, &origin)) {
         Next::Session => {
-            let detail = if trusted {
-                "trusted_browser"
-            } else {
-                "password"
-            };
+            let detail = if trusted { "trusted_browser" } else { "password" };
             audit::record(
                 &mut tx,
-                &audit_entry(
-                    &portal,
-                    &origin,
-                    "login.succeeded",
-                    Some(&subject),
-                    Some(detail),
-                ),
+                &audit_entry(&portal, &origin, "login.succeeded", Some(&subject), Some(detail)),
                 now,
             )
             .await?;
@@ -305,21 +247,13 @@ pub async fn login(
             tx.commit().await?;
             Ok((jar.add(session), Redirect::to(&home_path(&portal))).into_response())
         }
-        Next::Code {
-            minutes,
-            max_attempts,
-        } => {
-            if codes::issued_since(&mut tx, user.id, OTP_PURPOSE, now - 3600).await? >= OTP_PER_HOUR
+        Next::Code { minutes, max_attempts } => {
+            if audit::count_recent(&mut tx, &portal.id, "login.code_sent", Some(&subject), None, now - 3600).await?
+                >= OTP_PER_HOUR
             {
                 audit::record(
                     &mut tx,
-                    &audit_entry(
-                        &portal,
-                        &origin,
-                        "login.code_refused",
-                        Some(&subject),
-                        Some("too_many_codes"),
-                    ),
+                    &audit_entry(&portal, &origin, "login.code_refused", Some(&subject), Some("too_many_codes")),
                     now,
                 )
                 .await?;
@@ -354,12 +288,7 @@ pub async fn login(
             let (minutes, attempts) = (minutes.to_string(), max_attempts.to_string());
             madoguchi_mail::queue(
                 &mut tx,
-                &Envelope {
-                    portal: &portal.id,
-                    from_name: portal_name,
-                    to: &user.email,
-                    lang: ctx.lang,
-                },
+                &Envelope { portal: &portal.id, from_name: portal_name, to: &user.email, lang: ctx.lang },
                 MailKind::LoginOtp,
                 &[
                     ("portal", portal_name),
@@ -373,33 +302,18 @@ pub async fn login(
                 now,
             )
             .await?;
-            audit::record(
-                &mut tx,
-                &audit_entry(&portal, &origin, "login.code_sent", Some(&subject), None),
-                now,
-            )
-            .await?;
+            audit::record(&mut tx, &audit_entry(&portal, &origin, "login.code_sent", Some(&subject), None), now)
+                .await?;
             tx.commit().await?;
             state.mailer.wake();
-            let pending = cookie(
-                OTP_COOKIE,
-                token,
-                login_path(&portal),
-                state.secure_cookies(),
-            );
-            Ok((
-                jar.add(pending),
-                Redirect::to(&format!("{}/otp", login_path(&portal))),
-            )
-                .into_response())
+            let pending = cookie(OTP_COOKIE, token, login_path(&portal), state.secure_cookies());
+            Ok((jar.add(pending), Redirect::to(&format!("{}/otp", login_path(&portal)))).into_response())
         }
     }
 }
 
-fn format_ts(ts: i64, lang: Lang) -> String {
-    DateTime::from_timestamp(ts, 0)
-        .map(|d| format_datetime(d.with_timezone(&JST), lang))
-        .unwrap_or_default()
+pub(crate) fn format_ts(ts: i64, lang: Lang) -> String {
+    DateTime::from_timestamp(ts, 0).map(|d| format_datetime(d.with_timezone(&JST), lang)).unwrap_or_default()
 }
 
 /// Audits a lock or block and, where the portal says so, mails the owner.
@@ -418,20 +332,11 @@ async fn record_lock(
     let subject = format!("user:{}", user.id);
     let (event, kind, locks) = match outcome {
         LockOutcome::StillOpen => return Ok(()),
-        LockOutcome::Locked { lock_count } => {
-            ("account.locked", MailKind::AccountLocked, lock_count)
-        }
-        LockOutcome::Blocked { lock_count } => {
-            ("account.blocked", MailKind::AccountBlocked, lock_count)
-        }
+        LockOutcome::Locked { lock_count } => ("account.locked", MailKind::AccountLocked, lock_count),
+        LockOutcome::Blocked { lock_count } => ("account.blocked", MailKind::AccountBlocked, lock_count),
     };
     let detail = format!("lock {locks}");
-    audit::record(
-        tx,
-        &audit_entry(portal, origin, event, Some(&subject), Some(&detail)),
-        now,
-    )
-    .await?;
+    audit::record(tx, &audit_entry(portal, origin, event, Some(&subject), Some(&detail)), now).await?;
     let lockout = &portal.settings.lockout;
     if !lockout.notify_user {
         return Ok(());
@@ -449,19 +354,10 @@ async fn record_lock(
         lockout.lock_minutes.to_string(),
         lockout.block_after_locks.unwrap_or(0).to_string(),
     );
-    let (at, until, locks) = (
-        format_ts(now, lang),
-        format_ts(lock_until, lang),
-        locks.to_string(),
-    );
+    let (at, until, locks) = (format_ts(now, lang), format_ts(lock_until, lang), locks.to_string());
     madoguchi_mail::queue(
         tx,
-        &Envelope {
-            portal: &portal.id,
-            from_name: portal_name,
-            to: &user.email,
-            lang,
-        },
+        &Envelope { portal: &portal.id, from_name: portal_name, to: &user.email, lang },
         kind,
         &[
             ("portal", portal_name),
@@ -498,26 +394,15 @@ pub struct OtpPage {
 
 fn otp_settings(portal: &Portal) -> (u32, u32, bool) {
     match &portal.settings.second_factor {
-        SecondFactor::EmailOtp {
-            code_minutes,
-            max_attempts,
-            skip_days,
-            ..
-        } => (*code_minutes, *max_attempts, *skip_days > 0),
-        SecondFactor::OptionalEmailCode {
-            code_minutes,
-            max_attempts,
-        } => (*code_minutes, *max_attempts, false),
+        SecondFactor::EmailOtp { code_minutes, max_attempts, skip_days, .. } => {
+            (*code_minutes, *max_attempts, *skip_days > 0)
+        }
+        SecondFactor::OptionalEmailCode { code_minutes, max_attempts } => (*code_minutes, *max_attempts, false),
         _ => (30, 10, false),
     }
 }
 
-fn otp_page(
-    ctx: &Ctx,
-    portal: &Portal,
-    skip_checked: bool,
-    errors: FieldErrors,
-) -> Result<Html<String>, AppError> {
+fn otp_page(ctx: &Ctx, portal: &Portal, skip_checked: bool, errors: FieldErrors) -> Result<Html<String>, AppError> {
     let (minutes, max_attempts, skippable) = otp_settings(portal);
     html(&OtpPage {
         chrome: ctx.chrome(ctx.t.get("otp.title"), Some(portal), None),
@@ -530,11 +415,7 @@ fn otp_page(
     })
 }
 
-pub async fn otp_form(
-    PortalRef(portal): PortalRef,
-    ctx: Ctx,
-    jar: CookieJar,
-) -> Result<Response, AppError> {
+pub async fn otp_form(PortalRef(portal): PortalRef, ctx: Ctx, jar: CookieJar) -> Result<Response, AppError> {
     password_login(&portal)?;
     if jar.get(OTP_COOKIE).is_none() {
         return Ok(Redirect::to(&login_path(&portal)).into_response());
@@ -563,40 +444,19 @@ pub async fn otp(
     let secure = state.secure_cookies();
     let restart = |jar: CookieJar, key: &str| -> Result<Response, AppError> {
         let page = login_page(&ctx, &portal, "", FieldErrors::form(ctx.t.get(key)), None)?;
-        Ok((
-            jar.remove(removal(OTP_COOKIE, login_path(&portal), secure)),
-            page,
-        )
-            .into_response())
+        Ok((jar.remove(removal(OTP_COOKIE, login_path(&portal), secure)), page).into_response())
     };
     let Some(token) = jar.get(OTP_COOKIE).map(|c| c.value().to_string()) else {
         return restart(jar, "otp.expired");
     };
-    let code: String = crate::forms::fold(&form.otp)
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect();
+    let code: String = crate::forms::fold(&form.otp).chars().filter(|c| !c.is_whitespace()).collect();
     if code.len() != OTP_DIGITS as usize || !code.chars().all(|c| c.is_ascii_digit()) {
-        return Ok(otp_page(
-            &ctx,
-            &portal,
-            skip,
-            FieldErrors::field("otp", ctx.t.get("otp.format")),
-        )?
-        .into_response());
+        return Ok(otp_page(&ctx, &portal, skip, FieldErrors::field("otp", ctx.t.get("otp.format")))?.into_response());
     }
     let now = state.clock.unix();
     let max_attempts = i64::from(otp_settings(&portal).1);
     let mut tx = state.store.begin().await?;
-    let Some(pending) = codes::attempt(
-        &mut tx,
-        &portal.id,
-        OTP_PURPOSE,
-        &auth::token_hash(&token),
-        now,
-    )
-    .await?
-    else {
+    let Some(pending) = codes::attempt(&mut tx, &portal.id, OTP_PURPOSE, &auth::token_hash(&token), now).await? else {
         tx.commit().await?;
         return restart(jar, "otp.expired");
     };
@@ -605,35 +465,21 @@ pub async fn otp(
         codes::drop(&mut tx, pending.id).await?;
         audit::record(
             &mut tx,
-            &audit_entry(
-                &portal,
-                &origin,
-                "login.code_failed",
-                Some(&subject),
-                Some("too_many_attempts"),
-            ),
+            &audit_entry(&portal, &origin, "login.code_failed", Some(&subject), Some("too_many_attempts")),
             now,
         )
         .await?;
         tx.commit().await?;
         return restart(jar, "otp.too_many");
     }
-    if !auth::equal(&auth::token_hash(&code), &pending.code_hash)
-        || !codes::use_up(&mut tx, pending.id, now).await?
-    {
+    if !auth::equal(&auth::token_hash(&code), &pending.code_hash) || !codes::use_up(&mut tx, pending.id, now).await? {
         let last = pending.attempts >= max_attempts;
         if last {
             codes::drop(&mut tx, pending.id).await?;
         }
         audit::record(
             &mut tx,
-            &audit_entry(
-                &portal,
-                &origin,
-                "login.code_failed",
-                Some(&subject),
-                Some("wrong_code"),
-            ),
+            &audit_entry(&portal, &origin, "login.code_failed", Some(&subject), Some("wrong_code")),
             now,
         )
         .await?;
@@ -641,42 +487,19 @@ pub async fn otp(
         if last {
             return restart(jar, "otp.too_many");
         }
-        return Ok(otp_page(
-            &ctx,
-            &portal,
-            skip,
-            FieldErrors::field("otp", ctx.t.get("otp.wrong")),
-        )?
-        .into_response());
+        return Ok(otp_page(&ctx, &portal, skip, FieldErrors::field("otp", ctx.t.get("otp.wrong")))?.into_response());
     }
+    audit::record(&mut tx, &audit_entry(&portal, &origin, "login.code_used", Some(&subject), None), now).await?;
     audit::record(
         &mut tx,
-        &audit_entry(&portal, &origin, "login.code_used", Some(&subject), None),
-        now,
-    )
-    .await?;
-    audit::record(
-        &mut tx,
-        &audit_entry(
-            &portal,
-            &origin,
-            "login.succeeded",
-            Some(&subject),
-            Some("one_time_password"),
-        ),
+        &audit_entry(&portal, &origin, "login.succeeded", Some(&subject), Some("one_time_password")),
         now,
     )
     .await?;
     let session = session::start(&mut tx, &state, &portal, pending.user_id, &jar, now).await?;
     tx.commit().await?;
-    let jar = jar
-        .remove(removal(OTP_COOKIE, login_path(&portal), secure))
-        .add(session);
-    let next = if skip {
-        format!("{}/skip", login_path(&portal))
-    } else {
-        home_path(&portal)
-    };
+    let jar = jar.remove(removal(OTP_COOKIE, login_path(&portal), secure)).add(session);
+    let next = if skip { format!("{}/skip", login_path(&portal)) } else { home_path(&portal) };
     Ok((jar, Redirect::to(&next)).into_response())
 }
 
@@ -698,10 +521,7 @@ fn skip_days(portal: &Portal) -> Result<u32, AppError> {
 
 pub async fn skip_form(current: CurrentUser, ctx: Ctx) -> Result<Html<String>, AppError> {
     let days = skip_days(&current.portal)?;
-    html(&SkipPage {
-        chrome: ctx.chrome(ctx.t.get("skip.title"), Some(&current.portal), None),
-        days,
-    })
+    html(&SkipPage { chrome: ctx.chrome(ctx.t.get("skip.title"), Some(&current.portal), None), days })
 }
 
 #[derive(Deserialize)]
@@ -726,35 +546,11 @@ pub async fn skip(
     let token = auth::random_token();
     let expires = now + i64::from(days) * 86_400;
     let mut tx = state.store.begin().await?;
-    codes::trust_browser(
-        &mut tx,
-        &auth::token_hash(&token),
-        &portal.id,
-        current.user.id,
-        now,
-        expires,
-    )
-    .await?;
+    codes::trust_browser(&mut tx, &auth::token_hash(&token), &portal.id, current.user.id, now, expires).await?;
     let subject = format!("user:{}", current.user.id);
-    audit::record(
-        &mut tx,
-        &audit_entry(
-            portal,
-            &origin,
-            "trusted_browser.added",
-            Some(&subject),
-            None,
-        ),
-        now,
-    )
-    .await?;
+    audit::record(&mut tx, &audit_entry(portal, &origin, "trusted_browser.added", Some(&subject), None), now).await?;
     tx.commit().await?;
-    let mut trust = cookie(
-        TRUST_COOKIE,
-        token,
-        login_path(portal),
-        state.secure_cookies(),
-    );
+    let mut trust = cookie(TRUST_COOKIE, token, login_path(portal), state.secure_cookies());
     trust.set_max_age(time::Duration::days(i64::from(days)));
     Ok((jar.add(trust), Redirect::to(&home_path(portal))).into_response())
 }
@@ -773,25 +569,8 @@ pub async fn logout(
     let mut tx = state.store.begin().await?;
     madoguchi_store::sessions::delete(&mut tx, &current.session_hash).await?;
     let subject = format!("user:{}", current.user.id);
-    audit::record(
-        &mut tx,
-        &audit_entry(
-            portal,
-            &origin,
-            "session.ended",
-            Some(&subject),
-            Some("logout"),
-        ),
-        now,
-    )
-    .await?;
+    audit::record(&mut tx, &audit_entry(portal, &origin, "session.ended", Some(&subject), Some("logout")), now).await?;
     tx.commit().await?;
-    let page = login_page(
-        &ctx,
-        portal,
-        "",
-        FieldErrors::default(),
-        Some(ctx.t.get("login.logged_out").to_string()),
-    )?;
+    let page = login_page(&ctx, portal, "", FieldErrors::default(), Some(ctx.t.get("login.logged_out").to_string()))?;
     Ok((jar.remove(session::end_cookie(&state, portal)), page).into_response())
 }

@@ -5,6 +5,7 @@ pub mod login;
 pub mod operator;
 pub mod operator_audit;
 pub mod operator_users;
+pub mod recovery;
 pub mod system;
 
 use crate::error::AppError;

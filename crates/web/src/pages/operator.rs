@@ -45,13 +45,9 @@ pub struct SignedIn {
 impl axum::extract::FromRequestParts<AppState> for SignedIn {
     type Rejection = Response;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let PortalRef(portal) = PortalRef::from_request_parts(parts, state)
-            .await
-            .map_err(IntoResponse::into_response)?;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let PortalRef(portal) =
+            PortalRef::from_request_parts(parts, state).await.map_err(IntoResponse::into_response)?;
         let login = Redirect::to(&format!("{}/login", console_path(&portal))).into_response();
         let jar = CookieJar::from_headers(&parts.headers);
         let Some(token) = jar.get(SESSION_COOKIE).map(|c| c.value().to_string()) else {
@@ -59,32 +55,22 @@ impl axum::extract::FromRequestParts<AppState> for SignedIn {
         };
         let hash = auth::token_hash(&token);
         let now = state.clock.unix();
-        let mut conn = state
-            .store
-            .acquire()
-            .await
-            .map_err(|e| AppError::from(e).into_response())?;
-        let session = sessions::find(&mut conn, &hash)
-            .await
-            .map_err(|e| AppError::from(e).into_response())?;
+        let mut conn = state.store.acquire().await.map_err(|e| AppError::from(e).into_response())?;
+        let session = sessions::find(&mut conn, &hash).await.map_err(|e| AppError::from(e).into_response())?;
         let idle = i64::from(portal.settings.session.idle_minutes) * 60;
-        let Some(session) = session
-            .filter(|s| s.portal == portal.id && s.expires_at > now && s.last_seen_at + idle > now)
+        let Some(session) =
+            session.filter(|s| s.portal == portal.id && s.expires_at > now && s.last_seen_at + idle > now)
         else {
             return Err(login);
         };
         let operator = match session.operator_id {
-            Some(id) => operators::by_id(&mut conn, id)
-                .await
-                .map_err(|e| AppError::from(e).into_response())?,
+            Some(id) => operators::by_id(&mut conn, id).await.map_err(|e| AppError::from(e).into_response())?,
             None => None,
         };
         let Some(operator) = operator else {
             return Err(login);
         };
-        sessions::touch(&mut conn, &hash, now)
-            .await
-            .map_err(|e| AppError::from(e).into_response())?;
+        sessions::touch(&mut conn, &hash, now).await.map_err(|e| AppError::from(e).into_response())?;
         Ok(SignedIn { portal, operator })
     }
 }
@@ -151,17 +137,9 @@ pub async fn login(
         let mut conn = state.store.acquire().await?;
         operators::by_email(&mut conn, &portal.id, &email).await?
     };
-    let locked = found
-        .as_ref()
-        .is_some_and(|op| op.locked_until.is_some_and(|until| until > now));
+    let locked = found.as_ref().is_some_and(|op| op.locked_until.is_some_and(|until| until > now));
     // The hash is checked even for an unknown or locked account: same time, same answer.
-    let matched = state
-        .hasher
-        .verify(
-            &form.password,
-            found.as_ref().map(|op| op.password_hash.as_str()),
-        )
-        .await;
+    let matched = state.hasher.verify(&form.password, found.as_ref().map(|op| op.password_hash.as_str())).await;
     let audit_base = |event: &'static str| AuditEntry {
         portal: &portal.id,
         event,
@@ -195,12 +173,7 @@ pub async fn login(
             let minutes = (CODE_SECONDS / 60).to_string();
             madoguchi_mail::queue(
                 &mut tx,
-                &Envelope {
-                    portal: &portal.id,
-                    from_name: portal_name,
-                    to: &op.email,
-                    lang: ctx.lang,
-                },
+                &Envelope { portal: &portal.id, from_name: portal_name, to: &op.email, lang: ctx.lang },
                 MailKind::OperatorLoginCode,
                 &[
                     ("portal", portal_name),
@@ -216,44 +189,25 @@ pub async fn login(
             let actor = format!("operator:{}", op.id);
             audit::record(
                 &mut tx,
-                &AuditEntry {
-                    actor: Some(&actor),
-                    subject: Some(&actor),
-                    ..audit_base("operator.code_sent")
-                },
+                &AuditEntry { actor: Some(&actor), subject: Some(&actor), ..audit_base("operator.code_sent") },
                 now,
             )
             .await?;
             tx.commit().await?;
             state.mailer.wake();
-            let pending = cookie(
-                PENDING_COOKIE,
-                token,
-                console_path(&portal),
-                state.secure_cookies(),
-            );
-            Ok((
-                jar.add(pending),
-                Redirect::to(&format!("{}/login/code", console_path(&portal))),
-            )
-                .into_response())
+            let pending = cookie(PENDING_COOKIE, token, console_path(&portal), state.secure_cookies());
+            Ok((jar.add(pending), Redirect::to(&format!("{}/login/code", console_path(&portal)))).into_response())
         }
         Some(op) => {
             let subject = format!("operator:{}", op.id);
             let (event, detail) = if locked {
                 ("operator.login_failed", "locked")
             } else {
-                let count =
-                    operators::record_failure(&mut tx, op.id, OP_FAILURES, now + OP_LOCK_SECONDS)
-                        .await?;
+                let count = operators::record_failure(&mut tx, op.id, OP_FAILURES, now + OP_LOCK_SECONDS).await?;
                 if count == OP_FAILURES {
                     audit::record(
                         &mut tx,
-                        &AuditEntry {
-                            subject: Some(&subject),
-                            detail: Some("lock"),
-                            ..audit_base("operator.locked")
-                        },
+                        &AuditEntry { subject: Some(&subject), detail: Some("lock"), ..audit_base("operator.locked") },
                         now,
                     )
                     .await?;
@@ -262,11 +216,7 @@ pub async fn login(
             };
             audit::record(
                 &mut tx,
-                &AuditEntry {
-                    subject: Some(&subject),
-                    detail: Some(detail),
-                    ..audit_base(event)
-                },
+                &AuditEntry { subject: Some(&subject), detail: Some(detail), ..audit_base(event) },
                 now,
             )
             .await?;
@@ -276,10 +226,7 @@ pub async fn login(
         None => {
             audit::record(
                 &mut tx,
-                &AuditEntry {
-                    detail: Some("unknown_email"),
-                    ..audit_base("operator.login_failed")
-                },
+                &AuditEntry { detail: Some("unknown_email"), ..audit_base("operator.login_failed") },
                 now,
             )
             .await?;
@@ -298,11 +245,7 @@ pub struct CodePage {
     pub errors: FieldErrors,
 }
 
-pub async fn code_form(
-    PortalRef(portal): PortalRef,
-    ctx: Ctx,
-    jar: CookieJar,
-) -> Result<Response, AppError> {
+pub async fn code_form(PortalRef(portal): PortalRef, ctx: Ctx, jar: CookieJar) -> Result<Response, AppError> {
     if jar.get(PENDING_COOKIE).is_none() {
         return Ok(Redirect::to(&format!("{}/login", console_path(&portal))).into_response());
     }
@@ -335,19 +278,12 @@ pub async fn code(
             errors: FieldErrors::default(),
             notice: Some(notice.to_string()),
         };
-        Ok((
-            jar.remove(removal(PENDING_COOKIE, console_path(&portal), secure)),
-            html(&page)?,
-        )
-            .into_response())
+        Ok((jar.remove(removal(PENDING_COOKIE, console_path(&portal), secure)), html(&page)?).into_response())
     };
     let Some(token) = jar.get(PENDING_COOKIE).map(|c| c.value().to_string()) else {
         return to_login(jar, ctx.t.get("op.code.expired"));
     };
-    let code: String = crate::forms::fold(&form.code)
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect();
+    let code: String = crate::forms::fold(&form.code).chars().filter(|c| !c.is_whitespace()).collect();
     if code.len() != 6 || !code.chars().all(|c| c.is_ascii_digit()) {
         let page = CodePage {
             chrome: ctx.chrome(ctx.t.get("op.code.title"), Some(&portal), None),
@@ -357,8 +293,7 @@ pub async fn code(
     }
     let now = state.clock.unix();
     let mut tx = state.store.begin().await?;
-    let Some(challenge) =
-        operators::attempt_challenge(&mut tx, &portal.id, &auth::token_hash(&token), now).await?
+    let Some(challenge) = operators::attempt_challenge(&mut tx, &portal.id, &auth::token_hash(&token), now).await?
     else {
         tx.commit().await?;
         return to_login(jar, ctx.t.get("op.code.expired"));
@@ -377,10 +312,7 @@ pub async fn code(
         operators::drop_challenge(&mut tx, challenge.id).await?;
         audit::record(
             &mut tx,
-            &AuditEntry {
-                subject: Some(&subject),
-                ..entry("operator.code_failed", Some("too_many_attempts"))
-            },
+            &AuditEntry { subject: Some(&subject), ..entry("operator.code_failed", Some("too_many_attempts")) },
             now,
         )
         .await?;
@@ -392,10 +324,7 @@ pub async fn code(
     {
         audit::record(
             &mut tx,
-            &AuditEntry {
-                subject: Some(&subject),
-                ..entry("operator.code_failed", Some("wrong_code"))
-            },
+            &AuditEntry { subject: Some(&subject), ..entry("operator.code_failed", Some("wrong_code")) },
             now,
         )
         .await?;
@@ -412,35 +341,22 @@ pub async fn code(
     }
     let session = auth::random_token();
     let absolute = i64::from(portal.settings.session.absolute_hours) * 3600;
-    sessions::insert(
-        &mut tx,
-        &auth::token_hash(&session),
-        &portal.id,
-        challenge.operator_id,
-        now,
-        now + absolute,
-    )
-    .await?;
+    sessions::insert(&mut tx, &auth::token_hash(&session), &portal.id, challenge.operator_id, now, now + absolute)
+        .await?;
     operators::record_login(&mut tx, challenge.operator_id, now).await?;
     audit::record(
         &mut tx,
-        &AuditEntry {
-            actor: Some(&subject),
-            subject: Some(&subject),
-            ..entry("operator.login", None)
-        },
+        &AuditEntry { actor: Some(&subject), subject: Some(&subject), ..entry("operator.login", None) },
         now,
     )
     .await?;
     tx.commit().await?;
-    let jar = jar
-        .remove(removal(PENDING_COOKIE, console_path(&portal), secure))
-        .add(cookie(
-            SESSION_COOKIE,
-            session,
-            console_path(&portal),
-            secure,
-        ));
+    let jar = jar.remove(removal(PENDING_COOKIE, console_path(&portal), secure)).add(cookie(
+        SESSION_COOKIE,
+        session,
+        console_path(&portal),
+        secure,
+    ));
     Ok((jar, Redirect::to(&format!("{}/", console_path(&portal)))).into_response())
 }
 
@@ -479,14 +395,7 @@ pub async fn logout(
         errors: FieldErrors::default(),
         notice: Some(ctx.t.get("op.logged_out").to_string()),
     };
-    Ok((
-        jar.remove(removal(
-            SESSION_COOKIE,
-            console_path(&portal),
-            state.secure_cookies(),
-        )),
-        html(&page)?,
-    )
+    Ok((jar.remove(removal(SESSION_COOKIE, console_path(&portal), state.secure_cookies())), html(&page)?)
         .into_response())
 }
 
@@ -552,20 +461,14 @@ async fn announcements_page(
             } else {
                 "op.ann.state_live"
             };
-            let title = if ctx.lang == Lang::En && !a.title_en.is_empty() {
-                a.title_en
-            } else {
-                a.title_ja
-            };
+            let title = if ctx.lang == Lang::En && !a.title_en.is_empty() { a.title_en } else { a.title_ja };
             AnnouncementRow {
                 id: a.id,
                 title,
                 period: format!(
                     "{} ～ {}",
                     local(a.starts_at).replace('T', " "),
-                    a.ends_at
-                        .map(|e| local(e).replace('T', " "))
-                        .unwrap_or_default()
+                    a.ends_at.map(|e| local(e).replace('T', " ")).unwrap_or_default()
                 ),
                 state: ctx.t.get(state_key).to_string(),
             }
@@ -625,10 +528,7 @@ fn parse_local(raw: &str) -> Option<i64> {
 }
 
 /// The announcement's rules: Japanese title and text required, lengths, dates in order.
-fn check_announcement(
-    form: &AnnouncementForm,
-    ctx: &Ctx,
-) -> Result<content::AnnouncementInput, FieldErrors> {
+fn check_announcement(form: &AnnouncementForm, ctx: &Ctx) -> Result<content::AnnouncementInput, FieldErrors> {
     let t = ctx.t;
     let mut errors = FieldErrors::default();
     let len = |s: &str| s.trim().chars().count();
@@ -664,9 +564,7 @@ fn check_announcement(
         let parsed = parse_local(&form.ends_at);
         match (parsed, starts) {
             (None, _) => errors.add("ends_at", t.get("op.ann.err.date")),
-            (Some(e), Some(s)) if e <= s => {
-                errors.add("ends_at", t.get("op.ann.err.end_before_start"))
-            }
+            (Some(e), Some(s)) if e <= s => errors.add("ends_at", t.get("op.ann.err.end_before_start")),
             _ => {}
         }
         parsed
@@ -697,11 +595,7 @@ fn form_page(
 ) -> Result<Html<String>, AppError> {
     let base = console_path(portal);
     let (title, action, delete_action) = match id {
-        None => (
-            ctx.t.get("op.ann.new"),
-            format!("{base}/announcements/new"),
-            None,
-        ),
+        None => (ctx.t.get("op.ann.new"), format!("{base}/announcements/new"), None),
         Some(id) => (
             ctx.t.get("op.ann.edit"),
             format!("{base}/announcements/{id}"),
@@ -723,10 +617,7 @@ pub async fn new_announcement_form(
     signed: SignedIn,
     ctx: Ctx,
 ) -> Result<Html<String>, AppError> {
-    let form = AnnouncementForm {
-        starts_at: local(state.clock.unix()),
-        ..AnnouncementForm::default()
-    };
+    let form = AnnouncementForm { starts_at: local(state.clock.unix()), ..AnnouncementForm::default() };
     form_page(&ctx, &signed.portal, None, form, FieldErrors::default())
 }
 
@@ -744,13 +635,7 @@ pub async fn create_announcement(
     let mut conn = state.store.acquire().await?;
     content::insert_announcement(&mut conn, &signed.portal.id, &input, now).await?;
     drop(conn);
-    announcements_page(
-        &state,
-        &signed.portal,
-        &ctx,
-        Some(ctx.t.get("form.saved").to_string()),
-    )
-    .await
+    announcements_page(&state, &signed.portal, &ctx, Some(ctx.t.get("form.saved").to_string())).await
 }
 
 pub async fn edit_announcement_form(
@@ -788,19 +673,12 @@ pub async fn update_announcement(
     };
     let updated = {
         let mut conn = state.store.acquire().await?;
-        content::update_announcement(&mut conn, &signed.portal.id, id, &input, state.clock.unix())
-            .await?
+        content::update_announcement(&mut conn, &signed.portal.id, id, &input, state.clock.unix()).await?
     };
     if !updated {
         return Err(AppError::NotFound);
     }
-    announcements_page(
-        &state,
-        &signed.portal,
-        &ctx,
-        Some(ctx.t.get("form.saved").to_string()),
-    )
-    .await
+    announcements_page(&state, &signed.portal, &ctx, Some(ctx.t.get("form.saved").to_string())).await
 }
 
 pub async fn delete_announcement(
@@ -816,13 +694,7 @@ pub async fn delete_announcement(
     if !deleted {
         return Err(AppError::NotFound);
     }
-    announcements_page(
-        &state,
-        &signed.portal,
-        &ctx,
-        Some(ctx.t.get("form.deleted").to_string()),
-    )
-    .await
+    announcements_page(&state, &signed.portal, &ctx, Some(ctx.t.get("form.deleted").to_string())).await
 }
 
 // ---- help desk text ----
@@ -855,12 +727,8 @@ pub async fn help_desk_form(
         let mut conn = state.store.acquire().await?;
         content::text(&mut conn, &portal.id, "help_desk").await?
     };
-    let (ja, en) = stored.unwrap_or_else(|| {
-        (
-            portal.settings.help_desk.ja.clone(),
-            portal.settings.help_desk.en.clone(),
-        )
-    });
+    let (ja, en) =
+        stored.unwrap_or_else(|| (portal.settings.help_desk.ja.clone(), portal.settings.help_desk.en.clone()));
     html(&HelpDeskPage {
         chrome: ctx.chrome(ctx.t.get("op.hd.title"), Some(portal), None),
         base: console_path(portal),
@@ -889,15 +757,7 @@ pub async fn save_help_desk(
     }
     let notice = if errors.is_empty() {
         let mut conn = state.store.acquire().await?;
-        content::set_text(
-            &mut conn,
-            &portal.id,
-            "help_desk",
-            &ja,
-            &en,
-            state.clock.unix(),
-        )
-        .await?;
+        content::set_text(&mut conn, &portal.id, "help_desk", &ja, &en, state.clock.unix()).await?;
         Some(ctx.t.get("form.saved").to_string())
     } else {
         None
@@ -942,18 +802,11 @@ pub(crate) fn mask_address(address: &str) -> String {
     }
 }
 
-pub async fn outbox_page(
-    State(state): State<AppState>,
-    signed: SignedIn,
-    ctx: Ctx,
-) -> Result<Html<String>, AppError> {
+pub async fn outbox_page(State(state): State<AppState>, signed: SignedIn, ctx: Ctx) -> Result<Html<String>, AppError> {
     let portal = &signed.portal;
     let (counts, rows) = {
         let mut conn = state.store.acquire().await?;
-        (
-            outbox::counts(&mut conn, Some(&portal.id)).await?,
-            outbox::recent(&mut conn, &portal.id, 100).await?,
-        )
+        (outbox::counts(&mut conn, Some(&portal.id)).await?, outbox::recent(&mut conn, &portal.id, 100).await?)
     };
     let lines = rows
         .into_iter()

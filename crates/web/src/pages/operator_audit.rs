@@ -106,11 +106,7 @@ async fn filter(
         Some(user)
     } else {
         let mut conn = state.store.acquire().await?;
-        let login_id = if user.contains('@') {
-            user.to_lowercase()
-        } else {
-            user.clone()
-        };
+        let login_id = if user.contains('@') { user.to_lowercase() } else { user.clone() };
         match users::by_login_id(&mut conn, portal, &login_id).await? {
             Some(u) => Some(format!("user:{}", u.id)),
             None => {
@@ -120,16 +116,7 @@ async fn filter(
         }
     };
     let event = Some(q.event.trim().to_string()).filter(|e| !e.is_empty());
-    Ok(if errors.is_empty() {
-        Ok(AuditFilter {
-            party,
-            event,
-            from,
-            until,
-        })
-    } else {
-        Err(errors)
-    })
+    Ok(if errors.is_empty() { Ok(AuditFilter { party, event, from, until }) } else { Err(errors) })
 }
 
 fn line(r: AuditRow) -> Line {
@@ -155,8 +142,7 @@ pub async fn search(
     let (rows, total, errors) = match filter(&state, &portal.id, &q, &ctx).await? {
         Ok(f) => {
             let mut conn = state.store.acquire().await?;
-            let (rows, total) =
-                audit::search(&mut conn, &portal.id, &f, PAGE, (page - 1) * PAGE).await?;
+            let (rows, total) = audit::search(&mut conn, &portal.id, &f, PAGE, (page - 1) * PAGE).await?;
             (rows, total, FieldErrors::default())
         }
         Err(errors) => (Vec::new(), 0, errors),
@@ -180,11 +166,7 @@ pub async fn search(
 
 fn csv_field(value: &str) -> String {
     // Quote every field; a leading = + - @ would be a formula in Excel: prefix a quote mark.
-    let value = if value.starts_with(['=', '+', '-', '@']) {
-        format!("'{value}")
-    } else {
-        value.to_string()
-    };
+    let value = if value.starts_with(['=', '+', '-', '@']) { format!("'{value}") } else { value.to_string() };
     format!("\"{}\"", value.replace('"', "\"\""))
 }
 
@@ -231,26 +213,10 @@ pub async fn export(
             r.user_agent.unwrap_or_default(),
             r.detail.unwrap_or_default(),
         ];
-        out.push_str(
-            &fields
-                .iter()
-                .map(|f| csv_field(f))
-                .collect::<Vec<_>>()
-                .join(","),
-        );
+        out.push_str(&fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
         out.push_str("\r\n");
     }
-    let name = format!(
-        "attachment; filename=\"audit-{}-{}.csv\"",
-        portal.id,
-        local(now).replace([':', 'T'], "")
-    );
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (header::CONTENT_DISPOSITION, name),
-        ],
-        out,
-    )
+    let name = format!("attachment; filename=\"audit-{}-{}.csv\"", portal.id, local(now).replace([':', 'T'], ""));
+    Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, name)], out)
         .into_response())
 }

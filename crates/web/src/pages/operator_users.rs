@@ -53,14 +53,7 @@ async fn users_page(
             let (state_text, can_unlock) = if u.blocked_at.is_some() {
                 (ctx.t.get("op.users.blocked").to_string(), true)
             } else if let Some(until) = u.locked_until.filter(|until| *until > now) {
-                (
-                    format!(
-                        "{}（{}）",
-                        ctx.t.get("op.users.locked"),
-                        local(until).replace('T', " ")
-                    ),
-                    true,
-                )
+                (format!("{}（{}）", ctx.t.get("op.users.locked"), local(until).replace('T', " ")), true)
             } else {
                 (ctx.t.get("op.users.active").to_string(), false)
             };
@@ -71,10 +64,7 @@ async fn users_page(
                 organization: u.organization_name.unwrap_or_default(),
                 state: state_text,
                 can_unlock,
-                last_login: u
-                    .last_login_at
-                    .map(|t| local(t).replace('T', " "))
-                    .unwrap_or_default(),
+                last_login: u.last_login_at.map(|t| local(t).replace('T', " ")).unwrap_or_default(),
             }
         })
         .collect();
@@ -86,11 +76,7 @@ async fn users_page(
     })
 }
 
-pub async fn list(
-    State(state): State<AppState>,
-    signed: SignedIn,
-    ctx: Ctx,
-) -> Result<Html<String>, AppError> {
+pub async fn list(State(state): State<AppState>, signed: SignedIn, ctx: Ctx) -> Result<Html<String>, AppError> {
     users_page(&state, &signed, &ctx, None).await
 }
 
@@ -108,10 +94,7 @@ pub async fn unlock(
     if !users::unlock(&mut tx, &portal.id, id).await? {
         return Err(AppError::NotFound);
     }
-    let (actor, subject) = (
-        format!("operator:{}", signed.operator.id),
-        format!("user:{id}"),
-    );
+    let (actor, subject) = (format!("operator:{}", signed.operator.id), format!("user:{id}"));
     audit::record(
         &mut tx,
         &AuditEntry {
@@ -127,13 +110,7 @@ pub async fn unlock(
     )
     .await?;
     tx.commit().await?;
-    users_page(
-        &state,
-        &signed,
-        &ctx,
-        Some(ctx.t.get("op.users.unlocked").to_string()),
-    )
-    .await
+    users_page(&state, &signed, &ctx, Some(ctx.t.get("op.users.unlocked").to_string())).await
 }
 
 #[derive(Deserialize, Default)]
@@ -160,12 +137,7 @@ pub struct NewUserPage {
     pub errors: FieldErrors,
 }
 
-fn new_page(
-    ctx: &Ctx,
-    signed: &SignedIn,
-    form: AccountForm,
-    errors: FieldErrors,
-) -> Result<Html<String>, AppError> {
+fn new_page(ctx: &Ctx, signed: &SignedIn, form: AccountForm, errors: FieldErrors) -> Result<Html<String>, AppError> {
     let settings = &signed.portal.settings;
     html(&NewUserPage {
         chrome: ctx.chrome(ctx.t.get("op.users.new"), Some(&signed.portal), None),
@@ -178,12 +150,7 @@ fn new_page(
 }
 
 pub async fn new_form(signed: SignedIn, ctx: Ctx) -> Result<Html<String>, AppError> {
-    new_page(
-        &ctx,
-        &signed,
-        AccountForm::default(),
-        FieldErrors::default(),
-    )
+    new_page(&ctx, &signed, AccountForm::default(), FieldErrors::default())
 }
 
 pub async fn create(
@@ -221,11 +188,7 @@ pub async fn create(
         }
         Err(AccountError::Taken(_)) => {
             let errors = FieldErrors::field(
-                if new_asks_login_id(&signed) {
-                    "login_id"
-                } else {
-                    "email"
-                },
+                if new_asks_login_id(&signed) { "login_id" } else { "email" },
                 ctx.t.get("op.users.taken"),
             );
             Ok(new_page(&ctx, &signed, form, errors)?.into_response())

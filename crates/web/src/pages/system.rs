@@ -31,30 +31,18 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
             ("failed", counts.failed),
             ("sent", counts.sent),
         ] {
-            m.outbox
-                .get_or_create(&crate::metrics::OutboxState { state: name.into() })
-                .set(value);
+            m.outbox.get_or_create(&crate::metrics::OutboxState { state: name.into() }).set(value);
         }
     }
     let stats = &state.mailer.stats;
     catch_up(&m.mail_sent, stats.sent.load(Ordering::Relaxed));
-    catch_up(
-        &m.mail_failures,
-        stats.failed_attempts.load(Ordering::Relaxed),
-    );
+    catch_up(&m.mail_failures, stats.failed_attempts.load(Ordering::Relaxed));
     catch_up(&m.mail_given_up, stats.given_up.load(Ordering::Relaxed));
     let mut body = String::new();
     if prometheus_client::encoding::text::encode(&mut body, &m.registry).is_err() {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     }
-    (
-        [(
-            header::CONTENT_TYPE,
-            "application/openmetrics-text; version=1.0.0; charset=utf-8",
-        )],
-        body,
-    )
-        .into_response()
+    ([(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")], body).into_response()
 }
 
 /// The mail worker counts in atomics of its own; bring the exported counters up to them.
