@@ -105,7 +105,7 @@ pub(crate) fn login_page(
 ) -> Result<Html<String>, AppError> {
     let s = &portal.settings.login_screen;
     html(&LoginPage {
-        chrome: ctx.chrome(s.title.get(ctx.lang), Some(portal), Some("top")),
+        chrome: ctx.chrome(s.title.get(ctx.lang), Some(portal), Some("login")),
         id_label: s.id_label.get(ctx.lang).to_string(),
         login_id: login_id.to_string(),
         errors,

@@ -1,0 +1,103 @@
+// Starts a madoguchi demo server for one test file, on a free port and a fresh SQLite file,
+// with the test clock; opens headless Chromium (Debian's) through playwright-core.
+import { spawn } from "node:child_process";
+import { mkdtempSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, dirname } from "node:path";
+import { createServer } from "node:net";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = join(here, "..", "..");
+export const screenshots = join(here, "..", "screenshots");
+mkdirSync(screenshots, { recursive: true });
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+    srv.on("error", reject);
+  });
+}
+
+export async function startServer({ clock = "2026-11-24T10:00:00+09:00" } = {}) {
+  const bin = process.env.MADOGUCHI_BIN || join(repo, "target", "debug", "madoguchi");
+  const dir = mkdtempSync(join(tmpdir(), "madoguchi-e2e-"));
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const child = spawn(
+    bin,
+    ["serve", "--test-clock", "--test-clock-start", clock, "--listen", `127.0.0.1:${port}`, "--database", `sqlite://${join(dir, "db.sqlite")}`],
+    { cwd: dir, stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, RUST_LOG: "warn" } },
+  );
+  let stderr = "";
+  child.stderr.on("data", (d) => (stderr += d));
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      const r = await fetch(`${base}/readyz`);
+      if (r.status === 200) break;
+    } catch {}
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`server did not start: ${stderr}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    base,
+    async stop() {
+      child.kill("SIGTERM");
+    },
+    async setClock(at) {
+      const r = await fetch(`${base}/_dev/clock/set`, { method: "POST", body: new URLSearchParams({ at }) });
+      if (r.status !== 200) throw new Error(`clock: ${r.status}`);
+    },
+    async advance(seconds) {
+      const r = await fetch(`${base}/_dev/clock/advance`, { method: "POST", body: new URLSearchParams({ seconds: String(seconds) }) });
+      if (r.status !== 200) throw new Error(`clock: ${r.status}`);
+    },
+    async mails() {
+      return (await fetch(`${base}/_dev/mail.json`)).json();
+    },
+    /// The digits after `label` in the newest mail to `to` whose subject contains `subject`.
+    async codeFrom(to, subject, label) {
+      for (let i = 0; i < 50; i++) {
+        const mail = (await this.mails()).find((m) => m.to === to && m.subject.includes(subject));
+        if (mail) {
+          const line = mail.text.split("\n").find((l) => l.startsWith(label));
+          return line.replace(/\D/g, "");
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`no mail to ${to} with ${subject}`);
+    },
+  };
+}
+
+export async function openBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}
+
+/// A browser context as a Japanese user's: the pages pick the language from Accept-Language.
+export async function japanesePage(browser) {
+  const context = await browser.newContext({ locale: "ja-JP" });
+  return context.newPage();
+}
+
+export async function shot(page, name) {
+  await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
+}

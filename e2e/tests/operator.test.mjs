@@ -1,0 +1,45 @@
+// The operator console: password, then the mailed code; a notice posted shows on the portal.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { startServer, openBrowser, japanesePage, shot } from "./helpers.mjs";
+
+let server, browser, page;
+before(async () => {
+  server = await startServer();
+  browser = await openBrowser();
+  page = await japanesePage(browser);
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+const EMAIL = "operator@rokin.example.jp";
+
+test("operator login with the mailed code, then a notice on the portal", async () => {
+  await page.goto(server.base + "/rokin/operator/login");
+  await page.getByLabel("メールアドレス").fill(EMAIL);
+  await page.getByLabel("パスワード").fill("Demo-Operator-2026");
+  await page.getByRole("button", { name: "ログイン" }).click();
+  assert.equal((await page.textContent("h1")).trim(), "確認コードの入力");
+  const code = await server.codeFrom(EMAIL, "オペレーターログイン確認コード", "確認コード：");
+  await page.getByLabel("確認コード").fill(code === "000000" ? "111111" : "000000");
+  await page.getByRole("button", { name: "送信" }).click();
+  assert.ok((await page.textContent(".error-summary")).includes("確認コードが正しくありません。"));
+  await page.getByLabel("確認コード").fill(code);
+  await page.getByRole("button", { name: "送信" }).click();
+  assert.equal((await page.textContent("h1")).trim(), "運用者コンソール");
+  await shot(page, "operator-console");
+
+  await page.getByRole("link", { name: "連絡事項の管理" }).first().click();
+  await page.getByRole("link", { name: "新規作成" }).click();
+  await page.getByLabel("タイトル（日本語）").fill("年末年始の休止について");
+  await page.getByLabel("本文（日本語）").fill("12月31日から1月3日まで休止します。");
+  await page.getByRole("button", { name: "保存" }).click();
+  assert.ok((await page.textContent("table")).includes("年末年始の休止について"));
+  await shot(page, "operator-announcements");
+
+  await page.goto(server.base + "/rokin/");
+  assert.ok((await page.textContent(".notices")).includes("年末年始の休止について"));
+  await shot(page, "rokin-top-with-notice");
+});
