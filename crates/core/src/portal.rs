@@ -230,6 +230,9 @@ pub enum Recovery {
     None,
     /// hellowork: パスワードをお忘れの方 → 認証キー by mail → パスワード再登録 in the same browser.
     ResetKey { key_minutes: u32, max_attempts: u32, per_address_per_hour: u32, per_ip_per_hour: u32 },
+    /// mlit-fwms: ID／パスワード紛失 mails the login ID, or a temporary password that works once
+    /// within its hours and forces パスワード設定; パスワード設定／変更 works without a session.
+    ReissueTemporary { temp_password_hours: u32, per_address_per_hour: u32, per_ip_per_hour: u32 },
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -333,6 +336,13 @@ impl PortalSettings {
         {
             check(*key_minutes >= 1, "recovery.key_minutes", "must be at least 1");
             check(*max_attempts >= 1, "recovery.max_attempts", "must be at least 1");
+            check(*per_address_per_hour >= 1, "recovery.per_address_per_hour", "must be at least 1");
+            check(*per_ip_per_hour >= 1, "recovery.per_ip_per_hour", "must be at least 1");
+        }
+        if let Recovery::ReissueTemporary { temp_password_hours, per_address_per_hour, per_ip_per_hour } =
+            &self.recovery
+        {
+            check(*temp_password_hours >= 1, "recovery.temp_password_hours", "must be at least 1");
             check(*per_address_per_hour >= 1, "recovery.per_address_per_hour", "must be at least 1");
             check(*per_ip_per_hour >= 1, "recovery.per_ip_per_hour", "must be at least 1");
         }

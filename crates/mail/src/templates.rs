@@ -13,10 +13,12 @@ pub enum MailKind {
     AccountBlocked,
     AccountCreated,
     ResetKey,
+    LoginIdReminder,
+    TemporaryPassword,
 }
 
 impl MailKind {
-    pub const ALL: [MailKind; 7] = [
+    pub const ALL: [MailKind; 9] = [
         MailKind::OperatorLoginCode,
         MailKind::LoginOtp,
         MailKind::PasswordChanged,
@@ -24,6 +26,8 @@ impl MailKind {
         MailKind::AccountBlocked,
         MailKind::AccountCreated,
         MailKind::ResetKey,
+        MailKind::LoginIdReminder,
+        MailKind::TemporaryPassword,
     ];
 
     pub fn key(self) -> &'static str {
@@ -35,6 +39,8 @@ impl MailKind {
             MailKind::AccountBlocked => "account_blocked",
             MailKind::AccountCreated => "account_created",
             MailKind::ResetKey => "reset_key",
+            MailKind::LoginIdReminder => "login_id_reminder",
+            MailKind::TemporaryPassword => "temporary_password",
         }
     }
 
@@ -55,6 +61,8 @@ impl MailKind {
             MailKind::AccountBlocked => both!("account_blocked"),
             MailKind::AccountCreated => both!("account_created"),
             MailKind::ResetKey => both!("reset_key"),
+            MailKind::LoginIdReminder => both!("login_id_reminder"),
+            MailKind::TemporaryPassword => both!("temporary_password"),
         }
     }
 }
@@ -103,7 +111,9 @@ fn fill(kind: MailKind, text: &str, values: &[(&str, &str)]) -> Result<String, T
 mod tests {
     use super::*;
 
-    const VALUES: [(&str, &str); 18] = [
+    const VALUES: [(&str, &str); 20] = [
+        ("login_ids", "kensetsu01"),
+        ("hours", "3"),
         ("portal", "賃金控除事務支援システム"),
         ("name", "山田 太郎"),
         ("code", "123456"),

@@ -135,3 +135,32 @@ pub async fn revoke_trusted(conn: &mut AnyConnection, user_id: i64) -> Result<u6
         .await?
         .rows_affected())
 }
+
+/// The user's pending code of a purpose that is not bound to a browser (a reissued
+/// temporary password), if it is still valid.
+pub async fn pending_for_user(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    purpose: &str,
+    now: i64,
+) -> Result<Option<Code>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT id, user_id, code_hash, expires_at, attempts FROM user_codes
+         WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3",
+    )
+    .bind(user_id)
+    .bind(purpose)
+    .bind(now)
+    .fetch_optional(conn)
+    .await?;
+    row.map(|r| {
+        Ok(Code {
+            id: r.try_get("id")?,
+            user_id: r.try_get("user_id")?,
+            code_hash: r.try_get("code_hash")?,
+            expires_at: r.try_get("expires_at")?,
+            attempts: r.try_get("attempts")?,
+        })
+    })
+    .transpose()
+}

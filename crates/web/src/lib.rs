@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod credentials;
 pub mod ctx;
 pub mod error;
 pub mod forms;
@@ -21,7 +22,7 @@ use axum::http::{HeaderName, StatusCode};
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use pages::{account, dev, landing, login, operator, operator_audit, operator_users, recovery, system};
+use pages::{account, dev, landing, login, operator, operator_audit, operator_users, recovery, reissue, system};
 use std::time::Duration;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -44,6 +45,8 @@ pub fn routes(state: AppState) -> Router {
         .route("/{portal}/password", get(account::password_form).post(account::change_password))
         .route("/{portal}/password/forgot", get(recovery::forgot_form).post(recovery::forgot))
         .route("/{portal}/password/reset", get(recovery::reset_form).post(recovery::reset))
+        .route("/{portal}/password/set", get(reissue::set_form).post(reissue::set))
+        .route("/{portal}/recover", get(reissue::recover_form).post(reissue::recover))
         .route("/{portal}/operator/login", get(operator::login_form).post(operator::login))
         .route("/{portal}/operator/login/code", get(operator::code_form).post(operator::code))
         .route("/{portal}/operator/logout", post(operator::logout))

@@ -131,3 +131,138 @@ async fn portals_without_self_service_reset_have_no_such_page() {
     assert_eq!(app.get("/jrec-in/password/forgot").await.status, StatusCode::NOT_FOUND);
     app.get("/jrec-in/login").await.assert_lacks("パスワードをお忘れの方");
 }
+
+// ---- mlit-fwms: ID／パスワード紛失 and パスワード設定／変更 ----
+
+const MLIT_ID: &str = "kensetsu01";
+const MLIT_MAIL: &str = "demo@mlit-fwms.example.jp";
+const MLIT_PASSWORD: &str = "Demo-User-2026";
+
+fn temporary_in(text: &str) -> String {
+    text.lines().find_map(|l| l.strip_prefix("仮パスワード：")).expect("a temporary password line").trim().to_string()
+}
+
+#[tokio::test]
+async fn mlit_lost_id_is_mailed_and_the_answer_is_the_same_for_strangers() {
+    let app = TestApp::demo().await;
+    let login = app.get("/mlit-fwms/login").await;
+    login.assert_contains("ID／パスワードを忘れた方はこちら").assert_contains("パスワードを設定、変更する場合はこちら");
+    app.get("/mlit-fwms/recover")
+        .await
+        .assert_contains("ID／パスワード紛失")
+        .assert_contains("再発行（メール送信）")
+        .assert_contains("再発行します。よろしいですか？");
+    let known = app.post("/mlit-fwms/recover", &[("kind", "id"), ("login_id", ""), ("email", MLIT_MAIL)]).await;
+    let stranger =
+        app.post("/mlit-fwms/recover", &[("kind", "id"), ("login_id", ""), ("email", "who@example.jp")]).await;
+    for page in [&known, &stranger] {
+        page.assert_contains("受け付けました。ご登録がある場合は");
+    }
+    let mails = app.mails().await;
+    assert_eq!(mails.len(), 1);
+    assert_eq!(mails[0].to, MLIT_MAIL);
+    assert!(mails[0].subject.contains("ログインIDのお知らせ") && mails[0].text.contains(MLIT_ID));
+    app.post("/mlit-fwms/recover", &[("kind", "password"), ("login_id", ""), ("email", "bad")])
+        .await
+        .assert_contains("ログインIDを入力してください。")
+        .assert_contains("メールアドレスを正しい形式で入力してください。");
+}
+
+#[tokio::test]
+async fn mlit_a_reissued_password_works_once_within_three_hours_and_forces_the_setting() {
+    let app = TestApp::demo().await;
+    // A login ID with the wrong address gets the same answer and no mail.
+    app.post("/mlit-fwms/recover", &[("kind", "password"), ("login_id", MLIT_ID), ("email", "who@example.jp")])
+        .await
+        .assert_contains("受け付けました");
+    assert!(app.mails().await.is_empty());
+    app.post("/mlit-fwms/recover", &[("kind", "password"), ("login_id", MLIT_ID), ("email", MLIT_MAIL)]).await;
+    let temporary = temporary_in(&app.mails().await[0].text);
+    // The old password still works until a new one is set.
+    assert_eq!(
+        app.post("/mlit-fwms/login", &[("login_id", MLIT_ID), ("password", MLIT_PASSWORD)]).await.location(),
+        "/mlit-fwms/home"
+    );
+    app.post("/mlit-fwms/logout", &[]).await;
+    // パスワード設定／変更 from the temporary password.
+    let set = app.get("/mlit-fwms/password/set").await;
+    set.assert_contains("設定／変更区分")
+        .assert_contains("既存パスワード変更")
+        .assert_contains("仮パスワードからの設定")
+        .assert_contains("<label for=\"current\">旧パスワード</label>");
+    let bad = app
+        .post(
+            "/mlit-fwms/password/set",
+            &[
+                ("kind", "temporary"),
+                ("login_id", MLIT_ID),
+                ("current", &temporary),
+                ("new", "Xkensetsu1"),
+                ("confirm", "Xkensetsu1"),
+            ],
+        )
+        .await;
+    bad.assert_contains("連続した3文字以上");
+    let ok = app
+        .post(
+            "/mlit-fwms/password/set",
+            &[
+                ("kind", "temporary"),
+                ("login_id", MLIT_ID),
+                ("current", &temporary),
+                ("new", "Mado-Guchi-88"),
+                ("confirm", "Mado-Guchi-88"),
+            ],
+        )
+        .await;
+    ok.assert_contains("パスワードを設定しました。");
+    assert_eq!(
+        app.post("/mlit-fwms/login", &[("login_id", MLIT_ID), ("password", "Mado-Guchi-88")]).await.location(),
+        "/mlit-fwms/home"
+    );
+    app.post("/mlit-fwms/logout", &[]).await;
+    // Used once: it does not work again.
+    app.post("/mlit-fwms/login", &[("login_id", MLIT_ID), ("password", &temporary)])
+        .await
+        .assert_contains("IDまたはパスワードが正しくありません");
+
+    // A second reissue, used to log in, leads to the forced setting; after 3 hours it is void.
+    app.post("/mlit-fwms/recover", &[("kind", "password"), ("login_id", MLIT_ID), ("email", MLIT_MAIL)]).await;
+    let mails = app.mails().await;
+    let second = temporary_in(&mails.iter().find(|m| m.subject.contains("仮パスワード発行")).unwrap().text);
+    app.post("/mlit-fwms/login", &[("login_id", MLIT_ID), ("password", &second)]).await;
+    assert_eq!(app.get("/mlit-fwms/home").await.location(), "/mlit-fwms/password");
+    app.post("/mlit-fwms/logout", &[]).await;
+    app.post("/mlit-fwms/recover", &[("kind", "password"), ("login_id", MLIT_ID), ("email", MLIT_MAIL)]).await;
+    let mails = app.mails().await;
+    let third = temporary_in(&mails.iter().find(|m| m.subject.contains("仮パスワード発行")).unwrap().text);
+    app.clock.advance(3 * 3600 + 1);
+    app.post("/mlit-fwms/login", &[("login_id", MLIT_ID), ("password", &third)])
+        .await
+        .assert_contains("IDまたはパスワードが正しくありません");
+}
+
+#[tokio::test]
+async fn mlit_password_setting_counts_failures_like_a_login() {
+    let app = TestApp::demo().await;
+    for _ in 0..5 {
+        let page = app
+            .post(
+                "/mlit-fwms/password/set",
+                &[
+                    ("kind", "change"),
+                    ("login_id", MLIT_ID),
+                    ("current", "Wrong-Pass-1"),
+                    ("new", "Mado-Guchi-88"),
+                    ("confirm", "Mado-Guchi-88"),
+                ],
+            )
+            .await;
+        page.assert_contains("ログインIDまたは旧パスワードが正しくありません");
+    }
+    app.post("/mlit-fwms/login", &[("login_id", MLIT_ID), ("password", MLIT_PASSWORD)])
+        .await
+        .assert_contains("IDまたはパスワードが正しくありません");
+    let mut conn = app.state.store.acquire().await.unwrap();
+    assert_eq!(madoguchi_store::audit::count_events(&mut conn, "mlit-fwms", "account.locked").await.unwrap(), 1);
+}

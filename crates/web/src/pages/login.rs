@@ -5,6 +5,7 @@
 use super::html;
 use super::landing::format_datetime;
 use crate::auth;
+use crate::credentials::{self, Checked};
 use crate::ctx::{Chrome, Ctx, Origin, PortalRef};
 use crate::error::AppError;
 use crate::forms::FieldErrors;
@@ -19,12 +20,12 @@ use axum_extra::extract::CookieJar;
 use chrono::DateTime;
 use madoguchi_core::clock::JST;
 use madoguchi_core::login_id::LoginId;
-use madoguchi_core::portal::{SecondFactor, Unblocker};
+use madoguchi_core::portal::SecondFactor;
 use madoguchi_core::{Lang, Portal};
 use madoguchi_mail::{Envelope, MailKind};
 use madoguchi_store::audit::{self, AuditEntry};
-use madoguchi_store::users::{self, LockOutcome, User};
-use madoguchi_store::{Tx, codes};
+use madoguchi_store::codes;
+use madoguchi_store::users::User;
 use serde::Deserialize;
 
 const OTP_COOKIE: &str = "mdg_otp";
@@ -93,7 +94,20 @@ pub struct LoginPage {
     pub login_id: String,
     pub errors: FieldErrors,
     pub notice: Option<String>,
-    pub forgot: Option<String>,
+    /// The manual's links under the form, to the recovery screens this portal has.
+    pub links: Vec<(String, String)>,
+}
+
+fn recovery_links(portal: &Portal, ctx: &Ctx) -> Vec<(String, String)> {
+    use madoguchi_core::portal::Recovery;
+    let link = |path: &str, key: &str| (format!("/{}/{}", portal.id, path), ctx.t.get(key).to_string());
+    match portal.settings.recovery {
+        Recovery::ResetKey { .. } => vec![link("password/forgot", "reset.forgot_link")],
+        Recovery::ReissueTemporary { .. } => {
+            vec![link("recover", "reissue.link"), link("password/set", "set.link")]
+        }
+        Recovery::None => Vec::new(),
+    }
 }
 
 pub(crate) fn login_page(
@@ -110,10 +124,7 @@ pub(crate) fn login_page(
         login_id: login_id.to_string(),
         errors,
         notice,
-        forgot: match portal.settings.recovery {
-            madoguchi_core::portal::Recovery::ResetKey { .. } => Some(format!("/{}/password/forgot", portal.id)),
-            madoguchi_core::portal::Recovery::None => None,
-        },
+        links: recovery_links(portal, ctx),
     })
 }
 
@@ -175,61 +186,12 @@ pub async fn login(
     };
 
     let now = state.clock.unix();
-    let lockout = &portal.settings.lockout;
-    let threshold = i64::from(lockout.failures);
-    let found = {
-        let mut conn = state.store.acquire().await?;
-        match users::by_login_id(&mut conn, &portal.id, login_id.as_str()).await? {
-            Some(user) => users::reserve_attempt(&mut conn, user.id, now, threshold)
-                .await?
-                .map(|attempt| (user, attempt))
-                .ok_or(Some(())),
-            None => Err(None),
-        }
-    };
-    let (user, attempt) = match found {
-        Ok(found) => found,
-        Err(known) => {
-            // Unknown, locked or blocked: the same work and the same answer as a wrong password.
-            state.hasher.verify(&form.password, None).await;
-            let detail = if known.is_some() { "locked" } else { "unknown_login_id" };
-            let mut conn = state.store.acquire().await?;
-            audit::record(&mut conn, &audit_entry(&portal, &origin, "login.failed", None, Some(detail)), now).await?;
-            return refused();
-        }
+    let (user, mut tx) = match credentials::check(&state, &portal, &login_id, &form.password, &origin, ctx.lang).await?
+    {
+        Checked::Accepted { user, tx, .. } => (user, tx),
+        Checked::Refused => return refused(),
     };
     let subject = format!("user:{}", user.id);
-    let matched = state.hasher.verify(&form.password, Some(&user.password_hash)).await;
-    let mut tx = state.store.begin().await?;
-    if !matched {
-        let lock_until = now + i64::from(lockout.lock_minutes) * 60;
-        let outcome = users::attempt_failed(
-            &mut tx,
-            user.id,
-            attempt,
-            threshold,
-            lock_until,
-            lockout.block_after_locks.map(i64::from),
-            now,
-        )
-        .await?;
-        audit::record(
-            &mut tx,
-            &audit_entry(&portal, &origin, "login.failed", Some(&subject), Some("bad_password")),
-            now,
-        )
-        .await?;
-        record_lock(&mut tx, &state, &portal, &origin, &user, outcome, lock_until, ctx.lang, now).await?;
-        tx.commit().await?;
-        state.mailer.wake();
-        return refused();
-    }
-    users::attempt_succeeded(&mut tx, user.id).await?;
-    if user.blocked_at.is_some() {
-        // Blocked accounts never reach here (no attempt is reserved); kept as a guard.
-        tx.commit().await?;
-        return refused();
-    }
     let trusted = match jar.get(TRUST_COOKIE) {
         Some(c) => codes::is_trusted(&mut tx, &auth::token_hash(c.value()), user.id, now).await?,
         None => false,
@@ -314,68 +276,6 @@ pub async fn login(
 
 pub(crate) fn format_ts(ts: i64, lang: Lang) -> String {
     DateTime::from_timestamp(ts, 0).map(|d| format_datetime(d.with_timezone(&JST), lang)).unwrap_or_default()
-}
-
-/// Audits a lock or block and, where the portal says so, mails the owner.
-#[allow(clippy::too_many_arguments)]
-async fn record_lock(
-    tx: &mut Tx,
-    state: &AppState,
-    portal: &Portal,
-    origin: &Origin,
-    user: &User,
-    outcome: LockOutcome,
-    lock_until: i64,
-    lang: Lang,
-    now: i64,
-) -> Result<(), AppError> {
-    let subject = format!("user:{}", user.id);
-    let (event, kind, locks) = match outcome {
-        LockOutcome::StillOpen => return Ok(()),
-        LockOutcome::Locked { lock_count } => ("account.locked", MailKind::AccountLocked, lock_count),
-        LockOutcome::Blocked { lock_count } => ("account.blocked", MailKind::AccountBlocked, lock_count),
-    };
-    let detail = format!("lock {locks}");
-    audit::record(tx, &audit_entry(portal, origin, event, Some(&subject), Some(&detail)), now).await?;
-    let lockout = &portal.settings.lockout;
-    if !lockout.notify_user {
-        return Ok(());
-    }
-    let portal_name = portal.settings.name.get(lang);
-    let help_desk = super::landing::help_desk_text(state, portal, lang).await?;
-    let unblock_key = if lockout.unblock_by.contains(&Unblocker::OrgAdmin) {
-        "login.unblock_by_admin"
-    } else {
-        "login.unblock_by_operator"
-    };
-    let unblock = crate::i18n::Tr::for_lang(lang).get(unblock_key);
-    let (failures, minutes, block_after) = (
-        lockout.failures.to_string(),
-        lockout.lock_minutes.to_string(),
-        lockout.block_after_locks.unwrap_or(0).to_string(),
-    );
-    let (at, until, locks) = (format_ts(now, lang), format_ts(lock_until, lang), locks.to_string());
-    madoguchi_mail::queue(
-        tx,
-        &Envelope { portal: &portal.id, from_name: portal_name, to: &user.email, lang },
-        kind,
-        &[
-            ("portal", portal_name),
-            ("name", &user.name),
-            ("failures", &failures),
-            ("minutes", &minutes),
-            ("at", &at),
-            ("until", &until),
-            ("block_after", &block_after),
-            ("locks", &locks),
-            ("unblock", unblock),
-            ("help_desk", &help_desk),
-        ],
-        state.mailer.domain(),
-        now,
-    )
-    .await?;
-    Ok(())
 }
 
 // ---- the one-time password step ----

@@ -6,6 +6,7 @@ pub mod operator;
 pub mod operator_audit;
 pub mod operator_users;
 pub mod recovery;
+pub mod reissue;
 pub mod system;
 
 use crate::error::AppError;

@@ -43,7 +43,7 @@ fn rules(portal: &Portal) -> Result<ResetRules, AppError> {
             per_address: i64::from(per_address_per_hour),
             per_ip: i64::from(per_ip_per_hour),
         }),
-        Recovery::None => Err(AppError::NotFound),
+        Recovery::None | Recovery::ReissueTemporary { .. } => Err(AppError::NotFound),
     }
 }
 

@@ -1,0 +1,160 @@
+//! Checking a login ID and password under the portal's lockout rule: shared by the login
+//! screen and every screen that asks for the password without a session (mlit-fwms's
+//! パスワード設定／変更), so that failures there count like a login.
+//!
+//! An attempt is reserved before the password is checked (exact under concurrency); unknown,
+//! locked and blocked accounts cost the same argon2 work and get the same refusal. A password
+//! reissued by ID／パスワード紛失 is accepted once, within its hours, and forces a change.
+
+use crate::auth;
+use crate::ctx::Origin;
+use crate::error::AppError;
+use crate::pages::login::{audit_entry, format_ts};
+use crate::state::AppState;
+use madoguchi_core::login_id::LoginId;
+use madoguchi_core::portal::Unblocker;
+use madoguchi_core::{Lang, Portal};
+use madoguchi_mail::{Envelope, MailKind};
+use madoguchi_store::audit;
+use madoguchi_store::users::{self, LockOutcome, User};
+use madoguchi_store::{Tx, codes};
+
+/// The purpose of a temporary password reissued by the operator-less recovery.
+pub const REISSUE: &str = "reissue";
+
+pub enum Checked {
+    /// The password was right: the failure count is cleared in `tx`, still open for the caller.
+    Accepted {
+        user: User,
+        tx: Tx,
+        temporary: bool,
+    },
+    Refused,
+}
+
+pub async fn check(
+    state: &AppState,
+    portal: &Portal,
+    login_id: &LoginId,
+    password: &str,
+    origin: &Origin,
+    lang: Lang,
+) -> Result<Checked, AppError> {
+    let now = state.clock.unix();
+    let lockout = &portal.settings.lockout;
+    let threshold = i64::from(lockout.failures);
+    let found = {
+        let mut conn = state.store.acquire().await?;
+        match users::by_login_id(&mut conn, &portal.id, login_id.as_str()).await? {
+            Some(user) => match users::reserve_attempt(&mut conn, user.id, now, threshold).await? {
+                Some(attempt) => Ok((user, attempt)),
+                None => Err("locked"),
+            },
+            None => Err("unknown_login_id"),
+        }
+    };
+    let (user, attempt) = match found {
+        Ok(found) => found,
+        Err(detail) => {
+            state.hasher.verify(password, None).await;
+            let mut conn = state.store.acquire().await?;
+            audit::record(&mut conn, &audit_entry(portal, origin, "login.failed", None, Some(detail)), now).await?;
+            return Ok(Checked::Refused);
+        }
+    };
+    let subject = format!("user:{}", user.id);
+    let matched = state.hasher.verify(password, Some(&user.password_hash)).await;
+    let mut tx = state.store.begin().await?;
+    let temporary = !matched && accept_reissued(&mut tx, state, &user, password, now).await?;
+    if !matched && !temporary {
+        let lock_until = now + i64::from(lockout.lock_minutes) * 60;
+        let block_after = lockout.block_after_locks.map(i64::from);
+        let outcome = users::attempt_failed(&mut tx, user.id, attempt, threshold, lock_until, block_after, now).await?;
+        let entry = audit_entry(portal, origin, "login.failed", Some(&subject), Some("bad_password"));
+        audit::record(&mut tx, &entry, now).await?;
+        record_lock(&mut tx, state, portal, origin, &user, outcome, lock_until, lang, now).await?;
+        tx.commit().await?;
+        state.mailer.wake();
+        return Ok(Checked::Refused);
+    }
+    users::attempt_succeeded(&mut tx, user.id).await?;
+    let user = if temporary { users::by_id(&mut tx, user.id).await?.unwrap_or(user) } else { user };
+    Ok(Checked::Accepted { user, tx, temporary })
+}
+
+/// A reissued temporary password, once: it becomes the password, to be changed at once.
+async fn accept_reissued(
+    tx: &mut Tx,
+    state: &AppState,
+    user: &User,
+    password: &str,
+    now: i64,
+) -> Result<bool, AppError> {
+    let Some(code) = codes::pending_for_user(tx, user.id, REISSUE, now).await? else { return Ok(false) };
+    if !auth::equal(&auth::token_hash(password), &code.code_hash) || !codes::use_up(tx, code.id, now).await? {
+        return Ok(false);
+    }
+    let hash = state.hasher.hash(password).await.map_err(|e| AppError::Internal(format!("hash: {e}")))?;
+    users::set_password(tx, user.id, &hash, true, now).await?;
+    Ok(true)
+}
+
+/// Audits a lock or block and, where the portal says so, mails the owner.
+#[allow(clippy::too_many_arguments)]
+async fn record_lock(
+    tx: &mut Tx,
+    state: &AppState,
+    portal: &Portal,
+    origin: &Origin,
+    user: &User,
+    outcome: LockOutcome,
+    lock_until: i64,
+    lang: Lang,
+    now: i64,
+) -> Result<(), AppError> {
+    let subject = format!("user:{}", user.id);
+    let (event, kind, locks) = match outcome {
+        LockOutcome::StillOpen => return Ok(()),
+        LockOutcome::Locked { lock_count } => ("account.locked", MailKind::AccountLocked, lock_count),
+        LockOutcome::Blocked { lock_count } => ("account.blocked", MailKind::AccountBlocked, lock_count),
+    };
+    let detail = format!("lock {locks}");
+    audit::record(tx, &audit_entry(portal, origin, event, Some(&subject), Some(&detail)), now).await?;
+    let lockout = &portal.settings.lockout;
+    if !lockout.notify_user {
+        return Ok(());
+    }
+    let portal_name = portal.settings.name.get(lang);
+    let help_desk = crate::pages::landing::help_desk_text(state, portal, lang).await?;
+    let unblock_key = if lockout.unblock_by.contains(&Unblocker::OrgAdmin) {
+        "login.unblock_by_admin"
+    } else {
+        "login.unblock_by_operator"
+    };
+    let unblock = crate::i18n::Tr::for_lang(lang).get(unblock_key);
+    let failures = lockout.failures.to_string();
+    let minutes = lockout.lock_minutes.to_string();
+    let block_after = lockout.block_after_locks.unwrap_or(0).to_string();
+    let (at, until, locks) = (format_ts(now, lang), format_ts(lock_until, lang), locks.to_string());
+    madoguchi_mail::queue(
+        tx,
+        &Envelope { portal: &portal.id, from_name: portal_name, to: &user.email, lang },
+        kind,
+        &[
+            ("portal", portal_name),
+            ("name", &user.name),
+            ("failures", &failures),
+            ("minutes", &minutes),
+            ("at", &at),
+            ("until", &until),
+            ("block_after", &block_after),
+            ("locks", &locks),
+            ("unblock", unblock),
+            ("help_desk", &help_desk),
+        ],
+        state.mailer.domain(),
+        now,
+    )
+    .await?;
+    Ok(())
+}
