@@ -12,6 +12,12 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+/// mimalloc instead of glibc's malloc: argon2 allocates 19 MiB, 64-byte aligned, per hash, and
+/// glibc fragmented that into +280 MB of RSS in a 200-login burst; mimalloc stays at +32 MB
+/// (test `a_login_flood_queues_without_errors`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "madoguchi", version, about = "窓口 — portals for Japanese employers")]
 struct Cli {

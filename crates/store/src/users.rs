@@ -238,6 +238,12 @@ pub async fn set_password(
     push_history(conn, id, hash, now).await
 }
 
+/// The same password under new hashing parameters: no history entry, no age change.
+pub async fn rehash(conn: &mut AnyConnection, id: i64, hash: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1").bind(id).bind(hash).execute(conn).await?;
+    Ok(())
+}
+
 async fn push_history(conn: &mut AnyConnection, id: i64, hash: &str, now: i64) -> Result<(), sqlx::Error> {
     sqlx::query("INSERT INTO password_history (user_id, password_hash, created_at) VALUES ($1, $2, $3)")
         .bind(id)

@@ -7,15 +7,25 @@ use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::{Algorithm, Argon2, Params, Version};
 use rand::{Rng, RngExt};
 use sha2::{Digest, Sha256};
-use std::sync::{Arc, LazyLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use subtle::ConstantTimeEq;
-use tokio::sync::Semaphore;
 
-/// argon2id with the OWASP minimum (m=19456 KiB, t=2, p=1).
-#[derive(Clone, Debug)]
+/// argon2id with the OWASP minimum (m=19456 KiB, t=2, p=1), computed on a fixed set of
+/// threads, one per core. A login flood queues for them instead of running hundreds of
+/// 19 MiB hashes at once (the binary's allocator, mimalloc, then returns the memory).
+#[derive(Clone)]
 pub struct Hasher {
     params: Params,
-    permits: Arc<Semaphore>,
+    pool: Arc<HashPool>,
+    /// A hash with these parameters of a random password: verified when the login ID is
+    /// unknown, so an unknown ID costs the same time as a known one.
+    dummy: Arc<OnceLock<String>>,
+}
+
+impl std::fmt::Debug for Hasher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Hasher").field("params", &self.params).finish_non_exhaustive()
+    }
 }
 
 impl Default for Hasher {
@@ -24,17 +34,53 @@ impl Default for Hasher {
     }
 }
 
-/// A hash of a random password, verified when the login ID is unknown so that an unknown
-/// ID costs the same time as a known one.
-static DUMMY: LazyLock<String> = LazyLock::new(|| {
-    Argon2::default().hash_password(random_token().as_bytes()).map(|h| h.to_string()).unwrap_or_default()
-});
+type Job = Box<dyn FnOnce() + Send>;
+
+struct HashPool {
+    jobs: Mutex<std::sync::mpsc::Sender<Job>>,
+}
+
+impl HashPool {
+    fn new(threads: usize) -> HashPool {
+        let (sender, receiver) = std::sync::mpsc::channel::<Job>();
+        let receiver = Arc::new(Mutex::new(receiver));
+        for i in 0..threads {
+            let receiver = receiver.clone();
+            let spawned = std::thread::Builder::new().name(format!("argon2-{i}")).spawn(move || {
+                loop {
+                    // The lock is held only while waiting for the next job, not while hashing.
+                    let job = match receiver.lock() {
+                        Ok(r) => r.recv(),
+                        Err(_) => return,
+                    };
+                    match job {
+                        Ok(job) => job(),
+                        Err(_) => return, // every Hasher is gone
+                    }
+                }
+            });
+            if let Err(error) = spawned {
+                tracing::error!(%error, "cannot start a password hashing thread");
+            }
+        }
+        HashPool { jobs: Mutex::new(sender) }
+    }
+
+    async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+        let (done, result) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move || {
+            let _ = done.send(work());
+        });
+        self.jobs.lock().ok()?.send(job).ok()?;
+        result.await.ok()
+    }
+}
 
 impl Hasher {
     pub fn new(m_kib: u32, t: u32, p: u32) -> Hasher {
         let params = Params::new(m_kib, t, p, None).unwrap_or_default();
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
-        Hasher { params, permits: Arc::new(Semaphore::new(cores)) }
+        Hasher { params, pool: Arc::new(HashPool::new(cores)), dummy: Arc::new(OnceLock::new()) }
     }
 
     fn argon2(&self) -> Argon2<'static> {
@@ -42,31 +88,47 @@ impl Hasher {
     }
 
     pub async fn hash(&self, password: &str) -> Result<String, argon2::password_hash::Error> {
-        let _permit = self.permits.acquire().await;
         let argon2 = self.argon2();
         let password = password.to_owned();
-        tokio::task::spawn_blocking(move || argon2.hash_password(password.as_bytes()).map(|h| h.to_string()))
+        self.pool
+            .run(move || argon2.hash_password(password.as_bytes()).map(|h| h.to_string()))
             .await
             .unwrap_or(Err(argon2::password_hash::Error::Crypto))
     }
 
+    async fn dummy_hash(&self) -> String {
+        if let Some(hash) = self.dummy.get() {
+            return hash.clone();
+        }
+        let hash = self.hash(&random_token()).await.unwrap_or_default();
+        self.dummy.get_or_init(|| hash).clone()
+    }
+
     /// True when `password` matches; `None` as the hash does the same work and says false.
     pub async fn verify(&self, password: &str, hash: Option<&str>) -> bool {
-        let _permit = self.permits.acquire().await;
         let (known, hash) = match hash {
             Some(h) => (true, h.to_owned()),
-            None => (false, DUMMY.clone()),
+            None => (false, self.dummy_hash().await),
         };
         let argon2 = self.argon2();
         let password = password.to_owned();
-        let matched = tokio::task::spawn_blocking(move || {
-            PasswordHash::new(&hash)
-                .map(|parsed| argon2.verify_password(password.as_bytes(), &parsed).is_ok())
-                .unwrap_or(false)
-        })
-        .await
-        .unwrap_or(false);
+        let matched = self
+            .pool
+            .run(move || {
+                PasswordHash::new(&hash)
+                    .map(|parsed| argon2.verify_password(password.as_bytes(), &parsed).is_ok())
+                    .unwrap_or(false)
+            })
+            .await
+            .unwrap_or(false);
         known && matched
+    }
+
+    /// True when a stored hash was made with other parameters than the current ones: the
+    /// caller re-hashes the password it just verified.
+    pub fn needs_rehash(&self, hash: &str) -> bool {
+        let current = format!("m={},t={},p={}", self.params.m_cost(), self.params.t_cost(), self.params.p_cost());
+        !(hash.starts_with("$argon2id$v=19$") && hash.contains(&current))
     }
 }
 
@@ -104,6 +166,8 @@ mod tests {
         assert!(hasher.verify("Secret-1", Some(&hash)).await);
         assert!(!hasher.verify("secret-1", Some(&hash)).await);
         assert!(!hasher.verify("Secret-1", None).await);
+        assert!(!hasher.needs_rehash(&hash));
+        assert!(Hasher::new(512, 1, 1).needs_rehash(&hash));
     }
 
     #[test]

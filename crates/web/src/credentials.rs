@@ -22,14 +22,12 @@ use madoguchi_store::{Tx, codes};
 /// The purpose of a temporary password reissued by the operator-less recovery.
 pub const REISSUE: &str = "reissue";
 
-pub enum Checked {
-    /// The password was right: the failure count is cleared in `tx`, still open for the caller.
-    Accepted {
-        user: User,
-        tx: Tx,
-        temporary: bool,
-    },
-    Refused,
+/// The password was right: the failure count is cleared in `tx`, still open for the caller.
+pub struct Accepted {
+    pub user: User,
+    pub tx: Tx,
+    /// It was a reissued temporary password (now the password, to be changed at once).
+    pub temporary: bool,
 }
 
 pub async fn check(
@@ -39,7 +37,7 @@ pub async fn check(
     password: &str,
     origin: &Origin,
     lang: Lang,
-) -> Result<Checked, AppError> {
+) -> Result<Option<Accepted>, AppError> {
     let now = state.clock.unix();
     let lockout = &portal.settings.lockout;
     let threshold = i64::from(lockout.failures);
@@ -59,7 +57,7 @@ pub async fn check(
             state.hasher.verify(password, None).await;
             let mut conn = state.store.acquire().await?;
             audit::record(&mut conn, &audit_entry(portal, origin, "login.failed", None, Some(detail)), now).await?;
-            return Ok(Checked::Refused);
+            return Ok(None);
         }
     };
     let subject = format!("user:{}", user.id);
@@ -75,11 +73,16 @@ pub async fn check(
         record_lock(&mut tx, state, portal, origin, &user, outcome, lock_until, lang, now).await?;
         tx.commit().await?;
         state.mailer.wake();
-        return Ok(Checked::Refused);
+        return Ok(None);
     }
     users::attempt_succeeded(&mut tx, user.id).await?;
+    if matched && state.hasher.needs_rehash(&user.password_hash) {
+        // The operator changed the hashing parameters: bring this hash up to them.
+        let hash = state.hasher.hash(password).await.map_err(|e| AppError::Internal(format!("hash: {e}")))?;
+        users::rehash(&mut tx, user.id, &hash).await?;
+    }
     let user = if temporary { users::by_id(&mut tx, user.id).await?.unwrap_or(user) } else { user };
-    Ok(Checked::Accepted { user, tx, temporary })
+    Ok(Some(Accepted { user, tx, temporary }))
 }
 
 /// A reissued temporary password, once: it becomes the password, to be changed at once.

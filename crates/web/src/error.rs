@@ -82,7 +82,10 @@ pub fn error_page(kind: ErrorKind, lang: Lang, csrf: String, reference: Option<S
 
 fn is_unavailable(e: &madoguchi_store::DbError) -> bool {
     use madoguchi_store::DbError as E;
-    matches!(e, E::PoolTimedOut | E::PoolClosed | E::Io(_) | E::Tls(_) | E::WorkerCrashed)
+    // SQLite's "database is locked" after the busy timeout is a load problem, not a bug:
+    // the user may simply try again.
+    let busy = matches!(e, E::Database(db) if db.message().contains("database is locked"));
+    busy || matches!(e, E::PoolTimedOut | E::PoolClosed | E::Io(_) | E::Tls(_) | E::WorkerCrashed)
 }
 
 /// Put on a response whose page the `error_pages` middleware renders, in the request's

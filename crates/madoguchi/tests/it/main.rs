@@ -1,6 +1,10 @@
 //! The one integration-test binary. Every HTTP test runs on SQLite by default and on
 //! PostgreSQL when `MADOGUCHI_TEST_DATABASE_URL=postgres://…` (CI runs both).
 
+/// The server's allocator, so that memory measured here is the server's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod testkit;
 
 mod backend;

@@ -100,9 +100,23 @@ impl TestApp {
     }
 
     pub async fn on_database(config: Config, smtp: Option<&str>, test_clock: bool, database: String) -> TestApp {
-        let clock = Arc::new(TestClock::at(tuesday_morning()));
         // Cheap hashing parameters: the tests exercise flows, not argon2's cost.
-        let hasher = Hasher::new(256, 1, 1);
+        TestApp::with_hasher(config, smtp, test_clock, database, Hasher::new(256, 1, 1)).await
+    }
+
+    /// The demo with the production hashing cost (m=19456 KiB, t=2, p=1).
+    pub async fn demo_with_real_hashing() -> TestApp {
+        TestApp::with_hasher(Config::demo().unwrap(), None, true, fresh_database().await, Hasher::default()).await
+    }
+
+    async fn with_hasher(
+        config: Config,
+        smtp: Option<&str>,
+        test_clock: bool,
+        database: String,
+        hasher: Hasher,
+    ) -> TestApp {
+        let clock = Arc::new(TestClock::at(tuesday_morning()));
         let server = madoguchi::build(config, &database, smtp, clock.clone(), test_clock, hasher).await.unwrap();
         let router = madoguchi_web::app(server.state.clone());
         TestApp { state: server.state, router, clock, mailer: server.mailer, cookies: Mutex::default() }

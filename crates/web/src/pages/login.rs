@@ -5,7 +5,7 @@
 use super::html;
 use super::landing::format_datetime;
 use crate::auth;
-use crate::credentials::{self, Checked};
+use crate::credentials;
 use crate::ctx::{Chrome, Ctx, Origin, PortalRef};
 use crate::error::AppError;
 use crate::forms::FieldErrors;
@@ -188,8 +188,8 @@ pub async fn login(
     let now = state.clock.unix();
     let (user, mut tx) = match credentials::check(&state, &portal, &login_id, &form.password, &origin, ctx.lang).await?
     {
-        Checked::Accepted { user, tx, .. } => (user, tx),
-        Checked::Refused => return refused(),
+        Some(accepted) => (accepted.user, accepted.tx),
+        None => return refused(),
     };
     let subject = format!("user:{}", user.id);
     let trusted = match jar.get(TRUST_COOKIE) {

@@ -6,7 +6,7 @@
 use super::html;
 use super::login::{audit_entry, format_ts, login_page, login_path};
 use crate::auth;
-use crate::credentials::{self, Checked, REISSUE};
+use crate::credentials::{self, REISSUE};
 use crate::ctx::{Chrome, Ctx, Origin, PortalRef};
 use crate::error::AppError;
 use crate::forms::FieldErrors;
@@ -298,8 +298,8 @@ pub async fn set(
     let (Some(login_id), true) = (login_id, errors.is_empty()) else { return again(errors) };
 
     let (user, mut tx) = match credentials::check(&state, &portal, &login_id, &form.current, &origin, ctx.lang).await? {
-        Checked::Accepted { user, tx, .. } => (user, tx),
-        Checked::Refused => return again(FieldErrors::form(ctx.t.get("set.refused"))),
+        Some(accepted) => (accepted.user, accepted.tx),
+        None => return again(FieldErrors::form(ctx.t.get("set.refused"))),
     };
     let policy = &portal.settings.password;
     let names = [user.name.as_str()];
