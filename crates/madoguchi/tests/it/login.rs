@@ -78,7 +78,11 @@ async fn hellowork_login_otp_skip_and_reset_of_the_skip() {
     assert_eq!(audit(&app, "hellowork", "trusted_browser.added").await, 1);
 
     // Logout, then the same browser logs in without a one-time password.
-    app.post("/hellowork/logout", &[]).await.assert_contains("ログアウトしました");
+    // The login form shown after logout still posts to the login screen.
+    app.post("/hellowork/logout", &[])
+        .await
+        .assert_contains("ログアウトしました")
+        .assert_contains("action=\"/hellowork/login\"");
     assert_eq!(app.get("/hellowork/home").await.location(), "/hellowork/login");
     let before = app.mails().await.len();
     let page = app.post("/hellowork/login", &[("login_id", HW_ID), ("password", HW_PASSWORD)]).await;

@@ -96,6 +96,8 @@ pub struct LoginPage {
     pub notice: Option<String>,
     /// The manual's links under the form, to the recovery screens this portal has.
     pub links: Vec<(String, String)>,
+    /// The form posts here whatever URL showed it (logout, reset and setting show this page too).
+    pub action: String,
 }
 
 fn recovery_links(portal: &Portal, ctx: &Ctx) -> Vec<(String, String)> {
@@ -125,6 +127,7 @@ pub(crate) fn login_page(
         errors,
         notice,
         links: recovery_links(portal, ctx),
+        action: login_path(portal),
     })
 }
 

@@ -1,0 +1,76 @@
+// mlit-fwms from its manual: ログイン認証, ID／パスワード紛失 (ID and password), and
+// パスワード設定／変更 from the login screen with the reissued temporary password.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { startServer, openBrowser, japanesePage, shot } from "./helpers.mjs";
+
+let server, browser, page;
+before(async () => {
+  server = await startServer();
+  browser = await openBrowser();
+  page = await japanesePage(browser);
+  page.on("dialog", (dialog) => dialog.accept()); // the manual's 「よろしいですか？」 confirmations
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+const ID = "kensetsu01";
+const MAIL = "demo@mlit-fwms.example.jp";
+
+test("ID紛失 mails the login ID", async () => {
+  await page.goto(server.base + "/mlit-fwms/");
+  await page.getByRole("link", { name: "ログイン画面へ" }).click();
+  assert.equal((await page.textContent("h1")).trim(), "ログイン認証");
+  await page.getByRole("link", { name: "ID／パスワードを忘れた方はこちら" }).click();
+  assert.equal((await page.textContent("h1")).trim(), "ID／パスワード紛失");
+  await page.getByLabel("ID紛失").check();
+  await page.getByLabel("メールアドレス").fill(MAIL);
+  await shot(page, "mlit-lost-id");
+  await page.getByRole("button", { name: "再発行（メール送信）" }).click();
+  assert.ok((await page.textContent(".notice-ok")).includes("受け付けました"));
+  const mail = (await server.mails()).find((m) => m.subject.includes("ログインIDのお知らせ"));
+  assert.ok(mail.text.includes(ID));
+});
+
+test("パスワード紛失, then パスワード設定／変更 from the temporary password", async () => {
+  await page.goto(server.base + "/mlit-fwms/recover");
+  await page.getByLabel("パスワード紛失").check();
+  await page.getByLabel("ログインID").fill(ID);
+  await page.getByLabel("メールアドレス").fill(MAIL);
+  await page.getByRole("button", { name: "再発行（メール送信）" }).click();
+  let temporary;
+  for (let i = 0; i < 50 && !temporary; i++) {
+    const mail = (await server.mails()).find((m) => m.subject.includes("仮パスワード発行のお知らせ"));
+    temporary = mail?.text.split("\n").find((l) => l.startsWith("仮パスワード："))?.slice("仮パスワード：".length).trim();
+    if (!temporary) await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.ok(temporary, "a temporary password mail");
+
+  await page.getByRole("link", { name: "パスワードを設定、変更する場合はこちら" }).click();
+  assert.equal((await page.textContent("h1")).trim(), "パスワード設定／変更");
+  await page.getByLabel("仮パスワードからの設定").check();
+  await page.getByLabel("ログインID").fill(ID);
+  await page.getByLabel("旧パスワード").fill(temporary);
+  // 建設 太郎 / kensetsu01: a run of 3 characters of the login ID is refused.
+  await page.getByLabel("新規パスワード", { exact: true }).fill("Xkensetsu1");
+  await page.getByLabel("新規パスワード（再確認）").fill("Xkensetsu1");
+  await page.getByRole("button", { name: "設定" }).click();
+  assert.ok((await page.textContent(".error-summary")).includes("連続した3文字以上"));
+  assert.equal(await page.inputValue("#login_id"), ID, "the login ID is kept");
+  await shot(page, "mlit-password-set-error");
+  await page.getByLabel("仮パスワードからの設定").check();
+  await page.getByLabel("旧パスワード").fill(temporary);
+  await page.getByLabel("新規パスワード", { exact: true }).fill("Mado-Guchi-88");
+  await page.getByLabel("新規パスワード（再確認）").fill("Mado-Guchi-88");
+  await page.getByRole("button", { name: "設定" }).click();
+  assert.ok((await page.textContent(".notice-ok")).includes("パスワードを設定しました。"));
+
+  await page.getByLabel("ログインID").fill(ID);
+  await page.getByLabel("パスワード").fill("Mado-Guchi-88");
+  await page.getByRole("button", { name: "ログイン" }).click();
+  assert.equal((await page.textContent("h1")).trim(), "メニュー");
+  assert.ok((await page.textContent(".user-info")).includes("窓口建設株式会社 様"));
+  await shot(page, "mlit-menu");
+});
