@@ -15,10 +15,11 @@ pub enum MailKind {
     ResetKey,
     LoginIdReminder,
     TemporaryPassword,
+    LoginCode,
 }
 
 impl MailKind {
-    pub const ALL: [MailKind; 9] = [
+    pub const ALL: [MailKind; 10] = [
         MailKind::OperatorLoginCode,
         MailKind::LoginOtp,
         MailKind::PasswordChanged,
@@ -28,6 +29,7 @@ impl MailKind {
         MailKind::ResetKey,
         MailKind::LoginIdReminder,
         MailKind::TemporaryPassword,
+        MailKind::LoginCode,
     ];
 
     pub fn key(self) -> &'static str {
@@ -41,6 +43,7 @@ impl MailKind {
             MailKind::ResetKey => "reset_key",
             MailKind::LoginIdReminder => "login_id_reminder",
             MailKind::TemporaryPassword => "temporary_password",
+            MailKind::LoginCode => "login_code",
         }
     }
 
@@ -63,6 +66,7 @@ impl MailKind {
             MailKind::ResetKey => both!("reset_key"),
             MailKind::LoginIdReminder => both!("login_id_reminder"),
             MailKind::TemporaryPassword => both!("temporary_password"),
+            MailKind::LoginCode => both!("login_code"),
         }
     }
 }

@@ -262,3 +262,12 @@ pub async fn recent_passwords(conn: &mut AnyConnection, id: i64, count: i64) -> 
         .fetch_all(conn)
         .await
 }
+
+pub async fn set_login_code(conn: &mut AnyConnection, id: i64, enabled: bool) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET login_code_enabled = $2 WHERE id = $1")
+        .bind(id)
+        .bind(i64::from(enabled))
+        .execute(conn)
+        .await?;
+    Ok(())
+}

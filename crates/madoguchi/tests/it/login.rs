@@ -413,3 +413,50 @@ fn rss_kib() -> Option<u64> {
         .find_map(|l| l.strip_prefix("VmRSS:"))
         .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse().ok())
 }
+
+#[tokio::test]
+async fn shaho_users_turn_on_a_login_code_after_re_entering_the_password() {
+    let app = TestApp::demo().await;
+    let portal = app.state.config.portal("shaho").unwrap().clone();
+    let account = NewAccount {
+        organization: "窓口社労士事務所",
+        login_id: "",
+        email: "jimusho@example.jp",
+        name: "社労 花子",
+        password: Some("Shaho-Pass-01"),
+        permanent: true,
+        actor: "test",
+    };
+    accounts::create(&app.state.store, &app.state.hasher, &portal, "x.jp", &account, app.clock.unix()).await.unwrap();
+    let login = || app.post("/shaho/login", &[("login_id", "jimusho@example.jp"), ("password", "Shaho-Pass-01")]);
+    assert_eq!(login().await.location(), "/shaho/home", "no code until the user turns it on");
+    app.get("/shaho/home").await.assert_contains("href=\"/shaho/login-code\"");
+    app.get("/shaho/login-code")
+        .await
+        .assert_contains("二段階認証の設定")
+        .assert_contains("<strong id=\"code-state\">無効</strong>");
+    app.post("/shaho/login-code", &[("password", "wrong"), ("enable", "on")])
+        .await
+        .assert_contains("パスワードが正しくありません。")
+        .assert_contains("無効</strong>");
+    app.post("/shaho/login-code", &[("password", "Shaho-Pass-01"), ("enable", "on")])
+        .await
+        .assert_contains("有効</strong>");
+    app.post("/shaho/logout", &[]).await;
+    assert_eq!(login().await.location(), "/shaho/login/otp");
+    let page = app.get("/shaho/login/otp").await;
+    page.assert_contains("確認コードの入力").assert_lacks("省略する");
+    let mails = app.mails().await;
+    let mail = mails.iter().find(|m| m.subject.contains("ログイン確認コード")).unwrap();
+    let code: String = mail
+        .text
+        .lines()
+        .find(|l| l.starts_with("確認コード："))
+        .unwrap()
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect();
+    assert_eq!(app.post("/shaho/login/otp", &[("otp", &code)]).await.location(), "/shaho/home");
+    // Other portals have no such setting.
+    assert_eq!(app.get("/jrec-in/login-code").await.status, StatusCode::SEE_OTHER);
+}

@@ -33,6 +33,8 @@ pub struct HomePage {
     pub last_login: Option<String>,
     pub expiry_days: Option<i64>,
     pub base: String,
+    /// The portal lets the user turn on a login code (shaho).
+    pub login_code: bool,
     pub notice: Option<String>,
 }
 
@@ -68,6 +70,7 @@ fn home_page(ctx: &Ctx, current: &CurrentUser, now: i64, notice: Option<String>)
             .map(|d| format_datetime(d.with_timezone(&JST), ctx.lang)),
         expiry_days: current.expiry_warning_days(now),
         base: format!("/{}", current.portal.id),
+        login_code: offers_login_code(current).is_ok(),
         notice,
     })
 }
@@ -215,4 +218,88 @@ pub async fn change_password(
     state.mailer.wake();
     // Post/redirect/get: a reload of the home page does not send the form again.
     Ok(Redirect::to(&format!("/{}/home?done=password", portal.id)).into_response())
+}
+
+// ---- 二段階認証の設定 (a code mailed at every login, where the portal offers it) ----
+
+fn offers_login_code(current: &CurrentUser) -> Result<(), AppError> {
+    match current.portal.settings.second_factor {
+        madoguchi_core::portal::SecondFactor::OptionalEmailCode { .. } => Ok(()),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "account/login_code.html")]
+pub struct LoginCodePage {
+    pub chrome: Chrome,
+    pub enabled: bool,
+    pub errors: FieldErrors,
+    pub notice: Option<String>,
+    pub home: String,
+}
+
+fn login_code_page(
+    ctx: &Ctx,
+    current: &CurrentUser,
+    enabled: bool,
+    errors: FieldErrors,
+    notice: Option<String>,
+) -> Result<Html<String>, AppError> {
+    html(&LoginCodePage {
+        chrome: ctx.chrome(ctx.t.get("code2.title"), Some(&current.portal), None),
+        enabled,
+        errors,
+        notice,
+        home: format!("/{}/home", current.portal.id),
+    })
+}
+
+pub async fn login_code_form(current: CurrentUser, ctx: Ctx) -> Result<Html<String>, AppError> {
+    offers_login_code(&current)?;
+    login_code_page(&ctx, &current, current.user.login_code_enabled, FieldErrors::default(), None)
+}
+
+#[derive(Deserialize)]
+pub struct LoginCodeForm {
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    enable: String,
+}
+
+/// Turning the code on or off needs the password again: a session left open on a shared
+/// PC must not be enough to weaken the account.
+pub async fn set_login_code(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    ctx: Ctx,
+    origin: Origin,
+    Form(form): Form<LoginCodeForm>,
+) -> Result<Html<String>, AppError> {
+    offers_login_code(&current)?;
+    let enable = form.enable == "on";
+    let now = state.clock.unix();
+    let subject = format!("user:{}", current.user.id);
+    let entry = |event: &'static str| AuditEntry {
+        portal: &current.portal.id,
+        event,
+        actor: Some(&subject),
+        subject: Some(&subject),
+        ip: origin.ip.as_deref(),
+        user_agent: origin.user_agent.as_deref(),
+        detail: None,
+    };
+    if !state.hasher.verify(&form.password, Some(&current.user.password_hash)).await {
+        let mut conn = state.store.acquire().await?;
+        audit::record(&mut conn, &entry("login_code.change_refused"), now).await?;
+        let errors = FieldErrors::field("password", ctx.t.get("code2.wrong_password"));
+        return login_code_page(&ctx, &current, current.user.login_code_enabled, errors, None);
+    }
+    let mut tx = state.store.begin().await?;
+    users::set_login_code(&mut tx, current.user.id, enable).await?;
+    audit::record(&mut tx, &entry(if enable { "login_code.enabled" } else { "login_code.disabled" }), now).await?;
+    tx.commit().await?;
+    let notice = ctx.t.get(if enable { "code2.enabled" } else { "code2.disabled" }).to_string();
+    login_code_page(&ctx, &current, enable, FieldErrors::default(), Some(notice))
 }

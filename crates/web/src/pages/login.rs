@@ -254,7 +254,7 @@ pub async fn login(
             madoguchi_mail::queue(
                 &mut tx,
                 &Envelope { portal: &portal.id, from_name: portal_name, to: &user.email, lang: ctx.lang },
-                MailKind::LoginOtp,
+                if otp_settings(&portal).2 { MailKind::LoginOtp } else { MailKind::LoginCode },
                 &[
                     ("portal", portal_name),
                     ("name", &user.name),
@@ -287,6 +287,8 @@ pub(crate) fn format_ts(ts: i64, lang: Lang) -> String {
 #[template(path = "login/otp.html")]
 pub struct OtpPage {
     pub chrome: Chrome,
+    pub label: String,
+    pub lead: String,
     pub skippable: bool,
     pub skip_checked: bool,
     pub minutes: u32,
@@ -307,8 +309,12 @@ fn otp_settings(portal: &Portal) -> (u32, u32, bool) {
 
 fn otp_page(ctx: &Ctx, portal: &Portal, skip_checked: bool, errors: FieldErrors) -> Result<Html<String>, AppError> {
     let (minutes, max_attempts, skippable) = otp_settings(portal);
+    // hellowork's screen speaks of ワンタイムパスワード; a plain login code is a 確認コード.
+    let key = |k: &str| if skippable { format!("otp.{k}") } else { format!("code.{k}") };
     html(&OtpPage {
-        chrome: ctx.chrome(ctx.t.get("otp.title"), Some(portal), None),
+        chrome: ctx.chrome(ctx.t.get(&key("title")), Some(portal), None),
+        label: ctx.t.get(&key("label")).to_string(),
+        lead: ctx.t.get(&key("lead")).to_string(),
         skippable,
         skip_checked,
         minutes,
