@@ -69,6 +69,13 @@ enum AccountCommand {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// Create many accounts from a CSV file (組織名,ログインID,メールアドレス,利用者名 with a
+    /// header line; UTF-8 or Shift_JIS): all rows or none, every bad row reported.
+    Import {
+        #[arg(long)]
+        portal: String,
+        file: PathBuf,
+    },
 }
 
 #[derive(Args)]
@@ -221,6 +228,30 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             };
             println!("user {} created on /{}/ with login ID {}: {how}", created.user_id, portal.id, created.login_id);
             Ok(())
+        }
+        Command::Account(AccountCommand::Import { portal, file }) => {
+            let portal = config
+                .portal(&portal)
+                .ok_or_else(|| anyhow::anyhow!("there is no portal \"{portal}\" in the configuration"))?;
+            let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let text = accounts::decode_csv(&bytes).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            let store = Store::connect(&database).await?;
+            store.migrate(SystemClock.unix()).await?;
+            let domain = config.server.mail_from.rsplit_once('@').map(|(_, d)| d.to_string()).unwrap_or_default();
+            match accounts::import(&store, &Hasher::default(), portal, &domain, &text, "cli", SystemClock.unix()).await
+            {
+                Ok(count) => {
+                    println!("{count} accounts created on /{}/; their temporary passwords are mailed", portal.id);
+                    Ok(())
+                }
+                Err(accounts::ImportError::Rows(rows)) => {
+                    for row in &rows {
+                        eprintln!("{}:{}: {}", file.display(), row.line, row.message);
+                    }
+                    bail!("{} row(s) refused: nothing was created", rows.len())
+                }
+                Err(accounts::ImportError::Account(e)) => Err(e.into()),
+            }
         }
         Command::Serve(args) => serve(config, database, args).await,
     }

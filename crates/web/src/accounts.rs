@@ -5,12 +5,12 @@
 use crate::auth::Hasher;
 use madoguchi_core::login_id::LoginId;
 use madoguchi_core::normalize;
-use madoguchi_core::portal::PasswordPolicy;
+use madoguchi_core::portal::{LoginIdKind, PasswordPolicy};
 use madoguchi_core::{Lang, Portal};
 use madoguchi_mail::{Envelope, MailKind};
-use madoguchi_store::Store;
 use madoguchi_store::audit::{self, AuditEntry};
 use madoguchi_store::users::{self, NewUser};
+use madoguchi_store::{Store, Tx};
 use rand::seq::{IndexedRandom, SliceRandom};
 
 pub struct NewAccount<'a> {
@@ -40,6 +40,12 @@ pub enum AccountError {
     Hash(String),
 }
 
+impl From<madoguchi_store::DbError> for ImportError {
+    fn from(e: madoguchi_store::DbError) -> Self {
+        ImportError::Account(AccountError::Db(e))
+    }
+}
+
 pub struct Created {
     pub user_id: i64,
     pub login_id: String,
@@ -66,6 +72,98 @@ pub fn temporary_password(policy: &PasswordPolicy) -> String {
     chars.into_iter().map(char::from).collect()
 }
 
+/// An account that passed every rule that needs no database.
+struct Checked<'a> {
+    login_id: LoginId,
+    email: String,
+    name: &'a str,
+    organization: &'a str,
+}
+
+fn check<'a>(portal: &Portal, account: &NewAccount<'a>) -> Result<Checked<'a>, String> {
+    let login_id = match portal.settings.login_id.kind {
+        LoginIdKind::Email if account.login_id.trim().is_empty() => account.email,
+        _ => account.login_id,
+    };
+    let label = portal.settings.login_screen.id_label.get(Lang::Ja);
+    let login_id =
+        LoginId::parse(&portal.settings.login_id, login_id).map_err(|rules| rules[0].message(label, Lang::Ja))?;
+    let email = normalize::email(account.email);
+    if !normalize::is_email(&email) {
+        return Err(format!("メールアドレスの形式が正しくありません: {}", account.email));
+    }
+    let (name, organization) = (account.name.trim(), account.organization.trim());
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err("利用者名を100文字以内で入力してください。".into());
+    }
+    if organization.is_empty() || organization.chars().count() > 200 {
+        return Err("組織名を200文字以内で入力してください。".into());
+    }
+    Ok(Checked { login_id, email, name, organization })
+}
+
+/// The first password of an account and its hash.
+struct Secret {
+    password: String,
+    hash: String,
+}
+
+/// Inserts one checked account in the caller's transaction, with its audit entry and mail.
+async fn insert(
+    tx: &mut Tx,
+    portal: &Portal,
+    mail_domain: &str,
+    account: &NewAccount<'_>,
+    checked: &Checked<'_>,
+    secret: &Secret,
+    now: i64,
+) -> Result<Option<i64>, AccountError> {
+    let org = users::insert_organization(tx, &portal.id, checked.organization, now).await?;
+    let new = NewUser {
+        portal: &portal.id,
+        organization_id: Some(org),
+        login_id: checked.login_id.as_str(),
+        email: &checked.email,
+        name: checked.name,
+        role: "admin",
+        password_hash: &secret.hash,
+        must_change_password: !account.permanent,
+    };
+    let Some(user_id) = users::insert(tx, &new, now).await? else { return Ok(None) };
+    let subject = format!("user:{user_id}");
+    let entry = AuditEntry {
+        portal: &portal.id,
+        event: "user.created",
+        actor: Some(account.actor),
+        subject: Some(&subject),
+        ..AuditEntry::default()
+    };
+    audit::record(tx, &entry, now).await?;
+    // A password the operator chose is handed over by the operator, never mailed.
+    if !account.permanent && account.password.is_none() {
+        let portal_name = portal.settings.name.ja.as_str();
+        let url = format!("/{}/login", portal.id);
+        madoguchi_mail::queue(
+            tx,
+            &Envelope { portal: &portal.id, from_name: portal_name, to: &checked.email, lang: Lang::Ja },
+            MailKind::AccountCreated,
+            &[
+                ("portal", portal_name),
+                ("name", checked.name),
+                ("operator", &portal.settings.operator_name.ja),
+                ("id_label", portal.settings.login_screen.id_label.get(Lang::Ja)),
+                ("login_id", checked.login_id.as_str()),
+                ("password", &secret.password),
+                ("url", &url),
+            ],
+            mail_domain,
+            now,
+        )
+        .await?;
+    }
+    Ok(Some(user_id))
+}
+
 pub async fn create(
     store: &Store,
     hasher: &Hasher,
@@ -74,82 +172,141 @@ pub async fn create(
     account: &NewAccount<'_>,
     now: i64,
 ) -> Result<Created, AccountError> {
-    let login_id = match portal.settings.login_id.kind {
-        madoguchi_core::portal::LoginIdKind::Email if account.login_id.is_empty() => account.email,
-        _ => account.login_id,
-    };
-    let label = portal.settings.login_screen.id_label.get(Lang::Ja);
-    let login_id = LoginId::parse(&portal.settings.login_id, login_id)
-        .map_err(|rules| AccountError::Invalid(rules[0].message(label, Lang::Ja)))?;
-    let email = normalize::email(account.email);
-    if !normalize::is_email(&email) {
-        return Err(AccountError::Invalid(format!("メールアドレスの形式が正しくありません: {}", account.email)));
-    }
-    let (name, organization) = (account.name.trim(), account.organization.trim());
-    if name.is_empty() || name.chars().count() > 100 || organization.is_empty() || organization.chars().count() > 200 {
-        return Err(AccountError::Invalid("利用者名（100文字以内）と組織名（200文字以内）を入力してください。".into()));
-    }
-    let password = match account.password {
-        Some(p) => p.to_string(),
-        None => temporary_password(&portal.settings.password),
-    };
+    let checked = check(portal, account).map_err(AccountError::Invalid)?;
+    let password =
+        account.password.map(str::to_string).unwrap_or_else(|| temporary_password(&portal.settings.password));
     let hash = hasher.hash(&password).await.map_err(|e| AccountError::Hash(e.to_string()))?;
-
+    let secret = Secret { password, hash };
     let mut tx = store.begin().await?;
-    let org = users::insert_organization(&mut tx, &portal.id, organization, now).await?;
-    let new = NewUser {
-        portal: &portal.id,
-        organization_id: Some(org),
-        login_id: login_id.as_str(),
-        email: &email,
-        name,
-        role: "admin",
-        password_hash: &hash,
-        must_change_password: !account.permanent,
-    };
-    let user_id =
-        users::insert(&mut tx, &new, now).await?.ok_or_else(|| AccountError::Taken(login_id.as_str().to_string()))?;
-    let subject = format!("user:{user_id}");
-    audit::record(
-        &mut tx,
-        &AuditEntry {
-            portal: &portal.id,
-            event: "user.created",
-            actor: Some(account.actor),
-            subject: Some(&subject),
-            ..AuditEntry::default()
-        },
-        now,
-    )
-    .await?;
-    // A password the operator chose is handed over by the operator, never mailed.
-    if !account.permanent && account.password.is_none() {
-        let portal_name = portal.settings.name.ja.as_str();
-        let url = format!("/{}/login", portal.id);
-        madoguchi_mail::queue(
-            &mut tx,
-            &Envelope { portal: &portal.id, from_name: portal_name, to: &email, lang: Lang::Ja },
-            MailKind::AccountCreated,
-            &[
-                ("portal", portal_name),
-                ("name", name),
-                ("operator", &portal.settings.operator_name.ja),
-                ("id_label", label),
-                ("login_id", login_id.as_str()),
-                ("password", &password),
-                ("url", &url),
-            ],
-            mail_domain,
-            now,
-        )
-        .await?;
-    }
+    let user_id = insert(&mut tx, portal, mail_domain, account, &checked, &secret, now)
+        .await?
+        .ok_or_else(|| AccountError::Taken(checked.login_id.as_str().to_string()))?;
     tx.commit().await?;
     Ok(Created {
         user_id,
-        login_id: login_id.as_str().to_string(),
-        temporary_password: account.password.is_none().then_some(password),
+        login_id: checked.login_id.as_str().to_string(),
+        temporary_password: account.password.is_none().then_some(secret.password),
     })
+}
+
+/// One refused row of an import: its line in the file and the rule it broke.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowError {
+    pub line: u64,
+    pub message: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("{} rows refused", .0.len())]
+    Rows(Vec<RowError>),
+    #[error(transparent)]
+    Account(#[from] AccountError),
+}
+
+/// The file's text: UTF-8 (a BOM is dropped), or Shift_JIS as Excel saves it in Japan.
+pub fn decode_csv(bytes: &[u8]) -> Result<String, String> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return Ok(text.to_string());
+    }
+    let (text, _, had_errors) = encoding_rs::SHIFT_JIS.decode(bytes);
+    if had_errors {
+        Err("文字コードが UTF-8 でも Shift_JIS でもありません。".into())
+    } else {
+        Ok(text.into_owned())
+    }
+}
+
+/// Creates every account of a CSV (`組織名,ログインID,メールアドレス,利用者名`, a header line
+/// first), all or none: every bad row is reported with its line and rule, and then nothing
+/// is created. Temporary passwords are mailed to each user.
+pub async fn import(
+    store: &Store,
+    hasher: &Hasher,
+    portal: &Portal,
+    mail_domain: &str,
+    text: &str,
+    actor: &str,
+    now: i64,
+) -> Result<usize, ImportError> {
+    let mut reader =
+        csv::ReaderBuilder::new().has_headers(true).flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
+    let mut rows = Vec::new();
+    let mut errors = Vec::new();
+    for record in reader.records() {
+        match record {
+            Ok(r) if r.len() == 4 => rows.push((r.position().map(|p| p.line()).unwrap_or(0), r)),
+            Ok(r) => errors.push(RowError {
+                line: r.position().map(|p| p.line()).unwrap_or(0),
+                message: format!("列の数が{}です（組織名,ログインID,メールアドレス,利用者名 の4列）。", r.len()),
+            }),
+            Err(e) => errors.push(RowError {
+                line: e.position().map(|p| p.line()).unwrap_or(0),
+                message: format!("CSVとして読めません: {e}"),
+            }),
+        }
+    }
+    let accounts: Vec<(u64, NewAccount<'_>)> = rows
+        .iter()
+        .map(|(line, r)| {
+            (
+                *line,
+                NewAccount {
+                    organization: &r[0],
+                    login_id: &r[1],
+                    email: &r[2],
+                    name: &r[3],
+                    password: None,
+                    permanent: false,
+                    actor,
+                },
+            )
+        })
+        .collect();
+    let mut checked = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for (line, account) in &accounts {
+        match check(portal, account) {
+            Ok(c) if !seen.insert(c.login_id.clone()) => errors.push(RowError {
+                line: *line,
+                message: format!("ログインID {} がファイル内で重複しています。", c.login_id.as_str()),
+            }),
+            Ok(c) => checked.push((*line, account, c)),
+            Err(message) => errors.push(RowError { line: *line, message }),
+        }
+    }
+    if accounts.is_empty() && errors.is_empty() {
+        errors.push(RowError {
+            line: 1, message: "登録する行がありません（1行目は見出しです）。".into()
+        });
+    }
+    if !errors.is_empty() {
+        errors.sort_by_key(|e| e.line);
+        return Err(ImportError::Rows(errors));
+    }
+    let mut prepared = Vec::new();
+    for (line, account, c) in checked {
+        let password = temporary_password(&portal.settings.password);
+        let hash = hasher.hash(&password).await.map_err(|e| AccountError::Hash(e.to_string()))?;
+        prepared.push((line, account, c, Secret { password, hash }));
+    }
+    let mut tx = store.begin().await.map_err(AccountError::from)?;
+    let mut taken = Vec::new();
+    for (line, account, c, secret) in &prepared {
+        if insert(&mut tx, portal, mail_domain, account, c, secret, now).await?.is_none() {
+            taken.push(RowError {
+                line: *line,
+                message: format!("ログインID {} はすでに登録されています。", c.login_id.as_str()),
+            });
+        }
+    }
+    if !taken.is_empty() {
+        // Dropping the transaction rolls every row back: all or none.
+        return Err(ImportError::Rows(taken));
+    }
+    tx.commit().await.map_err(AccountError::from)?;
+    Ok(prepared.len())
 }
 
 #[cfg(test)]

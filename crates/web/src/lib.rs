@@ -67,6 +67,7 @@ pub fn routes(state: AppState) -> Router {
         .route("/{portal}/operator/users", get(operator_users::list))
         .route("/{portal}/operator/users/new", get(operator_users::new_form).post(operator_users::create))
         .route("/{portal}/operator/users/{id}/unlock", post(operator_users::unlock))
+        .route("/{portal}/operator/users/import", get(operator_users::import_form).post(operator_users::import))
         .route("/{portal}/operator/audit", get(operator_audit::search))
         .route("/{portal}/operator/audit.csv", get(operator_audit::export))
         .route("/{portal}/operator/outbox/{id}/retry", post(operator::retry_mail));

@@ -343,3 +343,41 @@ async fn the_audit_log_is_searched_paged_and_exported() {
     // Another portal's log stays out.
     app.get("/jrec-in/operator/audit").await.assert_lacks("hellowork");
 }
+
+#[tokio::test]
+async fn accounts_are_imported_all_or_none_with_errors_per_line() {
+    let app = TestApp::demo().await;
+    app.operator_login("jrec-in").await;
+    app.get("/jrec-in/operator/users/import").await.assert_contains("一括登録（CSV）");
+    let bad = "組織名,ログインID,メールアドレス,利用者名\n窓口大学,kikan-10,a@example.jp,山田 一郎\n窓口大学,kikan 11,b@example.jp,山田 二郎\n窓口大学,kikan-10,c@example.jp,山田 三郎\n窓口大学,demo-kikan,d@example.jp,山田 四郎\n短い行\n";
+    let page = app.post("/jrec-in/operator/users/import", &[("csv", bad)]).await;
+    page.assert_contains("誤りのある行があるため、登録しませんでした。")
+        .assert_contains("行 3: ログインIDは半角英数字で入力してください。")
+        .assert_contains("行 4: ログインID kikan-10 がファイル内で重複しています。")
+        .assert_contains("行 6: 列の数が1です")
+        .assert_contains("山田 三郎");
+    // demo-kikan is taken: found only at insert time, and then nothing is kept either.
+    let taken = "組織名,ログインID,メールアドレス,利用者名\n窓口大学,kikan-10,a@example.jp,山田 一郎\n窓口大学,demo-kikan,d@example.jp,山田 四郎\n";
+    app.post("/jrec-in/operator/users/import", &[("csv", taken)])
+        .await
+        .assert_contains("行 3: ログインID demo-kikan はすでに登録されています。");
+    app.get("/jrec-in/operator/users").await.assert_lacks("kikan-10");
+    // From Excel: tab-separated.
+    let good = "組織名\tログインID\tメールアドレス\t利用者名\n窓口大学\tkikan-10\ta@example.jp\t山田 一郎\n窓口研究所\tkikan-11\tb@example.jp\t山田 二郎\n";
+    app.post("/jrec-in/operator/users/import", &[("csv", good)])
+        .await
+        .assert_contains("2件のアカウントを登録しました。");
+    app.get("/jrec-in/operator/users").await.assert_contains("kikan-10").assert_contains("kikan-11");
+    let mails = app.mails().await;
+    assert!(mails.iter().any(|m| m.to == "b@example.jp" && m.text.contains("仮パスワード：")));
+}
+
+#[test]
+fn csv_files_from_excel_in_shift_jis_are_read() {
+    let (sjis, _, _) =
+        encoding_rs::SHIFT_JIS.encode("組織名,ログインID,メールアドレス,利用者名\n窓口大学,k1,a@example.jp,山田\n");
+    let text = madoguchi_web::accounts::decode_csv(&sjis).unwrap();
+    assert!(text.contains("窓口大学"));
+    let bom = "\u{feff}組織名".as_bytes();
+    assert_eq!(madoguchi_web::accounts::decode_csv(bom).unwrap(), "組織名");
+}

@@ -201,3 +201,74 @@ pub async fn create(
 fn new_asks_login_id(signed: &SignedIn) -> bool {
     signed.portal.settings.login_id.kind != LoginIdKind::Email
 }
+
+#[derive(Deserialize, Default)]
+pub struct ImportForm {
+    #[serde(default)]
+    pub csv: String,
+}
+
+#[derive(Template)]
+#[template(path = "operator/user_import.html")]
+pub struct ImportPage {
+    pub chrome: Chrome,
+    pub base: String,
+    pub csv: String,
+    pub rows: Vec<crate::accounts::RowError>,
+    pub errors: FieldErrors,
+}
+
+fn import_page(
+    ctx: &Ctx,
+    signed: &SignedIn,
+    csv: String,
+    rows: Vec<crate::accounts::RowError>,
+) -> Result<Html<String>, AppError> {
+    let errors = if rows.is_empty() {
+        FieldErrors::default()
+    } else {
+        FieldErrors::field("csv", ctx.t.get("op.import.refused"))
+    };
+    html(&ImportPage {
+        chrome: ctx.chrome(ctx.t.get("op.import.title"), Some(&signed.portal), None),
+        base: console_path(&signed.portal),
+        csv,
+        rows,
+        errors,
+    })
+}
+
+pub async fn import_form(signed: SignedIn, ctx: Ctx) -> Result<Html<String>, AppError> {
+    import_page(&ctx, &signed, String::new(), Vec::new())
+}
+
+/// Pasted CSV (what Excel copies is tab-separated: tabs are read as commas).
+pub async fn import(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    ctx: Ctx,
+    Form(form): Form<ImportForm>,
+) -> Result<Response, AppError> {
+    let actor = format!("operator:{}", signed.operator.id);
+    let text = form.csv.replace('\t', ",");
+    match accounts::import(
+        &state.store,
+        &state.hasher,
+        &signed.portal,
+        state.mailer.domain(),
+        &text,
+        &actor,
+        state.clock.unix(),
+    )
+    .await
+    {
+        Ok(count) => {
+            state.mailer.wake();
+            let notice = format!("{count}{}", ctx.t.get("op.import.done"));
+            Ok(users_page(&state, &signed, &ctx, Some(notice)).await?.into_response())
+        }
+        Err(accounts::ImportError::Rows(rows)) => Ok(import_page(&ctx, &signed, form.csv, rows)?.into_response()),
+        Err(accounts::ImportError::Account(AccountError::Db(e))) => Err(e.into()),
+        Err(accounts::ImportError::Account(e)) => Err(AppError::Internal(e.to_string())),
+    }
+}
