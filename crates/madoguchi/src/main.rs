@@ -282,6 +282,7 @@ async fn serve(config: Config, database: String, args: ServeArgs) -> anyhow::Res
     let smtp = args.smtp.clone().or_else(|| config.server.smtp.clone());
     let server = build(config, &database, smtp.as_deref(), clock, args.test_clock, Hasher::default()).await?;
     let worker = server.mailer.clone().spawn();
+    let jobs = madoguchi_web::jobs::spawn(server.state.clone());
     let app = madoguchi_web::app(server.state.clone());
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
     tracing::info!(
@@ -295,6 +296,7 @@ async fn serve(config: Config, database: String, args: ServeArgs) -> anyhow::Res
         .with_graceful_shutdown(shutdown_signal())
         .await?;
     worker.abort();
+    jobs.abort();
     server.state.store.close().await;
     Ok(())
 }

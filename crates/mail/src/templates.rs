@@ -16,10 +16,11 @@ pub enum MailKind {
     LoginIdReminder,
     TemporaryPassword,
     LoginCode,
+    PasswordExpiring,
 }
 
 impl MailKind {
-    pub const ALL: [MailKind; 10] = [
+    pub const ALL: [MailKind; 11] = [
         MailKind::OperatorLoginCode,
         MailKind::LoginOtp,
         MailKind::PasswordChanged,
@@ -30,6 +31,7 @@ impl MailKind {
         MailKind::LoginIdReminder,
         MailKind::TemporaryPassword,
         MailKind::LoginCode,
+        MailKind::PasswordExpiring,
     ];
 
     pub fn key(self) -> &'static str {
@@ -44,6 +46,7 @@ impl MailKind {
             MailKind::LoginIdReminder => "login_id_reminder",
             MailKind::TemporaryPassword => "temporary_password",
             MailKind::LoginCode => "login_code",
+            MailKind::PasswordExpiring => "password_expiring",
         }
     }
 
@@ -67,6 +70,7 @@ impl MailKind {
             MailKind::LoginIdReminder => both!("login_id_reminder"),
             MailKind::TemporaryPassword => both!("temporary_password"),
             MailKind::LoginCode => both!("login_code"),
+            MailKind::PasswordExpiring => both!("password_expiring"),
         }
     }
 }

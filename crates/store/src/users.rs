@@ -271,3 +271,35 @@ pub async fn set_login_code(conn: &mut AnyConnection, id: i64, enabled: bool) ->
         .await?;
     Ok(())
 }
+
+/// Users of a portal whose password expires within `warn_seconds` and who have not been
+/// reminded since their last change, marked reminded in the same statement: with several
+/// instances, each reminder is claimed once.
+pub async fn claim_expiry_reminders(
+    conn: &mut AnyConnection,
+    portal: &str,
+    max_age_seconds: i64,
+    warn_seconds: i64,
+    now: i64,
+) -> Result<Vec<User>, sqlx::Error> {
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "UPDATE users SET expiry_reminded_at = $4
+         WHERE portal = $1 AND blocked_at IS NULL AND must_change_password = 0
+           AND password_changed_at + $2 > $4 AND password_changed_at + $2 - $3 <= $4
+           AND (expiry_reminded_at IS NULL OR expiry_reminded_at <= password_changed_at)
+         RETURNING id",
+    )
+    .bind(portal)
+    .bind(max_age_seconds)
+    .bind(warn_seconds)
+    .bind(now)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut claimed = Vec::with_capacity(ids.len());
+    for id in ids {
+        if let Some(user) = by_id(conn, id).await? {
+            claimed.push(user);
+        }
+    }
+    Ok(claimed)
+}

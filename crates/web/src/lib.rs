@@ -8,6 +8,7 @@ pub mod error;
 pub mod forms;
 mod gates;
 pub mod i18n;
+pub mod jobs;
 pub mod metrics;
 pub mod pages;
 pub mod security;

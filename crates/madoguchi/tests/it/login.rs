@@ -460,3 +460,27 @@ async fn shaho_users_turn_on_a_login_code_after_re_entering_the_password() {
     // Other portals have no such setting.
     assert_eq!(app.get("/jrec-in/login-code").await.status, StatusCode::SEE_OTHER);
 }
+
+#[tokio::test]
+async fn a_reminder_mail_goes_out_once_when_the_password_nears_expiry() {
+    let app = TestApp::demo().await;
+    let run = || madoguchi_web::jobs::password_expiry_reminders(&app.state);
+    app.clock.advance(172 * 86_400);
+    assert_eq!(run().await.unwrap(), 0, "8 days before: not yet");
+    app.clock.advance(86_400);
+    assert_eq!(run().await.unwrap(), 1, "7 days before: the mlit-fwms demo user");
+    assert_eq!(run().await.unwrap(), 0, "once");
+    let mails = app.mails().await;
+    let mail = mails.iter().find(|m| m.subject.contains("パスワードの有効期限のお知らせ")).unwrap();
+    assert_eq!(mail.to, "demo@mlit-fwms.example.jp");
+    // A new password starts a new cycle.
+    app.post("/mlit-fwms/login", &[("login_id", "kensetsu01"), ("password", "Demo-User-2026")]).await;
+    app.post(
+        "/mlit-fwms/password",
+        &[("current", "Demo-User-2026"), ("new", "Mado-Guchi-88"), ("confirm", "Mado-Guchi-88")],
+    )
+    .await;
+    assert_eq!(run().await.unwrap(), 0);
+    app.clock.advance(173 * 86_400);
+    assert_eq!(run().await.unwrap(), 1);
+}

@@ -26,6 +26,7 @@ CREATE TABLE users (
     login_code_enabled BIGINT NOT NULL DEFAULT 0,
     created_at BIGINT NOT NULL,
     last_login_at BIGINT,
+    expiry_reminded_at BIGINT,
     UNIQUE (portal, login_id)
 );
 

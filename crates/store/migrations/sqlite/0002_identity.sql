@@ -26,6 +26,7 @@ CREATE TABLE users (
     login_code_enabled INTEGER NOT NULL DEFAULT 0,
     created_at INTEGER NOT NULL,
     last_login_at INTEGER,
+    expiry_reminded_at INTEGER,
     UNIQUE (portal, login_id)
 );
 
