@@ -97,6 +97,26 @@ pub struct ServerSettings {
     /// A request that takes longer is answered with 503.
     #[serde(default = "default_request_timeout")]
     pub request_timeout_seconds: u64,
+    /// argon2id cost; a login re-hashes passwords stored under other values.
+    #[serde(default)]
+    pub argon2: Argon2Settings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Argon2Settings {
+    /// Memory in KiB (OWASP minimum 19456).
+    pub m_kib: u32,
+    /// Iterations.
+    pub t: u32,
+    /// Lanes.
+    pub p: u32,
+}
+
+impl Default for Argon2Settings {
+    fn default() -> Self {
+        Argon2Settings { m_kib: 19456, t: 2, p: 1 }
+    }
 }
 
 fn default_listen() -> String {
@@ -131,6 +151,7 @@ impl Default for ServerSettings {
             demo: false,
             body_limit_bytes: default_body_limit(),
             request_timeout_seconds: default_request_timeout(),
+            argon2: Argon2Settings::default(),
         }
     }
 }
@@ -257,6 +278,16 @@ fn check_server(server: &ServerSettings, fail: &mut dyn FnMut(&str, String)) {
     }
     if server.body_limit_bytes < 1024 {
         fail("server.body_limit_bytes", "must be at least 1024".into());
+    }
+    let a = &server.argon2;
+    if a.m_kib < 8 * a.p.max(1) || a.m_kib > 4 * 1024 * 1024 {
+        fail("server.argon2.m_kib", "must be between 8 × p and 4194304 (4 GiB)".into());
+    }
+    if a.t == 0 || a.t > 100 {
+        fail("server.argon2.t", "must be between 1 and 100".into());
+    }
+    if a.p == 0 || a.p > 16 {
+        fail("server.argon2.p", "must be between 1 and 16".into());
     }
     if server.request_timeout_seconds == 0 {
         fail("server.request_timeout_seconds", "must be at least 1".into());
@@ -468,6 +499,8 @@ mod tests {
         let e =
             refusal("[[portal]]\npreset = \"hellowork\"\nsecond_factor = { office_networks = [\"10.0.0.0/33\"] }\n");
         assert!(e.contains("office_networks"), "{e}");
+        let e = refusal("[server]\nargon2 = { m_kib = 4, t = 0, p = 1 }\n[[portal]]\npreset = \"shaho\"\n");
+        assert!(e.contains("server.argon2.m_kib") && e.contains("server.argon2.t"), "{e}");
         let e = refusal("[[portal]\n");
         assert!(e.contains("site.toml") && e.contains("not valid TOML"), "{e}");
         let e = refusal("[[portal]]\nid = \"Rokin Main\"\npreset = \"rokin\"\n");

@@ -152,6 +152,9 @@ pub struct PasswordPolicy {
     /// Refuse passwords from the shipped common-password list.
     #[serde(default = "yes")]
     pub common_list: bool,
+    /// rokin: an expired password first shows a confirmation (OK ⇒ change, キャンセル ⇒ login).
+    #[serde(default)]
+    pub expired_confirmation: bool,
 }
 
 fn yes() -> bool {

@@ -119,6 +119,12 @@ fn load_config(path: Option<&PathBuf>) -> anyhow::Result<Config> {
     config.map_err(|errors| anyhow::anyhow!("the configuration is refused:\n{errors}"))
 }
 
+/// The password hasher at the configured cost.
+fn hasher(config: &Config) -> Hasher {
+    let a = &config.server.argon2;
+    Hasher::new(a.m_kib, a.t, a.p)
+}
+
 fn init_tracing(json: bool) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into());
@@ -188,7 +194,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             let store = Store::connect(&database).await?;
             store.migrate(SystemClock.unix()).await?;
-            let hash = Hasher::default().hash(password).await.map_err(|e| anyhow::anyhow!("hash: {e}"))?;
+            let hash = hasher(&config).hash(password).await.map_err(|e| anyhow::anyhow!("hash: {e}"))?;
             let mut conn = store.acquire().await?;
             match operators::insert(&mut conn, &portal, &email, &name, &hash, SystemClock.unix()).await? {
                 Some(id) => println!("operator {id} created on /{portal}/ ({email})"),
@@ -220,7 +226,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 actor: "cli",
             };
             let created =
-                accounts::create(&store, &Hasher::default(), portal, &domain, &account, SystemClock.unix()).await?;
+                accounts::create(&store, &hasher(&config), portal, &domain, &account, SystemClock.unix()).await?;
             let how = if created.temporary_password.is_some() {
                 "the temporary password is mailed to the user (the outbox sends it while `serve` runs)"
             } else {
@@ -238,8 +244,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = Store::connect(&database).await?;
             store.migrate(SystemClock.unix()).await?;
             let domain = config.server.mail_from.rsplit_once('@').map(|(_, d)| d.to_string()).unwrap_or_default();
-            match accounts::import(&store, &Hasher::default(), portal, &domain, &text, "cli", SystemClock.unix()).await
-            {
+            match accounts::import(&store, &hasher(&config), portal, &domain, &text, "cli", SystemClock.unix()).await {
                 Ok(count) => {
                     println!("{count} accounts created on /{}/; their temporary passwords are mailed", portal.id);
                     Ok(())
@@ -280,7 +285,8 @@ async fn serve(config: Config, database: String, args: ServeArgs) -> anyhow::Res
     let listen = args.listen.clone().unwrap_or_else(|| config.server.listen.clone());
     let addr: SocketAddr = listen.parse().with_context(|| format!("--listen {listen} is not an address and port"))?;
     let smtp = args.smtp.clone().or_else(|| config.server.smtp.clone());
-    let server = build(config, &database, smtp.as_deref(), clock, args.test_clock, Hasher::default()).await?;
+    let hasher = hasher(&config);
+    let server = build(config, &database, smtp.as_deref(), clock, args.test_clock, hasher).await?;
     let worker = server.mailer.clone().spawn();
     let jobs = madoguchi_web::jobs::spawn(server.state.clone());
     let app = madoguchi_web::app(server.state.clone());

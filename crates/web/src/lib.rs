@@ -44,6 +44,7 @@ pub fn routes(state: AppState) -> Router {
         .route("/{portal}/logout", post(login::logout))
         .route("/{portal}/home", get(account::home))
         .route("/{portal}/password", get(account::password_form).post(account::change_password))
+        .route("/{portal}/password/expired", get(account::expired))
         .route("/{portal}/login-code", get(account::login_code_form).post(account::set_login_code))
         .route("/{portal}/password/forgot", get(recovery::forgot_form).post(recovery::forgot))
         .route("/{portal}/password/reset", get(recovery::reset_form).post(recovery::reset))

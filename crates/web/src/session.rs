@@ -95,8 +95,23 @@ impl FromRequestParts<AppState> for CurrentUser {
         let mut conn = state.store.acquire().await.map_err(fail)?;
         let session = sessions::find(&mut conn, &hash).await.map_err(fail)?;
         let idle = i64::from(portal.settings.session.idle_minutes) * 60;
-        let live = session.filter(|s| s.portal == portal.id && s.expires_at > now && s.last_seen_at + idle > now);
-        let Some(user_id) = live.and_then(|s| s.user_id) else {
+        let live =
+            session.clone().filter(|s| s.portal == portal.id && s.expires_at > now && s.last_seen_at + idle > now);
+        let Some(user_id) = live.as_ref().and_then(|s| s.user_id) else {
+            if let Some(ended) = session.as_ref().filter(|s| s.portal == portal.id && s.user_id.is_some()) {
+                // A timed-out session: gone from the server, and written down.
+                let reason = if ended.expires_at <= now { "absolute_timeout" } else { "idle_timeout" };
+                let subject = ended.user_id.map(|id| format!("user:{id}"));
+                let entry = madoguchi_store::audit::AuditEntry {
+                    portal: &portal.id,
+                    event: "session.ended",
+                    actor: subject.as_deref(),
+                    subject: subject.as_deref(),
+                    detail: Some(reason),
+                    ..Default::default()
+                };
+                madoguchi_store::audit::record(&mut conn, &entry, now).await.map_err(fail)?;
+            }
             sessions::delete(&mut conn, &hash).await.map_err(fail)?;
             return Err(login);
         };

@@ -124,6 +124,13 @@ async fn the_session_id_is_new_at_login_and_idle_sessions_end() {
     assert_eq!(app.get("/jrec-in/home").await.status, StatusCode::OK);
     app.clock.advance(60 * 60 + 1);
     assert_eq!(app.get("/jrec-in/home").await.location(), "/jrec-in/login", "idle for more than 60 minutes");
+    let mut conn = app.state.store.acquire().await.unwrap();
+    let ended: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE event = 'session.ended' AND detail = 'idle_timeout'")
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+    assert_eq!(ended, 1);
 }
 
 #[tokio::test]
@@ -483,4 +490,42 @@ async fn a_reminder_mail_goes_out_once_when_the_password_nears_expiry() {
     assert_eq!(run().await.unwrap(), 0);
     app.clock.advance(173 * 86_400);
     assert_eq!(run().await.unwrap(), 1);
+}
+
+#[tokio::test]
+async fn rokin_asks_before_changing_an_expired_password() {
+    let text = "[server]\ndemo = true\n[[portal]]\nid = \"rokin-pw\"\npreset = \"rokin\"\nsecond_factor = { kind = \"none\" }\nservice_hours = { hours = \"00:00-24:00\" }\n";
+    let app = TestApp::with(Config::parse("t.toml", text).unwrap(), None, true).await;
+    let portal = app.state.config.portal("rokin-pw").unwrap().clone();
+    let account = NewAccount {
+        organization: "窓口商事",
+        login_id: "Taro01",
+        email: "taro@example.jp",
+        name: "山田 太郎",
+        password: Some("Abcdef1!"),
+        permanent: true,
+        actor: "test",
+    };
+    accounts::create(&app.state.store, &app.state.hasher, &portal, "x.jp", &account, app.clock.unix()).await.unwrap();
+    app.clock.advance(181 * 86_400);
+    let login = || app.post("/rokin-pw/login", &[("login_id", "Taro01"), ("password", "Abcdef1!")]);
+    assert_eq!(login().await.location(), "/rokin-pw/home");
+    assert_eq!(app.get("/rokin-pw/home").await.location(), "/rokin-pw/password/expired");
+    let page = app.get("/rokin-pw/password/expired").await;
+    page.assert_contains("パスワードの有効期限が切れています")
+        .assert_contains("href=\"/rokin-pw/password\"")
+        .assert_contains("action=\"/rokin-pw/logout\"");
+    // キャンセル: back to the login screen, no session.
+    app.post("/rokin-pw/logout", &[]).await.assert_contains("ログアウトしました");
+    assert_eq!(app.get("/rokin-pw/home").await.location(), "/rokin-pw/login");
+    // OK: the change screen in rokin's words.
+    login().await;
+    let change = app.get("/rokin-pw/password").await;
+    change
+        .assert_contains("ログインパスワード変更")
+        .assert_contains("新しいパスワード再入力")
+        .assert_contains("有効期限が過ぎました");
+    let done =
+        app.post("/rokin-pw/password", &[("current", "Abcdef1!"), ("new", "Xyz-987a"), ("confirm", "Xyz-987a")]).await;
+    assert_eq!(done.location(), "/rokin-pw/home?done=password");
 }

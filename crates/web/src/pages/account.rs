@@ -51,8 +51,12 @@ pub async fn home(
     Query(query): Query<HomeQuery>,
 ) -> Result<Response, AppError> {
     let now = state.clock.unix();
-    if current.forced_change(now).is_some() {
-        return Ok(Redirect::to(&change_path(&current)).into_response());
+    match current.forced_change(now) {
+        Some(ForcedChange::Expired) if current.portal.settings.password.expired_confirmation => {
+            return Ok(Redirect::to(&format!("/{}/password/expired", current.portal.id)).into_response());
+        }
+        Some(_) => return Ok(Redirect::to(&change_path(&current)).into_response()),
+        None => {}
     }
     let notice = (query.done == "password").then(|| ctx.t.get("password.changed").to_string());
     Ok(home_page(&ctx, &current, now, notice)?.into_response())
@@ -302,4 +306,26 @@ pub async fn set_login_code(
     tx.commit().await?;
     let notice = ctx.t.get(if enable { "code2.enabled" } else { "code2.disabled" }).to_string();
     login_code_page(&ctx, &current, enable, FieldErrors::default(), Some(notice))
+}
+
+// ---- rokin: the expired password's confirmation (OK ⇒ change, キャンセル ⇒ login) ----
+
+#[derive(Template)]
+#[template(path = "account/expired.html")]
+pub struct ExpiredPage {
+    pub chrome: Chrome,
+    pub change: String,
+    pub logout: String,
+}
+
+pub async fn expired(State(state): State<AppState>, current: CurrentUser, ctx: Ctx) -> Result<Response, AppError> {
+    if current.forced_change(state.clock.unix()) != Some(ForcedChange::Expired) {
+        return Ok(Redirect::to(&format!("/{}/home", current.portal.id)).into_response());
+    }
+    let page = ExpiredPage {
+        chrome: ctx.chrome(ctx.t.get("expired.title"), Some(&current.portal), None),
+        change: change_path(&current),
+        logout: format!("/{}/logout", current.portal.id),
+    };
+    Ok(html(&page)?.into_response())
 }
