@@ -12,12 +12,13 @@ use crate::error::AppError;
 use crate::pages::login::{audit_entry, format_ts};
 use crate::state::AppState;
 use madoguchi_core::login_id::LoginId;
+use madoguchi_core::password::{self, PasswordRule, Subject};
 use madoguchi_core::portal::Unblocker;
 use madoguchi_core::{Lang, Portal};
 use madoguchi_mail::{Envelope, MailKind};
 use madoguchi_store::audit;
 use madoguchi_store::users::{self, LockOutcome, User};
-use madoguchi_store::{Tx, codes};
+use madoguchi_store::{Conn, Tx, codes, sessions};
 
 /// The purpose of a temporary password reissued by the operator-less recovery.
 pub const REISSUE: &str = "reissue";
@@ -155,6 +156,79 @@ async fn record_lock(
             ("unblock", unblock),
             ("help_desk", &help_desk),
         ],
+        state.mailer.domain(),
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Every rule for a user's new password: the portal's policy with the user's name and login
+/// ID, then the history (at least the current password, so a change always changes it).
+pub async fn new_password_rules(
+    state: &AppState,
+    conn: &mut Conn,
+    portal: &Portal,
+    user: &User,
+    new: &str,
+) -> Result<Vec<PasswordRule>, AppError> {
+    let policy = &portal.settings.password;
+    let names = [user.name.as_str()];
+    let mut broken = password::check(policy, new, Subject { login_id: &user.login_id, names: &names });
+    if broken.is_empty() {
+        let count = policy.history.max(1);
+        for old in users::recent_passwords(conn, user.id, count as i64).await? {
+            if state.hasher.verify(new, Some(&old)).await {
+                broken.push(PasswordRule::Reused { count });
+                break;
+            }
+        }
+    }
+    Ok(broken)
+}
+
+/// How a password is being replaced, for the audit log.
+pub struct Change<'a> {
+    /// `password.changed` or `password.reset`.
+    pub event: &'a str,
+    pub detail: Option<&'a str>,
+    /// The session that made the change stays; every other one ends.
+    pub keep_session: Option<&'a str>,
+}
+
+/// Stores a new password in `tx` with everything a new password ends — the user's trusted
+/// browsers and other sessions — audits it and mails the owner.
+#[allow(clippy::too_many_arguments)]
+pub async fn replace_password(
+    tx: &mut Tx,
+    state: &AppState,
+    portal: &Portal,
+    user: &User,
+    new: &str,
+    change: Change<'_>,
+    origin: &Origin,
+    lang: Lang,
+) -> Result<(), AppError> {
+    let now = state.clock.unix();
+    let hash = state.hasher.hash(new).await.map_err(|e| AppError::Internal(format!("hash: {e}")))?;
+    users::set_password(tx, user.id, &hash, false, now).await?;
+    let subject = format!("user:{}", user.id);
+    let revoked = codes::revoke_trusted(tx, user.id).await?;
+    if revoked > 0 {
+        let detail = format!("{revoked} browser(s)");
+        audit::record(tx, &audit_entry(portal, origin, "trusted_browser.revoked", Some(&subject), Some(&detail)), now)
+            .await?;
+    }
+    sessions::delete_for_user(tx, user.id, change.keep_session).await?;
+    audit::record(tx, &audit_entry(portal, origin, change.event, Some(&subject), change.detail), now).await?;
+    let portal_name = portal.settings.name.get(lang);
+    let help_desk = crate::pages::landing::help_desk_text(state, portal, lang).await?;
+    let at = format_ts(now, lang);
+    madoguchi_mail::queue(
+        tx,
+        &Envelope { portal: &portal.id, from_name: portal_name, to: &user.email, lang },
+        MailKind::PasswordChanged,
+        &[("portal", portal_name), ("name", &user.name), ("at", &at), ("help_desk", &help_desk)],
         state.mailer.domain(),
         now,
     )

@@ -98,6 +98,7 @@ async fn hellowork_login_otp_skip_and_reset_of_the_skip() {
         .await;
     assert_eq!(page.location(), "/hellowork/home?done=password");
     app.get("/hellowork/home?done=password").await.assert_contains("パスワードを変更しました。");
+    assert_eq!(audit(&app, "hellowork", "trusted_browser.revoked").await, 1);
     assert!(
         app.mails()
             .await

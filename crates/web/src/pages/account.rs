@@ -3,6 +3,7 @@
 
 use super::html;
 use super::landing::format_datetime;
+use crate::credentials::{self, Change};
 use crate::ctx::{Chrome, Ctx, Origin};
 use crate::error::AppError;
 use crate::forms::FieldErrors;
@@ -14,10 +15,9 @@ use axum::extract::{Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::DateTime;
 use madoguchi_core::clock::JST;
-use madoguchi_core::password::{self, PasswordRule, Subject};
-use madoguchi_mail::{Envelope, MailKind};
+use madoguchi_core::password::PasswordRule;
 use madoguchi_store::audit::{self, AuditEntry};
-use madoguchi_store::{codes, sessions, users};
+use madoguchi_store::users;
 use serde::Deserialize;
 
 fn change_path(current: &CurrentUser) -> String {
@@ -153,7 +153,6 @@ pub async fn change_password(
     let now = state.clock.unix();
     let portal = &current.portal;
     let user = &current.user;
-    let policy = &portal.settings.password;
     let labels = &portal.settings.login_screen;
     let mut errors = FieldErrors::default();
     if form.current.is_empty() {
@@ -161,20 +160,10 @@ pub async fn change_password(
     } else if !state.hasher.verify(&form.current, Some(&user.password_hash)).await {
         errors.add("current", &format!("{}{}", labels.current_label.get(ctx.lang), ctx.t.get("password.wrong")));
     }
-    let names = [user.name.as_str()];
-    let mut broken = password::check(policy, &form.new, Subject { login_id: &user.login_id, names: &names });
-    if broken.is_empty() {
-        let history = {
-            let mut conn = state.store.acquire().await?;
-            users::recent_passwords(&mut conn, user.id, policy.history.max(1) as i64).await?
-        };
-        for old in &history {
-            if state.hasher.verify(&form.new, Some(old)).await {
-                broken.push(PasswordRule::Reused { count: policy.history.max(1) });
-                break;
-            }
-        }
-    }
+    let broken = {
+        let mut conn = state.store.acquire().await?;
+        credentials::new_password_rules(&state, &mut conn, portal, user, &form.new).await?
+    };
     for rule in &broken {
         errors.add("new", &rule.message(ctx.lang));
     }
@@ -185,39 +174,9 @@ pub async fn change_password(
         return Ok(password_page(&ctx, &current, now, errors)?.into_response());
     }
 
-    let hash = state.hasher.hash(&form.new).await.map_err(|e| AppError::Internal(format!("hash: {e}")))?;
-    let subject = format!("user:{}", user.id);
     let mut tx = state.store.begin().await?;
-    users::set_password(&mut tx, user.id, &hash, false, now).await?;
-    codes::revoke_trusted(&mut tx, user.id).await?;
-    sessions::delete_for_user(&mut tx, user.id, Some(&current.session_hash)).await?;
-    audit::record(
-        &mut tx,
-        &AuditEntry {
-            portal: &portal.id,
-            event: "password.changed",
-            actor: Some(&subject),
-            subject: Some(&subject),
-            ip: origin.ip.as_deref(),
-            user_agent: origin.user_agent.as_deref(),
-            detail: None,
-        },
-        now,
-    )
-    .await?;
-    let portal_name = portal.settings.name.get(ctx.lang);
-    let at =
-        DateTime::from_timestamp(now, 0).map(|d| format_datetime(d.with_timezone(&JST), ctx.lang)).unwrap_or_default();
-    let help_desk = super::landing::help_desk_text(&state, portal, ctx.lang).await?;
-    madoguchi_mail::queue(
-        &mut tx,
-        &Envelope { portal: &portal.id, from_name: portal_name, to: &user.email, lang: ctx.lang },
-        MailKind::PasswordChanged,
-        &[("portal", portal_name), ("name", &user.name), ("at", &at), ("help_desk", &help_desk)],
-        state.mailer.domain(),
-        now,
-    )
-    .await?;
+    let change = Change { event: "password.changed", detail: None, keep_session: Some(&current.session_hash) };
+    credentials::replace_password(&mut tx, &state, portal, user, &form.new, change, &origin, ctx.lang).await?;
     tx.commit().await?;
     state.mailer.wake();
     // Post/redirect/get: a reload of the home page does not send the form again.

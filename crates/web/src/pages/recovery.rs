@@ -5,6 +5,7 @@
 use super::html;
 use super::login::{audit_entry, format_ts, login_page, login_path};
 use crate::auth;
+use crate::credentials::{self, Change};
 use crate::ctx::{Chrome, Ctx, Origin, PortalRef};
 use crate::error::AppError;
 use crate::forms::FieldErrors;
@@ -21,7 +22,7 @@ use madoguchi_core::password::{self, PasswordRule, Subject};
 use madoguchi_core::portal::Recovery;
 use madoguchi_mail::{Envelope, MailKind};
 use madoguchi_store::audit;
-use madoguchi_store::{codes, sessions, users};
+use madoguchi_store::{codes, users};
 use serde::Deserialize;
 
 const RESET_COOKIE: &str = "mdg_reset";
@@ -247,27 +248,14 @@ pub async fn reset(
         tx.commit().await?;
         return wrong_key();
     }
-    let hash = state.hasher.hash(&form.new).await.map_err(|e| AppError::Internal(format!("hash: {e}")))?;
-    users::set_password(&mut tx, pending.user_id, &hash, false, now).await?;
+    let Some(user) = users::by_id(&mut tx, pending.user_id).await? else {
+        tx.commit().await?;
+        return wrong_key();
+    };
     // The key proved the mailbox: failed attempts start again (a block stays for its unblocker).
-    users::attempt_succeeded(&mut tx, pending.user_id).await?;
-    codes::revoke_trusted(&mut tx, pending.user_id).await?;
-    sessions::delete_for_user(&mut tx, pending.user_id, None).await?;
-    audit::record(&mut tx, &audit_entry(&portal, &origin, "password.reset", Some(&subject), None), now).await?;
-    if let Some(user) = users::by_id(&mut tx, pending.user_id).await? {
-        let portal_name = portal.settings.name.get(ctx.lang);
-        let help_desk = super::landing::help_desk_text(&state, &portal, ctx.lang).await?;
-        let at = format_ts(now, ctx.lang);
-        madoguchi_mail::queue(
-            &mut tx,
-            &Envelope { portal: &portal.id, from_name: portal_name, to: &user.email, lang: ctx.lang },
-            MailKind::PasswordChanged,
-            &[("portal", portal_name), ("name", &user.name), ("at", &at), ("help_desk", &help_desk)],
-            state.mailer.domain(),
-            now,
-        )
-        .await?;
-    }
+    users::attempt_succeeded(&mut tx, user.id).await?;
+    let change = Change { event: "password.reset", detail: None, keep_session: None };
+    credentials::replace_password(&mut tx, &state, &portal, &user, &form.new, change, &origin, ctx.lang).await?;
     tx.commit().await?;
     state.mailer.wake();
     let page = login_page(&ctx, &portal, "", FieldErrors::default(), Some(ctx.t.get("reset.done").to_string()))?;

@@ -6,7 +6,7 @@
 use super::html;
 use super::login::{audit_entry, format_ts, login_page, login_path};
 use crate::auth;
-use crate::credentials::{self, REISSUE};
+use crate::credentials::{self, Change, REISSUE};
 use crate::ctx::{Chrome, Ctx, Origin, PortalRef};
 use crate::error::AppError;
 use crate::forms::FieldErrors;
@@ -20,7 +20,7 @@ use madoguchi_core::password::{self, PasswordRule, Subject};
 use madoguchi_core::portal::Recovery;
 use madoguchi_core::{Portal, normalize};
 use madoguchi_mail::{Envelope, MailKind};
-use madoguchi_store::{audit, codes, sessions, users};
+use madoguchi_store::{audit, codes, users};
 use serde::Deserialize;
 
 struct Limits {
@@ -301,18 +301,7 @@ pub async fn set(
         Some(accepted) => (accepted.user, accepted.tx),
         None => return again(FieldErrors::form(ctx.t.get("set.refused"))),
     };
-    let policy = &portal.settings.password;
-    let names = [user.name.as_str()];
-    let mut broken = password::check(policy, &form.new, Subject { login_id: &user.login_id, names: &names });
-    if broken.is_empty() {
-        let history = users::recent_passwords(&mut tx, user.id, policy.history.max(1) as i64).await?;
-        for old in &history {
-            if state.hasher.verify(&form.new, Some(old)).await {
-                broken.push(PasswordRule::Reused { count: policy.history.max(1) });
-                break;
-            }
-        }
-    }
+    let broken = credentials::new_password_rules(&state, &mut tx, &portal, &user, &form.new).await?;
     if !broken.is_empty() {
         tx.commit().await?;
         let mut errors = FieldErrors::default();
@@ -321,27 +310,9 @@ pub async fn set(
         }
         return again(errors);
     }
-    let now = state.clock.unix();
-    let hash = state.hasher.hash(&form.new).await.map_err(|e| AppError::Internal(format!("hash: {e}")))?;
-    users::set_password(&mut tx, user.id, &hash, false, now).await?;
-    codes::revoke_trusted(&mut tx, user.id).await?;
-    sessions::delete_for_user(&mut tx, user.id, None).await?;
-    let subject = format!("user:{}", user.id);
     let detail = if temporary { "from_temporary" } else { "change" };
-    audit::record(&mut tx, &audit_entry(&portal, &origin, "password.changed", Some(&subject), Some(detail)), now)
-        .await?;
-    let portal_name = portal.settings.name.get(ctx.lang);
-    let help_desk = super::landing::help_desk_text(&state, &portal, ctx.lang).await?;
-    let at = format_ts(now, ctx.lang);
-    madoguchi_mail::queue(
-        &mut tx,
-        &Envelope { portal: &portal.id, from_name: portal_name, to: &user.email, lang: ctx.lang },
-        MailKind::PasswordChanged,
-        &[("portal", portal_name), ("name", &user.name), ("at", &at), ("help_desk", &help_desk)],
-        state.mailer.domain(),
-        now,
-    )
-    .await?;
+    let change = Change { event: "password.changed", detail: Some(detail), keep_session: None };
+    credentials::replace_password(&mut tx, &state, &portal, &user, &form.new, change, &origin, ctx.lang).await?;
     tx.commit().await?;
     state.mailer.wake();
     Ok(login_page(&ctx, &portal, &user.login_id, FieldErrors::default(), Some(ctx.t.get("set.done").to_string()))?
