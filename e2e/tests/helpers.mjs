@@ -1,7 +1,7 @@
 // Starts a madoguchi demo server for one test file, on a free port and a fresh SQLite file,
 // with the test clock; opens headless Chromium (Debian's) through playwright-core.
 import { spawn } from "node:child_process";
-import { mkdtempSync, mkdirSync } from "node:fs";
+import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { createServer } from "node:net";
@@ -34,7 +34,11 @@ export async function startServer({ clock = "2026-11-24T10:00:00+09:00" } = {}) 
     ["serve", "--test-clock", "--test-clock-start", clock, "--listen", `127.0.0.1:${port}`, "--database", `sqlite://${join(dir, "db.sqlite")}`],
     { cwd: dir, stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, RUST_LOG: "warn" } },
   );
+  // If the test process dies before after() runs, take the server with it.
+  process.once("exit", () => child.exitCode === null && child.kill("SIGKILL"));
   let stderr = "";
+  let spawnError = null;
+  child.on("error", (e) => (spawnError = e)); // e.g. no binary at `bin`: build it first
   child.stderr.on("data", (d) => (stderr += d));
   const deadline = Date.now() + 30_000;
   for (;;) {
@@ -42,22 +46,39 @@ export async function startServer({ clock = "2026-11-24T10:00:00+09:00" } = {}) 
       const r = await fetch(`${base}/readyz`);
       if (r.status === 200) break;
     } catch {}
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`server did not start: ${stderr}`);
+    if (spawnError || child.exitCode !== null || Date.now() > deadline) {
+      child.kill("SIGKILL");
+      rmSync(dir, { recursive: true, force: true });
+      throw new Error(`server did not start (${bin}): ${spawnError?.message ?? ""}${stderr}`);
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   return {
     base,
+    dir,
+    /// Stops the server, waits for it to exit (SIGKILL after 5 s), removes its temp dir.
     async stop() {
-      child.kill("SIGTERM");
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((r) => child.once("exit", r));
+        child.kill("SIGTERM");
+        const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      rmSync(dir, { recursive: true, force: true });
     },
     async setClock(at) {
       const r = await fetch(`${base}/_dev/clock/set`, { method: "POST", body: new URLSearchParams({ at }) });
-      if (r.status !== 200) throw new Error(`clock: ${r.status}`);
+      // An unparsable `at` answers 404 (same as without --test-clock).
+      if (r.status !== 200) throw new Error(`clock set ${at}: ${r.status}`);
+      return r.json();
     },
     async advance(seconds) {
       const r = await fetch(`${base}/_dev/clock/advance`, { method: "POST", body: new URLSearchParams({ seconds: String(seconds) }) });
-      if (r.status !== 200) throw new Error(`clock: ${r.status}`);
+      if (r.status !== 200) throw new Error(`clock advance ${seconds}: ${r.status}`);
+      return r.json();
     },
+    /// `[{to, from, subject, text, sent_at, message_id}]`, newest first.
     async mails() {
       return (await fetch(`${base}/_dev/mail.json`)).json();
     },

@@ -33,6 +33,8 @@ test("operator login with the mailed code, then a notice on the portal", async (
 
   await page.getByRole("link", { name: "連絡事項の管理" }).first().click();
   await page.getByRole("link", { name: "新規作成" }).click();
+  // Prefilled with now, in Japan time.
+  assert.equal(await page.getByLabel("掲載開始日時").inputValue(), "2026-11-24T10:00");
   await page.getByLabel("タイトル（日本語）").fill("年末年始の休止について");
   await page.getByLabel("本文（日本語）").fill("12月31日から1月3日まで休止します。");
   await page.getByRole("button", { name: "保存" }).click();
@@ -42,4 +44,19 @@ test("operator login with the mailed code, then a notice on the portal", async (
   await page.goto(server.base + "/rokin/");
   assert.ok((await page.textContent(".notices")).includes("年末年始の休止について"));
   await shot(page, "rokin-top-with-notice");
+});
+
+test("a notice starting later shows from its start (Japan time)", async () => {
+  await page.goto(server.base + "/rokin/operator/announcements/new");
+  await page.getByLabel("タイトル（日本語）").fill("システムメンテナンスのお知らせ");
+  await page.getByLabel("本文（日本語）").fill("11月24日 11:00 から掲載します。");
+  await page.getByLabel("掲載開始日時").fill("2026-11-24T11:00");
+  await page.getByRole("button", { name: "保存" }).click();
+  assert.ok((await page.textContent("table")).includes("システムメンテナンスのお知らせ"));
+
+  await page.goto(server.base + "/rokin/");
+  assert.ok(!(await page.textContent(".notices")).includes("システムメンテナンスのお知らせ"), "not yet at 10:00");
+  await server.setClock("2026-11-24T11:00:00+09:00");
+  await page.goto(server.base + "/rokin/");
+  assert.ok((await page.textContent(".notices")).includes("システムメンテナンスのお知らせ"), "shown at 11:00");
 });

@@ -34,24 +34,37 @@ test("the index lists the five portals", async () => {
 
 for (const [id, name, notices] of PORTALS) {
   test(`${id}: first screen, help and English`, async () => {
-    await page.goto(`${server.base}/${id}/`);
-    assert.match(await page.title(), new RegExp(`${name}$`));
+    const response = await page.goto(`${server.base}/${id}/`);
+    assert.equal(response.status(), 200);
+    assert.equal(await page.getAttribute("html", "lang"), "ja");
+    // "<screen title> | <portal name>"
+    const title = await page.title();
+    assert.ok(title.endsWith(` | ${name}`) && title.length > name.length + 3, `title: ${title}`);
     assert.equal((await page.textContent("h1")).trim(), name);
     assert.equal((await page.textContent("#notices-heading")).trim(), notices);
     assert.equal((await page.textContent("#help-desk-heading")).trim(), "ヘルプデスク");
     assert.ok((await page.textContent(".notices")).includes("デモ環境です"));
     await shot(page, `${id}-top`);
 
-    await page.click("a.help-link");
-    assert.ok((await page.textContent("h1")).startsWith("ヘルプ"));
+    const help = page.getByRole("link", { name: "ヘルプ", exact: true });
+    assert.equal(await help.getAttribute("href"), `/${id}/help/top`);
+    await help.click();
+    assert.equal(new URL(page.url()).pathname, `/${id}/help/top`);
+    assert.ok((await page.textContent("h1")).trim().startsWith("ヘルプ"));
     await shot(page, `${id}-help`);
     await page.goBack();
 
-    await page.click(".lang-switch button");
+    await page.getByRole("button", { name: "English", exact: true }).click();
+    assert.equal(new URL(page.url()).pathname, `/${id}/`);
     assert.equal(await page.getAttribute("html", "lang"), "en");
     assert.equal((await page.textContent("#help-desk-heading")).trim(), "Help desk");
+    assert.notEqual((await page.textContent("h1")).trim(), name);
+    assert.equal((await page.textContent(".lang-switch button")).trim(), "日本語");
     await shot(page, `${id}-top-en`);
-    await page.click(".lang-switch button");
+    await page.getByRole("button", { name: "日本語", exact: true }).click();
+    assert.equal(new URL(page.url()).pathname, `/${id}/`);
     assert.equal(await page.getAttribute("html", "lang"), "ja");
+    assert.equal((await page.textContent("h1")).trim(), name);
+    assert.equal((await page.textContent(".lang-switch button")).trim(), "English");
   });
 }

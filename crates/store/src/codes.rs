@@ -12,6 +12,16 @@ pub struct Code {
     pub attempts: i64,
 }
 
+fn code(r: &sqlx::any::AnyRow) -> Result<Code, sqlx::Error> {
+    Ok(Code {
+        id: r.try_get("id")?,
+        user_id: r.try_get("user_id")?,
+        code_hash: r.try_get("code_hash")?,
+        expires_at: r.try_get("expires_at")?,
+        attempts: r.try_get("attempts")?,
+    })
+}
+
 pub struct NewCode<'a> {
     pub token_hash: &'a str,
     pub portal: &'a str,
@@ -64,16 +74,7 @@ pub async fn attempt(
     .bind(now)
     .fetch_optional(conn)
     .await?;
-    row.map(|r| {
-        Ok(Code {
-            id: r.try_get("id")?,
-            user_id: r.try_get("user_id")?,
-            code_hash: r.try_get("code_hash")?,
-            expires_at: r.try_get("expires_at")?,
-            attempts: r.try_get("attempts")?,
-        })
-    })
-    .transpose()
+    row.as_ref().map(code).transpose()
 }
 
 /// Marks the code used; false when a parallel request used it first.
@@ -153,14 +154,5 @@ pub async fn pending_for_user(
     .bind(now)
     .fetch_optional(conn)
     .await?;
-    row.map(|r| {
-        Ok(Code {
-            id: r.try_get("id")?,
-            user_id: r.try_get("user_id")?,
-            code_hash: r.try_get("code_hash")?,
-            expires_at: r.try_get("expires_at")?,
-            attempts: r.try_get("attempts")?,
-        })
-    })
-    .transpose()
+    row.as_ref().map(code).transpose()
 }

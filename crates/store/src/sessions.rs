@@ -12,21 +12,33 @@ pub struct Session {
     pub expires_at: i64,
 }
 
+/// Who a session belongs to.
+#[derive(Debug, Clone, Copy)]
+pub enum Holder {
+    Operator(i64),
+    User(i64),
+}
+
 pub async fn insert(
     conn: &mut AnyConnection,
     token_hash: &str,
     portal: &str,
-    operator_id: i64,
+    holder: Holder,
     now: i64,
     expires_at: i64,
 ) -> Result<(), sqlx::Error> {
+    let (operator_id, user_id) = match holder {
+        Holder::Operator(id) => (Some(id), None),
+        Holder::User(id) => (None, Some(id)),
+    };
     sqlx::query(
-        "INSERT INTO sessions (token_hash, portal, operator_id, created_at, last_seen_at, expires_at)
-         VALUES ($1, $2, $3, $4, $4, $5)",
+        "INSERT INTO sessions (token_hash, portal, operator_id, user_id, created_at, last_seen_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $5, $6)",
     )
     .bind(token_hash)
     .bind(portal)
     .bind(operator_id)
+    .bind(user_id)
     .bind(now)
     .bind(expires_at)
     .execute(conn)
@@ -65,28 +77,6 @@ pub async fn touch(conn: &mut AnyConnection, token_hash: &str, now: i64) -> Resu
 
 pub async fn delete(conn: &mut AnyConnection, token_hash: &str) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(conn).await?;
-    Ok(())
-}
-
-pub async fn insert_for_user(
-    conn: &mut AnyConnection,
-    token_hash: &str,
-    portal: &str,
-    user_id: i64,
-    now: i64,
-    expires_at: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO sessions (token_hash, portal, user_id, created_at, last_seen_at, expires_at)
-         VALUES ($1, $2, $3, $4, $4, $5)",
-    )
-    .bind(token_hash)
-    .bind(portal)
-    .bind(user_id)
-    .bind(now)
-    .bind(expires_at)
-    .execute(conn)
-    .await?;
     Ok(())
 }
 

@@ -23,7 +23,10 @@ use axum::http::{HeaderName, StatusCode};
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use pages::{account, dev, landing, login, operator, operator_audit, operator_users, recovery, reissue, system};
+use pages::{
+    account, dev, landing, login, operator, operator_announcements, operator_audit, operator_users, recovery, reissue,
+    system,
+};
 use std::time::Duration;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -54,16 +57,16 @@ pub fn routes(state: AppState) -> Router {
         .route("/{portal}/operator/login/code", get(operator::code_form).post(operator::code))
         .route("/{portal}/operator/logout", post(operator::logout))
         .route("/{portal}/operator/", get(operator::home))
-        .route("/{portal}/operator/announcements", get(operator::announcements))
+        .route("/{portal}/operator/announcements", get(operator_announcements::announcements))
         .route(
             "/{portal}/operator/announcements/new",
-            get(operator::new_announcement_form).post(operator::create_announcement),
+            get(operator_announcements::new_announcement_form).post(operator_announcements::create_announcement),
         )
         .route(
             "/{portal}/operator/announcements/{id}",
-            get(operator::edit_announcement_form).post(operator::update_announcement),
+            get(operator_announcements::edit_announcement_form).post(operator_announcements::update_announcement),
         )
-        .route("/{portal}/operator/announcements/{id}/delete", post(operator::delete_announcement))
+        .route("/{portal}/operator/announcements/{id}/delete", post(operator_announcements::delete_announcement))
         .route("/{portal}/operator/help-desk", get(operator::help_desk_form).post(operator::save_help_desk))
         .route("/{portal}/operator/outbox", get(operator::outbox_page))
         .route("/{portal}/operator/users", get(operator_users::list))

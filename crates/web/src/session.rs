@@ -35,7 +35,8 @@ pub async fn start(
     }
     let token = auth::random_token();
     let absolute = i64::from(portal.settings.session.absolute_hours) * 3600;
-    sessions::insert_for_user(conn, &auth::token_hash(&token), &portal.id, user_id, now, now + absolute).await?;
+    sessions::insert(conn, &auth::token_hash(&token), &portal.id, sessions::Holder::User(user_id), now, now + absolute)
+        .await?;
     users::record_login(conn, user_id, now).await?;
     Ok(cookie(SESSION_COOKIE, token, portal_path(portal), state.secure_cookies()))
 }

@@ -202,10 +202,9 @@ async fn a_hundred_concurrent_wrong_passwords_lock_exactly_at_the_threshold() {
     page.assert_contains("IDまたはパスワードが正しくありません");
 }
 
-/// rokin's rule (6 failures ⇒ 60 minutes; the 3rd lock ⇒ 閉塞; mails to the owner), on a
-/// portal that logs in by password so that the rule can be walked over HTTP.
-#[tokio::test]
-async fn rokin_lockout_blocks_at_the_third_lock_and_mails_the_owner() {
+/// rokin's rules on a portal that logs in by password (its own login is the certificate of
+/// the next milestone), with the account Taro01 / Abcdef1!.
+async fn rokin_by_password() -> TestApp {
     let text = "[server]\ndemo = true\n[[portal]]\nid = \"rokin-pw\"\npreset = \"rokin\"\nsecond_factor = { kind = \"none\" }\nservice_hours = { hours = \"00:00-24:00\" }\n";
     let app = TestApp::with(Config::parse("t.toml", text).unwrap(), None, true).await;
     let portal = app.state.config.portal("rokin-pw").unwrap().clone();
@@ -219,6 +218,14 @@ async fn rokin_lockout_blocks_at_the_third_lock_and_mails_the_owner() {
         actor: "test",
     };
     accounts::create(&app.state.store, &app.state.hasher, &portal, "x.jp", &account, app.clock.unix()).await.unwrap();
+    app
+}
+
+/// rokin's rule (6 failures ⇒ 60 minutes; the 3rd lock ⇒ 閉塞; mails to the owner), on a
+/// portal that logs in by password so that the rule can be walked over HTTP.
+#[tokio::test]
+async fn rokin_lockout_blocks_at_the_third_lock_and_mails_the_owner() {
+    let app = rokin_by_password().await;
     for lock in 1..=3 {
         for _ in 0..6 {
             app.post("/rokin-pw/login", &[("login_id", "Taro01"), ("password", "Wrong-99")]).await;
@@ -495,19 +502,7 @@ async fn a_reminder_mail_goes_out_once_when_the_password_nears_expiry() {
 
 #[tokio::test]
 async fn rokin_asks_before_changing_an_expired_password() {
-    let text = "[server]\ndemo = true\n[[portal]]\nid = \"rokin-pw\"\npreset = \"rokin\"\nsecond_factor = { kind = \"none\" }\nservice_hours = { hours = \"00:00-24:00\" }\n";
-    let app = TestApp::with(Config::parse("t.toml", text).unwrap(), None, true).await;
-    let portal = app.state.config.portal("rokin-pw").unwrap().clone();
-    let account = NewAccount {
-        organization: "窓口商事",
-        login_id: "Taro01",
-        email: "taro@example.jp",
-        name: "山田 太郎",
-        password: Some("Abcdef1!"),
-        permanent: true,
-        actor: "test",
-    };
-    accounts::create(&app.state.store, &app.state.hasher, &portal, "x.jp", &account, app.clock.unix()).await.unwrap();
+    let app = rokin_by_password().await;
     app.clock.advance(181 * 86_400);
     let login = || app.post("/rokin-pw/login", &[("login_id", "Taro01"), ("password", "Abcdef1!")]);
     assert_eq!(login().await.location(), "/rokin-pw/home");

@@ -159,6 +159,9 @@ async fn the_test_clock_exists_only_with_the_flag() {
     let moved = with.post_raw("/_dev/clock/advance", &[("seconds", "3600")]).await;
     assert_eq!(moved.status, StatusCode::OK);
     moved.assert_contains("2026-11-24T11:00:00+09:00");
+    let bad = with.post_raw("/_dev/clock/set", &[("at", "tomorrow")]).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    bad.assert_contains("RFC 3339");
     let without = TestApp::with(Config::demo().unwrap(), None, false).await;
     assert_eq!(without.get("/_dev/clock").await.status, StatusCode::NOT_FOUND);
     assert_eq!(without.post_raw("/_dev/clock/advance", &[("seconds", "60")]).await.status, StatusCode::NOT_FOUND);

@@ -8,7 +8,8 @@ use crate::error::AppError;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
-use axum::response::Html;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
 use axum::{Form, Json};
 use chrono::{DateTime, Utc};
 use madoguchi_core::clock::JST;
@@ -121,9 +122,12 @@ pub struct SetClock {
     at: String,
 }
 
-pub async fn set(State(state): State<AppState>, Form(form): Form<SetClock>) -> Result<Json<ClockJson>, AppError> {
+pub async fn set(State(state): State<AppState>, Form(form): Form<SetClock>) -> Result<Response, AppError> {
     let test = state.clock.as_test().filter(|_| state.test_clock).ok_or(AppError::NotFound)?;
-    let at = DateTime::parse_from_rfc3339(form.at.trim()).map_err(|_| AppError::NotFound)?;
+    let Ok(at) = DateTime::parse_from_rfc3339(form.at.trim()) else {
+        let message = "`at` must be RFC 3339, e.g. 2027-01-02T12:00:00+09:00 (URL-encode the +)";
+        return Ok((StatusCode::BAD_REQUEST, message).into_response());
+    };
     test.set(at.with_timezone(&Utc));
-    clock_json(&state)
+    Ok(clock_json(&state)?.into_response())
 }

@@ -3,6 +3,7 @@ pub mod dev;
 pub mod landing;
 pub mod login;
 pub mod operator;
+pub mod operator_announcements;
 pub mod operator_audit;
 pub mod operator_users;
 pub mod recovery;
