@@ -17,10 +17,12 @@ pub enum MailKind {
     TemporaryPassword,
     LoginCode,
     PasswordExpiring,
+    ProvisionalRegistration,
+    RegistrationCompleted,
 }
 
 impl MailKind {
-    pub const ALL: [MailKind; 11] = [
+    pub const ALL: [MailKind; 13] = [
         MailKind::OperatorLoginCode,
         MailKind::LoginOtp,
         MailKind::PasswordChanged,
@@ -32,6 +34,8 @@ impl MailKind {
         MailKind::TemporaryPassword,
         MailKind::LoginCode,
         MailKind::PasswordExpiring,
+        MailKind::ProvisionalRegistration,
+        MailKind::RegistrationCompleted,
     ];
 
     pub fn key(self) -> &'static str {
@@ -47,6 +51,8 @@ impl MailKind {
             MailKind::TemporaryPassword => "temporary_password",
             MailKind::LoginCode => "login_code",
             MailKind::PasswordExpiring => "password_expiring",
+            MailKind::ProvisionalRegistration => "provisional_registration",
+            MailKind::RegistrationCompleted => "registration_completed",
         }
     }
 
@@ -71,6 +77,8 @@ impl MailKind {
             MailKind::TemporaryPassword => both!("temporary_password"),
             MailKind::LoginCode => both!("login_code"),
             MailKind::PasswordExpiring => both!("password_expiring"),
+            MailKind::ProvisionalRegistration => both!("provisional_registration"),
+            MailKind::RegistrationCompleted => both!("registration_completed"),
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod content;
 mod migrate;
 pub mod operators;
 pub mod outbox;
+pub mod registrations;
 pub mod sessions;
 pub mod users;
 

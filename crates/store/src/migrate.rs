@@ -25,7 +25,8 @@ macro_rules! migration {
 }
 
 /// Never edit a migration once it has landed: add the next one.
-pub const MIGRATIONS: &[Migration] = &[migration!(1, "0001_platform"), migration!(2, "0002_identity")];
+pub const MIGRATIONS: &[Migration] =
+    &[migration!(1, "0001_platform"), migration!(2, "0002_identity"), migration!(3, "0003_registration")];
 
 #[derive(Debug, PartialEq, Eq)]
 pub struct MigrationStatus {

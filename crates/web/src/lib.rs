@@ -24,8 +24,8 @@ use axum::middleware::{from_fn, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use pages::{
-    account, dev, landing, login, operator, operator_announcements, operator_audit, operator_users, recovery, reissue,
-    system,
+    account, dev, landing, login, operator, operator_announcements, operator_audit, operator_users, recovery, register,
+    reissue, system,
 };
 use std::time::Duration;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -52,6 +52,8 @@ pub fn routes(state: AppState) -> Router {
         .route("/{portal}/password/forgot", get(recovery::forgot_form).post(recovery::forgot))
         .route("/{portal}/password/reset", get(recovery::reset_form).post(recovery::reset))
         .route("/{portal}/password/set", get(reissue::set_form).post(reissue::set))
+        .route("/{portal}/register", get(register::apply_form).post(register::apply))
+        .route("/{portal}/register/complete", get(register::complete_form).post(register::complete))
         .route("/{portal}/recover", get(reissue::recover_form).post(reissue::recover))
         .route("/{portal}/operator/login", get(operator::login_form).post(operator::login))
         .route("/{portal}/operator/login/code", get(operator::code_form).post(operator::code))

@@ -12,4 +12,5 @@ mod console;
 mod login;
 mod platform;
 mod recovery;
+mod register;
 mod smtp;

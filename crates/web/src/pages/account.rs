@@ -28,6 +28,8 @@ fn change_path(current: &CurrentUser) -> String {
 #[template(path = "account/home.html")]
 pub struct HomePage {
     pub chrome: Chrome,
+    pub notices_label: String,
+    pub notices: Vec<super::landing::Notice>,
     pub organization: Option<String>,
     pub user_name: String,
     pub last_login: Option<String>,
@@ -59,13 +61,22 @@ pub async fn home(
         None => {}
     }
     let notice = (query.done == "password").then(|| ctx.t.get("password.changed").to_string());
-    Ok(home_page(&ctx, &current, now, notice)?.into_response())
+    let notices = super::landing::current_notices(&state, &current.portal, ctx.lang).await?;
+    Ok(home_page(&ctx, &current, now, notice, notices)?.into_response())
 }
 
-fn home_page(ctx: &Ctx, current: &CurrentUser, now: i64, notice: Option<String>) -> Result<Html<String>, AppError> {
+fn home_page(
+    ctx: &Ctx,
+    current: &CurrentUser,
+    now: i64,
+    notice: Option<String>,
+    notices: Vec<super::landing::Notice>,
+) -> Result<Html<String>, AppError> {
     let u = &current.user;
     html(&HomePage {
         chrome: ctx.chrome(current.portal.settings.login_screen.home_title.get(ctx.lang), Some(&current.portal), None),
+        notices_label: current.portal.settings.notices_label.get(ctx.lang).to_string(),
+        notices,
         organization: u.organization_name.clone(),
         user_name: u.name.clone(),
         last_login: u

@@ -119,6 +119,8 @@ pub struct PortalTop {
     pub links: Vec<Link>,
     pub hours: HoursView,
     pub login_url: Option<String>,
+    /// The manual's registration links (mlit-fwms: 仮登録はこちら, 本登録はこちら).
+    pub register_links: Vec<(String, String)>,
 }
 
 /// The help desk text: the operator's edit if any, else the preset's.
@@ -136,31 +138,37 @@ pub async fn help_desk_text(state: &AppState, portal: &Portal, lang: Lang) -> Re
     })
 }
 
-pub async fn portal_top(
-    State(state): State<AppState>,
-    PortalRef(portal): PortalRef,
-    ctx: Ctx,
-) -> Result<Html<String>, AppError> {
+/// The operator's announcements shown now, in the reader's language.
+pub async fn current_notices(state: &AppState, portal: &Portal, lang: Lang) -> Result<Vec<Notice>, AppError> {
     let now = state.clock.now_jst();
     let announcements = {
         let mut conn = state.store.acquire().await?;
         content::current_announcements(&mut conn, &portal.id, now.timestamp()).await?
     };
-    let notices = announcements
+    Ok(announcements
         .into_iter()
         .map(|a| {
-            let (title, body) = match ctx.lang {
+            let (title, body) = match lang {
                 Lang::En if !a.title_en.is_empty() => (a.title_en, a.body_en),
                 _ => (a.title_ja, a.body_ja),
             };
             let date = DateTime::from_timestamp(a.starts_at, 0).map(|d| d.with_timezone(now.offset()));
             Notice {
                 title,
-                date: date.map(|d| format_datetime(d, ctx.lang)).unwrap_or_default(),
+                date: date.map(|d| format_datetime(d, lang)).unwrap_or_default(),
                 paragraphs: paragraphs(&body),
             }
         })
-        .collect();
+        .collect())
+}
+
+pub async fn portal_top(
+    State(state): State<AppState>,
+    PortalRef(portal): PortalRef,
+    ctx: Ctx,
+) -> Result<Html<String>, AppError> {
+    let now = state.clock.now_jst();
+    let notices = current_notices(&state, &portal, ctx.lang).await?;
     let s = &portal.settings;
     let page = PortalTop {
         chrome: ctx.chrome(s.top_title.get(ctx.lang), Some(&portal), Some("top")),
@@ -172,6 +180,13 @@ pub async fn portal_top(
         links: s.links.iter().map(|l| Link { label: l.label.get(ctx.lang).to_string(), url: l.url.clone() }).collect(),
         hours: hours_view(&portal, ctx.t, ctx.lang, now),
         login_url: super::login::password_login(&portal).ok().map(|()| format!("/{}/login", portal.id)),
+        register_links: match s.registration {
+            madoguchi_core::portal::Registration::ProvisionalTempPassword { .. } => vec![
+                (format!("/{}/register", portal.id), ctx.t.get("reg.apply_link").to_string()),
+                (format!("/{}/register/complete", portal.id), ctx.t.get("reg.complete_link").to_string()),
+            ],
+            _ => Vec::new(),
+        },
     };
     html(&page)
 }

@@ -7,6 +7,7 @@ pub mod operator_announcements;
 pub mod operator_audit;
 pub mod operator_users;
 pub mod recovery;
+pub mod register;
 pub mod reissue;
 pub mod system;
 

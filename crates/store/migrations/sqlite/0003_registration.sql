@@ -1,0 +1,14 @@
+-- Self-service registration: mlit-fwms's provisional applications (仮申請), each with a
+-- temporary password valid for the portal's hours.
+
+CREATE TABLE provisional_registrations (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    portal TEXT NOT NULL,
+    login_id TEXT NOT NULL,
+    email TEXT NOT NULL,
+    temp_hash TEXT NOT NULL,
+    expires_at INTEGER NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL,
+    UNIQUE (portal, login_id)
+);
