@@ -74,3 +74,35 @@ test("パスワード紛失, then パスワード設定／変更 from the tempor
   assert.ok((await page.textContent(".user-info")).includes("窓口建設株式会社 様"));
   await shot(page, "mlit-menu");
 });
+
+test("利用者仮申請 → 利用者本申請 → メニュー", async () => {
+  await page.goto(server.base + "/mlit-fwms/");
+  await page.getByRole("link", { name: "仮登録はこちら" }).click();
+  assert.equal((await page.textContent("h1")).trim(), "利用者仮申請");
+  await page.getByLabel("ログインＩＤ", { exact: true }).fill("tanaka01");
+  await page.getByLabel("ログインＩＤ(再確認)").fill("tanaka01");
+  await page.getByLabel("メールアドレス", { exact: true }).fill("tanaka@kensetsu.example.jp");
+  await page.getByLabel("メールアドレス(再確認)").fill("tanaka@kensetsu.example.jp");
+  await shot(page, "mlit-apply");
+  await page.getByRole("button", { name: "利用者仮申請" }).click();
+  assert.ok((await page.textContent(".notice-ok")).includes("仮申請を受け付けました。"));
+  let temporary;
+  for (let i = 0; i < 50 && !temporary; i++) {
+    const mail = (await server.mails()).find((m) => m.to === "tanaka@kensetsu.example.jp");
+    temporary = mail?.text.split("\n").find((l) => l.startsWith("仮パスワード："))?.slice("仮パスワード：".length).trim();
+    if (!temporary) await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.ok(temporary);
+
+  await page.goto(server.base + "/mlit-fwms/");
+  await page.getByRole("link", { name: "本登録はこちら" }).click();
+  assert.equal((await page.textContent("h1")).trim(), "利用者本申請");
+  await page.getByLabel("ログインＩＤ").fill("tanaka01");
+  await page.getByLabel("仮パスワード").fill(temporary);
+  await page.getByLabel("新規パスワード", { exact: true }).fill("Mado-Guchi-88");
+  await page.getByLabel("新規パスワード(再確認)").fill("Mado-Guchi-88");
+  await page.getByRole("button", { name: "利用者本申請" }).click();
+  assert.equal((await page.textContent("h1")).trim(), "メニュー");
+  assert.ok((await page.textContent(".notices")).includes("デモ環境です"));
+  await shot(page, "mlit-registered-menu");
+});
