@@ -44,6 +44,9 @@ pub struct PortalSettings {
     /// How a user who forgot the password gets back in.
     #[serde(default)]
     pub recovery: Recovery,
+    /// 退会 from the menu, where the manual has it.
+    #[serde(default)]
+    pub withdrawal: Option<Withdrawal>,
     #[serde(default)]
     pub service_hours: Option<ServiceHoursSetting>,
     pub session: SessionPolicy,
@@ -219,10 +222,20 @@ pub enum Registration {
     /// rokin: contract number + initial password make the master, who adds general users.
     ContractMaster { contract_number_digits: u32, max_general_users: u32 },
     /// hellowork, jrec-in: accounts are made by the operator.
-    OperatorCreated {
-        #[serde(default)]
-        return_within_days: Option<u32>,
-    },
+    OperatorCreated,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Withdrawal {
+    /// jrec-in: the exit survey (退会アンケート) comes with the withdrawal.
+    #[serde(default)]
+    pub survey: bool,
+    /// hellowork: 「アカウントを再登録」 with the old e-mail and password within these days.
+    #[serde(default)]
+    pub return_within_days: Option<u32>,
+    /// The account and its personal data are deleted this many days after withdrawal.
+    pub purge_after_days: u32,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -348,6 +361,16 @@ impl PortalSettings {
             check(*temp_password_hours >= 1, "recovery.temp_password_hours", "must be at least 1");
             check(*per_address_per_hour >= 1, "recovery.per_address_per_hour", "must be at least 1");
             check(*per_ip_per_hour >= 1, "recovery.per_ip_per_hour", "must be at least 1");
+        }
+        if let Some(w) = &self.withdrawal {
+            check(w.purge_after_days >= 1, "withdrawal.purge_after_days", "must be at least 1");
+            if let Some(days) = w.return_within_days {
+                check(
+                    days >= 1 && days <= w.purge_after_days,
+                    "withdrawal.return_within_days",
+                    "must be between 1 and purge_after_days",
+                );
+            }
         }
         let session = &self.session;
         check(session.idle_minutes >= 1, "session.idle_minutes", "must be at least 1");

@@ -19,10 +19,11 @@ pub enum MailKind {
     PasswordExpiring,
     ProvisionalRegistration,
     RegistrationCompleted,
+    ReturnKey,
 }
 
 impl MailKind {
-    pub const ALL: [MailKind; 13] = [
+    pub const ALL: [MailKind; 14] = [
         MailKind::OperatorLoginCode,
         MailKind::LoginOtp,
         MailKind::PasswordChanged,
@@ -36,6 +37,7 @@ impl MailKind {
         MailKind::PasswordExpiring,
         MailKind::ProvisionalRegistration,
         MailKind::RegistrationCompleted,
+        MailKind::ReturnKey,
     ];
 
     pub fn key(self) -> &'static str {
@@ -53,6 +55,7 @@ impl MailKind {
             MailKind::PasswordExpiring => "password_expiring",
             MailKind::ProvisionalRegistration => "provisional_registration",
             MailKind::RegistrationCompleted => "registration_completed",
+            MailKind::ReturnKey => "return_key",
         }
     }
 
@@ -79,6 +82,7 @@ impl MailKind {
             MailKind::PasswordExpiring => both!("password_expiring"),
             MailKind::ProvisionalRegistration => both!("provisional_registration"),
             MailKind::RegistrationCompleted => both!("registration_completed"),
+            MailKind::ReturnKey => both!("return_key"),
         }
     }
 }

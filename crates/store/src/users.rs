@@ -20,6 +20,7 @@ pub struct User {
     pub blocked_at: Option<i64>,
     /// shaho: a code mailed at every login, when the user turned it on.
     pub login_code_enabled: bool,
+    pub withdrawn_at: Option<i64>,
     pub last_login_at: Option<i64>,
     pub organization_name: Option<String>,
 }
@@ -27,7 +28,7 @@ pub struct User {
 macro_rules! columns {
     () => {
         "u.id, u.portal, u.organization_id, u.login_id, u.email, u.name, u.role, u.password_hash, u.password_changed_at,
-         u.must_change_password, u.failed_count, u.locked_until, u.lock_count, u.blocked_at, u.login_code_enabled, u.last_login_at,
+         u.must_change_password, u.failed_count, u.locked_until, u.lock_count, u.blocked_at, u.login_code_enabled, u.withdrawn_at, u.last_login_at,
          o.name AS organization_name"
     };
 }
@@ -49,6 +50,7 @@ fn user(r: &sqlx::any::AnyRow) -> Result<User, sqlx::Error> {
         lock_count: r.try_get("lock_count")?,
         blocked_at: r.try_get("blocked_at")?,
         login_code_enabled: r.try_get::<i64, _>("login_code_enabled")? != 0,
+        withdrawn_at: r.try_get("withdrawn_at")?,
         last_login_at: r.try_get("last_login_at")?,
         organization_name: r.try_get("organization_name")?,
     })
@@ -302,4 +304,54 @@ pub async fn claim_expiry_reminders(
         }
     }
     Ok(claimed)
+}
+
+/// 退会: the account stays, unusable, until it returns or is purged.
+pub async fn withdraw(conn: &mut AnyConnection, id: i64, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET withdrawn_at = $2 WHERE id = $1").bind(id).bind(now).execute(conn).await?;
+    Ok(())
+}
+
+/// The account returns (アカウントを再登録); false when it was not withdrawn.
+pub async fn restore(conn: &mut AnyConnection, id: i64) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("UPDATE users SET withdrawn_at = NULL, failed_count = 0, locked_until = NULL WHERE id = $1 AND withdrawn_at IS NOT NULL")
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Deletes accounts withdrawn before `before`, with everything that hangs on them, and
+/// organizations left without users. Returns how many accounts went.
+pub async fn purge_withdrawn(conn: &mut AnyConnection, portal: &str, before: i64) -> Result<u64, sqlx::Error> {
+    let gone = sqlx::query("DELETE FROM users WHERE portal = $1 AND withdrawn_at IS NOT NULL AND withdrawn_at < $2")
+        .bind(portal)
+        .bind(before)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+    if gone > 0 {
+        sqlx::query("DELETE FROM organizations WHERE portal = $1 AND id NOT IN (SELECT organization_id FROM users WHERE organization_id IS NOT NULL)")
+            .bind(portal)
+            .execute(conn)
+            .await?;
+    }
+    Ok(gone)
+}
+
+pub async fn record_survey(
+    conn: &mut AnyConnection,
+    portal: &str,
+    reasons: &str,
+    comment: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO withdrawal_surveys (portal, reasons, comment, created_at) VALUES ($1, $2, $3, $4)")
+        .bind(portal)
+        .bind(reasons)
+        .bind(comment)
+        .bind(now)
+        .execute(conn)
+        .await?;
+    Ok(())
 }

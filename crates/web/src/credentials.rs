@@ -45,6 +45,7 @@ pub async fn check(
     let found = {
         let mut conn = state.store.acquire().await?;
         match users::by_login_id(&mut conn, &portal.id, login_id.as_str()).await? {
+            Some(user) if user.withdrawn_at.is_some() => Err("withdrawn"),
             Some(user) => match users::reserve_attempt(&mut conn, user.id, now, threshold).await? {
                 Some(attempt) => Ok((user, attempt)),
                 None => Err("locked"),

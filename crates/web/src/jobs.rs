@@ -53,12 +53,41 @@ pub async fn password_expiry_reminders(state: &AppState) -> Result<usize, AppErr
     Ok(queued)
 }
 
+/// Deletes accounts withdrawn longer ago than the portal keeps them (hellowork: from day 31
+/// a former user must go to the office). Returns how many went.
+pub async fn purge_withdrawn(state: &AppState) -> Result<u64, AppError> {
+    let now = state.clock.unix();
+    let mut purged = 0;
+    for portal in &state.config.portals {
+        let Some(w) = &portal.settings.withdrawal else { continue };
+        let mut tx = state.store.begin().await?;
+        let gone = users::purge_withdrawn(&mut tx, &portal.id, now - i64::from(w.purge_after_days) * 86_400).await?;
+        if gone > 0 {
+            let detail = format!("{gone} account(s)");
+            let entry = AuditEntry {
+                portal: &portal.id,
+                event: "account.purged",
+                actor: Some("job"),
+                detail: Some(&detail),
+                ..AuditEntry::default()
+            };
+            audit::record(&mut tx, &entry, now).await?;
+        }
+        tx.commit().await?;
+        purged += gone;
+    }
+    Ok(purged)
+}
+
 /// Runs the jobs every five minutes until the process ends.
 pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         loop {
             if let Err(error) = password_expiry_reminders(&state).await {
                 tracing::warn!(%error, "password expiry reminders failed; retrying later");
+            }
+            if let Err(error) = purge_withdrawn(&state).await {
+                tracing::warn!(%error, "purging withdrawn accounts failed; retrying later");
             }
             tokio::time::sleep(Duration::from_secs(300)).await;
         }

@@ -25,7 +25,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use pages::{
     account, dev, landing, login, operator, operator_announcements, operator_audit, operator_users, recovery, register,
-    reissue, system,
+    reissue, system, withdrawal,
 };
 use std::time::Duration;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -54,6 +54,9 @@ pub fn routes(state: AppState) -> Router {
         .route("/{portal}/password/set", get(reissue::set_form).post(reissue::set))
         .route("/{portal}/register", get(register::apply_form).post(register::apply))
         .route("/{portal}/register/complete", get(register::complete_form).post(register::complete))
+        .route("/{portal}/withdraw", get(withdrawal::withdraw_form).post(withdrawal::withdraw))
+        .route("/{portal}/return", get(withdrawal::return_form).post(withdrawal::request_return))
+        .route("/{portal}/return/key", get(withdrawal::key_form).post(withdrawal::enter_key))
         .route("/{portal}/recover", get(reissue::recover_form).post(reissue::recover))
         .route("/{portal}/operator/login", get(operator::login_form).post(operator::login))
         .route("/{portal}/operator/login/code", get(operator::code_form).post(operator::code))

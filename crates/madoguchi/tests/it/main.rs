@@ -14,3 +14,4 @@ mod platform;
 mod recovery;
 mod register;
 mod smtp;
+mod withdrawal;

@@ -37,6 +37,8 @@ pub struct HomePage {
     pub base: String,
     /// The portal lets the user turn on a login code (shaho).
     pub login_code: bool,
+    /// 退会 is in the menu where the portal has it.
+    pub withdraw: bool,
     pub notice: Option<String>,
 }
 
@@ -86,6 +88,7 @@ fn home_page(
         expiry_days: current.expiry_warning_days(now),
         base: format!("/{}", current.portal.id),
         login_code: offers_login_code(current).is_ok(),
+        withdraw: current.portal.settings.withdrawal.is_some(),
         notice,
     })
 }

@@ -98,6 +98,8 @@ pub struct LoginPage {
     pub links: Vec<(String, String)>,
     /// The form posts here whatever URL showed it (logout, reset and setting show this page too).
     pub action: String,
+    /// hellowork: 「アカウントを再登録」 for accounts withdrawn within the window.
+    pub return_link: Option<String>,
 }
 
 fn recovery_links(portal: &Portal, ctx: &Ctx) -> Vec<(String, String)> {
@@ -128,6 +130,12 @@ pub(crate) fn login_page(
         notice,
         links: recovery_links(portal, ctx),
         action: login_path(portal),
+        return_link: portal
+            .settings
+            .withdrawal
+            .as_ref()
+            .and_then(|w| w.return_within_days)
+            .map(|_| format!("/{}/return", portal.id)),
     })
 }
 

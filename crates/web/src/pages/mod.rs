@@ -10,6 +10,7 @@ pub mod recovery;
 pub mod register;
 pub mod reissue;
 pub mod system;
+pub mod withdrawal;
 
 use crate::error::AppError;
 use askama::Template;

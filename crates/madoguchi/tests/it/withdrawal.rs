@@ -1,0 +1,117 @@
+//! 退会 and アカウントを再登録 (hellowork), 退会 with the exit survey (jrec-in).
+
+use crate::testkit::TestApp;
+
+const ID: &str = "demo@hellowork.example.jp";
+const PASSWORD: &str = "Demo-User-2026";
+
+async fn hellowork_session(app: &TestApp) {
+    app.post("/hellowork/login", &[("login_id", ID), ("password", PASSWORD)]).await;
+    let mails = app.mails().await;
+    let otp: String = mails
+        .iter()
+        .find(|m| m.subject.contains("ワンタイムパスワード通知"))
+        .unwrap()
+        .text
+        .lines()
+        .find(|l| l.starts_with("ワンタイムパスワード："))
+        .unwrap()
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect();
+    assert_eq!(
+        app.post("/hellowork/login/otp", &[("otp", &otp), ("skip", "1")]).await.location(),
+        "/hellowork/login/skip"
+    );
+    app.post("/hellowork/login/skip", &[("choice", "ok")]).await;
+}
+
+#[tokio::test]
+async fn hellowork_withdrawal_and_return_within_thirty_days() {
+    let app = TestApp::demo().await;
+    hellowork_session(&app).await;
+    app.get("/hellowork/home").await.assert_contains("href=\"/hellowork/withdraw\"");
+    app.get("/hellowork/withdraw").await.assert_contains("退会します。よろしいですか？").assert_contains("30日以内");
+    app.post("/hellowork/withdraw", &[("password", "wrong")]).await.assert_contains("パスワードが正しくありません。");
+    app.post("/hellowork/withdraw", &[("password", PASSWORD)]).await.assert_contains("退会手続きが完了しました。");
+    assert_eq!(app.get("/hellowork/home").await.location(), "/hellowork/login", "the session ended");
+    app.post("/hellowork/login", &[("login_id", ID), ("password", PASSWORD)])
+        .await
+        .assert_contains("IDまたはパスワードが正しくありません");
+
+    // Return: the old address and password, a key by mail, the key.
+    app.get("/hellowork/login").await.assert_contains("href=\"/hellowork/return\"").assert_contains("31日以上");
+    app.post("/hellowork/return", &[("login_id", ID), ("password", "wrong")])
+        .await
+        .assert_contains("再登録できる期間を過ぎています");
+    let page = app.post("/hellowork/return", &[("login_id", ID), ("password", PASSWORD)]).await;
+    assert_eq!(page.location(), "/hellowork/return/key");
+    let mails = app.mails().await;
+    let key: String = mails
+        .iter()
+        .find(|m| m.subject.contains("アカウント再登録申込受付通知"))
+        .unwrap()
+        .text
+        .lines()
+        .find(|l| l.starts_with("認証キー："))
+        .unwrap()
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect();
+    app.post("/hellowork/return/key", &[("key", "00000000")]).await.assert_contains("認証キーが正しくないか");
+    app.post("/hellowork/return/key", &[("key", &key)]).await.assert_contains("アカウントを再登録しました。");
+    // The account is back, its trusted browsers are not.
+    let page = app.post("/hellowork/login", &[("login_id", ID), ("password", PASSWORD)]).await;
+    assert_eq!(page.location(), "/hellowork/login/otp");
+}
+
+#[tokio::test]
+async fn from_day_thirty_one_the_account_is_purged_and_cannot_return() {
+    let app = TestApp::demo().await;
+    hellowork_session(&app).await;
+    app.post("/hellowork/withdraw", &[("password", PASSWORD)]).await;
+    app.clock.advance(29 * 86_400);
+    assert_eq!(madoguchi_web::jobs::purge_withdrawn(&app.state).await.unwrap(), 0);
+    app.clock.advance(86_400 + 1);
+    app.post("/hellowork/return", &[("login_id", ID), ("password", PASSWORD)])
+        .await
+        .assert_contains("最寄りのハローワークまでご連絡ください");
+    assert_eq!(madoguchi_web::jobs::purge_withdrawn(&app.state).await.unwrap(), 1);
+    let mut conn = app.state.store.acquire().await.unwrap();
+    assert!(madoguchi_store::users::by_login_id(&mut conn, "hellowork", ID).await.unwrap().is_none());
+    let orgs: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM organizations WHERE portal = 'hellowork'")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    assert_eq!(orgs, 0, "its organization went with it");
+}
+
+#[tokio::test]
+async fn jrec_in_withdrawal_keeps_an_anonymous_exit_survey() {
+    let app = TestApp::demo().await;
+    app.post("/jrec-in/login", &[("login_id", "demo-kikan"), ("password", "DemoUser2026")]).await;
+    let page = app.get("/jrec-in/withdraw").await;
+    page.assert_contains("退会アンケート").assert_contains("求人・採用が充足した").assert_lacks("日以内であれば");
+    app.post(
+        "/jrec-in/withdraw",
+        &[
+            ("reason", "filled"),
+            ("reason", "hard_to_use"),
+            ("comment", "ありがとうございました"),
+            ("password", "DemoUser2026"),
+        ],
+    )
+    .await
+    .assert_contains("退会手続きが完了しました。");
+    let mut conn = app.state.store.acquire().await.unwrap();
+    let reasons: String = sqlx::query_scalar("SELECT reasons FROM withdrawal_surveys WHERE portal = 'jrec-in'")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    assert_eq!(reasons, "filled,hard_to_use");
+    drop(conn);
+    assert_eq!(app.get("/jrec-in/return").await.status, 404, "no return path on jrec-in");
+    app.post("/jrec-in/login", &[("login_id", "demo-kikan"), ("password", "DemoUser2026")])
+        .await
+        .assert_contains("IDまたはパスワードが正しくありません");
+}

@@ -1,0 +1,303 @@
+//! 退会 (withdrawal) and, where the portal allows it, アカウントを再登録 (return within the
+//! window). A withdrawn account cannot log in — the login answers as for any wrong password —
+//! its sessions and trusted browsers end, and a scheduled job purges it after the window.
+
+use super::html;
+use super::login::{audit_entry, format_ts, login_page};
+use crate::auth;
+use crate::ctx::{Chrome, Ctx, Origin, PortalRef};
+use crate::error::AppError;
+use crate::forms::FieldErrors;
+use crate::security::{cookie, removal};
+use crate::session::{self, CurrentUser};
+use crate::state::AppState;
+use askama::Template;
+use axum::Form;
+use axum::extract::State;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
+use madoguchi_core::Portal;
+use madoguchi_core::login_id::LoginId;
+use madoguchi_core::portal::Withdrawal;
+use madoguchi_mail::{Envelope, MailKind};
+use madoguchi_store::{audit, codes, sessions, users};
+use serde::Deserialize;
+
+const RETURN_COOKIE: &str = "mdg_return";
+const PURPOSE: &str = "return";
+const KEY_MINUTES: i64 = 50;
+const KEY_TRIES: i64 = 5;
+/// The reasons of the exit survey (locale keys `withdraw.reason.<key>`).
+pub const REASONS: [&str; 5] = ["filled", "no_applicants", "other_service", "hard_to_use", "other"];
+
+fn withdrawal(portal: &Portal) -> Result<&Withdrawal, AppError> {
+    portal.settings.withdrawal.as_ref().ok_or(AppError::NotFound)
+}
+
+fn return_days(portal: &Portal) -> Result<u32, AppError> {
+    withdrawal(portal)?.return_within_days.ok_or(AppError::NotFound)
+}
+
+// ---- 退会 ----
+
+#[derive(Template)]
+#[template(path = "withdraw/withdraw.html")]
+pub struct WithdrawPage {
+    pub chrome: Chrome,
+    pub survey: bool,
+    pub return_days: Option<u32>,
+    pub reasons: Vec<(String, String)>,
+    pub errors: FieldErrors,
+    pub home: String,
+}
+
+fn withdraw_page(ctx: &Ctx, current: &CurrentUser, errors: FieldErrors) -> Result<Html<String>, AppError> {
+    let w = withdrawal(&current.portal)?;
+    html(&WithdrawPage {
+        chrome: ctx.chrome(ctx.t.get("withdraw.title"), Some(&current.portal), None),
+        survey: w.survey,
+        return_days: w.return_within_days,
+        reasons: REASONS
+            .iter()
+            .map(|r| (r.to_string(), ctx.t.get(&format!("withdraw.reason.{r}")).to_string()))
+            .collect(),
+        errors,
+        home: format!("/{}/home", current.portal.id),
+    })
+}
+
+pub async fn withdraw_form(current: CurrentUser, ctx: Ctx) -> Result<Html<String>, AppError> {
+    withdraw_page(&ctx, &current, FieldErrors::default())
+}
+
+#[derive(Deserialize)]
+pub struct WithdrawForm {
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    comment: String,
+}
+
+pub async fn withdraw(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    ctx: Ctx,
+    origin: Origin,
+    jar: CookieJar,
+    form: axum::extract::RawForm,
+) -> Result<Response, AppError> {
+    let w = withdrawal(&current.portal)?.clone();
+    // Checkboxes repeat their field name: read the raw pairs.
+    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(&form.0).into_owned().collect();
+    let field = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
+    let parsed = WithdrawForm { password: field("password"), comment: field("comment") };
+    let reasons: Vec<&str> = pairs
+        .iter()
+        .filter(|(k, _)| k == "reason")
+        .filter_map(|(_, v)| REASONS.iter().find(|r| *r == v).copied())
+        .collect();
+    if !state.hasher.verify(&parsed.password, Some(&current.user.password_hash)).await {
+        return Ok(withdraw_page(&ctx, &current, FieldErrors::field("password", ctx.t.get("code2.wrong_password")))?
+            .into_response());
+    }
+    if parsed.comment.chars().count() > 2000 {
+        return Ok(withdraw_page(&ctx, &current, FieldErrors::field("comment", ctx.t.get("withdraw.comment_long")))?
+            .into_response());
+    }
+    let portal = &current.portal;
+    let now = state.clock.unix();
+    let mut tx = state.store.begin().await?;
+    users::withdraw(&mut tx, current.user.id, now).await?;
+    codes::revoke_trusted(&mut tx, current.user.id).await?;
+    sessions::delete_for_user(&mut tx, current.user.id, None).await?;
+    if w.survey {
+        users::record_survey(&mut tx, &portal.id, &reasons.join(","), parsed.comment.trim(), now).await?;
+    }
+    let subject = format!("user:{}", current.user.id);
+    audit::record(&mut tx, &audit_entry(portal, &origin, "account.withdrawn", Some(&subject), None), now).await?;
+    tx.commit().await?;
+    let page = html(&WithdrawnPage {
+        chrome: ctx.chrome(ctx.t.get("withdraw.title"), Some(portal), None),
+        return_days: w.return_within_days,
+        top: format!("/{}/", portal.id),
+    })?;
+    Ok((jar.remove(session::end_cookie(&state, portal)), page).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "withdraw/withdrawn.html")]
+pub struct WithdrawnPage {
+    pub chrome: Chrome,
+    pub return_days: Option<u32>,
+    pub top: String,
+}
+
+// ---- アカウントを再登録 ----
+
+#[derive(Template)]
+#[template(path = "withdraw/return.html")]
+pub struct ReturnPage {
+    pub chrome: Chrome,
+    pub id_label: String,
+    pub login_id: String,
+    pub days: u32,
+    pub errors: FieldErrors,
+}
+
+fn return_page(ctx: &Ctx, portal: &Portal, login_id: &str, errors: FieldErrors) -> Result<Html<String>, AppError> {
+    html(&ReturnPage {
+        chrome: ctx.chrome(ctx.t.get("return.title"), Some(portal), None),
+        id_label: portal.settings.login_screen.id_label.get(ctx.lang).to_string(),
+        login_id: login_id.to_string(),
+        days: return_days(portal)?,
+        errors,
+    })
+}
+
+pub async fn return_form(PortalRef(portal): PortalRef, ctx: Ctx) -> Result<Html<String>, AppError> {
+    return_page(&ctx, &portal, "", FieldErrors::default())
+}
+
+#[derive(Deserialize)]
+pub struct ReturnForm {
+    #[serde(default)]
+    login_id: String,
+    #[serde(default)]
+    password: String,
+}
+
+fn key_path(portal: &Portal) -> String {
+    format!("/{}/return/key", portal.id)
+}
+
+/// The old e-mail and password of an account withdrawn within the window: a key by mail.
+/// Anything else — unknown, not withdrawn, too late, wrong password — gets one answer.
+pub async fn request_return(
+    State(state): State<AppState>,
+    PortalRef(portal): PortalRef,
+    ctx: Ctx,
+    origin: Origin,
+    jar: CookieJar,
+    Form(form): Form<ReturnForm>,
+) -> Result<Response, AppError> {
+    let days = return_days(&portal)?;
+    let refused = || -> Result<Response, AppError> {
+        Ok(return_page(&ctx, &portal, &form.login_id, FieldErrors::form(ctx.t.get("return.refused")))?.into_response())
+    };
+    let Ok(login_id) = LoginId::parse(&portal.settings.login_id, &form.login_id) else { return refused() };
+    let now = state.clock.unix();
+    let user = {
+        let mut conn = state.store.acquire().await?;
+        users::by_login_id(&mut conn, &portal.id, login_id.as_str()).await?
+    };
+    let eligible = user.filter(|u| u.withdrawn_at.is_some_and(|at| now < at + i64::from(days) * 86_400));
+    let matched = state.hasher.verify(&form.password, eligible.as_ref().map(|u| u.password_hash.as_str())).await;
+    let mut tx = state.store.begin().await?;
+    let Some(user) = eligible.filter(|_| matched) else {
+        audit::record(&mut tx, &audit_entry(&portal, &origin, "account.return_refused", None, None), now).await?;
+        tx.commit().await?;
+        return refused();
+    };
+    let token = auth::random_token();
+    let key = auth::numeric_code(8);
+    let expires = now + KEY_MINUTES * 60;
+    let code = codes::NewCode {
+        token_hash: &auth::token_hash(&token),
+        portal: &portal.id,
+        user_id: user.id,
+        purpose: PURPOSE,
+        code_hash: &auth::token_hash(&key),
+        expires_at: expires,
+    };
+    codes::insert(&mut tx, &code, now).await?;
+    let portal_name = portal.settings.name.get(ctx.lang);
+    let (expires_text, minutes) = (format_ts(expires, ctx.lang), KEY_MINUTES.to_string());
+    madoguchi_mail::queue(
+        &mut tx,
+        &Envelope { portal: &portal.id, from_name: portal_name, to: &user.email, lang: ctx.lang },
+        MailKind::ReturnKey,
+        &[
+            ("portal", portal_name),
+            ("name", &user.name),
+            ("code", &key),
+            ("expires", &expires_text),
+            ("minutes", &minutes),
+        ],
+        state.mailer.domain(),
+        now,
+    )
+    .await?;
+    let subject = format!("user:{}", user.id);
+    audit::record(&mut tx, &audit_entry(&portal, &origin, "account.return_key_sent", Some(&subject), None), now)
+        .await?;
+    tx.commit().await?;
+    state.mailer.wake();
+    Ok((
+        jar.add(cookie(RETURN_COOKIE, token, key_path(&portal), state.secure_cookies())),
+        Redirect::to(&key_path(&portal)),
+    )
+        .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "withdraw/return_key.html")]
+pub struct ReturnKeyPage {
+    pub chrome: Chrome,
+    pub errors: FieldErrors,
+}
+
+pub async fn key_form(PortalRef(portal): PortalRef, ctx: Ctx) -> Result<Html<String>, AppError> {
+    return_days(&portal)?;
+    html(&ReturnKeyPage {
+        chrome: ctx.chrome(ctx.t.get("return.key_title"), Some(&portal), None),
+        errors: FieldErrors::default(),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct KeyForm {
+    #[serde(default)]
+    key: String,
+}
+
+pub async fn enter_key(
+    State(state): State<AppState>,
+    PortalRef(portal): PortalRef,
+    ctx: Ctx,
+    origin: Origin,
+    jar: CookieJar,
+    Form(form): Form<KeyForm>,
+) -> Result<Response, AppError> {
+    return_days(&portal)?;
+    let wrong = || -> Result<Response, AppError> {
+        let page = ReturnKeyPage {
+            chrome: ctx.chrome(ctx.t.get("return.key_title"), Some(&portal), None),
+            errors: FieldErrors::field("key", ctx.t.get("reset.key_wrong_return")),
+        };
+        Ok(html(&page)?.into_response())
+    };
+    let Some(token) = jar.get(RETURN_COOKIE).map(|c| c.value().to_string()) else { return wrong() };
+    let key: String = crate::forms::fold(&form.key).chars().filter(|c| !c.is_whitespace()).collect();
+    let now = state.clock.unix();
+    let mut tx = state.store.begin().await?;
+    let Some(pending) = codes::attempt(&mut tx, &portal.id, PURPOSE, &auth::token_hash(&token), now).await? else {
+        tx.commit().await?;
+        return wrong();
+    };
+    if pending.attempts > KEY_TRIES
+        || !auth::equal(&auth::token_hash(&key), &pending.code_hash)
+        || !codes::use_up(&mut tx, pending.id, now).await?
+    {
+        tx.commit().await?;
+        return wrong();
+    }
+    if !users::restore(&mut tx, pending.user_id).await? {
+        tx.commit().await?;
+        return wrong();
+    }
+    let subject = format!("user:{}", pending.user_id);
+    audit::record(&mut tx, &audit_entry(&portal, &origin, "account.returned", Some(&subject), None), now).await?;
+    tx.commit().await?;
+    let page = login_page(&ctx, &portal, "", FieldErrors::default(), Some(ctx.t.get("return.done").to_string()))?;
+    Ok((jar.remove(removal(RETURN_COOKIE, key_path(&portal), state.secure_cookies())), page).into_response())
+}
