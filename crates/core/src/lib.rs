@@ -3,6 +3,7 @@
 
 pub mod clock;
 pub mod config;
+pub mod contract;
 pub mod hours;
 pub mod login_id;
 pub mod normalize;

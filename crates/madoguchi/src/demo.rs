@@ -65,5 +65,22 @@ pub async fn seed(store: &Store, config: &Config, hasher: &Hasher, now: i64) -> 
             Err(e) => return Err(anyhow::anyhow!("demo account {login_id}: {e}")),
         }
     }
+    if let Some(portal) = config.portal("shaho") {
+        let contract = accounts::NewContract {
+            organization: "窓口社会保険労務士事務所",
+            customer_id: DEMO_CUSTOMER_ID,
+            phone: DEMO_PHONE,
+            seats: 3,
+            asp_user_ids: vec!["abcd8-01".into(), "abcd8-02".into(), "abcd8-03".into()],
+        };
+        match accounts::add_contract(store, portal, &contract, "demo", now).await {
+            Ok(_) | Err(AccountError::Taken(_)) => {}
+            Err(e) => return Err(anyhow::anyhow!("demo contract: {e}")),
+        }
+    }
     Ok(())
 }
+
+/// The shaho demo contract: sign up at /shaho/signup with these.
+pub const DEMO_CUSTOMER_ID: &str = "281234";
+pub const DEMO_PHONE: &str = "03-1234-5678";

@@ -45,6 +45,29 @@ enum Command {
     /// Manage employer accounts made by the operator.
     #[command(subcommand)]
     Account(AccountCommand),
+    /// Manage contracts (契約) that organizations sign up against.
+    #[command(subcommand)]
+    Contract(ContractCommand),
+}
+
+#[derive(Subcommand)]
+enum ContractCommand {
+    /// shaho: a contract with its CustomerId, phone, seats and one ASP user ID per seat.
+    Add {
+        #[arg(long)]
+        portal: String,
+        #[arg(long)]
+        organization: String,
+        #[arg(long)]
+        customer_id: String,
+        #[arg(long)]
+        phone: String,
+        #[arg(long)]
+        seats: i64,
+        /// Comma-separated, e.g. abcd8-01,abcd8-02.
+        #[arg(long, value_delimiter = ',')]
+        asp: Vec<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -257,6 +280,23 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
                 Err(accounts::ImportError::Account(e)) => Err(e.into()),
             }
+        }
+        Command::Contract(ContractCommand::Add { portal, organization, customer_id, phone, seats, asp }) => {
+            let portal = config
+                .portal(&portal)
+                .ok_or_else(|| anyhow::anyhow!("there is no portal \"{portal}\" in the configuration"))?;
+            let store = Store::connect(&database).await?;
+            store.migrate(SystemClock.unix()).await?;
+            let contract = accounts::NewContract {
+                organization: &organization,
+                customer_id: &customer_id,
+                phone: &phone,
+                seats,
+                asp_user_ids: asp,
+            };
+            let id = accounts::add_contract(&store, portal, &contract, "cli", SystemClock.unix()).await?;
+            println!("contract {id} created on /{}/ (CustomerId {customer_id}, {seats} seats)", portal.id);
+            Ok(())
         }
         Command::Serve(args) => serve(config, database, args).await,
     }

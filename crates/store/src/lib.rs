@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod codes;
 pub mod content;
+pub mod contracts;
 mod migrate;
 pub mod operators;
 pub mod outbox;

@@ -25,8 +25,12 @@ macro_rules! migration {
 }
 
 /// Never edit a migration once it has landed: add the next one.
-pub const MIGRATIONS: &[Migration] =
-    &[migration!(1, "0001_platform"), migration!(2, "0002_identity"), migration!(3, "0003_registration")];
+pub const MIGRATIONS: &[Migration] = &[
+    migration!(1, "0001_platform"),
+    migration!(2, "0002_identity"),
+    migration!(3, "0003_registration"),
+    migration!(4, "0004_contracts"),
+];
 
 #[derive(Debug, PartialEq, Eq)]
 pub struct MigrationStatus {

@@ -309,6 +309,83 @@ pub async fn import(
     Ok(prepared.len())
 }
 
+/// A contract as the operator registers it (shaho: CustomerId, phone, seats, ASP user IDs).
+pub struct NewContract<'a> {
+    pub organization: &'a str,
+    pub customer_id: &'a str,
+    pub phone: &'a str,
+    pub seats: i64,
+    pub asp_user_ids: Vec<String>,
+}
+
+/// Checks and stores a contract with its organization. Errors name the rule.
+pub async fn add_contract(
+    store: &Store,
+    portal: &Portal,
+    contract: &NewContract<'_>,
+    actor: &str,
+    now: i64,
+) -> Result<i64, AccountError> {
+    let madoguchi_core::portal::Registration::EmailCodeWithContract { customer_id_prefix, customer_id_digits, .. } =
+        &portal.settings.registration
+    else {
+        return Err(AccountError::Invalid(format!("/{}/ は契約で登録するポータルではありません", portal.id)));
+    };
+    let customer_id =
+        madoguchi_core::contract::customer_id(contract.customer_id, customer_id_prefix, *customer_id_digits)
+            .ok_or_else(|| {
+                AccountError::Invalid(format!(
+                    "CustomerId は{customer_id_prefix}から始まる{customer_id_digits}桁の数字です: {}",
+                    contract.customer_id
+                ))
+            })?;
+    let phone = madoguchi_core::contract::phone(contract.phone)
+        .ok_or_else(|| AccountError::Invalid(format!("電話番号の形式が正しくありません: {}", contract.phone)))?;
+    if !(1..=1000).contains(&contract.seats) {
+        return Err(AccountError::Invalid("契約数（seats）は1～1000です".into()));
+    }
+    if contract.asp_user_ids.len() as i64 != contract.seats {
+        return Err(AccountError::Invalid(format!(
+            "ASPユーザーIDは契約数と同じ{}個が必要です（{}個）",
+            contract.seats,
+            contract.asp_user_ids.len()
+        )));
+    }
+    let organization = contract.organization.trim();
+    if organization.is_empty() || organization.chars().count() > 200 {
+        return Err(AccountError::Invalid("組織名を200文字以内で入力してください。".into()));
+    }
+    let mut tx = store.begin().await?;
+    let org = users::insert_organization(&mut tx, &portal.id, organization, now).await?;
+    let id = madoguchi_store::contracts::insert(
+        &mut tx,
+        &portal.id,
+        &customer_id,
+        &phone,
+        contract.seats,
+        org,
+        &contract.asp_user_ids,
+        now,
+    )
+    .await?
+    .ok_or_else(|| AccountError::Taken(customer_id.clone()))?;
+    let subject = format!("contract:{id}");
+    audit::record(
+        &mut tx,
+        &AuditEntry {
+            portal: &portal.id,
+            event: "contract.created",
+            actor: Some(actor),
+            subject: Some(&subject),
+            ..AuditEntry::default()
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

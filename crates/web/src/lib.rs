@@ -25,7 +25,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use pages::{
     account, dev, landing, login, operator, operator_announcements, operator_audit, operator_users, recovery, register,
-    reissue, system, withdrawal,
+    reissue, signup, system, withdrawal,
 };
 use std::time::Duration;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -54,6 +54,9 @@ pub fn routes(state: AppState) -> Router {
         .route("/{portal}/password/set", get(reissue::set_form).post(reissue::set))
         .route("/{portal}/register", get(register::apply_form).post(register::apply))
         .route("/{portal}/register/complete", get(register::complete_form).post(register::complete))
+        .route("/{portal}/signup", get(signup::email_form).post(signup::email))
+        .route("/{portal}/signup/code", get(signup::code_form).post(signup::code))
+        .route("/{portal}/signup/details", get(signup::details_form).post(signup::details))
         .route("/{portal}/withdraw", get(withdrawal::withdraw_form).post(withdrawal::withdraw))
         .route("/{portal}/return", get(withdrawal::return_form).post(withdrawal::request_return))
         .route("/{portal}/return/key", get(withdrawal::key_form).post(withdrawal::enter_key))

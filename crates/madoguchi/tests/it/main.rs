@@ -13,5 +13,6 @@ mod login;
 mod platform;
 mod recovery;
 mod register;
+mod signup;
 mod smtp;
 mod withdrawal;

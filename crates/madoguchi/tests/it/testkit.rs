@@ -58,7 +58,11 @@ pub struct TestApp {
     pub clock: Arc<TestClock>,
     pub mailer: Mailer,
     cookies: Mutex<BTreeMap<String, String>>,
+    /// Where this browser's requests come from (each `browser()` is another machine).
+    ip: [u8; 4],
 }
+
+static NEXT_BROWSER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
 
 pub struct Page {
     pub status: StatusCode,
@@ -119,7 +123,36 @@ impl TestApp {
         let clock = Arc::new(TestClock::at(tuesday_morning()));
         let server = madoguchi::build(config, &database, smtp, clock.clone(), test_clock, hasher).await.unwrap();
         let router = madoguchi_web::app(server.state.clone());
-        TestApp { state: server.state, router, clock, mailer: server.mailer, cookies: Mutex::default() }
+        TestApp {
+            state: server.state,
+            router,
+            clock,
+            mailer: server.mailer,
+            cookies: Mutex::default(),
+            ip: [127, 0, 0, 1],
+        }
+    }
+
+    /// Another browser on another machine (198.18.x.y, a benchmarking range): same
+    /// server, database, clock and mail; its own cookies and address.
+    pub fn browser(&self) -> TestApp {
+        let [_, _, x, y] = NEXT_BROWSER.fetch_add(1, std::sync::atomic::Ordering::Relaxed).to_be_bytes();
+        TestApp {
+            state: self.state.clone(),
+            router: self.router.clone(),
+            clock: self.clock.clone(),
+            mailer: self.mailer.clone(),
+            cookies: Mutex::default(),
+            ip: [198, 18, x, y],
+        }
+    }
+
+    /// The same browser in a second tab: a copy of its cookies, for parallel submits.
+    pub fn twin(&self) -> TestApp {
+        let mut twin = self.browser();
+        twin.ip = self.ip;
+        *twin.cookies.lock().unwrap() = self.cookies.lock().unwrap().clone();
+        twin
     }
 
     fn cookie_header(&self) -> String {
@@ -132,9 +165,7 @@ impl TestApp {
 
     pub async fn send(&self, mut request: Request<Body>) -> Page {
         // As if from a browser on this machine: the audit log and office ranges see an address.
-        request
-            .extensions_mut()
-            .insert(axum::extract::ConnectInfo(std::net::SocketAddr::from(([127, 0, 0, 1], 50000))));
+        request.extensions_mut().insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((self.ip, 50000))));
         let response = self.router.clone().oneshot(request).await.unwrap();
         let status = response.status();
         let headers = response.headers().clone();

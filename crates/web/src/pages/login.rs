@@ -112,6 +112,12 @@ fn recovery_links(portal: &Portal, ctx: &Ctx) -> Vec<(String, String)> {
         }
         Recovery::None => Vec::new(),
     }
+    .into_iter()
+    .chain(
+        matches!(portal.settings.registration, madoguchi_core::portal::Registration::EmailCodeWithContract { .. })
+            .then(|| link("signup", "signup.link")),
+    )
+    .collect()
 }
 
 pub(crate) fn login_page(

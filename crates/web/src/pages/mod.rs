@@ -9,6 +9,7 @@ pub mod operator_users;
 pub mod recovery;
 pub mod register;
 pub mod reissue;
+pub mod signup;
 pub mod system;
 pub mod withdrawal;
 

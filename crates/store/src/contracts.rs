@@ -1,0 +1,195 @@
+//! Contracts (契約) an operator registers before an organization may onboard, their seats
+//! and ASP user IDs; and sign-ups in progress.
+
+use sqlx::{AnyConnection, Row};
+
+#[derive(Debug, Clone)]
+pub struct Contract {
+    pub id: i64,
+    pub customer_id: String,
+    pub phone: String,
+    pub seats: i64,
+    pub used_seats: i64,
+    pub organization_id: i64,
+}
+
+fn contract(r: &sqlx::any::AnyRow) -> Result<Contract, sqlx::Error> {
+    Ok(Contract {
+        id: r.try_get("id")?,
+        customer_id: r.try_get("customer_id")?,
+        phone: r.try_get("phone")?,
+        seats: r.try_get("seats")?,
+        used_seats: r.try_get("used_seats")?,
+        organization_id: r.try_get("organization_id")?,
+    })
+}
+
+/// Creates the contract with its organization and ASP user IDs; None when the CustomerId
+/// is taken on this portal.
+#[allow(clippy::too_many_arguments)]
+pub async fn insert(
+    conn: &mut AnyConnection,
+    portal: &str,
+    customer_id: &str,
+    phone: &str,
+    seats: i64,
+    organization_id: i64,
+    asp_user_ids: &[String],
+    now: i64,
+) -> Result<Option<i64>, sqlx::Error> {
+    let id: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO contracts (portal, customer_id, phone, seats, organization_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (portal, customer_id) DO NOTHING RETURNING id",
+    )
+    .bind(portal)
+    .bind(customer_id)
+    .bind(phone)
+    .bind(seats)
+    .bind(organization_id)
+    .bind(now)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some(id) = id {
+        for asp in asp_user_ids {
+            sqlx::query("INSERT INTO asp_users (contract_id, asp_user_id) VALUES ($1, $2)")
+                .bind(id)
+                .bind(asp)
+                .execute(&mut *conn)
+                .await?;
+        }
+    }
+    Ok(id)
+}
+
+pub async fn by_customer_id(
+    conn: &mut AnyConnection,
+    portal: &str,
+    customer_id: &str,
+) -> Result<Option<Contract>, sqlx::Error> {
+    let row = sqlx::query("SELECT id, customer_id, phone, seats, used_seats, organization_id FROM contracts WHERE portal = $1 AND customer_id = $2")
+        .bind(portal)
+        .bind(customer_id)
+        .fetch_optional(conn)
+        .await?;
+    row.as_ref().map(contract).transpose()
+}
+
+pub async fn list(conn: &mut AnyConnection, portal: &str) -> Result<Vec<Contract>, sqlx::Error> {
+    let rows = sqlx::query("SELECT id, customer_id, phone, seats, used_seats, organization_id FROM contracts WHERE portal = $1 ORDER BY customer_id")
+        .bind(portal)
+        .fetch_all(conn)
+        .await?;
+    rows.iter().map(contract).collect()
+}
+
+/// Takes one seat and returns its number (1 for the first); None when every seat is taken.
+/// One statement checks and counts, so concurrent sign-ups never pass the limit.
+pub async fn take_seat(conn: &mut AnyConnection, id: i64) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "UPDATE contracts SET used_seats = used_seats + 1 WHERE id = $1 AND used_seats < seats RETURNING used_seats",
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await
+}
+
+// ---- sign-ups in progress ----
+
+/// Sign-ups started for `email` since `since` (the per-address mail limit).
+pub async fn recent_signups(
+    conn: &mut AnyConnection,
+    portal: &str,
+    email: &str,
+    since: i64,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM signups WHERE portal = $1 AND email = $2 AND created_at > $3")
+        .bind(portal)
+        .bind(email)
+        .bind(since)
+        .fetch_one(conn)
+        .await
+}
+
+/// Starts a sign-up; sign-ups expired for a day are cleared on the way (they only served
+/// the per-address limit).
+pub async fn start_signup(
+    conn: &mut AnyConnection,
+    token_hash: &str,
+    portal: &str,
+    email: &str,
+    code_hash: &str,
+    expires_at: i64,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM signups WHERE expires_at < $1").bind(now - 86_400).execute(&mut *conn).await?;
+    sqlx::query("INSERT INTO signups (token_hash, portal, email, code_hash, expires_at, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(token_hash)
+        .bind(portal)
+        .bind(email)
+        .bind(code_hash)
+        .bind(expires_at)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone)]
+pub struct Signup {
+    pub email: String,
+    pub code_hash: String,
+    pub attempts: i64,
+    pub verified: bool,
+}
+
+/// The sign-up behind a browser's token while it is valid, counting a code attempt when
+/// `count` is set.
+pub async fn signup(
+    conn: &mut AnyConnection,
+    portal: &str,
+    token_hash: &str,
+    now: i64,
+    count: bool,
+) -> Result<Option<Signup>, sqlx::Error> {
+    let row = sqlx::query(
+        "UPDATE signups SET attempts = attempts + $4 WHERE token_hash = $1 AND portal = $2 AND expires_at > $3
+         RETURNING email, code_hash, attempts, verified_at",
+    )
+    .bind(token_hash)
+    .bind(portal)
+    .bind(now)
+    .bind(i64::from(count))
+    .fetch_optional(conn)
+    .await?;
+    row.map(|r| {
+        Ok(Signup {
+            email: r.try_get("email")?,
+            code_hash: r.try_get("code_hash")?,
+            attempts: r.try_get("attempts")?,
+            verified: r.try_get::<Option<i64>, _>("verified_at")?.is_some(),
+        })
+    })
+    .transpose()
+}
+
+/// The code was right: the sign-up may go on to the details for `minutes` more.
+pub async fn verify_signup(
+    conn: &mut AnyConnection,
+    token_hash: &str,
+    now: i64,
+    expires_at: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE signups SET verified_at = $2, expires_at = $3 WHERE token_hash = $1")
+        .bind(token_hash)
+        .bind(now)
+        .bind(expires_at)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Ends a sign-up; false when a parallel request ended it first.
+pub async fn end_signup(conn: &mut AnyConnection, token_hash: &str) -> Result<bool, sqlx::Error> {
+    Ok(sqlx::query("DELETE FROM signups WHERE token_hash = $1").bind(token_hash).execute(conn).await?.rows_affected()
+        == 1)
+}
