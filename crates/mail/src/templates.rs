@@ -22,10 +22,11 @@ pub enum MailKind {
     ReturnKey,
     SignupCode,
     SignupExists,
+    AccountChangedByAdmin,
 }
 
 impl MailKind {
-    pub const ALL: [MailKind; 16] = [
+    pub const ALL: [MailKind; 17] = [
         MailKind::OperatorLoginCode,
         MailKind::LoginOtp,
         MailKind::PasswordChanged,
@@ -42,6 +43,7 @@ impl MailKind {
         MailKind::ReturnKey,
         MailKind::SignupCode,
         MailKind::SignupExists,
+        MailKind::AccountChangedByAdmin,
     ];
 
     pub fn key(self) -> &'static str {
@@ -62,6 +64,7 @@ impl MailKind {
             MailKind::ReturnKey => "return_key",
             MailKind::SignupCode => "signup_code",
             MailKind::SignupExists => "signup_exists",
+            MailKind::AccountChangedByAdmin => "account_changed_by_admin",
         }
     }
 
@@ -91,6 +94,7 @@ impl MailKind {
             MailKind::ReturnKey => both!("return_key"),
             MailKind::SignupCode => both!("signup_code"),
             MailKind::SignupExists => both!("signup_exists"),
+            MailKind::AccountChangedByAdmin => both!("account_changed_by_admin"),
         }
     }
 }
@@ -139,7 +143,9 @@ fn fill(kind: MailKind, text: &str, values: &[(&str, &str)]) -> Result<String, T
 mod tests {
     use super::*;
 
-    const VALUES: [(&str, &str); 20] = [
+    const VALUES: [(&str, &str); 22] = [
+        ("change", "ASPユーザーとの紐づけが解除されました。"),
+        ("admin", "管理 太郎"),
         ("login_ids", "kensetsu01"),
         ("hours", "3"),
         ("portal", "賃金控除事務支援システム"),

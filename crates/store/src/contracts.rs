@@ -93,6 +93,72 @@ pub async fn take_seat(conn: &mut AnyConnection, id: i64) -> Result<Option<i64>,
     .await
 }
 
+/// Gives a seat back (an account of the contract was deleted).
+pub async fn release_seat(conn: &mut AnyConnection, id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE contracts SET used_seats = used_seats - 1 WHERE id = $1 AND used_seats > 0")
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn of_organization(conn: &mut AnyConnection, organization_id: i64) -> Result<Option<Contract>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT id, customer_id, phone, seats, used_seats, organization_id FROM contracts WHERE organization_id = $1",
+    )
+    .bind(organization_id)
+    .fetch_optional(conn)
+    .await?;
+    row.as_ref().map(contract).transpose()
+}
+
+// ---- ASP user IDs ----
+
+#[derive(Debug, Clone)]
+pub struct AspUser {
+    pub id: i64,
+    pub asp_user_id: String,
+    pub user_id: Option<i64>,
+}
+
+/// The contract's ASP user IDs in their order.
+pub async fn asp_users(conn: &mut AnyConnection, contract_id: i64) -> Result<Vec<AspUser>, sqlx::Error> {
+    let rows =
+        sqlx::query("SELECT id, asp_user_id, user_id FROM asp_users WHERE contract_id = $1 ORDER BY asp_user_id")
+            .bind(contract_id)
+            .fetch_all(conn)
+            .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(AspUser { id: r.try_get("id")?, asp_user_id: r.try_get("asp_user_id")?, user_id: r.try_get("user_id")? })
+        })
+        .collect()
+}
+
+/// Links an unlinked ASP user ID of the contract to an account that has none. False when
+/// another account took it first, or this account got one meanwhile (another tab).
+pub async fn link(conn: &mut AnyConnection, contract_id: i64, asp_id: i64, user_id: i64) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("UPDATE asp_users SET user_id = $3 WHERE id = $2 AND contract_id = $1 AND user_id IS NULL")
+        .bind(contract_id)
+        .bind(asp_id)
+        .bind(user_id)
+        .execute(conn)
+        .await;
+    match done {
+        Ok(done) => Ok(done.rows_affected() == 1),
+        // asp_users.user_id is unique: one ASP user ID per account.
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// Unlinks the account's ASP user ID; false when it had none.
+pub async fn unlink(conn: &mut AnyConnection, user_id: i64) -> Result<bool, sqlx::Error> {
+    let done =
+        sqlx::query("UPDATE asp_users SET user_id = NULL WHERE user_id = $1").bind(user_id).execute(conn).await?;
+    Ok(done.rows_affected() == 1)
+}
+
 // ---- sign-ups in progress ----
 
 /// Sign-ups started for `email` since `since` (the per-address mail limit).

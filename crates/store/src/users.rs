@@ -23,13 +23,25 @@ pub struct User {
     pub withdrawn_at: Option<i64>,
     pub last_login_at: Option<i64>,
     pub organization_name: Option<String>,
+    /// shaho: the contract of the account's organization, and the ASP user ID this
+    /// account is linked to.
+    pub contract_id: Option<i64>,
+    pub asp_user_id: Option<String>,
 }
 
 macro_rules! columns {
     () => {
         "u.id, u.portal, u.organization_id, u.login_id, u.email, u.name, u.role, u.password_hash, u.password_changed_at,
          u.must_change_password, u.failed_count, u.locked_until, u.lock_count, u.blocked_at, u.login_code_enabled, u.withdrawn_at, u.last_login_at,
-         o.name AS organization_name"
+         o.name AS organization_name, c.id AS contract_id, a.asp_user_id"
+    };
+}
+
+/// Users with their organization, its contract and the user's ASP user ID.
+macro_rules! from {
+    () => {
+        " FROM users u LEFT JOIN organizations o ON o.id = u.organization_id
+          LEFT JOIN contracts c ON c.organization_id = u.organization_id LEFT JOIN asp_users a ON a.user_id = u.id"
     };
 }
 
@@ -53,6 +65,8 @@ fn user(r: &sqlx::any::AnyRow) -> Result<User, sqlx::Error> {
         withdrawn_at: r.try_get("withdrawn_at")?,
         last_login_at: r.try_get("last_login_at")?,
         organization_name: r.try_get("organization_name")?,
+        contract_id: r.try_get("contract_id")?,
+        asp_user_id: r.try_get("asp_user_id")?,
     })
 }
 
@@ -106,33 +120,48 @@ pub async fn insert(conn: &mut AnyConnection, u: &NewUser<'_>, now: i64) -> Resu
 }
 
 pub async fn by_login_id(conn: &mut AnyConnection, portal: &str, login_id: &str) -> Result<Option<User>, sqlx::Error> {
-    let sql = concat!(
-        "SELECT ",
-        columns!(),
-        " FROM users u LEFT JOIN organizations o ON o.id = u.organization_id WHERE u.portal = $1 AND u.login_id = $2"
-    );
+    let sql = concat!("SELECT ", columns!(), from!(), " WHERE u.portal = $1 AND u.login_id = $2");
     let row = sqlx::query(sql).bind(portal).bind(login_id).fetch_optional(conn).await?;
     row.as_ref().map(user).transpose()
 }
 
 pub async fn by_id(conn: &mut AnyConnection, id: i64) -> Result<Option<User>, sqlx::Error> {
-    let sql = concat!(
-        "SELECT ",
-        columns!(),
-        " FROM users u LEFT JOIN organizations o ON o.id = u.organization_id WHERE u.id = $1"
-    );
+    let sql = concat!("SELECT ", columns!(), from!(), " WHERE u.id = $1");
     let row = sqlx::query(sql).bind(id).fetch_optional(conn).await?;
     row.as_ref().map(user).transpose()
 }
 
 pub async fn list(conn: &mut AnyConnection, portal: &str, limit: i64) -> Result<Vec<User>, sqlx::Error> {
-    let sql = concat!(
-        "SELECT ",
-        columns!(),
-        " FROM users u LEFT JOIN organizations o ON o.id = u.organization_id WHERE u.portal = $1 ORDER BY u.id LIMIT $2"
-    );
+    let sql = concat!("SELECT ", columns!(), from!(), " WHERE u.portal = $1 ORDER BY u.id LIMIT $2");
     let rows = sqlx::query(sql).bind(portal).bind(limit).fetch_all(conn).await?;
     rows.iter().map(user).collect()
+}
+
+/// The accounts of an organization, oldest first.
+pub async fn of_organization(conn: &mut AnyConnection, organization_id: i64) -> Result<Vec<User>, sqlx::Error> {
+    let sql = concat!("SELECT ", columns!(), from!(), " WHERE u.organization_id = $1 ORDER BY u.id");
+    let rows = sqlx::query(sql).bind(organization_id).fetch_all(conn).await?;
+    rows.iter().map(user).collect()
+}
+
+/// Deletes an account with everything that hangs on it (sessions, codes, trusted browsers,
+/// history; its ASP user ID is unlinked). False when it was gone already.
+pub async fn delete(conn: &mut AnyConnection, portal: &str, id: i64) -> Result<bool, sqlx::Error> {
+    let done =
+        sqlx::query("DELETE FROM users WHERE id = $1 AND portal = $2").bind(id).bind(portal).execute(conn).await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Changes an account's role from `from` to `to`; false when it did not have `from`
+/// (a parallel change came first).
+pub async fn change_role(conn: &mut AnyConnection, id: i64, from: &str, to: &str) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("UPDATE users SET role = $3 WHERE id = $1 AND role = $2")
+        .bind(id)
+        .bind(from)
+        .bind(to)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 /// Takes one password attempt before the password is checked. Returns the attempt's

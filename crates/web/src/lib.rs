@@ -24,8 +24,8 @@ use axum::middleware::{from_fn, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use pages::{
-    account, dev, landing, login, operator, operator_announcements, operator_audit, operator_users, recovery, register,
-    reissue, signup, system, withdrawal,
+    account, asp_accounts, dev, landing, login, operator, operator_announcements, operator_audit, operator_users,
+    recovery, register, reissue, signup, system, withdrawal,
 };
 use std::time::Duration;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -57,6 +57,9 @@ pub fn routes(state: AppState) -> Router {
         .route("/{portal}/signup", get(signup::email_form).post(signup::email))
         .route("/{portal}/signup/code", get(signup::code_form).post(signup::code))
         .route("/{portal}/signup/details", get(signup::details_form).post(signup::details))
+        .route("/{portal}/link", get(asp_accounts::link_form).post(asp_accounts::link))
+        .route("/{portal}/accounts", get(asp_accounts::list))
+        .route("/{portal}/accounts/{id}/{action}", get(asp_accounts::confirm_form).post(asp_accounts::act))
         .route("/{portal}/withdraw", get(withdrawal::withdraw_form).post(withdrawal::withdraw))
         .route("/{portal}/return", get(withdrawal::return_form).post(withdrawal::request_return))
         .route("/{portal}/return/key", get(withdrawal::key_form).post(withdrawal::enter_key))

@@ -70,6 +70,14 @@ impl CurrentUser {
         (now >= self.user.password_changed_at + i64::from(max_age) * 86_400).then_some(ForcedChange::Expired)
     }
 
+    /// shaho: an account of a contract that is not linked to one of the contract's ASP
+    /// user IDs may do nothing before it is (the manual: キャンセル ⇒ no entry).
+    pub fn needs_asp_link(&self) -> bool {
+        self.portal.settings.modules.contains(&madoguchi_core::portal::Module::AspAccounts)
+            && self.user.contract_id.is_some()
+            && self.user.asp_user_id.is_none()
+    }
+
     /// Days until the password expires, when inside the warning window.
     pub fn expiry_warning_days(&self, now: i64) -> Option<i64> {
         let policy = &self.portal.settings.password;

@@ -5,9 +5,9 @@ use crate::testkit::{Page, TestApp};
 use axum::http::StatusCode;
 use std::sync::Arc;
 
-const CUSTOMER: &str = "281234";
-const TEL: &str = "03-1234-5678";
-const PASSWORD: &str = "Mado-Guchi-88";
+pub const CUSTOMER: &str = "281234";
+pub const TEL: &str = "03-1234-5678";
+pub const PASSWORD: &str = "Mado-Guchi-88";
 
 fn signup_code(text: &str) -> String {
     let line = text.lines().find(|l| l.starts_with("アカウント確認コード：")).expect("a code line");
@@ -21,13 +21,13 @@ async fn code_for(app: &TestApp, email: &str) -> String {
 }
 
 /// Sign-up up to 詳細の追加 in `app`'s browser.
-async fn verified(app: &TestApp, email: &str) {
+pub async fn verified(app: &TestApp, email: &str) {
     assert_eq!(app.post("/shaho/signup", &[("email", email)]).await.location(), "/shaho/signup/code");
     let code = code_for(app, email).await;
     assert_eq!(app.post("/shaho/signup/code", &[("code", &code)]).await.location(), "/shaho/signup/details");
 }
 
-async fn details(app: &TestApp, customer: &str, tel: &str, name: &str) -> Page {
+pub async fn details(app: &TestApp, customer: &str, tel: &str, name: &str) -> Page {
     app.post(
         "/shaho/signup/details",
         &[

@@ -8,7 +8,7 @@ CREATE TABLE contracts (
     phone TEXT NOT NULL,
     seats BIGINT NOT NULL,
     used_seats BIGINT NOT NULL DEFAULT 0,
-    organization_id BIGINT NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+    organization_id BIGINT NOT NULL UNIQUE REFERENCES organizations (id) ON DELETE CASCADE,
     created_at BIGINT NOT NULL,
     UNIQUE (portal, customer_id)
 );

@@ -8,7 +8,7 @@ CREATE TABLE contracts (
     phone TEXT NOT NULL,
     seats INTEGER NOT NULL,
     used_seats INTEGER NOT NULL DEFAULT 0,
-    organization_id INTEGER NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+    organization_id INTEGER NOT NULL UNIQUE REFERENCES organizations (id) ON DELETE CASCADE,
     created_at INTEGER NOT NULL,
     UNIQUE (portal, customer_id)
 );

@@ -39,6 +39,8 @@ pub struct HomePage {
     pub login_code: bool,
     /// 退会 is in the menu where the portal has it.
     pub withdraw: bool,
+    /// shaho: アカウント管理, for the contract's 管理者.
+    pub manage_accounts: bool,
     pub notice: Option<String>,
 }
 
@@ -62,7 +64,14 @@ pub async fn home(
         Some(_) => return Ok(Redirect::to(&change_path(&current)).into_response()),
         None => {}
     }
-    let notice = (query.done == "password").then(|| ctx.t.get("password.changed").to_string());
+    if current.needs_asp_link() {
+        return Ok(Redirect::to(&format!("/{}/link", current.portal.id)).into_response());
+    }
+    let notice = match query.done.as_str() {
+        "password" => Some(ctx.t.get("password.changed").to_string()),
+        "transfer" => Some(ctx.t.get("acct.done_transfer").to_string()),
+        _ => None,
+    };
     let notices = super::landing::current_notices(&state, &current.portal, ctx.lang).await?;
     Ok(home_page(&ctx, &current, now, notice, notices)?.into_response())
 }
@@ -89,6 +98,9 @@ fn home_page(
         base: format!("/{}", current.portal.id),
         login_code: offers_login_code(current).is_ok(),
         withdraw: current.portal.settings.withdrawal.is_some(),
+        manage_accounts: current.portal.settings.modules.contains(&madoguchi_core::portal::Module::AspAccounts)
+            && current.user.contract_id.is_some()
+            && current.user.role == "admin",
         notice,
     })
 }

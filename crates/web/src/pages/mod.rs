@@ -1,4 +1,5 @@
 pub mod account;
+pub mod asp_accounts;
 pub mod dev;
 pub mod landing;
 pub mod login;

@@ -1,0 +1,194 @@
+//! shaho after sign-up: the ASP user link at first login, and アカウント管理 by the contract's
+//! 管理者 (unlink, delete the login information, hand the admin role over).
+
+use crate::signup::{CUSTOMER, PASSWORD, TEL, details, verified};
+use crate::testkit::{Page, TestApp};
+use axum::http::StatusCode;
+use std::sync::Arc;
+
+/// Signs up `email` in a browser of its own and logs it in (up to the link screen).
+async fn signed_up(app: &TestApp, email: &str, name: &str) -> TestApp {
+    let b = app.browser();
+    verified(&b, email).await;
+    details(&b, CUSTOMER, TEL, name).await.assert_contains("アカウントを作成しました。");
+    let login = b.post("/shaho/login", &[("login_id", email), ("password", PASSWORD)]).await;
+    assert_eq!(login.location(), "/shaho/home", "{}", login.body);
+    b
+}
+
+/// The option value of an ASP user ID on the link screen.
+fn option(page: &Page, asp: &str) -> String {
+    let end = page.body.find(&format!("\">{asp}</option>")).unwrap_or_else(|| panic!("{asp} offered:\n{}", page.body));
+    let start = page.body[..end].rfind("value=\"").unwrap() + 7;
+    page.body[start..end].to_string()
+}
+
+async fn link(b: &TestApp, asp: &str) -> Page {
+    let page = b.get("/shaho/link").await;
+    b.post("/shaho/link", &[("choice", "ok"), ("asp", &option(&page, asp))]).await
+}
+
+async fn user_id(app: &TestApp, email: &str) -> i64 {
+    let mut conn = app.state.store.acquire().await.unwrap();
+    madoguchi_store::users::by_login_id(&mut conn, "shaho", email).await.unwrap().map(|u| u.id).unwrap_or(0)
+}
+
+async fn used_seats(app: &TestApp) -> i64 {
+    let mut conn = app.state.store.acquire().await.unwrap();
+    sqlx::query_scalar("SELECT used_seats FROM contracts WHERE customer_id = '281234'")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_first_login_links_an_asp_user_and_cancel_lets_nobody_in() {
+    let app = TestApp::demo().await;
+    let admin = signed_up(&app, "kanri@example.jp", "管理 太郎").await;
+    assert_eq!(admin.get("/shaho/home").await.location(), "/shaho/link");
+    let page = admin.get("/shaho/link").await;
+    page.assert_contains(
+        "アカウントとASPユーザーの紐づけが必要です。このアカウントを現在使用しているASPユーザーと紐づけますか？",
+    )
+    .assert_contains(">abcd8-01</option>")
+    .assert_contains(">abcd8-03</option>")
+    .assert_contains("<label for=\"asp\">ASPユーザーID</label>");
+
+    // キャンセル: not linked, no entry.
+    admin
+        .post("/shaho/link", &[("choice", "cancel")])
+        .await
+        .assert_contains("ASPユーザーと紐づけられていないアカウントはご利用いただけません。");
+    assert_eq!(admin.get("/shaho/home").await.location(), "/shaho/login");
+
+    admin.post("/shaho/login", &[("login_id", "kanri@example.jp"), ("password", PASSWORD)]).await;
+    admin
+        .post("/shaho/link", &[("choice", "ok"), ("asp", "not-a-number")])
+        .await
+        .assert_contains("紐づけるASPユーザーIDを選択してください。");
+    assert_eq!(link(&admin, "abcd8-02").await.location(), "/shaho/home");
+    admin.get("/shaho/home").await.assert_contains("href=\"/shaho/accounts\"").assert_contains("アカウント管理");
+    // Linked once: the screen sends the account on.
+    assert_eq!(admin.get("/shaho/link").await.location(), "/shaho/home");
+
+    // The next account sees only what is still free.
+    let member = signed_up(&app, "ippan@example.jp", "一般 花子").await;
+    member.get("/shaho/link").await.assert_lacks(">abcd8-02</option>").assert_contains(">abcd8-01</option>");
+}
+
+#[tokio::test]
+async fn two_accounts_choosing_one_asp_user_at_once_link_one() {
+    let app = TestApp::demo().await;
+    let a = Arc::new(signed_up(&app, "a@example.jp", "A").await);
+    let b = Arc::new(signed_up(&app, "b@example.jp", "B").await);
+    let value = option(&a.get("/shaho/link").await, "abcd8-01");
+    let tasks: Vec<_> = [a, b]
+        .into_iter()
+        .map(|tab| {
+            let value = value.clone();
+            tokio::spawn(async move { tab.post("/shaho/link", &[("choice", "ok"), ("asp", &value)]).await })
+        })
+        .collect();
+    let mut linked = 0;
+    for t in tasks {
+        let page = t.await.unwrap();
+        if page.location() == "/shaho/home" {
+            linked += 1;
+        } else {
+            page.assert_contains("ほかのアカウントに紐づけられています");
+        }
+    }
+    assert_eq!(linked, 1);
+}
+
+#[tokio::test]
+async fn the_admin_unlinks_hands_over_and_deletes_with_a_mail_each_time() {
+    let app = TestApp::demo().await;
+    let admin = signed_up(&app, "kanri@example.jp", "管理 太郎").await;
+    link(&admin, "abcd8-01").await;
+    let member = signed_up(&app, "ippan@example.jp", "一般 花子").await;
+    link(&member, "abcd8-02").await;
+    let (admin_id, member_id) = (user_id(&app, "kanri@example.jp").await, user_id(&app, "ippan@example.jp").await);
+
+    // Only the admin has アカウント管理.
+    member.get("/shaho/home").await.assert_lacks("/shaho/accounts");
+    assert_eq!(member.get("/shaho/accounts").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        member.post(&format!("/shaho/accounts/{admin_id}/delete"), &[("choice", "ok")]).await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    let list = admin.get("/shaho/accounts").await;
+    list.assert_contains("管理 太郎")
+        .assert_contains("（管理者）")
+        .assert_contains("一般 花子")
+        .assert_contains("abcd8-02")
+        .assert_contains("ippan@example.jp")
+        .assert_contains("2 / 3");
+    // Nobody can unlink or delete the admin.
+    assert_eq!(admin.get(&format!("/shaho/accounts/{admin_id}/delete")).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        admin.post(&format!("/shaho/accounts/{admin_id}/unlink"), &[("choice", "ok")]).await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    // 紐づけ解除: confirmed, audited, mailed; the member links again at the next visit.
+    admin
+        .get(&format!("/shaho/accounts/{member_id}/unlink"))
+        .await
+        .assert_contains("紐づけを解除します。")
+        .assert_contains("一般 花子");
+    let cancelled = admin.post(&format!("/shaho/accounts/{member_id}/unlink"), &[("choice", "cancel")]).await;
+    assert_eq!(cancelled.location(), "/shaho/accounts");
+    let done = admin.post(&format!("/shaho/accounts/{member_id}/unlink"), &[("choice", "ok")]).await;
+    assert_eq!(done.location(), "/shaho/accounts?done=unlink");
+    admin
+        .get(done.location())
+        .await
+        .assert_contains("ASPユーザーとの紐づけを解除しました。")
+        .assert_contains("未紐づけ");
+    assert_eq!(member.get("/shaho/home").await.location(), "/shaho/link");
+    let mails = app.mails().await;
+    let mail = mails
+        .iter()
+        .find(|m| m.to == "ippan@example.jp" && m.subject.contains("アカウント設定変更のお知らせ"))
+        .expect("mailed");
+    assert!(mail.text.contains("abcd8-02") && mail.text.contains("管理 太郎"), "{}", mail.text);
+    link(&member, "abcd8-03").await;
+
+    // 管理者の変更: both roles change together; the former admin loses アカウント管理.
+    admin.get(&format!("/shaho/accounts/{member_id}/transfer")).await.assert_contains("管理者に変更します。");
+    let done = admin.post(&format!("/shaho/accounts/{member_id}/transfer"), &[("choice", "ok")]).await;
+    assert_eq!(done.location(), "/shaho/home?done=transfer");
+    admin
+        .get("/shaho/home?done=transfer")
+        .await
+        .assert_contains("管理者を変更しました。")
+        .assert_lacks("/shaho/accounts");
+    assert_eq!(admin.get("/shaho/accounts").await.status, StatusCode::NOT_FOUND);
+    member.get("/shaho/accounts").await.assert_contains("一般 花子");
+
+    // ログイン情報の削除 by the new admin: the seat comes back, the old login stops working.
+    assert_eq!(used_seats(&app).await, 2);
+    let done = member.post(&format!("/shaho/accounts/{admin_id}/delete"), &[("choice", "ok")]).await;
+    assert_eq!(done.location(), "/shaho/accounts?done=delete");
+    assert_eq!(user_id(&app, "kanri@example.jp").await, 0);
+    assert_eq!(used_seats(&app).await, 1);
+    assert_eq!(admin.get("/shaho/home").await.location(), "/shaho/login", "its sessions ended with it");
+    admin
+        .post("/shaho/login", &[("login_id", "kanri@example.jp"), ("password", PASSWORD)])
+        .await
+        .assert_contains("IDまたはパスワードが正しくありません");
+    let mails = app.mails().await;
+    assert!(mails.iter().any(|m| m.to == "kanri@example.jp" && m.text.contains("ログイン情報が削除されました")));
+
+    let mut conn = app.state.store.acquire().await.unwrap();
+    for event in ["asp.linked", "asp.unlinked", "role.changed", "user.deleted"] {
+        assert!(madoguchi_store::audit::count_events(&mut conn, "shaho", event).await.unwrap() >= 1, "{event} audited");
+    }
+    drop(conn);
+    // The address can register again (the way to change an e-mail address).
+    let again = app.browser();
+    verified(&again, "kanri@example.jp").await;
+    details(&again, CUSTOMER, TEL, "管理 太郎").await.assert_contains("アカウントを作成しました。");
+}
