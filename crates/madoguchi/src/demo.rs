@@ -7,6 +7,7 @@ use madoguchi_store::content::{self, AnnouncementInput};
 use madoguchi_store::{Store, operators};
 use madoguchi_web::accounts::{self, AccountError, NewAccount};
 use madoguchi_web::auth::Hasher;
+use madoguchi_web::contracts;
 
 pub const OPERATOR_PASSWORD: &str = "Demo-Operator-2026";
 
@@ -66,14 +67,14 @@ pub async fn seed(store: &Store, config: &Config, hasher: &Hasher, now: i64) -> 
         }
     }
     if let Some(portal) = config.portal("shaho") {
-        let contract = accounts::NewContract {
+        let contract = contracts::NewContract {
             organization: "窓口社会保険労務士事務所",
             customer_id: DEMO_CUSTOMER_ID,
             phone: DEMO_PHONE,
-            seats: 3,
-            asp_user_ids: vec!["abcd8-01".into(), "abcd8-02".into(), "abcd8-03".into()],
+            seats: "3",
+            asp_user_ids: "abcd8-01 abcd8-02 abcd8-03",
         };
-        match accounts::add_contract(store, portal, &contract, "demo", now).await {
+        match contracts::add(store, portal, &contract, "demo", now).await {
             Ok(_) | Err(AccountError::Taken(_)) => {}
             Err(e) => return Err(anyhow::anyhow!("demo contract: {e}")),
         }

@@ -5,8 +5,9 @@ use clap::{Args, Parser, Subcommand};
 use madoguchi::{build, redact};
 use madoguchi_core::{Config, SharedClock, SystemClock, TestClock};
 use madoguchi_store::{Store, operators};
-use madoguchi_web::accounts::{self, NewAccount};
+use madoguchi_web::accounts::{self, AccountError, NewAccount};
 use madoguchi_web::auth::Hasher;
+use madoguchi_web::contracts;
 use std::io::Read;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -63,10 +64,17 @@ enum ContractCommand {
         #[arg(long)]
         phone: String,
         #[arg(long)]
-        seats: i64,
-        /// Comma-separated, e.g. abcd8-01,abcd8-02.
+        seats: String,
+        /// One per seat, comma-separated, e.g. abcd8-01,abcd8-02.
         #[arg(long, value_delimiter = ',')]
         asp: Vec<String>,
+    },
+    /// shaho: many contracts from a CSV (組織名,CustomerId,電話番号,契約数,ASPユーザーID; UTF-8
+    /// or Shift_JIS; a header line first), all or none.
+    Import {
+        #[arg(long)]
+        portal: String,
+        file: std::path::PathBuf,
     },
 }
 
@@ -287,16 +295,44 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .ok_or_else(|| anyhow::anyhow!("there is no portal \"{portal}\" in the configuration"))?;
             let store = Store::connect(&database).await?;
             store.migrate(SystemClock.unix()).await?;
-            let contract = accounts::NewContract {
+            let asp = asp.join(" ");
+            let contract = contracts::NewContract {
                 organization: &organization,
                 customer_id: &customer_id,
                 phone: &phone,
-                seats,
-                asp_user_ids: asp,
+                seats: &seats,
+                asp_user_ids: &asp,
             };
-            let id = accounts::add_contract(&store, portal, &contract, "cli", SystemClock.unix()).await?;
-            println!("contract {id} created on /{}/ (CustomerId {customer_id}, {seats} seats)", portal.id);
-            Ok(())
+            match contracts::add(&store, portal, &contract, "cli", SystemClock.unix()).await {
+                Ok(id) => {
+                    println!("contract {id} created on /{}/ (CustomerId {customer_id}, {seats} seats)", portal.id);
+                    Ok(())
+                }
+                Err(AccountError::Taken(id)) => bail!("CustomerId {id} is already registered on /{}/", portal.id),
+                Err(e) => Err(e.into()),
+            }
+        }
+        Command::Contract(ContractCommand::Import { portal, file }) => {
+            let portal = config
+                .portal(&portal)
+                .ok_or_else(|| anyhow::anyhow!("there is no portal \"{portal}\" in the configuration"))?;
+            let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let text = accounts::decode_csv(&bytes).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            let store = Store::connect(&database).await?;
+            store.migrate(SystemClock.unix()).await?;
+            match contracts::import(&store, portal, &text, "cli", SystemClock.unix()).await {
+                Ok(count) => {
+                    println!("{count} contracts created on /{}/", portal.id);
+                    Ok(())
+                }
+                Err(accounts::ImportError::Rows(rows)) => {
+                    for row in &rows {
+                        eprintln!("{}:{}: {}", file.display(), row.line, row.message);
+                    }
+                    bail!("{} row(s) refused: nothing was created", rows.len())
+                }
+                Err(accounts::ImportError::Account(e)) => Err(e.into()),
+            }
         }
         Command::Serve(args) => serve(config, database, args).await,
     }

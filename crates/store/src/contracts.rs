@@ -74,6 +74,10 @@ pub async fn by_customer_id(
     row.as_ref().map(contract).transpose()
 }
 
+pub async fn organization_name(conn: &mut AnyConnection, id: i64) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT name FROM organizations WHERE id = $1").bind(id).fetch_optional(conn).await
+}
+
 pub async fn list(conn: &mut AnyConnection, portal: &str) -> Result<Vec<Contract>, sqlx::Error> {
     let rows = sqlx::query("SELECT id, customer_id, phone, seats, used_seats, organization_id FROM contracts WHERE portal = $1 ORDER BY customer_id")
         .bind(portal)

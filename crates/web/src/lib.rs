@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod contracts;
 pub mod credentials;
 pub mod ctx;
 pub mod error;
@@ -24,8 +25,8 @@ use axum::middleware::{from_fn, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use pages::{
-    account, asp_accounts, dev, landing, login, operator, operator_announcements, operator_audit, operator_users,
-    recovery, register, reissue, signup, system, withdrawal,
+    account, asp_accounts, dev, landing, login, operator, operator_announcements, operator_audit, operator_contracts,
+    operator_users, recovery, register, reissue, signup, system, withdrawal,
 };
 use std::time::Duration;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -84,6 +85,11 @@ pub fn routes(state: AppState) -> Router {
         .route("/{portal}/operator/users/new", get(operator_users::new_form).post(operator_users::create))
         .route("/{portal}/operator/users/{id}/unlock", post(operator_users::unlock))
         .route("/{portal}/operator/users/import", get(operator_users::import_form).post(operator_users::import))
+        .route("/{portal}/operator/contracts", get(operator_contracts::list).post(operator_contracts::create))
+        .route(
+            "/{portal}/operator/contracts/import",
+            get(operator_contracts::import_form).post(operator_contracts::import),
+        )
         .route("/{portal}/operator/audit", get(operator_audit::search))
         .route("/{portal}/operator/audit.csv", get(operator_audit::export))
         .route("/{portal}/operator/outbox/{id}/retry", post(operator::retry_mail));

@@ -6,6 +6,7 @@ pub mod login;
 pub mod operator;
 pub mod operator_announcements;
 pub mod operator_audit;
+pub mod operator_contracts;
 pub mod operator_users;
 pub mod recovery;
 pub mod register;
