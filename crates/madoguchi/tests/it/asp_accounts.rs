@@ -192,3 +192,16 @@ async fn the_admin_unlinks_hands_over_and_deletes_with_a_mail_each_time() {
     verified(&again, "kanri@example.jp").await;
     details(&again, CUSTOMER, TEL, "管理 太郎").await.assert_contains("アカウントを作成しました。");
 }
+
+#[tokio::test]
+async fn each_new_screen_links_its_help_page() {
+    let app = TestApp::demo().await;
+    app.get("/shaho/signup").await.assert_contains("href=\"/shaho/help/signup\"");
+    app.get("/shaho/help/signup").await.assert_contains("8桁のアカウント確認コード");
+    let admin = signed_up(&app, "kanri@example.jp", "管理 太郎").await;
+    admin.get("/shaho/link").await.assert_contains("href=\"/shaho/help/link\"");
+    app.get("/shaho/help/link").await.assert_contains("キャンセル");
+    link(&admin, "abcd8-01").await;
+    admin.get("/shaho/accounts").await.assert_contains("href=\"/shaho/help/accounts\"");
+    app.get("/shaho/help/accounts").await.assert_contains("管理者のアカウントは、紐づけ解除も削除もできません。");
+}
