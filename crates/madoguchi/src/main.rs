@@ -270,24 +270,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let portal = config
                 .portal(&portal)
                 .ok_or_else(|| anyhow::anyhow!("there is no portal \"{portal}\" in the configuration"))?;
-            let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
-            let text = accounts::decode_csv(&bytes).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            let text = read_csv(&file)?;
             let store = Store::connect(&database).await?;
             store.migrate(SystemClock.unix()).await?;
             let domain = config.server.mail_from.rsplit_once('@').map(|(_, d)| d.to_string()).unwrap_or_default();
-            match accounts::import(&store, &hasher(&config), portal, &domain, &text, "cli", SystemClock.unix()).await {
-                Ok(count) => {
-                    println!("{count} accounts created on /{}/; their temporary passwords are mailed", portal.id);
-                    Ok(())
-                }
-                Err(accounts::ImportError::Rows(rows)) => {
-                    for row in &rows {
-                        eprintln!("{}:{}: {}", file.display(), row.line, row.message);
-                    }
-                    bail!("{} row(s) refused: nothing was created", rows.len())
-                }
-                Err(accounts::ImportError::Account(e)) => Err(e.into()),
-            }
+            let result =
+                accounts::import(&store, &hasher(&config), portal, &domain, &text, "cli", SystemClock.unix()).await;
+            let count = imported(&file, result)?;
+            println!("{count} accounts created on /{}/; their temporary passwords are mailed", portal.id);
+            Ok(())
         }
         Command::Contract(ContractCommand::Add { portal, organization, customer_id, phone, seats, asp }) => {
             let portal = config
@@ -316,29 +307,38 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let portal = config
                 .portal(&portal)
                 .ok_or_else(|| anyhow::anyhow!("there is no portal \"{portal}\" in the configuration"))?;
-            let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
-            let text = accounts::decode_csv(&bytes).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            let text = read_csv(&file)?;
             let store = Store::connect(&database).await?;
             store.migrate(SystemClock.unix()).await?;
-            match contracts::import(&store, portal, &text, "cli", SystemClock.unix()).await {
-                Ok(count) => {
-                    println!("{count} contracts created on /{}/", portal.id);
-                    Ok(())
-                }
-                Err(accounts::ImportError::Rows(rows)) => {
-                    for row in &rows {
-                        eprintln!("{}:{}: {}", file.display(), row.line, row.message);
-                    }
-                    bail!("{} row(s) refused: nothing was created", rows.len())
-                }
-                Err(accounts::ImportError::Account(e)) => Err(e.into()),
-            }
+            let count = imported(&file, contracts::import(&store, portal, &text, "cli", SystemClock.unix()).await)?;
+            println!("{count} contracts created on /{}/", portal.id);
+            Ok(())
         }
         Command::Serve(args) => serve(config, database, args).await,
     }
 }
 
 use madoguchi_core::Clock;
+
+/// A CSV file's text: UTF-8 (with or without BOM) or Shift_JIS as Excel saves it.
+fn read_csv(file: &std::path::Path) -> anyhow::Result<String> {
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    accounts::decode_csv(&bytes).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))
+}
+
+/// An import's outcome; each refused row goes to stderr as `file:line: rule`.
+fn imported(file: &std::path::Path, result: Result<usize, accounts::ImportError>) -> anyhow::Result<usize> {
+    match result {
+        Ok(count) => Ok(count),
+        Err(accounts::ImportError::Rows(rows)) => {
+            for row in &rows {
+                eprintln!("{}:{}: {}", file.display(), row.line, row.message);
+            }
+            bail!("{} row(s) refused: nothing was created", rows.len())
+        }
+        Err(accounts::ImportError::Account(e)) => Err(e.into()),
+    }
+}
 
 async fn serve(config: Config, database: String, args: ServeArgs) -> anyhow::Result<()> {
     init_tracing(args.log_json || config.server.log_format == "json");
