@@ -87,7 +87,8 @@ async function login(page, email) {
   await page.getByRole("button", { name: "ログイン" }).click();
 }
 
-const offered = (page) => page.getByLabel("ASPユーザーID").locator("option").allTextContents();
+// The ASP user IDs offered (the first option, 「選択してください」, has no value).
+const offered = (page) => page.getByLabel("ASPユーザーID").locator("option:not([value=''])").allTextContents();
 
 async function linkAsp(page, asp) {
   assert.equal(await h1(page), "ASPユーザーとの紐づけ");
@@ -141,6 +142,10 @@ test("アカウントの作成: one wrong field, then the first account, its ASP
   assert.equal(await h1(page), "ASPユーザーとの紐づけ");
   assert.deepEqual(await offered(page), ["abcd8-01", "abcd8-02", "abcd8-03"], "every ASP user ID of the contract is free");
   await shot(page, "shaho-link");
+  // OK without a choice links nothing: the message stands at the field.
+  await page.getByRole("button", { name: "OK" }).click();
+  assert.equal(await h1(page), "ASPユーザーとの紐づけ");
+  assert.equal((await page.textContent("#asp-error")).trim(), "紐づけるASPユーザーIDを選択してください。");
   await linkAsp(page, "abcd8-01");
   assert.equal(await h1(page), "メニュー");
   assert.ok((await page.textContent(".user-info")).includes(ADMIN.name));

@@ -22,6 +22,8 @@ pub struct User {
     pub login_code_enabled: bool,
     pub withdrawn_at: Option<i64>,
     pub last_login_at: Option<i64>,
+    /// The login before `last_login_at` (what 「前回ログイン」 shows once signed in).
+    pub previous_login_at: Option<i64>,
     pub organization_name: Option<String>,
     /// shaho: the contract of the account's organization, and the ASP user ID this
     /// account is linked to.
@@ -32,7 +34,7 @@ pub struct User {
 macro_rules! columns {
     () => {
         "u.id, u.portal, u.organization_id, u.login_id, u.email, u.name, u.role, u.password_hash, u.password_changed_at,
-         u.must_change_password, u.failed_count, u.locked_until, u.lock_count, u.blocked_at, u.login_code_enabled, u.withdrawn_at, u.last_login_at,
+         u.must_change_password, u.failed_count, u.locked_until, u.lock_count, u.blocked_at, u.login_code_enabled, u.withdrawn_at, u.last_login_at, u.previous_login_at,
          o.name AS organization_name, c.id AS contract_id, a.asp_user_id"
     };
 }
@@ -64,6 +66,7 @@ fn user(r: &sqlx::any::AnyRow) -> Result<User, sqlx::Error> {
         login_code_enabled: r.try_get::<i64, _>("login_code_enabled")? != 0,
         withdrawn_at: r.try_get("withdrawn_at")?,
         last_login_at: r.try_get("last_login_at")?,
+        previous_login_at: r.try_get("previous_login_at")?,
         organization_name: r.try_get("organization_name")?,
         contract_id: r.try_get("contract_id")?,
         asp_user_id: r.try_get("asp_user_id")?,
@@ -236,7 +239,11 @@ pub async fn attempt_succeeded(conn: &mut AnyConnection, id: i64) -> Result<(), 
 }
 
 pub async fn record_login(conn: &mut AnyConnection, id: i64, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE users SET last_login_at = $2 WHERE id = $1").bind(id).bind(now).execute(conn).await?;
+    sqlx::query("UPDATE users SET previous_login_at = last_login_at, last_login_at = $2 WHERE id = $1")
+        .bind(id)
+        .bind(now)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 

@@ -525,3 +525,16 @@ async fn rokin_asks_before_changing_an_expired_password() {
         app.post("/rokin-pw/password", &[("current", "Abcdef1!"), ("new", "Xyz-987a"), ("confirm", "Xyz-987a")]).await;
     assert_eq!(done.location(), "/rokin-pw/home?done=password");
 }
+
+/// 前回ログイン is the login before this one (none at the very first).
+#[tokio::test]
+async fn the_menu_shows_the_previous_login_not_this_one() {
+    let app = TestApp::demo().await;
+    let login = || app.post("/jrec-in/login", &[("login_id", "demo-kikan"), ("password", "DemoUser2026")]);
+    assert_eq!(login().await.location(), "/jrec-in/home");
+    app.get("/jrec-in/home").await.assert_lacks("前回ログイン");
+    app.post("/jrec-in/logout", &[]).await;
+    app.clock.advance(2 * 3600);
+    login().await;
+    app.get("/jrec-in/home").await.assert_contains("前回ログイン: 2026年11月24日 10:00").assert_lacks("12:00");
+}

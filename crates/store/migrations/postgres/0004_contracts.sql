@@ -33,3 +33,7 @@ CREATE TABLE signups (
     created_at BIGINT NOT NULL
 );
 CREATE INDEX signups_email ON signups (portal, email, created_at);
+
+-- The login before the current one, for the menu's 「前回ログイン」 (last_login_at is the
+-- current session's own login by the time the menu shows).
+ALTER TABLE users ADD COLUMN previous_login_at BIGINT;

@@ -91,7 +91,7 @@ fn home_page(
         organization: u.organization_name.clone(),
         user_name: u.name.clone(),
         last_login: u
-            .last_login_at
+            .previous_login_at
             .and_then(|t| DateTime::from_timestamp(t, 0))
             .map(|d| format_datetime(d.with_timezone(&JST), ctx.lang)),
         expiry_days: current.expiry_warning_days(now),
