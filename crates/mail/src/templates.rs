@@ -23,10 +23,11 @@ pub enum MailKind {
     SignupCode,
     SignupExists,
     AccountChangedByAdmin,
+    Withdrawn,
 }
 
 impl MailKind {
-    pub const ALL: [MailKind; 17] = [
+    pub const ALL: [MailKind; 18] = [
         MailKind::OperatorLoginCode,
         MailKind::LoginOtp,
         MailKind::PasswordChanged,
@@ -44,6 +45,7 @@ impl MailKind {
         MailKind::SignupCode,
         MailKind::SignupExists,
         MailKind::AccountChangedByAdmin,
+        MailKind::Withdrawn,
     ];
 
     pub fn key(self) -> &'static str {
@@ -65,6 +67,7 @@ impl MailKind {
             MailKind::SignupCode => "signup_code",
             MailKind::SignupExists => "signup_exists",
             MailKind::AccountChangedByAdmin => "account_changed_by_admin",
+            MailKind::Withdrawn => "withdrawn",
         }
     }
 
@@ -95,6 +98,7 @@ impl MailKind {
             MailKind::SignupCode => both!("signup_code"),
             MailKind::SignupExists => both!("signup_exists"),
             MailKind::AccountChangedByAdmin => both!("account_changed_by_admin"),
+            MailKind::Withdrawn => both!("withdrawn"),
         }
     }
 }
@@ -143,7 +147,8 @@ fn fill(kind: MailKind, text: &str, values: &[(&str, &str)]) -> Result<String, T
 mod tests {
     use super::*;
 
-    const VALUES: [(&str, &str); 22] = [
+    const VALUES: [(&str, &str); 23] = [
+        ("after", "退会後30日以内であれば、…"),
         ("change", "ASPユーザーとの紐づけが解除されました。"),
         ("admin", "管理 太郎"),
         ("login_ids", "kensetsu01"),

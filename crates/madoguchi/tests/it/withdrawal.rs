@@ -35,6 +35,9 @@ async fn hellowork_withdrawal_and_return_within_thirty_days() {
     app.post("/hellowork/withdraw", &[("password", "wrong")]).await.assert_contains("パスワードが正しくありません。");
     app.post("/hellowork/withdraw", &[("password", PASSWORD)]).await.assert_contains("退会手続きが完了しました。");
     assert_eq!(app.get("/hellowork/home").await.location(), "/hellowork/login", "the session ended");
+    let mails = app.mails().await;
+    let done = mails.iter().find(|m| m.subject.contains("退会手続き完了のお知らせ")).expect("the owner is told");
+    assert!(done.to == ID && done.text.contains("30日以内であれば"), "{}", done.text);
     app.post("/hellowork/login", &[("login_id", ID), ("password", PASSWORD)])
         .await
         .assert_contains("IDまたはパスワードが正しくありません");
@@ -104,6 +107,9 @@ async fn jrec_in_withdrawal_keeps_an_anonymous_exit_survey() {
     .await
     .assert_contains("退会手続きが完了しました。");
     let mut conn = app.state.store.acquire().await.unwrap();
+    let mails = app.mails().await;
+    let done = mails.iter().find(|m| m.subject.contains("退会手続き完了のお知らせ")).expect("the owner is told");
+    assert!(done.to == "demo@jrec-in.example.jp" && !done.text.contains("再登録"), "{}", done.text);
     let reasons: String = sqlx::query_scalar("SELECT reasons FROM withdrawal_surveys WHERE portal = 'jrec-in'")
         .fetch_one(&mut *conn)
         .await

@@ -115,7 +115,24 @@ pub async fn withdraw(
     }
     let subject = format!("user:{}", current.user.id);
     audit::record(&mut tx, &audit_entry(portal, &origin, "account.withdrawn", Some(&subject), None), now).await?;
+    // The owner is told, with the way back where the portal has one.
+    let after = w
+        .return_within_days
+        .map(|days| format!("{}{days}{}", ctx.t.get("withdraw.return_prefix"), ctx.t.get("withdraw.return_suffix")))
+        .unwrap_or_default();
+    let portal_name = portal.settings.name.get(ctx.lang);
+    let at = format_ts(now, ctx.lang);
+    madoguchi_mail::queue(
+        &mut tx,
+        &Envelope { portal: &portal.id, from_name: portal_name, to: &current.user.email, lang: ctx.lang },
+        MailKind::Withdrawn,
+        &[("portal", portal_name), ("name", &current.user.name), ("at", &at), ("after", &after)],
+        state.mailer.domain(),
+        now,
+    )
+    .await?;
     tx.commit().await?;
+    state.mailer.wake();
     let page = html(&WithdrawnPage {
         chrome: ctx.chrome(ctx.t.get("withdraw.title"), Some(portal), None),
         return_days: w.return_within_days,
