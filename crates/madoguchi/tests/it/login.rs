@@ -417,7 +417,9 @@ async fn a_login_flood_queues_without_errors() {
     if let (Some(before), Some(after)) = (rss_before, rss_kib()) {
         // 200 parallel argon2 hashes would need ~3.8 GB; the bound keeps it to two at a time.
         // Measured: +32 MB with mimalloc; glibc's malloc fragmented to +280 MB on the same run.
-        assert!(after < before + 100 * 1024, "RSS grew from {before} KiB to {after} KiB");
+        // RSS is the whole test process's, and the other test thread keeps running meanwhile
+        // (once it added enough to pass +100 MB), so the bar sits between the two figures.
+        assert!(after < before + 160 * 1024, "RSS grew from {before} KiB to {after} KiB");
     }
 }
 
