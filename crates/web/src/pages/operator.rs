@@ -603,3 +603,19 @@ pub async fn retry_mail(
     state.mailer.wake();
     Ok(Redirect::to(&format!("{}/outbox", console_path(&signed.portal))).into_response())
 }
+
+/// The CSV import screen of the console (contracts here, accounts in `operator_users`).
+#[derive(Template)]
+#[template(path = "operator/import.html")]
+pub struct ImportPage {
+    pub chrome: Chrome,
+    pub base: String,
+    /// The locale keys of the lead paragraph and the submit button; the page to go back to.
+    pub lead: &'static str,
+    pub submit: &'static str,
+    pub back: &'static str,
+    pub columns: &'static str,
+    pub csv: String,
+    pub rows: Vec<crate::accounts::RowError>,
+    pub errors: FieldErrors,
+}

@@ -2,7 +2,7 @@
 //! each ASP user ID, one contract by form, many by CSV (all rows or none).
 
 use super::html;
-use super::operator::{SignedIn, console_path};
+use super::operator::{ImportPage, SignedIn, console_path};
 use crate::accounts::{AccountError, ImportError, RowError};
 use crate::contracts::{self, CSV_COLUMNS, NewContract};
 use crate::ctx::{Chrome, Ctx};
@@ -170,17 +170,6 @@ pub struct ImportForm {
     pub csv: String,
 }
 
-#[derive(Template)]
-#[template(path = "operator/contract_import.html")]
-pub struct ImportPage {
-    pub chrome: Chrome,
-    pub base: String,
-    pub columns: &'static str,
-    pub csv: String,
-    pub rows: Vec<RowError>,
-    pub errors: FieldErrors,
-}
-
 fn import_page(ctx: &Ctx, signed: &SignedIn, csv: String, rows: Vec<RowError>) -> Result<Html<String>, AppError> {
     let errors = if rows.is_empty() {
         FieldErrors::default()
@@ -190,6 +179,9 @@ fn import_page(ctx: &Ctx, signed: &SignedIn, csv: String, rows: Vec<RowError>) -
     html(&ImportPage {
         chrome: ctx.chrome(ctx.t.get("op.contracts.import"), Some(&signed.portal), None),
         base: console_path(&signed.portal),
+        lead: "op.contracts.import_lead",
+        submit: "op.contracts.create",
+        back: "contracts",
         columns: CSV_COLUMNS,
         csv,
         rows,

@@ -2,7 +2,7 @@
 //! and accounts made by the operator (temporary password mailed to the user).
 
 use super::html;
-use super::operator::{SignedIn, console_path, local};
+use super::operator::{ImportPage, SignedIn, console_path, local};
 use crate::accounts::{self, AccountError, NewAccount};
 use crate::ctx::{Chrome, Ctx, Origin};
 use crate::error::AppError;
@@ -208,16 +208,6 @@ pub struct ImportForm {
     pub csv: String,
 }
 
-#[derive(Template)]
-#[template(path = "operator/user_import.html")]
-pub struct ImportPage {
-    pub chrome: Chrome,
-    pub base: String,
-    pub csv: String,
-    pub rows: Vec<crate::accounts::RowError>,
-    pub errors: FieldErrors,
-}
-
 fn import_page(
     ctx: &Ctx,
     signed: &SignedIn,
@@ -232,6 +222,10 @@ fn import_page(
     html(&ImportPage {
         chrome: ctx.chrome(ctx.t.get("op.import.title"), Some(&signed.portal), None),
         base: console_path(&signed.portal),
+        lead: "op.import.lead",
+        submit: "op.users.create",
+        back: "users",
+        columns: "組織名,ログインID,メールアドレス,利用者名",
         csv,
         rows,
         errors,
