@@ -6,6 +6,7 @@ pub mod config;
 pub mod hours;
 pub mod login_id;
 pub mod normalize;
+pub mod organization;
 pub mod password;
 pub mod portal;
 pub mod text;

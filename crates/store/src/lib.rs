@@ -9,9 +9,11 @@ pub mod codes;
 pub mod content;
 mod migrate;
 pub mod operators;
+pub mod organizations;
 pub mod outbox;
 pub mod registrations;
 pub mod sessions;
+pub mod surveys;
 pub mod users;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
