@@ -20,10 +20,12 @@ pub enum MailKind {
     ProvisionalRegistration,
     RegistrationCompleted,
     ReturnKey,
+    AccountDisabled,
+    AccountEnabled,
 }
 
 impl MailKind {
-    pub const ALL: [MailKind; 14] = [
+    pub const ALL: [MailKind; 16] = [
         MailKind::OperatorLoginCode,
         MailKind::LoginOtp,
         MailKind::PasswordChanged,
@@ -38,6 +40,8 @@ impl MailKind {
         MailKind::ProvisionalRegistration,
         MailKind::RegistrationCompleted,
         MailKind::ReturnKey,
+        MailKind::AccountDisabled,
+        MailKind::AccountEnabled,
     ];
 
     pub fn key(self) -> &'static str {
@@ -56,6 +60,8 @@ impl MailKind {
             MailKind::ProvisionalRegistration => "provisional_registration",
             MailKind::RegistrationCompleted => "registration_completed",
             MailKind::ReturnKey => "return_key",
+            MailKind::AccountDisabled => "account_disabled",
+            MailKind::AccountEnabled => "account_enabled",
         }
     }
 
@@ -83,6 +89,8 @@ impl MailKind {
             MailKind::ProvisionalRegistration => both!("provisional_registration"),
             MailKind::RegistrationCompleted => both!("registration_completed"),
             MailKind::ReturnKey => both!("return_key"),
+            MailKind::AccountDisabled => both!("account_disabled"),
+            MailKind::AccountEnabled => both!("account_enabled"),
         }
     }
 }

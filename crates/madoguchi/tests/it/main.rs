@@ -9,6 +9,7 @@ mod testkit;
 
 mod backend;
 mod console;
+mod console_orgs;
 mod login;
 mod platform;
 mod recovery;

@@ -39,6 +39,8 @@ pub struct HomePage {
     pub login_code: bool,
     /// 退会 is in the menu where the portal has it.
     pub withdraw: bool,
+    /// アカウント情報 > 登録情報確認, where the portal has it.
+    pub registered_info: bool,
     pub notice: Option<String>,
 }
 
@@ -89,6 +91,7 @@ fn home_page(
         base: format!("/{}", current.portal.id),
         login_code: offers_login_code(current).is_ok(),
         withdraw: current.portal.settings.withdrawal.is_some(),
+        registered_info: current.portal.settings.registered_info.is_some(),
         notice,
     })
 }
