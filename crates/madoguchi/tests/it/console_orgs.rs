@@ -332,3 +332,28 @@ async fn exit_surveys_are_listed_paged_and_exported_for_excel() {
         .assert_contains("rel=\"prev\"");
     assert_eq!(app.get("/jrec-in/operator/surveys.csv").await.body.matches("\r\n").count(), 1 + 56 + 1);
 }
+
+#[tokio::test]
+async fn a_disabled_account_gets_no_reset_key_and_loses_the_one_it_had() {
+    let app = TestApp::demo().await;
+    let id = "demo@hellowork.example.jp";
+    let key_of = |text: &str| -> String {
+        text.lines().find(|l| l.starts_with("認証キー：")).unwrap().chars().filter(char::is_ascii_digit).collect()
+    };
+    app.post("/hellowork/password/forgot", &[("login_id", id)]).await;
+    let mails = app.mails().await;
+    let key = key_of(&mails.iter().find(|m| m.subject.contains("パスワード再登録申込受付通知")).unwrap().text);
+    app.operator_login("hellowork").await;
+    let user = id_in(&app.get("/hellowork/operator/users?q=demo@hellowork").await.body, "operator/users");
+    app.post(&format!("/hellowork/operator/users/{user}/disable"), &[]).await.assert_contains("利用停止中");
+    // The key mailed before the disable no longer works.
+    let fields = [("new", "Fresh-Pass-42"), ("confirm", "Fresh-Pass-42"), ("key", key.as_str())];
+    app.post("/hellowork/password/reset", &fields)
+        .await
+        .assert_contains("認証キーが正しくないか、有効期限が切れています");
+    // A new request reads the same and mails nothing.
+    let before = app.mails().await.len();
+    let page = app.post("/hellowork/password/forgot", &[("login_id", id)]).await;
+    assert_eq!(page.location(), "/hellowork/password/reset");
+    assert_eq!(app.mails().await.len(), before);
+}

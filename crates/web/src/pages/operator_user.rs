@@ -1,7 +1,7 @@
 //! One account as the operator sees it (organization, role, lock, last login, withdrawal,
 //! disable), and the operator's disable (利用停止) and re-enable. A disabled account is
-//! refused at login exactly like a wrong password; disabling ends its sessions and trusted
-//! browsers at once and mails the owner; re-enabling mails the owner too.
+//! refused at login exactly like a wrong password; disabling ends its sessions, trusted
+//! browsers and pending codes at once and mails the owner; re-enabling mails the owner too.
 
 use super::html;
 use super::login::format_ts;
@@ -137,6 +137,7 @@ async fn set_disabled(
     if changed {
         let ended = if disable {
             codes::revoke_trusted(&mut tx, id).await?;
+            codes::void_pending(&mut tx, id, now).await?;
             sessions::delete_for_user(&mut tx, id, None).await?
         } else {
             0
