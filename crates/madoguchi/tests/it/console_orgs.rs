@@ -357,3 +357,20 @@ async fn a_disabled_account_gets_no_reset_key_and_loses_the_one_it_had() {
     assert_eq!(page.location(), "/hellowork/password/reset");
     assert_eq!(app.mails().await.len(), before);
 }
+
+#[tokio::test]
+async fn a_lock_is_lifted_from_the_users_detail_page() {
+    let app = TestApp::demo().await;
+    for _ in 0..5 {
+        app.post("/jrec-in/login", &[("login_id", KIKAN), ("password", "Wrong12345")]).await;
+    }
+    app.operator_login("jrec-in").await;
+    let id = kikan_user_id(&app).await;
+    let detail = app.get(&format!("/jrec-in/operator/users/{id}")).await;
+    detail.assert_contains("ロック中").assert_contains("name=\"back\" value=\"detail\"");
+    let page = app.post(&format!("/jrec-in/operator/users/{id}/unlock"), &[("back", "detail")]).await;
+    page.assert_contains("ロック・閉塞を解除しました。").assert_contains("<dd id=\"user-state\">利用可</dd>");
+    assert_eq!(kikan_login(&app).await.location(), "/jrec-in/home");
+    let en = app.get_with("/jrec-in/registered-info", &[("accept-language", "en")]).await;
+    en.assert_contains("Registered information").assert_contains("Institution name").assert_contains("secretariat");
+}

@@ -85,6 +85,18 @@ fn user_page(
     })
 }
 
+/// The detail page after an action taken elsewhere (閉塞解除 from this page).
+pub(crate) async fn detail_with_notice(
+    state: &AppState,
+    signed: &SignedIn,
+    ctx: &Ctx,
+    id: i64,
+    notice: Option<String>,
+) -> Result<Html<String>, AppError> {
+    let u = account(state, signed, id).await?;
+    user_page(state, signed, ctx, u, notice)
+}
+
 pub async fn detail(
     State(state): State<AppState>,
     signed: SignedIn,

@@ -152,6 +152,13 @@ pub async fn list(
     users_page(&state, &signed, &ctx, &query, None).await
 }
 
+#[derive(Deserialize, Default)]
+pub struct UnlockForm {
+    /// `detail` when sent from the user's detail page, which is shown again.
+    #[serde(default)]
+    pub back: String,
+}
+
 /// Lifts a lock or a block (閉塞解除).
 pub async fn unlock(
     State(state): State<AppState>,
@@ -159,6 +166,7 @@ pub async fn unlock(
     ctx: Ctx,
     origin: Origin,
     Path((_, id)): Path<(String, i64)>,
+    Form(form): Form<UnlockForm>,
 ) -> Result<Html<String>, AppError> {
     let now = state.clock.unix();
     let portal = &signed.portal;
@@ -182,7 +190,11 @@ pub async fn unlock(
     )
     .await?;
     tx.commit().await?;
-    users_page(&state, &signed, &ctx, &UserQuery::default(), Some(ctx.t.get("op.users.unlocked").to_string())).await
+    let notice = Some(ctx.t.get("op.users.unlocked").to_string());
+    if form.back == "detail" {
+        return super::operator_user::detail_with_notice(&state, &signed, &ctx, id, notice).await;
+    }
+    users_page(&state, &signed, &ctx, &UserQuery::default(), notice).await
 }
 
 #[derive(Deserialize, Default)]
