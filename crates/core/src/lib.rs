@@ -7,6 +7,7 @@ pub mod contract;
 pub mod hours;
 pub mod login_id;
 pub mod normalize;
+pub mod organization;
 pub mod password;
 pub mod portal;
 pub mod text;

@@ -47,6 +47,10 @@ pub struct PortalSettings {
     /// 退会 from the menu, where the manual has it.
     #[serde(default)]
     pub withdrawal: Option<Withdrawal>,
+    /// 登録情報確認 in the menu (jrec-in): the organization's registered data, read-only for
+    /// the employer, edited by the operator on request.
+    #[serde(default)]
+    pub registered_info: Option<RegisteredInfo>,
     #[serde(default)]
     pub service_hours: Option<ServiceHoursSetting>,
     pub session: SessionPolicy,
@@ -236,6 +240,15 @@ pub struct Withdrawal {
     pub return_within_days: Option<u32>,
     /// The account and its personal data are deleted this many days after withdrawal.
     pub purge_after_days: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegisteredInfo {
+    /// What the portal calls the organization's name (機関名, 事業所名 …).
+    pub organization_label: Text,
+    /// How changes are asked for, in the manual's words (who to write to, what to state).
+    pub change_note: Text,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

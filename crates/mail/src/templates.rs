@@ -24,10 +24,12 @@ pub enum MailKind {
     SignupExists,
     AccountChangedByAdmin,
     Withdrawn,
+    AccountDisabled,
+    AccountEnabled,
 }
 
 impl MailKind {
-    pub const ALL: [MailKind; 18] = [
+    pub const ALL: [MailKind; 20] = [
         MailKind::OperatorLoginCode,
         MailKind::LoginOtp,
         MailKind::PasswordChanged,
@@ -46,6 +48,8 @@ impl MailKind {
         MailKind::SignupExists,
         MailKind::AccountChangedByAdmin,
         MailKind::Withdrawn,
+        MailKind::AccountDisabled,
+        MailKind::AccountEnabled,
     ];
 
     pub fn key(self) -> &'static str {
@@ -68,6 +72,8 @@ impl MailKind {
             MailKind::SignupExists => "signup_exists",
             MailKind::AccountChangedByAdmin => "account_changed_by_admin",
             MailKind::Withdrawn => "withdrawn",
+            MailKind::AccountDisabled => "account_disabled",
+            MailKind::AccountEnabled => "account_enabled",
         }
     }
 
@@ -99,6 +105,8 @@ impl MailKind {
             MailKind::SignupExists => both!("signup_exists"),
             MailKind::AccountChangedByAdmin => both!("account_changed_by_admin"),
             MailKind::Withdrawn => both!("withdrawn"),
+            MailKind::AccountDisabled => both!("account_disabled"),
+            MailKind::AccountEnabled => both!("account_enabled"),
         }
     }
 }

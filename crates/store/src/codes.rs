@@ -156,3 +156,14 @@ pub async fn pending_for_user(
     .await?;
     row.as_ref().map(code).transpose()
 }
+
+/// Uses up every pending code of the user (login codes, reset keys, reissued passwords):
+/// an account the operator disables keeps no way to act on itself. Returns how many.
+pub async fn void_pending(conn: &mut AnyConnection, user_id: i64, now: i64) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query("UPDATE user_codes SET used_at = $2 WHERE user_id = $1 AND used_at IS NULL")
+        .bind(user_id)
+        .bind(now)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected())
+}

@@ -10,9 +10,11 @@ pub mod content;
 pub mod contracts;
 mod migrate;
 pub mod operators;
+pub mod organizations;
 pub mod outbox;
 pub mod registrations;
 pub mod sessions;
+pub mod surveys;
 pub mod users;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};

@@ -30,6 +30,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(2, "0002_identity"),
     migration!(3, "0003_registration"),
     migration!(4, "0004_contracts"),
+    migration!(5, "0005_console"),
 ];
 
 #[derive(Debug, PartialEq, Eq)]

@@ -29,13 +29,15 @@ pub struct User {
     /// account is linked to.
     pub contract_id: Option<i64>,
     pub asp_user_id: Option<String>,
+    /// Disabled by the operator (利用停止) at this time: no login until re-enabled.
+    pub disabled_at: Option<i64>,
 }
 
 macro_rules! columns {
     () => {
         "u.id, u.portal, u.organization_id, u.login_id, u.email, u.name, u.role, u.password_hash, u.password_changed_at,
          u.must_change_password, u.failed_count, u.locked_until, u.lock_count, u.blocked_at, u.login_code_enabled, u.withdrawn_at, u.last_login_at, u.previous_login_at,
-         o.name AS organization_name, c.id AS contract_id, a.asp_user_id"
+         o.name AS organization_name, c.id AS contract_id, a.asp_user_id, u.disabled_at"
     };
 }
 
@@ -70,6 +72,7 @@ fn user(r: &sqlx::any::AnyRow) -> Result<User, sqlx::Error> {
         organization_name: r.try_get("organization_name")?,
         contract_id: r.try_get("contract_id")?,
         asp_user_id: r.try_get("asp_user_id")?,
+        disabled_at: r.try_get("disabled_at")?,
     })
 }
 
@@ -390,4 +393,22 @@ pub async fn record_survey(
         .execute(conn)
         .await?;
     Ok(())
+}
+
+/// Operator action: disable the account (`Some(now)`) or re-enable it (`None`). False when
+/// the account is not on this portal or already in that state, so a repeated click changes,
+/// audits and mails nothing.
+pub async fn set_disabled(
+    conn: &mut AnyConnection,
+    portal: &str,
+    id: i64,
+    at: Option<i64>,
+) -> Result<bool, sqlx::Error> {
+    let sql = if at.is_some() {
+        "UPDATE users SET disabled_at = $3 WHERE id = $1 AND portal = $2 AND disabled_at IS NULL"
+    } else {
+        "UPDATE users SET disabled_at = $3 WHERE id = $1 AND portal = $2 AND disabled_at IS NOT NULL"
+    };
+    let done = sqlx::query(sql).bind(id).bind(portal).bind(at).execute(conn).await?;
+    Ok(done.rows_affected() == 1)
 }

@@ -46,6 +46,8 @@ pub async fn check(
         let mut conn = state.store.acquire().await?;
         match users::by_login_id(&mut conn, &portal.id, login_id.as_str()).await? {
             Some(user) if user.withdrawn_at.is_some() => Err("withdrawn"),
+            // Disabled by the operator: refused like any wrong password, without counting.
+            Some(user) if user.disabled_at.is_some() => Err("disabled"),
             Some(user) => match users::reserve_attempt(&mut conn, user.id, now, threshold).await? {
                 Some(attempt) => Ok((user, attempt)),
                 None => Err("locked"),

@@ -39,6 +39,10 @@ pub struct Chrome {
 pub struct PortalBar {
     pub id: String,
     pub name: String,
+    /// The console links the exit surveys where the portal keeps them.
+    pub surveys: bool,
+    /// The console links the contracts where organizations sign up against them.
+    pub contracts: bool,
 }
 
 impl Chrome {
@@ -77,7 +81,15 @@ impl Ctx {
             csrf: self.csrf.clone(),
             path: self.path.clone(),
             title: title.into(),
-            portal: portal.map(|p| PortalBar { id: p.id.clone(), name: p.settings.name.get(self.lang).to_string() }),
+            portal: portal.map(|p| PortalBar {
+                id: p.id.clone(),
+                name: p.settings.name.get(self.lang).to_string(),
+                surveys: p.settings.withdrawal.as_ref().is_some_and(|w| w.survey),
+                contracts: matches!(
+                    p.settings.registration,
+                    madoguchi_core::portal::Registration::EmailCodeWithContract { .. }
+                ),
+            }),
             help: help.map(str::to_string),
         }
     }

@@ -26,7 +26,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use pages::{
     account, asp_accounts, dev, landing, login, operator, operator_announcements, operator_audit, operator_contracts,
-    operator_users, recovery, register, reissue, signup, system, withdrawal,
+    operator_orgs, operator_surveys, operator_user, operator_users, recovery, register, registered_info, reissue,
+    signup, system, withdrawal,
 };
 use std::time::Duration;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -62,6 +63,7 @@ pub fn routes(state: AppState) -> Router {
         .route("/{portal}/accounts", get(asp_accounts::list))
         .route("/{portal}/accounts/{id}/{action}", get(asp_accounts::confirm_form).post(asp_accounts::act))
         .route("/{portal}/withdraw", get(withdrawal::withdraw_form).post(withdrawal::withdraw))
+        .route("/{portal}/registered-info", get(registered_info::page))
         .route("/{portal}/return", get(withdrawal::return_form).post(withdrawal::request_return))
         .route("/{portal}/return/key", get(withdrawal::key_form).post(withdrawal::enter_key))
         .route("/{portal}/recover", get(reissue::recover_form).post(reissue::recover))
@@ -84,6 +86,12 @@ pub fn routes(state: AppState) -> Router {
         .route("/{portal}/operator/users", get(operator_users::list))
         .route("/{portal}/operator/users/new", get(operator_users::new_form).post(operator_users::create))
         .route("/{portal}/operator/users/{id}/unlock", post(operator_users::unlock))
+        .route("/{portal}/operator/users/{id}", get(operator_user::detail))
+        .route("/{portal}/operator/users/{id}/disable", post(operator_user::disable))
+        .route("/{portal}/operator/users/{id}/enable", post(operator_user::enable))
+        .route("/{portal}/operator/organizations/{id}", get(operator_orgs::edit_form).post(operator_orgs::save))
+        .route("/{portal}/operator/surveys", get(operator_surveys::list))
+        .route("/{portal}/operator/surveys.csv", get(operator_surveys::export))
         .route("/{portal}/operator/users/import", get(operator_users::import_form).post(operator_users::import))
         .route("/{portal}/operator/contracts", get(operator_contracts::list).post(operator_contracts::create))
         .route(

@@ -124,7 +124,11 @@ impl FromRequestParts<AppState> for CurrentUser {
             sessions::delete(&mut conn, &hash).await.map_err(fail)?;
             return Err(login);
         };
-        let Some(user) = users::by_id(&mut conn, user_id).await.map_err(fail)? else {
+        // Disabling or withdrawing deletes the sessions; this also ends one that a login
+        // racing with the disable created after that delete.
+        let user = users::by_id(&mut conn, user_id).await.map_err(fail)?;
+        let Some(user) = user.filter(|u| u.disabled_at.is_none() && u.withdrawn_at.is_none()) else {
+            sessions::delete(&mut conn, &hash).await.map_err(fail)?;
             return Err(login);
         };
         sessions::touch(&mut conn, &hash, now).await.map_err(fail)?;

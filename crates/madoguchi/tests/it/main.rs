@@ -10,6 +10,7 @@ mod testkit;
 mod asp_accounts;
 mod backend;
 mod console;
+mod console_orgs;
 mod contracts;
 mod login;
 mod platform;

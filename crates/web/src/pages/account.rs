@@ -41,6 +41,8 @@ pub struct HomePage {
     pub withdraw: bool,
     /// shaho: アカウント管理, for the contract's 管理者.
     pub manage_accounts: bool,
+    /// アカウント情報 > 登録情報確認, where the portal has it.
+    pub registered_info: bool,
     pub notice: Option<String>,
 }
 
@@ -101,6 +103,7 @@ fn home_page(
         manage_accounts: current.portal.settings.modules.contains(&madoguchi_core::portal::Module::AspAccounts)
             && current.user.contract_id.is_some()
             && current.user.role == "admin",
+        registered_info: current.portal.settings.registered_info.is_some(),
         notice,
     })
 }

@@ -414,8 +414,6 @@ pub struct HomePage {
     pub chrome: Chrome,
     pub operator_name: String,
     pub base: String,
-    /// The portal's organizations sign up against contracts the operator registers.
-    pub contracts: bool,
 }
 
 pub async fn home(signed: SignedIn, ctx: Ctx) -> Result<Html<String>, AppError> {
@@ -423,10 +421,6 @@ pub async fn home(signed: SignedIn, ctx: Ctx) -> Result<Html<String>, AppError> 
         chrome: ctx.chrome(ctx.t.get("op.console"), Some(&signed.portal), None),
         operator_name: signed.operator.name.clone(),
         base: console_path(&signed.portal),
-        contracts: matches!(
-            signed.portal.settings.registration,
-            madoguchi_core::portal::Registration::EmailCodeWithContract { .. }
-        ),
     };
     html(&page)
 }

@@ -164,7 +164,7 @@ pub async fn search(
     })
 }
 
-fn csv_field(value: &str) -> String {
+pub(crate) fn csv_field(value: &str) -> String {
     // Quote every field; a leading = + - @ would be a formula in Excel: prefix a quote mark.
     let value = if value.starts_with(['=', '+', '-', '@']) { format!("'{value}") } else { value.to_string() };
     format!("\"{}\"", value.replace('"', "\"\""))

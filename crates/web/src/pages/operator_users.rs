@@ -1,21 +1,28 @@
-//! The operator's view of the portal's employer accounts: lock state, unlock and unblock,
-//! and accounts made by the operator (temporary password mailed to the user).
+//! The operator's view of the portal's employer accounts: search with paging, lock state,
+//! unlock and unblock, and accounts made by the operator (temporary password mailed to the
+//! user). One account's detail, disable and re-enable are in `operator_user`.
 
 use super::html;
 use super::operator::{ImportPage, SignedIn, console_path, local};
 use crate::accounts::{self, AccountError, NewAccount};
 use crate::ctx::{Chrome, Ctx, Origin};
 use crate::error::AppError;
-use crate::forms::FieldErrors;
+use crate::forms::{FieldErrors, fold};
 use crate::state::AppState;
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use madoguchi_core::portal::LoginIdKind;
 use madoguchi_store::audit::{self, AuditEntry};
-use madoguchi_store::users;
+use madoguchi_store::users::{self, User};
 use serde::Deserialize;
+
+const PAGE: i64 = 50;
+/// The search reads all of a portal's accounts and matches in memory: names are stored as
+/// typed, and only folding both sides (NFKC) lets ｶﾞｸ find ガク; SQL cannot fold. A portal's
+/// employer accounts number in the thousands, so one scan per search is cheap.
+const SCAN_LIMIT: i64 = 100_000;
 
 pub struct UserLine {
     pub id: i64,
@@ -27,36 +34,82 @@ pub struct UserLine {
     pub last_login: String,
 }
 
+/// Search by login ID, e-mail, name or organization, and the page asked for.
+#[derive(Deserialize, Default)]
+pub struct UserQuery {
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub page: Option<i64>,
+}
+
 #[derive(Template)]
 #[template(path = "operator/users.html")]
 pub struct UsersPage {
     pub chrome: Chrome,
     pub base: String,
+    pub q: String,
     pub lines: Vec<UserLine>,
+    pub total: usize,
+    pub page: i64,
+    pub pages: i64,
+    pub prev: Option<String>,
+    pub next: Option<String>,
     pub notice: Option<String>,
+}
+
+/// Folded, lower-cased, without spaces: 「山田　太郎」, 「山田太郎」 and 「ﾔﾏﾀﾞ」 meet their stored forms.
+fn search_form(s: &str) -> String {
+    fold(s).to_lowercase().chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+pub(crate) fn matches(u: &User, needle: &str) -> bool {
+    needle.is_empty()
+        || [u.login_id.as_str(), u.email.as_str(), u.name.as_str(), u.organization_name.as_deref().unwrap_or("")]
+            .iter()
+            .any(|field| search_form(field).contains(needle))
+}
+
+/// The account's state as the operator reads it, and whether a lock or block can be lifted.
+pub(crate) fn state_of(u: &User, now: i64, ctx: &Ctx) -> (String, bool) {
+    let locked = u.blocked_at.is_some() || u.locked_until.is_some_and(|until| until > now);
+    let text = if u.withdrawn_at.is_some() {
+        ctx.t.get("op.users.withdrawn").to_string()
+    } else if u.disabled_at.is_some() {
+        ctx.t.get("op.users.disabled").to_string()
+    } else if u.blocked_at.is_some() {
+        ctx.t.get("op.users.blocked").to_string()
+    } else if let Some(until) = u.locked_until.filter(|until| *until > now) {
+        format!("{}（{}）", ctx.t.get("op.users.locked"), local(until).replace('T', " "))
+    } else {
+        ctx.t.get("op.users.active").to_string()
+    };
+    (text, locked)
 }
 
 async fn users_page(
     state: &AppState,
     signed: &SignedIn,
     ctx: &Ctx,
+    query: &UserQuery,
     notice: Option<String>,
 ) -> Result<Html<String>, AppError> {
     let now = state.clock.unix();
     let list = {
         let mut conn = state.store.acquire().await?;
-        users::list(&mut conn, &signed.portal.id, 1000).await?
+        users::list(&mut conn, &signed.portal.id, SCAN_LIMIT).await?
     };
-    let lines = list
+    let needle = search_form(&query.q);
+    let found: Vec<User> = list.into_iter().filter(|u| matches(u, &needle)).collect();
+    let total = found.len();
+    let pages = ((total as i64 + PAGE - 1) / PAGE).max(1);
+    let page = query.page.unwrap_or(1).clamp(1, pages);
+    let lines = found
         .into_iter()
+        .skip(((page - 1) * PAGE) as usize)
+        .take(PAGE as usize)
         .map(|u| {
-            let (state_text, can_unlock) = if u.blocked_at.is_some() {
-                (ctx.t.get("op.users.blocked").to_string(), true)
-            } else if let Some(until) = u.locked_until.filter(|until| *until > now) {
-                (format!("{}（{}）", ctx.t.get("op.users.locked"), local(until).replace('T', " ")), true)
-            } else {
-                (ctx.t.get("op.users.active").to_string(), false)
-            };
+            let (state_text, can_unlock) = state_of(&u, now, ctx);
             UserLine {
                 id: u.id,
                 login_id: u.login_id,
@@ -68,16 +121,42 @@ async fn users_page(
             }
         })
         .collect();
+    let base = console_path(&signed.portal);
+    let link = |p: i64| {
+        let query = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("q", &query.q)
+            .append_pair("page", &p.to_string())
+            .finish();
+        format!("{base}/users?{query}")
+    };
     html(&UsersPage {
         chrome: ctx.chrome(ctx.t.get("op.users.title"), Some(&signed.portal), None),
-        base: console_path(&signed.portal),
+        prev: (page > 1).then(|| link(page - 1)),
+        next: (page < pages).then(|| link(page + 1)),
+        base,
+        q: query.q.clone(),
         lines,
+        total,
+        page,
+        pages,
         notice,
     })
 }
 
-pub async fn list(State(state): State<AppState>, signed: SignedIn, ctx: Ctx) -> Result<Html<String>, AppError> {
-    users_page(&state, &signed, &ctx, None).await
+pub async fn list(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    ctx: Ctx,
+    Query(query): Query<UserQuery>,
+) -> Result<Html<String>, AppError> {
+    users_page(&state, &signed, &ctx, &query, None).await
+}
+
+#[derive(Deserialize, Default)]
+pub struct UnlockForm {
+    /// `detail` when sent from the user's detail page, which is shown again.
+    #[serde(default)]
+    pub back: String,
 }
 
 /// Lifts a lock or a block (閉塞解除).
@@ -87,6 +166,7 @@ pub async fn unlock(
     ctx: Ctx,
     origin: Origin,
     Path((_, id)): Path<(String, i64)>,
+    Form(form): Form<UnlockForm>,
 ) -> Result<Html<String>, AppError> {
     let now = state.clock.unix();
     let portal = &signed.portal;
@@ -110,7 +190,11 @@ pub async fn unlock(
     )
     .await?;
     tx.commit().await?;
-    users_page(&state, &signed, &ctx, Some(ctx.t.get("op.users.unlocked").to_string())).await
+    let notice = Some(ctx.t.get("op.users.unlocked").to_string());
+    if form.back == "detail" {
+        return super::operator_user::detail_with_notice(&state, &signed, &ctx, id, notice).await;
+    }
+    users_page(&state, &signed, &ctx, &UserQuery::default(), notice).await
 }
 
 #[derive(Deserialize, Default)]
@@ -259,7 +343,7 @@ pub async fn import(
         Ok(count) => {
             state.mailer.wake();
             let notice = format!("{count}{}", ctx.t.get("op.import.done"));
-            Ok(users_page(&state, &signed, &ctx, Some(notice)).await?.into_response())
+            Ok(users_page(&state, &signed, &ctx, &UserQuery::default(), Some(notice)).await?.into_response())
         }
         Err(accounts::ImportError::Rows(rows)) => Ok(import_page(&ctx, &signed, form.csv, rows)?.into_response()),
         Err(accounts::ImportError::Account(AccountError::Db(e))) => Err(e.into()),

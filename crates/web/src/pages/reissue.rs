@@ -157,7 +157,10 @@ pub async fn recover(
             }
         }
         Some(login_id) => {
-            let user = users::by_login_id(&mut tx, &portal.id, login_id.as_str()).await?.filter(|u| u.email == email);
+            // A disabled account gets no temporary password (the page reads the same).
+            let user = users::by_login_id(&mut tx, &portal.id, login_id.as_str())
+                .await?
+                .filter(|u| u.email == email && u.disabled_at.is_none());
             if let Some(user) = user {
                 let subject = format!("user:{}", user.id);
                 let sent =

@@ -1,0 +1,133 @@
+//! The exit surveys (退会アンケート) for the operator: a paged list and a CSV export for Excel
+//! (UTF-8 with BOM, reasons by their Japanese labels). Exporting is a data export: audited.
+//! Only where the portal's withdrawal has the survey.
+
+use super::html;
+use super::operator::{SignedIn, console_path, local};
+use super::operator_audit::csv_field;
+use super::withdrawal::REASONS;
+use crate::ctx::{Chrome, Ctx, Origin};
+use crate::error::AppError;
+use crate::i18n::Tr;
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Response};
+use madoguchi_core::Lang;
+use madoguchi_store::audit::{self, AuditEntry};
+use madoguchi_store::surveys::{self, Survey};
+use serde::Deserialize;
+
+const PAGE: i64 = 50;
+const EXPORT_LIMIT: i64 = 100_000;
+
+fn has_survey(signed: &SignedIn) -> Result<(), AppError> {
+    let on = signed.portal.settings.withdrawal.as_ref().is_some_and(|w| w.survey);
+    if on { Ok(()) } else { Err(AppError::NotFound) }
+}
+
+/// The reasons' labels, joined as one cell; a key no longer offered is shown as stored.
+fn reason_labels(reasons: &str, t: &Tr) -> String {
+    reasons
+        .split(',')
+        .filter(|r| !r.is_empty())
+        .map(|r| if REASONS.contains(&r) { t.get(&format!("withdraw.reason.{r}")).to_string() } else { r.to_string() })
+        .collect::<Vec<_>>()
+        .join("、")
+}
+
+pub struct Line {
+    pub at: String,
+    pub reasons: String,
+    pub comment: String,
+}
+
+fn line(s: Survey, t: &Tr) -> Line {
+    Line { at: local(s.created_at).replace('T', " "), reasons: reason_labels(&s.reasons, t), comment: s.comment }
+}
+
+#[derive(Deserialize, Default)]
+pub struct PageQuery {
+    #[serde(default)]
+    pub page: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "operator/surveys.html")]
+pub struct SurveysPage {
+    pub chrome: Chrome,
+    pub base: String,
+    pub lines: Vec<Line>,
+    pub total: i64,
+    pub page: i64,
+    pub pages: i64,
+    pub prev: Option<String>,
+    pub next: Option<String>,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    ctx: Ctx,
+    Query(q): Query<PageQuery>,
+) -> Result<Html<String>, AppError> {
+    has_survey(&signed)?;
+    let portal = &signed.portal;
+    let page = q.page.unwrap_or(1).max(1);
+    let (rows, total) = {
+        let mut conn = state.store.acquire().await?;
+        surveys::page(&mut conn, &portal.id, PAGE, (page - 1) * PAGE).await?
+    };
+    let pages = ((total + PAGE - 1) / PAGE).max(1);
+    let base = console_path(portal);
+    let link = |p: i64| format!("{base}/surveys?page={p}");
+    html(&SurveysPage {
+        chrome: ctx.chrome(ctx.t.get("op.surveys.title"), Some(portal), None),
+        prev: (page > 1).then(|| link(page - 1)),
+        next: (page < pages).then(|| link(page + 1)),
+        base,
+        lines: rows.into_iter().map(|s| line(s, ctx.t)).collect(),
+        total,
+        page,
+        pages,
+    })
+}
+
+pub async fn export(State(state): State<AppState>, signed: SignedIn, origin: Origin) -> Result<Response, AppError> {
+    has_survey(&signed)?;
+    let portal = &signed.portal;
+    let now = state.clock.unix();
+    let mut tx = state.store.begin().await?;
+    let (rows, _) = surveys::page(&mut tx, &portal.id, EXPORT_LIMIT, 0).await?;
+    let actor = format!("operator:{}", signed.operator.id);
+    let detail = format!("withdrawal_surveys.csv {} rows", rows.len());
+    audit::record(
+        &mut tx,
+        &AuditEntry {
+            portal: &portal.id,
+            event: "data.exported",
+            actor: Some(&actor),
+            subject: None,
+            ip: origin.ip.as_deref(),
+            user_agent: origin.user_agent.as_deref(),
+            detail: Some(&detail),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    // The file is for the secretariat's Excel: Japanese labels whatever the screen's language.
+    let t = Tr::for_lang(Lang::Ja);
+    let mut out = String::from("\u{feff}");
+    out.push_str("回答日時,退会理由,ご意見・ご要望\r\n");
+    for s in rows {
+        let l = line(s, t);
+        out.push_str(&[l.at, l.reasons, l.comment].iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
+        out.push_str("\r\n");
+    }
+    let name =
+        format!("attachment; filename=\"withdrawal-surveys-{}-{}.csv\"", portal.id, local(now).replace([':', 'T'], ""));
+    Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, name)], out)
+        .into_response())
+}
