@@ -1,6 +1,7 @@
 pub mod account;
 pub mod asp_accounts;
 pub mod dev;
+pub mod excel_csv;
 pub mod landing;
 pub mod login;
 pub mod operator;

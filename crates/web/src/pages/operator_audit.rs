@@ -1,19 +1,18 @@
 //! The audit log as the operator searches it: by user, event and dates, with paging and a
 //! CSV export (UTF-8 with BOM, which Excel opens on double-click). The export is itself audited.
 
-use super::html;
 use super::operator::{SignedIn, console_path, local};
+use super::{excel_csv, html};
 use crate::ctx::{Chrome, Ctx, Origin};
 use crate::error::AppError;
 use crate::forms::{FieldErrors, fold};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::header;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{Html, Response};
 use chrono::NaiveDate;
 use madoguchi_core::clock::JST;
-use madoguchi_store::audit::{self, AuditEntry, AuditFilter, AuditRow};
+use madoguchi_store::audit::{self, AuditFilter, AuditRow};
 use madoguchi_store::users;
 use serde::Deserialize;
 
@@ -164,12 +163,6 @@ pub async fn search(
     })
 }
 
-pub(crate) fn csv_field(value: &str) -> String {
-    // Quote every field; a leading = + - @ would be a formula in Excel: prefix a quote mark.
-    let value = if value.starts_with(['=', '+', '-', '@']) { format!("'{value}") } else { value.to_string() };
-    format!("\"{}\"", value.replace('"', "\"\""))
-}
-
 pub async fn export(
     State(state): State<AppState>,
     signed: SignedIn,
@@ -184,27 +177,10 @@ pub async fn export(
     let now = state.clock.unix();
     let mut tx = state.store.begin().await?;
     let (rows, _) = audit::search(&mut tx, &portal.id, &f, EXPORT_LIMIT, 0).await?;
-    let actor = format!("operator:{}", signed.operator.id);
-    let detail = format!("audit.csv {} rows", rows.len());
-    audit::record(
-        &mut tx,
-        &AuditEntry {
-            portal: &portal.id,
-            event: "data.exported",
-            actor: Some(&actor),
-            subject: None,
-            ip: origin.ip.as_deref(),
-            user_agent: origin.user_agent.as_deref(),
-            detail: Some(&detail),
-        },
-        now,
-    )
-    .await?;
+    excel_csv::record_export(&mut tx, &signed, &origin, "audit.csv", rows.len(), now).await?;
     tx.commit().await?;
-    let mut out = String::from("\u{feff}");
-    out.push_str("日時,イベント,実行者,対象,IPアドレス,ブラウザ,詳細\r\n");
-    for r in rows {
-        let fields = [
+    let lines = rows.into_iter().map(|r| {
+        vec![
             local(r.at).replace('T', " "),
             r.event,
             r.actor.unwrap_or_default(),
@@ -212,11 +188,7 @@ pub async fn export(
             r.ip.unwrap_or_default(),
             r.user_agent.unwrap_or_default(),
             r.detail.unwrap_or_default(),
-        ];
-        out.push_str(&fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
-        out.push_str("\r\n");
-    }
-    let name = format!("attachment; filename=\"audit-{}-{}.csv\"", portal.id, local(now).replace([':', 'T'], ""));
-    Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, name)], out)
-        .into_response())
+        ]
+    });
+    Ok(excel_csv::download("audit", &portal.id, now, "日時,イベント,実行者,対象,IPアドレス,ブラウザ,詳細", lines))
 }

@@ -2,20 +2,17 @@
 //! (UTF-8 with BOM, reasons by their Japanese labels). Exporting is a data export: audited.
 //! Only where the portal's withdrawal has the survey.
 
-use super::html;
 use super::operator::{SignedIn, console_path, local};
-use super::operator_audit::csv_field;
 use super::withdrawal::REASONS;
+use super::{excel_csv, html};
 use crate::ctx::{Chrome, Ctx, Origin};
 use crate::error::AppError;
 use crate::i18n::Tr;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::header;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{Html, Response};
 use madoguchi_core::Lang;
-use madoguchi_store::audit::{self, AuditEntry};
 use madoguchi_store::surveys::{self, Survey};
 use serde::Deserialize;
 
@@ -100,34 +97,13 @@ pub async fn export(State(state): State<AppState>, signed: SignedIn, origin: Ori
     let now = state.clock.unix();
     let mut tx = state.store.begin().await?;
     let (rows, _) = surveys::page(&mut tx, &portal.id, EXPORT_LIMIT, 0).await?;
-    let actor = format!("operator:{}", signed.operator.id);
-    let detail = format!("withdrawal_surveys.csv {} rows", rows.len());
-    audit::record(
-        &mut tx,
-        &AuditEntry {
-            portal: &portal.id,
-            event: "data.exported",
-            actor: Some(&actor),
-            subject: None,
-            ip: origin.ip.as_deref(),
-            user_agent: origin.user_agent.as_deref(),
-            detail: Some(&detail),
-        },
-        now,
-    )
-    .await?;
+    excel_csv::record_export(&mut tx, &signed, &origin, "withdrawal_surveys.csv", rows.len(), now).await?;
     tx.commit().await?;
     // The file is for the secretariat's Excel: Japanese labels whatever the screen's language.
     let t = Tr::for_lang(Lang::Ja);
-    let mut out = String::from("\u{feff}");
-    out.push_str("回答日時,退会理由,ご意見・ご要望\r\n");
-    for s in rows {
+    let lines = rows.into_iter().map(|s| {
         let l = line(s, t);
-        out.push_str(&[l.at, l.reasons, l.comment].iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
-        out.push_str("\r\n");
-    }
-    let name =
-        format!("attachment; filename=\"withdrawal-surveys-{}-{}.csv\"", portal.id, local(now).replace([':', 'T'], ""));
-    Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, name)], out)
-        .into_response())
+        vec![l.at, l.reasons, l.comment]
+    });
+    Ok(excel_csv::download("withdrawal-surveys", &portal.id, now, "回答日時,退会理由,ご意見・ご要望", lines))
 }
