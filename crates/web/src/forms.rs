@@ -40,3 +40,9 @@ impl FieldErrors {
 }
 
 pub use madoguchi_core::normalize::{email as normalize_email, fold};
+
+/// A mailed code or key as typed: full-width digits folded, spaces (a copy-paste often
+/// brings them) dropped.
+pub fn typed_code(raw: &str) -> String {
+    fold(raw).chars().filter(|c| !c.is_whitespace()).collect()
+}

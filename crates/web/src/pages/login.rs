@@ -372,7 +372,7 @@ pub async fn otp(
     let Some(token) = jar.get(OTP_COOKIE).map(|c| c.value().to_string()) else {
         return restart(jar, "otp.expired");
     };
-    let code: String = crate::forms::fold(&form.otp).chars().filter(|c| !c.is_whitespace()).collect();
+    let code: String = crate::forms::typed_code(&form.otp);
     if code.len() != OTP_DIGITS as usize || !code.chars().all(|c| c.is_ascii_digit()) {
         return Ok(otp_page(&ctx, &portal, skip, FieldErrors::field("otp", ctx.t.get("otp.format")))?.into_response());
     }

@@ -283,7 +283,7 @@ pub async fn code(
     let Some(token) = jar.get(PENDING_COOKIE).map(|c| c.value().to_string()) else {
         return to_login(jar, ctx.t.get("op.code.expired"));
     };
-    let code: String = crate::forms::fold(&form.code).chars().filter(|c| !c.is_whitespace()).collect();
+    let code: String = crate::forms::typed_code(&form.code);
     if code.len() != 6 || !code.chars().all(|c| c.is_ascii_digit()) {
         let page = CodePage {
             chrome: ctx.chrome(ctx.t.get("op.code.title"), Some(&portal), None),

@@ -221,7 +221,7 @@ pub async fn reset(
     if form.new != form.confirm {
         errors.add("confirm", &PasswordRule::Mismatch.message(ctx.lang));
     }
-    let key: String = crate::forms::fold(&form.key).chars().filter(|c| !c.is_whitespace()).collect();
+    let key: String = crate::forms::typed_code(&form.key);
     if key.is_empty() {
         errors.add("key", ctx.t.get("reset.key_required"));
     }

@@ -227,7 +227,7 @@ pub async fn code(
     let Some((token, signup)) = pending(&state, &portal, &jar, true).await? else {
         return start_again(&ctx, &portal, jar, state.secure_cookies());
     };
-    let code: String = crate::forms::fold(&form.code).chars().filter(|c| !c.is_whitespace()).collect();
+    let code: String = crate::forms::typed_code(&form.code);
     if signup.attempts > CODE_TRIES {
         let mut conn = state.store.acquire().await?;
         contracts::end_signup(&mut conn, &token).await?;

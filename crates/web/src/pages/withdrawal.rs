@@ -294,7 +294,7 @@ pub async fn enter_key(
         Ok(html(&page)?.into_response())
     };
     let Some(token) = jar.get(RETURN_COOKIE).map(|c| c.value().to_string()) else { return wrong() };
-    let key: String = crate::forms::fold(&form.key).chars().filter(|c| !c.is_whitespace()).collect();
+    let key: String = crate::forms::typed_code(&form.key);
     let now = state.clock.unix();
     let mut tx = state.store.begin().await?;
     let Some(pending) = codes::attempt(&mut tx, &portal.id, PURPOSE, &auth::token_hash(&token), now).await? else {
