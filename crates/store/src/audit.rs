@@ -13,10 +13,19 @@ pub struct AuditEntry<'a> {
     pub detail: Option<&'a str>,
 }
 
+/// Records the event with the organization it concerns: the subject's, else the actor's
+/// (`organization:<id>`, or the organization of `user:<id>`), looked up in the same statement.
 pub async fn record(conn: &mut AnyConnection, entry: &AuditEntry<'_>, now: i64) -> Result<(), sqlx::Error> {
+    let parties = [entry.subject, entry.actor];
+    let named = |prefix: &str| parties.iter().flatten().find_map(|p| p.strip_prefix(prefix)?.parse::<i64>().ok());
+    // -1 matches no row: one query text whether or not a party is known.
+    let organization = named("organization:").unwrap_or(-1);
+    let user = named("user:").unwrap_or(-1);
     sqlx::query(
-        "INSERT INTO audit_log (portal, at, event, actor, subject, ip, user_agent, detail)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO audit_log (portal, at, event, actor, subject, ip, user_agent, detail, organization_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8,
+                 COALESCE((SELECT id FROM organizations WHERE id = $9),
+                          (SELECT organization_id FROM users WHERE id = $10)))",
     )
     .bind(entry.portal)
     .bind(now)
@@ -26,6 +35,8 @@ pub async fn record(conn: &mut AnyConnection, entry: &AuditEntry<'_>, now: i64) 
     .bind(entry.ip)
     .bind(entry.user_agent)
     .bind(entry.detail)
+    .bind(organization)
+    .bind(user)
     .execute(conn)
     .await?;
     Ok(())
@@ -70,6 +81,8 @@ pub struct AuditFilter {
     pub event: Option<String>,
     pub from: Option<i64>,
     pub until: Option<i64>,
+    /// Part of an organization's name: events concerning the organizations it matches.
+    pub organization: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -82,6 +95,8 @@ pub struct AuditRow {
     pub ip: Option<String>,
     pub user_agent: Option<String>,
     pub detail: Option<String>,
+    /// The name of the organization the event concerns, while the organization exists.
+    pub organization: Option<String>,
 }
 
 macro_rules! audit_where {
@@ -89,7 +104,9 @@ macro_rules! audit_where {
         "portal = $1
            AND ($2 = '' OR actor = $2 OR subject = $2)
            AND ($3 = '' OR event = $3 OR (substr($3, length($3), 1) = '.' AND substr(event, 1, length($3)) = $3))
-           AND at >= $4 AND at < $5"
+           AND at >= $4 AND at < $5
+           AND ($6 = '' OR organization_id IN
+                (SELECT id FROM organizations WHERE portal = $1 AND name LIKE $6 ESCAPE '!'))"
     };
 }
 
@@ -105,24 +122,29 @@ pub async fn search(
     let event = filter.event.clone().unwrap_or_default();
     let party = filter.party.clone().unwrap_or_default();
     let (from, until) = (filter.from.unwrap_or(i64::MIN), filter.until.unwrap_or(i64::MAX));
+    let organization = filter.organization.as_deref().map(like_pattern).unwrap_or_default();
     let total: i64 = sqlx::query_scalar(concat!("SELECT COUNT(*) FROM audit_log WHERE ", audit_where!()))
         .bind(portal)
         .bind(&party)
         .bind(&event)
         .bind(from)
         .bind(until)
+        .bind(&organization)
         .fetch_one(&mut *conn)
         .await?;
     let rows = sqlx::query(concat!(
-        "SELECT id, at, event, actor, subject, ip, user_agent, detail FROM audit_log WHERE ",
+        "SELECT id, at, event, actor, subject, ip, user_agent, detail,
+                (SELECT name FROM organizations o WHERE o.id = audit_log.organization_id) AS organization
+         FROM audit_log WHERE ",
         audit_where!(),
-        " ORDER BY id DESC LIMIT $6 OFFSET $7"
+        " ORDER BY id DESC LIMIT $7 OFFSET $8"
     ))
     .bind(portal)
     .bind(&party)
     .bind(&event)
     .bind(from)
     .bind(until)
+    .bind(&organization)
     .bind(limit)
     .bind(offset)
     .fetch_all(conn)
@@ -140,8 +162,16 @@ pub async fn search(
                 ip: r.try_get("ip")?,
                 user_agent: r.try_get("user_agent")?,
                 detail: r.try_get("detail")?,
+                organization: r.try_get("organization")?,
             })
         })
         .collect::<Result<Vec<_>, sqlx::Error>>()?;
     Ok((rows, total))
+}
+
+/// `LIKE` pattern for "contains", with the user's `%`, `_` and `!` taken literally.
+fn like_pattern(part: &str) -> String {
+    let escaped: String =
+        part.chars().flat_map(|c| if matches!(c, '%' | '_' | '!') { vec!['!', c] } else { vec![c] }).collect();
+    format!("%{escaped}%")
 }

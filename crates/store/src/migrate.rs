@@ -31,6 +31,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(3, "0003_registration"),
     migration!(4, "0004_contracts"),
     migration!(5, "0005_console"),
+    migration!(6, "0006_audit_organization"),
 ];
 
 #[derive(Debug, PartialEq, Eq)]

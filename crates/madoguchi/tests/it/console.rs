@@ -337,11 +337,32 @@ async fn the_audit_log_is_searched_paged_and_exported() {
         .assert_contains("user.created");
     let csv = app.get("/jrec-in/operator/audit.csv?event=login.failed").await;
     assert_eq!(csv.headers.get("content-type").unwrap(), "text/csv; charset=utf-8");
-    assert!(csv.body.starts_with("\u{feff}日時,イベント"));
+    assert!(csv.body.starts_with("\u{feff}日時,組織,イベント"));
     assert_eq!(csv.body.lines().count(), 61);
     app.get("/jrec-in/operator/audit?event=data.exported").await.assert_contains("audit.csv 60 rows");
     // Another portal's log stays out.
     app.get("/jrec-in/operator/audit").await.assert_lacks("hellowork");
+}
+
+/// Events about a user carry the user's organization; the operator searches by (part of) its name.
+#[tokio::test]
+async fn audit_events_name_their_organization() {
+    let app = TestApp::demo().await;
+    app.post("/jrec-in/login", &[("login_id", "demo-kikan"), ("password", "Wrong-Pass-1")]).await;
+    app.post("/jrec-in/login", &[("login_id", "demo-kikan"), ("password", "DemoUser2026")]).await;
+    app.post("/jrec-in/login", &[("login_id", "nobody-at-all"), ("password", "Wrong-Pass-1")]).await;
+    app.operator_login("jrec-in").await;
+    let org = "国立窓口大学";
+    let part: String = org.chars().skip(1).take(3).collect();
+    let page = app.get(&format!("/jrec-in/operator/audit?organization={part}&event=login.")).await;
+    page.assert_contains("<span id=\"audit-total\">2</span>")
+        .assert_contains(&format!("<td>{org}</td><td>login.failed</td>"))
+        .assert_contains(&format!("<td>{org}</td><td>login.succeeded</td>"))
+        .assert_lacks("unknown_login_id");
+    // A name's LIKE characters are taken literally.
+    app.get("/jrec-in/operator/audit?organization=%25").await.assert_contains("<span id=\"audit-total\">0</span>");
+    let csv = app.get(&format!("/jrec-in/operator/audit.csv?organization={part}&event=login.failed")).await;
+    assert!(csv.body.lines().nth(1).unwrap().contains(&format!(",\"{org}\",\"login.failed\",")), "{}", csv.body);
 }
 
 #[tokio::test]

@@ -24,6 +24,8 @@ pub struct AuditQuery {
     #[serde(default)]
     pub user: String,
     #[serde(default)]
+    pub organization: String,
+    #[serde(default)]
     pub event: String,
     #[serde(default)]
     pub from: String,
@@ -38,6 +40,7 @@ impl AuditQuery {
     pub fn query_string(&self, page: Option<i64>) -> String {
         let mut s = url::form_urlencoded::Serializer::new(String::new());
         s.append_pair("user", &self.user)
+            .append_pair("organization", &self.organization)
             .append_pair("event", &self.event)
             .append_pair("from", &self.from)
             .append_pair("to", &self.to);
@@ -50,6 +53,7 @@ impl AuditQuery {
 
 pub struct Line {
     pub at: String,
+    pub organization: String,
     pub event: String,
     pub actor: String,
     pub subject: String,
@@ -115,12 +119,14 @@ async fn filter(
         }
     };
     let event = Some(q.event.trim().to_string()).filter(|e| !e.is_empty());
-    Ok(if errors.is_empty() { Ok(AuditFilter { party, event, from, until }) } else { Err(errors) })
+    let organization = Some(fold(&q.organization).trim().to_string()).filter(|o| !o.is_empty());
+    Ok(if errors.is_empty() { Ok(AuditFilter { party, event, from, until, organization }) } else { Err(errors) })
 }
 
 fn line(r: AuditRow) -> Line {
     Line {
         at: local(r.at).replace('T', " "),
+        organization: r.organization.unwrap_or_default(),
         event: r.event,
         actor: r.actor.unwrap_or_default(),
         subject: r.subject.unwrap_or_default(),
@@ -182,6 +188,7 @@ pub async fn export(
     let lines = rows.into_iter().map(|r| {
         vec![
             local(r.at).replace('T', " "),
+            r.organization.unwrap_or_default(),
             r.event,
             r.actor.unwrap_or_default(),
             r.subject.unwrap_or_default(),
@@ -190,5 +197,5 @@ pub async fn export(
             r.detail.unwrap_or_default(),
         ]
     });
-    Ok(excel_csv::download("audit", &portal.id, now, "日時,イベント,実行者,対象,IPアドレス,ブラウザ,詳細", lines))
+    Ok(excel_csv::download("audit", &portal.id, now, "日時,組織,イベント,実行者,対象,IPアドレス,ブラウザ,詳細", lines))
 }
