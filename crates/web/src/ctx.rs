@@ -2,6 +2,7 @@
 
 use crate::error::AppError;
 use crate::i18n::Tr;
+use crate::screens::Screen;
 use crate::security::CsrfToken;
 use crate::state::AppState;
 use axum::extract::{FromRequestParts, RawPathParams};
@@ -32,8 +33,8 @@ pub struct Chrome {
     pub path: String,
     pub title: String,
     pub portal: Option<PortalBar>,
-    /// Screen key whose help the header's ヘルプ link opens.
-    pub help: Option<String>,
+    /// The header's ヘルプ link: the current screen's help page, where the portal has one.
+    pub help_href: Option<String>,
 }
 
 pub struct PortalBar {
@@ -57,13 +58,6 @@ impl Chrome {
             _ => self.title.clone(),
         }
     }
-
-    pub fn help_href(&self) -> Option<String> {
-        match (&self.portal, &self.help) {
-            (Some(p), Some(screen)) => Some(format!("/{}/help/{}", p.id, screen)),
-            _ => None,
-        }
-    }
 }
 
 /// The request's language, CSRF token and path.
@@ -75,7 +69,10 @@ pub struct Ctx {
 }
 
 impl Ctx {
-    pub fn chrome(&self, title: impl Into<String>, portal: Option<&Portal>, help: Option<&str>) -> Chrome {
+    pub fn chrome(&self, title: impl Into<String>, portal: Option<&Portal>, help: Option<Screen>) -> Chrome {
+        let help_href = portal.zip(help).and_then(|(p, screen)| {
+            p.settings.help_page(screen.key()).map(|_| format!("/{}/help/{}", p.id, screen.key()))
+        });
         Chrome {
             t: self.t,
             csrf: self.csrf.clone(),
@@ -90,7 +87,7 @@ impl Ctx {
                     madoguchi_core::portal::Registration::EmailCodeWithContract { .. }
                 ),
             }),
-            help: help.map(str::to_string),
+            help_href,
         }
     }
 }

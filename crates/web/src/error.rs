@@ -66,7 +66,7 @@ pub fn error_page(kind: ErrorKind, lang: Lang, csrf: String, reference: Option<S
     let (status, title, lead) = kind.parts();
     let t = Tr::for_lang(lang);
     let page = ErrorPage {
-        chrome: Chrome { t, csrf, path: "/".into(), title: t.get(title).to_string(), portal: None, help: None },
+        chrome: Chrome { t, csrf, path: "/".into(), title: t.get(title).to_string(), portal: None, help_href: None },
         lead: t.get(lead).to_string(),
         reference,
     };

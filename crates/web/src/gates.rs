@@ -4,6 +4,7 @@
 use crate::ctx::{Ctx, request_lang};
 use crate::i18n::Tr;
 use crate::pages::landing::{ClosedPage, hours_view};
+use crate::screens::Screen;
 use crate::security::CsrfToken;
 use crate::state::AppState;
 use askama::Template;
@@ -43,7 +44,7 @@ pub async fn service_hours(State(state): State<AppState>, request: Request, next
         path: path.to_string(),
     };
     let page = ClosedPage {
-        chrome: ctx.chrome(ctx.t.get("hours.title"), Some(portal), Some("top")),
+        chrome: ctx.chrome(ctx.t.get("hours.title"), Some(portal), Some(Screen::Top)),
         hours: hours_view(portal, ctx.t, lang, now),
     };
     let retry_after = reopens_at.map(|at| (at - now).num_seconds().max(60)).unwrap_or(3600);

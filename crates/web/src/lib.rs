@@ -12,6 +12,7 @@ pub mod i18n;
 pub mod jobs;
 pub mod metrics;
 pub mod pages;
+pub mod screens;
 pub mod security;
 pub mod session;
 pub mod state;

@@ -7,6 +7,7 @@ use crate::credentials::{self, Change};
 use crate::ctx::{Chrome, Ctx, Origin};
 use crate::error::AppError;
 use crate::forms::FieldErrors;
+use crate::screens::Screen;
 use crate::session::{CurrentUser, ForcedChange};
 use crate::state::AppState;
 use askama::Template;
@@ -87,7 +88,11 @@ fn home_page(
 ) -> Result<Html<String>, AppError> {
     let u = &current.user;
     html(&HomePage {
-        chrome: ctx.chrome(current.portal.settings.login_screen.home_title.get(ctx.lang), Some(&current.portal), None),
+        chrome: ctx.chrome(
+            current.portal.settings.login_screen.home_title.get(ctx.lang),
+            Some(&current.portal),
+            Some(Screen::Home),
+        ),
         notices_label: current.portal.settings.notices_label.get(ctx.lang).to_string(),
         notices,
         organization: u.organization_name.clone(),
@@ -129,7 +134,7 @@ fn password_page(ctx: &Ctx, current: &CurrentUser, now: i64, errors: FieldErrors
         ForcedChange::Expired => ctx.t.get("password.reason_expired").to_string(),
     });
     html(&PasswordPage {
-        chrome: ctx.chrome(s.change_title.get(ctx.lang), Some(&current.portal), None),
+        chrome: ctx.chrome(s.change_title.get(ctx.lang), Some(&current.portal), Some(Screen::Password)),
         reason,
         current_label: s.current_label.get(ctx.lang).to_string(),
         new_label: s.new_label.get(ctx.lang).to_string(),
@@ -239,7 +244,7 @@ fn login_code_page(
     notice: Option<String>,
 ) -> Result<Html<String>, AppError> {
     html(&LoginCodePage {
-        chrome: ctx.chrome(ctx.t.get("code2.title"), Some(&current.portal), None),
+        chrome: ctx.chrome(ctx.t.get("code2.title"), Some(&current.portal), Some(Screen::LoginCode)),
         enabled,
         errors,
         notice,
@@ -311,7 +316,7 @@ pub async fn expired(State(state): State<AppState>, current: CurrentUser, ctx: C
         return Ok(Redirect::to(&format!("/{}/home", current.portal.id)).into_response());
     }
     let page = ExpiredPage {
-        chrome: ctx.chrome(ctx.t.get("expired.title"), Some(&current.portal), None),
+        chrome: ctx.chrome(ctx.t.get("expired.title"), Some(&current.portal), Some(Screen::Expired)),
         change: change_path(&current),
         logout: format!("/{}/logout", current.portal.id),
     };

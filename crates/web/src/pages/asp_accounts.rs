@@ -9,6 +9,7 @@ use super::login::login_page;
 use crate::ctx::{Chrome, Ctx, Origin};
 use crate::error::AppError;
 use crate::forms::FieldErrors;
+use crate::screens::Screen;
 use crate::session::{self, CurrentUser};
 use crate::state::AppState;
 use askama::Template;
@@ -91,7 +92,7 @@ async fn link_page(
         .map(|a| (a.id, a.asp_user_id))
         .collect();
     html(&LinkPage {
-        chrome: ctx.chrome(ctx.t.get("asp.link_title"), Some(&current.portal), Some("link")),
+        chrome: ctx.chrome(ctx.t.get("asp.link_title"), Some(&current.portal), Some(Screen::Link)),
         free,
         errors,
     })
@@ -224,7 +225,7 @@ pub async fn list(
         .collect();
     let notice = Action::parse(&query.done).map(|a| ctx.t.get(a.done_key()).to_string());
     html(&AccountsPage {
-        chrome: ctx.chrome(ctx.t.get("acct.title"), Some(&current.portal), Some("accounts")),
+        chrome: ctx.chrome(ctx.t.get("acct.title"), Some(&current.portal), Some(Screen::Accounts)),
         base: base(&current),
         seats: contract.seats,
         used: contract.used_seats,
@@ -302,7 +303,7 @@ pub async fn confirm_form(
         return Err(AppError::NotFound);
     }
     html(&ConfirmPage {
-        chrome: ctx.chrome(ctx.t.get(&format!("acct.{}", action.key())), Some(&current.portal), Some("accounts")),
+        chrome: ctx.chrome(ctx.t.get(&format!("acct.{}", action.key())), Some(&current.portal), Some(Screen::Accounts)),
         base: base(&current),
         question: ctx.t.get(&format!("acct.confirm_{}", action.key())).to_string(),
         asp: user.asp_user_id.unwrap_or_else(|| ctx.t.get("acct.unlinked").to_string()),

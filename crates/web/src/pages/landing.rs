@@ -5,6 +5,7 @@ use super::html;
 use crate::ctx::{Chrome, Ctx, LANG_COOKIE, PortalRef};
 use crate::error::AppError;
 use crate::i18n::Tr;
+use crate::screens::Screen;
 use crate::security::cookie;
 use crate::state::AppState;
 use askama::Template;
@@ -171,7 +172,7 @@ pub async fn portal_top(
     let notices = current_notices(&state, &portal, ctx.lang).await?;
     let s = &portal.settings;
     let page = PortalTop {
-        chrome: ctx.chrome(s.top_title.get(ctx.lang), Some(&portal), Some("top")),
+        chrome: ctx.chrome(s.top_title.get(ctx.lang), Some(&portal), Some(Screen::Top)),
         top_title: s.top_title.get(ctx.lang).to_string(),
         operator: s.operator_name.get(ctx.lang).to_string(),
         notices_label: s.notices_label.get(ctx.lang).to_string(),
@@ -204,9 +205,10 @@ pub async fn help(
     Path((_, screen)): Path<(String, String)>,
     ctx: Ctx,
 ) -> Result<Html<String>, AppError> {
-    let page = portal.settings.help_page(&screen).ok_or(AppError::NotFound)?;
+    let screen = Screen::from_key(&screen).ok_or(AppError::NotFound)?;
+    let page = portal.settings.help_page(screen.key()).ok_or(AppError::NotFound)?;
     let title = format!("{} — {}", ctx.t.get("help.title"), page.title.get(ctx.lang));
-    let back = if screen == "top" { format!("/{}/", portal.id) } else { format!("/{}/{}", portal.id, screen) };
+    let back = format!("/{}/{}", portal.id, screen.path());
     html(&HelpPageView {
         chrome: ctx.chrome(title, Some(&portal), None),
         paragraphs: paragraphs(page.body.get(ctx.lang)),

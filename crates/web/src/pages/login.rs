@@ -9,6 +9,7 @@ use crate::credentials;
 use crate::ctx::{Chrome, Ctx, Origin, PortalRef};
 use crate::error::AppError;
 use crate::forms::FieldErrors;
+use crate::screens::Screen;
 use crate::security::{cookie, removal};
 use crate::session::{self, CurrentUser};
 use crate::state::AppState;
@@ -129,7 +130,7 @@ pub(crate) fn login_page(
 ) -> Result<Html<String>, AppError> {
     let s = &portal.settings.login_screen;
     html(&LoginPage {
-        chrome: ctx.chrome(s.title.get(ctx.lang), Some(portal), Some("login")),
+        chrome: ctx.chrome(s.title.get(ctx.lang), Some(portal), Some(Screen::Login)),
         id_label: s.id_label.get(ctx.lang).to_string(),
         login_id: login_id.to_string(),
         errors,
@@ -326,7 +327,7 @@ fn otp_page(ctx: &Ctx, portal: &Portal, skip_checked: bool, errors: FieldErrors)
     // hellowork's screen speaks of ワンタイムパスワード; a plain login code is a 確認コード.
     let key = |k: &str| if skippable { format!("otp.{k}") } else { format!("code.{k}") };
     html(&OtpPage {
-        chrome: ctx.chrome(ctx.t.get(&key("title")), Some(portal), None),
+        chrome: ctx.chrome(ctx.t.get(&key("title")), Some(portal), Some(Screen::Otp)),
         label: ctx.t.get(&key("label")).to_string(),
         lead: ctx.t.get(&key("lead")).to_string(),
         skippable,
@@ -444,7 +445,7 @@ fn skip_days(portal: &Portal) -> Result<u32, AppError> {
 
 pub async fn skip_form(current: CurrentUser, ctx: Ctx) -> Result<Html<String>, AppError> {
     let days = skip_days(&current.portal)?;
-    html(&SkipPage { chrome: ctx.chrome(ctx.t.get("skip.title"), Some(&current.portal), None), days })
+    html(&SkipPage { chrome: ctx.chrome(ctx.t.get("skip.title"), Some(&current.portal), Some(Screen::Skip)), days })
 }
 
 #[derive(Deserialize)]

@@ -9,6 +9,7 @@ use crate::credentials::{self, Change};
 use crate::ctx::{Chrome, Ctx, Origin, PortalRef};
 use crate::error::AppError;
 use crate::forms::FieldErrors;
+use crate::screens::Screen;
 use crate::security::{cookie, removal};
 use crate::state::AppState;
 use askama::Template;
@@ -64,7 +65,7 @@ pub struct ForgotPage {
 
 fn forgot_page(ctx: &Ctx, portal: &Portal, login_id: &str, errors: FieldErrors) -> Result<Html<String>, AppError> {
     html(&ForgotPage {
-        chrome: ctx.chrome(ctx.t.get("reset.forgot_title"), Some(portal), None),
+        chrome: ctx.chrome(ctx.t.get("reset.forgot_title"), Some(portal), Some(Screen::Forgot)),
         id_label: portal.settings.login_screen.id_label.get(ctx.lang).to_string(),
         login_id: login_id.to_string(),
         errors,
@@ -178,7 +179,7 @@ pub struct ResetPage {
 fn reset_page(ctx: &Ctx, portal: &Portal, errors: FieldErrors) -> Result<Html<String>, AppError> {
     let s = &portal.settings.login_screen;
     html(&ResetPage {
-        chrome: ctx.chrome(ctx.t.get("reset.title"), Some(portal), None),
+        chrome: ctx.chrome(ctx.t.get("reset.title"), Some(portal), Some(Screen::Reset)),
         new_label: s.new_label.get(ctx.lang).to_string(),
         confirm_label: s.confirm_label.get(ctx.lang).to_string(),
         minutes: rules(portal)?.key_minutes,

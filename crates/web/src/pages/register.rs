@@ -9,6 +9,7 @@ use crate::auth;
 use crate::ctx::{Chrome, Ctx, Origin, PortalRef};
 use crate::error::AppError;
 use crate::forms::FieldErrors;
+use crate::screens::Screen;
 use crate::session;
 use crate::state::AppState;
 use askama::Template;
@@ -60,7 +61,7 @@ pub struct ApplyPage {
 
 fn apply_page(ctx: &Ctx, portal: &Portal, form: ApplyForm, errors: FieldErrors) -> Result<Html<String>, AppError> {
     html(&ApplyPage {
-        chrome: ctx.chrome(ctx.t.get("reg.apply_title"), Some(portal), None),
+        chrome: ctx.chrome(ctx.t.get("reg.apply_title"), Some(portal), Some(Screen::Register)),
         form,
         errors,
         back: format!("/{}/", portal.id),
@@ -137,7 +138,7 @@ pub async fn apply(
     tx.commit().await?;
     state.mailer.wake();
     html(&DonePage {
-        chrome: ctx.chrome(ctx.t.get("reg.apply_title"), Some(&portal), None),
+        chrome: ctx.chrome(ctx.t.get("reg.apply_title"), Some(&portal), Some(Screen::Register)),
         message: t.get("reg.applied").to_string(),
         next: format!("/{}/", portal.id),
     })
@@ -184,7 +185,7 @@ fn complete_page(ctx: &Ctx, portal: &Portal, login_id: &str, errors: FieldErrors
     }
     .message(ctx.lang);
     html(&CompletePage {
-        chrome: ctx.chrome(ctx.t.get("reg.complete_title"), Some(portal), None),
+        chrome: ctx.chrome(ctx.t.get("reg.complete_title"), Some(portal), Some(Screen::RegisterComplete)),
         login_id: login_id.to_string(),
         rules,
         errors,

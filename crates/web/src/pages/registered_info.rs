@@ -6,6 +6,7 @@ use super::html;
 use crate::ctx::{Chrome, Ctx};
 use crate::error::AppError;
 use crate::i18n::Tr;
+use crate::screens::Screen;
 use crate::session::CurrentUser;
 use crate::state::AppState;
 use askama::Template;
@@ -61,7 +62,7 @@ pub async fn page(State(state): State<AppState>, current: CurrentUser, ctx: Ctx)
         (ctx.t.get("org.email").to_string(), u.email.clone()),
     ];
     Ok(html(&RegisteredInfoPage {
-        chrome: ctx.chrome(ctx.t.get("org.info_title"), Some(portal), None),
+        chrome: ctx.chrome(ctx.t.get("org.info_title"), Some(portal), Some(Screen::RegisteredInfo)),
         organization: profile.map(|p| profile_rows(&p, info, ctx.t, ctx.lang)).unwrap_or_default(),
         user,
         note: info.change_note.get(ctx.lang).to_string(),

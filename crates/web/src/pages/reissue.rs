@@ -10,6 +10,7 @@ use crate::credentials::{self, Change, REISSUE};
 use crate::ctx::{Chrome, Ctx, Origin, PortalRef};
 use crate::error::AppError;
 use crate::forms::FieldErrors;
+use crate::screens::Screen;
 use crate::state::AppState;
 use askama::Template;
 use axum::Form;
@@ -64,7 +65,7 @@ pub struct RecoverPage {
 
 fn recover_page(ctx: &Ctx, portal: &Portal, form: RecoverForm, errors: FieldErrors) -> Result<Html<String>, AppError> {
     html(&RecoverPage {
-        chrome: ctx.chrome(ctx.t.get("reissue.title"), Some(portal), None),
+        chrome: ctx.chrome(ctx.t.get("reissue.title"), Some(portal), Some(Screen::Recover)),
         id_label: portal.settings.login_screen.id_label.get(ctx.lang).to_string(),
         form,
         errors,
@@ -250,7 +251,7 @@ fn set_page(
 ) -> Result<Html<String>, AppError> {
     let s = &portal.settings.login_screen;
     html(&SetPage {
-        chrome: ctx.chrome(s.change_title.get(ctx.lang), Some(portal), None),
+        chrome: ctx.chrome(s.change_title.get(ctx.lang), Some(portal), Some(Screen::Set)),
         id_label: s.id_label.get(ctx.lang).to_string(),
         current_label: s.current_label.get(ctx.lang).to_string(),
         new_label: s.new_label.get(ctx.lang).to_string(),

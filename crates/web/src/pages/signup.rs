@@ -9,6 +9,7 @@ use crate::auth;
 use crate::ctx::{Chrome, Ctx, Origin, PortalRef};
 use crate::error::AppError;
 use crate::forms::FieldErrors;
+use crate::screens::Screen;
 use crate::security::{cookie, removal};
 use crate::state::AppState;
 use askama::Template;
@@ -71,7 +72,7 @@ pub struct EmailPage {
 pub async fn email_form(PortalRef(portal): PortalRef, ctx: Ctx) -> Result<Html<String>, AppError> {
     rules(&portal)?;
     html(&EmailPage {
-        chrome: ctx.chrome(ctx.t.get("signup.title"), Some(&portal), Some("signup")),
+        chrome: ctx.chrome(ctx.t.get("signup.title"), Some(&portal), Some(Screen::Signup)),
         email: String::new(),
         errors: FieldErrors::default(),
     })
@@ -95,7 +96,7 @@ pub async fn email(
     let email = normalize::email(&form.email);
     if !normalize::is_email(&email) {
         let page = EmailPage {
-            chrome: ctx.chrome(ctx.t.get("signup.title"), Some(&portal), Some("signup")),
+            chrome: ctx.chrome(ctx.t.get("signup.title"), Some(&portal), Some(Screen::Signup)),
             email: form.email.clone(),
             errors: FieldErrors::field("email", ctx.t.get("reissue.email_invalid")),
         };
@@ -111,7 +112,7 @@ pub async fn email(
     if origin.ip.is_some() && from_ip >= PER_IP_PER_HOUR {
         tx.commit().await?;
         let page = EmailPage {
-            chrome: ctx.chrome(ctx.t.get("signup.title"), Some(&portal), Some("signup")),
+            chrome: ctx.chrome(ctx.t.get("signup.title"), Some(&portal), Some(Screen::Signup)),
             email: form.email.clone(),
             errors: FieldErrors::form(ctx.t.get("reset.too_many")),
         };
@@ -185,7 +186,7 @@ async fn pending(
 
 fn start_again(ctx: &Ctx, portal: &Portal, jar: CookieJar, secure: bool) -> Result<Response, AppError> {
     let page = EmailPage {
-        chrome: ctx.chrome(ctx.t.get("signup.title"), Some(portal), Some("signup")),
+        chrome: ctx.chrome(ctx.t.get("signup.title"), Some(portal), Some(Screen::Signup)),
         email: String::new(),
         errors: FieldErrors::form(ctx.t.get("signup.expired")),
     };
@@ -203,7 +204,7 @@ pub async fn code_form(
         return start_again(&ctx, &portal, jar, state.secure_cookies());
     };
     Ok(html(&CodePage {
-        chrome: ctx.chrome(ctx.t.get("signup.code_title"), Some(&portal), Some("signup")),
+        chrome: ctx.chrome(ctx.t.get("signup.code_title"), Some(&portal), Some(Screen::Signup)),
         email: signup.email,
         errors: FieldErrors::default(),
     })?
@@ -235,7 +236,7 @@ pub async fn code(
     }
     if !auth::equal(&auth::token_hash(&code), &signup.code_hash) {
         let page = CodePage {
-            chrome: ctx.chrome(ctx.t.get("signup.code_title"), Some(&portal), Some("signup")),
+            chrome: ctx.chrome(ctx.t.get("signup.code_title"), Some(&portal), Some(Screen::Signup)),
             email: signup.email,
             errors: FieldErrors::field("code", ctx.t.get("signup.code_wrong")),
         };
@@ -280,7 +281,7 @@ fn details_page(
     full: Option<String>,
 ) -> Result<Html<String>, AppError> {
     html(&DetailsPage {
-        chrome: ctx.chrome(ctx.t.get("signup.details_title"), Some(portal), Some("signup")),
+        chrome: ctx.chrome(ctx.t.get("signup.details_title"), Some(portal), Some(Screen::Signup)),
         form,
         errors,
         full,

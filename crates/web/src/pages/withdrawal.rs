@@ -8,6 +8,7 @@ use crate::auth;
 use crate::ctx::{Chrome, Ctx, Origin, PortalRef};
 use crate::error::AppError;
 use crate::forms::FieldErrors;
+use crate::screens::Screen;
 use crate::security::{cookie, removal};
 use crate::session::{self, CurrentUser};
 use crate::state::AppState;
@@ -54,7 +55,7 @@ pub struct WithdrawPage {
 fn withdraw_page(ctx: &Ctx, current: &CurrentUser, errors: FieldErrors) -> Result<Html<String>, AppError> {
     let w = withdrawal(&current.portal)?;
     html(&WithdrawPage {
-        chrome: ctx.chrome(ctx.t.get("withdraw.title"), Some(&current.portal), None),
+        chrome: ctx.chrome(ctx.t.get("withdraw.title"), Some(&current.portal), Some(Screen::Withdraw)),
         survey: w.survey,
         return_days: w.return_within_days,
         reasons: REASONS
@@ -134,7 +135,7 @@ pub async fn withdraw(
     tx.commit().await?;
     state.mailer.wake();
     let page = html(&WithdrawnPage {
-        chrome: ctx.chrome(ctx.t.get("withdraw.title"), Some(portal), None),
+        chrome: ctx.chrome(ctx.t.get("withdraw.title"), Some(portal), Some(Screen::Withdraw)),
         return_days: w.return_within_days,
         top: format!("/{}/", portal.id),
     })?;
@@ -163,7 +164,7 @@ pub struct ReturnPage {
 
 fn return_page(ctx: &Ctx, portal: &Portal, login_id: &str, errors: FieldErrors) -> Result<Html<String>, AppError> {
     html(&ReturnPage {
-        chrome: ctx.chrome(ctx.t.get("return.title"), Some(portal), None),
+        chrome: ctx.chrome(ctx.t.get("return.title"), Some(portal), Some(Screen::Return)),
         id_label: portal.settings.login_screen.id_label.get(ctx.lang).to_string(),
         login_id: login_id.to_string(),
         days: return_days(portal)?,
@@ -266,7 +267,7 @@ pub struct ReturnKeyPage {
 pub async fn key_form(PortalRef(portal): PortalRef, ctx: Ctx) -> Result<Html<String>, AppError> {
     return_days(&portal)?;
     html(&ReturnKeyPage {
-        chrome: ctx.chrome(ctx.t.get("return.key_title"), Some(&portal), None),
+        chrome: ctx.chrome(ctx.t.get("return.key_title"), Some(&portal), Some(Screen::Return)),
         errors: FieldErrors::default(),
     })
 }
@@ -288,7 +289,7 @@ pub async fn enter_key(
     return_days(&portal)?;
     let wrong = || -> Result<Response, AppError> {
         let page = ReturnKeyPage {
-            chrome: ctx.chrome(ctx.t.get("return.key_title"), Some(&portal), None),
+            chrome: ctx.chrome(ctx.t.get("return.key_title"), Some(&portal), Some(Screen::Return)),
             errors: FieldErrors::field("key", ctx.t.get("reset.key_wrong_return")),
         };
         Ok(html(&page)?.into_response())

@@ -1,0 +1,146 @@
+//! The employer-facing screens that have a help page.
+//!
+//! Each screen's ヘルプ link opens `/{portal}/help/{key}`, whose text is the table `[key]` of
+//! `presets/help/<preset>.toml`, written from that portal's manual. Naming the screens here,
+//! rather than passing strings, keeps the keys, the help pages and the screens' addresses
+//! (where the help page's 戻る returns) in one list that the tests walk.
+
+/// A screen with a help page. Operator console screens have none: the manuals do not cover them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Screen {
+    Top,
+    Login,
+    Otp,
+    Skip,
+    Home,
+    Password,
+    Expired,
+    LoginCode,
+    Forgot,
+    Reset,
+    Set,
+    Recover,
+    Register,
+    RegisterComplete,
+    Signup,
+    Link,
+    Accounts,
+    Withdraw,
+    Return,
+    RegisteredInfo,
+}
+
+impl Screen {
+    pub const ALL: [Screen; 20] = [
+        Screen::Top,
+        Screen::Login,
+        Screen::Otp,
+        Screen::Skip,
+        Screen::Home,
+        Screen::Password,
+        Screen::Expired,
+        Screen::LoginCode,
+        Screen::Forgot,
+        Screen::Reset,
+        Screen::Set,
+        Screen::Recover,
+        Screen::Register,
+        Screen::RegisterComplete,
+        Screen::Signup,
+        Screen::Link,
+        Screen::Accounts,
+        Screen::Withdraw,
+        Screen::Return,
+        Screen::RegisteredInfo,
+    ];
+
+    /// The help page's key in `presets/help/<preset>.toml`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Screen::Top => "top",
+            Screen::Login => "login",
+            Screen::Otp => "otp",
+            Screen::Skip => "skip",
+            Screen::Home => "home",
+            Screen::Password => "password",
+            Screen::Expired => "expired",
+            Screen::LoginCode => "login-code",
+            Screen::Forgot => "forgot",
+            Screen::Reset => "reset",
+            Screen::Set => "set",
+            Screen::Recover => "recover",
+            Screen::Register => "register",
+            Screen::RegisterComplete => "register-complete",
+            Screen::Signup => "signup",
+            Screen::Link => "link",
+            Screen::Accounts => "accounts",
+            Screen::Withdraw => "withdraw",
+            Screen::Return => "return",
+            Screen::RegisteredInfo => "registered-info",
+        }
+    }
+
+    /// Where the screen is, below `/{portal}/`: the help page's way back. Screens reached in
+    /// the middle of a flow (the one-time password, the reset key) lead back to where the flow
+    /// resumes or, when nothing is pending, to its start.
+    pub fn path(self) -> &'static str {
+        match self {
+            Screen::Top => "",
+            Screen::Login => "login",
+            Screen::Otp => "login/otp",
+            Screen::Skip => "login/skip",
+            Screen::Home => "home",
+            Screen::Password => "password",
+            Screen::Expired => "password/expired",
+            Screen::LoginCode => "login-code",
+            Screen::Forgot => "password/forgot",
+            Screen::Reset => "password/reset",
+            Screen::Set => "password/set",
+            Screen::Recover => "recover",
+            Screen::Register => "register",
+            Screen::RegisterComplete => "register/complete",
+            Screen::Signup => "signup",
+            Screen::Link => "link",
+            Screen::Accounts => "accounts",
+            Screen::Withdraw => "withdraw",
+            Screen::Return => "return",
+            Screen::RegisteredInfo => "registered-info",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Screen> {
+        Screen::ALL.into_iter().find(|s| s.key() == key)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_and_paths_are_distinct() {
+        for (i, a) in Screen::ALL.iter().enumerate() {
+            for b in &Screen::ALL[i + 1..] {
+                assert_ne!(a.key(), b.key());
+                assert_ne!(a.path(), b.path());
+            }
+            assert_eq!(Screen::from_key(a.key()), Some(*a));
+        }
+    }
+
+    /// Every help page a preset ships belongs to a screen (a typo would be a page no link opens).
+    #[test]
+    fn every_help_page_of_every_preset_names_a_screen() {
+        let demo = madoguchi_core::config::Config::demo().expect("the demo config loads");
+        for portal in &demo.portals {
+            for (key, page) in &portal.settings.help {
+                let preset = &portal.id;
+                assert!(Screen::from_key(key).is_some(), "{preset}: help page [{key}] names no screen");
+                for lang in [madoguchi_core::Lang::Ja, madoguchi_core::Lang::En] {
+                    assert!(!page.title.get(lang).is_empty(), "{preset} [{key}] title");
+                    assert!(!page.body.get(lang).trim().is_empty(), "{preset} [{key}] body");
+                }
+            }
+        }
+    }
+}
