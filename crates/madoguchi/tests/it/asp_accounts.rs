@@ -205,3 +205,44 @@ async fn each_new_screen_links_its_help_page() {
     admin.get("/shaho/accounts").await.assert_contains("href=\"/shaho/help/accounts\"");
     app.get("/shaho/help/accounts").await.assert_contains("管理者のアカウントは、紐づけ解除も削除もできません。");
 }
+
+/// shaho lets the contract's 管理者 lift a lock (10 wrong passwords ⇒ 30 minutes) without
+/// waiting or calling the operator; confirmed, audited and mailed like every other action.
+#[tokio::test]
+async fn the_admin_unlocks_a_locked_account() {
+    let app = TestApp::demo().await;
+    let admin = signed_up(&app, "kanri@example.jp", "管理 太郎").await;
+    link(&admin, "abcd8-01").await;
+    let member = signed_up(&app, "ippan@example.jp", "一般 花子").await;
+    link(&member, "abcd8-02").await;
+    member.post("/shaho/logout", &[]).await;
+    let member_id = user_id(&app, "ippan@example.jp").await;
+    // Nothing to unlock yet: no link, no confirmation page.
+    admin.get("/shaho/accounts").await.assert_contains("<td>利用可</td>").assert_lacks("ロック解除");
+    assert_eq!(admin.get(&format!("/shaho/accounts/{member_id}/unlock")).await.status, StatusCode::NOT_FOUND);
+
+    for _ in 0..10 {
+        member.post("/shaho/login", &[("login_id", "ippan@example.jp"), ("password", "Wrong-Pass-99")]).await;
+    }
+    let refused = member.post("/shaho/login", &[("login_id", "ippan@example.jp"), ("password", PASSWORD)]).await;
+    refused.assert_contains("IDまたはパスワードが正しくありません");
+    admin.get("/shaho/accounts").await.assert_contains("ロック中").assert_contains("ロック解除");
+    admin
+        .get(&format!("/shaho/accounts/{member_id}/unlock"))
+        .await
+        .assert_contains("ロック（閉塞を含む）を解除します。")
+        .assert_contains("一般 花子");
+    let done = admin.post(&format!("/shaho/accounts/{member_id}/unlock"), &[("choice", "ok")]).await;
+    assert_eq!(done.location(), "/shaho/accounts?done=unlock");
+    admin.get(done.location()).await.assert_contains("ロックを解除しました。").assert_lacks("ロック中");
+    let login = member.post("/shaho/login", &[("login_id", "ippan@example.jp"), ("password", PASSWORD)]).await;
+    assert_eq!(login.location(), "/shaho/home", "{}", login.body);
+    // A second submit of the same confirmation changes nothing more.
+    let again = admin.post(&format!("/shaho/accounts/{member_id}/unlock"), &[("choice", "ok")]).await;
+    assert_eq!(again.location(), "/shaho/accounts");
+
+    let mails = app.mails().await;
+    assert!(mails.iter().any(|m| m.to == "ippan@example.jp" && m.text.contains("ロックが解除されました")));
+    let mut conn = app.state.store.acquire().await.unwrap();
+    assert_eq!(madoguchi_store::audit::count_events(&mut conn, "shaho", "account.unlocked").await.unwrap(), 1);
+}

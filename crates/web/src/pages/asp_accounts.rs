@@ -6,6 +6,7 @@
 use super::html;
 use super::landing::format_datetime;
 use super::login::login_page;
+use super::operator_users::state_of;
 use crate::ctx::{Chrome, Ctx, Origin};
 use crate::error::AppError;
 use crate::forms::FieldErrors;
@@ -19,7 +20,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use chrono::DateTime;
 use madoguchi_core::clock::JST;
-use madoguchi_core::portal::Module;
+use madoguchi_core::portal::{Module, Unblocker};
 use madoguchi_mail::{Envelope, MailKind};
 use madoguchi_store::audit::{self, AuditEntry};
 use madoguchi_store::users::{self, User};
@@ -175,6 +176,10 @@ pub struct AccountLine {
     pub last_login: String,
     pub admin: bool,
     pub linked: bool,
+    /// 正常, ロック中 (until when) or 閉塞.
+    pub state: String,
+    /// Locked or blocked, and this portal lets the 管理者 lift it.
+    pub unlockable: bool,
 }
 
 #[derive(Template)]
@@ -186,6 +191,11 @@ pub struct AccountsPage {
     pub used: i64,
     pub lines: Vec<AccountLine>,
     pub notice: Option<String>,
+}
+
+/// Whether the portal lets the contract's 管理者 lift a lock or a block (shaho does).
+fn admin_unlocks(current: &CurrentUser) -> bool {
+    current.portal.settings.lockout.unblock_by.contains(&Unblocker::OrgAdmin)
 }
 
 /// The signed-in 管理者, linked like everybody else; anyone else gets a 404.
@@ -210,10 +220,17 @@ pub async fn list(
     let mut conn = state.store.acquire().await?;
     let contract = contract_of(&mut conn, &current.user).await?;
     let accounts = users::of_organization(&mut conn, contract.organization_id).await?;
+    let now = state.clock.unix();
     let lines = accounts
         .into_iter()
-        .map(|u| AccountLine {
+        .map(|u| {
+            let (state, locked) = state_of(&u, now, &ctx);
+            (u, state, locked && admin_unlocks(&current))
+        })
+        .map(|(u, state, unlockable)| AccountLine {
             id: u.id,
+            state,
+            unlockable,
             linked: u.asp_user_id.is_some(),
             asp: u.asp_user_id.unwrap_or_else(|| ctx.t.get("acct.unlinked").to_string()),
             email: u.email,
@@ -239,6 +256,7 @@ enum Action {
     Unlink,
     Delete,
     Transfer,
+    Unlock,
 }
 
 impl Action {
@@ -247,6 +265,7 @@ impl Action {
             "unlink" => Some(Action::Unlink),
             "delete" => Some(Action::Delete),
             "transfer" => Some(Action::Transfer),
+            "unlock" => Some(Action::Unlock),
             _ => None,
         }
     }
@@ -256,6 +275,7 @@ impl Action {
             Action::Unlink => "unlink",
             Action::Delete => "delete",
             Action::Transfer => "transfer",
+            Action::Unlock => "unlock",
         }
     }
 
@@ -264,6 +284,7 @@ impl Action {
             Action::Unlink => "acct.done_unlink",
             Action::Delete => "acct.done_delete",
             Action::Transfer => "acct.done_transfer",
+            Action::Unlock => "acct.done_unlock",
         }
     }
 }
@@ -299,7 +320,12 @@ pub async fn confirm_form(
     let action = Action::parse(&action).ok_or(AppError::NotFound)?;
     let mut conn = state.store.acquire().await?;
     let user = target(&mut conn, &current, id).await?;
-    if action == Action::Unlink && user.asp_user_id.is_none() {
+    let offered = match action {
+        Action::Unlink => user.asp_user_id.is_some(),
+        Action::Unlock => admin_unlocks(&current) && state_of(&user, state.clock.unix(), &ctx).1,
+        Action::Delete | Action::Transfer => true,
+    };
+    if !offered {
         return Err(AppError::NotFound);
     }
     html(&ConfirmPage {
@@ -352,6 +378,11 @@ pub async fn act(
             users::change_role(&mut tx, current.user.id, ADMIN, MEMBER).await?
                 && users::change_role(&mut tx, user.id, MEMBER, ADMIN).await?
         }
+        Action::Unlock => {
+            admin_unlocks(&current)
+                && state_of(&user, now, &ctx).1
+                && users::unlock(&mut tx, &current.portal.id, user.id).await?
+        }
     };
     if !done {
         drop(tx);
@@ -362,6 +393,7 @@ pub async fn act(
         Action::Unlink => "asp.unlinked",
         Action::Delete => "user.deleted",
         Action::Transfer => "role.changed",
+        Action::Unlock => "account.unlocked",
     };
     let audit_entry = AuditEntry {
         actor: Some(&actor),
