@@ -33,6 +33,10 @@ pub struct PortalSettings {
     pub notices_label: Text,
     /// Help desk text shown until the operator edits it in the console.
     pub help_desk: Text,
+    /// hellowork: each employer belongs to an office (管轄安定所), named on the home screen
+    /// under this label; the operator records it with the account.
+    #[serde(default)]
+    pub office_label: Option<Text>,
     #[serde(default)]
     pub links: Vec<ExternalLink>,
     pub login_screen: LoginScreen,

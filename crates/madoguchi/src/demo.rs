@@ -11,18 +11,20 @@ use madoguchi_web::contracts;
 
 pub const OPERATOR_PASSWORD: &str = "Demo-Operator-2026";
 
-/// Demo employer accounts: (portal, organization, login ID or e-mail, e-mail, name, password).
-pub const USERS: [(&str, &str, &str, &str, &str, &str); 3] = [
+/// Demo employer accounts: (portal, organization, office in charge, login ID or e-mail, e-mail,
+/// name, password).
+pub const USERS: [(&str, &str, &str, &str, &str, &str, &str); 3] = [
     (
         "hellowork",
         "株式会社ハローワーク商事",
+        "飯田橋公共職業安定所",
         "demo@hellowork.example.jp",
         "demo@hellowork.example.jp",
         "人事 花子",
         "Demo-User-2026",
     ),
-    ("jrec-in", "国立窓口大学", "demo-kikan", "demo@jrec-in.example.jp", "研究 太郎", "DemoUser2026"),
-    ("mlit-fwms", "窓口建設株式会社", "kensetsu01", "demo@mlit-fwms.example.jp", "建設 太郎", "Demo-User-2026"),
+    ("jrec-in", "国立窓口大学", "", "demo-kikan", "demo@jrec-in.example.jp", "研究 太郎", "DemoUser2026"),
+    ("mlit-fwms", "窓口建設株式会社", "", "kensetsu01", "demo@mlit-fwms.example.jp", "建設 太郎", "Demo-User-2026"),
 ];
 
 pub fn operator_email(portal: &str) -> String {
@@ -48,12 +50,13 @@ pub async fn seed(store: &Store, config: &Config, hasher: &Hasher, now: i64) -> 
         }
         tx.commit().await?;
     }
-    for (portal_id, organization, login_id, email, name, password) in USERS {
+    for (portal_id, organization, office, login_id, email, name, password) in USERS {
         let Some(portal) = config.portal(portal_id) else {
             continue;
         };
         let account = NewAccount {
             organization,
+            office,
             login_id,
             email,
             name,

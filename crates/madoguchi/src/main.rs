@@ -89,6 +89,9 @@ enum AccountCommand {
         /// Organization name (事業所名 / 機関名).
         #[arg(long)]
         organization: String,
+        /// The office in charge of the organization, where the portal names one (hellowork 管轄安定所).
+        #[arg(long, default_value = "")]
+        office: String,
         /// Login ID; for portals that log in by e-mail, the e-mail is the ID.
         #[arg(long, default_value = "")]
         login_id: String,
@@ -100,8 +103,9 @@ enum AccountCommand {
         #[arg(long)]
         password_stdin: bool,
     },
-    /// Create many accounts from a CSV file (組織名,ログインID,メールアドレス,利用者名 with a
-    /// header line; UTF-8 or Shift_JIS): all rows or none, every bad row reported.
+    /// Create many accounts from a CSV file (組織名,ログインID,メールアドレス,利用者名 and, on
+    /// portals with an office in charge, 管轄安定所名 as a fifth column; a header line; UTF-8 or
+    /// Shift_JIS): all rows or none, every bad row reported.
     Import {
         #[arg(long)]
         portal: String,
@@ -233,7 +237,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Account(AccountCommand::Add { portal, organization, login_id, email, name, password_stdin }) => {
+        Command::Account(AccountCommand::Add {
+            portal,
+            organization,
+            office,
+            login_id,
+            email,
+            name,
+            password_stdin,
+        }) => {
             let portal = config
                 .portal(&portal)
                 .ok_or_else(|| anyhow::anyhow!("there is no portal \"{portal}\" in the configuration"))?;
@@ -249,6 +261,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let domain = config.server.mail_from.rsplit_once('@').map(|(_, d)| d.to_string()).unwrap_or_default();
             let account = NewAccount {
                 organization: &organization,
+                office: &office,
                 login_id: &login_id,
                 email: &email,
                 name: &name,

@@ -32,6 +32,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(4, "0004_contracts"),
     migration!(5, "0005_console"),
     migration!(6, "0006_audit_organization"),
+    migration!(7, "0007_office"),
 ];
 
 #[derive(Debug, PartialEq, Eq)]

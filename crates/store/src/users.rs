@@ -25,6 +25,8 @@ pub struct User {
     /// The login before `last_login_at` (what 「前回ログイン」 shows once signed in).
     pub previous_login_at: Option<i64>,
     pub organization_name: Option<String>,
+    /// The organization's office in charge (hellowork 管轄安定所); empty when none.
+    pub organization_office: Option<String>,
     /// shaho: the contract of the account's organization, and the ASP user ID this
     /// account is linked to.
     pub contract_id: Option<i64>,
@@ -37,7 +39,7 @@ macro_rules! columns {
     () => {
         "u.id, u.portal, u.organization_id, u.login_id, u.email, u.name, u.role, u.password_hash, u.password_changed_at,
          u.must_change_password, u.failed_count, u.locked_until, u.lock_count, u.blocked_at, u.login_code_enabled, u.withdrawn_at, u.last_login_at, u.previous_login_at,
-         o.name AS organization_name, c.id AS contract_id, a.asp_user_id, u.disabled_at"
+         o.name AS organization_name, o.office AS organization_office, c.id AS contract_id, a.asp_user_id, u.disabled_at"
     };
 }
 
@@ -70,6 +72,7 @@ fn user(r: &sqlx::any::AnyRow) -> Result<User, sqlx::Error> {
         last_login_at: r.try_get("last_login_at")?,
         previous_login_at: r.try_get("previous_login_at")?,
         organization_name: r.try_get("organization_name")?,
+        organization_office: r.try_get("organization_office")?,
         contract_id: r.try_get("contract_id")?,
         asp_user_id: r.try_get("asp_user_id")?,
         disabled_at: r.try_get("disabled_at")?,
@@ -88,6 +91,16 @@ pub async fn insert_organization(
         .bind(now)
         .fetch_one(conn)
         .await
+}
+
+/// The office in charge of an organization (hellowork 管轄安定所).
+pub async fn set_office(conn: &mut AnyConnection, organization: i64, office: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE organizations SET office = $2 WHERE id = $1")
+        .bind(organization)
+        .bind(office)
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 pub struct NewUser<'a> {

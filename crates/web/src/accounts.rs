@@ -15,6 +15,8 @@ use rand::seq::{IndexedRandom, SliceRandom};
 
 pub struct NewAccount<'a> {
     pub organization: &'a str,
+    /// The office in charge (hellowork 管轄安定所), where the portal names one; may be empty.
+    pub office: &'a str,
     pub login_id: &'a str,
     pub email: &'a str,
     pub name: &'a str,
@@ -78,6 +80,7 @@ struct Checked<'a> {
     email: String,
     name: &'a str,
     organization: &'a str,
+    office: &'a str,
 }
 
 fn check<'a>(portal: &Portal, account: &NewAccount<'a>) -> Result<Checked<'a>, String> {
@@ -99,7 +102,11 @@ fn check<'a>(portal: &Portal, account: &NewAccount<'a>) -> Result<Checked<'a>, S
     if organization.is_empty() || organization.chars().count() > 200 {
         return Err("組織名を200文字以内で入力してください。".into());
     }
-    Ok(Checked { login_id, email, name, organization })
+    let office = account.office.trim();
+    if office.chars().count() > 100 {
+        return Err("管轄の窓口名を100文字以内で入力してください。".into());
+    }
+    Ok(Checked { login_id, email, name, organization, office })
 }
 
 /// The first password of an account and its hash.
@@ -119,6 +126,9 @@ async fn insert(
     now: i64,
 ) -> Result<Option<i64>, AccountError> {
     let org = users::insert_organization(tx, &portal.id, checked.organization, now).await?;
+    if !checked.office.is_empty() {
+        users::set_office(tx, org, checked.office).await?;
+    }
     let new = NewUser {
         portal: &portal.id,
         organization_id: Some(org),
@@ -218,8 +228,8 @@ pub fn decode_csv(bytes: &[u8]) -> Result<String, String> {
     }
 }
 
-/// Creates every account of a CSV (`組織名,ログインID,メールアドレス,利用者名`, a header line
-/// first), all or none: every bad row is reported with its line and rule, and then nothing
+/// Creates every account of a CSV (`組織名,ログインID,メールアドレス,利用者名` and, where the
+/// portal names an office in charge, an optional fifth column with it; a header line first), all or none: every bad row is reported with its line and rule, and then nothing
 /// is created. Temporary passwords are mailed to each user.
 pub async fn import(
     store: &Store,
@@ -236,10 +246,19 @@ pub async fn import(
     let mut errors = Vec::new();
     for record in reader.records() {
         match record {
-            Ok(r) if r.len() == 4 => rows.push((r.position().map(|p| p.line()).unwrap_or(0), r)),
+            Ok(r) if r.len() == 4 || (r.len() == 5 && portal.settings.office_label.is_some()) => {
+                rows.push((r.position().map(|p| p.line()).unwrap_or(0), r))
+            }
             Ok(r) => errors.push(RowError {
                 line: r.position().map(|p| p.line()).unwrap_or(0),
-                message: format!("列の数が{}です（組織名,ログインID,メールアドレス,利用者名 の4列）。", r.len()),
+                message: match &portal.settings.office_label {
+                    Some(label) => format!(
+                        "列の数が{}です（組織名,ログインID,メールアドレス,利用者名 の4列、または{}を加えた5列）。",
+                        r.len(),
+                        label.get(Lang::Ja)
+                    ),
+                    None => format!("列の数が{}です（組織名,ログインID,メールアドレス,利用者名 の4列）。", r.len()),
+                },
             }),
             Err(e) => errors.push(RowError {
                 line: e.position().map(|p| p.line()).unwrap_or(0),
@@ -254,6 +273,7 @@ pub async fn import(
                 *line,
                 NewAccount {
                     organization: &r[0],
+                    office: r.get(4).unwrap_or(""),
                     login_id: &r[1],
                     email: &r[2],
                     name: &r[3],

@@ -393,6 +393,49 @@ async fn accounts_are_imported_all_or_none_with_errors_per_line() {
     assert!(mails.iter().any(|m| m.to == "b@example.jp" && m.text.contains("仮パスワード：")));
 }
 
+/// hellowork: the operator records each employer's 管轄安定所 with the account (form or CSV).
+#[tokio::test]
+async fn hellowork_accounts_carry_their_office_in_charge() {
+    let app = TestApp::demo().await;
+    app.operator_login("hellowork").await;
+    app.get("/hellowork/operator/users/new").await.assert_contains("<label for=\"office\">管轄安定所名</label>");
+    let page = app
+        .post(
+            "/hellowork/operator/users/new",
+            &[
+                ("organization", "株式会社窓口"),
+                ("office", " 渋谷公共職業安定所 "),
+                ("email", "saiyo@madoguchi.example.jp"),
+                ("name", "採用 一郎"),
+            ],
+        )
+        .await;
+    assert_eq!(page.location(), "/hellowork/operator/users", "{}", page.body);
+    let csv = "組織名,ログインID,メールアドレス,利用者名,管轄安定所名\n窓口商店,,b@example.jp,山田 二郎,品川公共職業安定所\n窓口工業,,c@example.jp,山田 三郎\n";
+    app.post("/hellowork/operator/users/import", &[("csv", csv)])
+        .await
+        .assert_contains("2件のアカウントを登録しました。");
+    let mut conn = app.state.store.acquire().await.unwrap();
+    for (email, office) in [
+        ("saiyo@madoguchi.example.jp", "渋谷公共職業安定所"),
+        ("b@example.jp", "品川公共職業安定所"),
+        ("c@example.jp", ""),
+    ] {
+        let user = madoguchi_store::users::by_login_id(&mut conn, "hellowork", email).await.unwrap().unwrap();
+        assert_eq!(user.organization_office.as_deref(), Some(office), "{email}");
+    }
+    let id = madoguchi_store::users::by_login_id(&mut conn, "hellowork", "b@example.jp").await.unwrap().unwrap().id;
+    drop(conn);
+    app.get(&format!("/hellowork/operator/users/{id}"))
+        .await
+        .assert_contains("<dt>管轄安定所名</dt><dd id=\"user-office\">品川公共職業安定所</dd>");
+    // Portals without an office neither ask for it nor take a fifth column.
+    app.operator_login("jrec-in").await;
+    app.get("/jrec-in/operator/users/new").await.assert_lacks("name=\"office\"");
+    let five = "組織名,ログインID,メールアドレス,利用者名,管轄\n窓口大学,kikan-20,d@example.jp,山田 四郎,どこか\n";
+    app.post("/jrec-in/operator/users/import", &[("csv", five)]).await.assert_contains("行 2: 列の数が5です");
+}
+
 #[test]
 fn csv_files_from_excel_in_shift_jis_are_read() {
     let (sjis, _, _) =

@@ -74,7 +74,8 @@ async fn hellowork_login_otp_skip_and_reset_of_the_skip() {
     app.get("/hellowork/home")
         .await
         .assert_contains("求人者マイページホーム")
-        .assert_contains("株式会社ハローワーク商事 様");
+        .assert_contains("株式会社ハローワーク商事 様")
+        .assert_contains("<p class=\"office\">管轄安定所名: 飯田橋公共職業安定所</p>");
     assert_eq!(audit(&app, "hellowork", "trusted_browser.added").await, 1);
 
     // Logout, then the same browser logs in without a one-time password.
@@ -210,6 +211,7 @@ async fn rokin_by_password() -> TestApp {
     let portal = app.state.config.portal("rokin-pw").unwrap().clone();
     let account = NewAccount {
         organization: "窓口商事",
+        office: "",
         login_id: "Taro01",
         email: "taro@example.jp",
         name: "山田 太郎",
@@ -323,6 +325,7 @@ async fn an_account_made_by_the_operator_must_change_its_temporary_password() {
     let portal = app.state.config.portal("jrec-in").unwrap().clone();
     let account = NewAccount {
         organization: "窓口研究所",
+        office: "",
         login_id: "kikan-02",
         email: "jimu@kenkyu.example.jp",
         name: "事務 次郎",
@@ -437,6 +440,7 @@ async fn shaho_users_turn_on_a_login_code_after_re_entering_the_password() {
     let portal = app.state.config.portal("shaho").unwrap().clone();
     let account = NewAccount {
         organization: "窓口社労士事務所",
+        office: "",
         login_id: "",
         email: "jimusho@example.jp",
         name: "社労 花子",

@@ -32,6 +32,8 @@ pub struct HomePage {
     pub notices_label: String,
     pub notices: Vec<super::landing::Notice>,
     pub organization: Option<String>,
+    /// hellowork: 管轄安定所名 and the office, where the organization has one.
+    pub office: Option<(String, String)>,
     pub user_name: String,
     pub last_login: Option<String>,
     pub expiry_days: Option<i64>,
@@ -96,6 +98,13 @@ fn home_page(
         notices_label: current.portal.settings.notices_label.get(ctx.lang).to_string(),
         notices,
         organization: u.organization_name.clone(),
+        office: current
+            .portal
+            .settings
+            .office_label
+            .as_ref()
+            .zip(u.organization_office.as_ref().filter(|o| !o.is_empty()))
+            .map(|(label, office)| (label.get(ctx.lang).to_string(), office.clone())),
         user_name: u.name.clone(),
         last_login: u
             .previous_login_at

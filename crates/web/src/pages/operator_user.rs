@@ -32,6 +32,8 @@ pub struct UserPage {
     pub organization: String,
     /// The organization's registered data can be edited here (where the portal has 登録情報確認).
     pub organization_edit: Option<String>,
+    /// (label, office) where the portal records an office in charge (hellowork 管轄安定所).
+    pub office: Option<(String, String)>,
     pub role: String,
     pub state: String,
     pub can_unlock: bool,
@@ -75,6 +77,11 @@ fn user_page(
         name: u.name,
         email: u.email,
         organization: u.organization_name.unwrap_or_default(),
+        office: portal
+            .settings
+            .office_label
+            .as_ref()
+            .map(|label| (label.get(ctx.lang).to_string(), u.organization_office.unwrap_or_default())),
         role: role.to_string(),
         state: state_text,
         can_unlock,

@@ -207,6 +207,8 @@ pub struct AccountForm {
     pub email: String,
     #[serde(default)]
     pub name: String,
+    #[serde(default)]
+    pub office: String,
 }
 
 #[derive(Template)]
@@ -217,6 +219,8 @@ pub struct NewUserPage {
     pub id_label: String,
     /// False where the e-mail address is the login ID.
     pub asks_login_id: bool,
+    /// The label of the office in charge, where the portal records one (hellowork 管轄安定所名).
+    pub office_label: Option<String>,
     pub form: AccountForm,
     pub errors: FieldErrors,
 }
@@ -228,6 +232,7 @@ fn new_page(ctx: &Ctx, signed: &SignedIn, form: AccountForm, errors: FieldErrors
         base: console_path(&signed.portal),
         id_label: settings.login_screen.id_label.get(ctx.lang).to_string(),
         asks_login_id: settings.login_id.kind != LoginIdKind::Email,
+        office_label: settings.office_label.as_ref().map(|l| l.get(ctx.lang).to_string()),
         form,
         errors,
     })
@@ -246,6 +251,7 @@ pub async fn create(
     let actor = format!("operator:{}", signed.operator.id);
     let account = NewAccount {
         organization: &form.organization,
+        office: &form.office,
         login_id: &form.login_id,
         email: &form.email,
         name: &form.name,
