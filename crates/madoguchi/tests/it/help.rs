@@ -1,0 +1,154 @@
+//! Every employer screen of every portal has a ヘルプ link that opens that screen's help page
+//! (written from the manual), and the help page leads back to the screen. The walk goes through
+//! each portal's flows as a user would, and at the end checks that it saw every screen the
+//! portal has: a new screen without help, or a help page without its screen, fails here.
+
+use crate::testkit::{Page, TestApp};
+use axum::http::StatusCode;
+use madoguchi_web::screens::Screen;
+use std::collections::BTreeSet;
+
+/// The screens each demo portal has today (rokin's certificate login comes with its issue).
+fn expected(portal: &str) -> BTreeSet<&'static str> {
+    use Screen::*;
+    let screens: &[Screen] = match portal {
+        "mlit-fwms" => &[Top, Login, Register, RegisterComplete, Recover, Set, Home, Password],
+        "shaho" => &[Top, Login, Signup, Link, Home, Password, LoginCode, Accounts, Otp],
+        "rokin" => &[Top],
+        "hellowork" => &[Top, Login, Forgot, Reset, Return, Otp, Skip, Home, Password, Withdraw],
+        "jrec-in" => &[Top, Login, Home, Password, Withdraw, RegisteredInfo],
+        other => panic!("no screen list for {other}"),
+    };
+    screens.iter().map(|s| s.key()).collect()
+}
+
+struct Walk<'a> {
+    app: &'a TestApp,
+    portal: &'static str,
+    seen: BTreeSet<&'static str>,
+}
+
+impl Walk<'_> {
+    /// `page` is `screen`: its ヘルプ link opens the screen's help, in Japanese and in English,
+    /// and the help page's way back returns to the screen.
+    async fn check(&mut self, page: &Page, screen: Screen) {
+        let (portal, key) = (self.portal, screen.key());
+        assert_eq!(page.status, StatusCode::OK, "{portal} {key}: {}", page.body);
+        let href = format!("/{portal}/help/{key}");
+        page.assert_contains(&format!("href=\"{href}\" class=\"help-link\""));
+        let help = self.app.get(&href).await;
+        assert_eq!(help.status, StatusCode::OK, "{href}");
+        help.assert_contains("<h1>ヘルプ").assert_contains(&format!("href=\"/{portal}/{}\"", screen.path()));
+        let english = self.app.get_with(&href, &[("accept-language", "en")]).await;
+        assert_eq!(english.status, StatusCode::OK, "{href} in English");
+        english.assert_contains("<h1>Help");
+        self.seen.insert(key);
+    }
+
+    async fn visit(&mut self, screen: Screen) {
+        let page = self.app.get(&format!("/{}/{}", self.portal, screen.path())).await;
+        self.check(&page, screen).await;
+    }
+
+    fn done(self) {
+        assert_eq!(self.seen, expected(self.portal), "{}: screens walked vs screens the portal has", self.portal);
+    }
+}
+
+#[tokio::test]
+async fn mlit_fwms_screens_have_help() {
+    let app = TestApp::demo().await;
+    let mut walk = Walk { app: &app, portal: "mlit-fwms", seen: BTreeSet::new() };
+    for screen in [Screen::Top, Screen::Login, Screen::Register, Screen::RegisterComplete, Screen::Recover, Screen::Set]
+    {
+        walk.visit(screen).await;
+    }
+    let login = app.post("/mlit-fwms/login", &[("login_id", "kensetsu01"), ("password", "Demo-User-2026")]).await;
+    assert_eq!(login.location(), "/mlit-fwms/home", "{}", login.body);
+    walk.visit(Screen::Home).await;
+    walk.visit(Screen::Password).await;
+    walk.done();
+}
+
+#[tokio::test]
+async fn shaho_screens_have_help() {
+    let app = TestApp::demo().await;
+    let mut walk = Walk { app: &app, portal: "shaho", seen: BTreeSet::new() };
+    walk.visit(Screen::Top).await;
+    walk.visit(Screen::Login).await;
+    walk.visit(Screen::Signup).await;
+    // The contract's first account is its 管理者: it links an ASP user, then manages accounts.
+    crate::signup::verified(&app, "kanri@example.jp").await;
+    crate::signup::details(&app, crate::signup::CUSTOMER, crate::signup::TEL, "管理 太郎").await;
+    let password = crate::signup::PASSWORD;
+    let login = app.post("/shaho/login", &[("login_id", "kanri@example.jp"), ("password", password)]).await;
+    assert_eq!(login.location(), "/shaho/home", "{}", login.body);
+    let link = app.get("/shaho/link").await;
+    walk.check(&link, Screen::Link).await;
+    let value_end = link.body.find("\">abcd8-01</option>").expect("abcd8-01 offered");
+    let value_start = link.body[..value_end].rfind("value=\"").unwrap() + 7;
+    let linked = app.post("/shaho/link", &[("choice", "ok"), ("asp", &link.body[value_start..value_end])]).await;
+    assert_eq!(linked.status, StatusCode::SEE_OTHER, "{}", linked.body);
+    for screen in [Screen::Home, Screen::Password, Screen::LoginCode, Screen::Accounts] {
+        walk.visit(screen).await;
+    }
+    // With the login code on, the next login asks for it.
+    app.post("/shaho/login-code", &[("password", password), ("enable", "on")]).await.assert_contains("有効</strong>");
+    app.post("/shaho/logout", &[]).await;
+    let login = app.post("/shaho/login", &[("login_id", "kanri@example.jp"), ("password", password)]).await;
+    assert_eq!(login.location(), "/shaho/login/otp");
+    walk.visit(Screen::Otp).await;
+    walk.done();
+}
+
+#[tokio::test]
+async fn rokin_screens_have_help() {
+    let app = TestApp::demo().await;
+    let mut walk = Walk { app: &app, portal: "rokin", seen: BTreeSet::new() };
+    walk.visit(Screen::Top).await;
+    walk.done();
+}
+
+#[tokio::test]
+async fn hellowork_screens_have_help() {
+    let app = TestApp::demo().await;
+    let mut walk = Walk { app: &app, portal: "hellowork", seen: BTreeSet::new() };
+    for screen in [Screen::Top, Screen::Login, Screen::Forgot, Screen::Return] {
+        walk.visit(screen).await;
+    }
+    // The reset form follows a request for a key.
+    let asked = app.post("/hellowork/password/forgot", &[("login_id", "demo@hellowork.example.jp")]).await;
+    assert_eq!(asked.location(), "/hellowork/password/reset", "{}", asked.body);
+    walk.visit(Screen::Reset).await;
+    let login = app
+        .post("/hellowork/login", &[("login_id", "demo@hellowork.example.jp"), ("password", "Demo-User-2026")])
+        .await;
+    assert_eq!(login.location(), "/hellowork/login/otp");
+    walk.visit(Screen::Otp).await;
+    let mails = app.mails().await;
+    let mail = mails.iter().find(|m| m.subject.contains("ワンタイムパスワード通知")).expect("an OTP mail");
+    let line = mail.text.lines().find(|l| l.starts_with("ワンタイムパスワード：")).expect("an OTP line");
+    let otp: String = line.chars().filter(char::is_ascii_digit).collect();
+    let entered = app.post("/hellowork/login/otp", &[("otp", &otp), ("skip", "1")]).await;
+    assert_eq!(entered.location(), "/hellowork/login/skip", "{}", entered.body);
+    walk.visit(Screen::Skip).await;
+    app.post("/hellowork/login/skip", &[("choice", "ok")]).await;
+    for screen in [Screen::Home, Screen::Password, Screen::Withdraw] {
+        walk.visit(screen).await;
+    }
+    walk.done();
+}
+
+#[tokio::test]
+async fn jrec_in_screens_have_help() {
+    let app = TestApp::demo().await;
+    let mut walk = Walk { app: &app, portal: "jrec-in", seen: BTreeSet::new() };
+    walk.visit(Screen::Top).await;
+    walk.visit(Screen::Login).await;
+    let login = app.post("/jrec-in/login", &[("login_id", "demo-kikan"), ("password", "DemoUser2026")]).await;
+    assert_eq!(login.location(), "/jrec-in/home", "{}", login.body);
+    for screen in [Screen::Home, Screen::Password, Screen::Withdraw, Screen::RegisteredInfo] {
+        walk.visit(screen).await;
+    }
+    walk.done();
+}
