@@ -9,11 +9,12 @@
 use crate::auth;
 use crate::ctx::Origin;
 use crate::error::AppError;
+use crate::i18n::Tr;
 use crate::pages::login::{audit_entry, format_ts};
 use crate::state::AppState;
 use madoguchi_core::login_id::LoginId;
 use madoguchi_core::password::{self, PasswordRule, Subject};
-use madoguchi_core::portal::Unblocker;
+use madoguchi_core::portal::{SecondFactor, Unblocker};
 use madoguchi_core::{Lang, Portal};
 use madoguchi_mail::{Envelope, MailKind};
 use madoguchi_store::audit;
@@ -227,11 +228,22 @@ pub async fn replace_password(
     let portal_name = portal.settings.name.get(lang);
     let help_desk = crate::pages::landing::help_desk_text(state, portal, lang).await?;
     let at = format_ts(now, lang);
+    // Only where browsers can skip the one-time password is there a skip to end.
+    let trust_note = match portal.settings.second_factor {
+        SecondFactor::EmailOtp { .. } => format!("\n{}\n", Tr::for_lang(lang).get("mail.trust_revoked")),
+        _ => String::new(),
+    };
     madoguchi_mail::queue(
         tx,
         &Envelope { portal: &portal.id, from_name: portal_name, to: &user.email, lang },
         MailKind::PasswordChanged,
-        &[("portal", portal_name), ("name", &user.name), ("at", &at), ("help_desk", &help_desk)],
+        &[
+            ("portal", portal_name),
+            ("name", &user.name),
+            ("at", &at),
+            ("trust_note", &trust_note),
+            ("help_desk", &help_desk),
+        ],
         state.mailer.domain(),
         now,
     )
