@@ -174,6 +174,14 @@ test("jrec-in: 退会 with the exit survey, then the login is refused", async ()
   await jrecLogin(page);
   assert.equal(await h1(page), "求人機関メニュー");
   await menu(page).getByRole("link", { name: "退会" }).click();
+  // The manual's order: 退会確認 「はい」 → the survey → 「退会」.
+  assert.equal(await h1(page), "退会確認");
+  assert.ok((await page.textContent("main")).includes(CONFIRM));
+  await shot(page, "jrec-in-withdraw-confirm");
+  await page.getByRole("link", { name: "いいえ" }).click();
+  assert.equal(await h1(page), "求人機関メニュー");
+  await menu(page).getByRole("link", { name: "退会" }).click();
+  await page.getByRole("button", { name: "はい" }).click();
   assert.equal(await h1(page), "退会");
   const survey = page.getByRole("group", { name: "退会アンケート（任意）：退会の理由をお聞かせください" });
   assert.deepEqual(
@@ -187,9 +195,8 @@ test("jrec-in: 退会 with the exit survey, then the login is refused", async ()
   await page.getByLabel("ご意見・ご要望（任意）").fill("求人の掲載でお世話になりました。");
   await page.getByLabel("パスワード").fill("DemoUser2026");
   await shot(page, "jrec-in-withdraw");
-  dialog.next(true);
   await page.getByRole("button", { name: "退会" }).click();
-  assert.deepEqual(dialog.seen, [CONFIRM]);
+  assert.deepEqual(dialog.seen, [], "confirmed on its own screen, not in a dialog");
   assert.equal(await h1(page), "退会");
   assert.equal((await page.textContent(".notice-ok")).trim(), DONE);
   assert.ok(!(await page.textContent("main")).includes("アカウントを再登録"));

@@ -93,8 +93,34 @@ async fn from_day_thirty_one_the_account_is_purged_and_cannot_return() {
 async fn jrec_in_withdrawal_keeps_an_anonymous_exit_survey() {
     let app = TestApp::demo().await;
     app.post("/jrec-in/login", &[("login_id", "demo-kikan"), ("password", "DemoUser2026")]).await;
-    let page = app.get("/jrec-in/withdraw").await;
-    page.assert_contains("退会アンケート").assert_contains("求人・採用が充足した").assert_lacks("日以内であれば");
+    // The manual's order: 退会確認 (はい) → the exit survey → 「退会」.
+    let confirm = app.get("/jrec-in/withdraw").await;
+    confirm
+        .assert_contains("<h1>退会確認</h1>")
+        .assert_contains("退会します。よろしいですか？")
+        .assert_contains("name=\"step\" value=\"survey\"")
+        .assert_contains(">はい</button>")
+        .assert_contains("href=\"/jrec-in/home\">いいえ</a>")
+        .assert_lacks("退会アンケート");
+    let page = app.get("/jrec-in/withdraw?step=survey").await;
+    page.assert_contains("退会アンケート")
+        .assert_contains("求人・採用が充足した")
+        .assert_lacks("日以内であれば")
+        .assert_lacks("data-confirm");
+    // A wrong password keeps the answers (never the password) and changes nothing.
+    let wrong = app
+        .post(
+            "/jrec-in/withdraw",
+            &[("reason", "hard_to_use"), ("comment", "画面が<見づらい>"), ("password", "Wrong-Pass-1")],
+        )
+        .await;
+    wrong
+        .assert_contains("パスワードが正しくありません。")
+        .assert_contains("value=\"hard_to_use\" checked")
+        .assert_lacks("value=\"filled\" checked")
+        .assert_contains(">画面が&#60;見づらい&#62;</textarea>")
+        .assert_lacks("Wrong-Pass-1");
+    app.get("/jrec-in/home").await.assert_contains("研究 太郎");
     app.post(
         "/jrec-in/withdraw",
         &[

@@ -14,7 +14,7 @@ use crate::session::{self, CurrentUser};
 use crate::state::AppState;
 use askama::Template;
 use axum::Form;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use madoguchi_core::Portal;
@@ -47,12 +47,45 @@ pub struct WithdrawPage {
     pub chrome: Chrome,
     pub survey: bool,
     pub return_days: Option<u32>,
-    pub reasons: Vec<(String, String)>,
+    /// (key, label, chosen) of each survey reason.
+    pub reasons: Vec<(String, String, bool)>,
+    pub form: WithdrawForm,
     pub errors: FieldErrors,
     pub home: String,
 }
 
-fn withdraw_page(ctx: &Ctx, current: &CurrentUser, errors: FieldErrors) -> Result<Html<String>, AppError> {
+/// The exit survey as typed so far (a page with an error keeps it; the password is never shown again).
+#[derive(Default)]
+pub struct WithdrawForm {
+    password: String,
+    comment: String,
+    reasons: Vec<&'static str>,
+}
+
+impl WithdrawForm {
+    pub fn comment(&self) -> &str {
+        &self.comment
+    }
+
+    /// Checkboxes repeat their field name: read the raw pairs. Unknown reasons are dropped.
+    fn parse(body: &[u8]) -> WithdrawForm {
+        let pairs: Vec<(String, String)> = url::form_urlencoded::parse(body).into_owned().collect();
+        let field = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
+        let reasons = pairs
+            .iter()
+            .filter(|(k, _)| k == "reason")
+            .filter_map(|(_, v)| REASONS.iter().find(|r| *r == v).copied())
+            .collect();
+        WithdrawForm { password: field("password"), comment: field("comment"), reasons }
+    }
+}
+
+fn withdraw_page(
+    ctx: &Ctx,
+    current: &CurrentUser,
+    form: WithdrawForm,
+    errors: FieldErrors,
+) -> Result<Html<String>, AppError> {
     let w = withdrawal(&current.portal)?;
     html(&WithdrawPage {
         chrome: ctx.chrome(ctx.t.get("withdraw.title"), Some(&current.portal), Some(Screen::Withdraw)),
@@ -60,23 +93,45 @@ fn withdraw_page(ctx: &Ctx, current: &CurrentUser, errors: FieldErrors) -> Resul
         return_days: w.return_within_days,
         reasons: REASONS
             .iter()
-            .map(|r| (r.to_string(), ctx.t.get(&format!("withdraw.reason.{r}")).to_string()))
+            .map(|r| (r.to_string(), ctx.t.get(&format!("withdraw.reason.{r}")).to_string(), form.reasons.contains(r)))
             .collect(),
+        form,
         errors,
         home: format!("/{}/home", current.portal.id),
     })
 }
 
-pub async fn withdraw_form(current: CurrentUser, ctx: Ctx) -> Result<Html<String>, AppError> {
-    withdraw_page(&ctx, &current, FieldErrors::default())
+/// jrec-in's 退会確認: 「はい」 leads to the exit survey, 「いいえ」 back to the menu.
+#[derive(Template)]
+#[template(path = "withdraw/confirm.html")]
+pub struct ConfirmPage {
+    pub chrome: Chrome,
+    pub action: String,
+    pub home: String,
 }
 
 #[derive(Deserialize)]
-pub struct WithdrawForm {
+pub struct WithdrawStep {
     #[serde(default)]
-    password: String,
-    #[serde(default)]
-    comment: String,
+    step: String,
+}
+
+/// Where the portal has an exit survey (jrec-in), the manual's order: 退会確認 (はい) → the
+/// survey → 「退会」. Elsewhere (hellowork) one page: the password, then 「退会」 and a dialog.
+pub async fn withdraw_form(
+    current: CurrentUser,
+    ctx: Ctx,
+    Query(step): Query<WithdrawStep>,
+) -> Result<Html<String>, AppError> {
+    let w = withdrawal(&current.portal)?;
+    if w.survey && step.step != "survey" {
+        return html(&ConfirmPage {
+            chrome: ctx.chrome(ctx.t.get("withdraw.confirm_title"), Some(&current.portal), Some(Screen::Withdraw)),
+            action: format!("/{}/withdraw", current.portal.id),
+            home: format!("/{}/home", current.portal.id),
+        });
+    }
+    withdraw_page(&ctx, &current, WithdrawForm::default(), FieldErrors::default())
 }
 
 pub async fn withdraw(
@@ -88,22 +143,14 @@ pub async fn withdraw(
     form: axum::extract::RawForm,
 ) -> Result<Response, AppError> {
     let w = withdrawal(&current.portal)?.clone();
-    // Checkboxes repeat their field name: read the raw pairs.
-    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(&form.0).into_owned().collect();
-    let field = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
-    let parsed = WithdrawForm { password: field("password"), comment: field("comment") };
-    let reasons: Vec<&str> = pairs
-        .iter()
-        .filter(|(k, _)| k == "reason")
-        .filter_map(|(_, v)| REASONS.iter().find(|r| *r == v).copied())
-        .collect();
-    if !state.hasher.verify(&parsed.password, Some(&current.user.password_hash)).await {
-        return Ok(withdraw_page(&ctx, &current, FieldErrors::field("password", ctx.t.get("code2.wrong_password")))?
-            .into_response());
-    }
+    let parsed = WithdrawForm::parse(&form.0);
     if parsed.comment.chars().count() > 2000 {
-        return Ok(withdraw_page(&ctx, &current, FieldErrors::field("comment", ctx.t.get("withdraw.comment_long")))?
-            .into_response());
+        let errors = FieldErrors::field("comment", ctx.t.get("withdraw.comment_long"));
+        return Ok(withdraw_page(&ctx, &current, parsed, errors)?.into_response());
+    }
+    if !state.hasher.verify(&parsed.password, Some(&current.user.password_hash)).await {
+        let errors = FieldErrors::field("password", ctx.t.get("code2.wrong_password"));
+        return Ok(withdraw_page(&ctx, &current, parsed, errors)?.into_response());
     }
     let portal = &current.portal;
     let now = state.clock.unix();
@@ -112,7 +159,7 @@ pub async fn withdraw(
     codes::revoke_trusted(&mut tx, current.user.id).await?;
     sessions::delete_for_user(&mut tx, current.user.id, None).await?;
     if w.survey {
-        users::record_survey(&mut tx, &portal.id, &reasons.join(","), parsed.comment.trim(), now).await?;
+        users::record_survey(&mut tx, &portal.id, &parsed.reasons.join(","), parsed.comment.trim(), now).await?;
     }
     let subject = format!("user:{}", current.user.id);
     audit::record(&mut tx, &audit_entry(portal, &origin, "account.withdrawn", Some(&subject), None), now).await?;
