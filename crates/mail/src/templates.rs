@@ -155,7 +155,7 @@ fn fill(kind: MailKind, text: &str, values: &[(&str, &str)]) -> Result<String, T
 mod tests {
     use super::*;
 
-    const VALUES: [(&str, &str); 23] = [
+    const VALUES: [(&str, &str); 24] = [
         ("after", "退会後30日以内であれば、…"),
         ("change", "ASPユーザーとの紐づけが解除されました。"),
         ("admin", "管理 太郎"),
@@ -169,6 +169,7 @@ mod tests {
         ("attempts", "10"),
         ("at", "2026-11-22 10:00"),
         ("help_desk", "ヘルプデスク"),
+        ("trust_note", "\nワンタイムパスワードの省略設定は、すべての端末・ブラウザで解除されました。\n"),
         ("failures", "6"),
         ("until", "2026-11-22 11:00"),
         ("block_after", "3"),
