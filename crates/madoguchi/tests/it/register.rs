@@ -85,7 +85,10 @@ async fn provisional_then_main_registration_lands_on_the_menu() {
         .await;
     assert_eq!(done.location(), "/mlit-fwms/home");
     let menu = app.get("/mlit-fwms/home").await;
-    menu.assert_contains("<h1>メニュー</h1>").assert_contains("連絡事項").assert_contains("tanaka01");
+    menu.assert_contains("<h1>メニュー</h1>")
+        .assert_contains("連絡事項")
+        .assert_contains("tanaka01")
+        .assert_lacks("class=\"org-name\"");
     assert!(app.mails().await.iter().any(|m| m.subject.contains("本登録完了のお知らせ") && m.to == MAIL));
     // The login ID is now taken, for registration and for a second completion.
     apply(&app, "tanaka01", "x@example.jp").await.assert_contains("このログインＩＤはすでに使用されています。");

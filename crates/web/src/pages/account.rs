@@ -97,7 +97,8 @@ fn home_page(
         ),
         notices_label: current.portal.settings.notices_label.get(ctx.lang).to_string(),
         notices,
-        organization: u.organization_name.clone(),
+        // mlit-fwms registration names no organization (the plan module does): no lone 「様」.
+        organization: u.organization_name.clone().filter(|name| !name.is_empty()),
         office: current
             .portal
             .settings
