@@ -477,3 +477,38 @@ fn bad_inputs_are_errors_not_panics() {
     assert!(matches!(err, CaError::Io { .. }), "{err}");
     assert!(err.to_string().contains("file"), "{err}");
 }
+
+/// Chromium on Linux keeps client certificates in an NSS database; `pk12util` is how they get
+/// there (Debian `libnss3-tools`; skipped when absent).
+#[test]
+fn nss_imports_the_p12() {
+    let tmp = TempDir::new("nss");
+    let ca = open(&tmp.ca(), None).unwrap();
+    let issued = ca.issue_client("sampleusr123", TEMPLATE, &Serial::random().unwrap(), Utc::now(), PASSWORD).unwrap();
+    let p12 = write(&tmp.path().join(&issued.file_name), &issued.p12_bytes);
+    let db = tmp.path().join("nssdb");
+    fs::create_dir(&db).unwrap();
+    let db = format!("sql:{}", db.display());
+    let run = |program: &str, args: &[&str]| match Command::new(program).args(args).output() {
+        Ok(out) => Some(out),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => panic!("running {program}: {e}"),
+    };
+    let Some(out) = run("certutil", &["-N", "-d", &db, "--empty-password"]) else {
+        eprintln!("SKIPPED: no `certutil`/`pk12util` (Debian libnss3-tools)");
+        return;
+    };
+    assert!(out.status.success(), "{}", text(&out));
+
+    let out = run("pk12util", &["-i", &p12, "-d", &db, "-W", "wrong"]).unwrap();
+    assert!(!out.status.success(), "a wrong password imported: {}", text(&out));
+
+    let out = run("pk12util", &["-i", &p12, "-d", &db, "-W", PASSWORD]).unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let out = run("certutil", &["-L", "-d", &db]).unwrap();
+    let listing = text(&out);
+    assert!(listing.contains(&issued.subject), "{listing}");
+    let out = run("certutil", &["-K", "-d", &db]).unwrap();
+    let keys = text(&out);
+    assert!(keys.contains("ec") && keys.contains(&issued.subject), "{keys}");
+}
