@@ -35,13 +35,6 @@ const CA_ORGANIZATION: &str = "madoguchi";
 /// server's disk and the backup, which the passphrase protects.
 pub const CA_VALIDITY_DAYS: i64 = 7305;
 
-/// Validity of a client certificate, from its issue second to the same wall-clock second 365
-/// days later: "366 days counting the issue day" (発行日を含めて366日間). The issue day is
-/// day 1 and the expiry day is day 366; JST has no daylight saving time, so this is exactly
-/// 365 × 86 400 seconds. It also matches the manual's example name `sampleusr123
-/// 20121016145632 ROKIN Koujyo Web System`, whose expiry carries a time of day.
-pub const CLIENT_VALIDITY_DAYS: i64 = 365;
-
 /// Iterations of PBKDF2 in the PKCS#12 file (key encryption and MAC). Above OpenSSL's 2048
 /// default; Windows imports it without noticeable delay.
 const P12_ITERATIONS: u32 = 10_000;
@@ -52,6 +45,37 @@ const EXPIRY_PLACEHOLDER: &str = "{expiry}";
 
 /// Upper bound of a common name (X.520 `ub-common-name`).
 const MAX_COMMON_NAME: usize = 64;
+
+/// What a portal's client certificates look like: the subject template and the validity.
+/// The web layer builds it from the preset (`[second_factor]` `subject_suffix`,
+/// `validity_days`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientProfile {
+    /// The common name, with the placeholders `{user_id}` and `{expiry}` (the expiry as
+    /// `yyyymmddhhmmss` in JST). It must start with `{user_id} `, because
+    /// [`Authority::verify_client`] reads the user id back as the name's first word.
+    pub subject_template: String,
+    /// Validity in calendar days counting the issue day (rokin: 366, 発行日を含めて366日間).
+    ///
+    /// The certificate runs from its issue second to the same wall-clock second on day
+    /// `validity_days`, i.e. `validity_days - 1` days later: the issue day is day 1, the
+    /// expiry day is day 366. JST has no daylight saving time, so that is exactly
+    /// (`validity_days` - 1) × 86 400 seconds. This matches the manual's example name
+    /// `sampleusr123 20121016145632 ROKIN Koujyo Web System`, whose expiry carries a time of
+    /// day (issued 2011-10-17 14:56:32). At least 2.
+    pub validity_days: u32,
+}
+
+impl ClientProfile {
+    /// `{user_id} {expiry} <suffix>`, the form of rokin's names
+    /// (`sampleusr123 20121016145632 ROKIN Koujyo Web System`).
+    pub fn with_suffix(subject_suffix: &str, validity_days: u32) -> ClientProfile {
+        ClientProfile {
+            subject_template: format!("{USER_ID_PLACEHOLDER} {EXPIRY_PLACEHOLDER} {subject_suffix}"),
+            validity_days,
+        }
+    }
+}
 
 /// A portal's certificate authority, opened from (or created in) its directory.
 pub struct Authority {
@@ -232,13 +256,11 @@ impl Authority {
     /// password, which Windows asks for at import).
     ///
     /// * Validity: `not_before` is `now` (to the second); `not_after` is the same wall-clock
-    ///   second [`CLIENT_VALIDITY_DAYS`] (365) days later, so the certificate is valid on 366
-    ///   calendar days counting the issue day. Both ends are inclusive: valid at `not_after`,
-    ///   expired one second later.
-    /// * Subject: one common name, `subject_template` with `{user_id}` replaced by the user id
-    ///   and `{expiry}` by `not_after` as `yyyymmddhhmmss` in JST; the template must start
-    ///   with `{user_id} ` because [`Authority::verify_client`] reads the user id back as the
-    ///   common name's first word.
+    ///   second `profile.validity_days - 1` days later, so the certificate is valid on
+    ///   `validity_days` calendar days counting the issue day (see [`ClientProfile`]). Both
+    ///   ends are inclusive: valid at `not_after`, expired one second later.
+    /// * Subject: one common name, `profile.subject_template` with `{user_id}` replaced by the
+    ///   user id and `{expiry}` by `not_after` as `yyyymmddhhmmss` in JST.
     /// * Extensions: basicConstraints cA=false, keyUsage digitalSignature, extendedKeyUsage
     ///   clientAuth, subject and authority key identifiers.
     /// * `serial`: the caller's (see [`Serial`]); the caller keeps it unique.
@@ -246,7 +268,7 @@ impl Authority {
     pub fn issue_client(
         &self,
         user_id: &str,
-        subject_template: &str,
+        profile: &ClientProfile,
         serial: &Serial,
         now: DateTime<Utc>,
         password: &str,
@@ -256,7 +278,10 @@ impl Authority {
             return Err(CaError::EmptyPassword);
         }
         let not_before = truncate_to_second(now);
-        let not_after = not_before + TimeDelta::days(CLIENT_VALIDITY_DAYS);
+        if profile.validity_days < 2 {
+            return Err(CaError::InvalidValidity(profile.validity_days));
+        }
+        let not_after = not_before + TimeDelta::days(i64::from(profile.validity_days) - 1);
         if not_after > self.not_after {
             return Err(CaError::CaEndsTooSoon {
                 path: self.cert_path.clone(),
@@ -264,7 +289,7 @@ impl Authority {
                 not_after: not_after.to_rfc3339(),
             });
         }
-        let subject = expand_template(subject_template, user_id, not_after)?;
+        let subject = expand_template(&profile.subject_template, user_id, not_after)?;
 
         let mut params = CertificateParams::default();
         params.not_before = to_asn1_time(not_before)?;

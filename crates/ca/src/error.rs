@@ -78,6 +78,9 @@ pub enum CaError {
     #[error("invalid subject template {template:?}: {reason}")]
     InvalidTemplate { template: String, reason: String },
 
+    #[error("a client certificate must be valid for at least 2 days counting the issue day, not {0}")]
+    InvalidValidity(u32),
+
     #[error("invalid serial number: {0}")]
     InvalidSerial(String),
 

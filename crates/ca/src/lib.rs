@@ -19,7 +19,7 @@ mod serial;
 mod time;
 mod verify;
 
-pub use authority::{Authority, CA_VALIDITY_DAYS, CERT_FILE, CLIENT_VALIDITY_DAYS, Crl, Issued, KEY_FILE, RETIRED_DIR};
+pub use authority::{Authority, CA_VALIDITY_DAYS, CERT_FILE, ClientProfile, Crl, Issued, KEY_FILE, RETIRED_DIR};
 pub use error::CaError;
 pub use serial::Serial;
 pub use time::{JST, compact_jst};

@@ -7,9 +7,12 @@ use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::{DateTime, NaiveDate, TimeDelta, TimeZone, Utc};
-use madoguchi_ca::{Authority, CaError, JST, Rejection, Serial};
+use madoguchi_ca::{Authority, CaError, ClientProfile, JST, Rejection, Serial};
 
-const TEMPLATE: &str = "{user_id} {expiry} ROKIN Koujyo Web System";
+/// rokin's preset: `subject_suffix = "ROKIN Koujyo Web System"`, `validity_days = 366`.
+fn rokin() -> ClientProfile {
+    ClientProfile::with_suffix("ROKIN Koujyo Web System", 366)
+}
 const CA_NAME: &str = "ROKIN Koujyo Web System CA";
 const PASSWORD: &str = "Pa$sw0rd";
 
@@ -125,7 +128,7 @@ fn passphrase_protects_the_key() {
     assert!(key_text.starts_with("-----BEGIN ENCRYPTED PRIVATE KEY-----"));
 
     let ca = open(&dir, Some("correct horse")).unwrap();
-    ca.issue_client("user01abc", TEMPLATE, &Serial::random().unwrap(), ca_start(), PASSWORD).unwrap();
+    ca.issue_client("user01abc", &rokin(), &Serial::random().unwrap(), ca_start(), PASSWORD).unwrap();
 
     let wrong = open(&dir, Some("wrong horse")).unwrap_err();
     assert!(matches!(wrong, CaError::WrongPassphrase { .. }), "{wrong}");
@@ -204,7 +207,7 @@ fn validity_is_366_days_counting_the_issue_day() {
     // The manual's example name, `sampleusr123 20121016145632 ROKIN Koujyo Web System`, is
     // what a certificate issued at 2011-10-17 14:56:32 JST gets (2012 is a leap year).
     let issued_at = jst(2011, 10, 17, 14, 56, 32) + TimeDelta::milliseconds(750);
-    let issued = ca.issue_client("sampleusr123", TEMPLATE, &Serial::from_u64(1).unwrap(), issued_at, PASSWORD).unwrap();
+    let issued = ca.issue_client("sampleusr123", &rokin(), &Serial::from_u64(1).unwrap(), issued_at, PASSWORD).unwrap();
     assert_eq!(issued.subject, "sampleusr123 20121016145632 ROKIN Koujyo Web System");
     assert_eq!(issued.file_name, "sampleusr12320111017145632.p12");
     assert_eq!(issued.not_before, jst(2011, 10, 17, 14, 56, 32));
@@ -215,11 +218,19 @@ fn validity_is_366_days_counting_the_issue_day() {
 
     // And in a year without 29 February.
     let issued = ca
-        .issue_client("user01abc", TEMPLATE, &Serial::from_u64(2).unwrap(), jst(2025, 4, 1, 23, 59, 59), PASSWORD)
+        .issue_client("user01abc", &rokin(), &Serial::from_u64(2).unwrap(), jst(2025, 4, 1, 23, 59, 59), PASSWORD)
         .unwrap();
     assert_eq!(issued.not_after, jst(2026, 4, 1, 23, 59, 59));
     assert_eq!(issued.not_after.with_timezone(&JST).date_naive(), NaiveDate::from_ymd_opt(2026, 4, 1).unwrap());
     assert_eq!(issued.subject, "user01abc 20260401235959 ROKIN Koujyo Web System");
+
+    // Another preset value: 30 days counting the issue day.
+    let profile = ClientProfile::with_suffix("Test", 30);
+    let issued = ca
+        .issue_client("user01abc", &profile, &Serial::from_u64(3).unwrap(), jst(2025, 4, 1, 9, 0, 0), PASSWORD)
+        .unwrap();
+    assert_eq!(issued.not_after, jst(2025, 4, 30, 9, 0, 0));
+    assert_eq!(issued.subject, "user01abc 20250430090000 Test");
 }
 
 #[test]
@@ -227,7 +238,7 @@ fn the_last_second_is_valid_and_the_next_is_not() {
     let tmp = TempDir::new("boundary");
     let ca = open(&tmp.ca(), None).unwrap();
     let issued = ca
-        .issue_client("user01abc", TEMPLATE, &Serial::random().unwrap(), jst(2025, 6, 2, 10, 0, 0), PASSWORD)
+        .issue_client("user01abc", &rokin(), &Serial::random().unwrap(), jst(2025, 6, 2, 10, 0, 0), PASSWORD)
         .unwrap();
     let der = &issued.certificate_der;
     let second = TimeDelta::seconds(1);
@@ -256,7 +267,7 @@ fn every_rejection() {
     let tmp = TempDir::new("reject");
     let ca = open(&tmp.ca(), None).unwrap();
     let now = jst(2025, 6, 2, 10, 0, 0);
-    let issued = ca.issue_client("user01abc", TEMPLATE, &Serial::random().unwrap(), now, PASSWORD).unwrap();
+    let issued = ca.issue_client("user01abc", &rokin(), &Serial::random().unwrap(), now, PASSWORD).unwrap();
 
     // Revoked, even though otherwise valid; and revocation wins over expiry.
     let revoked = [Serial::random().unwrap(), issued.serial.clone()];
@@ -268,7 +279,7 @@ fn every_rejection() {
     // Foreign: another CA with the very same name and portal (so only the key differs).
     let other_tmp = TempDir::new("reject-other");
     let other = open(&other_tmp.ca(), None).unwrap();
-    let forged = other.issue_client("user01abc", TEMPLATE, &issued.serial, now, PASSWORD).unwrap();
+    let forged = other.issue_client("user01abc", &rokin(), &issued.serial, now, PASSWORD).unwrap();
     assert_eq!(ca.verify_client(&forged.certificate_der, &[], now), Err(Rejection::Foreign));
 
     // Malformed: junk, a truncated certificate, trailing bytes, the CA certificate itself.
@@ -294,7 +305,7 @@ fn the_p12_opens_with_the_password_only_and_the_chain_verifies() {
     let tmp = TempDir::new("p12");
     let ca = open(&tmp.ca(), None).unwrap();
     let now = Utc::now();
-    let issued = ca.issue_client("sampleusr123", TEMPLATE, &Serial::random().unwrap(), now, PASSWORD).unwrap();
+    let issued = ca.issue_client("sampleusr123", &rokin(), &Serial::random().unwrap(), now, PASSWORD).unwrap();
     assert!(issued.file_name.starts_with("sampleusr123") && issued.file_name.ends_with(".p12"));
     assert_eq!(issued.file_name.len(), "sampleusr123".len() + 14 + 4);
 
@@ -364,7 +375,7 @@ fn the_crl_lists_the_revoked_serials_and_openssl_verifies_it() {
     let tmp = TempDir::new("crl");
     let ca = open(&tmp.ca(), None).unwrap();
     let now = jst(2025, 6, 2, 10, 0, 0);
-    let a = ca.issue_client("user01abc", TEMPLATE, &Serial::random().unwrap(), now, PASSWORD).unwrap();
+    let a = ca.issue_client("user01abc", &rokin(), &Serial::random().unwrap(), now, PASSWORD).unwrap();
     let b = Serial::from_hex("00ff01").unwrap(); // a serial whose top bit is set
     let revoked_at = now + TimeDelta::hours(1);
     let crl = ca
@@ -393,7 +404,7 @@ fn the_crl_lists_the_revoked_serials_and_openssl_verifies_it() {
     assert!(listing.contains("Next Update: Jun  3 01:00:00 2025 GMT"), "{listing}");
 
     // The revoked certificate fails `openssl verify -crl_check`; another one passes.
-    let fresh = ca.issue_client("user02abc", TEMPLATE, &Serial::random().unwrap(), now, PASSWORD).unwrap();
+    let fresh = ca.issue_client("user02abc", &rokin(), &Serial::random().unwrap(), now, PASSWORD).unwrap();
     let crl_pem = write(&tmp.path().join("crl.pem"), &crl.pem);
     let at = (now + TimeDelta::hours(3)).timestamp().to_string();
     let check = |cert_pem: &str| {
@@ -423,7 +434,7 @@ fn retired_cas_still_verify_what_they_issued() {
     let dir = tmp.ca();
     let old = open(&dir, None).unwrap();
     let now = jst(2025, 6, 2, 10, 0, 0);
-    let before = old.issue_client("user01abc", TEMPLATE, &Serial::random().unwrap(), now, PASSWORD).unwrap();
+    let before = old.issue_client("user01abc", &rokin(), &Serial::random().unwrap(), now, PASSWORD).unwrap();
 
     // Rotation as docs/CA.md describes it: keep the old certificate under retired/, move
     // the old key away, start again.
@@ -435,7 +446,7 @@ fn retired_cas_still_verify_what_they_issued() {
     assert_eq!(new.trust_anchors_der().count(), 2);
 
     assert_eq!(new.verify_client(&before.certificate_der, &[], now).unwrap().user_id, "user01abc");
-    let after = new.issue_client("user01abc", TEMPLATE, &Serial::random().unwrap(), now, PASSWORD).unwrap();
+    let after = new.issue_client("user01abc", &rokin(), &Serial::random().unwrap(), now, PASSWORD).unwrap();
     assert!(new.verify_client(&after.certificate_der, &[], now).is_ok());
     // The old CA knows nothing of the new one.
     assert_eq!(old.verify_client(&after.certificate_der, &[], now), Err(Rejection::Foreign));
@@ -448,7 +459,7 @@ fn bad_inputs_are_errors_not_panics() {
     let serial = Serial::random().unwrap();
     let now = ca_start();
     for user in ["", "has space", "ユーザー", "a/b", "x\"y"] {
-        let err = ca.issue_client(user, TEMPLATE, &serial, now, PASSWORD).unwrap_err();
+        let err = ca.issue_client(user, &rokin(), &serial, now, PASSWORD).unwrap_err();
         assert!(matches!(err, CaError::InvalidUserId(_)), "{user}: {err}");
     }
     for template in [
@@ -458,13 +469,14 @@ fn bad_inputs_are_errors_not_panics() {
         "{user_id} {expiri} ROKIN",
         "{user_id} {expiry} a very long fixed text that makes the name longer than 64",
     ] {
-        let err = ca.issue_client("user01abc", template, &serial, now, PASSWORD).unwrap_err();
+        let profile = ClientProfile { subject_template: template.into(), validity_days: 366 };
+        let err = ca.issue_client("user01abc", &profile, &serial, now, PASSWORD).unwrap_err();
         assert!(matches!(err, CaError::InvalidTemplate { .. }), "{template}: {err}");
     }
-    assert!(matches!(ca.issue_client("user01abc", TEMPLATE, &serial, now, ""), Err(CaError::EmptyPassword)));
+    assert!(matches!(ca.issue_client("user01abc", &rokin(), &serial, now, ""), Err(CaError::EmptyPassword)));
     // A client certificate may not outlive the CA.
     let late = ca.not_after() - TimeDelta::days(100);
-    let err = ca.issue_client("user01abc", TEMPLATE, &serial, late, PASSWORD).unwrap_err();
+    let err = ca.issue_client("user01abc", &rokin(), &serial, late, PASSWORD).unwrap_err();
     assert!(matches!(err, CaError::CaEndsTooSoon { .. }), "{err}");
     // And an expired CA does not open.
     let err = Authority::open_or_create(&tmp.ca(), "rokin", CA_NAME, None, ca.not_after() + TimeDelta::seconds(1))
@@ -484,7 +496,7 @@ fn bad_inputs_are_errors_not_panics() {
 fn nss_imports_the_p12() {
     let tmp = TempDir::new("nss");
     let ca = open(&tmp.ca(), None).unwrap();
-    let issued = ca.issue_client("sampleusr123", TEMPLATE, &Serial::random().unwrap(), Utc::now(), PASSWORD).unwrap();
+    let issued = ca.issue_client("sampleusr123", &rokin(), &Serial::random().unwrap(), Utc::now(), PASSWORD).unwrap();
     let p12 = write(&tmp.path().join(&issued.file_name), &issued.p12_bytes);
     let db = tmp.path().join("nssdb");
     fs::create_dir(&db).unwrap();
