@@ -251,6 +251,16 @@ impl Authority {
         &self.cert_path
     }
 
+    /// Rewrites `ca.key` encrypted with `new_passphrase`, or in the clear with `None`
+    /// (atomically, mode 0600). The next [`Authority::open_or_create`] needs the new one.
+    pub fn set_passphrase(&self, new_passphrase: Option<&str>) -> Result<(), CaError> {
+        if new_passphrase == Some("") {
+            return Err(CaError::BadKey { path: self.key_path.clone(), reason: "the new passphrase is empty".into() });
+        }
+        let text = keyfile::encode(self.issuer.key(), new_passphrase, &self.key_path)?;
+        files::write_atomically(&self.key_path, text.as_bytes(), KEY_MODE)
+    }
+
     /// Issues a client certificate for `user_id` with a fresh ECDSA P-256 key, and packs both
     /// with the CA certificate into a PKCS#12 file encrypted with `password` (the user's login
     /// password, which Windows asks for at import).

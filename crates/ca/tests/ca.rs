@@ -524,3 +524,60 @@ fn nss_imports_the_p12() {
     let keys = text(&out);
     assert!(keys.contains("ec") && keys.contains(&issued.subject), "{keys}");
 }
+
+#[test]
+fn the_passphrase_can_be_set_changed_and_removed() {
+    let tmp = TempDir::new("set-passphrase");
+    let ca = open(&tmp.ca(), None).unwrap();
+    ca.set_passphrase(Some("first")).unwrap();
+    #[cfg(unix)]
+    assert_eq!(mode(&tmp.ca().join("ca.key")), 0o600);
+    assert!(matches!(open(&tmp.ca(), None), Err(CaError::PassphraseRequired { .. })));
+    let ca = open(&tmp.ca(), Some("first")).unwrap();
+    ca.set_passphrase(Some("second")).unwrap();
+    assert!(matches!(open(&tmp.ca(), Some("first")), Err(CaError::WrongPassphrase { .. })));
+    let ca = open(&tmp.ca(), Some("second")).unwrap();
+    ca.set_passphrase(None).unwrap();
+    let reopened = open(&tmp.ca(), None).unwrap();
+    assert_eq!(reopened.ca_certificate_der(), ca.ca_certificate_der());
+}
+
+/// docs/CA.md tells operators how to do the same with OpenSSL (e.g. on a backup copy): the
+/// files it writes must open here.
+#[cfg(unix)]
+#[test]
+fn keys_encrypted_or_decrypted_by_openssl_open() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = TempDir::new("openssl-key");
+    open(&tmp.ca(), None).unwrap();
+    let key = tmp.ca().join("ca.key");
+    let key_s = key.to_str().unwrap().to_owned();
+    let new = tmp.ca().join("ca.key.new");
+    let new_s = new.to_str().unwrap().to_owned();
+    let replace = || {
+        fs::set_permissions(&new, fs::Permissions::from_mode(0o600)).unwrap();
+        fs::rename(&new, &key).unwrap();
+    };
+
+    // Add a passphrase (PBKDF2 + AES-256-CBC, OpenSSL's PBES2 default).
+    let args = ["pkcs8", "-topk8", "-v2", "aes-256-cbc", "-in", &key_s, "-out", &new_s, "-passout", "pass:ops"];
+    let Some(out) = openssl(&args) else { return };
+    assert!(out.status.success(), "{}", text(&out));
+    replace();
+    assert!(matches!(open(&tmp.ca(), None), Err(CaError::PassphraseRequired { .. })));
+    open(&tmp.ca(), Some("ops")).unwrap();
+
+    // Change it, with scrypt as this crate writes.
+    let args =
+        ["pkcs8", "-topk8", "-scrypt", "-in", &key_s, "-passin", "pass:ops", "-out", &new_s, "-passout", "pass:ops2"];
+    let out = openssl(&args).unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    replace();
+    open(&tmp.ca(), Some("ops2")).unwrap();
+
+    // Remove it.
+    let out = openssl(&["pkey", "-in", &key_s, "-passin", "pass:ops2", "-out", &new_s]).unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    replace();
+    open(&tmp.ca(), None).unwrap();
+}
