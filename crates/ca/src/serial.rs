@@ -42,6 +42,7 @@ impl Serial {
         let Some(start) = start else {
             return Err(CaError::InvalidSerial("zero is not a positive serial".into()));
         };
+        // Not empty: `start` is the position of a non-zero byte.
         let magnitude = &bytes[start..];
         // DER adds a zero byte in front when the top bit is set, to keep the integer positive.
         let der_len = magnitude.len() + usize::from(magnitude[0] & 0x80 != 0);
@@ -62,6 +63,7 @@ impl Serial {
         let padded: Vec<u8> =
             if digits.len() % 2 == 1 { std::iter::once(b'0').chain(digits).collect() } else { digits };
         let mut bytes = Vec::with_capacity(padded.len() / 2);
+        // `padded` has an even length, so every chunk holds two digits.
         for pair in padded.chunks(2) {
             let hi = hex_value(pair[0]);
             let lo = hex_value(pair[1]);
