@@ -21,6 +21,7 @@ use chrono::DateTime;
 use madoguchi_core::clock::JST;
 use madoguchi_core::login_id::LoginId;
 use madoguchi_core::portal::SecondFactor;
+use madoguchi_core::rules::{CodeRule, CodeVerdict, MINUTE, TrustRule};
 use madoguchi_core::{Lang, Portal};
 use madoguchi_mail::{Envelope, MailKind};
 use madoguchi_store::audit::{self, AuditEntry};
@@ -46,22 +47,15 @@ fn home_path(portal: &Portal) -> String {
 /// The login step that follows a right password.
 enum Next {
     Session,
-    Code { minutes: u32, max_attempts: u32 },
+    Code(CodeRule),
 }
 
 /// The portal's second factor for this user from this browser and address.
 fn second_step(portal: &Portal, user: &User, trusted: bool, office: bool) -> Next {
+    let Some(rule) = CodeRule::login_code(&portal.settings.second_factor) else { return Next::Session };
     match &portal.settings.second_factor {
-        SecondFactor::EmailOtp { code_minutes, max_attempts, .. } => {
-            if trusted || office {
-                Next::Session
-            } else {
-                Next::Code { minutes: *code_minutes, max_attempts: *max_attempts }
-            }
-        }
-        SecondFactor::OptionalEmailCode { code_minutes, max_attempts } if user.login_code_enabled => {
-            Next::Code { minutes: *code_minutes, max_attempts: *max_attempts }
-        }
+        SecondFactor::EmailOtp { .. } if !(trusted || office) => Next::Code(rule),
+        SecondFactor::OptionalEmailCode { .. } if user.login_code_enabled => Next::Code(rule),
         _ => Next::Session,
     }
 }
@@ -209,9 +203,11 @@ pub async fn login(
         None => return refused(),
     };
     let subject = format!("user:{}", user.id);
-    let trusted = match jar.get(TRUST_COOKIE) {
-        Some(c) => codes::is_trusted(&mut tx, &auth::token_hash(c.value()), user.id, now).await?,
-        None => false,
+    let trusted = match (jar.get(TRUST_COOKIE), TrustRule::of(&portal.settings.second_factor)) {
+        (Some(c), Some(rule)) => codes::trusted_until(&mut tx, &auth::token_hash(c.value()), user.id)
+            .await?
+            .is_some_and(|until| rule.skips(until, now)),
+        _ => false,
     };
     match second_step(&portal, &user, trusted, in_office(&portal, &origin)) {
         Next::Session => {
@@ -226,7 +222,7 @@ pub async fn login(
             tx.commit().await?;
             Ok((jar.add(session), Redirect::to(&home_path(&portal))).into_response())
         }
-        Next::Code { minutes, max_attempts } => {
+        Next::Code(rule) => {
             if audit::count_recent(&mut tx, &portal.id, "login.code_sent", Some(&subject), None, now - 3600).await?
                 >= OTP_PER_HOUR
             {
@@ -248,7 +244,7 @@ pub async fn login(
             }
             let token = auth::random_token();
             let code = auth::numeric_code(OTP_DIGITS);
-            let expires = now + i64::from(minutes) * 60;
+            let expires = rule.expires_at(now);
             codes::insert(
                 &mut tx,
                 &codes::NewCode {
@@ -264,7 +260,7 @@ pub async fn login(
             .await?;
             let portal_name = portal.settings.name.get(ctx.lang);
             let expires_text = format_ts(expires, ctx.lang);
-            let (minutes, attempts) = (minutes.to_string(), max_attempts.to_string());
+            let (minutes, attempts) = ((rule.valid_seconds / MINUTE).to_string(), rule.max_attempts.to_string());
             madoguchi_mail::queue(
                 &mut tx,
                 &Envelope { portal: &portal.id, from_name: portal_name, to: &user.email, lang: ctx.lang },
@@ -377,14 +373,21 @@ pub async fn otp(
         return Ok(otp_page(&ctx, &portal, skip, FieldErrors::field("otp", ctx.t.get("otp.format")))?.into_response());
     }
     let now = state.clock.unix();
-    let max_attempts = i64::from(otp_settings(&portal).1);
+    let Some(rule) = CodeRule::login_code(&portal.settings.second_factor) else {
+        return restart(jar, "otp.expired");
+    };
     let mut tx = state.store.begin().await?;
-    let Some(pending) = codes::attempt(&mut tx, &portal.id, OTP_PURPOSE, &auth::token_hash(&token), now).await? else {
+    let Some(pending) = codes::attempt(&mut tx, &portal.id, OTP_PURPOSE, &auth::token_hash(&token)).await? else {
         tx.commit().await?;
         return restart(jar, "otp.expired");
     };
     let subject = format!("user:{}", pending.user_id);
-    if pending.attempts > max_attempts {
+    let verdict = rule.verdict(pending.expires_at, pending.attempts, now);
+    if verdict == CodeVerdict::Expired {
+        tx.commit().await?;
+        return restart(jar, "otp.expired");
+    }
+    if verdict == CodeVerdict::Spent {
         codes::drop(&mut tx, pending.id).await?;
         audit::record(
             &mut tx,
@@ -396,7 +399,7 @@ pub async fn otp(
         return restart(jar, "otp.too_many");
     }
     if !auth::equal(&auth::token_hash(&code), &pending.code_hash) || !codes::use_up(&mut tx, pending.id, now).await? {
-        let last = pending.attempts >= max_attempts;
+        let last = verdict == (CodeVerdict::Open { last: true });
         if last {
             codes::drop(&mut tx, pending.id).await?;
         }
@@ -435,15 +438,12 @@ pub struct SkipPage {
     pub days: u32,
 }
 
-fn skip_days(portal: &Portal) -> Result<u32, AppError> {
-    match &portal.settings.second_factor {
-        SecondFactor::EmailOtp { skip_days, .. } if *skip_days > 0 => Ok(*skip_days),
-        _ => Err(AppError::NotFound),
-    }
+fn trust_rule(portal: &Portal) -> Result<TrustRule, AppError> {
+    TrustRule::of(&portal.settings.second_factor).ok_or(AppError::NotFound)
 }
 
 pub async fn skip_form(current: CurrentUser, ctx: Ctx) -> Result<Html<String>, AppError> {
-    let days = skip_days(&current.portal)?;
+    let days = trust_rule(&current.portal)?.days;
     html(&SkipPage { chrome: ctx.chrome(ctx.t.get("skip.title"), Some(&current.portal), None), days })
 }
 
@@ -460,21 +460,21 @@ pub async fn skip(
     jar: CookieJar,
     Form(form): Form<SkipForm>,
 ) -> Result<Response, AppError> {
-    let days = skip_days(&current.portal)?;
+    let rule = trust_rule(&current.portal)?;
     let portal = &current.portal;
     if form.choice != "ok" {
         return Ok(Redirect::to(&home_path(portal)).into_response());
     }
     let now = state.clock.unix();
     let token = auth::random_token();
-    let expires = now + i64::from(days) * 86_400;
+    let expires = rule.expires_at(now);
     let mut tx = state.store.begin().await?;
     codes::trust_browser(&mut tx, &auth::token_hash(&token), &portal.id, current.user.id, now, expires).await?;
     let subject = format!("user:{}", current.user.id);
     audit::record(&mut tx, &audit_entry(portal, &origin, "trusted_browser.added", Some(&subject), None), now).await?;
     tx.commit().await?;
     let mut trust = cookie(TRUST_COOKIE, token, login_path(portal), state.secure_cookies());
-    trust.set_max_age(time::Duration::days(i64::from(days)));
+    trust.set_max_age(time::Duration::days(i64::from(rule.days)));
     Ok((jar.add(trust), Redirect::to(&home_path(portal))).into_response())
 }
 

@@ -18,6 +18,7 @@ use axum_extra::extract::CookieJar;
 use chrono::DateTime;
 use madoguchi_core::Portal;
 use madoguchi_core::clock::JST;
+use madoguchi_core::rules::{SessionRule, SessionVerdict};
 use madoguchi_mail::{Envelope, MailKind};
 use madoguchi_store::audit::{self, AuditEntry};
 use madoguchi_store::operators::{self, Operator};
@@ -57,10 +58,10 @@ impl axum::extract::FromRequestParts<AppState> for SignedIn {
         let now = state.clock.unix();
         let mut conn = state.store.acquire().await.map_err(|e| AppError::from(e).into_response())?;
         let session = sessions::find(&mut conn, &hash).await.map_err(|e| AppError::from(e).into_response())?;
-        let idle = i64::from(portal.settings.session.idle_minutes) * 60;
-        let Some(session) =
-            session.filter(|s| s.portal == portal.id && s.expires_at > now && s.last_seen_at + idle > now)
-        else {
+        let rule = SessionRule::of(&portal.settings.session);
+        let Some(session) = session.filter(|s| {
+            s.portal == portal.id && rule.verdict(s.expires_at, s.last_seen_at, now) == SessionVerdict::Live
+        }) else {
             return Err(login);
         };
         let operator = match session.operator_id {
@@ -340,14 +341,14 @@ pub async fn code(
         sessions::delete(&mut tx, &auth::token_hash(old.value())).await?;
     }
     let session = auth::random_token();
-    let absolute = i64::from(portal.settings.session.absolute_hours) * 3600;
+    let expires = SessionRule::of(&portal.settings.session).expires_at(now);
     sessions::insert(
         &mut tx,
         &auth::token_hash(&session),
         &portal.id,
         sessions::Holder::Operator(challenge.operator_id),
         now,
-        now + absolute,
+        expires,
     )
     .await?;
     operators::record_login(&mut tx, challenge.operator_id, now).await?;
