@@ -224,7 +224,11 @@ async fn shaho_login_code_takes_five_entries() {
     let code = code_from(&app, SHAHO_ID, "ログイン確認コード", "確認コード：").await;
     let wrong = if code == "000000" { "111111" } else { "000000" };
     for _ in 0..4 {
-        app.post("/shaho/login/otp", &[("otp", wrong)]).await.assert_contains("正しくありません");
+        // In the screen's words: a 確認コード, not hellowork's ワンタイムパスワード.
+        app.post("/shaho/login/otp", &[("otp", wrong)])
+            .await
+            .assert_contains("確認コードが正しくありません。")
+            .assert_lacks("ワンタイムパスワード");
     }
     assert_eq!(app.post("/shaho/login/otp", &[("otp", &code)]).await.location(), "/shaho/home");
     app.post("/shaho/logout", &[]).await;
@@ -235,10 +239,15 @@ async fn shaho_login_code_takes_five_entries() {
     let code = code_from(&app, SHAHO_ID, "ログイン確認コード", "確認コード：").await;
     let wrong = if code == "000000" { "111111" } else { "000000" };
     for _ in 0..4 {
-        app.post("/shaho/login/otp", &[("otp", wrong)]).await.assert_contains("正しくありません");
+        app.post("/shaho/login/otp", &[("otp", wrong)]).await.assert_contains("確認コードが正しくありません。");
     }
-    app.post("/shaho/login/otp", &[("otp", wrong)]).await.assert_contains("規定の回数に達した");
-    app.post("/shaho/login/otp", &[("otp", &code)]).await.assert_contains("はじめからログインをやり直してください");
+    app.post("/shaho/login/otp", &[("otp", wrong)])
+        .await
+        .assert_contains("確認コードの入力誤りが規定の回数に達したため")
+        .assert_lacks("ワンタイムパスワード");
+    app.post("/shaho/login/otp", &[("otp", &code)])
+        .await
+        .assert_contains("確認コードの有効期間が過ぎたか、無効になりました");
     assert_eq!(app.get("/shaho/home").await.location(), "/shaho/login");
 }
 

@@ -317,10 +317,15 @@ fn otp_settings(portal: &Portal) -> (u32, u32, bool) {
     }
 }
 
+/// The locale key of a login-code text: hellowork's screen speaks of ワンタイムパスワード; a
+/// plain login code (shaho) is a 確認コード, in its errors too.
+fn code_key(portal: &Portal, k: &str) -> String {
+    if otp_settings(portal).2 { format!("otp.{k}") } else { format!("code.{k}") }
+}
+
 fn otp_page(ctx: &Ctx, portal: &Portal, skip_checked: bool, errors: FieldErrors) -> Result<Html<String>, AppError> {
     let (minutes, max_attempts, skippable) = otp_settings(portal);
-    // hellowork's screen speaks of ワンタイムパスワード; a plain login code is a 確認コード.
-    let key = |k: &str| if skippable { format!("otp.{k}") } else { format!("code.{k}") };
+    let key = |k: &str| code_key(portal, k);
     html(&OtpPage {
         chrome: ctx.chrome(ctx.t.get(&key("title")), Some(portal), None),
         label: ctx.t.get(&key("label")).to_string(),
@@ -366,26 +371,27 @@ pub async fn otp(
         Ok((jar.remove(removal(OTP_COOKIE, login_path(&portal), secure)), page).into_response())
     };
     let Some(token) = jar.get(OTP_COOKIE).map(|c| c.value().to_string()) else {
-        return restart(jar, "otp.expired");
+        return restart(jar, &code_key(&portal, "expired"));
     };
     let code: String = crate::forms::typed_code(&form.otp);
     if code.len() != OTP_DIGITS as usize || !code.chars().all(|c| c.is_ascii_digit()) {
-        return Ok(otp_page(&ctx, &portal, skip, FieldErrors::field("otp", ctx.t.get("otp.format")))?.into_response());
+        return Ok(otp_page(&ctx, &portal, skip, FieldErrors::field("otp", ctx.t.get(&code_key(&portal, "format"))))?
+            .into_response());
     }
     let now = state.clock.unix();
     let Some(rule) = CodeRule::login_code(&portal.settings.second_factor) else {
-        return restart(jar, "otp.expired");
+        return restart(jar, &code_key(&portal, "expired"));
     };
     let mut tx = state.store.begin().await?;
     let Some(pending) = codes::attempt(&mut tx, &portal.id, OTP_PURPOSE, &auth::token_hash(&token)).await? else {
         tx.commit().await?;
-        return restart(jar, "otp.expired");
+        return restart(jar, &code_key(&portal, "expired"));
     };
     let subject = format!("user:{}", pending.user_id);
     let verdict = rule.verdict(pending.expires_at, pending.attempts, now);
     if verdict == CodeVerdict::Expired {
         tx.commit().await?;
-        return restart(jar, "otp.expired");
+        return restart(jar, &code_key(&portal, "expired"));
     }
     if verdict == CodeVerdict::Spent {
         codes::drop(&mut tx, pending.id).await?;
@@ -396,7 +402,7 @@ pub async fn otp(
         )
         .await?;
         tx.commit().await?;
-        return restart(jar, "otp.too_many");
+        return restart(jar, &code_key(&portal, "too_many"));
     }
     if !auth::equal(&auth::token_hash(&code), &pending.code_hash) || !codes::use_up(&mut tx, pending.id, now).await? {
         let last = verdict == (CodeVerdict::Open { last: true });
@@ -411,9 +417,10 @@ pub async fn otp(
         .await?;
         tx.commit().await?;
         if last {
-            return restart(jar, "otp.too_many");
+            return restart(jar, &code_key(&portal, "too_many"));
         }
-        return Ok(otp_page(&ctx, &portal, skip, FieldErrors::field("otp", ctx.t.get("otp.wrong")))?.into_response());
+        return Ok(otp_page(&ctx, &portal, skip, FieldErrors::field("otp", ctx.t.get(&code_key(&portal, "wrong"))))?
+            .into_response());
     }
     audit::record(&mut tx, &audit_entry(&portal, &origin, "login.code_used", Some(&subject), None), now).await?;
     audit::record(
