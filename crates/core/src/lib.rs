@@ -10,6 +10,7 @@ pub mod normalize;
 pub mod organization;
 pub mod password;
 pub mod portal;
+pub mod rules;
 pub mod text;
 
 pub use clock::{Clock, SharedClock, SystemClock, TestClock};

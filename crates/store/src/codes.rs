@@ -54,24 +54,23 @@ pub async fn insert(conn: &mut AnyConnection, code: &NewCode<'_>, now: i64) -> R
     Ok(())
 }
 
-/// The pending code behind a browser's token, counting this attempt in the same statement
-/// so that parallel guesses each use one up.
+/// The unused code behind a browser's token, counting this attempt in the same statement
+/// so that parallel guesses each use one up. Whether it is still valid is the caller's
+/// question to `rules::CodeRule::verdict` (an expired code counting one more is harmless).
 pub async fn attempt(
     conn: &mut AnyConnection,
     portal: &str,
     purpose: &str,
     token_hash: &str,
-    now: i64,
 ) -> Result<Option<Code>, sqlx::Error> {
     let row = sqlx::query(
         "UPDATE user_codes SET attempts = attempts + 1
-         WHERE token_hash = $1 AND portal = $2 AND purpose = $3 AND used_at IS NULL AND expires_at > $4
+         WHERE token_hash = $1 AND portal = $2 AND purpose = $3 AND used_at IS NULL
          RETURNING id, user_id, code_hash, expires_at, attempts",
     )
     .bind(token_hash)
     .bind(portal)
     .bind(purpose)
-    .bind(now)
     .fetch_optional(conn)
     .await?;
     row.as_ref().map(code).transpose()
@@ -111,21 +110,18 @@ pub async fn trust_browser(
     Ok(())
 }
 
-pub async fn is_trusted(
+/// Until when this browser may skip the user's login code (`rules::TrustRule::skips`
+/// decides), if it was ever trusted for the user.
+pub async fn trusted_until(
     conn: &mut AnyConnection,
     token_hash: &str,
     user_id: i64,
-    now: i64,
-) -> Result<bool, sqlx::Error> {
-    let found: Option<i64> = sqlx::query_scalar(
-        "SELECT user_id FROM trusted_browsers WHERE token_hash = $1 AND user_id = $2 AND expires_at > $3",
-    )
-    .bind(token_hash)
-    .bind(user_id)
-    .bind(now)
-    .fetch_optional(conn)
-    .await?;
-    Ok(found.is_some())
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT MAX(expires_at) FROM trusted_browsers WHERE token_hash = $1 AND user_id = $2")
+        .bind(token_hash)
+        .bind(user_id)
+        .fetch_one(conn)
+        .await
 }
 
 /// Ends the skip for every browser of the user (password reset or change).
@@ -137,21 +133,19 @@ pub async fn revoke_trusted(conn: &mut AnyConnection, user_id: i64) -> Result<u6
         .rows_affected())
 }
 
-/// The user's pending code of a purpose that is not bound to a browser (a reissued
-/// temporary password), if it is still valid.
+/// The user's unused code of a purpose that is not bound to a browser (a reissued
+/// temporary password); the caller asks `rules::CodeRule::verdict` whether it is still valid.
 pub async fn pending_for_user(
     conn: &mut AnyConnection,
     user_id: i64,
     purpose: &str,
-    now: i64,
 ) -> Result<Option<Code>, sqlx::Error> {
     let row = sqlx::query(
         "SELECT id, user_id, code_hash, expires_at, attempts FROM user_codes
-         WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3",
+         WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL",
     )
     .bind(user_id)
     .bind(purpose)
-    .bind(now)
     .fetch_optional(conn)
     .await?;
     row.as_ref().map(code).transpose()

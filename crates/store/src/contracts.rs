@@ -210,24 +210,24 @@ pub struct Signup {
     pub code_hash: String,
     pub attempts: i64,
     pub verified: bool,
+    /// The code's deadline, then (once verified) the details'.
+    pub expires_at: i64,
 }
 
-/// The sign-up behind a browser's token while it is valid, counting a code attempt when
-/// `count` is set.
+/// The sign-up behind a browser's token, counting a code attempt when `count` is set.
+/// Whether it is still valid is the caller's question to `rules`.
 pub async fn signup(
     conn: &mut AnyConnection,
     portal: &str,
     token_hash: &str,
-    now: i64,
     count: bool,
 ) -> Result<Option<Signup>, sqlx::Error> {
     let row = sqlx::query(
-        "UPDATE signups SET attempts = attempts + $4 WHERE token_hash = $1 AND portal = $2 AND expires_at > $3
-         RETURNING email, code_hash, attempts, verified_at",
+        "UPDATE signups SET attempts = attempts + $3 WHERE token_hash = $1 AND portal = $2
+         RETURNING email, code_hash, attempts, verified_at, expires_at",
     )
     .bind(token_hash)
     .bind(portal)
-    .bind(now)
     .bind(i64::from(count))
     .fetch_optional(conn)
     .await?;
@@ -237,6 +237,7 @@ pub async fn signup(
             code_hash: r.try_get("code_hash")?,
             attempts: r.try_get("attempts")?,
             verified: r.try_get::<Option<i64>, _>("verified_at")?.is_some(),
+            expires_at: r.try_get("expires_at")?,
         })
     })
     .transpose()

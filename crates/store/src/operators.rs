@@ -137,22 +137,21 @@ pub async fn insert_challenge(
     Ok(())
 }
 
-/// The pending challenge behind a browser's token, counting this attempt. Counting in the
-/// same statement that reads makes parallel guesses each use up one attempt.
+/// The unused challenge behind a browser's token, counting this attempt. Counting in the
+/// same statement that reads makes parallel guesses each use up one attempt; whether it is
+/// still valid is the caller's question to `rules::CodeRule::verdict`.
 pub async fn attempt_challenge(
     conn: &mut AnyConnection,
     portal: &str,
     token_hash: &str,
-    now: i64,
 ) -> Result<Option<Challenge>, sqlx::Error> {
     let row = sqlx::query(
         "UPDATE login_challenges SET attempts = attempts + 1
-         WHERE token_hash = $1 AND portal = $2 AND used_at IS NULL AND expires_at > $3
+         WHERE token_hash = $1 AND portal = $2 AND used_at IS NULL
          RETURNING id, operator_id, code_hash, expires_at, attempts",
     )
     .bind(token_hash)
     .bind(portal)
-    .bind(now)
     .fetch_optional(conn)
     .await?;
     row.map(|r| {

@@ -1,6 +1,10 @@
 //! Organizations and their users: credentials, the lockout counters, password history.
 
+use madoguchi_core::rules::{ExpiryRule, LockRule, LockState};
 use sqlx::{AnyConnection, Row};
+
+/// The lockout's outcomes are the core's: the statements below mirror its [`LockRule`].
+pub use madoguchi_core::rules::LockOutcome;
 
 #[derive(Debug, Clone)]
 pub struct User {
@@ -49,6 +53,18 @@ macro_rules! from {
         " FROM users u LEFT JOIN organizations o ON o.id = u.organization_id
           LEFT JOIN contracts c ON c.organization_id = u.organization_id LEFT JOIN asp_users a ON a.user_id = u.id"
     };
+}
+
+impl User {
+    /// The lockout counters, as [`LockRule`] reads them.
+    pub fn lock_state(&self) -> LockState {
+        LockState {
+            failed_count: self.failed_count,
+            locked_until: self.locked_until,
+            lock_count: self.lock_count,
+            blocked: self.blocked_at.is_some(),
+        }
+    }
 }
 
 fn user(r: &sqlx::any::AnyRow) -> Result<User, sqlx::Error> {
@@ -183,15 +199,16 @@ pub async fn change_role(conn: &mut AnyConnection, id: i64, from: &str, to: &str
     Ok(done.rows_affected() == 1)
 }
 
-/// Takes one password attempt before the password is checked. Returns the attempt's
-/// number, or None when the account is locked or blocked: then no password is checked.
-/// Counting first makes the lock exact under concurrency: with a threshold of N, at most N
-/// attempts are ever admitted per lock period, however many arrive at once.
+/// Takes one attempt before the password is checked: [`LockRule::reserve`] in one statement.
+/// Returns the attempt's number, or None when the account is locked or blocked: then no
+/// password is checked. Counting first makes the lock exact under concurrency: with a
+/// threshold of N, at most N attempts are ever admitted per lock period, however many
+/// arrive at once.
 pub async fn reserve_attempt(
     conn: &mut AnyConnection,
     id: i64,
+    rule: &LockRule,
     now: i64,
-    threshold: i64,
 ) -> Result<Option<i64>, sqlx::Error> {
     sqlx::query_scalar(
         "UPDATE users SET
@@ -203,30 +220,21 @@ pub async fn reserve_attempt(
     )
     .bind(id)
     .bind(now)
-    .bind(threshold)
+    .bind(rule.threshold)
     .fetch_optional(conn)
     .await
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LockOutcome {
-    StillOpen,
-    Locked { lock_count: i64 },
-    Blocked { lock_count: i64 },
-}
-
-/// A checked attempt failed. The attempt that reaches the threshold locks the account;
-/// the `block_after`-th lock blocks it.
+/// A checked attempt failed: [`LockRule::fail`] in one statement. The attempt that reaches
+/// the threshold locks the account; the rule's K-th lock blocks it.
 pub async fn attempt_failed(
     conn: &mut AnyConnection,
     id: i64,
     attempt: i64,
-    threshold: i64,
-    lock_until: i64,
-    block_after: Option<i64>,
+    rule: &LockRule,
     now: i64,
 ) -> Result<LockOutcome, sqlx::Error> {
-    if attempt < threshold {
+    if !rule.locks_at(attempt) {
         return Ok(LockOutcome::StillOpen);
     }
     let row = sqlx::query(
@@ -235,8 +243,8 @@ pub async fn attempt_failed(
          WHERE id = $1 RETURNING lock_count, blocked_at",
     )
     .bind(id)
-    .bind(lock_until)
-    .bind(block_after.unwrap_or(0))
+    .bind(rule.lock_until(now))
+    .bind(rule.block_after.unwrap_or(0))
     .bind(now)
     .fetch_one(conn)
     .await?;
@@ -326,14 +334,14 @@ pub async fn set_login_code(conn: &mut AnyConnection, id: i64, enabled: bool) ->
     Ok(())
 }
 
-/// Users of a portal whose password expires within `warn_seconds` and who have not been
-/// reminded since their last change, marked reminded in the same statement: with several
-/// instances, each reminder is claimed once.
+/// Users of a portal whose password is in the rule's warning window (`ExpiryRule::age` is
+/// `ExpiresSoon`: warned from, not yet expired) and who have not been reminded since their
+/// last change, marked reminded in the same statement: with several instances, each
+/// reminder is claimed once.
 pub async fn claim_expiry_reminders(
     conn: &mut AnyConnection,
     portal: &str,
-    max_age_seconds: i64,
-    warn_seconds: i64,
+    rule: &ExpiryRule,
     now: i64,
 ) -> Result<Vec<User>, sqlx::Error> {
     let ids: Vec<i64> = sqlx::query_scalar(
@@ -344,8 +352,8 @@ pub async fn claim_expiry_reminders(
          RETURNING id",
     )
     .bind(portal)
-    .bind(max_age_seconds)
-    .bind(warn_seconds)
+    .bind(rule.max_age_seconds)
+    .bind(rule.warning_seconds)
     .bind(now)
     .fetch_all(&mut *conn)
     .await?;
@@ -373,7 +381,7 @@ pub async fn restore(conn: &mut AnyConnection, id: i64) -> Result<bool, sqlx::Er
     Ok(done.rows_affected() == 1)
 }
 
-/// Deletes accounts withdrawn before `before`, with everything that hangs on them, and
+/// Deletes accounts withdrawn before `before` (`rules::purge_cutoff`), with everything that hangs on them, and
 /// organizations left without users. Returns how many accounts went.
 pub async fn purge_withdrawn(conn: &mut AnyConnection, portal: &str, before: i64) -> Result<u64, sqlx::Error> {
     let gone = sqlx::query("DELETE FROM users WHERE portal = $1 AND withdrawn_at IS NOT NULL AND withdrawn_at < $2")

@@ -15,10 +15,11 @@ use crate::state::AppState;
 use madoguchi_core::login_id::LoginId;
 use madoguchi_core::password::{self, PasswordRule, Subject};
 use madoguchi_core::portal::{SecondFactor, Unblocker};
+use madoguchi_core::rules::{CodeRule, CodeVerdict, LockOutcome, LockRule};
 use madoguchi_core::{Lang, Portal};
 use madoguchi_mail::{Envelope, MailKind};
 use madoguchi_store::audit;
-use madoguchi_store::users::{self, LockOutcome, User};
+use madoguchi_store::users::{self, User};
 use madoguchi_store::{Conn, Tx, codes, sessions};
 
 /// The purpose of a temporary password reissued by the operator-less recovery.
@@ -41,15 +42,14 @@ pub async fn check(
     lang: Lang,
 ) -> Result<Option<Accepted>, AppError> {
     let now = state.clock.unix();
-    let lockout = &portal.settings.lockout;
-    let threshold = i64::from(lockout.failures);
+    let rule = LockRule::of(&portal.settings.lockout);
     let found = {
         let mut conn = state.store.acquire().await?;
         match users::by_login_id(&mut conn, &portal.id, login_id.as_str()).await? {
             Some(user) if user.withdrawn_at.is_some() => Err("withdrawn"),
             // Disabled by the operator: refused like any wrong password, without counting.
             Some(user) if user.disabled_at.is_some() => Err("disabled"),
-            Some(user) => match users::reserve_attempt(&mut conn, user.id, now, threshold).await? {
+            Some(user) => match users::reserve_attempt(&mut conn, user.id, &rule, now).await? {
                 Some(attempt) => Ok((user, attempt)),
                 None => Err("locked"),
             },
@@ -68,11 +68,10 @@ pub async fn check(
     let subject = format!("user:{}", user.id);
     let matched = state.hasher.verify(password, Some(&user.password_hash)).await;
     let mut tx = state.store.begin().await?;
-    let temporary = !matched && accept_reissued(&mut tx, state, &user, password, now).await?;
+    let temporary = !matched && accept_reissued(&mut tx, state, portal, &user, password, now).await?;
     if !matched && !temporary {
-        let lock_until = now + i64::from(lockout.lock_minutes) * 60;
-        let block_after = lockout.block_after_locks.map(i64::from);
-        let outcome = users::attempt_failed(&mut tx, user.id, attempt, threshold, lock_until, block_after, now).await?;
+        let lock_until = rule.lock_until(now);
+        let outcome = users::attempt_failed(&mut tx, user.id, attempt, &rule, now).await?;
         let entry = audit_entry(portal, origin, "login.failed", Some(&subject), Some("bad_password"));
         audit::record(&mut tx, &entry, now).await?;
         record_lock(&mut tx, state, portal, origin, &user, outcome, lock_until, lang, now).await?;
@@ -94,12 +93,18 @@ pub async fn check(
 async fn accept_reissued(
     tx: &mut Tx,
     state: &AppState,
+    portal: &Portal,
     user: &User,
     password: &str,
     now: i64,
 ) -> Result<bool, AppError> {
-    let Some(code) = codes::pending_for_user(tx, user.id, REISSUE, now).await? else { return Ok(false) };
-    if !auth::equal(&auth::token_hash(password), &code.code_hash) || !codes::use_up(tx, code.id, now).await? {
+    let Some(rule) = CodeRule::reissued_password(&portal.settings.recovery) else { return Ok(false) };
+    let Some(code) = codes::pending_for_user(tx, user.id, REISSUE).await? else { return Ok(false) };
+    // Its attempts are not counted: a wrong entry here is a failed login, which the lockout counts.
+    if !matches!(rule.verdict(code.expires_at, code.attempts, now), CodeVerdict::Open { .. })
+        || !auth::equal(&auth::token_hash(password), &code.code_hash)
+        || !codes::use_up(tx, code.id, now).await?
+    {
         return Ok(false);
     }
     let hash = state.hasher.hash(password).await.map_err(|e| AppError::Internal(format!("hash: {e}")))?;

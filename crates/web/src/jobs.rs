@@ -5,6 +5,7 @@ use crate::error::AppError;
 use crate::pages::login::format_ts;
 use crate::state::AppState;
 use madoguchi_core::Lang;
+use madoguchi_core::rules::{ExpiryRule, purge_cutoff};
 use madoguchi_mail::{Envelope, MailKind};
 use madoguchi_store::audit::{self, AuditEntry};
 use madoguchi_store::users;
@@ -17,14 +18,12 @@ pub async fn password_expiry_reminders(state: &AppState) -> Result<usize, AppErr
     let now = state.clock.unix();
     let mut queued = 0;
     for portal in &state.config.portals {
-        let policy = &portal.settings.password;
-        let Some(max_age) = policy.max_age_days else { continue };
-        let (max_age, warn) = (i64::from(max_age) * 86_400, i64::from(policy.expiry_warning_days) * 86_400);
+        let Some(rule) = ExpiryRule::of(&portal.settings.password) else { continue };
         let mut tx = state.store.begin().await?;
-        let due = users::claim_expiry_reminders(&mut tx, &portal.id, max_age, warn, now).await?;
+        let due = users::claim_expiry_reminders(&mut tx, &portal.id, &rule, now).await?;
         let portal_name = portal.settings.name.get(Lang::Ja);
         for user in &due {
-            let expires = format_ts(user.password_changed_at + max_age, Lang::Ja);
+            let expires = format_ts(rule.expires_at(user.password_changed_at), Lang::Ja);
             madoguchi_mail::queue(
                 &mut tx,
                 &Envelope { portal: &portal.id, from_name: portal_name, to: &user.email, lang: Lang::Ja },
@@ -61,7 +60,7 @@ pub async fn purge_withdrawn(state: &AppState) -> Result<u64, AppError> {
     for portal in &state.config.portals {
         let Some(w) = &portal.settings.withdrawal else { continue };
         let mut tx = state.store.begin().await?;
-        let gone = users::purge_withdrawn(&mut tx, &portal.id, now - i64::from(w.purge_after_days) * 86_400).await?;
+        let gone = users::purge_withdrawn(&mut tx, &portal.id, purge_cutoff(w, now)).await?;
         if gone > 0 {
             let detail = format!("{gone} account(s)");
             let entry = AuditEntry {

@@ -11,6 +11,7 @@ use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use madoguchi_core::Portal;
+use madoguchi_core::rules::{PasswordAge, SessionRule, SessionVerdict, password_age};
 use madoguchi_store::users::{self, User};
 use madoguchi_store::{Conn, sessions};
 
@@ -34,8 +35,8 @@ pub async fn start(
         sessions::delete(conn, &auth::token_hash(old.value())).await?;
     }
     let token = auth::random_token();
-    let absolute = i64::from(portal.settings.session.absolute_hours) * 3600;
-    sessions::insert(conn, &auth::token_hash(&token), &portal.id, sessions::Holder::User(user_id), now, now + absolute)
+    let expires = SessionRule::of(&portal.settings.session).expires_at(now);
+    sessions::insert(conn, &auth::token_hash(&token), &portal.id, sessions::Holder::User(user_id), now, expires)
         .await?;
     users::record_login(conn, user_id, now).await?;
     Ok(cookie(SESSION_COOKIE, token, portal_path(portal), state.secure_cookies()))
@@ -66,8 +67,7 @@ impl CurrentUser {
         if self.user.must_change_password {
             return Some(ForcedChange::Temporary);
         }
-        let max_age = self.portal.settings.password.max_age_days?;
-        (now >= self.user.password_changed_at + i64::from(max_age) * 86_400).then_some(ForcedChange::Expired)
+        (self.password_age(now) == PasswordAge::Expired).then_some(ForcedChange::Expired)
     }
 
     /// shaho: an account of a contract that is not linked to one of the contract's ASP
@@ -80,10 +80,14 @@ impl CurrentUser {
 
     /// Days until the password expires, when inside the warning window.
     pub fn expiry_warning_days(&self, now: i64) -> Option<i64> {
-        let policy = &self.portal.settings.password;
-        let max_age = i64::from(policy.max_age_days?);
-        let left = (self.user.password_changed_at + max_age * 86_400 - now + 86_399) / 86_400;
-        (left <= i64::from(policy.expiry_warning_days) && left > 0).then_some(left)
+        match self.password_age(now) {
+            PasswordAge::ExpiresSoon { days_left } => Some(days_left),
+            PasswordAge::Fresh | PasswordAge::Expired => None,
+        }
+    }
+
+    fn password_age(&self, now: i64) -> PasswordAge {
+        password_age(&self.portal.settings.password, self.user.password_changed_at, now)
     }
 }
 
@@ -103,13 +107,13 @@ impl FromRequestParts<AppState> for CurrentUser {
         let fail = |e: madoguchi_store::DbError| AppError::from(e).into_response();
         let mut conn = state.store.acquire().await.map_err(fail)?;
         let session = sessions::find(&mut conn, &hash).await.map_err(fail)?;
-        let idle = i64::from(portal.settings.session.idle_minutes) * 60;
-        let live =
-            session.clone().filter(|s| s.portal == portal.id && s.expires_at > now && s.last_seen_at + idle > now);
-        let Some(user_id) = live.as_ref().and_then(|s| s.user_id) else {
-            if let Some(ended) = session.as_ref().filter(|s| s.portal == portal.id && s.user_id.is_some()) {
+        let rule = SessionRule::of(&portal.settings.session);
+        let mine = session.as_ref().filter(|s| s.portal == portal.id && s.user_id.is_some());
+        let verdict = mine.map(|s| rule.verdict(s.expires_at, s.last_seen_at, now));
+        let live = mine.filter(|_| verdict == Some(SessionVerdict::Live));
+        let Some(user_id) = live.and_then(|s| s.user_id) else {
+            if let (Some(ended), Some(reason)) = (mine, verdict.and_then(SessionVerdict::reason)) {
                 // A timed-out session: gone from the server, and written down.
-                let reason = if ended.expires_at <= now { "absolute_timeout" } else { "idle_timeout" };
                 let subject = ended.user_id.map(|id| format!("user:{id}"));
                 let entry = madoguchi_store::audit::AuditEntry {
                     portal: &portal.id,

@@ -22,6 +22,7 @@ use chrono::DateTime;
 use madoguchi_core::clock::JST;
 use madoguchi_core::login_id::LoginId;
 use madoguchi_core::portal::SecondFactor;
+use madoguchi_core::rules::{CodeRule, CodeVerdict, MINUTE, TrustRule};
 use madoguchi_core::{Lang, Portal};
 use madoguchi_mail::{Envelope, MailKind};
 use madoguchi_store::audit::{self, AuditEntry};
@@ -47,22 +48,15 @@ fn home_path(portal: &Portal) -> String {
 /// The login step that follows a right password.
 enum Next {
     Session,
-    Code { minutes: u32, max_attempts: u32 },
+    Code(CodeRule),
 }
 
 /// The portal's second factor for this user from this browser and address.
 fn second_step(portal: &Portal, user: &User, trusted: bool, office: bool) -> Next {
+    let Some(rule) = CodeRule::login_code(&portal.settings.second_factor) else { return Next::Session };
     match &portal.settings.second_factor {
-        SecondFactor::EmailOtp { code_minutes, max_attempts, .. } => {
-            if trusted || office {
-                Next::Session
-            } else {
-                Next::Code { minutes: *code_minutes, max_attempts: *max_attempts }
-            }
-        }
-        SecondFactor::OptionalEmailCode { code_minutes, max_attempts } if user.login_code_enabled => {
-            Next::Code { minutes: *code_minutes, max_attempts: *max_attempts }
-        }
+        SecondFactor::EmailOtp { .. } if !(trusted || office) => Next::Code(rule),
+        SecondFactor::OptionalEmailCode { .. } if user.login_code_enabled => Next::Code(rule),
         _ => Next::Session,
     }
 }
@@ -210,9 +204,11 @@ pub async fn login(
         None => return refused(),
     };
     let subject = format!("user:{}", user.id);
-    let trusted = match jar.get(TRUST_COOKIE) {
-        Some(c) => codes::is_trusted(&mut tx, &auth::token_hash(c.value()), user.id, now).await?,
-        None => false,
+    let trusted = match (jar.get(TRUST_COOKIE), TrustRule::of(&portal.settings.second_factor)) {
+        (Some(c), Some(rule)) => codes::trusted_until(&mut tx, &auth::token_hash(c.value()), user.id)
+            .await?
+            .is_some_and(|until| rule.skips(until, now)),
+        _ => false,
     };
     match second_step(&portal, &user, trusted, in_office(&portal, &origin)) {
         Next::Session => {
@@ -227,7 +223,7 @@ pub async fn login(
             tx.commit().await?;
             Ok((jar.add(session), Redirect::to(&home_path(&portal))).into_response())
         }
-        Next::Code { minutes, max_attempts } => {
+        Next::Code(rule) => {
             if audit::count_recent(&mut tx, &portal.id, "login.code_sent", Some(&subject), None, now - 3600).await?
                 >= OTP_PER_HOUR
             {
@@ -249,7 +245,7 @@ pub async fn login(
             }
             let token = auth::random_token();
             let code = auth::numeric_code(OTP_DIGITS);
-            let expires = now + i64::from(minutes) * 60;
+            let expires = rule.expires_at(now);
             codes::insert(
                 &mut tx,
                 &codes::NewCode {
@@ -265,7 +261,7 @@ pub async fn login(
             .await?;
             let portal_name = portal.settings.name.get(ctx.lang);
             let expires_text = format_ts(expires, ctx.lang);
-            let (minutes, attempts) = (minutes.to_string(), max_attempts.to_string());
+            let (minutes, attempts) = ((rule.valid_seconds / MINUTE).to_string(), rule.max_attempts.to_string());
             madoguchi_mail::queue(
                 &mut tx,
                 &Envelope { portal: &portal.id, from_name: portal_name, to: &user.email, lang: ctx.lang },
@@ -322,15 +318,15 @@ fn otp_settings(portal: &Portal) -> (u32, u32, bool) {
     }
 }
 
-/// hellowork's screen and messages speak of ワンタイムパスワード; a plain login code (shaho)
-/// is a 確認コード.
-fn otp_key(portal: &Portal, key: &str) -> String {
-    if otp_settings(portal).2 { format!("otp.{key}") } else { format!("code.{key}") }
+/// The locale key of a login-code text: hellowork's screen speaks of ワンタイムパスワード; a
+/// plain login code (shaho) is a 確認コード, in its errors too.
+fn code_key(portal: &Portal, k: &str) -> String {
+    if otp_settings(portal).2 { format!("otp.{k}") } else { format!("code.{k}") }
 }
 
 fn otp_page(ctx: &Ctx, portal: &Portal, skip_checked: bool, errors: FieldErrors) -> Result<Html<String>, AppError> {
     let (minutes, max_attempts, skippable) = otp_settings(portal);
-    let key = |k: &str| otp_key(portal, k);
+    let key = |k: &str| code_key(portal, k);
     html(&OtpPage {
         chrome: ctx.chrome(ctx.t.get(&key("title")), Some(portal), Some(Screen::Otp)),
         label: ctx.t.get(&key("label")).to_string(),
@@ -376,22 +372,29 @@ pub async fn otp(
         Ok((jar.remove(removal(OTP_COOKIE, login_path(&portal), secure)), page).into_response())
     };
     let Some(token) = jar.get(OTP_COOKIE).map(|c| c.value().to_string()) else {
-        return restart(jar, &otp_key(&portal, "expired"));
+        return restart(jar, &code_key(&portal, "expired"));
     };
     let code: String = crate::forms::typed_code(&form.otp);
     if code.len() != OTP_DIGITS as usize || !code.chars().all(|c| c.is_ascii_digit()) {
-        return Ok(otp_page(&ctx, &portal, skip, FieldErrors::field("otp", ctx.t.get(&otp_key(&portal, "format"))))?
+        return Ok(otp_page(&ctx, &portal, skip, FieldErrors::field("otp", ctx.t.get(&code_key(&portal, "format"))))?
             .into_response());
     }
     let now = state.clock.unix();
-    let max_attempts = i64::from(otp_settings(&portal).1);
+    let Some(rule) = CodeRule::login_code(&portal.settings.second_factor) else {
+        return restart(jar, &code_key(&portal, "expired"));
+    };
     let mut tx = state.store.begin().await?;
-    let Some(pending) = codes::attempt(&mut tx, &portal.id, OTP_PURPOSE, &auth::token_hash(&token), now).await? else {
+    let Some(pending) = codes::attempt(&mut tx, &portal.id, OTP_PURPOSE, &auth::token_hash(&token)).await? else {
         tx.commit().await?;
-        return restart(jar, &otp_key(&portal, "expired"));
+        return restart(jar, &code_key(&portal, "expired"));
     };
     let subject = format!("user:{}", pending.user_id);
-    if pending.attempts > max_attempts {
+    let verdict = rule.verdict(pending.expires_at, pending.attempts, now);
+    if verdict == CodeVerdict::Expired {
+        tx.commit().await?;
+        return restart(jar, &code_key(&portal, "expired"));
+    }
+    if verdict == CodeVerdict::Spent {
         codes::drop(&mut tx, pending.id).await?;
         audit::record(
             &mut tx,
@@ -400,10 +403,10 @@ pub async fn otp(
         )
         .await?;
         tx.commit().await?;
-        return restart(jar, &otp_key(&portal, "too_many"));
+        return restart(jar, &code_key(&portal, "too_many"));
     }
     if !auth::equal(&auth::token_hash(&code), &pending.code_hash) || !codes::use_up(&mut tx, pending.id, now).await? {
-        let last = pending.attempts >= max_attempts;
+        let last = verdict == (CodeVerdict::Open { last: true });
         if last {
             codes::drop(&mut tx, pending.id).await?;
         }
@@ -415,9 +418,9 @@ pub async fn otp(
         .await?;
         tx.commit().await?;
         if last {
-            return restart(jar, &otp_key(&portal, "too_many"));
+            return restart(jar, &code_key(&portal, "too_many"));
         }
-        return Ok(otp_page(&ctx, &portal, skip, FieldErrors::field("otp", ctx.t.get(&otp_key(&portal, "wrong"))))?
+        return Ok(otp_page(&ctx, &portal, skip, FieldErrors::field("otp", ctx.t.get(&code_key(&portal, "wrong"))))?
             .into_response());
     }
     audit::record(&mut tx, &audit_entry(&portal, &origin, "login.code_used", Some(&subject), None), now).await?;
@@ -443,15 +446,12 @@ pub struct SkipPage {
     pub days: u32,
 }
 
-fn skip_days(portal: &Portal) -> Result<u32, AppError> {
-    match &portal.settings.second_factor {
-        SecondFactor::EmailOtp { skip_days, .. } if *skip_days > 0 => Ok(*skip_days),
-        _ => Err(AppError::NotFound),
-    }
+fn trust_rule(portal: &Portal) -> Result<TrustRule, AppError> {
+    TrustRule::of(&portal.settings.second_factor).ok_or(AppError::NotFound)
 }
 
 pub async fn skip_form(current: CurrentUser, ctx: Ctx) -> Result<Html<String>, AppError> {
-    let days = skip_days(&current.portal)?;
+    let days = trust_rule(&current.portal)?.days;
     html(&SkipPage { chrome: ctx.chrome(ctx.t.get("skip.title"), Some(&current.portal), Some(Screen::Skip)), days })
 }
 
@@ -468,21 +468,21 @@ pub async fn skip(
     jar: CookieJar,
     Form(form): Form<SkipForm>,
 ) -> Result<Response, AppError> {
-    let days = skip_days(&current.portal)?;
+    let rule = trust_rule(&current.portal)?;
     let portal = &current.portal;
     if form.choice != "ok" {
         return Ok(Redirect::to(&home_path(portal)).into_response());
     }
     let now = state.clock.unix();
     let token = auth::random_token();
-    let expires = now + i64::from(days) * 86_400;
+    let expires = rule.expires_at(now);
     let mut tx = state.store.begin().await?;
     codes::trust_browser(&mut tx, &auth::token_hash(&token), &portal.id, current.user.id, now, expires).await?;
     let subject = format!("user:{}", current.user.id);
     audit::record(&mut tx, &audit_entry(portal, &origin, "trusted_browser.added", Some(&subject), None), now).await?;
     tx.commit().await?;
     let mut trust = cookie(TRUST_COOKIE, token, login_path(portal), state.secure_cookies());
-    trust.set_max_age(time::Duration::days(i64::from(days)));
+    trust.set_max_age(time::Duration::days(i64::from(rule.days)));
     Ok((jar.add(trust), Redirect::to(&home_path(portal))).into_response())
 }
 

@@ -18,6 +18,7 @@ use axum_extra::extract::CookieJar;
 use chrono::DateTime;
 use madoguchi_core::Portal;
 use madoguchi_core::clock::JST;
+use madoguchi_core::rules::{CodeRule, CodeVerdict, MINUTE, SessionRule, SessionVerdict};
 use madoguchi_mail::{Envelope, MailKind};
 use madoguchi_store::audit::{self, AuditEntry};
 use madoguchi_store::operators::{self, Operator};
@@ -29,8 +30,8 @@ const PENDING_COOKIE: &str = "mdg_op_pending";
 /// Operators: 5 wrong passwords lock for 30 minutes; a code lives 10 minutes, 5 tries.
 const OP_FAILURES: i64 = 5;
 const OP_LOCK_SECONDS: i64 = 30 * 60;
-const CODE_SECONDS: i64 = 10 * 60;
-const CODE_TRIES: i64 = 5;
+/// The operator's mailed sign-in code: 10 minutes, 5 tries.
+const CODE: CodeRule = CodeRule::new(10 * MINUTE, 5);
 
 pub(crate) fn console_path(portal: &Portal) -> String {
     format!("/{}/operator", portal.id)
@@ -57,10 +58,10 @@ impl axum::extract::FromRequestParts<AppState> for SignedIn {
         let now = state.clock.unix();
         let mut conn = state.store.acquire().await.map_err(|e| AppError::from(e).into_response())?;
         let session = sessions::find(&mut conn, &hash).await.map_err(|e| AppError::from(e).into_response())?;
-        let idle = i64::from(portal.settings.session.idle_minutes) * 60;
-        let Some(session) =
-            session.filter(|s| s.portal == portal.id && s.expires_at > now && s.last_seen_at + idle > now)
-        else {
+        let rule = SessionRule::of(&portal.settings.session);
+        let Some(session) = session.filter(|s| {
+            s.portal == portal.id && rule.verdict(s.expires_at, s.last_seen_at, now) == SessionVerdict::Live
+        }) else {
             return Err(login);
         };
         let operator = match session.operator_id {
@@ -155,7 +156,7 @@ pub async fn login(
             operators::record_password_ok(&mut tx, op.id).await?;
             let token = auth::random_token();
             let code = auth::numeric_code(6);
-            let expires = now + CODE_SECONDS;
+            let expires = CODE.expires_at(now);
             operators::insert_challenge(
                 &mut tx,
                 &auth::token_hash(&token),
@@ -170,7 +171,7 @@ pub async fn login(
                 .map(|d| format_datetime(d.with_timezone(&JST), ctx.lang))
                 .unwrap_or_default();
             let portal_name = portal.settings.name.get(ctx.lang);
-            let minutes = (CODE_SECONDS / 60).to_string();
+            let minutes = (CODE.valid_seconds / MINUTE).to_string();
             madoguchi_mail::queue(
                 &mut tx,
                 &Envelope { portal: &portal.id, from_name: portal_name, to: &op.email, lang: ctx.lang },
@@ -293,7 +294,8 @@ pub async fn code(
     }
     let now = state.clock.unix();
     let mut tx = state.store.begin().await?;
-    let Some(challenge) = operators::attempt_challenge(&mut tx, &portal.id, &auth::token_hash(&token), now).await?
+    let challenge = operators::attempt_challenge(&mut tx, &portal.id, &auth::token_hash(&token)).await?;
+    let Some(challenge) = challenge.filter(|c| CODE.verdict(c.expires_at, c.attempts, now) != CodeVerdict::Expired)
     else {
         tx.commit().await?;
         return to_login(jar, ctx.t.get("op.code.expired"));
@@ -308,7 +310,7 @@ pub async fn code(
         user_agent: origin.user_agent.as_deref(),
         detail,
     };
-    if challenge.attempts > CODE_TRIES {
+    if CODE.verdict(challenge.expires_at, challenge.attempts, now) == CodeVerdict::Spent {
         operators::drop_challenge(&mut tx, challenge.id).await?;
         audit::record(
             &mut tx,
@@ -340,14 +342,14 @@ pub async fn code(
         sessions::delete(&mut tx, &auth::token_hash(old.value())).await?;
     }
     let session = auth::random_token();
-    let absolute = i64::from(portal.settings.session.absolute_hours) * 3600;
+    let expires = SessionRule::of(&portal.settings.session).expires_at(now);
     sessions::insert(
         &mut tx,
         &auth::token_hash(&session),
         &portal.id,
         sessions::Holder::Operator(challenge.operator_id),
         now,
-        now + absolute,
+        expires,
     )
     .await?;
     operators::record_login(&mut tx, challenge.operator_id, now).await?;

@@ -21,6 +21,7 @@ use madoguchi_core::Portal;
 use madoguchi_core::login_id::LoginId;
 use madoguchi_core::password::{self, PasswordRule, Subject};
 use madoguchi_core::portal::Recovery;
+use madoguchi_core::rules::{CodeRule, CodeVerdict};
 use madoguchi_mail::{Envelope, MailKind};
 use madoguchi_store::audit;
 use madoguchi_store::{codes, users};
@@ -32,16 +33,18 @@ const KEY_DIGITS: u32 = 8;
 
 struct ResetRules {
     key_minutes: u32,
-    max_attempts: u32,
+    /// The key's life and tries.
+    key: CodeRule,
     per_address: i64,
     per_ip: i64,
 }
 
 fn rules(portal: &Portal) -> Result<ResetRules, AppError> {
+    let key = CodeRule::reset_key(&portal.settings.recovery).ok_or(AppError::NotFound)?;
     match portal.settings.recovery {
-        Recovery::ResetKey { key_minutes, max_attempts, per_address_per_hour, per_ip_per_hour } => Ok(ResetRules {
+        Recovery::ResetKey { key_minutes, per_address_per_hour, per_ip_per_hour, .. } => Ok(ResetRules {
             key_minutes,
-            max_attempts,
+            key,
             per_address: i64::from(per_address_per_hour),
             per_ip: i64::from(per_ip_per_hour),
         }),
@@ -125,7 +128,7 @@ pub async fn forgot(
         // Over the limit the page looks the same: the mailbox is not flooded, nothing leaks.
         if for_address < rules.per_address {
             let key = auth::numeric_code(KEY_DIGITS);
-            let expires = now + i64::from(rules.key_minutes) * 60;
+            let expires = rules.key.expires_at(now);
             let new = codes::NewCode {
                 token_hash: &auth::token_hash(&token),
                 portal: &portal.id,
@@ -235,14 +238,17 @@ pub async fn reset(
     let Some(token) = jar.get(RESET_COOKIE).map(|c| c.value().to_string()) else { return wrong_key() };
     let now = state.clock.unix();
     let mut tx = state.store.begin().await?;
-    let Some(pending) = codes::attempt(&mut tx, &portal.id, PURPOSE, &auth::token_hash(&token), now).await? else {
+    let Some(pending) = codes::attempt(&mut tx, &portal.id, PURPOSE, &auth::token_hash(&token)).await? else {
         tx.commit().await?;
         return wrong_key();
     };
     let subject = format!("user:{}", pending.user_id);
+    let verdict = rules.key.verdict(pending.expires_at, pending.attempts, now);
     let matches = auth::equal(&auth::token_hash(&key), &pending.code_hash);
-    if !matches || pending.attempts > i64::from(rules.max_attempts) || !codes::use_up(&mut tx, pending.id, now).await? {
-        if pending.attempts >= i64::from(rules.max_attempts) {
+    let open = matches!(verdict, CodeVerdict::Open { .. });
+    if !open || !matches || !codes::use_up(&mut tx, pending.id, now).await? {
+        // A wrong last try, or a key past its tries or time, is gone: the page says to start again.
+        if verdict != (CodeVerdict::Open { last: false }) {
             codes::drop(&mut tx, pending.id).await?;
         }
         audit::record(&mut tx, &audit_entry(&portal, &origin, "password.reset_failed", Some(&subject), None), now)

@@ -20,6 +20,7 @@ use axum_extra::extract::CookieJar;
 use madoguchi_core::login_id::LoginId;
 use madoguchi_core::password::{self, PasswordRule, Subject};
 use madoguchi_core::portal::Registration;
+use madoguchi_core::rules::{CodeRule, CodeVerdict};
 use madoguchi_core::{Portal, normalize};
 use madoguchi_mail::{Envelope, MailKind};
 use madoguchi_store::users::{self, NewUser};
@@ -34,6 +35,11 @@ fn temp_hours(portal: &Portal) -> Result<u32, AppError> {
         Registration::ProvisionalTempPassword { temp_password_hours } => Ok(temp_password_hours),
         _ => Err(AppError::NotFound),
     }
+}
+
+/// The 仮パスワード's life and tries.
+fn temp_rule(portal: &Portal) -> Result<CodeRule, AppError> {
+    CodeRule::provisional_password(&portal.settings.registration, MAX_ATTEMPTS).ok_or(AppError::NotFound)
 }
 
 // ---- 利用者仮申請 ----
@@ -112,7 +118,7 @@ pub async fn apply(
         return Ok(apply_page(&ctx, &portal, form, errors)?.into_response());
     };
     let temporary = crate::accounts::temporary_password(&portal.settings.password);
-    let expires = now + i64::from(hours) * 3600;
+    let expires = temp_rule(&portal)?.expires_at(now);
     registrations::upsert(&mut tx, &portal.id, login_id.as_str(), &email, &auth::token_hash(&temporary), expires, now)
         .await?;
     let portal_name = portal.settings.name.get(ctx.lang);
@@ -234,18 +240,21 @@ pub async fn complete(
     let now = state.clock.unix();
     let mut tx = state.store.begin().await?;
     let pending = registrations::attempt(&mut tx, &portal.id, login_id.as_str()).await?;
-    let wrong = match &pending {
-        None => Some("reg.temporary_wrong"),
-        Some(p) if p.expires_at <= now => Some("reg.temporary_expired"),
-        Some(p) if p.attempts > MAX_ATTEMPTS => Some("reg.temporary_expired"),
-        Some(p) if !auth::equal(&auth::token_hash(&form.temporary), &p.temp_hash) => Some("reg.temporary_wrong"),
-        Some(_) => None,
+    let rule = temp_rule(&portal)?;
+    let verdict = pending.as_ref().map(|p| rule.verdict(p.expires_at, p.attempts, now));
+    let wrong = match (&pending, verdict) {
+        (_, Some(CodeVerdict::Expired | CodeVerdict::Spent)) => Some("reg.temporary_expired"),
+        (Some(p), Some(CodeVerdict::Open { .. })) if auth::equal(&auth::token_hash(&form.temporary), &p.temp_hash) => {
+            None
+        }
+        _ => Some("reg.temporary_wrong"),
     };
     let pending = match pending {
         Some(p) if wrong.is_none() => p,
         pending => {
             let key = wrong.unwrap_or("reg.temporary_wrong");
-            if let Some(p) = pending.filter(|p| p.expires_at <= now || p.attempts >= MAX_ATTEMPTS) {
+            // Expired, spent, or this wrong entry was the last: the application must be made again.
+            if let Some(p) = pending.filter(|_| verdict != Some(CodeVerdict::Open { last: false })) {
                 registrations::take(&mut tx, p.id).await?;
             }
             audit::record(&mut tx, &audit_entry(&portal, &origin, "registration.failed", None, Some(key)), now).await?;

@@ -19,6 +19,7 @@ use axum::response::{Html, IntoResponse, Response};
 use madoguchi_core::login_id::LoginId;
 use madoguchi_core::password::{self, PasswordRule, Subject};
 use madoguchi_core::portal::Recovery;
+use madoguchi_core::rules::CodeRule;
 use madoguchi_core::{Portal, normalize};
 use madoguchi_mail::{Envelope, MailKind};
 use madoguchi_store::{audit, codes, users};
@@ -26,14 +27,18 @@ use serde::Deserialize;
 
 struct Limits {
     hours: u32,
+    /// The temporary password's life.
+    rule: CodeRule,
     per_address: i64,
     per_ip: i64,
 }
 
 fn limits(portal: &Portal) -> Result<Limits, AppError> {
+    let rule = CodeRule::reissued_password(&portal.settings.recovery).ok_or(AppError::NotFound)?;
     match portal.settings.recovery {
         Recovery::ReissueTemporary { temp_password_hours, per_address_per_hour, per_ip_per_hour } => Ok(Limits {
             hours: temp_password_hours,
+            rule,
             per_address: i64::from(per_address_per_hour),
             per_ip: i64::from(per_ip_per_hour),
         }),
@@ -169,7 +174,7 @@ pub async fn recover(
                         .await?;
                 if sent < limits.per_address {
                     let temporary = crate::accounts::temporary_password(&portal.settings.password);
-                    let expires = now + i64::from(limits.hours) * 3600;
+                    let expires = limits.rule.expires_at(now);
                     let code = codes::NewCode {
                         token_hash: &auth::token_hash(&auth::random_token()),
                         portal: &portal.id,

@@ -19,6 +19,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use madoguchi_core::password::{self, PasswordRule, Subject};
 use madoguchi_core::portal::Registration;
+use madoguchi_core::rules::{CodeRule, CodeVerdict, before};
 use madoguchi_core::{Portal, contract, normalize};
 use madoguchi_mail::{Envelope, MailKind};
 use madoguchi_store::users::{self, NewUser};
@@ -37,16 +38,20 @@ const DETAILS_MINUTES: i64 = 30;
 struct Rules {
     code_digits: u32,
     code_minutes: u32,
+    /// The code's life and tries.
+    code: CodeRule,
     prefix: String,
     digits: u32,
 }
 
 fn rules(portal: &Portal) -> Result<Rules, AppError> {
+    let code = CodeRule::signup_code(&portal.settings.registration, CODE_TRIES).ok_or(AppError::NotFound)?;
     match &portal.settings.registration {
         Registration::EmailCodeWithContract { code_digits, code_minutes, customer_id_prefix, customer_id_digits } => {
             Ok(Rules {
                 code_digits: *code_digits,
                 code_minutes: *code_minutes,
+                code,
                 prefix: customer_id_prefix.clone(),
                 digits: *customer_id_digits,
             })
@@ -135,7 +140,7 @@ pub async fn email(
         &portal.id,
         &email,
         &code_hash,
-        now + i64::from(rules.code_minutes) * 60,
+        rules.code.expires_at(now),
         now,
     )
     .await?;
@@ -181,7 +186,9 @@ async fn pending(
 ) -> Result<Option<(String, contracts::Signup)>, AppError> {
     let Some(token) = jar.get(SIGNUP_COOKIE).map(|c| auth::token_hash(c.value())) else { return Ok(None) };
     let mut conn = state.store.acquire().await?;
-    Ok(contracts::signup(&mut conn, &portal.id, &token, state.clock.unix(), count).await?.map(|s| (token, s)))
+    let now = state.clock.unix();
+    let signup = contracts::signup(&mut conn, &portal.id, &token, count).await?;
+    Ok(signup.filter(|s| before(s.expires_at, now)).map(|s| (token, s)))
 }
 
 fn start_again(ctx: &Ctx, portal: &Portal, jar: CookieJar, secure: bool) -> Result<Response, AppError> {
@@ -224,12 +231,12 @@ pub async fn code(
     jar: CookieJar,
     Form(form): Form<CodeForm>,
 ) -> Result<Response, AppError> {
-    rules(&portal)?;
+    let rules = rules(&portal)?;
     let Some((token, signup)) = pending(&state, &portal, &jar, true).await? else {
         return start_again(&ctx, &portal, jar, state.secure_cookies());
     };
     let code: String = crate::forms::typed_code(&form.code);
-    if signup.attempts > CODE_TRIES {
+    if !matches!(rules.code.verdict(signup.expires_at, signup.attempts, state.clock.unix()), CodeVerdict::Open { .. }) {
         let mut conn = state.store.acquire().await?;
         contracts::end_signup(&mut conn, &token).await?;
         return start_again(&ctx, &portal, jar, state.secure_cookies());

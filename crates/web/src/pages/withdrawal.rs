@@ -20,14 +20,15 @@ use axum_extra::extract::CookieJar;
 use madoguchi_core::Portal;
 use madoguchi_core::login_id::LoginId;
 use madoguchi_core::portal::Withdrawal;
+use madoguchi_core::rules::{CodeRule, CodeVerdict, MINUTE, WithdrawalStatus, withdrawal_status};
 use madoguchi_mail::{Envelope, MailKind};
 use madoguchi_store::{audit, codes, sessions, users};
 use serde::Deserialize;
 
 const RETURN_COOKIE: &str = "mdg_return";
 const PURPOSE: &str = "return";
-const KEY_MINUTES: i64 = 50;
-const KEY_TRIES: i64 = 5;
+/// The 認証キー of アカウントを再登録: 50 minutes (as the password reset's), 5 tries.
+const RETURN_KEY: CodeRule = CodeRule::new(50 * MINUTE, 5);
 /// The reasons of the exit survey (locale keys `withdraw.reason.<key>`).
 pub const REASONS: [&str; 5] = ["filled", "no_applicants", "other_service", "hard_to_use", "other"];
 
@@ -245,7 +246,8 @@ pub async fn request_return(
     jar: CookieJar,
     Form(form): Form<ReturnForm>,
 ) -> Result<Response, AppError> {
-    let days = return_days(&portal)?;
+    let w = withdrawal(&portal)?;
+    return_days(&portal)?;
     let refused = || -> Result<Response, AppError> {
         Ok(return_page(&ctx, &portal, &form.login_id, FieldErrors::form(ctx.t.get("return.refused")))?.into_response())
     };
@@ -255,7 +257,8 @@ pub async fn request_return(
         let mut conn = state.store.acquire().await?;
         users::by_login_id(&mut conn, &portal.id, login_id.as_str()).await?
     };
-    let eligible = user.filter(|u| u.withdrawn_at.is_some_and(|at| now < at + i64::from(days) * 86_400));
+    let eligible =
+        user.filter(|u| u.withdrawn_at.is_some_and(|at| withdrawal_status(w, at, now) == WithdrawalStatus::Returnable));
     let matched = state.hasher.verify(&form.password, eligible.as_ref().map(|u| u.password_hash.as_str())).await;
     let mut tx = state.store.begin().await?;
     let Some(user) = eligible.filter(|_| matched) else {
@@ -265,7 +268,7 @@ pub async fn request_return(
     };
     let token = auth::random_token();
     let key = auth::numeric_code(8);
-    let expires = now + KEY_MINUTES * 60;
+    let expires = RETURN_KEY.expires_at(now);
     let code = codes::NewCode {
         token_hash: &auth::token_hash(&token),
         portal: &portal.id,
@@ -276,7 +279,7 @@ pub async fn request_return(
     };
     codes::insert(&mut tx, &code, now).await?;
     let portal_name = portal.settings.name.get(ctx.lang);
-    let (expires_text, minutes) = (format_ts(expires, ctx.lang), KEY_MINUTES.to_string());
+    let (expires_text, minutes) = (format_ts(expires, ctx.lang), (RETURN_KEY.valid_seconds / MINUTE).to_string());
     madoguchi_mail::queue(
         &mut tx,
         &Envelope { portal: &portal.id, from_name: portal_name, to: &user.email, lang: ctx.lang },
@@ -345,11 +348,11 @@ pub async fn enter_key(
     let key: String = crate::forms::typed_code(&form.key);
     let now = state.clock.unix();
     let mut tx = state.store.begin().await?;
-    let Some(pending) = codes::attempt(&mut tx, &portal.id, PURPOSE, &auth::token_hash(&token), now).await? else {
+    let Some(pending) = codes::attempt(&mut tx, &portal.id, PURPOSE, &auth::token_hash(&token)).await? else {
         tx.commit().await?;
         return wrong();
     };
-    if pending.attempts > KEY_TRIES
+    if !matches!(RETURN_KEY.verdict(pending.expires_at, pending.attempts, now), CodeVerdict::Open { .. })
         || !auth::equal(&auth::token_hash(&key), &pending.code_hash)
         || !codes::use_up(&mut tx, pending.id, now).await?
     {
