@@ -228,6 +228,15 @@ pub fn decode_csv(bytes: &[u8]) -> Result<String, String> {
     }
 }
 
+/// The columns of an account CSV on this portal, as the import screen and its errors name them.
+pub fn csv_columns(portal: &Portal) -> String {
+    const COLUMNS: &str = "組織名,ログインID,メールアドレス,利用者名";
+    match &portal.settings.office_label {
+        Some(label) => format!("{COLUMNS}[,{}]", label.get(Lang::Ja)),
+        None => COLUMNS.to_string(),
+    }
+}
+
 /// Creates every account of a CSV (`組織名,ログインID,メールアドレス,利用者名` and, where the
 /// portal names an office in charge, an optional fifth column with it; a header line first), all or none: every bad row is reported with its line and rule, and then nothing
 /// is created. Temporary passwords are mailed to each user.
@@ -251,14 +260,12 @@ pub async fn import(
             }
             Ok(r) => errors.push(RowError {
                 line: r.position().map(|p| p.line()).unwrap_or(0),
-                message: match &portal.settings.office_label {
-                    Some(label) => format!(
-                        "列の数が{}です（組織名,ログインID,メールアドレス,利用者名 の4列、または{}を加えた5列）。",
-                        r.len(),
-                        label.get(Lang::Ja)
-                    ),
-                    None => format!("列の数が{}です（組織名,ログインID,メールアドレス,利用者名 の4列）。", r.len()),
-                },
+                message: format!(
+                    "列の数が{}です（{} の{}列）。",
+                    r.len(),
+                    csv_columns(portal),
+                    if portal.settings.office_label.is_some() { "4または5" } else { "4" }
+                ),
             }),
             Err(e) => errors.push(RowError {
                 line: e.position().map(|p| p.line()).unwrap_or(0),

@@ -600,18 +600,66 @@ pub async fn retry_mail(
     Ok(Redirect::to(&format!("{}/outbox", console_path(&signed.portal))).into_response())
 }
 
-/// The CSV import screen of the console (contracts here, accounts in `operator_users`).
+/// The pasted CSV of every import screen of the console.
+#[derive(Deserialize, Default)]
+pub struct ImportForm {
+    #[serde(default)]
+    pub csv: String,
+}
+
+impl ImportForm {
+    /// What Excel copies is tab-separated: tabs are read as commas.
+    pub fn text(&self) -> String {
+        self.csv.replace('\t', ",")
+    }
+}
+
+/// What tells one import screen from another (accounts, contracts): locale keys of its title,
+/// lead paragraph and submit button, and the console page it returns to.
+pub struct ImportScreen {
+    pub title: &'static str,
+    pub lead: &'static str,
+    pub submit: &'static str,
+    pub back: &'static str,
+}
+
 #[derive(Template)]
 #[template(path = "operator/import.html")]
 pub struct ImportPage {
     pub chrome: Chrome,
     pub base: String,
-    /// The locale keys of the lead paragraph and the submit button; the page to go back to.
     pub lead: &'static str,
     pub submit: &'static str,
     pub back: &'static str,
-    pub columns: &'static str,
+    pub columns: String,
     pub csv: String,
     pub rows: Vec<crate::accounts::RowError>,
     pub errors: FieldErrors,
+}
+
+/// An import screen: empty, or with what was pasted and every refused row.
+pub fn import_page(
+    ctx: &Ctx,
+    signed: &SignedIn,
+    screen: &ImportScreen,
+    columns: String,
+    csv: String,
+    rows: Vec<crate::accounts::RowError>,
+) -> Result<Html<String>, AppError> {
+    let errors = if rows.is_empty() {
+        FieldErrors::default()
+    } else {
+        FieldErrors::field("csv", ctx.t.get("op.import.refused"))
+    };
+    html(&ImportPage {
+        chrome: ctx.chrome(ctx.t.get(screen.title), Some(&signed.portal), None),
+        base: console_path(&signed.portal),
+        lead: screen.lead,
+        submit: screen.submit,
+        back: screen.back,
+        columns,
+        csv,
+        rows,
+        errors,
+    })
 }

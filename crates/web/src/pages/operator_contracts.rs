@@ -2,8 +2,8 @@
 //! each ASP user ID, one contract by form, many by CSV (all rows or none).
 
 use super::html;
-use super::operator::{ImportPage, SignedIn, console_path};
-use crate::accounts::{AccountError, ImportError, RowError};
+use super::operator::{ImportForm, ImportScreen, SignedIn, console_path, import_page};
+use crate::accounts::{AccountError, ImportError};
 use crate::contracts::{self, CSV_COLUMNS, NewContract};
 use crate::ctx::{Chrome, Ctx};
 use crate::error::AppError;
@@ -164,37 +164,18 @@ pub async fn create(
     }
 }
 
-#[derive(Deserialize, Default)]
-pub struct ImportForm {
-    #[serde(default)]
-    pub csv: String,
-}
-
-fn import_page(ctx: &Ctx, signed: &SignedIn, csv: String, rows: Vec<RowError>) -> Result<Html<String>, AppError> {
-    let errors = if rows.is_empty() {
-        FieldErrors::default()
-    } else {
-        FieldErrors::field("csv", ctx.t.get("op.import.refused"))
-    };
-    html(&ImportPage {
-        chrome: ctx.chrome(ctx.t.get("op.contracts.import"), Some(&signed.portal), None),
-        base: console_path(&signed.portal),
-        lead: "op.contracts.import_lead",
-        submit: "op.contracts.create",
-        back: "contracts",
-        columns: CSV_COLUMNS,
-        csv,
-        rows,
-        errors,
-    })
-}
+const IMPORT: ImportScreen = ImportScreen {
+    title: "op.contracts.import",
+    lead: "op.contracts.import_lead",
+    submit: "op.contracts.create",
+    back: "contracts",
+};
 
 pub async fn import_form(signed: SignedIn, ctx: Ctx) -> Result<Html<String>, AppError> {
     contract_portal(&signed)?;
-    import_page(&ctx, &signed, String::new(), Vec::new())
+    import_page(&ctx, &signed, &IMPORT, CSV_COLUMNS.to_string(), String::new(), Vec::new())
 }
 
-/// Pasted CSV (what Excel copies is tab-separated: tabs are read as commas).
 pub async fn import(
     State(state): State<AppState>,
     signed: SignedIn,
@@ -203,15 +184,16 @@ pub async fn import(
 ) -> Result<Response, AppError> {
     contract_portal(&signed)?;
     let actor = format!("operator:{}", signed.operator.id);
-    let text = form.csv.replace('\t', ",");
-    match contracts::import(&state.store, &signed.portal, &text, &actor, state.clock.unix()).await {
+    match contracts::import(&state.store, &signed.portal, &form.text(), &actor, state.clock.unix()).await {
         Ok(count) => {
             let notice = format!("{count}{}", ctx.t.get("op.contracts.imported"));
             Ok(contracts_page(&state, &signed, &ctx, ContractForm::default(), FieldErrors::default(), Some(notice))
                 .await?
                 .into_response())
         }
-        Err(ImportError::Rows(rows)) => Ok(import_page(&ctx, &signed, form.csv, rows)?.into_response()),
+        Err(ImportError::Rows(rows)) => {
+            Ok(import_page(&ctx, &signed, &IMPORT, CSV_COLUMNS.to_string(), form.csv, rows)?.into_response())
+        }
         Err(ImportError::Account(AccountError::Db(e))) => Err(e.into()),
         Err(ImportError::Account(e)) => Err(AppError::Internal(e.to_string())),
     }

@@ -3,7 +3,7 @@
 //! user). One account's detail, disable and re-enable are in `operator_user`.
 
 use super::html;
-use super::operator::{ImportPage, SignedIn, console_path, local};
+use super::operator::{ImportForm, ImportScreen, SignedIn, console_path, import_page, local};
 use crate::accounts::{self, AccountError, NewAccount};
 use crate::ctx::{Chrome, Ctx, Origin};
 use crate::error::AppError;
@@ -292,41 +292,13 @@ fn new_asks_login_id(signed: &SignedIn) -> bool {
     signed.portal.settings.login_id.kind != LoginIdKind::Email
 }
 
-#[derive(Deserialize, Default)]
-pub struct ImportForm {
-    #[serde(default)]
-    pub csv: String,
-}
-
-fn import_page(
-    ctx: &Ctx,
-    signed: &SignedIn,
-    csv: String,
-    rows: Vec<crate::accounts::RowError>,
-) -> Result<Html<String>, AppError> {
-    let errors = if rows.is_empty() {
-        FieldErrors::default()
-    } else {
-        FieldErrors::field("csv", ctx.t.get("op.import.refused"))
-    };
-    html(&ImportPage {
-        chrome: ctx.chrome(ctx.t.get("op.import.title"), Some(&signed.portal), None),
-        base: console_path(&signed.portal),
-        lead: "op.import.lead",
-        submit: "op.users.create",
-        back: "users",
-        columns: "組織名,ログインID,メールアドレス,利用者名",
-        csv,
-        rows,
-        errors,
-    })
-}
+const IMPORT: ImportScreen =
+    ImportScreen { title: "op.import.title", lead: "op.import.lead", submit: "op.users.create", back: "users" };
 
 pub async fn import_form(signed: SignedIn, ctx: Ctx) -> Result<Html<String>, AppError> {
-    import_page(&ctx, &signed, String::new(), Vec::new())
+    import_page(&ctx, &signed, &IMPORT, accounts::csv_columns(&signed.portal), String::new(), Vec::new())
 }
 
-/// Pasted CSV (what Excel copies is tab-separated: tabs are read as commas).
 pub async fn import(
     State(state): State<AppState>,
     signed: SignedIn,
@@ -334,13 +306,12 @@ pub async fn import(
     Form(form): Form<ImportForm>,
 ) -> Result<Response, AppError> {
     let actor = format!("operator:{}", signed.operator.id);
-    let text = form.csv.replace('\t', ",");
     match accounts::import(
         &state.store,
         &state.hasher,
         &signed.portal,
         state.mailer.domain(),
-        &text,
+        &form.text(),
         &actor,
         state.clock.unix(),
     )
@@ -351,7 +322,10 @@ pub async fn import(
             let notice = format!("{count}{}", ctx.t.get("op.import.done"));
             Ok(users_page(&state, &signed, &ctx, &UserQuery::default(), Some(notice)).await?.into_response())
         }
-        Err(accounts::ImportError::Rows(rows)) => Ok(import_page(&ctx, &signed, form.csv, rows)?.into_response()),
+        Err(accounts::ImportError::Rows(rows)) => {
+            let columns = accounts::csv_columns(&signed.portal);
+            Ok(import_page(&ctx, &signed, &IMPORT, columns, form.csv, rows)?.into_response())
+        }
         Err(accounts::ImportError::Account(AccountError::Db(e))) => Err(e.into()),
         Err(accounts::ImportError::Account(e)) => Err(AppError::Internal(e.to_string())),
     }
