@@ -2,7 +2,7 @@
 //! CSV export (UTF-8 with BOM, which Excel opens on double-click). The export is itself audited.
 
 use super::operator::{SignedIn, console_path, local};
-use super::{excel_csv, html};
+use super::{Pager, excel_csv, html};
 use crate::ctx::{Chrome, Ctx, Origin};
 use crate::error::AppError;
 use crate::forms::{FieldErrors, fold};
@@ -70,10 +70,7 @@ pub struct AuditPage {
     pub errors: FieldErrors,
     pub lines: Vec<Line>,
     pub total: i64,
-    pub page: i64,
-    pub pages: i64,
-    pub prev: Option<String>,
-    pub next: Option<String>,
+    pub pager: Pager,
     pub csv: String,
 }
 
@@ -152,20 +149,16 @@ pub async fn search(
         }
         Err(errors) => (Vec::new(), 0, errors),
     };
-    let pages = ((total + PAGE - 1) / PAGE).max(1);
     let link = |p: i64| format!("{base}/audit?{}", q.query_string(Some(p)));
     html(&AuditPage {
         chrome: ctx.chrome(ctx.t.get("op.audit.title"), Some(portal), None),
         csv: format!("{base}/audit.csv?{}", q.query_string(None)),
-        prev: (page > 1).then(|| link(page - 1)),
-        next: (page < pages).then(|| link(page + 1)),
+        pager: Pager::new(page, total, PAGE, link),
         base,
         query: q,
         errors,
         lines: rows.into_iter().map(line).collect(),
         total,
-        page,
-        pages,
     })
 }
 

@@ -4,7 +4,7 @@
 
 use super::operator::{SignedIn, console_path, local};
 use super::withdrawal::REASONS;
-use super::{excel_csv, html};
+use super::{Pager, excel_csv, html};
 use crate::ctx::{Chrome, Ctx, Origin};
 use crate::error::AppError;
 use crate::i18n::Tr;
@@ -57,10 +57,7 @@ pub struct SurveysPage {
     pub base: String,
     pub lines: Vec<Line>,
     pub total: i64,
-    pub page: i64,
-    pub pages: i64,
-    pub prev: Option<String>,
-    pub next: Option<String>,
+    pub pager: Pager,
 }
 
 pub async fn list(
@@ -76,18 +73,14 @@ pub async fn list(
         let mut conn = state.store.acquire().await?;
         surveys::page(&mut conn, &portal.id, PAGE, (page - 1) * PAGE).await?
     };
-    let pages = ((total + PAGE - 1) / PAGE).max(1);
     let base = console_path(portal);
     let link = |p: i64| format!("{base}/surveys?page={p}");
     html(&SurveysPage {
         chrome: ctx.chrome(ctx.t.get("op.surveys.title"), Some(portal), None),
-        prev: (page > 1).then(|| link(page - 1)),
-        next: (page < pages).then(|| link(page + 1)),
+        pager: Pager::new(page, total, PAGE, link),
         base,
         lines: rows.into_iter().map(|s| line(s, ctx.t)).collect(),
         total,
-        page,
-        pages,
     })
 }
 

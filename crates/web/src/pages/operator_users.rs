@@ -2,8 +2,8 @@
 //! unlock and unblock, and accounts made by the operator (temporary password mailed to the
 //! user). One account's detail, disable and re-enable are in `operator_user`.
 
-use super::html;
 use super::operator::{ImportForm, ImportScreen, SignedIn, console_path, import_page, local};
+use super::{Pager, html};
 use crate::accounts::{self, AccountError, NewAccount};
 use crate::ctx::{Chrome, Ctx, Origin};
 use crate::error::AppError;
@@ -51,10 +51,7 @@ pub struct UsersPage {
     pub q: String,
     pub lines: Vec<UserLine>,
     pub total: usize,
-    pub page: i64,
-    pub pages: i64,
-    pub prev: Option<String>,
-    pub next: Option<String>,
+    pub pager: Pager,
     pub notice: Option<String>,
 }
 
@@ -102,8 +99,7 @@ async fn users_page(
     let needle = search_form(&query.q);
     let found: Vec<User> = list.into_iter().filter(|u| matches(u, &needle)).collect();
     let total = found.len();
-    let pages = ((total as i64 + PAGE - 1) / PAGE).max(1);
-    let page = query.page.unwrap_or(1).clamp(1, pages);
+    let page = query.page.unwrap_or(1).clamp(1, Pager::pages(total as i64, PAGE));
     let lines = found
         .into_iter()
         .skip(((page - 1) * PAGE) as usize)
@@ -131,14 +127,11 @@ async fn users_page(
     };
     html(&UsersPage {
         chrome: ctx.chrome(ctx.t.get("op.users.title"), Some(&signed.portal), None),
-        prev: (page > 1).then(|| link(page - 1)),
-        next: (page < pages).then(|| link(page + 1)),
+        pager: Pager::new(page, total as i64, PAGE, link),
         base,
         q: query.q.clone(),
         lines,
         total,
-        page,
-        pages,
         notice,
     })
 }
