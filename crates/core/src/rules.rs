@@ -301,6 +301,13 @@ pub struct LockState {
     pub blocked: bool,
 }
 
+impl LockState {
+    /// Whether an unlock would change anything now: blocked, or locked and the lock not yet run out.
+    pub fn holds(&self, now: i64) -> bool {
+        self.blocked || self.locked_until.is_some_and(|until| before(until, now))
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LockOutcome {
     StillOpen,
@@ -700,6 +707,15 @@ mod tests {
             }
             assert_eq!(s.blocked, block_after.is_some(), "{}", e.id);
         }
+    }
+
+    #[test]
+    fn a_lock_holds_until_its_last_second_and_a_block_until_lifted() {
+        let locked = LockState { locked_until: Some(T0 + 60), ..LockState::default() };
+        assert!(locked.holds(T0 + 59));
+        assert!(!locked.holds(T0 + 60));
+        assert!(LockState { blocked: true, ..LockState::default() }.holds(T0 + 10 * DAY));
+        assert!(!LockState { failed_count: 4, ..LockState::default() }.holds(T0));
     }
 
     #[test]

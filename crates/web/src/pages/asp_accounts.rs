@@ -322,7 +322,7 @@ pub async fn confirm_form(
     let user = target(&mut conn, &current, id).await?;
     let offered = match action {
         Action::Unlink => user.asp_user_id.is_some(),
-        Action::Unlock => admin_unlocks(&current) && state_of(&user, state.clock.unix(), &ctx).1,
+        Action::Unlock => admin_unlocks(&current) && user.lock_state().holds(state.clock.unix()),
         Action::Delete | Action::Transfer => true,
     };
     if !offered {
@@ -380,7 +380,7 @@ pub async fn act(
         }
         Action::Unlock => {
             admin_unlocks(&current)
-                && state_of(&user, now, &ctx).1
+                && user.lock_state().holds(now)
                 && users::unlock(&mut tx, &current.portal.id, user.id).await?
         }
     };

@@ -69,7 +69,7 @@ pub(crate) fn matches(u: &User, needle: &str) -> bool {
 
 /// The account's state as the operator reads it, and whether a lock or block can be lifted.
 pub(crate) fn state_of(u: &User, now: i64, ctx: &Ctx) -> (String, bool) {
-    let locked = u.blocked_at.is_some() || u.locked_until.is_some_and(|until| until > now);
+    let locked = u.lock_state().holds(now);
     let text = if u.withdrawn_at.is_some() {
         ctx.t.get("op.users.withdrawn").to_string()
     } else if u.disabled_at.is_some() {
