@@ -23,7 +23,7 @@ fn option(page: &Page, asp: &str) -> String {
     page.body[start..end].to_string()
 }
 
-async fn link(b: &TestApp, asp: &str) -> Page {
+pub async fn link(b: &TestApp, asp: &str) -> Page {
     let page = b.get("/shaho/link").await;
     b.post("/shaho/link", &[("choice", "ok"), ("asp", &option(&page, asp))]).await
 }
