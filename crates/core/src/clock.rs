@@ -51,9 +51,14 @@ impl TestClock {
     }
 
     pub fn advance(&self, seconds: i64) -> DateTime<Utc> {
+        self.try_advance(seconds).unwrap_or_else(|| self.now())
+    }
+
+    /// Moves the clock, unless that leaves chrono's range (then it stays and None says so).
+    pub fn try_advance(&self, seconds: i64) -> Option<DateTime<Utc>> {
         let mut now = self.now.lock().unwrap_or_else(PoisonError::into_inner);
-        *now += chrono::Duration::seconds(seconds);
-        *now
+        *now = now.checked_add_signed(chrono::Duration::try_seconds(seconds)?)?;
+        Some(*now)
     }
 
     pub fn set(&self, at: DateTime<Utc>) {
@@ -84,5 +89,7 @@ mod tests {
         clock.advance(90);
         assert_eq!(clock.unix(), start.timestamp() + 90);
         assert_eq!(clock.now_jst().format("%H:%M").to_string(), "09:01");
+        assert_eq!(clock.try_advance(i64::MAX), None, "out of range: refused, not a panic");
+        assert_eq!(clock.unix(), start.timestamp() + 90);
     }
 }

@@ -46,6 +46,8 @@ pub enum ErrorKind {
     Internal,
     Unavailable,
     Csrf,
+    /// Input no handler may see (a NUL: PostgreSQL cannot store it in text).
+    BadInput,
 }
 
 impl ErrorKind {
@@ -57,6 +59,7 @@ impl ErrorKind {
                 (StatusCode::SERVICE_UNAVAILABLE, "error.unavailable.title", "error.unavailable.lead")
             }
             ErrorKind::Csrf => (StatusCode::FORBIDDEN, "error.csrf.title", "error.csrf.lead"),
+            ErrorKind::BadInput => (StatusCode::BAD_REQUEST, "error.bad_input.title", "error.bad_input.lead"),
         }
     }
 }

@@ -12,6 +12,7 @@ pub mod i18n;
 pub mod jobs;
 pub mod metrics;
 pub mod pages;
+pub mod route_table;
 pub mod screens;
 pub mod security;
 pub mod session;
@@ -24,12 +25,12 @@ use axum::extract::Request;
 use axum::http::{HeaderName, StatusCode};
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use pages::{
     account, asp_accounts, dev, landing, login, operator, operator_announcements, operator_audit, operator_contracts,
     operator_orgs, operator_surveys, operator_user, operator_users, recovery, register, registered_info, reissue,
     signup, system, withdrawal,
 };
+use route_table::{Routes, get, post};
 use std::time::Duration;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -39,9 +40,19 @@ use tower_http::trace::TraceLayer;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-/// Every route of the server. `/_dev/*` handlers answer 404 themselves unless enabled.
+/// Every route of the server, with the layers that need the matched route.
 pub fn routes(state: AppState) -> Router {
-    let portal = Router::new()
+    route_table()
+        .into_router()
+        .fallback(landing::not_found)
+        .layer(from_fn_with_state(state.clone(), gates::record_metrics))
+        .with_state(state)
+}
+
+/// Every route of the server, as data (what the hostile-input test walks). `/_dev/*`
+/// handlers answer 404 themselves unless enabled.
+pub fn route_table() -> Routes {
+    let portal = Routes::new()
         .route("/{portal}/", get(landing::portal_top))
         .route("/{portal}/help/{screen}", get(landing::help))
         .route("/{portal}/login", get(login::login_form).post(login::login))
@@ -102,7 +113,7 @@ pub fn routes(state: AppState) -> Router {
         .route("/{portal}/operator/audit", get(operator_audit::search))
         .route("/{portal}/operator/audit.csv", get(operator_audit::export))
         .route("/{portal}/operator/outbox/{id}/retry", post(operator::retry_mail));
-    Router::new()
+    Routes::new()
         .route("/", get(landing::index))
         .route("/{portal}", get(redirect_to_slash))
         .route("/{portal}/operator", get(redirect_to_slash))
@@ -118,9 +129,6 @@ pub fn routes(state: AppState) -> Router {
         .route("/healthz", get(system::healthz))
         .route("/readyz", get(system::readyz))
         .route("/metrics", get(system::metrics))
-        .fallback(landing::not_found)
-        .layer(from_fn_with_state(state.clone(), gates::record_metrics))
-        .with_state(state)
 }
 
 /// `/rokin` → `/rokin/` (only for paths that name a portal).

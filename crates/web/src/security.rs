@@ -4,6 +4,10 @@
 //! HttpOnly, SameSite=Strict cookie, repeated in each form's hidden `_csrf` field; a POST
 //! whose field does not match its cookie is refused before any handler runs, so no form
 //! can forget the check.
+//!
+//! The same layer refuses input that contains a NUL, in the path, the query or a form body,
+//! with a 400 page: PostgreSQL cannot store NUL in text (the query would fail with a 500) and
+//! no form of ours has a use for it, so no handler has to think about it.
 
 use crate::ctx::request_lang;
 use crate::error::{ErrorKind, ErrorMarker, error_page};
@@ -40,6 +44,15 @@ pub async fn csrf(State(state): State<AppState>, request: Request, next: Next) -
     let token = existing.clone().unwrap_or_else(crate::auth::random_token);
     let (mut parts, body) = request.into_parts();
     parts.extensions.insert(CsrfToken(token.clone()));
+    let refuse = |kind: ErrorKind, headers: &axum::http::HeaderMap| {
+        let mut response = error_page(kind, request_lang(headers), token.clone(), None);
+        set_csrf_cookie(&mut response, &token, state.secure_cookies());
+        response
+    };
+    if has_nul(parts.uri.path().as_bytes()) || parts.uri.query().is_some_and(|q| has_nul(q.as_bytes())) {
+        tracing::info!(path = parts.uri.path(), "refused a request with a NUL");
+        return refuse(ErrorKind::BadInput, &parts.headers);
+    }
 
     let checked = parts.method == Method::POST && !parts.uri.path().starts_with("/_dev/");
     let request = if checked {
@@ -51,9 +64,11 @@ pub async fn csrf(State(state): State<AppState>, request: Request, next: Next) -
         let valid = matches!((&existing, &sent), (Some(cookie), Some(field)) if crate::auth::equal(cookie, field));
         if !valid {
             tracing::info!(path = parts.uri.path(), "refused a POST without a valid CSRF token");
-            let mut response = error_page(ErrorKind::Csrf, request_lang(&parts.headers), token.clone(), None);
-            set_csrf_cookie(&mut response, &token, state.secure_cookies());
-            return response;
+            return refuse(ErrorKind::Csrf, &parts.headers);
+        }
+        if has_nul(&bytes) {
+            tracing::info!(path = parts.uri.path(), "refused a POST with a NUL");
+            return refuse(ErrorKind::BadInput, &parts.headers);
         }
         Request::from_parts(parts, Body::from(bytes))
     } else {
@@ -65,6 +80,11 @@ pub async fn csrf(State(state): State<AppState>, request: Request, next: Next) -
         set_csrf_cookie(&mut response, &token, state.secure_cookies());
     }
     response
+}
+
+/// A NUL in URL-encoded text (path, query or form body), raw or percent-encoded.
+fn has_nul(encoded: &[u8]) -> bool {
+    encoded.contains(&0) || encoded.windows(3).any(|w| w == b"%00")
 }
 
 fn set_csrf_cookie(response: &mut Response, token: &str, secure: bool) {

@@ -13,6 +13,7 @@ mod console;
 mod console_orgs;
 mod contracts;
 mod help;
+mod hostile;
 mod identity;
 mod login;
 mod platform;

@@ -110,10 +110,12 @@ pub struct Advance {
     seconds: i64,
 }
 
-pub async fn advance(State(state): State<AppState>, Form(form): Form<Advance>) -> Result<Json<ClockJson>, AppError> {
+pub async fn advance(State(state): State<AppState>, Form(form): Form<Advance>) -> Result<Response, AppError> {
     let test = state.clock.as_test().filter(|_| state.test_clock).ok_or(AppError::NotFound)?;
-    test.advance(form.seconds);
-    clock_json(&state)
+    if test.try_advance(form.seconds).is_none() {
+        return Ok((StatusCode::BAD_REQUEST, "`seconds` moves the clock out of its range").into_response());
+    }
+    Ok(clock_json(&state)?.into_response())
 }
 
 #[derive(Deserialize)]

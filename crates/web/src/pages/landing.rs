@@ -233,12 +233,11 @@ pub struct LangSwitch {
 /// The language switch: remembers the choice in a cookie and returns to the page.
 pub async fn switch_lang(State(state): State<AppState>, jar: CookieJar, Form(form): Form<LangSwitch>) -> Response {
     let lang = Lang::parse(&form.lang).unwrap_or_default();
-    // Only a path of this site: never an open redirect.
-    let back = if form.back.starts_with('/') && !form.back.starts_with("//") && !form.back.contains('\\') {
-        form.back
-    } else {
-        "/".into()
-    };
+    // Only a path of this site: never an open redirect. Pages send their own path, which is
+    // visible ASCII (the browser percent-encodes the rest); anything else, such as a line break
+    // or raw UTF-8, cannot be a Location header and is not ours.
+    let local = form.back.starts_with('/') && !form.back.starts_with("//") && !form.back.contains('\\');
+    let back = if local && form.back.bytes().all(|b| b.is_ascii_graphic()) { form.back } else { "/".into() };
     // A preference, not a secret: kept for the browser session like every cookie of ours.
     let c = cookie(LANG_COOKIE, lang.code().to_string(), "/".into(), state.secure_cookies());
     (jar.add(c), Redirect::to(&back)).into_response()

@@ -1,0 +1,79 @@
+//! The route table as data. axum cannot list the routes of a `Router`, and the hostile-input
+//! test must walk every route, including the ones added after it was written. So `routes()`
+//! builds a [`Routes`], whose `.route(path, get(a).post(b))` has axum's call shape and records
+//! each path with its methods while it builds the router.
+
+use crate::state::AppState;
+use axum::Router;
+use axum::handler::Handler;
+use axum::http::Method;
+use axum::routing::MethodRouter;
+
+/// A method router that knows which methods it answers.
+pub struct Methods {
+    router: MethodRouter<AppState>,
+    methods: Vec<Method>,
+}
+
+pub fn get<H: Handler<T, AppState>, T: 'static>(handler: H) -> Methods {
+    Methods { router: axum::routing::get(handler), methods: vec![Method::GET] }
+}
+
+pub fn post<H: Handler<T, AppState>, T: 'static>(handler: H) -> Methods {
+    Methods { router: axum::routing::post(handler), methods: vec![Method::POST] }
+}
+
+impl Methods {
+    pub fn get<H: Handler<T, AppState>, T: 'static>(mut self, handler: H) -> Methods {
+        self.router = self.router.get(handler);
+        self.methods.push(Method::GET);
+        self
+    }
+
+    pub fn post<H: Handler<T, AppState>, T: 'static>(mut self, handler: H) -> Methods {
+        self.router = self.router.post(handler);
+        self.methods.push(Method::POST);
+        self
+    }
+}
+
+/// One path of the table (axum syntax, `{param}` for a segment) and the methods it answers.
+/// axum adds HEAD to every GET route by itself; it is not listed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouteEntry {
+    pub path: &'static str,
+    pub methods: Vec<Method>,
+}
+
+/// A router under construction with its table.
+#[derive(Default)]
+pub struct Routes {
+    router: Router<AppState>,
+    table: Vec<RouteEntry>,
+}
+
+impl Routes {
+    pub fn new() -> Routes {
+        Routes::default()
+    }
+
+    pub fn route(mut self, path: &'static str, methods: Methods) -> Routes {
+        self.router = self.router.route(path, methods.router);
+        self.table.push(RouteEntry { path, methods: methods.methods });
+        self
+    }
+
+    pub fn merge(mut self, other: Routes) -> Routes {
+        self.router = self.router.merge(other.router);
+        self.table.extend(other.table);
+        self
+    }
+
+    pub fn table(&self) -> &[RouteEntry] {
+        &self.table
+    }
+
+    pub fn into_router(self) -> Router<AppState> {
+        self.router
+    }
+}
