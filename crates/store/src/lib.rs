@@ -26,6 +26,9 @@ pub use migrate::{MIGRATIONS, MigrationStatus};
 pub use sqlx::{AnyConnection as Conn, Error as DbError};
 pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
 
+/// The longest a request waits for a database connection.
+pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,
@@ -79,8 +82,11 @@ impl Store {
                 Backend::Sqlite => 8,
                 Backend::Postgres => 16,
             })
-            // Fail fast when the database is away: a page says so instead of hanging.
-            .acquire_timeout(Duration::from_secs(5))
+            // Fail fast when the database is away: a page says so instead of hanging. While
+            // PostgreSQL refuses connections sqlx keeps retrying until this deadline, so it is
+            // how long a request waits before its 503 page. A healthy pool hands a connection
+            // out in microseconds (a login flood queues on the hasher, not here).
+            .acquire_timeout(ACQUIRE_TIMEOUT)
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {

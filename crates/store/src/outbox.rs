@@ -47,6 +47,15 @@ pub struct OutboxCounts {
     pub retrying: i64,
     pub failed: i64,
     pub sent: i64,
+    /// When the oldest mail still waiting to go out (pending or retrying) was queued.
+    pub oldest_waiting_at: Option<i64>,
+}
+
+impl OutboxCounts {
+    /// Mails that still have to go out: what piles up while the SMTP server is away.
+    pub fn backlog(&self) -> i64 {
+        self.pending + self.retrying
+    }
 }
 
 pub async fn enqueue(conn: &mut AnyConnection, mail: &NewMail<'_>, now: i64) -> Result<(), sqlx::Error> {
@@ -138,7 +147,8 @@ pub async fn counts(conn: &mut AnyConnection, portal: Option<&str>) -> Result<Ou
            COALESCE(SUM(CASE WHEN sent_at IS NULL AND failed_at IS NULL AND attempts = 0 THEN 1 ELSE 0 END), 0) AS pending,
            COALESCE(SUM(CASE WHEN sent_at IS NULL AND failed_at IS NULL AND attempts > 0 THEN 1 ELSE 0 END), 0) AS retrying,
            COALESCE(SUM(CASE WHEN failed_at IS NOT NULL THEN 1 ELSE 0 END), 0) AS failed,
-           COALESCE(SUM(CASE WHEN sent_at IS NOT NULL THEN 1 ELSE 0 END), 0) AS sent
+           COALESCE(SUM(CASE WHEN sent_at IS NOT NULL THEN 1 ELSE 0 END), 0) AS sent,
+           MIN(CASE WHEN sent_at IS NULL AND failed_at IS NULL THEN created_at END) AS oldest_waiting_at
          FROM outbox WHERE ($1 IS NULL OR portal = $1)",
     )
     .bind(portal)
@@ -149,6 +159,7 @@ pub async fn counts(conn: &mut AnyConnection, portal: Option<&str>) -> Result<Ou
         retrying: row.try_get("retrying")?,
         failed: row.try_get("failed")?,
         sent: row.try_get("sent")?,
+        oldest_waiting_at: row.try_get("oldest_waiting_at")?,
     })
 }
 

@@ -25,9 +25,26 @@ impl From<askama::Error> for AppError {
     }
 }
 
+/// A mail that could not be queued because the database is away is the database's error
+/// (a 503), not a bug (a 500).
 impl From<madoguchi_mail::QueueError> for AppError {
     fn from(e: madoguchi_mail::QueueError) -> Self {
-        AppError::Internal(format!("mail: {e}"))
+        match e {
+            madoguchi_mail::QueueError::Db(db) => AppError::Db(db),
+            other => AppError::Internal(format!("mail: {other}")),
+        }
+    }
+}
+
+/// What is left of an account error once the page has shown the ones a user can mend.
+impl From<crate::accounts::AccountError> for AppError {
+    fn from(e: crate::accounts::AccountError) -> Self {
+        use crate::accounts::AccountError as E;
+        match e {
+            E::Db(db) => AppError::Db(db),
+            E::Mail(mail) => mail.into(),
+            other => AppError::Internal(other.to_string()),
+        }
     }
 }
 
@@ -83,12 +100,21 @@ pub fn error_page(kind: ErrorKind, lang: Lang, csrf: String, reference: Option<S
     response
 }
 
-fn is_unavailable(e: &madoguchi_store::DbError) -> bool {
+/// The database is away or overloaded, rather than the request or our code being wrong: the
+/// user may simply try again, and the page says so with a 503.
+pub fn is_unavailable(e: &madoguchi_store::DbError) -> bool {
     use madoguchi_store::DbError as E;
-    // SQLite's "database is locked" after the busy timeout is a load problem, not a bug:
-    // the user may simply try again.
-    let busy = matches!(e, E::Database(db) if db.message().contains("database is locked"));
-    busy || matches!(e, E::PoolTimedOut | E::PoolClosed | E::Io(_) | E::Tls(_) | E::WorkerCrashed)
+    match e {
+        // SQLite's "database is locked" after the busy timeout is a load problem, not a bug.
+        E::Database(db) if db.message().contains("database is locked") => true,
+        // PostgreSQL going away: class 08 (connection exception), 57P01–57P05 (shut down,
+        // restarting, crashed, idle session ended) and 53300 (too many connections).
+        E::Database(db) => db.code().is_some_and(|code| {
+            code.starts_with("08") || code.starts_with("57P") || code == "53300" || code == "53000"
+        }),
+        E::PoolTimedOut | E::PoolClosed | E::Io(_) | E::Tls(_) | E::WorkerCrashed => true,
+        _ => false,
+    }
 }
 
 /// Put on a response whose page the `error_pages` middleware renders, in the request's

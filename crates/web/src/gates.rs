@@ -1,5 +1,6 @@
 //! Layers that decide before a handler runs: which portal a host name selects, whether a
-//! portal is within its service hours, and the metrics of every request.
+//! portal is within its service hours, how long a request may take, and the metrics of every
+//! request.
 
 use crate::ctx::{Ctx, request_lang};
 use crate::i18n::Tr;
@@ -13,7 +14,7 @@ use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use madoguchi_core::hours::Availability;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// Paths under a portal that answer at any hour: its first screen, its help, and the
 /// operator console (the operator must be able to post a notice about a closure).
@@ -92,4 +93,19 @@ pub async fn record_metrics(State(state): State<AppState>, request: Request, nex
     state.metrics.requests.get_or_create(&labels).inc();
     state.metrics.latency.get_or_create(&crate::metrics::Route { route }).observe(started.elapsed().as_secs_f64());
     response
+}
+
+/// A request that takes longer than `server.request_timeout_seconds` ends with the 503 page in
+/// the request's language (a bare status would show the browser's own blank page). Dropping
+/// the handler rolls its transaction back.
+pub async fn deadline(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let limit = Duration::from_secs(state.config.server.request_timeout_seconds);
+    let path = request.uri().path().to_string();
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => {
+            tracing::warn!(%path, seconds = limit.as_secs(), "request timed out");
+            crate::error::marked(crate::error::ErrorKind::Unavailable, None)
+        }
+    }
 }

@@ -22,7 +22,7 @@ pub use state::AppState;
 
 use axum::Router;
 use axum::extract::Request;
-use axum::http::{HeaderName, StatusCode};
+use axum::http::HeaderName;
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
 use pages::{
@@ -31,11 +31,9 @@ use pages::{
     signup, system, withdrawal,
 };
 use route_table::{Routes, get, post};
-use std::time::Duration;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -154,10 +152,7 @@ pub fn app(state: AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), gates::service_hours))
         .layer(from_fn_with_state(state.clone(), security::csrf))
         .layer(RequestBodyLimitLayer::new(server.body_limit_bytes))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::SERVICE_UNAVAILABLE,
-            Duration::from_secs(server.request_timeout_seconds),
-        ))
+        .layer(from_fn_with_state(state.clone(), gates::deadline))
         .layer(CatchPanicLayer::custom(|_| error::marked(error::ErrorKind::Internal, None)))
         .layer(from_fn(security::error_pages))
         .layer(from_fn_with_state(state.clone(), security::headers))

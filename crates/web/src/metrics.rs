@@ -1,4 +1,5 @@
-//! Prometheus metrics: requests by route and status, latency, outbox depth and failures.
+//! Prometheus metrics: requests by route and status, latency, outbox depth, backlog and failures,
+//! whether the database answers.
 
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
@@ -31,6 +32,9 @@ pub struct Metrics {
     pub requests: Family<RouteStatus, Counter>,
     pub latency: Family<Route, Histogram>,
     pub outbox: Family<OutboxState, Gauge>,
+    pub outbox_backlog: Gauge,
+    pub outbox_oldest_waiting: Gauge,
+    pub database_up: Gauge,
     pub mail_sent: Counter,
     pub mail_failures: Counter,
     pub mail_given_up: Counter,
@@ -48,6 +52,23 @@ impl Default for Metrics {
         registry.register("http_requests", "HTTP requests by route, method and status", requests.clone());
         registry.register("http_request_duration_seconds", "HTTP request latency by route", latency.clone());
         registry.register("outbox_mails", "Mails in the outbox by state", outbox.clone());
+        let (outbox_backlog, outbox_oldest_waiting, database_up) =
+            (Gauge::default(), Gauge::default(), Gauge::default());
+        registry.register(
+            "outbox_backlog",
+            "Mails waiting to go out (pending or retrying): grows while the SMTP server is away",
+            outbox_backlog.clone(),
+        );
+        registry.register(
+            "outbox_oldest_waiting_seconds",
+            "Age of the oldest mail waiting to go out (0 when none waits)",
+            outbox_oldest_waiting.clone(),
+        );
+        registry.register(
+            "database_up",
+            "1 when the database answered this scrape, 0 when it did not (the outbox figures are then the last known)",
+            database_up.clone(),
+        );
         registry.register("mail_sent", "Mails delivered since start", mail_sent.clone());
         registry.register("mail_send_failures", "Failed delivery attempts since start", mail_failures.clone());
         registry.register(
@@ -55,6 +76,17 @@ impl Default for Metrics {
             "Mails given up after their last attempt since start",
             mail_given_up.clone(),
         );
-        Metrics { registry: Arc::new(registry), requests, latency, outbox, mail_sent, mail_failures, mail_given_up }
+        Metrics {
+            registry: Arc::new(registry),
+            requests,
+            latency,
+            outbox,
+            outbox_backlog,
+            outbox_oldest_waiting,
+            database_up,
+            mail_sent,
+            mail_failures,
+            mail_given_up,
+        }
     }
 }

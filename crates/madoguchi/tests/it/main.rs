@@ -16,6 +16,7 @@ mod help;
 mod hostile;
 mod identity;
 mod login;
+mod outage;
 mod platform;
 mod recovery;
 mod register;

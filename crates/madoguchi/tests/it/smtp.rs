@@ -7,9 +7,9 @@ use madoguchi_core::Config;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
-struct Sink {
+pub struct Sink {
     child: Child,
-    out: std::path::PathBuf,
+    pub out: std::path::PathBuf,
 }
 
 impl Drop for Sink {
@@ -20,7 +20,7 @@ impl Drop for Sink {
 }
 
 /// Installs aiosmtpd with pip on a machine that lacks it (CI does it up front).
-fn ensure_aiosmtpd() {
+pub fn ensure_aiosmtpd() {
     let has = Command::new("python3").args(["-c", "import aiosmtpd"]).status().map(|s| s.success()).unwrap_or(false);
     if !has {
         let ok = Command::new("python3")
@@ -32,7 +32,7 @@ fn ensure_aiosmtpd() {
     }
 }
 
-fn start_sink(port: u16) -> Sink {
+pub fn start_sink(port: u16) -> Sink {
     ensure_aiosmtpd();
     let out = std::env::temp_dir().join(format!("madoguchi-smtp-{}.jsonl", uuid::Uuid::new_v4()));
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/it/smtp_sink.py");
@@ -47,11 +47,11 @@ fn start_sink(port: u16) -> Sink {
     Sink { child, out }
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
-fn received(sink: &Sink) -> Vec<serde_json::Value> {
+pub fn received(sink: &Sink) -> Vec<serde_json::Value> {
     std::fs::read_to_string(&sink.out).unwrap_or_default().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
 }
 

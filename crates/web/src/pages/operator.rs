@@ -532,6 +532,8 @@ pub struct OutboxPage {
     pub chrome: Chrome,
     pub base: String,
     pub counts: outbox::OutboxCounts,
+    /// While mails wait (the SMTP server may be away): how many, and since when.
+    pub oldest_waiting: Option<String>,
     pub lines: Vec<OutboxLine>,
 }
 
@@ -579,10 +581,19 @@ pub async fn outbox_page(State(state): State<AppState>, signed: SignedIn, ctx: C
             }
         })
         .collect();
+    let now = state.clock.unix();
+    let oldest_waiting = counts.oldest_waiting_at.map(|at| {
+        ctx.t
+            .get("op.out.backlog")
+            .replace("{count}", &counts.backlog().to_string())
+            .replace("{since}", &local(at).replace('T', " "))
+            .replace("{minutes}", &((now - at).max(0) / 60).to_string())
+    });
     html(&OutboxPage {
         chrome: ctx.chrome(ctx.t.get("op.out.title"), Some(portal), None),
         base: console_path(portal),
         counts,
+        oldest_waiting,
         lines,
     })
 }

@@ -159,8 +159,7 @@ pub async fn create(
             let errors = FieldErrors::field("customer_id", ctx.t.get("op.contracts.taken"));
             Ok(contracts_page(&state, &signed, &ctx, form, errors, None).await?.into_response())
         }
-        Err(AccountError::Db(e)) => Err(e.into()),
-        Err(e) => Err(AppError::Internal(e.to_string())),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -194,7 +193,6 @@ pub async fn import(
         Err(ImportError::Rows(rows)) => {
             Ok(import_page(&ctx, &signed, &IMPORT, CSV_COLUMNS.to_string(), form.csv, rows)?.into_response())
         }
-        Err(ImportError::Account(AccountError::Db(e))) => Err(e.into()),
-        Err(ImportError::Account(e)) => Err(AppError::Internal(e.to_string())),
+        Err(ImportError::Account(e)) => Err(e.into()),
     }
 }

@@ -276,8 +276,7 @@ pub async fn create(
             );
             Ok(new_page(&ctx, &signed, form, errors)?.into_response())
         }
-        Err(AccountError::Db(e)) => Err(e.into()),
-        Err(e) => Err(AppError::Internal(e.to_string())),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -319,7 +318,6 @@ pub async fn import(
             let columns = accounts::csv_columns(&signed.portal);
             Ok(import_page(&ctx, &signed, &IMPORT, columns, form.csv, rows)?.into_response())
         }
-        Err(accounts::ImportError::Account(AccountError::Db(e))) => Err(e.into()),
-        Err(accounts::ImportError::Account(e)) => Err(AppError::Internal(e.to_string())),
+        Err(accounts::ImportError::Account(e)) => Err(e.into()),
     }
 }

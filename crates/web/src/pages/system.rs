@@ -22,9 +22,12 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
 
 pub async fn metrics(State(state): State<AppState>) -> Response {
     let m = &state.metrics;
-    if let Ok(mut conn) = state.store.acquire().await
-        && let Ok(counts) = outbox::counts(&mut conn, None).await
-    {
+    let counts = match state.store.acquire().await {
+        Ok(mut conn) => outbox::counts(&mut conn, None).await.ok(),
+        Err(_) => None,
+    };
+    m.database_up.set(i64::from(counts.is_some()));
+    if let Some(counts) = counts {
         for (name, value) in [
             ("pending", counts.pending),
             ("retrying", counts.retrying),
@@ -33,6 +36,9 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
         ] {
             m.outbox.get_or_create(&crate::metrics::OutboxState { state: name.into() }).set(value);
         }
+        m.outbox_backlog.set(counts.backlog());
+        let age = counts.oldest_waiting_at.map(|at| (state.clock.unix() - at).max(0)).unwrap_or(0);
+        m.outbox_oldest_waiting.set(age);
     }
     let stats = &state.mailer.stats;
     catch_up(&m.mail_sent, stats.sent.load(Ordering::Relaxed));
