@@ -138,7 +138,7 @@ async fn record_lock(
         return Ok(());
     }
     let portal_name = portal.settings.name.get(lang);
-    let help_desk = crate::pages::landing::help_desk_text(state, portal, lang).await?;
+    let help_desk = crate::pages::landing::help_desk_text(tx, portal, lang).await?;
     let unblock_key = if lockout.unblock_by.contains(&Unblocker::OrgAdmin) {
         "login.unblock_by_admin"
     } else {
@@ -231,7 +231,7 @@ pub async fn replace_password(
     sessions::delete_for_user(tx, user.id, change.keep_session).await?;
     audit::record(tx, &audit_entry(portal, origin, change.event, Some(&subject), change.detail), now).await?;
     let portal_name = portal.settings.name.get(lang);
-    let help_desk = crate::pages::landing::help_desk_text(state, portal, lang).await?;
+    let help_desk = crate::pages::landing::help_desk_text(tx, portal, lang).await?;
     let at = format_ts(now, lang);
     // Only where browsers can skip the one-time password is there a skip to end.
     let trust_note = match portal.settings.second_factor {

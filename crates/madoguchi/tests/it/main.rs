@@ -12,6 +12,7 @@ mod backend;
 mod console;
 mod console_orgs;
 mod contracts;
+mod crash;
 mod help;
 mod hostile;
 mod identity;

@@ -4,7 +4,7 @@
 
 use crate::smtp::{free_port, received, start_sink};
 use crate::testkit::{Page, TestApp, backend_under_test, fresh_database};
-use madoguchi_core::Config;
+use madoguchi_core::{Clock, Config};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -340,4 +340,64 @@ async fn postgres_restarted_under_load_answers_a_japanese_503_fast_and_recovers_
         "{} requests: {ok} answered, {unavailable} × 503 during the outage, slowest {slowest:?}, recovered {recovered:?} after the restart",
         seen.len()
     );
+}
+
+/// More password resets at once than the pool has connections: each holds its transaction
+/// while it builds the mail, which must not need a second connection (with every connection
+/// held by a transaction waiting for one more, the requests would wait out the pool's
+/// timeout and fail with 503).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_burst_of_password_resets_larger_than_the_pool_all_succeed() {
+    let app = Arc::new(TestApp::demo().await);
+    let portal = app.state.config.portal("hellowork").unwrap().clone();
+    let mut browsers = Vec::new();
+    for i in 0..24 {
+        let email = format!("burst{i}@example.jp");
+        let account = madoguchi_web::accounts::NewAccount {
+            organization: "窓口商事",
+            office: "",
+            login_id: &email,
+            email: &email,
+            name: "一斉 太郎",
+            password: Some("Burst-Pass-1!"),
+            permanent: true,
+            actor: "test",
+        };
+        madoguchi_web::accounts::create(
+            &app.state.store,
+            &app.state.hasher,
+            &portal,
+            "x.jp",
+            &account,
+            app.clock.unix(),
+        )
+        .await
+        .unwrap();
+        let b = app.browser();
+        let page = b.post("/hellowork/password/forgot", &[("login_id", &email)]).await;
+        assert_eq!(page.location(), "/hellowork/password/reset");
+        browsers.push((b, email));
+    }
+    let mails = app.mails().await;
+    let mut tasks = Vec::new();
+    for (b, email) in browsers {
+        let mail = mails.iter().find(|m| m.to == email).unwrap();
+        let key: String = mail.text.lines().find_map(|l| l.strip_prefix("認証キー：")).unwrap().trim().to_string();
+        tasks.push(tokio::spawn(async move {
+            let started = Instant::now();
+            let page = b
+                .post(
+                    "/hellowork/password/reset",
+                    &[("new", "Burst-New-2!"), ("confirm", "Burst-New-2!"), ("key", &key)],
+                )
+                .await;
+            (page.status, page.body.contains("パスワードを再登録しました。"), started.elapsed())
+        }));
+    }
+    for task in tasks {
+        let (status, done, took) = task.await.unwrap();
+        assert!(status == 200 && done, "a reset answered {status} after {took:?}");
+    }
+    let changed = app.mails().await.iter().filter(|m| m.subject.ends_with("パスワード変更のお知らせ")).count();
+    assert_eq!(changed, 24);
 }

@@ -17,7 +17,7 @@ use axum_extra::extract::CookieJar;
 use chrono::{DateTime, FixedOffset};
 use madoguchi_core::hours::{Availability, ClosedDay};
 use madoguchi_core::{Lang, Portal};
-use madoguchi_store::content;
+use madoguchi_store::{Conn, content};
 use serde::Deserialize;
 
 pub struct PortalCard {
@@ -125,9 +125,11 @@ pub struct PortalTop {
 }
 
 /// The help desk text: the operator's edit if any, else the preset's.
-pub async fn help_desk_text(state: &AppState, portal: &Portal, lang: Lang) -> Result<String, AppError> {
-    let mut conn = state.store.acquire().await?;
-    Ok(match content::text(&mut conn, &portal.id, "help_desk").await? {
+/// The help desk text on `conn`. Inside a transaction, pass the transaction: a second
+/// connection taken while one is held can wait forever once every connection of the pool is
+/// held by a transaction that waits for one more.
+pub async fn help_desk_text(conn: &mut Conn, portal: &Portal, lang: Lang) -> Result<String, AppError> {
+    Ok(match content::text(conn, &portal.id, "help_desk").await? {
         Some((ja, en)) => {
             if lang == Lang::En && !en.is_empty() {
                 en
@@ -177,7 +179,11 @@ pub async fn portal_top(
         operator: s.operator_name.get(ctx.lang).to_string(),
         notices_label: s.notices_label.get(ctx.lang).to_string(),
         notices,
-        help_desk: help_desk_text(&state, &portal, ctx.lang).await?.lines().map(str::to_string).collect(),
+        help_desk: help_desk_text(&mut *state.store.acquire().await?, &portal, ctx.lang)
+            .await?
+            .lines()
+            .map(str::to_string)
+            .collect(),
         links: s.links.iter().map(|l| Link { label: l.label.get(ctx.lang).to_string(), url: l.url.clone() }).collect(),
         hours: hours_view(&portal, ctx.t, ctx.lang, now),
         login_url: super::login::password_login(&portal).ok().map(|()| format!("/{}/login", portal.id)),

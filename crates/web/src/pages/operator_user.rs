@@ -180,7 +180,7 @@ async fn set_disabled(
         // The owner's language is not stored: mails to employers are Japanese, as elsewhere.
         let lang = Lang::Ja;
         let portal_name = portal.settings.name.get(lang);
-        let help_desk = super::landing::help_desk_text(&state, portal, lang).await?;
+        let help_desk = super::landing::help_desk_text(&mut tx, portal, lang).await?;
         let at = format_ts(now, lang);
         madoguchi_mail::queue(
             &mut tx,
