@@ -733,13 +733,17 @@ fn check_mails_against_steps(ledger: &Ledger, all: &[Mail]) -> Vec<String> {
         }
     }
     // Keys and password changes, per user: between what was confirmed and what may have happened.
-    let users: BTreeSet<String> = steps
+    // Everyone a step was for, and everyone such a mail went to.
+    let mut users: BTreeSet<String> = steps
         .iter()
         .filter_map(|(s, _)| match s {
             Step::Forgot { email } | Step::Reset { email, .. } => Some(email.clone()),
             _ => None,
         })
         .collect();
+    users.extend(
+        all.iter().filter(|m| m.subject.ends_with(RESET_KEY) || m.subject.ends_with(CHANGED)).map(|m| m.to.clone()),
+    );
     for email in &users {
         for (kind, label, is) in [
             (
@@ -938,19 +942,22 @@ async fn check_integrity(store: &madoguchi_store::Store) -> Vec<String> {
 }
 
 /// PostgreSQL: amcheck's B-tree check on every index of this schema, where the extension can
-/// be had (it ships with PostgreSQL; creating it needs the rights the tests run with).
+/// be had (it ships with PostgreSQL's contrib modules). It goes to `public`, not the test's
+/// schema, so clearing old test schemas never drops it from under a running test; a run that
+/// loses the race to create it uses the other's.
 async fn amcheck(conn: &mut sqlx::AnyConnection) -> Vec<String> {
     let mut problems = Vec::new();
-    if madoguchi_store::raw_execute(conn, "CREATE EXTENSION IF NOT EXISTS amcheck").await.is_err() {
-        eprintln!("amcheck is not available: the PostgreSQL check is the consistency queries");
-        return problems;
-    }
-    let schema: String = sqlx::query_scalar(
+    let _ = madoguchi_store::raw_execute(conn, "CREATE EXTENSION IF NOT EXISTS amcheck SCHEMA public").await;
+    let schema: Option<String> = sqlx::query_scalar(
         "SELECT CAST(n.nspname AS TEXT) FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'amcheck'",
     )
-    .fetch_one(&mut *conn)
+    .fetch_optional(&mut *conn)
     .await
     .unwrap();
+    let Some(schema) = schema else {
+        eprintln!("amcheck is not available: the PostgreSQL check is the consistency queries");
+        return problems;
+    };
     let indexes: Vec<String> = sqlx::query_scalar(
         "SELECT CAST(c.oid::regclass AS TEXT) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
          JOIN pg_am a ON a.oid = c.relam WHERE a.amname = 'btree' AND c.relnamespace = current_schema()::regnamespace",
@@ -959,6 +966,7 @@ async fn amcheck(conn: &mut sqlx::AnyConnection) -> Vec<String> {
     .await
     .unwrap();
     assert!(!indexes.is_empty(), "the schema has indexes to check");
+    eprintln!("amcheck: {} B-tree indexes checked", indexes.len());
     for index in indexes {
         let sql = format!(
             "SELECT CAST(1 AS BIGINT) FROM (SELECT \"{schema}\".bt_index_check('{index}'::regclass, true)) AS x"

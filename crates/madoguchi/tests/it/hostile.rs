@@ -612,6 +612,7 @@ async fn walk(
     templates: &[Template],
     snapshot: &Snapshot,
     failures: &mut Vec<String>,
+    walked: &mut BTreeSet<(&'static str, String)>,
 ) -> usize {
     let portals: Vec<&str> = match walker.portal {
         Some(p) => vec![p],
@@ -748,6 +749,7 @@ async fn walk(
                     let page = send(walker, &case).await;
                     let after = if checked { Some(snapshot.take(app).await) } else { None };
                     sent += 1;
+                    walked.insert((t.path, method.to_string()));
                     *statuses.entry(page.status.as_u16()).or_default() += 1;
                     if let Some(problem) = judge(&case, &page, before.as_ref(), after.as_ref()) {
                         let uri: String = case.uri.chars().take(160).collect();
@@ -804,10 +806,15 @@ async fn every_route_refuses_hostile_input_without_a_server_error_or_a_change() 
 
     let mut failures = Vec::new();
     let mut sent = 0;
+    let mut walked = BTreeSet::new();
     for walker in &walkers {
         walker.ensure_session(&app).await;
-        sent += walk(&app, walker, &templates, &snapshot, &mut failures).await;
+        sent += walk(&app, walker, &templates, &snapshot, &mut failures, &mut walked).await;
     }
+    let table: BTreeSet<(&'static str, String)> =
+        templates.iter().flat_map(|t| t.methods.iter().map(|m| (t.path, m.to_string()))).collect();
+    let missed: Vec<_> = table.difference(&walked).collect();
+    assert!(missed.is_empty(), "routes of the table never walked: {missed:?}");
     eprintln!("hostile input: {sent} requests over {} routes in {:.1?}", templates.len(), started.elapsed());
     failures.dedup();
     assert!(failures.is_empty(), "{} bad answers:\n{}", failures.len(), failures.join("\n"));
