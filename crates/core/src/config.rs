@@ -100,6 +100,10 @@ pub struct ServerSettings {
     /// argon2id cost; a login re-hashes passwords stored under other values.
     #[serde(default)]
     pub argon2: Argon2Settings,
+    /// Where each client-certificate portal keeps its certificate authority, one folder per
+    /// portal (`<ca_dir>/<portal>/ca.key` and `ca.crt`; see docs/CA.md). Made at first start.
+    #[serde(default = "default_ca_dir")]
+    pub ca_dir: std::path::PathBuf,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -131,6 +135,9 @@ fn default_mail_from() -> String {
 fn default_log_format() -> String {
     "text".into()
 }
+fn default_ca_dir() -> std::path::PathBuf {
+    "data/ca".into()
+}
 fn default_body_limit() -> usize {
     256 * 1024
 }
@@ -152,6 +159,7 @@ impl Default for ServerSettings {
             body_limit_bytes: default_body_limit(),
             request_timeout_seconds: default_request_timeout(),
             argon2: Argon2Settings::default(),
+            ca_dir: default_ca_dir(),
         }
     }
 }

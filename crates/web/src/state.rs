@@ -5,7 +5,11 @@ use crate::metrics::Metrics;
 use madoguchi_core::{Config, Portal, SharedClock};
 use madoguchi_mail::Mailer;
 use madoguchi_store::Store;
+use std::collections::BTreeMap;
 use std::sync::Arc;
+
+/// Each client-certificate portal's certificate authority, by portal id.
+pub type Authorities = BTreeMap<String, Arc<madoguchi_ca::Authority>>;
 
 #[derive(Clone)]
 pub struct AppState(pub Arc<Inner>);
@@ -19,6 +23,7 @@ pub struct Inner {
     pub metrics: Metrics,
     /// `--test-clock`: `/_dev/clock` exists only then.
     pub test_clock: bool,
+    pub authorities: Authorities,
 }
 
 impl std::ops::Deref for AppState {
@@ -36,8 +41,23 @@ impl AppState {
         mailer: Mailer,
         hasher: Hasher,
         test_clock: bool,
+        authorities: Authorities,
     ) -> AppState {
-        AppState(Arc::new(Inner { config, store, clock, mailer, hasher, metrics: Metrics::default(), test_clock }))
+        AppState(Arc::new(Inner {
+            config,
+            store,
+            clock,
+            mailer,
+            hasher,
+            metrics: Metrics::default(),
+            test_clock,
+            authorities,
+        }))
+    }
+
+    /// The portal's certificate authority (client-certificate portals only).
+    pub fn ca(&self, portal: &str) -> Option<&madoguchi_ca::Authority> {
+        self.authorities.get(portal).map(|ca| ca.as_ref())
     }
 
     pub fn portal(&self, id: &str) -> Option<&Portal> {

@@ -121,6 +121,10 @@ impl TestApp {
         hasher: Hasher,
     ) -> TestApp {
         let clock = Arc::new(TestClock::at(tuesday_morning()));
+        let mut config = config;
+        // Each test's own certificate authorities, made at its first start.
+        let ca_id = uuid::Uuid::new_v4().simple().to_string();
+        config.server.ca_dir = std::env::temp_dir().join("madoguchi-tests").join(format!("ca-{ca_id}"));
         let server = madoguchi::build(config, &database, smtp, clock.clone(), test_clock, hasher).await.unwrap();
         let router = madoguchi_web::app(server.state.clone());
         TestApp {
