@@ -54,23 +54,37 @@ enum Command {
 #[derive(Subcommand)]
 enum ContractCommand {
     /// shaho: a contract with its CustomerId, phone, seats and one ASP user ID per seat.
+    /// rokin: a contract with its 契約番号 (--contract-number) and 初期パスワード, read from
+    /// standard input so that it is in neither the shell history nor the process list.
     Add {
         #[arg(long)]
         portal: String,
         #[arg(long)]
         organization: String,
-        #[arg(long)]
-        customer_id: String,
-        #[arg(long)]
-        phone: String,
-        #[arg(long)]
-        seats: String,
+        #[arg(long, required_unless_present = "contract_number")]
+        customer_id: Option<String>,
+        #[arg(long, required_unless_present = "contract_number")]
+        phone: Option<String>,
+        #[arg(long, required_unless_present = "contract_number")]
+        seats: Option<String>,
         /// One per seat, comma-separated, e.g. abcd8-01,abcd8-02.
         #[arg(long, value_delimiter = ',')]
         asp: Vec<String>,
+        /// rokin: the 8-digit 契約番号.
+        #[arg(long, conflicts_with_all = ["customer_id", "phone", "seats", "asp"])]
+        contract_number: Option<String>,
     },
-    /// shaho: many contracts from a CSV (組織名,CustomerId,電話番号,契約数,ASPユーザーID; UTF-8
-    /// or Shift_JIS; a header line first), all or none.
+    /// rokin: re-initialize a contract's master user (the paper 「ログインＩＤ／パスワード依頼書」):
+    /// the master is removed and its certificates revoked; the new 初期パスワード is read from
+    /// standard input.
+    Reinitialize {
+        #[arg(long)]
+        portal: String,
+        #[arg(long)]
+        contract_number: String,
+    },
+    /// Many contracts from a CSV (UTF-8 or Shift_JIS; a header line first), all or none.
+    /// shaho: 組織名,CustomerId,電話番号,契約数,ASPユーザーID; rokin: 組織名,契約番号,初期パスワード.
     Import {
         #[arg(long)]
         portal: String,
@@ -293,12 +307,36 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{count} accounts created on /{}/; their temporary passwords are mailed", portal.id);
             Ok(())
         }
-        Command::Contract(ContractCommand::Add { portal, organization, customer_id, phone, seats, asp }) => {
+        Command::Contract(ContractCommand::Add {
+            portal,
+            organization,
+            customer_id,
+            phone,
+            seats,
+            asp,
+            contract_number,
+        }) => {
             let portal = config
                 .portal(&portal)
                 .ok_or_else(|| anyhow::anyhow!("there is no portal \"{portal}\" in the configuration"))?;
             let store = Store::connect(&database).await?;
             store.migrate(SystemClock.unix()).await?;
+            if let Some(number) = contract_number {
+                let initial = read_stdin_line("the initial password (初期パスワード)")?;
+                let fields = (organization.as_str(), number.as_str(), initial.as_str());
+                return match contracts::add_initial(&store, &hasher(&config), portal, fields, "cli", SystemClock.unix())
+                    .await
+                {
+                    Ok(id) => {
+                        println!("contract {id} created on /{}/ (契約番号 {number})", portal.id);
+                        Ok(())
+                    }
+                    Err(AccountError::Taken(n)) => bail!("契約番号 {n} is already registered on /{}/", portal.id),
+                    Err(e) => Err(e.into()),
+                };
+            }
+            let (customer_id, phone, seats) =
+                (customer_id.unwrap_or_default(), phone.unwrap_or_default(), seats.unwrap_or_default());
             let asp = asp.join(" ");
             let contract = contracts::NewContract {
                 organization: &organization,
@@ -316,6 +354,36 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 Err(e) => Err(e.into()),
             }
         }
+        Command::Contract(ContractCommand::Reinitialize { portal, contract_number }) => {
+            let portal = config
+                .portal(&portal)
+                .ok_or_else(|| anyhow::anyhow!("there is no portal \"{portal}\" in the configuration"))?;
+            let store = Store::connect(&database).await?;
+            store.migrate(SystemClock.unix()).await?;
+            let found = {
+                let mut conn = store.acquire().await?;
+                madoguchi_store::contracts::by_customer_id(&mut conn, &portal.id, &contract_number).await?
+            };
+            let contract = found.ok_or_else(|| anyhow::anyhow!("契約番号 {contract_number} is not registered"))?;
+            let initial = read_stdin_line("the new initial password (初期パスワード)")?;
+            let removed = contracts::reinitialize(
+                &store,
+                &hasher(&config),
+                portal,
+                contract.id,
+                &initial,
+                "cli",
+                SystemClock.unix(),
+            )
+            .await?;
+            match removed {
+                Some(login_id) => {
+                    println!("master user {login_id} removed; 契約番号 {contract_number} has a new initial password")
+                }
+                None => println!("契約番号 {contract_number} had no master user; it has a new initial password"),
+            }
+            Ok(())
+        }
         Command::Contract(ContractCommand::Import { portal, file }) => {
             let portal = config
                 .portal(&portal)
@@ -323,7 +391,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let text = read_csv(&file)?;
             let store = Store::connect(&database).await?;
             store.migrate(SystemClock.unix()).await?;
-            let count = imported(&file, contracts::import(&store, portal, &text, "cli", SystemClock.unix()).await)?;
+            let result = if matches!(portal.settings.registration, Registration::ContractMaster { .. }) {
+                contracts::import_initial(&store, &hasher(&config), portal, &text, "cli", SystemClock.unix()).await
+            } else {
+                contracts::import(&store, portal, &text, "cli", SystemClock.unix()).await
+            };
+            let count = imported(&file, result)?;
             println!("{count} contracts created on /{}/", portal.id);
             Ok(())
         }
@@ -332,6 +405,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 use madoguchi_core::Clock;
+use madoguchi_core::portal::Registration;
+
+/// One line from standard input (a secret the operator pipes in), without its line ending.
+fn read_stdin_line(what: &str) -> anyhow::Result<String> {
+    let mut text = String::new();
+    std::io::stdin().read_to_string(&mut text)?;
+    let line = text.lines().next().unwrap_or("").to_string();
+    if line.is_empty() {
+        bail!("{what} is read from standard input, which was empty");
+    }
+    Ok(line)
+}
 
 /// A CSV file's text: UTF-8 (with or without BOM) or Shift_JIS as Excel saves it.
 fn read_csv(file: &std::path::Path) -> anyhow::Result<String> {

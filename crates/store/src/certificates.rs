@@ -140,6 +140,22 @@ pub async fn download(
     row.map(|r| Ok((r.try_get("file_name")?, r.try_get("p12")?))).transpose()
 }
 
+/// The certificate whose .p12 the browser holding the download token may still download.
+pub async fn downloadable(
+    conn: &mut AnyConnection,
+    portal: &str,
+    token_hash: &str,
+    now: i64,
+) -> Result<Option<Certificate>, sqlx::Error> {
+    let sql = concat!(
+        "SELECT ",
+        columns!(),
+        " FROM certificates WHERE portal = $1 AND download_token_hash = $2 AND download_until > $3 AND p12 IS NOT NULL AND revoked_at IS NULL"
+    );
+    let row = sqlx::query(sql).bind(portal).bind(token_hash).bind(now).fetch_optional(conn).await?;
+    row.as_ref().map(certificate).transpose()
+}
+
 /// Drops the PKCS#12 bytes whose download window has passed (a scheduled job).
 pub async fn end_downloads(conn: &mut AnyConnection, now: i64) -> Result<u64, sqlx::Error> {
     let done = sqlx::query(

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod client_cert;
 pub mod contracts;
 pub mod credentials;
 pub mod ctx;
@@ -26,9 +27,9 @@ use axum::middleware::{from_fn, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use pages::{
-    account, asp_accounts, dev, landing, login, operator, operator_announcements, operator_audit, operator_contracts,
-    operator_orgs, operator_surveys, operator_user, operator_users, recovery, register, registered_info, reissue,
-    signup, system, withdrawal,
+    account, asp_accounts, certificate, dev, landing, login, operator, operator_announcements, operator_audit,
+    operator_contracts, operator_orgs, operator_surveys, operator_user, operator_users, recovery, register,
+    registered_info, reissue, rokin_master, signup, system, withdrawal,
 };
 use std::time::Duration;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -68,6 +69,15 @@ pub fn routes(state: AppState) -> Router {
         .route("/{portal}/return", get(withdrawal::return_form).post(withdrawal::request_return))
         .route("/{portal}/return/key", get(withdrawal::key_form).post(withdrawal::enter_key))
         .route("/{portal}/recover", get(reissue::recover_form).post(reissue::recover))
+        .route("/{portal}/master", get(rokin_master::login_form).post(rokin_master::login))
+        .route("/{portal}/master/register", get(rokin_master::register_form).post(rokin_master::register))
+        .route("/{portal}/master/done", get(rokin_master::done))
+        .route("/{portal}/certificate", get(certificate::auth_form).post(certificate::auth))
+        .route("/{portal}/certificate/code", get(certificate::code_form).post(certificate::code))
+        .route("/{portal}/certificate/issue", get(certificate::issue_form).post(certificate::issue))
+        .route("/{portal}/certificate/result", get(certificate::result))
+        .route("/{portal}/certificate/download", get(certificate::download))
+        .route("/{portal}/crl", get(certificate::crl))
         .route("/{portal}/operator/login", get(operator::login_form).post(operator::login))
         .route("/{portal}/operator/login/code", get(operator::code_form).post(operator::code))
         .route("/{portal}/operator/logout", post(operator::logout))

@@ -28,10 +28,18 @@ pub enum Screen {
     Withdraw,
     Return,
     RegisteredInfo,
+    MasterLogin,
+    MasterRegister,
+    MasterDone,
+    Certificate,
+    CertificateCode,
+    CertificateIssue,
+    CertificateResult,
+    CertificateMissing,
 }
 
 impl Screen {
-    pub const ALL: [Screen; 20] = [
+    pub const ALL: [Screen; 28] = [
         Screen::Top,
         Screen::Login,
         Screen::Otp,
@@ -52,6 +60,14 @@ impl Screen {
         Screen::Withdraw,
         Screen::Return,
         Screen::RegisteredInfo,
+        Screen::MasterLogin,
+        Screen::MasterRegister,
+        Screen::MasterDone,
+        Screen::Certificate,
+        Screen::CertificateCode,
+        Screen::CertificateIssue,
+        Screen::CertificateResult,
+        Screen::CertificateMissing,
     ];
 
     /// The help page's key in `presets/help/<preset>.toml`.
@@ -77,6 +93,14 @@ impl Screen {
             Screen::Withdraw => "withdraw",
             Screen::Return => "return",
             Screen::RegisteredInfo => "registered-info",
+            Screen::MasterLogin => "master",
+            Screen::MasterRegister => "master-register",
+            Screen::MasterDone => "master-done",
+            Screen::Certificate => "certificate",
+            Screen::CertificateCode => "certificate-code",
+            Screen::CertificateIssue => "certificate-issue",
+            Screen::CertificateResult => "certificate-result",
+            Screen::CertificateMissing => "certificate-missing",
         }
     }
 
@@ -105,6 +129,14 @@ impl Screen {
             Screen::Withdraw => "withdraw",
             Screen::Return => "return",
             Screen::RegisteredInfo => "registered-info",
+            Screen::MasterLogin => "master",
+            Screen::MasterRegister => "master/register",
+            Screen::MasterDone => "master/done",
+            Screen::Certificate => "certificate",
+            Screen::CertificateCode => "certificate/code",
+            Screen::CertificateIssue => "certificate/issue",
+            Screen::CertificateResult => "certificate/result",
+            Screen::CertificateMissing => "login",
         }
     }
 

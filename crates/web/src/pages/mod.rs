@@ -1,5 +1,6 @@
 pub mod account;
 pub mod asp_accounts;
+pub mod certificate;
 pub mod dev;
 pub mod excel_csv;
 pub mod landing;
@@ -16,6 +17,7 @@ pub mod recovery;
 pub mod register;
 pub mod registered_info;
 pub mod reissue;
+pub mod rokin_master;
 pub mod signup;
 pub mod system;
 pub mod withdrawal;
