@@ -60,6 +60,8 @@ pub struct TestApp {
     cookies: Mutex<BTreeMap<String, String>>,
     /// Where this browser's requests come from (each `browser()` is another machine).
     ip: [u8; 4],
+    /// The client certificate this browser presents, as the TLS layer would hand it over.
+    certificate: Mutex<Option<Arc<[u8]>>>,
 }
 
 static NEXT_BROWSER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
@@ -68,6 +70,8 @@ pub struct Page {
     pub status: StatusCode,
     pub headers: axum::http::HeaderMap,
     pub body: String,
+    /// The body as sent (a download).
+    pub bytes: Vec<u8>,
 }
 
 impl Page {
@@ -134,6 +138,7 @@ impl TestApp {
             mailer: server.mailer,
             cookies: Mutex::default(),
             ip: [127, 0, 0, 1],
+            certificate: Mutex::default(),
         }
     }
 
@@ -148,6 +153,7 @@ impl TestApp {
             mailer: self.mailer.clone(),
             cookies: Mutex::default(),
             ip: [198, 18, x, y],
+            certificate: Mutex::default(),
         }
     }
 
@@ -167,9 +173,17 @@ impl TestApp {
         self.cookies.lock().unwrap().get(name).cloned()
     }
 
+    /// From now on this browser presents `der` (DER) as its client certificate; None: none.
+    pub fn present_certificate(&self, der: Option<Vec<u8>>) {
+        *self.certificate.lock().unwrap() = der.map(Arc::from);
+    }
+
     pub async fn send(&self, mut request: Request<Body>) -> Page {
         // As if from a browser on this machine: the audit log and office ranges see an address.
         request.extensions_mut().insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((self.ip, 50000))));
+        if let Some(der) = self.certificate.lock().unwrap().clone() {
+            request.extensions_mut().insert(madoguchi_web::client_cert::PeerCertificate(der));
+        }
         let response = self.router.clone().oneshot(request).await.unwrap();
         let status = response.status();
         let headers = response.headers().clone();
@@ -186,7 +200,7 @@ impl TestApp {
             }
         }
         let body = to_bytes(response.into_body(), 10 << 20).await.unwrap();
-        Page { status, headers, body: String::from_utf8_lossy(&body).into_owned() }
+        Page { status, headers, body: String::from_utf8_lossy(&body).into_owned(), bytes: body.to_vec() }
     }
 
     pub async fn get(&self, path: &str) -> Page {
