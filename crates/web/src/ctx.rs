@@ -85,6 +85,7 @@ impl Ctx {
                 contracts: matches!(
                     p.settings.registration,
                     madoguchi_core::portal::Registration::EmailCodeWithContract { .. }
+                        | madoguchi_core::portal::Registration::ContractMaster { .. }
                 ),
             }),
             help_href,

@@ -100,6 +100,10 @@ pub fn routes(state: AppState) -> Router {
         .route("/{portal}/operator/users/{id}", get(operator_user::detail))
         .route("/{portal}/operator/users/{id}/disable", post(operator_user::disable))
         .route("/{portal}/operator/users/{id}/enable", post(operator_user::enable))
+        .route(
+            "/{portal}/operator/users/{id}/certificates/{certificate}/revoke",
+            post(operator_user::revoke_certificate),
+        )
         .route("/{portal}/operator/organizations/{id}", get(operator_orgs::edit_form).post(operator_orgs::save))
         .route("/{portal}/operator/surveys", get(operator_surveys::list))
         .route("/{portal}/operator/surveys.csv", get(operator_surveys::export))
@@ -109,6 +113,7 @@ pub fn routes(state: AppState) -> Router {
             "/{portal}/operator/contracts/import",
             get(operator_contracts::import_form).post(operator_contracts::import),
         )
+        .route("/{portal}/operator/contracts/{id}/reinitialize", post(operator_contracts::reinitialize))
         .route("/{portal}/operator/audit", get(operator_audit::search))
         .route("/{portal}/operator/audit.csv", get(operator_audit::export))
         .route("/{portal}/operator/outbox/{id}/retry", post(operator::retry_mail));

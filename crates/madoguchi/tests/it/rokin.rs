@@ -312,3 +312,81 @@ async fn the_certificate_code_expires_after_30_minutes() {
     app.clock.advance(30 * 60 - 1);
     assert_eq!(app.post("/rokin/certificate/code", &[("code", &code)]).await.location(), "/rokin/certificate/issue");
 }
+
+#[tokio::test]
+async fn the_operator_adds_a_contract_revokes_a_certificate_and_reinitializes_the_master() {
+    let app = TestApp::demo().await;
+    let ops = app.browser();
+    ops.operator_login("rokin").await;
+    // A bad initial password is refused next to its field, the typed number kept.
+    let page = ops
+        .post(
+            "/rokin/operator/contracts",
+            &[("organization", "窓口商事"), ("number", "87654321"), ("initial_password", "abcdefgh")],
+        )
+        .await;
+    page.assert_contains("初期パスワードは半角8桁").assert_contains("value=\"87654321\"").assert_lacks("abcdefgh");
+    let page = ops
+        .post(
+            "/rokin/operator/contracts",
+            &[("organization", "窓口商事"), ("number", "87654321"), ("initial_password", "Init#001")],
+        )
+        .await;
+    page.assert_contains("87654321").assert_contains("未登録");
+    let mut conn = app.state.store.acquire().await.unwrap();
+    let stored: String =
+        sqlx::query_scalar("SELECT initial_password_hash FROM contracts WHERE customer_id = '87654321'")
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+    assert!(stored.starts_with("$argon2id$"), "only the hash is stored");
+    drop(conn);
+
+    // The employer registers the master and issues a certificate.
+    let employer = app.browser();
+    let page = employer.post("/rokin/master", &[("number", "87654321"), ("password", "Init#001")]).await;
+    assert_eq!(page.location(), "/rokin/master/register");
+    let fields = [
+        ("login_id", "Shoji001"),
+        ("password", MASTER_PASSWORD),
+        ("password_again", MASTER_PASSWORD),
+        ("name", "窓口　花子"),
+        ("email", "hanako@shoji.example.jp"),
+        ("email_again", "hanako@shoji.example.jp"),
+    ];
+    assert_eq!(employer.post("/rokin/master/register", &fields).await.location(), "/rokin/master/done");
+    let (p12, _) = issue(&employer, "Shoji001", MASTER_PASSWORD, "hanako@shoji.example.jp").await;
+    employer.present_certificate(Some(certificate_der(&p12, MASTER_PASSWORD)));
+    employer.get("/rokin/login").await.assert_contains("Shoji001");
+
+    // The operator revokes it (a PC change): the login refuses it at once and the user is told.
+    let mut conn = app.state.store.acquire().await.unwrap();
+    let user = madoguchi_store::users::by_login_id(&mut conn, "rokin", "Shoji001").await.unwrap().unwrap();
+    let cert = madoguchi_store::certificates::current(&mut conn, user.id).await.unwrap().unwrap();
+    drop(conn);
+    let page = ops.get(&format!("/rokin/operator/users/{}", user.id)).await;
+    page.assert_contains(&cert.serial).assert_contains("失効させる");
+    let page = ops.post(&format!("/rokin/operator/users/{}/certificates/{}/revoke", user.id, cert.id), &[]).await;
+    page.assert_contains("電子証明書を失効させました。");
+    employer.get("/rokin/login").await.assert_contains("失効しています");
+    assert!(app.mails().await.iter().any(|m| m.to == "hanako@shoji.example.jp" && m.subject.contains("失効")));
+    assert_eq!(audit(&app, "certificate.revoked").await, 1);
+
+    // Re-initialization: the master goes, the contract takes a new initial password.
+    let mut conn = app.state.store.acquire().await.unwrap();
+    let contract = madoguchi_store::contracts::by_customer_id(&mut conn, "rokin", "87654321").await.unwrap().unwrap();
+    drop(conn);
+    let path = format!("/rokin/operator/contracts/{}/reinitialize", contract.id);
+    ops.post(&path, &[("initial_password", "short")]).await.assert_contains("初期パスワードは半角8桁");
+    ops.post(&path, &[("initial_password", "Init#002")]).await.assert_contains("マスターユーザーを初期化しました。");
+    let mut conn = app.state.store.acquire().await.unwrap();
+    assert!(madoguchi_store::users::by_login_id(&mut conn, "rokin", "Shoji001").await.unwrap().is_none());
+    drop(conn);
+    let again = app.browser();
+    assert_eq!(
+        again.post("/rokin/master", &[("number", "87654321"), ("password", "Init#001")]).await.status,
+        StatusCode::OK
+    );
+    let page = again.post("/rokin/master", &[("number", "87654321"), ("password", "Init#002")]).await;
+    assert_eq!(page.location(), "/rokin/master/register");
+}
