@@ -78,6 +78,10 @@ pub struct LoginScreen {
     pub current_label: Text,
     pub new_label: Text,
     pub confirm_label: Text,
+    /// The change screen's title when a temporary password must be changed at first login
+    /// (rokin: ログインパスワード変更（初回ログイン）); `change_title` where absent.
+    #[serde(default)]
+    pub first_change_title: Option<Text>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

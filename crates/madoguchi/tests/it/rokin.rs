@@ -390,3 +390,30 @@ async fn the_operator_adds_a_contract_revokes_a_certificate_and_reinitializes_th
     let page = again.post("/rokin/master", &[("number", "87654321"), ("password", "Init#002")]).await;
     assert_eq!(page.location(), "/rokin/master/register");
 }
+
+#[tokio::test]
+async fn the_certificate_login_locks_after_six_and_blocks_the_master_at_the_third_lock() {
+    let app = TestApp::demo().await;
+    register_master(&app).await;
+    let (p12, _) = issue(&app, MASTER_ID, MASTER_PASSWORD, MASTER_EMAIL).await;
+    app.present_certificate(Some(certificate_der(&p12, MASTER_PASSWORD)));
+    for lock in 1..=3 {
+        for _ in 0..6 {
+            app.post("/rokin/login", &[("password", "Wrong#2026")]).await.assert_contains("パスワードが正しくないか");
+        }
+        // Locked: even the right password is refused for 60 minutes.
+        let page = app.post("/rokin/login", &[("password", MASTER_PASSWORD)]).await;
+        assert!(page.location().is_empty(), "lock {lock}: {}", page.body);
+        if lock < 3 {
+            app.clock.advance(60 * 60);
+        }
+    }
+    let mails: Vec<_> = app.mails().await.into_iter().filter(|m| m.to == MASTER_EMAIL).collect();
+    assert_eq!(mails.iter().filter(|m| m.subject.contains("アカウントロックのお知らせ")).count(), 2);
+    let blocked = mails.iter().find(|m| m.subject.contains("アカウント閉塞のお知らせ")).expect("the block mail");
+    // The master's block is the operator's (the bank's) to lift, and the mail says so.
+    assert!(!blocked.text.contains("マスターユーザーに"), "{}", blocked.text);
+    app.clock.advance(24 * 3600);
+    assert!(app.post("/rokin/login", &[("password", MASTER_PASSWORD)]).await.location().is_empty());
+    assert_eq!(audit(&app, "account.blocked").await, 1);
+}

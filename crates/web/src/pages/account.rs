@@ -144,7 +144,14 @@ fn password_page(ctx: &Ctx, current: &CurrentUser, now: i64, errors: FieldErrors
         ForcedChange::Expired => ctx.t.get("password.reason_expired").to_string(),
     });
     html(&PasswordPage {
-        chrome: ctx.chrome(s.change_title.get(ctx.lang), Some(&current.portal), Some(Screen::Password)),
+        chrome: ctx.chrome(
+            match (&forced, &s.first_change_title) {
+                (Some(ForcedChange::Temporary), Some(first)) => first.get(ctx.lang),
+                _ => s.change_title.get(ctx.lang),
+            },
+            Some(&current.portal),
+            Some(Screen::Password),
+        ),
         reason,
         current_label: s.current_label.get(ctx.lang).to_string(),
         new_label: s.new_label.get(ctx.lang).to_string(),
