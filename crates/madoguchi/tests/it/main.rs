@@ -20,4 +20,5 @@ mod recovery;
 mod register;
 mod signup;
 mod smtp;
+mod tls;
 mod withdrawal;
