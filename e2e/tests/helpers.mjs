@@ -29,9 +29,13 @@ export async function startServer({ clock = "2026-11-24T10:00:00+09:00" } = {}) 
   const dir = mkdtempSync(join(tmpdir(), "madoguchi-e2e-"));
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
+  // The demo's TLS listener (self-signed certificate in <dir>/data/tls/) on a port of its own,
+  // so that servers of several runs never contend for 8443.
+  const tlsPort = await freePort();
+  const tlsBase = `https://127.0.0.1:${tlsPort}`;
   const child = spawn(
     bin,
-    ["serve", "--test-clock", "--test-clock-start", clock, "--listen", `127.0.0.1:${port}`, "--database", `sqlite://${join(dir, "db.sqlite")}`],
+    ["serve", "--test-clock", "--test-clock-start", clock, "--listen", `127.0.0.1:${port}`, "--tls-listen", `127.0.0.1:${tlsPort}`, "--database", `sqlite://${join(dir, "db.sqlite")}`],
     { cwd: dir, stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, RUST_LOG: "warn" } },
   );
   // If the test process dies before after() runs, take the server with it.
@@ -55,6 +59,7 @@ export async function startServer({ clock = "2026-11-24T10:00:00+09:00" } = {}) 
   }
   return {
     base,
+    tlsBase,
     dir,
     /// Stops the server, waits for it to exit (SIGKILL after 5 s), removes its temp dir.
     async stop() {

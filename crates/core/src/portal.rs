@@ -430,7 +430,7 @@ pub fn parse_group(group: &str) -> Option<Vec<CharClass>> {
         .collect()
 }
 
-fn is_cidr(raw: &str) -> bool {
+pub(crate) fn is_cidr(raw: &str) -> bool {
     let Some((addr, bits)) = raw.split_once('/') else {
         return false;
     };

@@ -4,15 +4,11 @@
 pub mod demo;
 
 use anyhow::Context;
-use madoguchi_ca::Authority;
-use madoguchi_core::portal::SecondFactor;
 use madoguchi_core::{Config, SharedClock};
 use madoguchi_mail::{Mailer, Transport};
 use madoguchi_store::Store;
 use madoguchi_web::AppState;
 use madoguchi_web::auth::Hasher;
-use madoguchi_web::state::Authorities;
-use std::sync::Arc;
 
 /// Everything `serve` runs: the state (routes are built from it) and the mail worker.
 pub struct Server {
@@ -40,26 +36,19 @@ pub async fn build(
     if config.server.demo {
         demo::seed(&store, &config, &hasher, clock.unix()).await.context("cannot seed the demo data")?;
     }
-    let authorities = open_authorities(&config, clock.now())?;
-    let state = AppState::new(config, store, clock, mailer.clone(), hasher, test_clock, authorities);
+    let cas = certificate_authorities(&config, clock.now())?;
+    let state = AppState::new(config, store, clock, mailer.clone(), hasher, test_clock, cas);
     Ok(Server { state, mailer })
 }
 
-/// Opens (at first start: creates) the certificate authority of every client-certificate
-/// portal under `server.ca_dir`. The CA key's passphrase, if any, comes from
-/// `MADOGUCHI_CA_PASSPHRASE` so that it is never in a config file (docs/CA.md).
-fn open_authorities(config: &Config, now: chrono::DateTime<chrono::Utc>) -> anyhow::Result<Authorities> {
-    let passphrase = std::env::var("MADOGUCHI_CA_PASSPHRASE").ok().filter(|p| !p.is_empty());
-    let mut authorities = Authorities::new();
-    for portal in &config.portals {
-        let SecondFactor::ClientCertificate { subject_suffix, .. } = &portal.settings.second_factor else { continue };
-        let dir = config.server.ca_dir.join(&portal.id);
-        let name = format!("{subject_suffix} CA");
-        let ca = Authority::open_or_create(&dir, &portal.id, &name, passphrase.as_deref(), now)
-            .with_context(|| format!("cannot open the certificate authority of {} in {}", portal.id, dir.display()))?;
-        authorities.insert(portal.id.clone(), Arc::new(ca));
-    }
-    Ok(authorities)
+/// The CA of each client-certificate portal under `<data_dir>/ca/<portal>/`, opened or made
+/// now; the key's passphrase, if any, comes from `MADOGUCHI_CA_PASSPHRASE`.
+fn certificate_authorities(
+    config: &Config,
+    now: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<madoguchi_web::tls::Authorities> {
+    let passphrase = std::env::var(madoguchi_web::tls::CA_PASSPHRASE_ENV).ok().filter(|p| !p.is_empty());
+    Ok(madoguchi_web::tls::open_authorities(config, passphrase.as_deref(), now)?)
 }
 
 /// A database URL without its password, for messages and logs.

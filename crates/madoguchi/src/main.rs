@@ -132,6 +132,10 @@ struct ServeArgs {
     /// Address to listen on; overrides the config (default 127.0.0.1:8080).
     #[arg(long)]
     listen: Option<String>,
+    /// Address of the TLS listener; overrides `[server.tls] listen` (the demo: 127.0.0.1:8443).
+    /// `off`: no TLS listener.
+    #[arg(long)]
+    tls_listen: Option<String>,
     /// SMTP URL (smtp://host:port, ?tls=required, smtps://, user:pass@); without it, the dev mailbox.
     #[arg(long, env = "MADOGUCHI_SMTP_URL")]
     smtp: Option<String>,
@@ -458,13 +462,42 @@ async fn serve(config: Config, database: String, args: ServeArgs) -> anyhow::Res
     };
     let listen = args.listen.clone().unwrap_or_else(|| config.server.listen.clone());
     let addr: SocketAddr = listen.parse().with_context(|| format!("--listen {listen} is not an address and port"))?;
+    let tls_settings = match args.tls_listen.as_deref() {
+        Some("off") => None,
+        Some(other) => {
+            let mut tls = config.server.tls.clone().ok_or_else(|| {
+                anyhow::anyhow!("--tls-listen needs a [server.tls] section (certificate and key) in the configuration")
+            })?;
+            tls.listen = other.to_string();
+            Some(tls)
+        }
+        None => config.server.tls.clone(),
+    };
+    let tls_addr: Option<SocketAddr> = match &tls_settings {
+        Some(tls) => Some(
+            tls.listen.parse().with_context(|| format!("--tls-listen {} is not an address and port", tls.listen))?,
+        ),
+        None => None,
+    };
     let smtp = args.smtp.clone().or_else(|| config.server.smtp.clone());
     let hasher = hasher(&config);
+    let tls_names = madoguchi_web::tls::self_signed_names(&config);
+    let data_dir = config.server.data_dir.clone();
     let server = build(config, &database, smtp.as_deref(), clock, args.test_clock, hasher).await?;
+    let tls_config = match &tls_settings {
+        Some(tls) => Some(tls_server_config(tls, &data_dir, &tls_names, &server.state)?),
+        None => None,
+    };
     let worker = server.mailer.clone().spawn();
     let jobs = madoguchi_web::jobs::spawn(server.state.clone());
     let app = madoguchi_web::app(server.state.clone());
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
+    let tls_listener = match tls_addr {
+        Some(addr) => {
+            Some(tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr} (TLS)"))?)
+        }
+        None => None,
+    };
     tracing::info!(
         %addr,
         database = %redact(&database),
@@ -472,13 +505,77 @@ async fn serve(config: Config, database: String, args: ServeArgs) -> anyhow::Res
         test_clock = args.test_clock,
         "madoguchi is serving http://{addr}/"
     );
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    // One signal stops both listeners.
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let stopped = move || {
+        let mut rx = stop_rx.clone();
+        async move {
+            let _ = rx.wait_for(|stop| *stop).await;
+        }
+    };
+    let tls_task = match (tls_listener, tls_config, tls_settings) {
+        (Some(listener), Some(tls_config), Some(tls)) => {
+            let handshake = std::time::Duration::from_secs(tls.handshake_timeout_seconds);
+            tracing::info!(addr = %tls.listen, "madoguchi is serving https://{}/", tls.listen);
+            let app = app.clone();
+            let stopped = stopped();
+            Some(tokio::spawn(async move {
+                madoguchi_web::tls::serve_tls_with(listener, tls_config, app, handshake, stopped).await
+            }))
+        }
+        _ => None,
+    };
+    let stop_tx = Arc::new(stop_tx);
+    let signal_tx = stop_tx.clone();
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        let _ = signal_tx.send(true);
+    });
+    let plain = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(stopped())
+        .await;
+    // Whatever ended the plain listener ends the TLS one too.
+    let _ = stop_tx.send(true);
+    let tls = match tls_task {
+        Some(task) => task.await.map_err(anyhow::Error::from).and_then(|r| r.map_err(anyhow::Error::from)),
+        None => Ok(()),
+    };
     worker.abort();
     jobs.abort();
     server.state.store.close().await;
-    Ok(())
+    plain?;
+    tls.context("the TLS listener failed")
+}
+
+/// The TLS listener's rustls configuration: the server certificate (made self-signed at
+/// first start when the config says so; its path is logged) and the client-certificate
+/// request hinting every portal CA.
+fn tls_server_config(
+    tls: &madoguchi_core::config::TlsSettings,
+    data_dir: &std::path::Path,
+    names: &[String],
+    state: &madoguchi_web::AppState,
+) -> anyhow::Result<Arc<rustls::ServerConfig>> {
+    // The real clock, not the test clock: browsers judge the certificate by theirs.
+    let identity = madoguchi_web::tls::server_identity(tls, data_dir, names, chrono::Utc::now())?;
+    let cert = identity.cert_path.display();
+    if identity.created {
+        tracing::info!(
+            %cert, key = %identity.key_path.display(), names = %names.join(", "),
+            "made a self-signed TLS server certificate: browsers will warn about it until it is trusted"
+        );
+    } else {
+        tracing::info!(%cert, not_after = %identity.not_after.to_rfc3339(), "TLS server certificate");
+    }
+    if identity.not_after < chrono::Utc::now() + chrono::TimeDelta::days(30) {
+        tracing::warn!(
+            %cert, not_after = %identity.not_after.to_rfc3339(),
+            "the TLS server certificate expires within 30 days (or has expired): replace it; a self-signed one is made anew when both files are deleted"
+        );
+    }
+    let hinted = madoguchi_web::tls::hinted_certificates(&state.cas);
+    let config = madoguchi_web::tls::server_config(identity.chain, identity.key, hinted)?;
+    Ok(Arc::new(config))
 }
 
 /// Ctrl-C or SIGTERM (what service managers send): finish the requests in flight, then stop.

@@ -17,6 +17,7 @@ pub mod screens;
 pub mod security;
 pub mod session;
 pub mod state;
+pub mod tls;
 
 pub use state::AppState;
 
@@ -152,7 +153,7 @@ async fn redirect_to_slash(
 }
 
 /// The whole application: routes plus the layers every request passes, outermost first:
-/// host → portal mapping, request id, tracing, panic → 500 page, time and size limits,
+/// the proxy's client-certificate header, host → portal mapping, request id, tracing, panic → 500 page, time and size limits,
 /// security headers, error pages, CSRF, service hours.
 pub fn app(state: AppState) -> Router {
     let server = &state.config.server;
@@ -176,8 +177,9 @@ pub fn app(state: AppState) -> Router {
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid));
     let host_state = state.clone();
     // Host mapping must rewrite the path before routing, so it wraps the routed app.
-    Router::new().fallback_service(routed).layer(axum::middleware::map_request(move |req: Request| {
+    let app = Router::new().fallback_service(routed).layer(axum::middleware::map_request(move |req: Request| {
         let state = host_state.clone();
         async move { Ok::<_, std::convert::Infallible>(gates::host_to_prefix(&state, req)) }
-    }))
+    }));
+    client_cert::from_proxies(app, &state.config.server)
 }

@@ -2,14 +2,11 @@
 
 use crate::auth::Hasher;
 use crate::metrics::Metrics;
+use crate::tls::Authorities;
 use madoguchi_core::{Config, Portal, SharedClock};
 use madoguchi_mail::Mailer;
 use madoguchi_store::Store;
-use std::collections::BTreeMap;
 use std::sync::Arc;
-
-/// Each client-certificate portal's certificate authority, by portal id.
-pub type Authorities = BTreeMap<String, Arc<madoguchi_ca::Authority>>;
 
 #[derive(Clone)]
 pub struct AppState(pub Arc<Inner>);
@@ -23,7 +20,9 @@ pub struct Inner {
     pub metrics: Metrics,
     /// `--test-clock`: `/_dev/clock` exists only then.
     pub test_clock: bool,
-    pub authorities: Authorities,
+    /// The certificate authority of each client-certificate portal (rokin), by portal id
+    /// (`crate::tls::open_authorities`); use [`AppState::ca`].
+    pub cas: Arc<Authorities>,
 }
 
 impl std::ops::Deref for AppState {
@@ -41,7 +40,7 @@ impl AppState {
         mailer: Mailer,
         hasher: Hasher,
         test_clock: bool,
-        authorities: Authorities,
+        cas: Authorities,
     ) -> AppState {
         AppState(Arc::new(Inner {
             config,
@@ -51,13 +50,15 @@ impl AppState {
             hasher,
             metrics: Metrics::default(),
             test_clock,
-            authorities,
+            cas: Arc::new(cas),
         }))
     }
 
-    /// The portal's certificate authority (client-certificate portals only).
+    /// The certificate authority of `portal`: issues its client certificates and checks the
+    /// one a browser presents (`verify_client`). `None` unless the portal's second factor is
+    /// a client certificate.
     pub fn ca(&self, portal: &str) -> Option<&madoguchi_ca::Authority> {
-        self.authorities.get(portal).map(|ca| ca.as_ref())
+        self.cas.get(portal).map(|ca| ca.as_ref())
     }
 
     pub fn portal(&self, id: &str) -> Option<&Portal> {

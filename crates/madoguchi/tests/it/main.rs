@@ -21,4 +21,5 @@ mod register;
 mod rokin;
 mod signup;
 mod smtp;
+mod tls;
 mod withdrawal;

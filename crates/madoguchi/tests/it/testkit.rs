@@ -92,6 +92,19 @@ impl Page {
     }
 }
 
+/// A config left with the default `data_dir` gets a folder of its own per database (the
+/// portal CAs live there): two apps on one database, as in a restart, share their CAs.
+pub fn with_data_dir_of(mut config: Config, database: &str) -> Config {
+    use std::hash::{Hash, Hasher};
+    if config.server.data_dir == madoguchi_core::config::ServerSettings::default().data_dir {
+        let mut hash = std::collections::hash_map::DefaultHasher::new();
+        database.hash(&mut hash);
+        let dir = std::env::temp_dir().join("madoguchi-tests").join(format!("data-{:016x}", hash.finish()));
+        config.server.data_dir = dir;
+    }
+    config
+}
+
 /// 2026-11-24 10:00 JST, a Tuesday: every demo portal is open.
 pub fn tuesday_morning() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-11-24T10:00:00+09:00").unwrap().with_timezone(&Utc)
@@ -125,10 +138,7 @@ impl TestApp {
         hasher: Hasher,
     ) -> TestApp {
         let clock = Arc::new(TestClock::at(tuesday_morning()));
-        let mut config = config;
-        // Each test's own certificate authorities, made at its first start.
-        let ca_id = uuid::Uuid::new_v4().simple().to_string();
-        config.server.ca_dir = std::env::temp_dir().join("madoguchi-tests").join(format!("ca-{ca_id}"));
+        let config = with_data_dir_of(config, &database);
         let server = madoguchi::build(config, &database, smtp, clock.clone(), test_clock, hasher).await.unwrap();
         let router = madoguchi_web::app(server.state.clone());
         TestApp {

@@ -496,7 +496,7 @@ async fn issue_certificate(
     login_id: &str,
     password: &str,
 ) -> Result<madoguchi_ca::Issued, AppError> {
-    let ca = state.authorities.get(&portal.id).cloned().ok_or_else(|| AppError::Internal("no CA".into()))?;
+    let ca = state.cas.get(&portal.id).cloned().ok_or_else(|| AppError::Internal("no CA".into()))?;
     let (profile, login_id, password, now) =
         (profile.clone(), login_id.to_string(), password.to_string(), state.clock.now());
     tokio::task::spawn_blocking(move || {
