@@ -417,3 +417,53 @@ async fn the_certificate_login_locks_after_six_and_blocks_the_master_at_the_thir
     assert!(app.post("/rokin/login", &[("password", MASTER_PASSWORD)]).await.location().is_empty());
     assert_eq!(audit(&app, "account.blocked").await, 1);
 }
+
+/// Over real TLS, as a user's tool would: Debian's curl presents the downloaded .p12 and logs
+/// in with the password alone; once the operator revokes it, the same file is refused.
+#[tokio::test]
+async fn curl_logs_in_with_the_downloaded_p12_until_it_is_revoked() {
+    let app = TestApp::demo().await;
+    register_master(&app).await;
+    let (p12, name) = issue(&app, MASTER_ID, MASTER_PASSWORD, MASTER_EMAIL).await;
+    let dir = crate::tls::temp_dir();
+    let file = dir.join(&name);
+    std::fs::write(&file, &p12).unwrap();
+    let ca = app.state.ca("rokin").unwrap();
+    let server =
+        crate::tls::Server::start(ca, &dir, app.router.clone(), madoguchi_web::tls::DEFAULT_HANDSHAKE_TIMEOUT).await;
+    let base = format!("https://127.0.0.1:{}", server.addr.port());
+    let jar = dir.join("cookies.txt");
+    let cert = format!("{}:{MASTER_PASSWORD}", file.display());
+    let curl = |extra: Vec<String>| {
+        let mut args: Vec<String> = ["-sS", "-k", "--max-time", "10", "-i", "--cert-type", "P12", "--cert"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        args.push(cert.clone());
+        args.extend(["-b".to_string(), jar.display().to_string(), "-c".to_string(), jar.display().to_string()]);
+        args.extend(extra);
+        async move {
+            let out = tokio::process::Command::new("curl").args(&args).output().await.expect("curl");
+            assert!(out.status.success(), "curl: {}", String::from_utf8_lossy(&out.stderr));
+            String::from_utf8_lossy(&out.stdout).into_owned()
+        }
+    };
+    let page = curl(vec![format!("{base}/rokin/login")]).await;
+    assert!(page.contains(MASTER_ID) && page.contains("name=\"password\""), "{page}");
+    let cookies = std::fs::read_to_string(&jar).unwrap();
+    let csrf = cookies.lines().find(|l| l.contains("mdg_csrf")).and_then(|l| l.split('\t').nth(6)).unwrap().to_string();
+    let form = format!("_csrf={csrf}&password={}", MASTER_PASSWORD.replace('#', "%23"));
+    let page = curl(vec!["--data".into(), form, format!("{base}/rokin/login")]).await;
+    assert!(page.to_lowercase().contains("location: /rokin/home"), "{page}");
+    let home = curl(vec![format!("{base}/rokin/home")]).await;
+    assert!(home.starts_with("HTTP/2 200"), "{home}");
+
+    let mut conn = app.state.store.acquire().await.unwrap();
+    let user = madoguchi_store::users::by_login_id(&mut conn, "rokin", MASTER_ID).await.unwrap().unwrap();
+    let current = madoguchi_store::certificates::current(&mut conn, user.id).await.unwrap().unwrap();
+    assert!(madoguchi_store::certificates::revoke(&mut conn, current.id, "operator", app.clock.unix()).await.unwrap());
+    drop(conn);
+    let page = curl(vec![format!("{base}/rokin/login")]).await;
+    assert!(page.starts_with("HTTP/2 403") && page.contains("失効しています"), "{page}");
+    server.stop().await;
+}

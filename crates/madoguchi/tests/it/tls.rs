@@ -29,7 +29,7 @@ use tower::ServiceExt;
 
 const P12_PASSWORD: &str = "Rokin-Pass1";
 
-fn temp_dir() -> PathBuf {
+pub fn temp_dir() -> PathBuf {
     let dir = std::env::temp_dir().join("madoguchi-tests").join(format!("tls-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&dir).unwrap();
     dir
@@ -89,8 +89,8 @@ fn echo_router() -> Router {
 }
 
 /// A TLS server on 127.0.0.1:0 serving `router` through the accept loop under test.
-struct Server {
-    addr: SocketAddr,
+pub struct Server {
+    pub addr: SocketAddr,
     /// The server certificate, for the client to trust.
     cert: CertificateDer<'static>,
     stop: Option<oneshot::Sender<()>>,
@@ -98,7 +98,7 @@ struct Server {
 }
 
 impl Server {
-    async fn start(ca: &Authority, dir: &Path, router: Router, handshake_timeout: Duration) -> Server {
+    pub async fn start(ca: &Authority, dir: &Path, router: Router, handshake_timeout: Duration) -> Server {
         let settings = TlsSettings {
             listen: "127.0.0.1:0".into(),
             cert: None,
@@ -119,7 +119,7 @@ impl Server {
         Server { addr, cert, stop: Some(stop), done }
     }
 
-    async fn stop(mut self) -> Duration {
+    pub async fn stop(mut self) -> Duration {
         let started = Instant::now();
         let _ = self.stop.take().unwrap().send(());
         tokio::time::timeout(Duration::from_secs(5), self.done).await.expect("the accept loop stops").unwrap().unwrap();
