@@ -154,6 +154,24 @@ pub async fn add(
     Ok(id)
 }
 
+/// The rows of a contracts CSV after its header line, with their line numbers, and a
+/// message for each line that is not CSV at all.
+fn csv_rows(text: &str) -> (Vec<(u64, csv::StringRecord)>, Vec<RowError>) {
+    let mut reader =
+        csv::ReaderBuilder::new().has_headers(true).flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
+    let (mut rows, mut errors) = (Vec::new(), Vec::new());
+    for record in reader.records() {
+        match record {
+            Ok(r) => rows.push((r.position().map(|p| p.line()).unwrap_or(0), r)),
+            Err(e) => errors.push(RowError {
+                line: e.position().map(|p| p.line()).unwrap_or(0),
+                message: format!("CSVとして読めません: {e}"),
+            }),
+        }
+    }
+    (rows, errors)
+}
+
 /// The CSV's columns, in order (a header line first).
 pub const CSV_COLUMNS: &str = "組織名,CustomerId,電話番号,契約数,ASPユーザーID";
 
@@ -161,23 +179,10 @@ pub const CSV_COLUMNS: &str = "組織名,CustomerId,電話番号,契約数,ASP�
 /// rule, and then nothing is stored. The ASP user IDs of a row are in its fifth column,
 /// separated by spaces or semicolons (or in further columns, as Excel may split them).
 pub async fn import(store: &Store, portal: &Portal, text: &str, actor: &str, now: i64) -> Result<usize, ImportError> {
-    let mut reader =
-        csv::ReaderBuilder::new().has_headers(true).flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
+    let (records, mut errors) = csv_rows(text);
     let mut checked = Vec::new();
-    let mut errors = Vec::new();
     let mut seen = HashSet::new();
-    for record in reader.records() {
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                errors.push(RowError {
-                    line: e.position().map(|p| p.line()).unwrap_or(0),
-                    message: format!("CSVとして読めません: {e}"),
-                });
-                continue;
-            }
-        };
-        let line = record.position().map(|p| p.line()).unwrap_or(0);
+    for (line, record) in records {
         if record.len() < 5 {
             errors.push(RowError {
                 line, message: format!("列の数が{}です（{CSV_COLUMNS} の5列）。", record.len())
@@ -336,21 +341,10 @@ pub async fn import_initial(
     actor: &str,
     now: i64,
 ) -> Result<usize, ImportError> {
-    let mut reader =
-        csv::ReaderBuilder::new().has_headers(true).flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
+    let (records, mut errors) = csv_rows(text);
     let mut checked = Vec::new();
-    let mut errors = Vec::new();
     let mut seen = HashSet::new();
-    for record in reader.records() {
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                let line = e.position().map(|p| p.line()).unwrap_or(0);
-                errors.push(RowError { line, message: format!("CSVとして読めません: {e}") });
-                continue;
-            }
-        };
-        let line = record.position().map(|p| p.line()).unwrap_or(0);
+    for (line, record) in records {
         if record.len() != 3 {
             let message = format!("列の数が{}です（{INITIAL_CSV_COLUMNS} の3列）。", record.len());
             errors.push(RowError { line, message });
