@@ -8,6 +8,7 @@ pub mod audit;
 pub mod codes;
 pub mod content;
 pub mod contracts;
+pub mod manuals;
 mod migrate;
 pub mod operators;
 pub mod organizations;
