@@ -26,10 +26,12 @@ pub enum MailKind {
     Withdrawn,
     AccountDisabled,
     AccountEnabled,
+    GeneralUserRegistered,
+    ProfileChanged,
 }
 
 impl MailKind {
-    pub const ALL: [MailKind; 20] = [
+    pub const ALL: [MailKind; 22] = [
         MailKind::OperatorLoginCode,
         MailKind::LoginOtp,
         MailKind::PasswordChanged,
@@ -50,6 +52,8 @@ impl MailKind {
         MailKind::Withdrawn,
         MailKind::AccountDisabled,
         MailKind::AccountEnabled,
+        MailKind::GeneralUserRegistered,
+        MailKind::ProfileChanged,
     ];
 
     pub fn key(self) -> &'static str {
@@ -74,6 +78,8 @@ impl MailKind {
             MailKind::Withdrawn => "withdrawn",
             MailKind::AccountDisabled => "account_disabled",
             MailKind::AccountEnabled => "account_enabled",
+            MailKind::GeneralUserRegistered => "general_user_registered",
+            MailKind::ProfileChanged => "profile_changed",
         }
     }
 
@@ -107,6 +113,8 @@ impl MailKind {
             MailKind::Withdrawn => both!("withdrawn"),
             MailKind::AccountDisabled => both!("account_disabled"),
             MailKind::AccountEnabled => both!("account_enabled"),
+            MailKind::GeneralUserRegistered => both!("general_user_registered"),
+            MailKind::ProfileChanged => both!("profile_changed"),
         }
     }
 }

@@ -28,10 +28,16 @@ pub enum Screen {
     Withdraw,
     Return,
     RegisteredInfo,
+    Users,
+    UserNew,
+    UserEdit,
+    UserInfo,
+    OperationLog,
+    Manuals,
 }
 
 impl Screen {
-    pub const ALL: [Screen; 20] = [
+    pub const ALL: [Screen; 26] = [
         Screen::Top,
         Screen::Login,
         Screen::Otp,
@@ -52,7 +58,17 @@ impl Screen {
         Screen::Withdraw,
         Screen::Return,
         Screen::RegisteredInfo,
+        Screen::Users,
+        Screen::UserNew,
+        Screen::UserEdit,
+        Screen::UserInfo,
+        Screen::OperationLog,
+        Screen::Manuals,
     ];
+
+    /// Screens of one entry of a list (a user's 更新へ, with its 削除 confirmation): without
+    /// the entry they have no address, so their help leads back to the list.
+    pub const ENTRIES: [Screen; 1] = [Screen::UserEdit];
 
     /// The help page's key in `presets/help/<preset>.toml`.
     pub fn key(self) -> &'static str {
@@ -77,6 +93,12 @@ impl Screen {
             Screen::Withdraw => "withdraw",
             Screen::Return => "return",
             Screen::RegisteredInfo => "registered-info",
+            Screen::Users => "users",
+            Screen::UserNew => "users-new",
+            Screen::UserEdit => "users-edit",
+            Screen::UserInfo => "user-info",
+            Screen::OperationLog => "operation-log",
+            Screen::Manuals => "manuals",
         }
     }
 
@@ -105,6 +127,11 @@ impl Screen {
             Screen::Withdraw => "withdraw",
             Screen::Return => "return",
             Screen::RegisteredInfo => "registered-info",
+            Screen::Users | Screen::UserEdit => "users",
+            Screen::UserNew => "users/new",
+            Screen::UserInfo => "user-info",
+            Screen::OperationLog => "operation-log",
+            Screen::Manuals => "manuals",
         }
     }
 
@@ -122,9 +149,15 @@ mod tests {
         for (i, a) in Screen::ALL.iter().enumerate() {
             for b in &Screen::ALL[i + 1..] {
                 assert_ne!(a.key(), b.key());
-                assert_ne!(a.path(), b.path());
+                if !Screen::ENTRIES.contains(a) && !Screen::ENTRIES.contains(b) {
+                    assert_ne!(a.path(), b.path());
+                }
             }
             assert_eq!(Screen::from_key(a.key()), Some(*a));
+        }
+        // An entry's screen leads back to a list that is a screen of its own.
+        for entry in Screen::ENTRIES {
+            assert!(Screen::ALL.iter().any(|s| !Screen::ENTRIES.contains(s) && s.path() == entry.path()), "{entry:?}");
         }
     }
 
