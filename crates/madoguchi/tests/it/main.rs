@@ -18,6 +18,7 @@ mod login;
 mod platform;
 mod recovery;
 mod register;
+mod rokin_users;
 mod signup;
 mod smtp;
 mod withdrawal;
