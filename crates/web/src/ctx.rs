@@ -102,7 +102,10 @@ impl Ctx {
                     madoguchi_core::portal::Registration::EmailCodeWithContract { .. }
                 ),
                 manuals: p.settings.offers(madoguchi_core::portal::MenuItem::Manuals),
-                software_keyboard: p.settings.software_keyboard.then(|| keyboard_symbols(&p.settings.password)),
+                // The employer's screens; the operator console is the bank's own tool.
+                software_keyboard: (p.settings.software_keyboard
+                    && !self.path.starts_with(&format!("/{}/operator", p.id)))
+                .then(|| keyboard_symbols(&p.settings.password)),
             }),
             help_href,
         }

@@ -741,6 +741,13 @@ async fn the_operator_uploads_manuals_that_users_read_and_download() {
         madoguchi_store::manuals::list(&mut conn, "rokin").await.unwrap()[0].id
     };
 
+    // The operator sees what users will see; a form that is not multipart gets the page back.
+    let checked = op.get(&format!("/rokin/operator/manuals/{id}")).await;
+    assert_eq!((checked.status, checked.body.as_bytes()), (StatusCode::OK, PDF));
+    op.post("/rokin/operator/manuals", &[("title", "フォーム")])
+        .await
+        .assert_contains("送信された内容を読み取れませんでした。");
+
     // Every user of the portal reads it: in the browser, or saved under its Japanese name.
     let (b, _) = master(&app).await;
     let (m, _) = member(&app, &b, "Ippan001", "ippan@rokin-shoji.example.jp").await;
@@ -758,6 +765,7 @@ async fn the_operator_uploads_manuals_that_users_read_and_download() {
     assert!(disposition.ends_with(&format!("filename*=UTF-8''{encoded}")), "{disposition}");
     assert_eq!(inline.body.as_bytes(), PDF);
     assert_eq!(inline.headers["x-content-type-options"], "nosniff");
+    assert!(inline.headers["content-security-policy"].to_str().unwrap().contains("object-src 'none'"));
     let saved = b.get(&format!("/rokin/manuals/{id}/download")).await;
     let disposition = saved.headers[header::CONTENT_DISPOSITION].to_str().unwrap();
     assert!(disposition.starts_with("attachment; ") && disposition.contains(encoded), "{disposition}");
@@ -834,6 +842,8 @@ async fn rokin_password_fields_have_the_software_keyboard() {
     }
     let script = app.get("/static/app.js").await;
     script.assert_contains("getElementById(\"software-keyboard\")").assert_contains("input[type=\"password\"]");
+    // The operator console is the bank's tool, not an employer screen: none there.
+    app.get("/rokin/operator/login").await.assert_contains("type=\"password\"").assert_lacks("software-keyboard");
     // Other portals have none.
     let other = app.browser();
     other.post("/jrec-in/login", &[("login_id", "demo-kikan"), ("password", "DemoUser2026")]).await;

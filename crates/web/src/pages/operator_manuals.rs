@@ -13,6 +13,7 @@ use crate::error::AppError;
 use crate::forms::FieldErrors;
 use crate::state::AppState;
 use askama::Template;
+use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use madoguchi_core::portal::MenuItem;
@@ -137,11 +138,16 @@ pub async fn upload(
     signed: SignedIn,
     ctx: Ctx,
     origin: Origin,
-    mut multipart: Multipart,
+    multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, AppError> {
     offered(&signed)?;
     let max = state.config.server.manual_max_bytes;
-    let upload = match read(&mut multipart, max).await {
+    let read = match multipart {
+        Ok(mut multipart) => read(&mut multipart, max).await.map_err(|e| e.to_string()),
+        // Not multipart at all (a hand-made request): the same page, not axum's plain text.
+        Err(rejection) => Err(rejection.body_text()),
+    };
+    let upload = match read {
         Ok(upload) => upload,
         Err(error) => {
             tracing::info!(%error, "an upload that is not readable multipart");
