@@ -849,3 +849,32 @@ async fn rokin_password_fields_have_the_software_keyboard() {
     other.post("/jrec-in/login", &[("login_id", "demo-kikan"), ("password", "DemoUser2026")]).await;
     other.get("/jrec-in/password").await.assert_contains("type=\"password\"").assert_lacks("software-keyboard");
 }
+
+/// Each new screen links its help page (ja and en, written from the manual), which leads back.
+/// (The walk in help.rs covers rokin once its certificate login can be walked.)
+#[tokio::test]
+async fn every_new_screen_has_its_help_page() {
+    let app = TestApp::demo().await;
+    let (b, _) = master(&app).await;
+    let (_, member_id) = member(&app, &b, "Ippan001", "ippan@rokin-shoji.example.jp").await;
+    let screens = [
+        ("home", "/rokin/home".to_string(), "/rokin/home"),
+        ("password", "/rokin/password".to_string(), "/rokin/password"),
+        ("users", "/rokin/users".to_string(), "/rokin/users"),
+        ("users-new", "/rokin/users/new".to_string(), "/rokin/users/new"),
+        ("users-edit", format!("/rokin/users/{member_id}"), "/rokin/users"),
+        ("users-edit", format!("/rokin/users/{member_id}/delete"), "/rokin/users"),
+        ("user-info", "/rokin/user-info".to_string(), "/rokin/user-info"),
+        ("operation-log", "/rokin/operation-log".to_string(), "/rokin/operation-log"),
+        ("manuals", "/rokin/manuals".to_string(), "/rokin/manuals"),
+    ];
+    for (key, path, back) in screens {
+        let page = b.get(&path).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        page.assert_contains(&format!("href=\"/rokin/help/{key}\" class=\"help-link\""));
+        let help = b.get(&format!("/rokin/help/{key}")).await;
+        assert_eq!(help.status, StatusCode::OK, "{key}");
+        help.assert_contains("<h1>ヘルプ").assert_contains(&format!("href=\"{back}\""));
+        b.get_with(&format!("/rokin/help/{key}"), &[("accept-language", "en")]).await.assert_contains("<h1>Help");
+    }
+}
