@@ -41,7 +41,7 @@ test("the master registers from the login screen and downloads a certificate", a
   await page.fill("#email", MASTER.email);
   await page.fill("#email_again", MASTER.email);
   await page.click("button:has-text('登録')");
-  assert.match(await page.textContent("#name-error"), /全角20文字以下/);
+  assert.match(await page.textContent("#name-error"), /全角文字で入力してください/);
   assert.equal(await page.inputValue("#login_id"), MASTER.id);
   await page.fill("#password", MASTER.password);
   await page.fill("#password_again", MASTER.password);

@@ -94,6 +94,10 @@ pub struct ServerSettings {
     /// Largest request body in bytes.
     #[serde(default = "default_body_limit")]
     pub body_limit_bytes: usize,
+    /// Largest PDF the operator may upload to マニュアル照会; the upload's request may be this
+    /// much larger than `body_limit_bytes` (only there).
+    #[serde(default = "default_manual_max")]
+    pub manual_max_bytes: usize,
     /// A request that takes longer is answered with 503.
     #[serde(default = "default_request_timeout")]
     pub request_timeout_seconds: u64,
@@ -182,6 +186,9 @@ fn default_log_format() -> String {
 fn default_body_limit() -> usize {
     256 * 1024
 }
+fn default_manual_max() -> usize {
+    20 * 1024 * 1024
+}
 fn default_request_timeout() -> u64 {
     30
 }
@@ -210,6 +217,7 @@ impl Default for ServerSettings {
             allow_test_clock: false,
             demo: false,
             body_limit_bytes: default_body_limit(),
+            manual_max_bytes: default_manual_max(),
             request_timeout_seconds: default_request_timeout(),
             argon2: Argon2Settings::default(),
             data_dir: default_data_dir(),
@@ -223,6 +231,12 @@ impl Default for ServerSettings {
 impl ServerSettings {
     pub fn serves_https(&self) -> bool {
         self.public_url.as_deref().is_some_and(|u| u.starts_with("https://"))
+    }
+
+    /// The largest body of a PDF upload: the file plus room for the form's other fields and
+    /// the multipart framing.
+    pub fn upload_limit_bytes(&self) -> usize {
+        self.manual_max_bytes.saturating_add(self.body_limit_bytes)
     }
 }
 
@@ -346,6 +360,9 @@ fn check_server(server: &ServerSettings, fail: &mut dyn FnMut(&str, String)) {
     }
     if server.body_limit_bytes < 1024 {
         fail("server.body_limit_bytes", "must be at least 1024".into());
+    }
+    if server.manual_max_bytes < 1024 {
+        fail("server.manual_max_bytes", "must be at least 1024".into());
     }
     let a = &server.argon2;
     if a.m_kib < 8 * a.p.max(1) || a.m_kib > 4 * 1024 * 1024 {

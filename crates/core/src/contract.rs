@@ -46,15 +46,6 @@ pub fn initial_password_ok(raw: &str) -> bool {
         && raw.chars().any(|c| c.is_ascii_punctuation())
 }
 
-/// rokin's ユーザー名: 「全角 20 文字以下（カナ、漢字含む）」. Trimmed of spaces at both ends;
-/// every character full-width (no ASCII, no half-width katakana), at most `max` of them.
-/// A name is never rewritten, so half-width input is refused rather than converted.
-pub fn full_width_name(raw: &str, max: usize) -> Option<String> {
-    let name = raw.trim_matches(|c: char| c == ' ' || c == '\u{3000}');
-    let half_width = |c: char| c.is_ascii() || ('\u{FF61}'..='\u{FF9F}').contains(&c) || c.is_control();
-    (!name.is_empty() && name.chars().count() <= max && !name.chars().any(half_width)).then(|| name.to_string())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -92,12 +83,5 @@ mod tests {
         assert!(!initial_password_ok("ab3$efgh"), "no upper-case letter");
         assert!(!initial_password_ok("Ab3defgh"), "no symbol");
         assert!(!initial_password_ok("Ab3$ efg"), "a space");
-        assert_eq!(full_width_name("　労金　太郎 ", 20).as_deref(), Some("労金　太郎"));
-        assert_eq!(full_width_name("ロウキン", 20).as_deref(), Some("ロウキン"));
-        assert_eq!(full_width_name("ﾛｳｷﾝ", 20), None, "half-width katakana");
-        assert_eq!(full_width_name("Rokin Taro", 20), None);
-        assert_eq!(full_width_name(&"あ".repeat(20), 20).map(|n| n.chars().count()), Some(20));
-        assert_eq!(full_width_name(&"あ".repeat(21), 20), None);
-        assert_eq!(full_width_name("　", 20), None);
     }
 }

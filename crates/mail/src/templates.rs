@@ -32,10 +32,12 @@ pub enum MailKind {
     CertificateExpired,
     CertificateRevoked,
     MasterRegistered,
+    GeneralUserRegistered,
+    ProfileChanged,
 }
 
 impl MailKind {
-    pub const ALL: [MailKind; 26] = [
+    pub const ALL: [MailKind; 28] = [
         MailKind::OperatorLoginCode,
         MailKind::LoginOtp,
         MailKind::PasswordChanged,
@@ -62,6 +64,8 @@ impl MailKind {
         MailKind::CertificateExpired,
         MailKind::CertificateRevoked,
         MailKind::MasterRegistered,
+        MailKind::GeneralUserRegistered,
+        MailKind::ProfileChanged,
     ];
 
     pub fn key(self) -> &'static str {
@@ -92,6 +96,8 @@ impl MailKind {
             MailKind::CertificateExpired => "certificate_expired",
             MailKind::CertificateRevoked => "certificate_revoked",
             MailKind::MasterRegistered => "master_registered",
+            MailKind::GeneralUserRegistered => "general_user_registered",
+            MailKind::ProfileChanged => "profile_changed",
         }
     }
 
@@ -131,6 +137,8 @@ impl MailKind {
             MailKind::CertificateExpired => both!("certificate_expired"),
             MailKind::CertificateRevoked => both!("certificate_revoked"),
             MailKind::MasterRegistered => both!("master_registered"),
+            MailKind::GeneralUserRegistered => both!("general_user_registered"),
+            MailKind::ProfileChanged => both!("profile_changed"),
         }
     }
 }

@@ -34,6 +34,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(6, "0006_audit_organization"),
     migration!(7, "0007_office"),
     migration!(8, "0008_rokin"),
+    migration!(9, "0009_manuals"),
 ];
 
 #[derive(Debug, PartialEq, Eq)]

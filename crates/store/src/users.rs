@@ -154,6 +154,57 @@ pub async fn insert(conn: &mut AnyConnection, u: &NewUser<'_>, now: i64) -> Resu
     Ok(id)
 }
 
+/// What became of a general user's registration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MemberInsert {
+    Created(i64),
+    /// The organization has its maximum of general users already.
+    Full,
+    /// The login ID is used on this portal.
+    Taken,
+}
+
+/// Registers a general user (`role = 'member'`) of `u.organization_id` unless the organization
+/// has `max` of them already. Run it in a transaction: the organization's row is locked first,
+/// so that registrations of one organization queue and each counts what the previous one
+/// committed. (A conditional `INSERT … SELECT … WHERE count < max` alone is not enough on
+/// PostgreSQL: under READ COMMITTED two of them see the same count and both insert. SQLite's
+/// `BEGIN IMMEDIATE` serializes writers anyway.)
+pub async fn insert_member(
+    conn: &mut AnyConnection,
+    u: &NewUser<'_>,
+    max: i64,
+    now: i64,
+) -> Result<MemberInsert, sqlx::Error> {
+    let Some(organization) = u.organization_id else { return Ok(MemberInsert::Full) };
+    // A write that changes nothing, for its row lock (PostgreSQL: held until commit).
+    sqlx::query("UPDATE organizations SET name = name WHERE id = $1").bind(organization).execute(&mut *conn).await?;
+    // A new statement, so a new snapshot on PostgreSQL: it sees what the lock's holder committed.
+    let members: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE organization_id = $1 AND role = 'member'")
+        .bind(organization)
+        .fetch_one(&mut *conn)
+        .await?;
+    if members >= max {
+        return Ok(MemberInsert::Full);
+    }
+    Ok(match insert(conn, &NewUser { role: "member", ..*u }, now).await? {
+        Some(id) => MemberInsert::Created(id),
+        None => MemberInsert::Taken,
+    })
+}
+
+/// A user's name and e-mail address (契約ユーザー情報変更, and the master's 更新へ); the
+/// login ID never changes. False when the user is gone.
+pub async fn set_profile(conn: &mut AnyConnection, id: i64, name: &str, email: &str) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("UPDATE users SET name = $2, email = $3 WHERE id = $1")
+        .bind(id)
+        .bind(name)
+        .bind(email)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 pub async fn by_login_id(conn: &mut AnyConnection, portal: &str, login_id: &str) -> Result<Option<User>, sqlx::Error> {
     let sql = concat!("SELECT ", columns!(), from!(), " WHERE u.portal = $1 AND u.login_id = $2");
     let row = sqlx::query(sql).bind(portal).bind(login_id).fetch_optional(conn).await?;

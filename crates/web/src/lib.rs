@@ -22,7 +22,7 @@ pub mod tls;
 pub use state::AppState;
 
 use axum::Router;
-use axum::extract::Request;
+use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{HeaderName, StatusCode};
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
@@ -32,6 +32,7 @@ use pages::{
     operator_contracts, operator_orgs, operator_surveys, operator_user, operator_users, recovery, register,
     registered_info, reissue, rokin_master, signup, system, withdrawal,
 };
+use pages::{contract_users, manuals, operation_log, operator_manuals, user_info};
 use std::time::Duration;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -43,6 +44,7 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// Every route of the server. `/_dev/*` handlers answer 404 themselves unless enabled.
 pub fn routes(state: AppState) -> Router {
+    let upload_limit = state.config.server.upload_limit_bytes();
     let portal = Router::new()
         .route("/{portal}/", get(landing::portal_top))
         .route("/{portal}/help/{screen}", get(landing::help))
@@ -117,7 +119,26 @@ pub fn routes(state: AppState) -> Router {
         .route("/{portal}/operator/contracts/{id}/reinitialize", post(operator_contracts::reinitialize))
         .route("/{portal}/operator/audit", get(operator_audit::search))
         .route("/{portal}/operator/audit.csv", get(operator_audit::export))
-        .route("/{portal}/operator/outbox/{id}/retry", post(operator::retry_mail));
+        .route("/{portal}/operator/outbox/{id}/retry", post(operator::retry_mail))
+        // rokin's menu: 契約ユーザー情報照会／変更, 操作ログ照会, マニュアル照会 (and its console side).
+        .route("/{portal}/users", get(contract_users::list))
+        .route("/{portal}/users/new", get(contract_users::new_form).post(contract_users::create))
+        .route("/{portal}/users/{id}", get(contract_users::edit_form).post(contract_users::update))
+        .route("/{portal}/users/{id}/delete", get(contract_users::delete_form).post(contract_users::delete))
+        .route("/{portal}/user-info", get(user_info::form).post(user_info::save))
+        .route("/{portal}/operation-log", get(operation_log::search))
+        .route("/{portal}/manuals", get(manuals::list))
+        .route("/{portal}/manuals/{id}", get(manuals::view))
+        .route("/{portal}/manuals/{id}/download", get(manuals::download))
+        .route(
+            "/{portal}/operator/manuals",
+            get(operator_manuals::list)
+                .post(operator_manuals::upload)
+                // axum's own cap on a multipart body (2 MB) gives way to ours (security::csrf).
+                .layer(DefaultBodyLimit::max(upload_limit)),
+        )
+        .route("/{portal}/operator/manuals/{id}", get(operator_manuals::view))
+        .route("/{portal}/operator/manuals/{id}/delete", post(operator_manuals::delete));
     Router::new()
         .route("/", get(landing::index))
         .route("/{portal}", get(redirect_to_slash))
@@ -161,7 +182,9 @@ pub fn app(state: AppState) -> Router {
     let routed = routes(state.clone())
         .layer(from_fn_with_state(state.clone(), gates::service_hours))
         .layer(from_fn_with_state(state.clone(), security::csrf))
-        .layer(RequestBodyLimitLayer::new(server.body_limit_bytes))
+        // The largest body anywhere (a manual upload); `security::csrf` holds every other
+        // request to `body_limit_bytes`.
+        .layer(RequestBodyLimitLayer::new(server.upload_limit_bytes()))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
             Duration::from_secs(server.request_timeout_seconds),

@@ -19,6 +19,7 @@ mod platform;
 mod recovery;
 mod register;
 mod rokin;
+mod rokin_users;
 mod signup;
 mod smtp;
 mod tls;

@@ -130,7 +130,7 @@ async fn the_master_registers_issues_a_certificate_and_logs_in_with_it() {
             ],
         )
         .await;
-    page.assert_contains("ユーザー名は全角20文字以下で入力してください")
+    page.assert_contains("ユーザー名は全角文字で入力してください")
         .assert_contains("メールアドレスとメールアドレス再入力が一致しません。")
         .assert_contains("value=\"abcdef\"")
         .assert_contains("value=\"Rokin Taro\"")

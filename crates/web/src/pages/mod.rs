@@ -1,14 +1,19 @@
 pub mod account;
 pub mod asp_accounts;
 pub mod certificate;
+pub mod contract_users;
 pub mod dev;
 pub mod excel_csv;
+pub mod information;
 pub mod landing;
 pub mod login;
+pub mod manuals;
+pub mod operation_log;
 pub mod operator;
 pub mod operator_announcements;
 pub mod operator_audit;
 pub mod operator_contracts;
+pub mod operator_manuals;
 pub mod operator_orgs;
 pub mod operator_surveys;
 pub mod operator_user;
@@ -20,6 +25,7 @@ pub mod reissue;
 pub mod rokin_master;
 pub mod signup;
 pub mod system;
+pub mod user_info;
 pub mod withdrawal;
 
 use crate::error::AppError;

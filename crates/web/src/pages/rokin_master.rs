@@ -24,7 +24,7 @@ use madoguchi_core::login_id::LoginId;
 use madoguchi_core::password::{self, Subject};
 use madoguchi_core::portal::Registration;
 use madoguchi_core::rules::{LockOutcome, LockRule, MINUTE};
-use madoguchi_core::{Portal, contract, normalize};
+use madoguchi_core::{Portal, contract, normalize, person_name};
 use madoguchi_mail::{Envelope, MailKind};
 use madoguchi_store::users::{self, NewUser};
 use madoguchi_store::{audit, contracts};
@@ -247,10 +247,10 @@ pub fn check_new_user(ctx: &Ctx, portal: &Portal, form: &RegisterForm) -> Result
     let login_id = LoginId::parse(&portal.settings.login_id, &form.login_id)
         .map_err(|rules| errors.add("login_id", &rules[0].message(id_label, ctx.lang)))
         .ok();
-    let name = contract::full_width_name(&form.name, NAME_MAX);
-    if name.is_none() {
-        errors.add("name", &ctx.t.get("master.name_invalid").replace("{max}", &NAME_MAX.to_string()));
-    }
+    let name_label = ctx.t.get("master.name");
+    let name = person_name::full_width(&form.name, NAME_MAX)
+        .map_err(|rule| errors.add("name", &rule.message(name_label, ctx.lang)))
+        .ok();
     let email = normalize::email(&form.email);
     if !normalize::is_email(&email) || email.len() > EMAIL_MAX {
         errors.add("email", &ctx.t.get("master.email_invalid").replace("{max}", &EMAIL_MAX.to_string()));
