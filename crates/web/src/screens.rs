@@ -149,12 +149,17 @@ impl Screen {
 mod tests {
     use super::*;
 
+    /// Keys are distinct, and so are addresses but one: rokin's 電子証明書 refusal is what the
+    /// login address itself shows when the browser presents no valid certificate, so its help
+    /// leads back to that address.
     #[test]
     fn keys_and_paths_are_distinct() {
         for (i, a) in Screen::ALL.iter().enumerate() {
             for b in &Screen::ALL[i + 1..] {
                 assert_ne!(a.key(), b.key());
-                assert_ne!(a.path(), b.path());
+                if (*a, *b) != (Screen::Login, Screen::CertificateMissing) {
+                    assert_ne!(a.path(), b.path(), "{a:?} and {b:?}");
+                }
             }
             assert_eq!(Screen::from_key(a.key()), Some(*a));
         }
