@@ -177,6 +177,9 @@ impl Screen {
 mod tests {
     use super::*;
 
+    /// Keys are distinct, and so are addresses but one: rokin's 電子証明書 refusal is what the
+    /// login address itself shows when the browser presents no valid certificate, so its help
+    /// leads back to that address.
     #[test]
     fn keys_and_paths_are_distinct() {
         for (i, a) in Screen::ALL.iter().enumerate() {

@@ -12,7 +12,7 @@ use std::process::Command;
 
 pub const MASTER_ID: &str = "Roukin01";
 pub const MASTER_PASSWORD: &str = "Mst#2026a";
-const MASTER_EMAIL: &str = "master@rokin.example.jp";
+pub const MASTER_EMAIL: &str = "master@rokin.example.jp";
 
 async fn audit(app: &TestApp, event: &str) -> i64 {
     let mut conn = app.state.store.acquire().await.unwrap();
@@ -20,7 +20,7 @@ async fn audit(app: &TestApp, event: &str) -> i64 {
 }
 
 /// The 認証コード in the newest mail to `to`.
-async fn certificate_code(app: &TestApp, to: &str) -> String {
+pub async fn certificate_code(app: &TestApp, to: &str) -> String {
     let mails = app.mails().await;
     let mail = mails.iter().find(|m| m.to == to && m.subject.contains("認証コード")).expect("the code mail");
     let line = mail.text.lines().find(|l| l.starts_with("認証コード：")).expect("the code line");
@@ -29,8 +29,18 @@ async fn certificate_code(app: &TestApp, to: &str) -> String {
 
 /// 初期登録ログイン and マスターユーザー初期登録 with the demo contract.
 pub async fn register_master(b: &TestApp) {
+    initial_login(b).await;
+    master_details(b).await;
+}
+
+/// 初期登録ログイン with the demo contract: it opens マスターユーザー初期登録.
+pub async fn initial_login(b: &TestApp) {
     let page = b.post("/rokin/master", &[("number", DEMO_CONTRACT_NUMBER), ("password", DEMO_INITIAL_PASSWORD)]).await;
     assert_eq!(page.location(), "/rokin/master/register", "{}", page.body);
+}
+
+/// マスターユーザー初期登録 (after `initial_login`): it leads to 登録結果.
+pub async fn master_details(b: &TestApp) {
     let page = b
         .post(
             "/rokin/master/register",
