@@ -196,6 +196,9 @@ async fn the_master_registers_issues_a_certificate_and_logs_in_with_it() {
     assert_eq!(page.location(), "/rokin/home", "{}", page.body);
     assert_eq!(app.get("/rokin/home").await.status, StatusCode::OK);
     assert_eq!(audit(&app, "login.succeeded").await, 1);
+    // ログアウト returns to the login screen with its four buttons.
+    assert_eq!(app.post("/rokin/logout", &[]).await.location(), "/rokin/");
+    assert_ne!(app.get("/rokin/home").await.status, StatusCode::OK);
 
     // A certificate of another portal's CA (a fresh one) is foreign.
     let foreign_dir = std::env::temp_dir().join("madoguchi-tests").join(format!("ca-{}", uuid::Uuid::new_v4()));

@@ -514,6 +514,11 @@ pub async fn logout(
     let subject = format!("user:{}", current.user.id);
     audit::record(&mut tx, &audit_entry(portal, &origin, "session.ended", Some(&subject), Some("logout")), now).await?;
     tx.commit().await?;
+    let jar = jar.remove(session::end_cookie(&state, portal));
+    if password_login(portal).is_err() {
+        // rokin: 「ログアウトすると…ログイン画面を表示します」, the screen with its four buttons.
+        return Ok((jar, Redirect::to(&format!("/{}/", portal.id))).into_response());
+    }
     let page = login_page(&ctx, portal, "", FieldErrors::default(), Some(ctx.t.get("login.logged_out").to_string()))?;
-    Ok((jar.remove(session::end_cookie(&state, portal)), page).into_response())
+    Ok((jar, page).into_response())
 }
