@@ -19,6 +19,7 @@ after(async () => {
 });
 
 const MASTER = { id: "Roukin01", password: "Mst#2026a", name: "労金　太郎", email: "master@rokin.example.jp" };
+const GENERAL = { id: "Ippan001", temporary: "Tmp#2026a", password: "Gen#2026b", name: "一般　花子", email: "ippan@rokin.example.jp" };
 const h1 = async (page) => (await page.textContent("h1")).trim();
 let p12;
 
@@ -103,5 +104,57 @@ test("with the certificate the master types only the password and reaches イン
   await page.click("main button[type=submit]");
   await page.waitForURL(/\/rokin\/home$/);
   await shot(page, "rokin-home");
+
+  // 契約ユーザー情報照会 → 登録へ: a general user with a temporary password.
+  await page.goto(`${server.tlsBase}/rokin/users`);
+  await page.click("main a:has-text('登録へ')");
+  await page.fill("#login_id", GENERAL.id);
+  await page.fill("#password", GENERAL.temporary);
+  await page.fill("#password_confirm", GENERAL.temporary);
+  await page.fill("#name", GENERAL.name);
+  await page.fill("#email", GENERAL.email);
+  await page.fill("#email_confirm", GENERAL.email);
+  await page.click("main button:has-text('確認')");
+  await page.click("main button[value=register]");
+  assert.match(await page.textContent("main"), new RegExp(GENERAL.id));
+  await context.close();
+});
+
+test("the general user issues a certificate with the temporary password and changes it at first login", async () => {
+  const issuing = await browser.newContext({ locale: "ja-JP", acceptDownloads: true });
+  const page = await issuing.newPage();
+  await page.goto(`${server.base}/rokin/`);
+  await page.click("main a:has-text('一般ユーザーの初期登録')");
+  await page.fill("#login_id", GENERAL.id);
+  await page.fill("#password", GENERAL.temporary);
+  await page.click("button:has-text('認証')");
+  const code = await server.codeFrom(GENERAL.email, "認証コード", "認証コード：");
+  await page.fill("#code", code);
+  await page.click("button:has-text('認証')");
+  await page.fill("#password", GENERAL.temporary);
+  const download = page.waitForEvent("download");
+  await page.click("button:has-text('発行')");
+  const pfx = readFileSync(await (await download).path());
+  await issuing.close();
+
+  const context = await browser.newContext({
+    locale: "ja-JP",
+    ignoreHTTPSErrors: true,
+    clientCertificates: [{ origin: server.tlsBase, pfx, passphrase: GENERAL.temporary }],
+  });
+  const login = await context.newPage();
+  await login.goto(`${server.tlsBase}/rokin/login`);
+  assert.match(await login.textContent("main"), new RegExp(GENERAL.id));
+  await login.fill("#password", GENERAL.temporary);
+  await login.click("main button[type=submit]");
+  // ログインパスワード変更（初回ログイン）: nothing else opens until it is done.
+  await login.waitForSelector("h1:has-text('ログインパスワード変更（初回ログイン）')");
+  await login.fill("#current", GENERAL.temporary);
+  await login.fill("#new", GENERAL.password);
+  await login.fill("#confirm", GENERAL.password);
+  await login.click("main button:has-text('変更')");
+  await login.waitForURL(/\/rokin\/home\?done=password$/);
+  assert.equal(await h1(login), "インフォメーション");
+  await shot(login, "rokin-general-home");
   await context.close();
 });
