@@ -5,6 +5,18 @@ document.addEventListener("submit", function (event) {
   var message = form.getAttribute && form.getAttribute("data-confirm");
   if (message && !window.confirm(message)) {
     event.preventDefault();
+    return;
+  }
+  // rokin's ④ 発行中: while the certificate is being issued, say so and keep the button from
+  // being pressed twice (the server refuses a second issuance anyway).
+  if (form.hasAttribute && form.hasAttribute("data-issuing")) {
+    var waiting = document.getElementById("issuing");
+    if (waiting) {
+      waiting.hidden = false;
+    }
+    Array.prototype.forEach.call(form.querySelectorAll('button[type="submit"]'), function (button) {
+      button.disabled = true;
+    });
   }
 });
 

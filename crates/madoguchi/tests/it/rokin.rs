@@ -480,3 +480,52 @@ async fn curl_logs_in_with_the_downloaded_p12_until_it_is_revoked() {
     assert!(page.starts_with("HTTP/2 403") && page.contains("失効しています"), "{page}");
     server.stop().await;
 }
+
+/// The whole chain over the real screens: the master logs in with a certificate and registers
+/// a general user; that user issues a certificate with the temporary password and changes it at
+/// first login; when the master deletes the user, the certificate is revoked at once.
+#[tokio::test]
+async fn a_general_user_issues_with_the_temporary_password_and_deleting_them_revokes_it() {
+    let app = TestApp::demo().await;
+    register_master(&app).await;
+    let (p12, _) = issue(&app, MASTER_ID, MASTER_PASSWORD, MASTER_EMAIL).await;
+    app.present_certificate(Some(certificate_der(&p12, MASTER_PASSWORD)));
+    assert_eq!(app.post("/rokin/login", &[("password", MASTER_PASSWORD)]).await.location(), "/rokin/home");
+    let (general, temporary, email) = ("Ippan001", "Tmp#2026a", "ippan@rokin.example.jp");
+    let fields = |step: &'static str| {
+        vec![
+            ("step", step),
+            ("login_id", general),
+            ("password", temporary),
+            ("password_confirm", temporary),
+            ("name", "一般　花子"),
+            ("email", email),
+            ("email_confirm", email),
+        ]
+    };
+    app.post("/rokin/users/new", &fields("confirm")).await.assert_contains("契約ユーザー情報登録確認");
+    app.post("/rokin/users/new", &fields("register")).await;
+    app.get("/rokin/users").await.assert_contains(general).assert_contains("未発行");
+
+    // 一般ユーザーの初期登録 = 電子証明書発行 with the temporary password.
+    let b = app.browser();
+    let (p12, _) = issue(&b, general, temporary, email).await;
+    b.present_certificate(Some(certificate_der(&p12, temporary)));
+    assert_eq!(b.post("/rokin/login", &[("password", temporary)]).await.location(), "/rokin/home");
+    b.get("/rokin/password").await.assert_contains("ログインパスワード変更（初回ログイン）");
+    let changed =
+        b.post("/rokin/password", &[("current", temporary), ("new", "Gen#2026b"), ("confirm", "Gen#2026b")]).await;
+    assert!(changed.location().starts_with("/rokin/home"), "{}", changed.body);
+    app.get("/rokin/users").await.assert_contains("2027年11月24日");
+
+    let mut conn = app.state.store.acquire().await.unwrap();
+    let id = madoguchi_store::users::by_login_id(&mut conn, "rokin", general).await.unwrap().unwrap().id;
+    drop(conn);
+    let done = app.post(&format!("/rokin/users/{id}/delete"), &[("choice", "ok")]).await;
+    assert_eq!(done.location(), "/rokin/users?done=deleted");
+    let stranger = app.browser();
+    stranger.present_certificate(Some(certificate_der(&p12, temporary)));
+    stranger.get("/rokin/login").await.assert_contains("失効しています");
+    let mut conn = app.state.store.acquire().await.unwrap();
+    assert_eq!(madoguchi_store::certificates::revoked(&mut conn, "rokin", app.clock.unix()).await.unwrap().len(), 1);
+}
