@@ -74,7 +74,7 @@ test("the first-login password change is typed on the software keyboard", async 
   await page.getByLabel("ユーザーＩＤ").fill("Master01");
   await page.getByLabel("パスワード", { exact: true }).fill(TEMPORARY);
   await page.getByRole("button", { name: "ログイン" }).click();
-  assert.equal((await page.textContent("h1")).trim(), "ログインパスワード変更");
+  assert.equal((await page.textContent("h1")).trim(), "ログインパスワード変更（初回ログイン）");
 
   // One keyboard per password field; closed until asked for.
   assert.equal(await page.locator(".skb-open").count(), 3);
