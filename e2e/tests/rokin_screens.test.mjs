@@ -2,8 +2,9 @@
 // screens (the first-login パスワード変更 and the master's 登録へ, every password typed with the
 // mouse only), and マニュアル照会 from the operator's upload to the user's download.
 //
-// rokin's own login is the client certificate (issue 5); until the browser walk installs one,
-// this portal is rokin with `second_factor = none`, so a password login reaches the screens.
+// rokin's own login is the client certificate, walked in rokin.test.mjs; to keep these
+// screens' tests short, this portal is rokin with `second_factor = none`, so a password login
+// reaches them.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startServer, openBrowser, japanesePage, shot } from "./helpers.mjs";
