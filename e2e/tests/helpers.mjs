@@ -1,7 +1,7 @@
 // Starts a madoguchi demo server for one test file, on a free port and a fresh SQLite file,
 // with the test clock; opens headless Chromium (Debian's) through playwright-core.
-import { spawn } from "node:child_process";
-import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { createServer } from "node:net";
@@ -24,14 +24,33 @@ function freePort() {
   });
 }
 
-export async function startServer({ clock = "2026-11-24T10:00:00+09:00" } = {}) {
+/// `config`: the text of a config file instead of the demo; `setup`: commands run on the same
+/// database before the server starts, as `{ args: [...], stdin: "..." }` (e.g. `account add`).
+export async function startServer({ clock = "2026-11-24T10:00:00+09:00", config = null, setup = [] } = {}) {
   const bin = process.env.MADOGUCHI_BIN || join(repo, "target", "debug", "madoguchi");
   const dir = mkdtempSync(join(tmpdir(), "madoguchi-e2e-"));
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
+  // The demo's TLS listener (self-signed certificate in <dir>/data/tls/) on a port of its own,
+  // so that servers of several runs never contend for 8443; a config of a test's own has none.
+  const tlsPort = await freePort();
+  const tlsBase = `https://127.0.0.1:${tlsPort}`;
+  const database = ["--database", `sqlite://${join(dir, "db.sqlite")}`];
+  if (config !== null) {
+    writeFileSync(join(dir, "madoguchi.toml"), config);
+    database.push("--config", join(dir, "madoguchi.toml"));
+  }
+  for (const { args, stdin = "" } of setup) {
+    const run = spawnSync(bin, [...args, ...database], { cwd: dir, input: stdin, encoding: "utf8" });
+    if (run.status !== 0) {
+      rmSync(dir, { recursive: true, force: true });
+      throw new Error(`setup ${args.join(" ")} failed: ${run.error?.message ?? ""}${run.stderr}`);
+    }
+  }
+  const tls = config === null ? ["--tls-listen", `127.0.0.1:${tlsPort}`] : ["--tls-listen", "off"];
   const child = spawn(
     bin,
-    ["serve", "--test-clock", "--test-clock-start", clock, "--listen", `127.0.0.1:${port}`, "--database", `sqlite://${join(dir, "db.sqlite")}`],
+    ["serve", "--test-clock", "--test-clock-start", clock, "--listen", `127.0.0.1:${port}`, ...tls, ...database],
     { cwd: dir, stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, RUST_LOG: "warn" } },
   );
   // If the test process dies before after() runs, take the server with it.
@@ -55,6 +74,7 @@ export async function startServer({ clock = "2026-11-24T10:00:00+09:00" } = {}) 
   }
   return {
     base,
+    tlsBase,
     dir,
     /// Stops the server, waits for it to exit (SIGKILL after 5 s), removes its temp dir.
     async stop() {

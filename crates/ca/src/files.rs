@@ -7,13 +7,13 @@ use std::path::{Path, PathBuf};
 use crate::CaError;
 
 /// Mode of `ca.key`: the server's user alone reads it.
-pub(crate) const KEY_MODE: u32 = 0o600;
+pub const KEY_MODE: u32 = 0o600;
 /// Mode of `ca.crt`: public anyway (every issued PKCS#12 file carries it).
-pub(crate) const CERT_MODE: u32 = 0o644;
+pub const CERT_MODE: u32 = 0o644;
 
 /// Creates the directory (and parents) when missing; a new directory is private to the
 /// server's user because it holds the key.
-pub(crate) fn ensure_dir(dir: &Path) -> Result<(), CaError> {
+pub fn ensure_dir(dir: &Path) -> Result<(), CaError> {
     let mut builder = fs::DirBuilder::new();
     builder.recursive(true);
     #[cfg(unix)]
@@ -27,7 +27,7 @@ pub(crate) fn ensure_dir(dir: &Path) -> Result<(), CaError> {
 /// Whether `path` exists; an error other than "not found" (e.g. permission denied on the
 /// directory) is reported rather than taken for absence, so a CA is never recreated over
 /// files that are merely unreadable.
-pub(crate) fn exists(path: &Path) -> Result<bool, CaError> {
+pub fn exists(path: &Path) -> Result<bool, CaError> {
     match fs::symlink_metadata(path) {
         Ok(_) => Ok(true),
         Err(e) if e.kind() == ErrorKind::NotFound => Ok(false),
@@ -43,7 +43,7 @@ pub(crate) fn read_to_string(path: &Path) -> Result<String, CaError> {
 /// a temporary file in the same directory (created with `mode` from the start, so the key
 /// is never readable by others even for a moment), flushed to disk, then renamed over
 /// `path`, and the directory entry flushed too.
-pub(crate) fn write_atomically(path: &Path, contents: &[u8], mode: u32) -> Result<(), CaError> {
+pub fn write_atomically(path: &Path, contents: &[u8], mode: u32) -> Result<(), CaError> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let temp: PathBuf = dir.join(format!(".{name}.tmp-{}", std::process::id()));

@@ -6,7 +6,7 @@ use crate::hours::ServiceHours;
 use crate::portal::{Portal, PortalSettings};
 use serde::Deserialize;
 use std::fmt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use toml::{Table, Value};
 
 /// The presets shipped in the binary: (name, policy file, help file).
@@ -94,12 +94,64 @@ pub struct ServerSettings {
     /// Largest request body in bytes.
     #[serde(default = "default_body_limit")]
     pub body_limit_bytes: usize,
+    /// Largest PDF the operator may upload to マニュアル照会; the upload's request may be this
+    /// much larger than `body_limit_bytes` (only there).
+    #[serde(default = "default_manual_max")]
+    pub manual_max_bytes: usize,
     /// A request that takes longer is answered with 503.
     #[serde(default = "default_request_timeout")]
     pub request_timeout_seconds: u64,
     /// argon2id cost; a login re-hashes passwords stored under other values.
     #[serde(default)]
     pub argon2: Argon2Settings,
+    /// Where the server keeps the files it makes itself: each client-certificate portal's CA
+    /// (`ca/<portal id>/`) and a self-signed TLS certificate (`tls/`). Back it up.
+    #[serde(default = "default_data_dir")]
+    pub data_dir: PathBuf,
+    /// `[server.tls]`: terminate TLS here too (beside the plain `listen`), and ask browsers
+    /// for a client certificate. Absent: plain HTTP only (e.g. behind nginx).
+    #[serde(default)]
+    pub tls: Option<TlsSettings>,
+    /// Reverse proxies (CIDR ranges) whose `client_cert_header` is believed: the client
+    /// certificate the proxy verified the TLS handshake for. Anybody else's header is dropped.
+    #[serde(default)]
+    pub trusted_proxies: Vec<String>,
+    /// The header a trusted proxy puts the client certificate in, as URL-escaped PEM
+    /// (nginx `$ssl_client_escaped_cert`).
+    #[serde(default = "default_client_cert_header")]
+    pub client_cert_header: String,
+}
+
+/// `[server.tls]`: the TLS listener. See docs/TLS.md.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsSettings {
+    /// Address and port of the TLS listener (the plain `listen` keeps serving HTTP).
+    #[serde(default = "default_tls_listen")]
+    pub listen: String,
+    /// Server certificate chain, PEM (leaf first). Default: `<data_dir>/tls/server.crt`.
+    #[serde(default)]
+    pub cert: Option<PathBuf>,
+    /// The certificate's private key, PEM (PKCS#8, SEC1 or PKCS#1). Default: `<data_dir>/tls/server.key`.
+    #[serde(default)]
+    pub key: Option<PathBuf>,
+    /// When neither file exists, make a self-signed certificate at first start (for the
+    /// demo and tests: browsers warn about it).
+    #[serde(default)]
+    pub self_signed: bool,
+    /// A client that has not finished the TLS handshake by then is disconnected.
+    #[serde(default = "default_handshake_timeout")]
+    pub handshake_timeout_seconds: u64,
+}
+
+impl TlsSettings {
+    pub fn cert_path(&self, data_dir: &Path) -> PathBuf {
+        self.cert.clone().unwrap_or_else(|| data_dir.join("tls").join("server.crt"))
+    }
+
+    pub fn key_path(&self, data_dir: &Path) -> PathBuf {
+        self.key.clone().unwrap_or_else(|| data_dir.join("tls").join("server.key"))
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -134,8 +186,23 @@ fn default_log_format() -> String {
 fn default_body_limit() -> usize {
     256 * 1024
 }
+fn default_manual_max() -> usize {
+    20 * 1024 * 1024
+}
 fn default_request_timeout() -> u64 {
     30
+}
+fn default_data_dir() -> PathBuf {
+    PathBuf::from("data")
+}
+fn default_client_cert_header() -> String {
+    "X-SSL-Client-Cert".into()
+}
+fn default_tls_listen() -> String {
+    "127.0.0.1:8443".into()
+}
+fn default_handshake_timeout() -> u64 {
+    10
 }
 
 impl Default for ServerSettings {
@@ -150,8 +217,13 @@ impl Default for ServerSettings {
             allow_test_clock: false,
             demo: false,
             body_limit_bytes: default_body_limit(),
+            manual_max_bytes: default_manual_max(),
             request_timeout_seconds: default_request_timeout(),
             argon2: Argon2Settings::default(),
+            data_dir: default_data_dir(),
+            tls: None,
+            trusted_proxies: Vec::new(),
+            client_cert_header: default_client_cert_header(),
         }
     }
 }
@@ -159,6 +231,12 @@ impl Default for ServerSettings {
 impl ServerSettings {
     pub fn serves_https(&self) -> bool {
         self.public_url.as_deref().is_some_and(|u| u.starts_with("https://"))
+    }
+
+    /// The largest body of a PDF upload: the file plus room for the form's other fields and
+    /// the multipart framing.
+    pub fn upload_limit_bytes(&self) -> usize {
+        self.manual_max_bytes.saturating_add(self.body_limit_bytes)
     }
 }
 
@@ -169,9 +247,13 @@ pub struct Config {
 }
 
 impl Config {
-    /// The demo: every preset at `/<preset>/`, SQLite, dev mailbox, demo accounts.
+    /// The demo: every preset at `/<preset>/`, SQLite, dev mailbox, demo accounts; HTTP on
+    /// 127.0.0.1:8080 and HTTPS (self-signed certificate made at first start, client
+    /// certificates asked for) on 127.0.0.1:8443.
     pub fn demo() -> Result<Config, ConfigErrors> {
-        let mut text = String::from("[server]\ndemo = true\nallow_test_clock = true\n");
+        let mut text = String::from(
+            "[server]\ndemo = true\nallow_test_clock = true\n\n[server.tls]\nlisten = \"127.0.0.1:8443\"\nself_signed = true\n",
+        );
         for name in preset_names() {
             text.push_str(&format!("\n[[portal]]\nid = \"{name}\"\npreset = \"{name}\"\n"));
         }
@@ -279,6 +361,9 @@ fn check_server(server: &ServerSettings, fail: &mut dyn FnMut(&str, String)) {
     if server.body_limit_bytes < 1024 {
         fail("server.body_limit_bytes", "must be at least 1024".into());
     }
+    if server.manual_max_bytes < 1024 {
+        fail("server.manual_max_bytes", "must be at least 1024".into());
+    }
     let a = &server.argon2;
     if a.m_kib < 8 * a.p.max(1) || a.m_kib > 4 * 1024 * 1024 {
         fail("server.argon2.m_kib", "must be between 8 × p and 4194304 (4 GiB)".into());
@@ -291,6 +376,30 @@ fn check_server(server: &ServerSettings, fail: &mut dyn FnMut(&str, String)) {
     }
     if server.request_timeout_seconds == 0 {
         fail("server.request_timeout_seconds", "must be at least 1".into());
+    }
+    if let Some(tls) = &server.tls {
+        match tls.listen.parse::<std::net::SocketAddr>() {
+            Err(_) => fail("server.tls.listen", "must be an address and port such as 127.0.0.1:8443".into()),
+            Ok(addr) if server.listen.parse::<std::net::SocketAddr>() == Ok(addr) => {
+                fail("server.tls.listen", "must differ from server.listen (which serves plain HTTP)".into())
+            }
+            Ok(_) => {}
+        }
+        if !tls.self_signed && (tls.cert.is_none() || tls.key.is_none()) {
+            fail("server.tls", "needs `cert` and `key` (PEM files), or `self_signed = true`".into());
+        }
+        if tls.handshake_timeout_seconds == 0 || tls.handshake_timeout_seconds > 300 {
+            fail("server.tls.handshake_timeout_seconds", "must be between 1 and 300".into());
+        }
+    }
+    for net in &server.trusted_proxies {
+        if !crate::portal::is_cidr(net) {
+            fail("server.trusted_proxies", format!("\"{net}\" is not a CIDR range such as 127.0.0.1/32"));
+        }
+    }
+    let header = &server.client_cert_header;
+    if header.is_empty() || !header.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+        fail("server.client_cert_header", "must be a header name: letters, digits, `-` and `_`".into());
     }
 }
 
@@ -467,6 +576,46 @@ mod tests {
         let text = "[[portal]]\npreset = \"hellowork\"\nsecond_factor = { kind = \"none\" }\n";
         let config = Config::parse("x.toml", text).unwrap();
         assert!(matches!(config.portals[0].settings.second_factor, SecondFactor::None));
+    }
+
+    #[test]
+    fn the_demo_serves_tls_with_a_self_signed_certificate() {
+        let server = Config::demo().unwrap().server;
+        let tls = server.tls.expect("the demo has [server.tls]");
+        assert_eq!((tls.listen.as_str(), tls.self_signed), ("127.0.0.1:8443", true));
+        assert_eq!(tls.cert_path(&server.data_dir), Path::new("data/tls/server.crt"));
+        assert_eq!(tls.key_path(&server.data_dir), Path::new("data/tls/server.key"));
+        assert!(server.trusted_proxies.is_empty());
+        assert_eq!(server.client_cert_header, "X-SSL-Client-Cert");
+    }
+
+    #[test]
+    fn tls_and_proxy_keys_are_read_and_checked() {
+        let text = "[server]\ndata_dir = \"/var/lib/madoguchi\"\ntrusted_proxies = [\"127.0.0.1/32\", \"::1/128\"]\n\
+                    client_cert_header = \"X-Client-Cert\"\n\
+                    [server.tls]\nlisten = \"0.0.0.0:443\"\ncert = \"/etc/madoguchi/fullchain.pem\"\nkey = \"/etc/madoguchi/key.pem\"\n\
+                    [[portal]]\npreset = \"rokin\"\n";
+        let server = Config::parse("x.toml", text).unwrap().server;
+        let tls = server.tls.unwrap();
+        assert_eq!(tls.cert_path(&server.data_dir), Path::new("/etc/madoguchi/fullchain.pem"));
+        assert_eq!((tls.self_signed, tls.handshake_timeout_seconds), (false, 10));
+        assert_eq!(server.trusted_proxies.len(), 2);
+
+        let rokin = "[[portal]]\npreset = \"rokin\"\n";
+        let e = refusal(&format!("[server.tls]\nlisten = \"127.0.0.1:8443\"\n{rokin}"));
+        assert!(e.contains("key `server.tls`") && e.contains("self_signed"), "{e}");
+        let e = refusal(&format!("[server.tls]\nlisten = \"127.0.0.1:8080\"\nself_signed = true\n{rokin}"));
+        assert!(e.contains("server.tls.listen") && e.contains("differ"), "{e}");
+        let e = refusal(&format!("[server.tls]\nlisten = \"here\"\nself_signed = true\n{rokin}"));
+        assert!(e.contains("server.tls.listen"), "{e}");
+        let e = refusal(&format!("[server.tls]\nself_signed = true\nhandshake_timeout_seconds = 0\n{rokin}"));
+        assert!(e.contains("server.tls.handshake_timeout_seconds"), "{e}");
+        let e = refusal(&format!("[server.tls]\nself_signed = true\nport = 1\n{rokin}"));
+        assert!(e.contains("server.tls") && e.contains("unknown field `port`"), "{e}");
+        let e = refusal(&format!("[server]\ntrusted_proxies = [\"127.0.0.1\"]\n{rokin}"));
+        assert!(e.contains("server.trusted_proxies") && e.contains("127.0.0.1"), "{e}");
+        let e = refusal(&format!("[server]\nclient_cert_header = \"X Cert\"\n{rokin}"));
+        assert!(e.contains("server.client_cert_header"), "{e}");
     }
 
     fn refusal(text: &str) -> String {

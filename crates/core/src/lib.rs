@@ -9,6 +9,7 @@ pub mod login_id;
 pub mod normalize;
 pub mod organization;
 pub mod password;
+pub mod person_name;
 pub mod portal;
 pub mod rules;
 pub mod text;

@@ -60,6 +60,13 @@ pub struct PortalSettings {
     pub session: SessionPolicy,
     #[serde(default)]
     pub modules: Vec<Module>,
+    /// The menu after login, in the manual's groups (rokin: メニュー操作). A screen named here
+    /// exists on the portal and one not named answers 404; empty: the plain home menu.
+    #[serde(default)]
+    pub menu: Vec<MenuGroup>,
+    /// Every password field can be filled from an on-screen keyboard (rokin: ソフトウェアキーボード).
+    #[serde(default)]
+    pub software_keyboard: bool,
     /// Help pages by screen key (`top`, `login`, …), written from the manual.
     #[serde(default)]
     pub help: BTreeMap<String, HelpPage>,
@@ -78,6 +85,10 @@ pub struct LoginScreen {
     pub current_label: Text,
     pub new_label: Text,
     pub confirm_label: Text,
+    /// The change screen's title when a temporary password must be changed at first login
+    /// (rokin: ログインパスワード変更（初回ログイン）); `change_title` where absent.
+    #[serde(default)]
+    pub first_change_title: Option<Text>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -296,7 +307,44 @@ pub enum Module {
     AspAccounts,
 }
 
+/// One pull-down of the menu bar (共通機能, システム管理機能 …) and its screens, in order.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MenuGroup {
+    pub label: Text,
+    pub items: Vec<MenuItem>,
+}
+
+/// A screen the menu can name. The business screens of M2 (財形 …) join when they exist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MenuItem {
+    /// パスワード変更
+    Password,
+    /// マニュアル照会: PDFs the operator uploads.
+    Manuals,
+    /// 契約ユーザー情報照会: the master user registers, updates and deletes the general users.
+    ContractUsers,
+    /// 契約ユーザー情報変更: each user's own name and e-mail address.
+    UserInfo,
+    /// 操作ログ照会: the organization's audit events.
+    OperationLog,
+}
+
 impl PortalSettings {
+    /// Whether the portal's menu names this screen (and so the screen exists).
+    pub fn offers(&self, item: MenuItem) -> bool {
+        self.menu.iter().any(|g| g.items.contains(&item))
+    }
+
+    /// How many general users a master may register, where the portal has master users.
+    pub fn max_general_users(&self) -> Option<u32> {
+        match self.registration {
+            Registration::ContractMaster { max_general_users, .. } => Some(max_general_users),
+            _ => None,
+        }
+    }
+
     /// Rules serde cannot express. Each failure names its key and the rule.
     pub fn validate(&self) -> Vec<(String, String)> {
         let mut errors = Vec::new();
@@ -396,6 +444,15 @@ impl PortalSettings {
             "session.absolute_hours",
             "must not be shorter than session.idle_minutes",
         );
+        let items: Vec<MenuItem> = self.menu.iter().flat_map(|g| g.items.iter().copied()).collect();
+        for (i, item) in items.iter().enumerate() {
+            check(!items[..i].contains(item), "menu", "names a screen more than once");
+        }
+        check(
+            !self.offers(MenuItem::ContractUsers) || self.max_general_users().is_some(),
+            "menu",
+            "contract_users needs registration.kind = \"contract_master\" (master and general users)",
+        );
         for (i, link) in self.links.iter().enumerate() {
             check(
                 link.url.starts_with("https://") || link.url.starts_with("http://"),
@@ -426,7 +483,7 @@ pub fn parse_group(group: &str) -> Option<Vec<CharClass>> {
         .collect()
 }
 
-fn is_cidr(raw: &str) -> bool {
+pub(crate) fn is_cidr(raw: &str) -> bool {
     let Some((addr, bits)) = raw.split_once('/') else {
         return false;
     };

@@ -82,8 +82,19 @@ pub async fn seed(store: &Store, config: &Config, hasher: &Hasher, now: i64) -> 
             Err(e) => return Err(anyhow::anyhow!("demo contract: {e}")),
         }
     }
+    if let Some(portal) = config.portal("rokin") {
+        let fields = ("窓口労働組合", DEMO_CONTRACT_NUMBER, DEMO_INITIAL_PASSWORD);
+        match contracts::add_initial(store, hasher, portal, fields, "demo", now).await {
+            Ok(_) | Err(AccountError::Taken(_)) => {}
+            Err(e) => return Err(anyhow::anyhow!("demo rokin contract: {e}")),
+        }
+    }
     Ok(())
 }
+
+/// The rokin demo contract: マスターユーザーの初期登録 at /rokin/master with these.
+pub const DEMO_CONTRACT_NUMBER: &str = "12345678";
+pub const DEMO_INITIAL_PASSWORD: &str = "Demo#026";
 
 /// The shaho demo contract: sign up at /shaho/signup with these.
 pub const DEMO_CUSTOMER_ID: &str = "281234";

@@ -36,8 +36,19 @@ pub async fn build(
     if config.server.demo {
         demo::seed(&store, &config, &hasher, clock.unix()).await.context("cannot seed the demo data")?;
     }
-    let state = AppState::new(config, store, clock, mailer.clone(), hasher, test_clock);
+    let cas = certificate_authorities(&config, clock.now())?;
+    let state = AppState::new(config, store, clock, mailer.clone(), hasher, test_clock, cas);
     Ok(Server { state, mailer })
+}
+
+/// The CA of each client-certificate portal under `<data_dir>/ca/<portal>/`, opened or made
+/// now; the key's passphrase, if any, comes from `MADOGUCHI_CA_PASSPHRASE`.
+fn certificate_authorities(
+    config: &Config,
+    now: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<madoguchi_web::tls::Authorities> {
+    let passphrase = std::env::var(madoguchi_web::tls::CA_PASSPHRASE_ENV).ok().filter(|p| !p.is_empty());
+    Ok(madoguchi_web::tls::open_authorities(config, passphrase.as_deref(), now)?)
 }
 
 /// A database URL without its password, for messages and logs.

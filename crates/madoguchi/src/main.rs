@@ -54,23 +54,37 @@ enum Command {
 #[derive(Subcommand)]
 enum ContractCommand {
     /// shaho: a contract with its CustomerId, phone, seats and one ASP user ID per seat.
+    /// rokin: a contract with its 契約番号 (--contract-number) and 初期パスワード, read from
+    /// standard input so that it is in neither the shell history nor the process list.
     Add {
         #[arg(long)]
         portal: String,
         #[arg(long)]
         organization: String,
-        #[arg(long)]
-        customer_id: String,
-        #[arg(long)]
-        phone: String,
-        #[arg(long)]
-        seats: String,
+        #[arg(long, required_unless_present = "contract_number")]
+        customer_id: Option<String>,
+        #[arg(long, required_unless_present = "contract_number")]
+        phone: Option<String>,
+        #[arg(long, required_unless_present = "contract_number")]
+        seats: Option<String>,
         /// One per seat, comma-separated, e.g. abcd8-01,abcd8-02.
         #[arg(long, value_delimiter = ',')]
         asp: Vec<String>,
+        /// rokin: the 8-digit 契約番号.
+        #[arg(long, conflicts_with_all = ["customer_id", "phone", "seats", "asp"])]
+        contract_number: Option<String>,
     },
-    /// shaho: many contracts from a CSV (組織名,CustomerId,電話番号,契約数,ASPユーザーID; UTF-8
-    /// or Shift_JIS; a header line first), all or none.
+    /// rokin: re-initialize a contract's master user (the paper 「ログインＩＤ／パスワード依頼書」):
+    /// the master is removed and its certificates revoked; the new 初期パスワード is read from
+    /// standard input.
+    Reinitialize {
+        #[arg(long)]
+        portal: String,
+        #[arg(long)]
+        contract_number: String,
+    },
+    /// Many contracts from a CSV (UTF-8 or Shift_JIS; a header line first), all or none.
+    /// shaho: 組織名,CustomerId,電話番号,契約数,ASPユーザーID; rokin: 組織名,契約番号,初期パスワード.
     Import {
         #[arg(long)]
         portal: String,
@@ -118,6 +132,10 @@ struct ServeArgs {
     /// Address to listen on; overrides the config (default 127.0.0.1:8080).
     #[arg(long)]
     listen: Option<String>,
+    /// Address of the TLS listener; overrides `[server.tls] listen` (the demo: 127.0.0.1:8443).
+    /// `off`: no TLS listener.
+    #[arg(long)]
+    tls_listen: Option<String>,
     /// SMTP URL (smtp://host:port, ?tls=required, smtps://, user:pass@); without it, the dev mailbox.
     #[arg(long, env = "MADOGUCHI_SMTP_URL")]
     smtp: Option<String>,
@@ -293,12 +311,36 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{count} accounts created on /{}/; their temporary passwords are mailed", portal.id);
             Ok(())
         }
-        Command::Contract(ContractCommand::Add { portal, organization, customer_id, phone, seats, asp }) => {
+        Command::Contract(ContractCommand::Add {
+            portal,
+            organization,
+            customer_id,
+            phone,
+            seats,
+            asp,
+            contract_number,
+        }) => {
             let portal = config
                 .portal(&portal)
                 .ok_or_else(|| anyhow::anyhow!("there is no portal \"{portal}\" in the configuration"))?;
             let store = Store::connect(&database).await?;
             store.migrate(SystemClock.unix()).await?;
+            if let Some(number) = contract_number {
+                let initial = read_stdin_line("the initial password (初期パスワード)")?;
+                let fields = (organization.as_str(), number.as_str(), initial.as_str());
+                return match contracts::add_initial(&store, &hasher(&config), portal, fields, "cli", SystemClock.unix())
+                    .await
+                {
+                    Ok(id) => {
+                        println!("contract {id} created on /{}/ (契約番号 {number})", portal.id);
+                        Ok(())
+                    }
+                    Err(AccountError::Taken(n)) => bail!("契約番号 {n} is already registered on /{}/", portal.id),
+                    Err(e) => Err(e.into()),
+                };
+            }
+            let (customer_id, phone, seats) =
+                (customer_id.unwrap_or_default(), phone.unwrap_or_default(), seats.unwrap_or_default());
             let asp = asp.join(" ");
             let contract = contracts::NewContract {
                 organization: &organization,
@@ -316,6 +358,36 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 Err(e) => Err(e.into()),
             }
         }
+        Command::Contract(ContractCommand::Reinitialize { portal, contract_number }) => {
+            let portal = config
+                .portal(&portal)
+                .ok_or_else(|| anyhow::anyhow!("there is no portal \"{portal}\" in the configuration"))?;
+            let store = Store::connect(&database).await?;
+            store.migrate(SystemClock.unix()).await?;
+            let found = {
+                let mut conn = store.acquire().await?;
+                madoguchi_store::contracts::by_customer_id(&mut conn, &portal.id, &contract_number).await?
+            };
+            let contract = found.ok_or_else(|| anyhow::anyhow!("契約番号 {contract_number} is not registered"))?;
+            let initial = read_stdin_line("the new initial password (初期パスワード)")?;
+            let removed = contracts::reinitialize(
+                &store,
+                &hasher(&config),
+                portal,
+                contract.id,
+                &initial,
+                "cli",
+                SystemClock.unix(),
+            )
+            .await?;
+            match removed {
+                Some(login_id) => {
+                    println!("master user {login_id} removed; 契約番号 {contract_number} has a new initial password")
+                }
+                None => println!("契約番号 {contract_number} had no master user; it has a new initial password"),
+            }
+            Ok(())
+        }
         Command::Contract(ContractCommand::Import { portal, file }) => {
             let portal = config
                 .portal(&portal)
@@ -323,7 +395,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let text = read_csv(&file)?;
             let store = Store::connect(&database).await?;
             store.migrate(SystemClock.unix()).await?;
-            let count = imported(&file, contracts::import(&store, portal, &text, "cli", SystemClock.unix()).await)?;
+            let result = if matches!(portal.settings.registration, Registration::ContractMaster { .. }) {
+                contracts::import_initial(&store, &hasher(&config), portal, &text, "cli", SystemClock.unix()).await
+            } else {
+                contracts::import(&store, portal, &text, "cli", SystemClock.unix()).await
+            };
+            let count = imported(&file, result)?;
             println!("{count} contracts created on /{}/", portal.id);
             Ok(())
         }
@@ -332,6 +409,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 use madoguchi_core::Clock;
+use madoguchi_core::portal::Registration;
+
+/// One line from standard input (a secret the operator pipes in), without its line ending.
+fn read_stdin_line(what: &str) -> anyhow::Result<String> {
+    let mut text = String::new();
+    std::io::stdin().read_to_string(&mut text)?;
+    let line = text.lines().next().unwrap_or("").to_string();
+    if line.is_empty() {
+        bail!("{what} is read from standard input, which was empty");
+    }
+    Ok(line)
+}
 
 /// A CSV file's text: UTF-8 (with or without BOM) or Shift_JIS as Excel saves it.
 fn read_csv(file: &std::path::Path) -> anyhow::Result<String> {
@@ -373,13 +462,42 @@ async fn serve(config: Config, database: String, args: ServeArgs) -> anyhow::Res
     };
     let listen = args.listen.clone().unwrap_or_else(|| config.server.listen.clone());
     let addr: SocketAddr = listen.parse().with_context(|| format!("--listen {listen} is not an address and port"))?;
+    let tls_settings = match args.tls_listen.as_deref() {
+        Some("off") => None,
+        Some(other) => {
+            let mut tls = config.server.tls.clone().ok_or_else(|| {
+                anyhow::anyhow!("--tls-listen needs a [server.tls] section (certificate and key) in the configuration")
+            })?;
+            tls.listen = other.to_string();
+            Some(tls)
+        }
+        None => config.server.tls.clone(),
+    };
+    let tls_addr: Option<SocketAddr> = match &tls_settings {
+        Some(tls) => Some(
+            tls.listen.parse().with_context(|| format!("--tls-listen {} is not an address and port", tls.listen))?,
+        ),
+        None => None,
+    };
     let smtp = args.smtp.clone().or_else(|| config.server.smtp.clone());
     let hasher = hasher(&config);
+    let tls_names = madoguchi_web::tls::self_signed_names(&config);
+    let data_dir = config.server.data_dir.clone();
     let server = build(config, &database, smtp.as_deref(), clock, args.test_clock, hasher).await?;
+    let tls_config = match &tls_settings {
+        Some(tls) => Some(tls_server_config(tls, &data_dir, &tls_names, &server.state)?),
+        None => None,
+    };
     let worker = server.mailer.clone().spawn();
     let jobs = madoguchi_web::jobs::spawn(server.state.clone());
     let app = madoguchi_web::app(server.state.clone());
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
+    let tls_listener = match tls_addr {
+        Some(addr) => {
+            Some(tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr} (TLS)"))?)
+        }
+        None => None,
+    };
     tracing::info!(
         %addr,
         database = %redact(&database),
@@ -387,13 +505,77 @@ async fn serve(config: Config, database: String, args: ServeArgs) -> anyhow::Res
         test_clock = args.test_clock,
         "madoguchi is serving http://{addr}/"
     );
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    // One signal stops both listeners.
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let stopped = move || {
+        let mut rx = stop_rx.clone();
+        async move {
+            let _ = rx.wait_for(|stop| *stop).await;
+        }
+    };
+    let tls_task = match (tls_listener, tls_config, tls_settings) {
+        (Some(listener), Some(tls_config), Some(tls)) => {
+            let handshake = std::time::Duration::from_secs(tls.handshake_timeout_seconds);
+            tracing::info!(addr = %tls.listen, "madoguchi is serving https://{}/", tls.listen);
+            let app = app.clone();
+            let stopped = stopped();
+            Some(tokio::spawn(async move {
+                madoguchi_web::tls::serve_tls_with(listener, tls_config, app, handshake, stopped).await
+            }))
+        }
+        _ => None,
+    };
+    let stop_tx = Arc::new(stop_tx);
+    let signal_tx = stop_tx.clone();
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        let _ = signal_tx.send(true);
+    });
+    let plain = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(stopped())
+        .await;
+    // Whatever ended the plain listener ends the TLS one too.
+    let _ = stop_tx.send(true);
+    let tls = match tls_task {
+        Some(task) => task.await.map_err(anyhow::Error::from).and_then(|r| r.map_err(anyhow::Error::from)),
+        None => Ok(()),
+    };
     worker.abort();
     jobs.abort();
     server.state.store.close().await;
-    Ok(())
+    plain?;
+    tls.context("the TLS listener failed")
+}
+
+/// The TLS listener's rustls configuration: the server certificate (made self-signed at
+/// first start when the config says so; its path is logged) and the client-certificate
+/// request hinting every portal CA.
+fn tls_server_config(
+    tls: &madoguchi_core::config::TlsSettings,
+    data_dir: &std::path::Path,
+    names: &[String],
+    state: &madoguchi_web::AppState,
+) -> anyhow::Result<Arc<rustls::ServerConfig>> {
+    // The real clock, not the test clock: browsers judge the certificate by theirs.
+    let identity = madoguchi_web::tls::server_identity(tls, data_dir, names, chrono::Utc::now())?;
+    let cert = identity.cert_path.display();
+    if identity.created {
+        tracing::info!(
+            %cert, key = %identity.key_path.display(), names = %names.join(", "),
+            "made a self-signed TLS server certificate: browsers will warn about it until it is trusted"
+        );
+    } else {
+        tracing::info!(%cert, not_after = %identity.not_after.to_rfc3339(), "TLS server certificate");
+    }
+    if identity.not_after < chrono::Utc::now() + chrono::TimeDelta::days(30) {
+        tracing::warn!(
+            %cert, not_after = %identity.not_after.to_rfc3339(),
+            "the TLS server certificate expires within 30 days (or has expired): replace it; a self-signed one is made anew when both files are deleted"
+        );
+    }
+    let hinted = madoguchi_web::tls::hinted_certificates(&state.cas);
+    let config = madoguchi_web::tls::server_config(identity.chain, identity.key, hinted)?;
+    Ok(Arc::new(config))
 }
 
 /// Ctrl-C or SIGTERM (what service managers send): finish the requests in flight, then stop.

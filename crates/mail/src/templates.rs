@@ -26,10 +26,18 @@ pub enum MailKind {
     Withdrawn,
     AccountDisabled,
     AccountEnabled,
+    CertificateCode,
+    CertificateIssued,
+    CertificateRenewal,
+    CertificateExpired,
+    CertificateRevoked,
+    MasterRegistered,
+    GeneralUserRegistered,
+    ProfileChanged,
 }
 
 impl MailKind {
-    pub const ALL: [MailKind; 20] = [
+    pub const ALL: [MailKind; 28] = [
         MailKind::OperatorLoginCode,
         MailKind::LoginOtp,
         MailKind::PasswordChanged,
@@ -50,6 +58,14 @@ impl MailKind {
         MailKind::Withdrawn,
         MailKind::AccountDisabled,
         MailKind::AccountEnabled,
+        MailKind::CertificateCode,
+        MailKind::CertificateIssued,
+        MailKind::CertificateRenewal,
+        MailKind::CertificateExpired,
+        MailKind::CertificateRevoked,
+        MailKind::MasterRegistered,
+        MailKind::GeneralUserRegistered,
+        MailKind::ProfileChanged,
     ];
 
     pub fn key(self) -> &'static str {
@@ -74,6 +90,14 @@ impl MailKind {
             MailKind::Withdrawn => "withdrawn",
             MailKind::AccountDisabled => "account_disabled",
             MailKind::AccountEnabled => "account_enabled",
+            MailKind::CertificateCode => "certificate_code",
+            MailKind::CertificateIssued => "certificate_issued",
+            MailKind::CertificateRenewal => "certificate_renewal",
+            MailKind::CertificateExpired => "certificate_expired",
+            MailKind::CertificateRevoked => "certificate_revoked",
+            MailKind::MasterRegistered => "master_registered",
+            MailKind::GeneralUserRegistered => "general_user_registered",
+            MailKind::ProfileChanged => "profile_changed",
         }
     }
 
@@ -107,6 +131,14 @@ impl MailKind {
             MailKind::Withdrawn => both!("withdrawn"),
             MailKind::AccountDisabled => both!("account_disabled"),
             MailKind::AccountEnabled => both!("account_enabled"),
+            MailKind::CertificateCode => both!("certificate_code"),
+            MailKind::CertificateIssued => both!("certificate_issued"),
+            MailKind::CertificateRenewal => both!("certificate_renewal"),
+            MailKind::CertificateExpired => both!("certificate_expired"),
+            MailKind::CertificateRevoked => both!("certificate_revoked"),
+            MailKind::MasterRegistered => both!("master_registered"),
+            MailKind::GeneralUserRegistered => both!("general_user_registered"),
+            MailKind::ProfileChanged => both!("profile_changed"),
         }
     }
 }
@@ -155,7 +187,7 @@ fn fill(kind: MailKind, text: &str, values: &[(&str, &str)]) -> Result<String, T
 mod tests {
     use super::*;
 
-    const VALUES: [(&str, &str); 24] = [
+    const VALUES: [(&str, &str); 28] = [
         ("after", "退会後30日以内であれば、…"),
         ("change", "ASPユーザーとの紐づけが解除されました。"),
         ("admin", "管理 太郎"),
@@ -180,6 +212,10 @@ mod tests {
         ("login_id", "Taro01"),
         ("password", "123456"),
         ("url", "https://example.jp/rokin/login"),
+        ("subject", "Taro01 20271124095959 ROKIN Koujyo Web System"),
+        ("not_after", "2027-11-24 09:59"),
+        ("file_name", "Taro0120261124100000.p12"),
+        ("days", "30"),
     ];
 
     #[test]

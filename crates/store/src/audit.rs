@@ -15,17 +15,21 @@ pub struct AuditEntry<'a> {
 
 /// Records the event with the organization it concerns: the subject's, else the actor's
 /// (`organization:<id>`, or the organization of `user:<id>`), looked up in the same statement.
+/// A subject user who is gone already (deleted in the same transaction) leaves the actor's.
 pub async fn record(conn: &mut AnyConnection, entry: &AuditEntry<'_>, now: i64) -> Result<(), sqlx::Error> {
     let parties = [entry.subject, entry.actor];
     let named = |prefix: &str| parties.iter().flatten().find_map(|p| p.strip_prefix(prefix)?.parse::<i64>().ok());
+    let user_of = |party: Option<&str>| party.and_then(|p| p.strip_prefix("user:")?.parse::<i64>().ok());
     // -1 matches no row: one query text whether or not a party is known.
     let organization = named("organization:").unwrap_or(-1);
     let user = named("user:").unwrap_or(-1);
+    let actor_user = user_of(entry.actor).unwrap_or(-1);
     sqlx::query(
         "INSERT INTO audit_log (portal, at, event, actor, subject, ip, user_agent, detail, organization_id)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8,
                  COALESCE((SELECT id FROM organizations WHERE id = $9),
-                          (SELECT organization_id FROM users WHERE id = $10)))",
+                          (SELECT organization_id FROM users WHERE id = $10),
+                          (SELECT organization_id FROM users WHERE id = $11)))",
     )
     .bind(entry.portal)
     .bind(now)
@@ -37,6 +41,7 @@ pub async fn record(conn: &mut AnyConnection, entry: &AuditEntry<'_>, now: i64) 
     .bind(entry.detail)
     .bind(organization)
     .bind(user)
+    .bind(actor_user)
     .execute(conn)
     .await?;
     Ok(())
@@ -83,6 +88,8 @@ pub struct AuditFilter {
     pub until: Option<i64>,
     /// Part of an organization's name: events concerning the organizations it matches.
     pub organization: Option<String>,
+    /// Only the events of this organization (what its own users may read).
+    pub organization_id: Option<i64>,
 }
 
 #[derive(Debug, Clone)]
@@ -106,7 +113,8 @@ macro_rules! audit_where {
            AND ($3 = '' OR event = $3 OR (substr($3, length($3), 1) = '.' AND substr(event, 1, length($3)) = $3))
            AND at >= $4 AND at < $5
            AND ($6 = '' OR organization_id IN
-                (SELECT id FROM organizations WHERE portal = $1 AND name LIKE $6 ESCAPE '!'))"
+                (SELECT id FROM organizations WHERE portal = $1 AND name LIKE $6 ESCAPE '!'))
+           AND ($7 < 0 OR organization_id = $7)"
     };
 }
 
@@ -123,6 +131,8 @@ pub async fn search(
     let party = filter.party.clone().unwrap_or_default();
     let (from, until) = (filter.from.unwrap_or(i64::MIN), filter.until.unwrap_or(i64::MAX));
     let organization = filter.organization.as_deref().map(like_pattern).unwrap_or_default();
+    // Organization ids are positive: -1 is "any".
+    let organization_id = filter.organization_id.unwrap_or(-1);
     let total: i64 = sqlx::query_scalar(concat!("SELECT COUNT(*) FROM audit_log WHERE ", audit_where!()))
         .bind(portal)
         .bind(&party)
@@ -130,6 +140,7 @@ pub async fn search(
         .bind(from)
         .bind(until)
         .bind(&organization)
+        .bind(organization_id)
         .fetch_one(&mut *conn)
         .await?;
     let rows = sqlx::query(concat!(
@@ -137,7 +148,7 @@ pub async fn search(
                 (SELECT name FROM organizations o WHERE o.id = audit_log.organization_id) AS organization
          FROM audit_log WHERE ",
         audit_where!(),
-        " ORDER BY id DESC LIMIT $7 OFFSET $8"
+        " ORDER BY id DESC LIMIT $8 OFFSET $9"
     ))
     .bind(portal)
     .bind(&party)
@@ -145,6 +156,7 @@ pub async fn search(
     .bind(from)
     .bind(until)
     .bind(&organization)
+    .bind(organization_id)
     .bind(limit)
     .bind(offset)
     .fetch_all(conn)

@@ -76,6 +76,26 @@ pub async fn attempt(
     row.as_ref().map(code).transpose()
 }
 
+/// The unused code behind a browser's token, without counting an attempt (a page that only
+/// shows where a flow stands).
+pub async fn pending(
+    conn: &mut AnyConnection,
+    portal: &str,
+    purpose: &str,
+    token_hash: &str,
+) -> Result<Option<Code>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT id, user_id, code_hash, expires_at, attempts FROM user_codes
+         WHERE token_hash = $1 AND portal = $2 AND purpose = $3 AND used_at IS NULL",
+    )
+    .bind(token_hash)
+    .bind(portal)
+    .bind(purpose)
+    .fetch_optional(conn)
+    .await?;
+    row.as_ref().map(code).transpose()
+}
+
 /// Marks the code used; false when a parallel request used it first.
 pub async fn use_up(conn: &mut AnyConnection, id: i64, now: i64) -> Result<bool, sqlx::Error> {
     let done = sqlx::query("UPDATE user_codes SET used_at = $2 WHERE id = $1 AND used_at IS NULL")

@@ -264,3 +264,157 @@ pub async fn end_signup(conn: &mut AnyConnection, token_hash: &str) -> Result<bo
     Ok(sqlx::query("DELETE FROM signups WHERE token_hash = $1").bind(token_hash).execute(conn).await?.rows_affected()
         == 1)
 }
+
+// ---- rokin: 契約番号 + 初期パスワード, one master user ----
+
+use crate::users::{self, Counted};
+use madoguchi_core::rules::{LockOutcome, LockRule, LockState};
+
+/// A rokin contract as 初期登録ログイン sees it.
+#[derive(Debug, Clone)]
+pub struct InitialLogin {
+    pub contract: Contract,
+    /// None until the operator sets one (and after it is used: see [`register_master`]).
+    pub initial_password_hash: Option<String>,
+    pub lock: LockState,
+}
+
+/// rokin: a contract with its 契約番号 (kept in `customer_id`), the 初期パスワード's hash and
+/// one seat, the master user's. None when the number is taken on this portal.
+pub async fn insert_initial(
+    conn: &mut AnyConnection,
+    portal: &str,
+    number: &str,
+    initial_password_hash: &str,
+    organization_id: i64,
+    now: i64,
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO contracts (portal, customer_id, phone, seats, organization_id, created_at, initial_password_hash)
+         VALUES ($1, $2, '', 1, $3, $4, $5) ON CONFLICT (portal, customer_id) DO NOTHING RETURNING id",
+    )
+    .bind(portal)
+    .bind(number)
+    .bind(organization_id)
+    .bind(now)
+    .bind(initial_password_hash)
+    .fetch_optional(conn)
+    .await
+}
+
+pub async fn initial_login(
+    conn: &mut AnyConnection,
+    portal: &str,
+    number: &str,
+) -> Result<Option<InitialLogin>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT id, customer_id, phone, seats, used_seats, organization_id, initial_password_hash,
+                failed_count, locked_until, lock_count, blocked_at
+         FROM contracts WHERE portal = $1 AND customer_id = $2",
+    )
+    .bind(portal)
+    .bind(number)
+    .fetch_optional(conn)
+    .await?;
+    let Some(r) = row else { return Ok(None) };
+    Ok(Some(InitialLogin {
+        contract: contract(&r)?,
+        initial_password_hash: r.try_get("initial_password_hash")?,
+        lock: LockState {
+            failed_count: r.try_get("failed_count")?,
+            locked_until: r.try_get("locked_until")?,
+            lock_count: r.try_get("lock_count")?,
+            blocked: r.try_get::<Option<i64>, _>("blocked_at")?.is_some(),
+        },
+    }))
+}
+
+/// 初期登録ログイン counts failures on the contract like a login does on a user.
+pub async fn reserve_initial_attempt(
+    conn: &mut AnyConnection,
+    id: i64,
+    rule: &LockRule,
+    now: i64,
+) -> Result<Option<i64>, sqlx::Error> {
+    users::reserve(conn, Counted::Contracts, id, rule, now).await
+}
+
+pub async fn initial_attempt_failed(
+    conn: &mut AnyConnection,
+    id: i64,
+    attempt: i64,
+    rule: &LockRule,
+    now: i64,
+) -> Result<LockOutcome, sqlx::Error> {
+    users::failed(conn, Counted::Contracts, id, attempt, rule, now).await
+}
+
+pub async fn initial_attempt_succeeded(conn: &mut AnyConnection, id: i64) -> Result<(), sqlx::Error> {
+    users::succeeded(conn, Counted::Contracts, id).await
+}
+
+/// A right 初期パスワード opens the マスターユーザー初期登録 form for this browser until `until`.
+pub async fn open_registration(
+    conn: &mut AnyConnection,
+    id: i64,
+    token_hash: &str,
+    until: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE contracts SET registration_token_hash = $2, registration_until = $3 WHERE id = $1")
+        .bind(id)
+        .bind(token_hash)
+        .bind(until)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The contract whose registration form this token opened, while it is open.
+pub async fn registration(
+    conn: &mut AnyConnection,
+    portal: &str,
+    token_hash: &str,
+    now: i64,
+) -> Result<Option<Contract>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT id, customer_id, phone, seats, used_seats, organization_id FROM contracts
+         WHERE portal = $1 AND registration_token_hash = $2 AND registration_until > $3 AND used_seats < seats",
+    )
+    .bind(portal)
+    .bind(token_hash)
+    .bind(now)
+    .fetch_optional(conn)
+    .await?;
+    row.as_ref().map(contract).transpose()
+}
+
+/// The master user is registered: its seat is taken in the same statement that checks it
+/// (so two browsers racing with the same contract make one master), the registration token
+/// ends, and the 初期パスワード is forgotten: it opened the contract once, and the operator
+/// sets a new one when the master is re-initialized. False when a master already exists.
+pub async fn register_master(conn: &mut AnyConnection, id: i64) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE contracts SET used_seats = used_seats + 1, registration_token_hash = NULL, registration_until = NULL,
+                initial_password_hash = NULL
+         WHERE id = $1 AND used_seats < seats",
+    )
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The operator's re-initialization (「ログインＩＤ／パスワード依頼書」): the seat is free
+/// again, with a new 初期パスワード and cleared counters. The caller removes the master user.
+pub async fn reinitialize(conn: &mut AnyConnection, id: i64, initial_password_hash: &str) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE contracts SET used_seats = 0, initial_password_hash = $2, failed_count = 0, locked_until = NULL,
+                lock_count = 0, blocked_at = NULL, registration_token_hash = NULL, registration_until = NULL
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(initial_password_hash)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

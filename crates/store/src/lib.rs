@@ -5,9 +5,11 @@
 //! seconds. Only the migrations differ per backend (`migrations/{sqlite,postgres}/`).
 
 pub mod audit;
+pub mod certificates;
 pub mod codes;
 pub mod content;
 pub mod contracts;
+pub mod manuals;
 mod migrate;
 pub mod operators;
 pub mod organizations;

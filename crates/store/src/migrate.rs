@@ -33,6 +33,8 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(5, "0005_console"),
     migration!(6, "0006_audit_organization"),
     migration!(7, "0007_office"),
+    migration!(8, "0008_rokin"),
+    migration!(9, "0009_manuals"),
 ];
 
 #[derive(Debug, PartialEq, Eq)]

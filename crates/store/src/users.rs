@@ -154,6 +154,57 @@ pub async fn insert(conn: &mut AnyConnection, u: &NewUser<'_>, now: i64) -> Resu
     Ok(id)
 }
 
+/// What became of a general user's registration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MemberInsert {
+    Created(i64),
+    /// The organization has its maximum of general users already.
+    Full,
+    /// The login ID is used on this portal.
+    Taken,
+}
+
+/// Registers a general user (`role = 'member'`) of `u.organization_id` unless the organization
+/// has `max` of them already. Run it in a transaction: the organization's row is locked first,
+/// so that registrations of one organization queue and each counts what the previous one
+/// committed. (A conditional `INSERT … SELECT … WHERE count < max` alone is not enough on
+/// PostgreSQL: under READ COMMITTED two of them see the same count and both insert. SQLite's
+/// `BEGIN IMMEDIATE` serializes writers anyway.)
+pub async fn insert_member(
+    conn: &mut AnyConnection,
+    u: &NewUser<'_>,
+    max: i64,
+    now: i64,
+) -> Result<MemberInsert, sqlx::Error> {
+    let Some(organization) = u.organization_id else { return Ok(MemberInsert::Full) };
+    // A write that changes nothing, for its row lock (PostgreSQL: held until commit).
+    sqlx::query("UPDATE organizations SET name = name WHERE id = $1").bind(organization).execute(&mut *conn).await?;
+    // A new statement, so a new snapshot on PostgreSQL: it sees what the lock's holder committed.
+    let members: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE organization_id = $1 AND role = 'member'")
+        .bind(organization)
+        .fetch_one(&mut *conn)
+        .await?;
+    if members >= max {
+        return Ok(MemberInsert::Full);
+    }
+    Ok(match insert(conn, &NewUser { role: "member", ..*u }, now).await? {
+        Some(id) => MemberInsert::Created(id),
+        None => MemberInsert::Taken,
+    })
+}
+
+/// A user's name and e-mail address (契約ユーザー情報変更, and the master's 更新へ); the
+/// login ID never changes. False when the user is gone.
+pub async fn set_profile(conn: &mut AnyConnection, id: i64, name: &str, email: &str) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("UPDATE users SET name = $2, email = $3 WHERE id = $1")
+        .bind(id)
+        .bind(name)
+        .bind(email)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 pub async fn by_login_id(conn: &mut AnyConnection, portal: &str, login_id: &str) -> Result<Option<User>, sqlx::Error> {
     let sql = concat!("SELECT ", columns!(), from!(), " WHERE u.portal = $1 AND u.login_id = $2");
     let row = sqlx::query(sql).bind(portal).bind(login_id).fetch_optional(conn).await?;
@@ -199,6 +250,24 @@ pub async fn change_role(conn: &mut AnyConnection, id: i64, from: &str, to: &str
     Ok(done.rows_affected() == 1)
 }
 
+/// A table whose rows carry the lockout counters (`failed_count`, `locked_until`,
+/// `lock_count`, `blocked_at`): users, and rokin's contracts (初期登録ログイン).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Counted {
+    Users,
+    Contracts,
+}
+
+impl Counted {
+    /// The table name, spliced into the lockout statements: one of two constants, never input.
+    fn table(self) -> &'static str {
+        match self {
+            Counted::Users => "users",
+            Counted::Contracts => "contracts",
+        }
+    }
+}
+
 /// Takes one attempt before the password is checked: [`LockRule::reserve`] in one statement.
 /// Returns the attempt's number, or None when the account is locked or blocked: then no
 /// password is checked. Counting first makes the lock exact under concurrency: with a
@@ -210,19 +279,26 @@ pub async fn reserve_attempt(
     rule: &LockRule,
     now: i64,
 ) -> Result<Option<i64>, sqlx::Error> {
-    sqlx::query_scalar(
-        "UPDATE users SET
+    reserve(conn, Counted::Users, id, rule, now).await
+}
+
+pub(crate) async fn reserve(
+    conn: &mut AnyConnection,
+    counted: Counted,
+    id: i64,
+    rule: &LockRule,
+    now: i64,
+) -> Result<Option<i64>, sqlx::Error> {
+    let sql = format!(
+        "UPDATE {} SET
             failed_count = CASE WHEN locked_until IS NOT NULL AND locked_until <= $2 THEN 1 ELSE failed_count + 1 END,
             locked_until = CASE WHEN locked_until IS NOT NULL AND locked_until <= $2 THEN NULL ELSE locked_until END
          WHERE id = $1 AND blocked_at IS NULL
            AND ((locked_until IS NULL AND failed_count < $3) OR (locked_until IS NOT NULL AND locked_until <= $2))
          RETURNING failed_count",
-    )
-    .bind(id)
-    .bind(now)
-    .bind(rule.threshold)
-    .fetch_optional(conn)
-    .await
+        counted.table()
+    );
+    sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(id).bind(now).bind(rule.threshold).fetch_optional(conn).await
 }
 
 /// A checked attempt failed: [`LockRule::fail`] in one statement. The attempt that reaches
@@ -234,20 +310,33 @@ pub async fn attempt_failed(
     rule: &LockRule,
     now: i64,
 ) -> Result<LockOutcome, sqlx::Error> {
+    failed(conn, Counted::Users, id, attempt, rule, now).await
+}
+
+pub(crate) async fn failed(
+    conn: &mut AnyConnection,
+    counted: Counted,
+    id: i64,
+    attempt: i64,
+    rule: &LockRule,
+    now: i64,
+) -> Result<LockOutcome, sqlx::Error> {
     if !rule.locks_at(attempt) {
         return Ok(LockOutcome::StillOpen);
     }
-    let row = sqlx::query(
-        "UPDATE users SET locked_until = $2, lock_count = lock_count + 1,
+    let sql = format!(
+        "UPDATE {} SET locked_until = $2, lock_count = lock_count + 1,
                 blocked_at = CASE WHEN $3 > 0 AND lock_count + 1 >= $3 THEN $4 ELSE blocked_at END
          WHERE id = $1 RETURNING lock_count, blocked_at",
-    )
-    .bind(id)
-    .bind(rule.lock_until(now))
-    .bind(rule.block_after.unwrap_or(0))
-    .bind(now)
-    .fetch_one(conn)
-    .await?;
+        counted.table()
+    );
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .bind(rule.lock_until(now))
+        .bind(rule.block_after.unwrap_or(0))
+        .bind(now)
+        .fetch_one(conn)
+        .await?;
     let lock_count: i64 = row.try_get("lock_count")?;
     let blocked: Option<i64> = row.try_get("blocked_at")?;
     Ok(if blocked.is_some() { LockOutcome::Blocked { lock_count } } else { LockOutcome::Locked { lock_count } })
@@ -255,10 +344,13 @@ pub async fn attempt_failed(
 
 /// The password was right: the counters start again.
 pub async fn attempt_succeeded(conn: &mut AnyConnection, id: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE users SET failed_count = 0, locked_until = NULL, lock_count = 0 WHERE id = $1")
-        .bind(id)
-        .execute(conn)
-        .await?;
+    succeeded(conn, Counted::Users, id).await
+}
+
+pub(crate) async fn succeeded(conn: &mut AnyConnection, counted: Counted, id: i64) -> Result<(), sqlx::Error> {
+    let sql =
+        format!("UPDATE {} SET failed_count = 0, locked_until = NULL, lock_count = 0 WHERE id = $1", counted.table());
+    sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).execute(conn).await?;
     Ok(())
 }
 

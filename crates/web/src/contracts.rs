@@ -4,10 +4,11 @@
 //! organization, and the first account that signs up against it becomes its 管理者.
 
 use crate::accounts::{AccountError, ImportError, RowError};
+use crate::auth::Hasher;
 use madoguchi_core::Portal;
 use madoguchi_core::portal::Registration;
 use madoguchi_store::audit::{self, AuditEntry};
-use madoguchi_store::{Conn, Store, contracts, users};
+use madoguchi_store::{Conn, Store, certificates, contracts, users};
 use std::collections::HashSet;
 
 /// The most seats one contract may have (a typo guard; a firm with more splits contracts).
@@ -153,6 +154,24 @@ pub async fn add(
     Ok(id)
 }
 
+/// The rows of a contracts CSV after its header line, with their line numbers, and a
+/// message for each line that is not CSV at all.
+fn csv_rows(text: &str) -> (Vec<(u64, csv::StringRecord)>, Vec<RowError>) {
+    let mut reader =
+        csv::ReaderBuilder::new().has_headers(true).flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
+    let (mut rows, mut errors) = (Vec::new(), Vec::new());
+    for record in reader.records() {
+        match record {
+            Ok(r) => rows.push((r.position().map(|p| p.line()).unwrap_or(0), r)),
+            Err(e) => errors.push(RowError {
+                line: e.position().map(|p| p.line()).unwrap_or(0),
+                message: format!("CSVとして読めません: {e}"),
+            }),
+        }
+    }
+    (rows, errors)
+}
+
 /// The CSV's columns, in order (a header line first).
 pub const CSV_COLUMNS: &str = "組織名,CustomerId,電話番号,契約数,ASPユーザーID";
 
@@ -160,23 +179,10 @@ pub const CSV_COLUMNS: &str = "組織名,CustomerId,電話番号,契約数,ASP�
 /// rule, and then nothing is stored. The ASP user IDs of a row are in its fifth column,
 /// separated by spaces or semicolons (or in further columns, as Excel may split them).
 pub async fn import(store: &Store, portal: &Portal, text: &str, actor: &str, now: i64) -> Result<usize, ImportError> {
-    let mut reader =
-        csv::ReaderBuilder::new().has_headers(true).flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
+    let (records, mut errors) = csv_rows(text);
     let mut checked = Vec::new();
-    let mut errors = Vec::new();
     let mut seen = HashSet::new();
-    for record in reader.records() {
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                errors.push(RowError {
-                    line: e.position().map(|p| p.line()).unwrap_or(0),
-                    message: format!("CSVとして読めません: {e}"),
-                });
-                continue;
-            }
-        };
-        let line = record.position().map(|p| p.line()).unwrap_or(0);
+    for (line, record) in records {
         if record.len() < 5 {
             errors.push(RowError {
                 line, message: format!("列の数が{}です（{CSV_COLUMNS} の5列）。", record.len())
@@ -224,6 +230,220 @@ pub async fn import(store: &Store, portal: &Portal, text: &str, actor: &str, now
     }
     tx.commit().await.map_err(AccountError::from)?;
     Ok(checked.len())
+}
+
+// ---- rokin: 契約番号 + 初期パスワード ----
+
+/// rokin's CSV columns, in order (a header line first).
+pub const INITIAL_CSV_COLUMNS: &str = "組織名,契約番号,初期パスワード";
+
+/// A rokin contract whose fields passed their rules (the password not yet hashed).
+pub struct CheckedInitial {
+    pub organization: String,
+    pub number: String,
+    pub initial_password: String,
+}
+
+/// Checks a rokin contract: organization name, 契約番号 (the preset's digits) and 初期パスワード
+/// (8 characters, all four classes). Every broken rule is reported.
+pub fn check_initial(
+    portal: &Portal,
+    organization: &str,
+    number: &str,
+    initial_password: &str,
+) -> Result<CheckedInitial, Vec<FieldError>> {
+    let Registration::ContractMaster { contract_number_digits, .. } = &portal.settings.registration else {
+        let message = format!("/{}/ は契約番号と初期パスワードで登録するポータルではありません。", portal.id);
+        return Err(vec![FieldError { field: "", message }]);
+    };
+    let mut errors = Vec::new();
+    let organization = organization.trim().to_string();
+    if organization.is_empty() || organization.chars().count() > 200 {
+        errors.push(FieldError {
+            field: "organization",
+            message: "組織名を1文字以上200文字以内で入力してください。".into(),
+        });
+    }
+    let number = madoguchi_core::contract::contract_number(number, *contract_number_digits);
+    if number.is_none() {
+        let message = format!("契約番号は半角数字{contract_number_digits}桁で入力してください。");
+        errors.push(FieldError { field: "number", message });
+    }
+    if !madoguchi_core::contract::initial_password_ok(initial_password) {
+        let message = "初期パスワードは半角8桁で、英大文字・英小文字・数字・記号をすべて含めてください。".into();
+        errors.push(FieldError { field: "initial_password", message });
+    }
+    match (number, errors.is_empty()) {
+        (Some(number), true) => {
+            Ok(CheckedInitial { organization, number, initial_password: initial_password.to_string() })
+        }
+        _ => Err(errors),
+    }
+}
+
+async fn hash_initial(hasher: &Hasher, password: &str) -> Result<String, AccountError> {
+    hasher.hash(password).await.map_err(|e| AccountError::Invalid(format!("hash: {e}")))
+}
+
+async fn insert_initial(
+    conn: &mut Conn,
+    portal: &Portal,
+    c: &CheckedInitial,
+    hash: &str,
+    actor: &str,
+    now: i64,
+) -> Result<Option<i64>, AccountError> {
+    let organization = users::insert_organization(conn, &portal.id, &c.organization, now).await?;
+    let Some(id) = contracts::insert_initial(conn, &portal.id, &c.number, hash, organization, now).await? else {
+        return Ok(None);
+    };
+    let subject = format!("contract:{id}");
+    // The number only: the initial password is never written anywhere but as its hash.
+    let detail = format!("contract_number={}", c.number);
+    let entry = AuditEntry {
+        portal: &portal.id,
+        event: "contract.created",
+        actor: Some(actor),
+        subject: Some(&subject),
+        detail: Some(&detail),
+        ..AuditEntry::default()
+    };
+    audit::record(conn, &entry, now).await?;
+    Ok(Some(id))
+}
+
+/// Checks and stores one rokin contract; a 契約番号 registered already is `Taken`.
+pub async fn add_initial(
+    store: &Store,
+    hasher: &Hasher,
+    portal: &Portal,
+    (organization, number, initial_password): (&str, &str, &str),
+    actor: &str,
+    now: i64,
+) -> Result<i64, AccountError> {
+    let checked = check_initial(portal, organization, number, initial_password)
+        .map_err(|errors| AccountError::Invalid(errors.into_iter().map(|e| e.message).collect::<Vec<_>>().join(" ")))?;
+    let hash = hash_initial(hasher, &checked.initial_password).await?;
+    let mut tx = store.begin().await?;
+    let id = insert_initial(&mut tx, portal, &checked, &hash, actor, now)
+        .await?
+        .ok_or_else(|| AccountError::Taken(checked.number.clone()))?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Stores every rokin contract of a CSV (組織名,契約番号,初期パスワード), all or none.
+pub async fn import_initial(
+    store: &Store,
+    hasher: &Hasher,
+    portal: &Portal,
+    text: &str,
+    actor: &str,
+    now: i64,
+) -> Result<usize, ImportError> {
+    let (records, mut errors) = csv_rows(text);
+    let mut checked = Vec::new();
+    let mut seen = HashSet::new();
+    for (line, record) in records {
+        if record.len() != 3 {
+            let message = format!("列の数が{}です（{INITIAL_CSV_COLUMNS} の3列）。", record.len());
+            errors.push(RowError { line, message });
+            continue;
+        }
+        match check_initial(portal, &record[0], &record[1], &record[2]) {
+            Ok(c) if !seen.insert(c.number.clone()) => errors
+                .push(RowError {
+                    line, message: format!("契約番号 {} がファイル内で重複しています。", c.number)
+                }),
+            Ok(c) => checked.push((line, c)),
+            Err(broken) => errors.extend(broken.into_iter().map(|e| RowError { line, message: e.message })),
+        }
+    }
+    if checked.is_empty() && errors.is_empty() {
+        errors.push(RowError {
+            line: 1, message: "登録する行がありません（1行目は見出しです）。".into()
+        });
+    }
+    if !errors.is_empty() {
+        return Err(ImportError::Rows(errors));
+    }
+    let mut hashed = Vec::with_capacity(checked.len());
+    for (line, c) in checked {
+        let hash = hash_initial(hasher, &c.initial_password).await?;
+        hashed.push((line, c, hash));
+    }
+    let mut tx = store.begin().await.map_err(AccountError::from)?;
+    let mut taken = Vec::new();
+    for (line, c, hash) in &hashed {
+        if insert_initial(&mut tx, portal, c, hash, actor, now).await?.is_none() {
+            taken.push(RowError {
+                line: *line, message: format!("契約番号 {} はすでに登録されています。", c.number)
+            });
+        }
+    }
+    if !taken.is_empty() {
+        return Err(ImportError::Rows(taken));
+    }
+    tx.commit().await.map_err(AccountError::from)?;
+    Ok(hashed.len())
+}
+
+/// The operator's re-initialization of a rokin contract's master user (「ログインＩＤ／
+/// パスワード依頼書」): the master's certificates are revoked, the master is deleted, and the
+/// contract gets a new 初期パスワード, so that the employer registers a master again. General
+/// users stay. Returns the removed master's login ID, if there was one.
+pub async fn reinitialize(
+    store: &Store,
+    hasher: &Hasher,
+    portal: &Portal,
+    contract_id: i64,
+    initial_password: &str,
+    actor: &str,
+    now: i64,
+) -> Result<Option<String>, AccountError> {
+    if !madoguchi_core::contract::initial_password_ok(initial_password) {
+        return Err(AccountError::Invalid(
+            "初期パスワードは半角8桁で、英大文字・英小文字・数字・記号をすべて含めてください。".into(),
+        ));
+    }
+    let hash = hash_initial(hasher, initial_password).await?;
+    let mut tx = store.begin().await?;
+    let contract = contracts::list(&mut tx, &portal.id)
+        .await?
+        .into_iter()
+        .find(|c| c.id == contract_id)
+        .ok_or_else(|| AccountError::Invalid("契約が見つかりません。".into()))?;
+    let master =
+        users::of_organization(&mut tx, contract.organization_id).await?.into_iter().find(|u| u.role == "admin");
+    let entry = |event: &'static str, subject: &str, detail: Option<&str>| {
+        let subject = subject.to_string();
+        let detail = detail.map(str::to_string);
+        (event, subject, detail)
+    };
+    let mut events = Vec::new();
+    if let Some(master) = &master {
+        let subject = format!("user:{}", master.id);
+        for serial in certificates::revoke_for_user(&mut tx, master.id, "master_reinitialized", now).await? {
+            events.push(entry("certificate.revoked", &subject, Some(&serial)));
+        }
+        users::delete(&mut tx, &portal.id, master.id).await?;
+        events.push(entry("account.deleted", &subject, Some(&master.login_id)));
+    }
+    contracts::reinitialize(&mut tx, contract.id, &hash).await?;
+    events.push(entry("contract.master_reinitialized", &format!("contract:{}", contract.id), None));
+    for (event, subject, detail) in &events {
+        let record = AuditEntry {
+            portal: &portal.id,
+            event,
+            actor: Some(actor),
+            subject: Some(subject),
+            detail: detail.as_deref(),
+            ..AuditEntry::default()
+        };
+        audit::record(&mut tx, &record, now).await?;
+    }
+    tx.commit().await?;
+    Ok(master.map(|m| m.login_id))
 }
 
 #[cfg(test)]

@@ -139,7 +139,9 @@ async fn record_lock(
     }
     let portal_name = portal.settings.name.get(lang);
     let help_desk = crate::pages::landing::help_desk_text(tx, portal, lang).await?;
-    let unblock_key = if lockout.unblock_by.contains(&Unblocker::OrgAdmin) {
+    // An organization's administrator (rokin's マスターユーザー) cannot lift their own block:
+    // theirs is the operator's to lift.
+    let unblock_key = if lockout.unblock_by.contains(&Unblocker::OrgAdmin) && user.role != "admin" {
         "login.unblock_by_admin"
     } else {
         "login.unblock_by_operator"

@@ -44,6 +44,21 @@ pub struct PortalBar {
     pub surveys: bool,
     /// The console links the contracts where organizations sign up against them.
     pub contracts: bool,
+    /// The console links the manuals where the portal's menu has マニュアル照会.
+    pub manuals: bool,
+    /// Where the portal has the software keyboard: the characters of its symbol keys (what
+    /// the password policy allows besides letters and digits).
+    pub software_keyboard: Option<String>,
+}
+
+/// The symbol keys of the software keyboard: every half-width symbol the policy allows (and
+/// the space where it is allowed), so that any valid password can be typed on it.
+fn keyboard_symbols(policy: &madoguchi_core::portal::PasswordPolicy) -> String {
+    let mut symbols: String = (0x21u8..=0x7e).map(char::from).filter(char::is_ascii_punctuation).collect();
+    if policy.allowed == madoguchi_core::portal::AllowedChars::AsciiPrintable {
+        symbols.push(' ');
+    }
+    symbols
 }
 
 impl Chrome {
@@ -85,7 +100,13 @@ impl Ctx {
                 contracts: matches!(
                     p.settings.registration,
                     madoguchi_core::portal::Registration::EmailCodeWithContract { .. }
+                        | madoguchi_core::portal::Registration::ContractMaster { .. }
                 ),
+                manuals: p.settings.offers(madoguchi_core::portal::MenuItem::Manuals),
+                // The employer's screens; the operator console is the bank's own tool.
+                software_keyboard: (p.settings.software_keyboard
+                    && !self.path.starts_with(&format!("/{}/operator", p.id)))
+                .then(|| keyboard_symbols(&p.settings.password)),
             }),
             help_href,
         }

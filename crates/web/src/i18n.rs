@@ -29,6 +29,11 @@ impl Tr {
         self.texts.get(key).map(String::as_str).unwrap_or(key)
     }
 
+    /// The text for `key`, when there is one (for keys made from data, such as event names).
+    pub fn find(&self, key: &str) -> Option<&str> {
+        self.texts.get(key).map(String::as_str)
+    }
+
     pub fn code(&self) -> &'static str {
         self.lang.code()
     }

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod client_cert;
 pub mod contracts;
 pub mod credentials;
 pub mod ctx;
@@ -17,19 +18,21 @@ pub mod screens;
 pub mod security;
 pub mod session;
 pub mod state;
+pub mod tls;
 
 pub use state::AppState;
 
 use axum::Router;
-use axum::extract::Request;
+use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::HeaderName;
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
 use pages::{
-    account, asp_accounts, dev, landing, login, operator, operator_announcements, operator_audit, operator_contracts,
-    operator_orgs, operator_surveys, operator_user, operator_users, recovery, register, registered_info, reissue,
-    signup, system, withdrawal,
+    account, asp_accounts, certificate, dev, landing, login, operator, operator_announcements, operator_audit,
+    operator_contracts, operator_orgs, operator_surveys, operator_user, operator_users, recovery, register,
+    registered_info, reissue, rokin_master, signup, system, withdrawal,
 };
+use pages::{contract_users, manuals, operation_log, operator_manuals, user_info};
 use route_table::{Routes, get, post};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -40,7 +43,7 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// Every route of the server, with the layers that need the matched route.
 pub fn routes(state: AppState) -> Router {
-    route_table()
+    route_table(&state)
         .into_router()
         .fallback(landing::not_found)
         .layer(from_fn_with_state(state.clone(), gates::record_metrics))
@@ -49,7 +52,8 @@ pub fn routes(state: AppState) -> Router {
 
 /// Every route of the server, as data (what the hostile-input test walks). `/_dev/*`
 /// handlers answer 404 themselves unless enabled.
-pub fn route_table() -> Routes {
+pub fn route_table(state: &AppState) -> Routes {
+    let upload_limit = state.config.server.upload_limit_bytes();
     let portal = Routes::new()
         .route("/{portal}/", get(landing::portal_top))
         .route("/{portal}/help/{screen}", get(landing::help))
@@ -77,6 +81,15 @@ pub fn route_table() -> Routes {
         .route("/{portal}/return", get(withdrawal::return_form).post(withdrawal::request_return))
         .route("/{portal}/return/key", get(withdrawal::key_form).post(withdrawal::enter_key))
         .route("/{portal}/recover", get(reissue::recover_form).post(reissue::recover))
+        .route("/{portal}/master", get(rokin_master::login_form).post(rokin_master::login))
+        .route("/{portal}/master/register", get(rokin_master::register_form).post(rokin_master::register))
+        .route("/{portal}/master/done", get(rokin_master::done))
+        .route("/{portal}/certificate", get(certificate::auth_form).post(certificate::auth))
+        .route("/{portal}/certificate/code", get(certificate::code_form).post(certificate::code))
+        .route("/{portal}/certificate/issue", get(certificate::issue_form).post(certificate::issue))
+        .route("/{portal}/certificate/result", get(certificate::result))
+        .route("/{portal}/certificate/download", get(certificate::download))
+        .route("/{portal}/crl", get(certificate::crl))
         .route("/{portal}/operator/login", get(operator::login_form).post(operator::login))
         .route("/{portal}/operator/login/code", get(operator::code_form).post(operator::code))
         .route("/{portal}/operator/logout", post(operator::logout))
@@ -99,6 +112,10 @@ pub fn route_table() -> Routes {
         .route("/{portal}/operator/users/{id}", get(operator_user::detail))
         .route("/{portal}/operator/users/{id}/disable", post(operator_user::disable))
         .route("/{portal}/operator/users/{id}/enable", post(operator_user::enable))
+        .route(
+            "/{portal}/operator/users/{id}/certificates/{certificate}/revoke",
+            post(operator_user::revoke_certificate),
+        )
         .route("/{portal}/operator/organizations/{id}", get(operator_orgs::edit_form).post(operator_orgs::save))
         .route("/{portal}/operator/surveys", get(operator_surveys::list))
         .route("/{portal}/operator/surveys.csv", get(operator_surveys::export))
@@ -108,9 +125,29 @@ pub fn route_table() -> Routes {
             "/{portal}/operator/contracts/import",
             get(operator_contracts::import_form).post(operator_contracts::import),
         )
+        .route("/{portal}/operator/contracts/{id}/reinitialize", post(operator_contracts::reinitialize))
         .route("/{portal}/operator/audit", get(operator_audit::search))
         .route("/{portal}/operator/audit.csv", get(operator_audit::export))
-        .route("/{portal}/operator/outbox/{id}/retry", post(operator::retry_mail));
+        .route("/{portal}/operator/outbox/{id}/retry", post(operator::retry_mail))
+        // rokin's menu: 契約ユーザー情報照会／変更, 操作ログ照会, マニュアル照会 (and its console side).
+        .route("/{portal}/users", get(contract_users::list))
+        .route("/{portal}/users/new", get(contract_users::new_form).post(contract_users::create))
+        .route("/{portal}/users/{id}", get(contract_users::edit_form).post(contract_users::update))
+        .route("/{portal}/users/{id}/delete", get(contract_users::delete_form).post(contract_users::delete))
+        .route("/{portal}/user-info", get(user_info::form).post(user_info::save))
+        .route("/{portal}/operation-log", get(operation_log::search))
+        .route("/{portal}/manuals", get(manuals::list))
+        .route("/{portal}/manuals/{id}", get(manuals::view))
+        .route("/{portal}/manuals/{id}/download", get(manuals::download))
+        .route(
+            "/{portal}/operator/manuals",
+            get(operator_manuals::list)
+                .post(operator_manuals::upload)
+                // axum's own cap on a multipart body (2 MB) gives way to ours (security::csrf).
+                .layer(DefaultBodyLimit::max(upload_limit)),
+        )
+        .route("/{portal}/operator/manuals/{id}", get(operator_manuals::view))
+        .route("/{portal}/operator/manuals/{id}/delete", post(operator_manuals::delete));
     Routes::new()
         .route("/", get(landing::index))
         .route("/{portal}", get(redirect_to_slash))
@@ -143,7 +180,7 @@ async fn redirect_to_slash(
 }
 
 /// The whole application: routes plus the layers every request passes, outermost first:
-/// host → portal mapping, request id, tracing, panic → 500 page, time and size limits,
+/// the proxy's client-certificate header, host → portal mapping, request id, tracing, panic → 500 page, time and size limits,
 /// security headers, error pages, CSRF, service hours.
 pub fn app(state: AppState) -> Router {
     let server = &state.config.server;
@@ -151,7 +188,9 @@ pub fn app(state: AppState) -> Router {
     let routed = routes(state.clone())
         .layer(from_fn_with_state(state.clone(), gates::service_hours))
         .layer(from_fn_with_state(state.clone(), security::csrf))
-        .layer(RequestBodyLimitLayer::new(server.body_limit_bytes))
+        // The largest body anywhere (a manual upload); `security::csrf` holds every other
+        // request to `body_limit_bytes`.
+        .layer(RequestBodyLimitLayer::new(server.upload_limit_bytes()))
         .layer(from_fn_with_state(state.clone(), gates::deadline))
         .layer(CatchPanicLayer::custom(|_| error::marked(error::ErrorKind::Internal, None)))
         .layer(from_fn(security::error_pages))
@@ -164,8 +203,9 @@ pub fn app(state: AppState) -> Router {
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid));
     let host_state = state.clone();
     // Host mapping must rewrite the path before routing, so it wraps the routed app.
-    Router::new().fallback_service(routed).layer(axum::middleware::map_request(move |req: Request| {
+    let app = Router::new().fallback_service(routed).layer(axum::middleware::map_request(move |req: Request| {
         let state = host_state.clone();
         async move { Ok::<_, std::convert::Infallible>(gates::host_to_prefix(&state, req)) }
-    }))
+    }));
+    client_cert::from_proxies(app, &state.config.server)
 }

@@ -5,9 +5,13 @@
 
 use crate::state::AppState;
 use axum::Router;
+use axum::extract::Request;
 use axum::handler::Handler;
 use axum::http::Method;
-use axum::routing::MethodRouter;
+use axum::response::IntoResponse;
+use axum::routing::{MethodRouter, Route};
+use std::convert::Infallible;
+use tower::{Layer, Service};
 
 /// A method router that knows which methods it answers.
 pub struct Methods {
@@ -33,6 +37,18 @@ impl Methods {
     pub fn post<H: Handler<T, AppState>, T: 'static>(mut self, handler: H) -> Methods {
         self.router = self.router.post(handler);
         self.methods.push(Method::POST);
+        self
+    }
+
+    /// A layer around these methods only, as `MethodRouter::layer` (e.g. a body limit).
+    pub fn layer<L>(mut self, layer: L) -> Methods
+    where
+        L: Layer<Route> + Clone + Send + Sync + 'static,
+        L::Service: Service<Request, Error = Infallible> + Clone + Send + Sync + 'static,
+        <L::Service as Service<Request>>::Response: IntoResponse + 'static,
+        <L::Service as Service<Request>>::Future: Send + 'static,
+    {
+        self.router = self.router.layer(layer);
         self
     }
 }

@@ -28,10 +28,24 @@ pub enum Screen {
     Withdraw,
     Return,
     RegisteredInfo,
+    MasterLogin,
+    MasterRegister,
+    MasterDone,
+    Certificate,
+    CertificateCode,
+    CertificateIssue,
+    CertificateResult,
+    CertificateMissing,
+    Users,
+    UserNew,
+    UserEdit,
+    UserInfo,
+    OperationLog,
+    Manuals,
 }
 
 impl Screen {
-    pub const ALL: [Screen; 20] = [
+    pub const ALL: [Screen; 34] = [
         Screen::Top,
         Screen::Login,
         Screen::Otp,
@@ -52,7 +66,26 @@ impl Screen {
         Screen::Withdraw,
         Screen::Return,
         Screen::RegisteredInfo,
+        Screen::MasterLogin,
+        Screen::MasterRegister,
+        Screen::MasterDone,
+        Screen::Certificate,
+        Screen::CertificateCode,
+        Screen::CertificateIssue,
+        Screen::CertificateResult,
+        Screen::CertificateMissing,
+        Screen::Users,
+        Screen::UserNew,
+        Screen::UserEdit,
+        Screen::UserInfo,
+        Screen::OperationLog,
+        Screen::Manuals,
     ];
+
+    /// Screens without an address of their own: one entry of a list (a user's 更新へ, with its
+    /// 削除 confirmation), and what a screen shows instead of itself (rokin's login without a
+    /// valid certificate). Their help leads back to that list or screen.
+    pub const ENTRIES: [Screen; 2] = [Screen::UserEdit, Screen::CertificateMissing];
 
     /// The help page's key in `presets/help/<preset>.toml`.
     pub fn key(self) -> &'static str {
@@ -77,6 +110,20 @@ impl Screen {
             Screen::Withdraw => "withdraw",
             Screen::Return => "return",
             Screen::RegisteredInfo => "registered-info",
+            Screen::MasterLogin => "master",
+            Screen::MasterRegister => "master-register",
+            Screen::MasterDone => "master-done",
+            Screen::Certificate => "certificate",
+            Screen::CertificateCode => "certificate-code",
+            Screen::CertificateIssue => "certificate-issue",
+            Screen::CertificateResult => "certificate-result",
+            Screen::CertificateMissing => "certificate-missing",
+            Screen::Users => "users",
+            Screen::UserNew => "users-new",
+            Screen::UserEdit => "users-edit",
+            Screen::UserInfo => "user-info",
+            Screen::OperationLog => "operation-log",
+            Screen::Manuals => "manuals",
         }
     }
 
@@ -105,6 +152,19 @@ impl Screen {
             Screen::Withdraw => "withdraw",
             Screen::Return => "return",
             Screen::RegisteredInfo => "registered-info",
+            Screen::MasterLogin => "master",
+            Screen::MasterRegister => "master/register",
+            Screen::MasterDone => "master/done",
+            Screen::Certificate => "certificate",
+            Screen::CertificateCode => "certificate/code",
+            Screen::CertificateIssue => "certificate/issue",
+            Screen::CertificateResult => "certificate/result",
+            Screen::CertificateMissing => "login",
+            Screen::Users | Screen::UserEdit => "users",
+            Screen::UserNew => "users/new",
+            Screen::UserInfo => "user-info",
+            Screen::OperationLog => "operation-log",
+            Screen::Manuals => "manuals",
         }
     }
 
@@ -117,14 +177,23 @@ impl Screen {
 mod tests {
     use super::*;
 
+    /// Keys are distinct, and so are addresses but one: rokin's 電子証明書 refusal is what the
+    /// login address itself shows when the browser presents no valid certificate, so its help
+    /// leads back to that address.
     #[test]
     fn keys_and_paths_are_distinct() {
         for (i, a) in Screen::ALL.iter().enumerate() {
             for b in &Screen::ALL[i + 1..] {
                 assert_ne!(a.key(), b.key());
-                assert_ne!(a.path(), b.path());
+                if !Screen::ENTRIES.contains(a) && !Screen::ENTRIES.contains(b) {
+                    assert_ne!(a.path(), b.path());
+                }
             }
             assert_eq!(Screen::from_key(a.key()), Some(*a));
+        }
+        // An entry's screen leads back to a list that is a screen of its own.
+        for entry in Screen::ENTRIES {
+            assert!(Screen::ALL.iter().any(|s| !Screen::ENTRIES.contains(s) && s.path() == entry.path()), "{entry:?}");
         }
     }
 

@@ -3,11 +3,15 @@
 //! CSRF uses the double-submit pattern with a server-made token: a random token in an
 //! HttpOnly, SameSite=Strict cookie, repeated in each form's hidden `_csrf` field; a POST
 //! whose field does not match its cookie is refused before any handler runs, so no form
-//! can forget the check.
+//! can forget the check. A `multipart/form-data` form (the manuals' upload) carries the token
+//! as its first part, read with the multipart parser before the handler sees the body.
 //!
-//! The same layer refuses input that contains a NUL, in the path, the query or a form body,
-//! with a 400 page: PostgreSQL cannot store NUL in text (the query would fail with a 500) and
-//! no form of ours has a use for it, so no handler has to think about it.
+//! The same middleware bounds every request body: `server.body_limit_bytes`, except a
+//! multipart POST to an upload address (`accepts_upload`), which may bring a file of up to
+//! `server.manual_max_bytes`. And it refuses input that contains a NUL, in the path, the query,
+//! a form body or a multipart form's text fields, with a 400 page: PostgreSQL cannot store NUL
+//! in text (the query would fail with a 500) and no form of ours has a use for it, so no
+//! handler has to think about it.
 
 use crate::ctx::request_lang;
 use crate::error::{ErrorKind, ErrorMarker, error_page};
@@ -54,20 +58,36 @@ pub async fn csrf(State(state): State<AppState>, request: Request, next: Next) -
         return refuse(ErrorKind::BadInput, &parts.headers);
     }
 
+    let reads_body = parts.method != Method::GET && parts.method != Method::HEAD;
     let checked = parts.method == Method::POST && !parts.uri.path().starts_with("/_dev/");
-    let request = if checked {
-        let limit = state.config.server.body_limit_bytes;
+    let request = if reads_body {
+        let boundary = multipart_boundary(&parts.headers);
+        let server = &state.config.server;
+        let limit = if boundary.is_some() && accepts_upload(parts.uri.path()) {
+            server.upload_limit_bytes()
+        } else {
+            server.body_limit_bytes
+        };
         let Ok(bytes) = to_bytes(body, limit).await else {
             return axum::http::StatusCode::PAYLOAD_TOO_LARGE.into_response();
         };
-        let sent = url::form_urlencoded::parse(&bytes).find(|(k, _)| k == CSRF_FIELD).map(|(_, v)| v.into_owned());
-        let valid = matches!((&existing, &sent), (Some(cookie), Some(field)) if crate::auth::equal(cookie, field));
-        if !valid {
-            tracing::info!(path = parts.uri.path(), "refused a POST without a valid CSRF token");
-            return refuse(ErrorKind::Csrf, &parts.headers);
+        if checked {
+            let sent = match &boundary {
+                Some(boundary) => multipart_token(bytes.clone(), boundary.clone()).await,
+                None => url::form_urlencoded::parse(&bytes).find(|(k, _)| k == CSRF_FIELD).map(|(_, v)| v.into_owned()),
+            };
+            let valid = matches!((&existing, &sent), (Some(cookie), Some(field)) if crate::auth::equal(cookie, field));
+            if !valid {
+                tracing::info!(path = parts.uri.path(), "refused a POST without a valid CSRF token");
+                return refuse(ErrorKind::Csrf, &parts.headers);
+            }
         }
-        if has_nul(&bytes) {
-            tracing::info!(path = parts.uri.path(), "refused a POST with a NUL");
+        let nul = match boundary {
+            Some(boundary) => multipart_text_has_nul(bytes.clone(), boundary).await,
+            None => has_nul(&bytes),
+        };
+        if nul {
+            tracing::info!(path = parts.uri.path(), "refused a body with a NUL");
             return refuse(ErrorKind::BadInput, &parts.headers);
         }
         Request::from_parts(parts, Body::from(bytes))
@@ -85,6 +105,48 @@ pub async fn csrf(State(state): State<AppState>, request: Request, next: Next) -
 /// A NUL in URL-encoded text (path, query or form body), raw or percent-encoded.
 fn has_nul(encoded: &[u8]) -> bool {
     encoded.contains(&0) || encoded.windows(3).any(|w| w == b"%00")
+}
+
+/// The addresses that take a file: the operator's manual upload (`/{portal}/operator/manuals`).
+pub fn accepts_upload(path: &str) -> bool {
+    let mut segments = path.trim_start_matches('/').split('/');
+    matches!((segments.next(), segments.next(), segments.next(), segments.next()), (Some(p), Some("operator"), Some("manuals"), None) if !p.is_empty())
+}
+
+/// The boundary of a `multipart/form-data` body, when the request has one.
+fn multipart_boundary(headers: &axum::http::HeaderMap) -> Option<String> {
+    let content_type = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
+    if !content_type.trim_start().to_ascii_lowercase().starts_with("multipart/form-data") {
+        return None;
+    }
+    multer::parse_boundary(content_type).ok()
+}
+
+/// The token of a multipart form: its first part must be `_csrf` (our forms put it there), so
+/// a file is never parsed before the request is known to come from our page.
+async fn multipart_token(body: axum::body::Bytes, boundary: String) -> Option<String> {
+    let stream = futures_util::stream::once(async move { Ok::<_, std::convert::Infallible>(body) });
+    let mut multipart = multer::Multipart::new(stream, boundary);
+    let field = multipart.next_field().await.ok()??;
+    if field.name() != Some(CSRF_FIELD) || field.file_name().is_some() {
+        return None;
+    }
+    field.text().await.ok()
+}
+
+/// A NUL in a multipart form's text fields; a file's bytes are its own business.
+async fn multipart_text_has_nul(body: axum::body::Bytes, boundary: String) -> bool {
+    let stream = futures_util::stream::once(async move { Ok::<_, std::convert::Infallible>(body) });
+    let mut multipart = multer::Multipart::new(stream, boundary);
+    while let Ok(Some(field)) = multipart.next_field().await {
+        if field.file_name().is_some() {
+            continue;
+        }
+        if field.name().is_some_and(|n| n.contains('\0')) || field.text().await.is_ok_and(|t| t.contains('\0')) {
+            return true;
+        }
+    }
+    false
 }
 
 fn set_csrf_cookie(response: &mut Response, token: &str, secure: bool) {
@@ -136,5 +198,32 @@ pub async fn error_pages(request: Request, next: Next) -> Response {
             page
         }
         None => response,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_manual_upload_takes_files() {
+        assert!(accepts_upload("/rokin/operator/manuals"));
+        assert!(!accepts_upload("/rokin/operator/manuals/3/delete"));
+        assert!(!accepts_upload("/rokin/operator/announcements"));
+        assert!(!accepts_upload("/rokin/manuals"));
+        assert!(!accepts_upload("//operator/manuals"));
+    }
+
+    #[tokio::test]
+    async fn the_token_of_a_multipart_form_is_its_first_part() {
+        let body = |first: &str, second: &str| {
+            axum::body::Bytes::from(format!(
+                "--b\r\nContent-Disposition: form-data; name=\"{first}\"\r\n\r\ntok\r\n\
+                 --b\r\nContent-Disposition: form-data; name=\"{second}\"\r\n\r\nx\r\n--b--\r\n"
+            ))
+        };
+        assert_eq!(multipart_token(body("_csrf", "title"), "b".into()).await.as_deref(), Some("tok"));
+        assert_eq!(multipart_token(body("title", "_csrf"), "b".into()).await, None);
+        assert_eq!(multipart_token(axum::body::Bytes::from_static(b"garbage"), "b".into()).await, None);
     }
 }

@@ -2,6 +2,7 @@
 
 use crate::auth::Hasher;
 use crate::metrics::Metrics;
+use crate::tls::Authorities;
 use madoguchi_core::{Config, Portal, SharedClock};
 use madoguchi_mail::Mailer;
 use madoguchi_store::Store;
@@ -19,6 +20,9 @@ pub struct Inner {
     pub metrics: Metrics,
     /// `--test-clock`: `/_dev/clock` exists only then.
     pub test_clock: bool,
+    /// The certificate authority of each client-certificate portal (rokin), by portal id
+    /// (`crate::tls::open_authorities`); use [`AppState::ca`].
+    pub cas: Arc<Authorities>,
 }
 
 impl std::ops::Deref for AppState {
@@ -36,8 +40,25 @@ impl AppState {
         mailer: Mailer,
         hasher: Hasher,
         test_clock: bool,
+        cas: Authorities,
     ) -> AppState {
-        AppState(Arc::new(Inner { config, store, clock, mailer, hasher, metrics: Metrics::default(), test_clock }))
+        AppState(Arc::new(Inner {
+            config,
+            store,
+            clock,
+            mailer,
+            hasher,
+            metrics: Metrics::default(),
+            test_clock,
+            cas: Arc::new(cas),
+        }))
+    }
+
+    /// The certificate authority of `portal`: issues its client certificates and checks the
+    /// one a browser presents (`verify_client`). `None` unless the portal's second factor is
+    /// a client certificate.
+    pub fn ca(&self, portal: &str) -> Option<&madoguchi_ca::Authority> {
+        self.cas.get(portal).map(|ca| ca.as_ref())
     }
 
     pub fn portal(&self, id: &str) -> Option<&Portal> {

@@ -492,11 +492,12 @@ async fn killed_at_random_moments_the_server_loses_no_mail_and_no_half_made_acco
     std::fs::write(
         &config,
         format!(
-            "[server]\nallow_test_clock = true\nsmtp = \"smtp://127.0.0.1:{smtp_port}\"\n\
+            "[server]\nallow_test_clock = true\nsmtp = \"smtp://127.0.0.1:{smtp_port}\"\ndata_dir = \"{}\"\n\
              [server.argon2]\nm_kib = 256\nt = 1\np = 1\n\
              [[portal]]\nid = \"mlit-fwms\"\npreset = \"mlit-fwms\"\n\
              [[portal]]\nid = \"hellowork\"\npreset = \"hellowork\"\n\
-             [portal.recovery]\nper_address_per_hour = 100000\nper_ip_per_hour = 100000\n"
+             [portal.recovery]\nper_address_per_hour = 100000\nper_ip_per_hour = 100000\n",
+            dir.join("data").display()
         ),
     )
     .unwrap();

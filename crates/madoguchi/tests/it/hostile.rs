@@ -32,6 +32,31 @@ impl Value {
             Value::Encoded(e) => (*e).to_string(),
         }
     }
+
+    /// The bytes themselves, for a multipart part.
+    fn bytes(&self) -> Vec<u8> {
+        match self {
+            Value::Text(t) => t.as_bytes().to_vec(),
+            Value::Encoded(e) => {
+                let (mut out, raw) = (Vec::new(), e.as_bytes());
+                let mut i = 0;
+                while i < raw.len() {
+                    let hex = raw.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+                    match (raw[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+                        (b'%', Some(b)) => {
+                            out.push(b);
+                            i += 3;
+                        }
+                        (c, _) => {
+                            out.push(c);
+                            i += 1;
+                        }
+                    }
+                }
+                out
+            }
+        }
+    }
 }
 
 /// What a value must cause beyond "no 5xx".
@@ -133,8 +158,8 @@ impl Template {
     }
 }
 
-fn templates() -> Vec<Template> {
-    madoguchi_web::route_table()
+fn templates(state: &madoguchi_web::AppState) -> Vec<Template> {
+    madoguchi_web::route_table(state)
         .table()
         .iter()
         .map(|e| Template { path: e.path, methods: e.methods.clone(), segments: e.path.split('/').collect() })
@@ -193,6 +218,8 @@ struct Seen {
     fields: BTreeMap<(&'static str, Method), BTreeSet<String>>,
     /// Query parameter names by template (from links and GET forms).
     query: BTreeMap<&'static str, BTreeSet<String>>,
+    /// Routes whose form is `multipart/form-data`, with the names of its file inputs.
+    multipart: BTreeMap<&'static str, BTreeSet<String>>,
 }
 
 impl Seen {
@@ -233,7 +260,14 @@ impl Seen {
             };
             let Some(t) = template_of(templates, &action) else { continue };
             self.paths.entry(t.path).or_default().insert(action.clone());
-            let names: BTreeSet<String> = tags(form, &["input", "select", "textarea", "button"])
+            let inputs: Vec<&str> = tags(form, &["input", "select", "textarea", "button"]).collect();
+            if attr(open, "enctype").as_deref() == Some("multipart/form-data") {
+                let files = inputs.iter().filter(|t| attr(t, "type").as_deref() == Some("file"));
+                self.multipart.entry(t.path).or_default().extend(files.filter_map(|t| attr(t, "name")));
+            }
+            let names: BTreeSet<String> = inputs
+                .iter()
+                .filter(|t| attr(t, "type").as_deref() != Some("file"))
                 .filter_map(|tag| attr(tag, "name"))
                 .filter(|n| n != "_csrf")
                 .collect();
@@ -269,6 +303,7 @@ const EMPLOYERS: [(&str, &str, &str); 3] = [
     ("mlit-fwms", "kensetsu01", "Demo-User-2026"),
 ];
 const SHAHO_EMAIL: &str = "walker@shaho.example.jp";
+const ROKIN_ID: &str = "Walker01";
 
 impl Walker {
     fn session_cookie(&self) -> Option<&'static str> {
@@ -304,6 +339,14 @@ impl Walker {
 }
 
 async fn employer_login(b: &TestApp, portal: &str) {
+    if portal == "rokin" {
+        // Its login takes a client certificate: the session is started as that login would.
+        let mut conn = b.state.store.acquire().await.unwrap();
+        let user = madoguchi_store::users::by_login_id(&mut conn, "rokin", ROKIN_ID).await.unwrap().unwrap();
+        drop(conn);
+        b.sign_in_as("rokin", user.id).await;
+        return;
+    }
     if portal == "shaho" {
         let page = b.post("/shaho/login", &[("login_id", SHAHO_EMAIL), ("password", crate::signup::PASSWORD)]).await;
         assert!(page.location() == "/shaho/home" || page.location() == "/shaho/link", "{}", page.body);
@@ -408,6 +451,8 @@ struct Case {
     uri: String,
     body: Option<String>,
     expect: Expect,
+    /// A `multipart/form-data` body instead of `body`.
+    multipart: Option<Vec<u8>>,
 }
 
 async fn send(walker: &Walker, case: &Case) -> Page {
@@ -416,12 +461,16 @@ async fn send(walker: &Walker, case: &Case) -> Page {
     if !cookies.is_empty() {
         request = request.header(header::COOKIE, cookies);
     }
-    let body = match &case.body {
-        Some(b) => {
+    let body = match (&case.body, &case.multipart) {
+        (_, Some(bytes)) => {
+            request = request.header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={BOUNDARY}"));
+            Body::from(bytes.clone())
+        }
+        (Some(b), None) => {
             request = request.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
             Body::from(b.clone())
         }
-        None => Body::empty(),
+        (None, None) => Body::empty(),
     };
     walker.browser.send(request.body(body).unwrap()).await
 }
@@ -451,7 +500,14 @@ fn cases(
     let case = |label: &str, token: &str, expect| {
         let mut pairs = vec![("_csrf".to_string(), token.to_string())];
         pairs.extend(fields.iter().map(|n| (n.clone(), String::new())));
-        Case { label: label.into(), method: method.clone(), uri: path.into(), body: Some(form_body(&pairs)), expect }
+        Case {
+            label: label.into(),
+            method: method.clone(),
+            uri: path.into(),
+            body: Some(form_body(&pairs)),
+            expect,
+            multipart: None,
+        }
     };
     if *method == Method::GET {
         let plain = Case {
@@ -460,6 +516,7 @@ fn cases(
             uri: path.into(),
             body: None,
             expect: Expect::NoServerError,
+            multipart: None,
         };
         return vec![plain];
     }
@@ -467,6 +524,71 @@ fn cases(
         case("form empty", csrf, Expect::NoServerError),
         case("wrong CSRF token", &"0".repeat(64), Expect::RefusedUnchanged),
     ]
+}
+
+const BOUNDARY: &str = "----hostile-boundary-b8Qx2";
+
+/// One part of a multipart body: its name, its file name if it is a file, its bytes.
+type Part = (String, Option<Vec<u8>>, Vec<u8>);
+
+fn multipart_body(parts: &[Part]) -> Vec<u8> {
+    let mut body = Vec::new();
+    for (name, file_name, bytes) in parts {
+        body.extend_from_slice(format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"").as_bytes());
+        if let Some(file_name) = file_name {
+            body.extend_from_slice(b"; filename=\"");
+            body.extend_from_slice(file_name);
+            body.extend_from_slice(b"\"\r\nContent-Type: application/pdf");
+        }
+        body.extend_from_slice(b"\r\n\r\n");
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+    body
+}
+
+/// A form with a file (the manuals' upload): every value in its text fields and its file's
+/// name, a file of bytes that are no text (NUL included, which a file may hold); the token
+/// missing, after the file, or the body cut short.
+fn multipart_cases(path: &str, fields: &BTreeSet<String>, files: &BTreeSet<String>, csrf: &str) -> Vec<Case> {
+    let file = b"%PDF-1.4\n\x00\x01\xff\xfe binary \x00 stream\n%%EOF\n".to_vec();
+    let case = |label: &str, parts: &[Part], expect| Case {
+        label: format!("multipart {label}"),
+        method: Method::POST,
+        uri: path.into(),
+        body: None,
+        expect,
+        multipart: Some(multipart_body(parts)),
+    };
+    let token: Part = ("_csrf".into(), None, csrf.as_bytes().to_vec());
+    let texts = |value: &[u8]| -> Vec<Part> { fields.iter().map(|f| (f.clone(), None, value.to_vec())).collect() };
+    let files_named =
+        |name: &[u8]| -> Vec<Part> { files.iter().map(|f| (f.clone(), Some(name.to_vec()), file.clone())).collect() };
+    let mut out = Vec::new();
+    let n = fields.len().max(1);
+    for (label, value, expect) in values((1 << 20) / n, (100 << 10) / n) {
+        let bytes = value.bytes();
+        let parts: Vec<Part> = [vec![token.clone()], texts(&bytes), files_named(b"a.pdf")].concat();
+        // A 1 MB text field fits the upload limit: the handler must refuse it itself.
+        let expect = if label == "1 MB" { Expect::NoServerError } else { expect };
+        out.push(case(label, &parts, expect));
+    }
+    let plain = texts(b"Abcd-1234");
+    // A file name no browser sends: a line break, a quote, NUL, invalid UTF-8, a path.
+    let name = b"..\\../\r\nX: \"\x00\xff.pdf";
+    let hostile_name = [vec![token.clone()], plain.clone(), files_named(name)].concat();
+    out.push(case("with a hostile file name", &hostile_name, Expect::NoServerError));
+    let with_file = files_named(b"a.pdf");
+    out.push(case("without a CSRF token", &[plain.clone(), with_file.clone()].concat(), Expect::RefusedUnchanged));
+    let file_first = [with_file.clone(), vec![token.clone()], plain.clone()].concat();
+    out.push(case("with the file before the token", &file_first, Expect::RefusedUnchanged));
+    let mut cut = case("cut short", &[vec![token], plain, with_file].concat(), Expect::NoServerError);
+    if let Some(body) = cut.multipart.as_mut() {
+        body.truncate(body.len() - 20);
+    }
+    out.push(cut);
+    out
 }
 
 fn cases_of(path: &str, method: &Method, fields: &BTreeSet<String>, query: &BTreeSet<String>, csrf: &str) -> Vec<Case> {
@@ -478,6 +600,7 @@ fn cases_of(path: &str, method: &Method, fields: &BTreeSet<String>, query: &BTre
             uri: path.into(),
             body: None,
             expect: Expect::NoServerError,
+            multipart: None,
         });
         // A page without known parameters still gets an unknown one.
         let names: Vec<String> = if query.is_empty() { vec!["q".into()] } else { query.iter().cloned().collect() };
@@ -490,6 +613,7 @@ fn cases_of(path: &str, method: &Method, fields: &BTreeSet<String>, query: &BTre
                 uri: format!("{path}?{}", form_body(&pairs)),
                 body: None,
                 expect,
+                multipart: None,
             });
         }
         let repeated: Vec<(String, String)> =
@@ -500,6 +624,7 @@ fn cases_of(path: &str, method: &Method, fields: &BTreeSet<String>, query: &BTre
             uri: format!("{path}?{}", form_body(&repeated)),
             body: None,
             expect: Expect::NoServerError,
+            multipart: None,
         });
         out.push(Case {
             label: "query malformed".into(),
@@ -507,6 +632,7 @@ fn cases_of(path: &str, method: &Method, fields: &BTreeSet<String>, query: &BTre
             uri: format!("{path}?%&=&&%ZZ=%G1&a=%"),
             body: None,
             expect: Expect::NoServerError,
+            multipart: None,
         });
         return out;
     }
@@ -526,6 +652,7 @@ fn cases_of(path: &str, method: &Method, fields: &BTreeSet<String>, query: &BTre
             uri: path.into(),
             body: Some(with_csrf(csrf, pairs)),
             expect,
+            multipart: None,
         });
     }
     let plausible: Vec<(String, String)> = fields.iter().map(|n| (n.clone(), "Abcd-1234-xyz".into())).collect();
@@ -545,6 +672,7 @@ fn cases_of(path: &str, method: &Method, fields: &BTreeSet<String>, query: &BTre
             uri: path.into(),
             body: Some(body),
             expect: Expect::RefusedUnchanged,
+            multipart: None,
         });
     }
     let repeated: Vec<(String, String)> =
@@ -555,6 +683,7 @@ fn cases_of(path: &str, method: &Method, fields: &BTreeSet<String>, query: &BTre
         uri: path.into(),
         body: Some(with_csrf(csrf, repeated)),
         expect: Expect::NoServerError,
+        multipart: None,
     });
     out.push(Case {
         label: "NUL in the path's query".into(),
@@ -562,6 +691,7 @@ fn cases_of(path: &str, method: &Method, fields: &BTreeSet<String>, query: &BTre
         uri: format!("{path}?x=%00"),
         body: Some(with_csrf(csrf, plausible)),
         expect: Expect::RefusedUnchanged,
+        multipart: None,
     });
     out
 }
@@ -583,6 +713,11 @@ fn judge(
         if !location.starts_with('/') || location.starts_with("//") || location.starts_with("/\\") {
             return Some(format!("{status} redirects off the site: {location:?}"));
         }
+    }
+    // A file may hold any byte: only a NUL in a text field is refused as input.
+    let plain_file = !case.label.contains("NUL") && !case.label.contains("file name");
+    if case.multipart.is_some() && plain_file && page.body.contains("入力内容を受け付けられません") {
+        return Some("a file's bytes were refused as text input".into());
     }
     if page.body.contains("<script>alert(1)") {
         return Some("the markup was echoed unescaped".into());
@@ -736,6 +871,9 @@ async fn walk(
                 // The refusals first: the state after one is the state before the next, so the
                 // database is read once per refusal.
                 let mut all = cases(path, method, &fields, &query, &csrf, *full);
+                if let (Some(files), true, true) = (seen.multipart.get(t.path), *full, *method == Method::POST) {
+                    all.extend(multipart_cases(path, &fields, files, &csrf));
+                }
                 all.sort_by_key(|c| c.expect != Expect::RefusedUnchanged);
                 let mut known: Option<BTreeMap<String, i64>> = None;
                 for case in all {
@@ -783,7 +921,7 @@ async fn walk(
 async fn every_route_refuses_hostile_input_without_a_server_error_or_a_change() {
     let started = std::time::Instant::now();
     let app = TestApp::demo().await;
-    let templates = templates();
+    let templates = templates(&app.state);
     assert!(templates.len() > 50, "the route table lists {} routes", templates.len());
     let snapshot = Snapshot::prepare(&app).await;
 
@@ -795,6 +933,10 @@ async fn every_route_refuses_hostile_input_without_a_server_error_or_a_change() 
         .await
         .assert_contains("アカウントを作成しました。");
     walkers.push(Walker { role: Role::Employer, portal: Some("shaho"), browser: shaho });
+    // A rokin organization and its master user, who manages the organization's users.
+    crate::testkit::rokin_organization(&app, "窓口労働金庫テスト", ROKIN_ID, "walker@rokin.example.jp", "歩く　人")
+        .await;
+    walkers.push(Walker { role: Role::Employer, portal: Some("rokin"), browser: app.browser() });
     for (portal, _, _) in EMPLOYERS {
         walkers.push(Walker { role: Role::Employer, portal: Some(portal), browser: app.browser() });
     }

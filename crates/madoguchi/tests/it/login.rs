@@ -153,8 +153,10 @@ async fn wrong_unknown_and_malformed_logins() {
     // Full-width input is folded.
     let page = app.post("/jrec-in/login", &[("login_id", "ｄｅｍｏ－ｋｉｋａｎ"), ("password", "DemoUser2026")]).await;
     assert_eq!(page.location(), "/jrec-in/home");
-    // Rokin logs in with its certificate: no password login page.
-    assert_eq!(app.get("/rokin/login").await.status, StatusCode::NOT_FOUND);
+    // Rokin logs in with its certificate: without one, no password form but the refusal page.
+    let rokin = app.get("/rokin/login").await;
+    assert_eq!(rokin.status, StatusCode::FORBIDDEN);
+    rokin.assert_lacks("name=\"login_id\"").assert_lacks("name=\"password\"");
 }
 
 #[tokio::test]

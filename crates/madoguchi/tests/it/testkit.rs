@@ -60,6 +60,8 @@ pub struct TestApp {
     cookies: Mutex<BTreeMap<String, String>>,
     /// Where this browser's requests come from (each `browser()` is another machine).
     ip: [u8; 4],
+    /// The client certificate this browser presents, as the TLS layer would hand it over.
+    certificate: Mutex<Option<Arc<[u8]>>>,
 }
 
 static NEXT_BROWSER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
@@ -68,6 +70,8 @@ pub struct Page {
     pub status: StatusCode,
     pub headers: axum::http::HeaderMap,
     pub body: String,
+    /// The body as sent (a download).
+    pub bytes: Vec<u8>,
 }
 
 impl Page {
@@ -86,6 +90,19 @@ impl Page {
         assert!(!self.body.contains(text), "did not expect {text:?} in the page:\n{}", self.body);
         self
     }
+}
+
+/// A config left with the default `data_dir` gets a folder of its own per database (the
+/// portal CAs live there): two apps on one database, as in a restart, share their CAs.
+pub fn with_data_dir_of(mut config: Config, database: &str) -> Config {
+    use std::hash::{Hash, Hasher};
+    if config.server.data_dir == madoguchi_core::config::ServerSettings::default().data_dir {
+        let mut hash = std::collections::hash_map::DefaultHasher::new();
+        database.hash(&mut hash);
+        let dir = std::env::temp_dir().join("madoguchi-tests").join(format!("data-{:016x}", hash.finish()));
+        config.server.data_dir = dir;
+    }
+    config
 }
 
 /// 2026-11-24 10:00 JST, a Tuesday: every demo portal is open.
@@ -121,6 +138,7 @@ impl TestApp {
         hasher: Hasher,
     ) -> TestApp {
         let clock = Arc::new(TestClock::at(tuesday_morning()));
+        let config = with_data_dir_of(config, &database);
         let server = madoguchi::build(config, &database, smtp, clock.clone(), test_clock, hasher).await.unwrap();
         let router = madoguchi_web::app(server.state.clone());
         TestApp {
@@ -130,6 +148,7 @@ impl TestApp {
             mailer: server.mailer,
             cookies: Mutex::default(),
             ip: [127, 0, 0, 1],
+            certificate: Mutex::default(),
         }
     }
 
@@ -144,6 +163,7 @@ impl TestApp {
             mailer: self.mailer.clone(),
             cookies: Mutex::default(),
             ip: [198, 18, x, y],
+            certificate: Mutex::default(),
         }
     }
 
@@ -163,9 +183,17 @@ impl TestApp {
         self.cookies.lock().unwrap().get(name).cloned()
     }
 
+    /// From now on this browser presents `der` (DER) as its client certificate; None: none.
+    pub fn present_certificate(&self, der: Option<Vec<u8>>) {
+        *self.certificate.lock().unwrap() = der.map(Arc::from);
+    }
+
     pub async fn send(&self, mut request: Request<Body>) -> Page {
         // As if from a browser on this machine: the audit log and office ranges see an address.
         request.extensions_mut().insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((self.ip, 50000))));
+        if let Some(der) = self.certificate.lock().unwrap().clone() {
+            request.extensions_mut().insert(madoguchi_web::client_cert::PeerCertificate(der));
+        }
         let response = self.router.clone().oneshot(request).await.unwrap();
         let status = response.status();
         let headers = response.headers().clone();
@@ -182,7 +210,7 @@ impl TestApp {
             }
         }
         let body = to_bytes(response.into_body(), 10 << 20).await.unwrap();
-        Page { status, headers, body: String::from_utf8_lossy(&body).into_owned() }
+        Page { status, headers, body: String::from_utf8_lossy(&body).into_owned(), bytes: body.to_vec() }
     }
 
     pub async fn get(&self, path: &str) -> Page {
@@ -261,4 +289,97 @@ impl TestApp {
 pub fn code_in(text: &str) -> String {
     let line = text.lines().find(|l| l.starts_with("確認コード：") || l.starts_with("Code: ")).expect("a code line");
     line.chars().filter(char::is_ascii_digit).collect()
+}
+
+// ---- rokin: an organization with its master user, a signed-in browser without the
+// certificate login, and multipart forms ----
+
+/// The master user's password in `rokin_organization` (8–12, all four classes).
+pub const ROKIN_MASTER_PASSWORD: &str = "Master#2026";
+
+/// A rokin organization and its master user (`admin`), made the way the operator makes an
+/// account, with a password that needs no change. Returns the master's user id.
+pub async fn rokin_organization(app: &TestApp, organization: &str, login_id: &str, email: &str, name: &str) -> i64 {
+    let portal = app.state.portal("rokin").unwrap().clone();
+    let account = madoguchi_web::accounts::NewAccount {
+        organization,
+        office: "",
+        login_id,
+        email,
+        name,
+        password: Some(ROKIN_MASTER_PASSWORD),
+        permanent: true,
+        actor: "test",
+    };
+    let now = app.state.clock.unix();
+    madoguchi_web::accounts::create(
+        &app.state.store,
+        &app.state.hasher,
+        &portal,
+        app.state.mailer.domain(),
+        &account,
+        now,
+    )
+    .await
+    .unwrap()
+    .user_id
+}
+
+impl TestApp {
+    /// Signs this browser in as `user_id` through the session module's own start (what every
+    /// login does after its last factor), for flows whose login a test does not walk.
+    pub async fn sign_in_as(&self, portal: &str, user_id: i64) {
+        let portal = self.state.portal(portal).unwrap().clone();
+        let mut conn = self.state.store.acquire().await.unwrap();
+        let jar = axum_extra::extract::CookieJar::new();
+        let now = self.state.clock.unix();
+        let cookie = madoguchi_web::session::start(&mut conn, &self.state, &portal, user_id, &jar, now).await.unwrap();
+        self.cookies.lock().unwrap().insert(cookie.name().to_string(), cookie.value().to_string());
+    }
+
+    /// Posts a `multipart/form-data` form as a browser would: the CSRF token as the first
+    /// part (unless `csrf` is false), then `fields`, then the file parts
+    /// `(field, file name, content type, bytes)`.
+    pub async fn post_multipart(
+        &self,
+        path: &str,
+        csrf: bool,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, &str, &[u8])],
+    ) -> Page {
+        if self.cookie("mdg_csrf").is_none() {
+            self.get("/").await;
+        }
+        let boundary = "----madoguchi-test-boundary-7MA4YWxkTrZu0gW";
+        let mut body: Vec<u8> = Vec::new();
+        let token = self.cookie("mdg_csrf").unwrap();
+        let mut all: Vec<(&str, &str)> = Vec::new();
+        if csrf {
+            all.push(("_csrf", token.as_str()));
+        }
+        all.extend_from_slice(fields);
+        for (name, value) in all {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                    .as_bytes(),
+            );
+        }
+        for (name, file_name, content_type, bytes) in files {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: {content_type}\r\n\r\n"
+                )
+                .as_bytes(),
+            );
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        let request = Request::post(path)
+            .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+            .header(header::COOKIE, self.cookie_header())
+            .body(Body::from(body))
+            .unwrap();
+        self.send(request).await
+    }
 }

@@ -78,6 +78,10 @@ pub async fn home(
         _ => None,
     };
     let notices = super::landing::current_notices(&state, &current.portal, ctx.lang).await?;
+    if !current.portal.settings.menu.is_empty() {
+        // rokin: インフォメーション with the manual's menu bar.
+        return Ok(super::information::information_page(&ctx, &current, now, notice, notices)?.into_response());
+    }
     Ok(home_page(&ctx, &current, now, notice, notices)?.into_response())
 }
 
@@ -144,7 +148,14 @@ fn password_page(ctx: &Ctx, current: &CurrentUser, now: i64, errors: FieldErrors
         ForcedChange::Expired => ctx.t.get("password.reason_expired").to_string(),
     });
     html(&PasswordPage {
-        chrome: ctx.chrome(s.change_title.get(ctx.lang), Some(&current.portal), Some(Screen::Password)),
+        chrome: ctx.chrome(
+            match (&forced, &s.first_change_title) {
+                (Some(ForcedChange::Temporary), Some(first)) => first.get(ctx.lang),
+                _ => s.change_title.get(ctx.lang),
+            },
+            Some(&current.portal),
+            Some(Screen::Password),
+        ),
         reason,
         current_label: s.current_label.get(ctx.lang).to_string(),
         new_label: s.new_label.get(ctx.lang).to_string(),
@@ -156,7 +167,7 @@ fn password_page(ctx: &Ctx, current: &CurrentUser, now: i64, errors: FieldErrors
 }
 
 /// The rules in one sentence, shown above the fields before anything goes wrong.
-fn rules_summary(policy: &madoguchi_core::portal::PasswordPolicy, lang: madoguchi_core::Lang) -> String {
+pub(crate) fn rules_summary(policy: &madoguchi_core::portal::PasswordPolicy, lang: madoguchi_core::Lang) -> String {
     let length = match lang {
         madoguchi_core::Lang::Ja => format!("{}～{}文字。", policy.min, policy.max),
         madoguchi_core::Lang::En => format!("{} to {} characters. ", policy.min, policy.max),

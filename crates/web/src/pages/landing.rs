@@ -186,11 +186,17 @@ pub async fn portal_top(
             .collect(),
         links: s.links.iter().map(|l| Link { label: l.label.get(ctx.lang).to_string(), url: l.url.clone() }).collect(),
         hours: hours_view(&portal, ctx.t, ctx.lang, now),
-        login_url: super::login::password_login(&portal).ok().map(|()| format!("/{}/login", portal.id)),
+        login_url: Some(format!("/{}/login", portal.id)),
         register_links: match s.registration {
             madoguchi_core::portal::Registration::ProvisionalTempPassword { .. } => vec![
                 (format!("/{}/register", portal.id), ctx.t.get("reg.apply_link").to_string()),
                 (format!("/{}/register/complete", portal.id), ctx.t.get("reg.complete_link").to_string()),
+            ],
+            // rokin's login screen: its four buttons (ログイン follows).
+            madoguchi_core::portal::Registration::ContractMaster { .. } => vec![
+                (format!("/{}/master", portal.id), ctx.t.get("top.master_link").to_string()),
+                (format!("/{}/certificate", portal.id), ctx.t.get("top.general_link").to_string()),
+                (format!("/{}/certificate", portal.id), ctx.t.get("top.certificate_link").to_string()),
             ],
             _ => Vec::new(),
         },

@@ -5,6 +5,7 @@
 use super::html;
 use super::landing::format_datetime;
 use crate::auth;
+use crate::client_cert::PeerCertificate;
 use crate::credentials;
 use crate::ctx::{Chrome, Ctx, Origin, PortalRef};
 use crate::error::AppError;
@@ -14,9 +15,9 @@ use crate::security::{cookie, removal};
 use crate::session::{self, CurrentUser};
 use crate::state::AppState;
 use askama::Template;
-use axum::Form;
 use axum::extract::State;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::{Extension, Form};
 use axum_extra::extract::CookieJar;
 use chrono::DateTime;
 use madoguchi_core::clock::JST;
@@ -140,9 +141,16 @@ pub(crate) fn login_page(
     })
 }
 
-pub async fn login_form(PortalRef(portal): PortalRef, ctx: Ctx) -> Result<Html<String>, AppError> {
-    password_login(&portal)?;
-    login_page(&ctx, &portal, "", FieldErrors::default(), None)
+pub async fn login_form(
+    State(state): State<AppState>,
+    PortalRef(portal): PortalRef,
+    ctx: Ctx,
+    presented: Option<Extension<PeerCertificate>>,
+) -> Result<Response, AppError> {
+    if password_login(&portal).is_err() {
+        return super::certificate::login_form(&state, &portal, &ctx, presented.as_deref()).await;
+    }
+    Ok(login_page(&ctx, &portal, "", FieldErrors::default(), None)?.into_response())
 }
 
 #[derive(Deserialize)]
@@ -177,9 +185,13 @@ pub async fn login(
     ctx: Ctx,
     origin: Origin,
     jar: CookieJar,
+    presented: Option<Extension<PeerCertificate>>,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, AppError> {
-    password_login(&portal)?;
+    if password_login(&portal).is_err() {
+        let presented = presented.as_deref();
+        return super::certificate::login(&state, &portal, &ctx, &origin, jar, presented, &form.password).await;
+    }
     let label = portal.settings.login_screen.id_label.get(ctx.lang).to_string();
     let parsed = LoginId::parse(&portal.settings.login_id, &form.login_id);
     let mut errors = FieldErrors::default();
@@ -502,6 +514,11 @@ pub async fn logout(
     let subject = format!("user:{}", current.user.id);
     audit::record(&mut tx, &audit_entry(portal, &origin, "session.ended", Some(&subject), Some("logout")), now).await?;
     tx.commit().await?;
+    let jar = jar.remove(session::end_cookie(&state, portal));
+    if password_login(portal).is_err() {
+        // rokin: 「ログアウトすると…ログイン画面を表示します」, the screen with its four buttons.
+        return Ok((jar, Redirect::to(&format!("/{}/", portal.id))).into_response());
+    }
     let page = login_page(&ctx, portal, "", FieldErrors::default(), Some(ctx.t.get("login.logged_out").to_string()))?;
-    Ok((jar.remove(session::end_cookie(&state, portal)), page).into_response())
+    Ok((jar, page).into_response())
 }

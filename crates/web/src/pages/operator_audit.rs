@@ -74,15 +74,11 @@ pub struct AuditPage {
     pub csv: String,
 }
 
-/// Turns the form into a filter; bad dates are field errors.
-async fn filter(
-    state: &AppState,
-    portal: &str,
-    q: &AuditQuery,
-    ctx: &Ctx,
-) -> Result<Result<AuditFilter, FieldErrors>, AppError> {
-    let mut errors = FieldErrors::default();
-    let day = |raw: &str, field: &str, errors: &mut FieldErrors| -> Option<i64> {
+/// The search's 開始日 and 終了日 (`from`, `to`: `2026-12-01`, Japan time, full-width digits
+/// folded) as the start of the first day and the end of the last; a bad date is an error of
+/// its field. Shared with the employers' 操作ログ照会.
+pub(crate) fn day_range(from: &str, to: &str, ctx: &Ctx, errors: &mut FieldErrors) -> (Option<i64>, Option<i64>) {
+    let mut day = |raw: &str, field: &str| -> Option<i64> {
         let raw = fold(raw);
         let raw = raw.trim();
         if raw.is_empty() {
@@ -97,8 +93,20 @@ async fn filter(
         }
         parsed.map(|d| d.timestamp())
     };
-    let from = day(&q.from, "from", &mut errors);
-    let until = day(&q.to, "to", &mut errors).map(|t| t + 86_400);
+    let from = day(from, "from");
+    let until = day(to, "to").map(|t| t + 86_400);
+    (from, until)
+}
+
+/// Turns the form into a filter; bad dates are field errors.
+async fn filter(
+    state: &AppState,
+    portal: &str,
+    q: &AuditQuery,
+    ctx: &Ctx,
+) -> Result<Result<AuditFilter, FieldErrors>, AppError> {
+    let mut errors = FieldErrors::default();
+    let (from, until) = day_range(&q.from, &q.to, ctx, &mut errors);
     let user = fold(&q.user).trim().to_string();
     let party = if user.is_empty() {
         None
@@ -117,7 +125,11 @@ async fn filter(
     };
     let event = Some(q.event.trim().to_string()).filter(|e| !e.is_empty());
     let organization = Some(fold(&q.organization).trim().to_string()).filter(|o| !o.is_empty());
-    Ok(if errors.is_empty() { Ok(AuditFilter { party, event, from, until, organization }) } else { Err(errors) })
+    Ok(if errors.is_empty() {
+        Ok(AuditFilter { party, event, from, until, organization, organization_id: None })
+    } else {
+        Err(errors)
+    })
 }
 
 fn line(r: AuditRow) -> Line {

@@ -41,6 +41,42 @@ pub struct UserPage {
     pub withdrawn: Option<String>,
     pub last_login: String,
     pub notice: Option<String>,
+    /// Client-certificate portals: the user's certificates, newest first.
+    pub certificates: Vec<CertificateLine>,
+}
+
+pub struct CertificateLine {
+    pub id: i64,
+    pub serial: String,
+    pub subject: String,
+    pub not_after: String,
+    /// 有効 / 期限切れ / 失効, as the operator reads it.
+    pub status: String,
+    pub revocable: bool,
+}
+
+async fn certificate_lines(state: &AppState, ctx: &Ctx, user_id: i64) -> Result<Vec<CertificateLine>, AppError> {
+    let now = state.clock.unix();
+    let mut conn = state.store.acquire().await?;
+    let rows = madoguchi_store::certificates::of_user(&mut conn, user_id).await?;
+    Ok(rows
+        .into_iter()
+        .map(|c| {
+            let (key, revocable) = match c.revoked_at {
+                Some(_) => ("op.user.cert_revoked", false),
+                None if c.not_after < now => ("op.user.cert_expired", false),
+                None => ("op.user.cert_valid", true),
+            };
+            CertificateLine {
+                id: c.id,
+                serial: c.serial,
+                subject: c.subject,
+                not_after: format_ts(c.not_after, ctx.lang),
+                status: ctx.t.get(key).to_string(),
+                revocable,
+            }
+        })
+        .collect())
 }
 
 /// The account, when it is on this operator's portal; anything else is not found.
@@ -53,7 +89,7 @@ fn when(ts: Option<i64>, ctx: &Ctx) -> Option<String> {
     ts.map(|t| format!("{}（{}）", ctx.t.get("op.user.since"), local(t).replace('T', " ")))
 }
 
-fn user_page(
+async fn user_page(
     state: &AppState,
     signed: &SignedIn,
     ctx: &Ctx,
@@ -61,6 +97,7 @@ fn user_page(
     notice: Option<String>,
 ) -> Result<Html<String>, AppError> {
     let portal = &signed.portal;
+    let certificates = certificate_lines(state, ctx, u.id).await?;
     let base = console_path(portal);
     let (state_text, can_unlock) = state_of(&u, state.clock.unix(), ctx);
     let role = if u.role == "admin" { ctx.t.get("op.user.role_admin") } else { ctx.t.get("op.user.role_general") };
@@ -89,6 +126,7 @@ fn user_page(
         withdrawn: when(u.withdrawn_at, ctx),
         last_login: u.last_login_at.map(|t| local(t).replace('T', " ")).unwrap_or_default(),
         notice,
+        certificates,
     })
 }
 
@@ -101,7 +139,7 @@ pub(crate) async fn detail_with_notice(
     notice: Option<String>,
 ) -> Result<Html<String>, AppError> {
     let u = account(state, signed, id).await?;
-    user_page(state, signed, ctx, u, notice)
+    user_page(state, signed, ctx, u, notice).await
 }
 
 pub async fn detail(
@@ -111,7 +149,7 @@ pub async fn detail(
     Path((_, id)): Path<(String, i64)>,
 ) -> Result<Html<String>, AppError> {
     let u = account(&state, &signed, id).await?;
-    user_page(&state, &signed, &ctx, u, None)
+    user_page(&state, &signed, &ctx, u, None).await
 }
 
 pub async fn disable(
@@ -198,5 +236,52 @@ async fn set_disabled(
     }
     let u = account(&state, &signed, id).await?;
     let notice = if changed { ctx.t.get(notice) } else { ctx.t.get("op.user.unchanged") };
-    user_page(&state, &signed, &ctx, u, Some(notice.to_string()))
+    user_page(&state, &signed, &ctx, u, Some(notice.to_string())).await
+}
+
+/// The operator revokes a certificate (the user changes PCs, or lost one): it stops logging
+/// in at once, goes on the CRL, and the user is mailed. The user then issues a new one.
+pub async fn revoke_certificate(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    ctx: Ctx,
+    origin: Origin,
+    Path((_, id, certificate)): Path<(String, i64, i64)>,
+) -> Result<Html<String>, AppError> {
+    let u = account(&state, &signed, id).await?;
+    let now = state.clock.unix();
+    let mut tx = state.store.begin().await?;
+    let found = madoguchi_store::certificates::by_id(&mut tx, &signed.portal.id, certificate).await?;
+    let Some(cert) = found.filter(|c| c.user_id == Some(u.id)) else { return Err(AppError::NotFound) };
+    let notice = if madoguchi_store::certificates::revoke(&mut tx, cert.id, "operator", now).await? {
+        let actor = format!("operator:{}", signed.operator.id);
+        let subject = format!("user:{}", u.id);
+        let entry = AuditEntry {
+            portal: &signed.portal.id,
+            event: "certificate.revoked",
+            actor: Some(&actor),
+            subject: Some(&subject),
+            ip: origin.ip.as_deref(),
+            user_agent: origin.user_agent.as_deref(),
+            detail: Some(&cert.serial),
+        };
+        audit::record(&mut tx, &entry, now).await?;
+        let values = [("subject", cert.subject.clone())];
+        crate::pages::certificate::mail_certificate(
+            &state,
+            &mut tx,
+            &signed.portal,
+            &u,
+            MailKind::CertificateRevoked,
+            &values,
+            Lang::Ja,
+        )
+        .await?;
+        ctx.t.get("op.user.cert_revoked_done")
+    } else {
+        ctx.t.get("op.user.cert_already_revoked")
+    };
+    tx.commit().await?;
+    state.mailer.wake();
+    user_page(&state, &signed, &ctx, u, Some(notice.to_string())).await
 }
