@@ -125,10 +125,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         connections: cli.page_clients,
         seconds: cli.page_seconds,
         args: vec!["plain".into()],
+        server_pid: hello_process.pid,
+        database_pids: Vec::new(),
     })
     .await?;
     hello_process.stop().await?;
-    println!("    {:.0} req/s, p99 {:.2} ms", hello_load.per_second, hello_load.p99_ms);
+    println!(
+        "    {:.0} req/s, p99 {:.2} ms; per request: CPU {:.3} ms, {:.1} context switches",
+        hello_load.per_second, hello_load.p99_ms, hello_load.server_cpu_ms, hello_load.server_switches
+    );
 
     let mut backends = Vec::new();
     let kinds: &[&str] = if cli.no_postgres { &["sqlite"] } else { &["sqlite", "postgres"] };
@@ -281,6 +286,8 @@ async fn run_backend(
             cli.accounts.to_string(),
             PASSWORD.into(),
         ],
+        server_pid: process.pid,
+        database_pids: backend_pids(&store).await?,
     })
     .await?;
     let after = route_counts(addr, login_route, "POST").await?;
@@ -304,6 +311,8 @@ async fn run_backend(
         connections: cli.page_clients,
         seconds: cli.page_seconds,
         args: vec!["page".into(), format!("/{PORTAL}/home"), cookie_file.display().to_string()],
+        server_pid: process.pid,
+        database_pids: backend_pids(&store).await?,
     })
     .await?;
     let after = route_counts(addr, home_route, "GET").await?;
@@ -311,7 +320,15 @@ async fn run_backend(
     if refused > 0.0 || page.errors > 0 {
         bail!("{refused} home pages were not served, wrk counted {} errors (log: {})", page.errors, log.display());
     }
-    println!("    {:.0} req/s, p50 {:.2} ms, p99 {:.2} ms", page.per_second, page.p50_ms, page.p99_ms);
+    println!(
+        "    {:.0} req/s, p50 {:.2} ms, p99 {:.2} ms; per request: server CPU {:.3} ms, {:.1} context switches, database CPU {:.3} ms",
+        page.per_second,
+        page.p50_ms,
+        page.p99_ms,
+        page.server_cpu_ms,
+        page.server_switches,
+        page.database_cpu_ms.unwrap_or(0.0)
+    );
     let peak = process.memory()?;
     process.stop().await?;
 
@@ -335,6 +352,17 @@ async fn run_backend(
         startup,
         mail,
     })
+}
+
+/// The PostgreSQL processes serving the benchmark database (none on SQLite).
+async fn backend_pids(store: &Store) -> anyhow::Result<Vec<u32>> {
+    if store.backend() != madoguchi_store::Backend::Postgres {
+        return Ok(Vec::new());
+    }
+    let pids: Vec<i32> = sqlx::query_scalar("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+        .fetch_all(store.pool())
+        .await?;
+    Ok(pids.into_iter().filter_map(|p| u32::try_from(p).ok()).collect())
 }
 
 /// Drops and re-creates the benchmark database; its URL.
