@@ -26,6 +26,9 @@ pub use migrate::{MIGRATIONS, MigrationStatus};
 pub use sqlx::{AnyConnection as Conn, Error as DbError};
 pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
 
+/// A pooled connection idle this long is pinged before it is handed out.
+const IDLE_PING: Duration = Duration::from_secs(5);
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,
@@ -81,6 +84,21 @@ impl Store {
             })
             // Fail fast when the database is away: a page says so instead of hanging.
             .acquire_timeout(Duration::from_secs(5))
+            // sqlx pings every connection it hands out and every one given back. The ping on
+            // return stays (a connection that fails it is closed); the one on hand-out only
+            // for connections idle a while, which a restarted database may have cut. Two
+            // round trips fewer per page (docs/BENCHMARKS.md); a connection that died within
+            // the last seconds fails its request with the database-unavailable page and is
+            // closed when given back.
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for >= IDLE_PING {
+                        sqlx::Connection::ping(conn).await?;
+                    }
+                    Ok(true)
+                })
+            })
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
