@@ -135,7 +135,9 @@ impl FromRequestParts<AppState> for CurrentUser {
             sessions::delete(&mut conn, &hash).await.map_err(fail)?;
             return Err(login);
         };
-        sessions::touch(&mut conn, &hash, now).await.map_err(fail)?;
+        if live.is_some_and(|s| SessionRule::needs_touch(s.last_seen_at, now)) {
+            sessions::touch(&mut conn, &hash, now).await.map_err(fail)?;
+        }
         Ok(CurrentUser { portal, user, session_hash: hash })
     }
 }
