@@ -406,7 +406,7 @@ mod tests {
     const T0: i64 = 1_795_000_000;
 
     fn preset(id: &str) -> PortalSettings {
-        Config::demo().unwrap().portal(id).unwrap().settings.clone()
+        Config::demo().unwrap().portal(id).unwrap().settings.as_ref().clone()
     }
 
     fn mins(m: i64) -> i64 {
