@@ -11,6 +11,7 @@ mod gates;
 pub mod i18n;
 pub mod jobs;
 pub mod metrics;
+pub mod notices;
 pub mod pages;
 pub mod screens;
 pub mod security;

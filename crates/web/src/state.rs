@@ -17,6 +17,8 @@ pub struct Inner {
     pub mailer: Mailer,
     pub hasher: Hasher,
     pub metrics: Metrics,
+    /// The portals' current announcements, kept for a few seconds.
+    pub notices: crate::notices::NoticeCache,
     /// `--test-clock`: `/_dev/clock` exists only then.
     pub test_clock: bool,
 }
@@ -37,7 +39,16 @@ impl AppState {
         hasher: Hasher,
         test_clock: bool,
     ) -> AppState {
-        AppState(Arc::new(Inner { config, store, clock, mailer, hasher, metrics: Metrics::default(), test_clock }))
+        AppState(Arc::new(Inner {
+            config,
+            store,
+            clock,
+            mailer,
+            hasher,
+            metrics: Metrics::default(),
+            notices: Default::default(),
+            test_clock,
+        }))
     }
 
     pub fn portal(&self, id: &str) -> Option<&Portal> {
