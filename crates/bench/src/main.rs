@@ -295,7 +295,15 @@ async fn run_backend(
     if refused > 0.0 || login.errors > 0 {
         bail!("{refused} logins were not accepted, wrk counted {} errors (log: {})", login.errors, log.display());
     }
-    println!("    {:.1} logins/s, p50 {:.0} ms, p99 {:.0} ms", login.per_second, login.p50_ms, login.p99_ms);
+    println!(
+        "    {:.1} logins/s, p50 {:.0} ms, p99 {:.0} ms; per login: server CPU {:.2} ms, database CPU {:.2} ms (one hash: {:.2} ms)",
+        login.per_second,
+        login.p50_ms,
+        login.p99_ms,
+        login.server_cpu_ms,
+        login.database_cpu_ms.unwrap_or(0.0),
+        1000.0 * hash.threads as f64 / hash.per_second
+    );
 
     step(&format!("{kind}: home page, {} clients", cli.page_clients));
     let home_title = config.portal(PORTAL).context("no portal")?.settings.login_screen.home_title.ja.clone();

@@ -241,6 +241,22 @@ pub fn markdown(r: &Results) -> String {
     );
     row(
         &mut s,
+        "CPU per login: server + database (one argon2id hash alone)".into(),
+        b.iter()
+            .map(|b| {
+                format!(
+                    "{:.2} + {:.2} ms ({:.2} ms)",
+                    b.login.server_cpu_ms,
+                    b.login.database_cpu_ms.unwrap_or(0.0),
+                    1000.0 * b.hash_bound.threads as f64 / b.hash_bound.per_second
+                )
+            })
+            .collect(),
+        "—",
+        "—".into(),
+    );
+    row(
+        &mut s,
         "Login latency p50 / p99".into(),
         b.iter().map(|b| format!("{:.0} / {:.0} ms", b.login.p50_ms, b.login.p99_ms)).collect(),
         "—",
@@ -275,8 +291,30 @@ pub fn markdown(r: &Results) -> String {
     );
     row(
         &mut s,
-        format!("Bare axum hello-world req/s, {} clients; p50 / p99", r.hello.connections),
-        same(format!("{:.0}; {:.2} / {:.2} ms", r.hello.per_second, r.hello.p50_ms, r.hello.p99_ms)),
+        "Home page CPU per request: server + database; server context switches".into(),
+        b.iter()
+            .map(|b| {
+                format!(
+                    "{:.0} + {:.0} µs; {:.1}",
+                    b.page.server_cpu_ms * 1000.0,
+                    b.page.database_cpu_ms.unwrap_or(0.0) * 1000.0,
+                    b.page.server_switches
+                )
+            })
+            .collect(),
+        "—",
+        "—".into(),
+    );
+    row(
+        &mut s,
+        format!("Bare axum hello-world req/s, {} clients; p50 / p99; CPU per request", r.hello.connections),
+        same(format!(
+            "{:.0}; {:.2} / {:.2} ms; {:.0} µs CPU",
+            r.hello.per_second,
+            r.hello.p50_ms,
+            r.hello.p99_ms,
+            r.hello.server_cpu_ms * 1000.0
+        )),
         "—",
         "—".into(),
     );
