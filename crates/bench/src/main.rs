@@ -167,6 +167,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     Ok(())
 }
 
+async fn measure_hash_bound(settings: &Argon2Settings, threads: usize, seconds: u64) -> anyhow::Result<HashBound> {
+    let settings = settings.clone();
+    let bound = tokio::task::spawn_blocking(move || hash_bound(&settings, threads, seconds)).await??;
+    println!("    {:.1} verifications/s on {} threads", bound.per_second, bound.threads);
+    Ok(bound)
+}
+
 /// argon2id verifications per second at `settings`, one thread per core, nothing else: each
 /// thread re-computes the same hash into memory it allocated once, the physical limit of
 /// password logins on this machine (a verification is one such computation and a compare).
@@ -208,7 +215,7 @@ fn hash_bound(settings: &Argon2Settings, threads: usize, seconds: u64) -> anyhow
         verifications += done;
         per_second += done as f64 / elapsed;
     }
-    Ok(HashBound { threads, seconds: seconds as f64, verifications, per_second })
+    Ok(HashBound { threads, seconds: seconds as f64, verifications, per_second, runs: vec![per_second] })
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -259,15 +266,11 @@ async fn run_backend(
     let idle = process.memory()?;
     println!("    idle RSS {:.1} MB", report::mb(idle.rss_mib));
 
-    // The bound is measured next to the login run it divides, so that both see the same
-    // machine (the server is up and idle meanwhile).
-    step(&format!("{kind}: hash bound"));
-    let hash = {
-        let (settings, seconds) = (argon2.clone(), cli.hash_seconds);
-        tokio::task::spawn_blocking(move || hash_bound(&settings, cores, seconds)).await??
-    };
-    println!("    {:.1} verifications/s on {} threads", hash.per_second, hash.threads);
-
+    // The bound is measured right before and right after the login run it divides, and the
+    // two averaged: this machine's speed drifts by 10 % and more within minutes (other work,
+    // other virtual machines on the host), and so both sides see the same machine.
+    step(&format!("{kind}: hash bound before the logins"));
+    let before_logins = measure_hash_bound(argon2, cores, cli.hash_seconds).await?;
     step(&format!("{kind}: logins, {} clients", 2 * cores));
     let csrf = csrf_token(addr).await?;
     let login_route = "/{portal}/login";
@@ -291,6 +294,9 @@ async fn run_backend(
     })
     .await?;
     let after = route_counts(addr, login_route, "POST").await?;
+    step(&format!("{kind}: hash bound after the logins"));
+    let after_logins = measure_hash_bound(argon2, cores, cli.hash_seconds).await?;
+    let hash = HashBound::mean(&[before_logins, after_logins]);
     let refused = refused_since(&before, &after, 303);
     if refused > 0.0 || login.errors > 0 {
         bail!("{refused} logins were not accepted, wrk counted {} errors (log: {})", login.errors, log.display());
