@@ -161,7 +161,11 @@ pub async fn machine(cores: usize) -> Machine {
     let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default().trim().to_string();
     // wrk -v prints its version and exits with status 1.
     let wrk = match Command::new("wrk").arg("-v").output().await {
-        Ok(out) => String::from_utf8_lossy(&out.stdout).lines().next().unwrap_or("").trim().to_string(),
+        Ok(out) => {
+            let first = String::from_utf8_lossy(&out.stdout).lines().next().unwrap_or("").to_string();
+            // "wrk debian/4.1.0-3+b2 [epoll] Copyright (C) 2012 Will Glozer"
+            first.split(" [").next().unwrap_or("").trim().to_string()
+        }
         Err(_) => String::new(),
     };
     Machine { cpu, cores, ram_mib: ram_kib / 1024, os, kernel, rustc: output("rustc", &["-V"]).await, wrk }
@@ -238,7 +242,7 @@ pub fn markdown(r: &Results) -> String {
     row(
         &mut s,
         format!(
-            "Hash bound: argon2id verifications/s, {} threads",
+            "Hash bound: argon2id verifications/s, {} threads, before and after the logins",
             b.first().map(|b| b.hash_bound.threads).unwrap_or(0)
         ),
         b.iter()
