@@ -141,7 +141,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         backends.push(run_backend(&cli, kind, &work, &madoguchi, &script, cores, wrk_threads, &argon2).await?);
     }
 
-    let results = Results {
+    let mut results = Results {
         date: started.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         commit: report::commit(&cli.repo).await,
         machine: report::machine(cores).await,
@@ -154,7 +154,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         load_after: report::load_average(),
         hello: hello_load,
         backends,
+        goals: Vec::new(),
     };
+    results.goals = report::goals(&results);
     let json = serde_json::to_string_pretty(&results)?;
     let markdown = report::markdown(&results);
     println!("\n{markdown}");

@@ -26,6 +26,8 @@ pub struct Results {
     pub load_after: String,
     pub hello: Load,
     pub backends: Vec<Backend>,
+    /// Issue 6's goals, judged per backend (in the order of `backends`).
+    pub goals: Vec<Goal>,
 }
 
 #[derive(Debug, Serialize)]
@@ -184,6 +186,7 @@ pub async fn postgres_version(store: &Store) -> anyhow::Result<String> {
 }
 
 /// One goal of issue 6, judged on every database.
+#[derive(Debug, Serialize)]
 pub struct Goal {
     pub text: &'static str,
     pub met: Vec<bool>,
