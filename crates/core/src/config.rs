@@ -444,7 +444,7 @@ fn build_portal(value: Value) -> Result<Portal, Vec<(String, String)>> {
         },
     };
     match hours {
-        Some(hours) if errors.is_empty() => Ok(Portal { id, host, preset, settings, hours }),
+        Some(hours) if errors.is_empty() => Ok(Portal { id, host, preset, settings: settings.into(), hours }),
         _ => Err(errors),
     }
 }

@@ -47,9 +47,12 @@ pub enum Rule {
 /// One broken rule and the field it belongs to (the form's field name).
 pub type Broken = (&'static str, Rule);
 
-/// A single line of text: trimmed, with line breaks and tabs turned into spaces.
+/// A single line of text: line breaks, tabs and other control characters turned into
+/// spaces, then trimmed (in this order, so that a trailing control character leaves no
+/// trailing space and the stored text reads back as itself).
 fn line(raw: &str) -> String {
-    raw.trim().chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
+    let spaced: String = raw.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    spaced.trim().to_string()
 }
 
 fn check_len(field: &'static str, value: &str, max: usize, broken: &mut Vec<Broken>) {
@@ -129,6 +132,17 @@ mod tests {
 
     fn input(name: &str, postal: &str, phone: &str) -> ProfileInput {
         ProfileInput { name: name.into(), postal_code: postal.into(), phone: phone.into(), ..ProfileInput::default() }
+    }
+
+    /// Found by fuzz/fuzz_targets/organization.rs: ")\u{e}" was stored as ") ", which the
+    /// next save changed again.
+    #[test]
+    fn control_characters_at_the_ends_leave_no_space() {
+        let p = parse(&input(")\u{e}", "", "")).unwrap();
+        assert_eq!(p.name, ")");
+        assert_eq!(parse(&input(&p.name, "", "")).unwrap(), p);
+        assert_eq!(line("\u{1}\t名前\r\n"), "名前");
+        assert_eq!(line("a\tb"), "a b");
     }
 
     #[test]

@@ -15,7 +15,9 @@ pub struct Portal {
     /// Host name that also selects this portal, if any.
     pub host: Option<String>,
     pub preset: String,
-    pub settings: PortalSettings,
+    /// Shared: every request takes the portal (PortalRef), and a deep copy of the settings,
+    /// help pages and all, cost each page view ~100 allocations.
+    pub settings: std::sync::Arc<PortalSettings>,
     pub hours: ServiceHours,
 }
 

@@ -166,6 +166,14 @@ impl SessionRule {
         created_at + self.absolute_seconds
     }
 
+    /// Whether a request at `now` writes itself down as the session's last activity. Only
+    /// when the last write is a minute old or more: a page view otherwise only reads the
+    /// session (no database write per request), and the idle timeout counts from the last
+    /// request up to a minute early — 59 of 60 minutes at worst.
+    pub fn needs_touch(last_seen_at: i64, now: i64) -> bool {
+        now - last_seen_at >= MINUTE
+    }
+
     pub fn verdict(&self, expires_at: i64, last_seen_at: i64, now: i64) -> SessionVerdict {
         if !before(expires_at, now) {
             SessionVerdict::Absolute
@@ -450,7 +458,7 @@ mod tests {
     const T0: i64 = 1_795_000_000;
 
     fn preset(id: &str) -> PortalSettings {
-        Config::demo().unwrap().portal(id).unwrap().settings.clone()
+        Config::demo().unwrap().portal(id).unwrap().settings.as_ref().clone()
     }
 
     fn mins(m: i64) -> i64 {
@@ -653,6 +661,15 @@ mod tests {
             assert_eq!(SessionVerdict::Absolute.reason(), Some("absolute_timeout"));
             assert_eq!(SessionVerdict::Idle.reason(), Some("idle_timeout"));
         }
+    }
+
+    #[test]
+    fn a_session_is_written_at_most_once_a_minute() {
+        assert!(!SessionRule::needs_touch(T0, T0));
+        assert!(!SessionRule::needs_touch(T0, T0 + MINUTE - 1));
+        assert!(SessionRule::needs_touch(T0, T0 + MINUTE));
+        // A clock set back (the test clock) never writes an older time over a newer one.
+        assert!(!SessionRule::needs_touch(T0, T0 - HOUR));
     }
 
     #[test]

@@ -42,8 +42,9 @@ fn announcement(r: &sqlx::any::AnyRow) -> Result<Announcement, sqlx::Error> {
     })
 }
 
-/// Announcements shown now: started, not ended; newest start first.
-pub async fn current_announcements(
+/// Announcements not ended at `now` (shown now or later), newest start first: what the
+/// portals' announcement cache holds and filters by the time of each request.
+pub async fn unended_announcements(
     conn: &mut AnyConnection,
     portal: &str,
     now: i64,
@@ -51,8 +52,7 @@ pub async fn current_announcements(
     let sql = concat!(
         "SELECT ",
         columns!(),
-        " FROM announcements
-         WHERE portal = $1 AND starts_at <= $2 AND (ends_at IS NULL OR ends_at > $2)
+        " FROM announcements WHERE portal = $1 AND (ends_at IS NULL OR ends_at > $2)
          ORDER BY starts_at DESC, id DESC"
     );
     let rows = sqlx::query(sql).bind(portal).bind(now).fetch_all(conn).await?;

@@ -30,6 +30,8 @@ pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
 
 /// The longest a request waits for a database connection.
 pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
+/// A pooled connection idle this long is pinged before it is handed out.
+const IDLE_PING: Duration = Duration::from_secs(5);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -89,6 +91,21 @@ impl Store {
             // how long a request waits before its 503 page. A healthy pool hands a connection
             // out in microseconds (a login flood queues on the hasher, not here).
             .acquire_timeout(ACQUIRE_TIMEOUT)
+            // sqlx pings every connection it hands out and every one given back. The ping on
+            // return stays (a connection that fails it is closed); the one on hand-out only
+            // for connections idle a while, which a restarted database may have cut. Two
+            // round trips fewer per page (docs/BENCHMARKS.md); a connection that died within
+            // the last seconds fails its request with the database-unavailable page and is
+            // closed when given back.
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for >= IDLE_PING {
+                        sqlx::Connection::ping(conn).await?;
+                    }
+                    Ok(true)
+                })
+            })
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {

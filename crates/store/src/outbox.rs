@@ -76,37 +76,49 @@ pub async fn enqueue(conn: &mut AnyConnection, mail: &NewMail<'_>, now: i64) -> 
     Ok(())
 }
 
-/// Takes the oldest due mail and leases it until `lease_until`. The lease condition is
-/// repeated outside the sub-select so that, on PostgreSQL, a second worker racing for the
-/// same row re-checks it after the first one's update and gets nothing.
-pub async fn claim(conn: &mut AnyConnection, now: i64, lease_until: i64) -> Result<Option<QueuedMail>, sqlx::Error> {
-    let row = sqlx::query(
+/// Takes up to `limit` of the oldest due mails and leases them until `lease_until`, oldest
+/// first. The lease condition is repeated outside the sub-select so that, on PostgreSQL, a
+/// second worker (another instance) racing for the same rows re-checks them after the first
+/// one's update and gets none of them.
+pub async fn claim(
+    conn: &mut AnyConnection,
+    now: i64,
+    lease_until: i64,
+    limit: i64,
+) -> Result<Vec<QueuedMail>, sqlx::Error> {
+    let rows = sqlx::query(
         "UPDATE outbox SET locked_until = $2, attempts = attempts + 1
-         WHERE id = (SELECT id FROM outbox
-                     WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $1
-                       AND (locked_until IS NULL OR locked_until <= $1)
-                     ORDER BY id LIMIT 1)
+         WHERE id IN (SELECT id FROM outbox
+                      WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $1
+                        AND (locked_until IS NULL OR locked_until <= $1)
+                      ORDER BY id LIMIT $3)
            AND sent_at IS NULL AND (locked_until IS NULL OR locked_until <= $1)
          RETURNING id, message_id, portal, kind, to_addr, from_name, subject, body, attempts",
     )
     .bind(now)
     .bind(lease_until)
-    .fetch_optional(conn)
+    .bind(limit)
+    .fetch_all(conn)
     .await?;
-    row.map(|r| {
-        Ok(QueuedMail {
-            id: r.try_get("id")?,
-            message_id: r.try_get("message_id")?,
-            portal: r.try_get("portal")?,
-            kind: r.try_get("kind")?,
-            to: r.try_get("to_addr")?,
-            from_name: r.try_get("from_name")?,
-            subject: r.try_get("subject")?,
-            body: r.try_get("body")?,
-            attempts: r.try_get("attempts")?,
+    let mut mails = rows
+        .into_iter()
+        .map(|r| {
+            Ok(QueuedMail {
+                id: r.try_get("id")?,
+                message_id: r.try_get("message_id")?,
+                portal: r.try_get("portal")?,
+                kind: r.try_get("kind")?,
+                to: r.try_get("to_addr")?,
+                from_name: r.try_get("from_name")?,
+                subject: r.try_get("subject")?,
+                body: r.try_get("body")?,
+                attempts: r.try_get("attempts")?,
+            })
         })
-    })
-    .transpose()
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    // RETURNING gives no order.
+    mails.sort_by_key(|m| m.id);
+    Ok(mails)
 }
 
 pub async fn mark_sent(conn: &mut AnyConnection, id: i64, now: i64) -> Result<(), sqlx::Error> {

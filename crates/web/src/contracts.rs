@@ -175,10 +175,11 @@ fn csv_rows(text: &str) -> (Vec<(u64, csv::StringRecord)>, Vec<RowError>) {
 /// The CSV's columns, in order (a header line first).
 pub const CSV_COLUMNS: &str = "組織名,CustomerId,電話番号,契約数,ASPユーザーID";
 
-/// Stores every contract of a CSV, all or none: every bad row is reported with its line and
-/// rule, and then nothing is stored. The ASP user IDs of a row are in its fifth column,
-/// separated by spaces or semicolons (or in further columns, as Excel may split them).
-pub async fn import(store: &Store, portal: &Portal, text: &str, actor: &str, now: i64) -> Result<usize, ImportError> {
+/// Reads a contract CSV and checks every row: all rows, or every refused row with its line
+/// and rule. The ASP user IDs of a row are in its fifth column, separated by spaces or
+/// semicolons (or in further columns, as Excel may split them). Pure, so that it is fuzzed
+/// (fuzz/fuzz_targets/csv_contracts.rs).
+pub fn read_import(portal: &Portal, text: &str) -> Result<Vec<(u64, CheckedContract)>, Vec<RowError>> {
     let (records, mut errors) = csv_rows(text);
     let mut checked = Vec::new();
     let mut seen = HashSet::new();
@@ -211,9 +212,13 @@ pub async fn import(store: &Store, portal: &Portal, text: &str, actor: &str, now
             line: 1, message: "登録する行がありません（1行目は見出しです）。".into()
         });
     }
-    if !errors.is_empty() {
-        return Err(ImportError::Rows(errors));
-    }
+    if errors.is_empty() { Ok(checked) } else { Err(errors) }
+}
+
+/// Stores every contract of a CSV ([`read_import`]), all or none: every bad row is reported
+/// with its line and rule, and then nothing is stored.
+pub async fn import(store: &Store, portal: &Portal, text: &str, actor: &str, now: i64) -> Result<usize, ImportError> {
+    let checked = read_import(portal, text).map_err(ImportError::Rows)?;
     let mut tx = store.begin().await.map_err(AccountError::from)?;
     let mut taken = Vec::new();
     for (line, c) in &checked {

@@ -12,6 +12,7 @@ mod gates;
 pub mod i18n;
 pub mod jobs;
 pub mod metrics;
+pub mod notices;
 pub mod pages;
 pub mod route_table;
 pub mod screens;

@@ -106,7 +106,11 @@ impl FromRequestParts<AppState> for CurrentUser {
         let now = state.clock.unix();
         let fail = |e: madoguchi_store::DbError| AppError::from(e).into_response();
         let mut conn = state.store.acquire().await.map_err(fail)?;
-        let session = sessions::find(&mut conn, &hash).await.map_err(fail)?;
+        // The session and its user in one query: every signed-in page starts here.
+        let (session, user) = match users::by_session(&mut conn, &hash).await.map_err(fail)? {
+            Some((session, user)) => (Some(session), user),
+            None => (None, None),
+        };
         let rule = SessionRule::of(&portal.settings.session);
         let mine = session.as_ref().filter(|s| s.portal == portal.id && s.user_id.is_some());
         let verdict = mine.map(|s| rule.verdict(s.expires_at, s.last_seen_at, now));
@@ -130,12 +134,13 @@ impl FromRequestParts<AppState> for CurrentUser {
         };
         // Disabling or withdrawing deletes the sessions; this also ends one that a login
         // racing with the disable created after that delete.
-        let user = users::by_id(&mut conn, user_id).await.map_err(fail)?;
-        let Some(user) = user.filter(|u| u.disabled_at.is_none() && u.withdrawn_at.is_none()) else {
+        let Some(user) = user.filter(|u| u.id == user_id && u.disabled_at.is_none() && u.withdrawn_at.is_none()) else {
             sessions::delete(&mut conn, &hash).await.map_err(fail)?;
             return Err(login);
         };
-        sessions::touch(&mut conn, &hash, now).await.map_err(fail)?;
+        if live.is_some_and(|s| SessionRule::needs_touch(s.last_seen_at, now)) {
+            sessions::touch(&mut conn, &hash, now).await.map_err(fail)?;
+        }
         Ok(CurrentUser { portal, user, session_hash: hash })
     }
 }

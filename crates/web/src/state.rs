@@ -18,6 +18,8 @@ pub struct Inner {
     pub mailer: Mailer,
     pub hasher: Hasher,
     pub metrics: Metrics,
+    /// The portals' current announcements, kept for a few seconds.
+    pub notices: crate::notices::NoticeCache,
     /// `--test-clock`: `/_dev/clock` exists only then.
     pub test_clock: bool,
     /// The certificate authority of each client-certificate portal (rokin), by portal id
@@ -49,6 +51,7 @@ impl AppState {
             mailer,
             hasher,
             metrics: Metrics::default(),
+            notices: Default::default(),
             test_clock,
             cas: Arc::new(cas),
         }))

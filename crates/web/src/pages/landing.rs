@@ -144,10 +144,7 @@ pub async fn help_desk_text(conn: &mut Conn, portal: &Portal, lang: Lang) -> Res
 /// The operator's announcements shown now, in the reader's language.
 pub async fn current_notices(state: &AppState, portal: &Portal, lang: Lang) -> Result<Vec<Notice>, AppError> {
     let now = state.clock.now_jst();
-    let announcements = {
-        let mut conn = state.store.acquire().await?;
-        content::current_announcements(&mut conn, &portal.id, now.timestamp()).await?
-    };
+    let announcements = state.notices.current(&state.store, &portal.id, now.timestamp()).await?;
     Ok(announcements
         .into_iter()
         .map(|a| {

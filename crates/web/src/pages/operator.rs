@@ -71,7 +71,9 @@ impl axum::extract::FromRequestParts<AppState> for SignedIn {
         let Some(operator) = operator else {
             return Err(login);
         };
-        sessions::touch(&mut conn, &hash, now).await.map_err(|e| AppError::from(e).into_response())?;
+        if SessionRule::needs_touch(session.last_seen_at, now) {
+            sessions::touch(&mut conn, &hash, now).await.map_err(|e| AppError::from(e).into_response())?;
+        }
         Ok(SignedIn { portal, operator })
     }
 }

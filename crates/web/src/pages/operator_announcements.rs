@@ -224,6 +224,7 @@ pub async fn create_announcement(
     let mut conn = state.store.acquire().await?;
     content::insert_announcement(&mut conn, &signed.portal.id, &input, now).await?;
     drop(conn);
+    state.notices.forget(&signed.portal.id);
     announcements_page(&state, &signed.portal, &ctx, Some(ctx.t.get("form.saved").to_string())).await
 }
 
@@ -264,6 +265,7 @@ pub async fn update_announcement(
         let mut conn = state.store.acquire().await?;
         content::update_announcement(&mut conn, &signed.portal.id, id, &input, state.clock.unix()).await?
     };
+    state.notices.forget(&signed.portal.id);
     if !updated {
         return Err(AppError::NotFound);
     }
@@ -280,6 +282,7 @@ pub async fn delete_announcement(
         let mut conn = state.store.acquire().await?;
         content::delete_announcement(&mut conn, &signed.portal.id, id).await?
     };
+    state.notices.forget(&signed.portal.id);
     if !deleted {
         return Err(AppError::NotFound);
     }
