@@ -2,12 +2,12 @@
 //! each first screen, so a newcomer sees every part working. Seeding is idempotent.
 //! The demo operator password is public (README): never run the demo on a public address.
 
+use madoguchi_console::contracts;
 use madoguchi_core::Config;
+use madoguchi_identity::accounts::{self, AccountError, NewAccount};
 use madoguchi_store::content::{self, AnnouncementInput};
 use madoguchi_store::{Store, operators};
-use madoguchi_web::accounts::{self, AccountError, NewAccount};
 use madoguchi_web::auth::Hasher;
-use madoguchi_web::contracts;
 
 pub const OPERATOR_PASSWORD: &str = "Demo-Operator-2026";
 

@@ -2,6 +2,7 @@
 //! demo data) shared by `serve`, the tests and the command-line tools.
 
 pub mod demo;
+pub mod jobs;
 
 use anyhow::Context;
 use madoguchi_core::{Config, SharedClock};
@@ -9,6 +10,7 @@ use madoguchi_mail::{Mailer, Transport};
 use madoguchi_store::Store;
 use madoguchi_web::AppState;
 use madoguchi_web::auth::Hasher;
+use madoguchi_web::route_table::Routes;
 
 /// Everything `serve` runs: the state (routes are built from it) and the mail worker.
 pub struct Server {
@@ -49,6 +51,24 @@ fn certificate_authorities(
 ) -> anyhow::Result<madoguchi_web::tls::Authorities> {
     let passphrase = std::env::var(madoguchi_web::tls::CA_PASSPHRASE_ENV).ok().filter(|p| !p.is_empty());
     Ok(madoguchi_web::tls::open_authorities(config, passphrase.as_deref(), now)?)
+}
+
+/// Every route of the server, as data (the hostile-input test walks it): the kit's own pages,
+/// the identity screens, rokin's screens, the console, and each business module, which
+/// answers only on the portals whose preset lists it (`modules = [...]`; 404 elsewhere).
+/// `/_dev/*` handlers answer 404 themselves unless enabled.
+pub fn route_table(state: &AppState) -> Routes {
+    let table = madoguchi_web::platform_routes();
+    let table = madoguchi_identity::routes(table);
+    let table = madoguchi_rokin::routes(table);
+    let table = madoguchi_console::routes(table, state.config.server.upload_limit_bytes());
+    table.module(state, madoguchi_asp_accounts::MODULE, madoguchi_asp_accounts::routes(Routes::new()))
+}
+
+/// The whole application: [`route_table`] with the layers every request passes.
+pub fn app(state: AppState) -> axum::Router {
+    let table = route_table(&state);
+    madoguchi_web::app(state, table)
 }
 
 /// A database URL without its password, for messages and logs.

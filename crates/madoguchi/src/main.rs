@@ -3,11 +3,11 @@
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 use madoguchi::{build, redact};
+use madoguchi_console::contracts;
 use madoguchi_core::{Config, SharedClock, SystemClock, TestClock};
+use madoguchi_identity::accounts::{self, AccountError, NewAccount};
 use madoguchi_store::{Store, operators};
-use madoguchi_web::accounts::{self, AccountError, NewAccount};
 use madoguchi_web::auth::Hasher;
-use madoguchi_web::contracts;
 use std::io::Read;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -489,8 +489,8 @@ async fn serve(config: Config, database: String, args: ServeArgs) -> anyhow::Res
         None => None,
     };
     let worker = server.mailer.clone().spawn();
-    let jobs = madoguchi_web::jobs::spawn(server.state.clone());
-    let app = madoguchi_web::app(server.state.clone());
+    let jobs = madoguchi::jobs::spawn(server.state.clone());
+    let app = madoguchi::app(server.state.clone());
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
     let tls_listener = match tls_addr {
         Some(addr) => {

@@ -61,7 +61,7 @@ impl<S: Send + Sync> OptionalFromRequestParts<S> for PeerCertificate {
 /// Marks a request that arrived on our own TLS listener: its client certificate (if any)
 /// came from the handshake, and no header may replace it.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct TerminatedHere;
+pub struct TerminatedHere;
 
 /// Which proxies are believed, and which header they use.
 #[derive(Clone, Debug)]
@@ -126,7 +126,7 @@ impl ProxyTrust {
 }
 
 /// Adds the proxy-header step to `router` (outermost, so every handler sees its result).
-/// `madoguchi_web::app` calls this; tests may wrap their own routers with it.
+/// `crate::app` calls this; tests may wrap their own routers with it.
 pub fn from_proxies(router: Router, server: &ServerSettings) -> Router {
     let trust = Arc::new(ProxyTrust::from_settings(server));
     router.layer(axum::middleware::map_request(move |request: Request| {

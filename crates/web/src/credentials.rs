@@ -8,9 +8,10 @@
 
 use crate::auth;
 use crate::ctx::Origin;
+use crate::ctx::audit_entry;
 use crate::error::AppError;
+use crate::format::format_ts;
 use crate::i18n::Tr;
-use crate::pages::login::{audit_entry, format_ts};
 use crate::state::AppState;
 use madoguchi_core::login_id::LoginId;
 use madoguchi_core::password::{self, PasswordRule, Subject};

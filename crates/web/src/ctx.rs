@@ -10,6 +10,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use axum_extra::extract::CookieJar;
 use madoguchi_core::{Lang, Portal};
+use madoguchi_store::audit::AuditEntry;
 
 pub const LANG_COOKIE: &str = "mdg_lang";
 
@@ -152,5 +153,25 @@ impl<S: Send + Sync> FromRequestParts<S> for Origin {
         let user_agent =
             parts.headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(|s| s.chars().take(300).collect());
         Ok(Origin { ip, user_agent })
+    }
+}
+
+/// An audit entry for an event of `subject` (the actor is the subject: a user acting on their
+/// own account), with the request's address and browser.
+pub fn audit_entry<'a>(
+    portal: &'a Portal,
+    origin: &'a Origin,
+    event: &'a str,
+    subject: Option<&'a str>,
+    detail: Option<&'a str>,
+) -> AuditEntry<'a> {
+    AuditEntry {
+        portal: &portal.id,
+        event,
+        actor: subject,
+        subject,
+        ip: origin.ip.as_deref(),
+        user_agent: origin.user_agent.as_deref(),
+        detail,
     }
 }

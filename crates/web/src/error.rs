@@ -36,18 +36,6 @@ impl From<madoguchi_mail::QueueError> for AppError {
     }
 }
 
-/// What is left of an account error once the page has shown the ones a user can mend.
-impl From<crate::accounts::AccountError> for AppError {
-    fn from(e: crate::accounts::AccountError) -> Self {
-        use crate::accounts::AccountError as E;
-        match e {
-            E::Db(db) => AppError::Db(db),
-            E::Mail(mail) => mail.into(),
-            other => AppError::Internal(other.to_string()),
-        }
-    }
-}
-
 #[derive(Template)]
 #[template(path = "error.html")]
 pub struct ErrorPage {

@@ -3,13 +3,18 @@
 //! builds a [`Routes`], whose `.route(path, get(a).post(b))` has axum's call shape and records
 //! each path with its methods while it builds the router.
 
+use crate::error::AppError;
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::Request;
+use axum::extract::{RawPathParams, State};
 use axum::handler::Handler;
 use axum::http::Method;
+use axum::middleware::{Next, from_fn_with_state};
 use axum::response::IntoResponse;
+use axum::response::Response;
 use axum::routing::{MethodRouter, Route};
+use madoguchi_core::portal::Module;
 use std::convert::Infallible;
 use tower::{Layer, Service};
 
@@ -85,11 +90,36 @@ impl Routes {
         self
     }
 
+    /// A business module's routes, answered only on portals whose preset lists `module`
+    /// (`modules = [...]`); elsewhere 404, as if the routes did not exist.
+    pub fn module(self, state: &AppState, module: Module, routes: Routes) -> Routes {
+        let gated = Routes {
+            router: routes.router.route_layer(from_fn_with_state((state.clone(), module), module_gate)),
+            table: routes.table,
+        };
+        self.merge(gated)
+    }
+
     pub fn table(&self) -> &[RouteEntry] {
         &self.table
     }
 
     pub fn into_router(self) -> Router<AppState> {
         self.router
+    }
+}
+
+/// Lets a request through to a module's handler when the portal named by the path's
+/// `{portal}` has the module turned on.
+async fn module_gate(
+    State((state, module)): State<(AppState, Module)>,
+    params: RawPathParams,
+    request: Request,
+    next: Next,
+) -> Response {
+    let portal = params.iter().find(|(name, _)| *name == "portal").and_then(|(_, id)| state.portal(id));
+    match portal {
+        Some(portal) if portal.settings.modules.contains(&module) => next.run(request).await,
+        _ => AppError::NotFound.into_response(),
     }
 }

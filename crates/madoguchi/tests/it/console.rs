@@ -440,8 +440,8 @@ async fn hellowork_accounts_carry_their_office_in_charge() {
 fn csv_files_from_excel_in_shift_jis_are_read() {
     let (sjis, _, _) =
         encoding_rs::SHIFT_JIS.encode("組織名,ログインID,メールアドレス,利用者名\n窓口大学,k1,a@example.jp,山田\n");
-    let text = madoguchi_web::accounts::decode_csv(&sjis).unwrap();
+    let text = madoguchi_identity::accounts::decode_csv(&sjis).unwrap();
     assert!(text.contains("窓口大学"));
     let bom = "\u{feff}組織名".as_bytes();
-    assert_eq!(madoguchi_web::accounts::decode_csv(bom).unwrap(), "組織名");
+    assert_eq!(madoguchi_identity::accounts::decode_csv(bom).unwrap(), "組織名");
 }

@@ -109,9 +109,10 @@ async fn the_command_line_import_reads_shift_jis() {
     let portal = app.state.config.portal("shaho").unwrap().clone();
     let text = "組織名,CustomerId,電話番号,契約数,ASPユーザーID\r\n髙橋社会保険労務士法人,２８７７７７,０３（１２３４）９９９９,1,tk-01\r\n";
     let (bytes, _, _) = encoding_rs::SHIFT_JIS.encode(text);
-    let decoded = madoguchi_web::accounts::decode_csv(&bytes).unwrap();
-    let count =
-        madoguchi_web::contracts::import(&app.state.store, &portal, &decoded, "cli", app.clock.unix()).await.unwrap();
+    let decoded = madoguchi_identity::accounts::decode_csv(&bytes).unwrap();
+    let count = madoguchi_console::contracts::import(&app.state.store, &portal, &decoded, "cli", app.clock.unix())
+        .await
+        .unwrap();
     assert_eq!(count, 1);
     let mut conn = app.state.store.acquire().await.unwrap();
     let c = madoguchi_store::contracts::by_customer_id(&mut conn, "shaho", "287777").await.unwrap().unwrap();

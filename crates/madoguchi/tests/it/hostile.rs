@@ -1,5 +1,5 @@
 //! Hostile input on every route. The routes come from the server's own table
-//! (`madoguchi_web::route_table()`), so a route added later is walked without touching this
+//! (`madoguchi::route_table()`), so a route added later is walked without touching this
 //! file. For each route and method, as an anonymous visitor, as a logged-in employer and as
 //! a logged-in operator: the path parameters are filled from the links the pages show (and
 //! with hostile segments), the form fields are the ones the pages' forms have, the query
@@ -159,7 +159,7 @@ impl Template {
 }
 
 fn templates(state: &madoguchi_web::AppState) -> Vec<Template> {
-    madoguchi_web::route_table(state)
+    madoguchi::route_table(state)
         .table()
         .iter()
         .map(|e| Template { path: e.path, methods: e.methods.clone(), segments: e.path.split('/').collect() })

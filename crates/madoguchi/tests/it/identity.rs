@@ -7,8 +7,8 @@ use crate::testkit::TestApp;
 use axum::http::StatusCode;
 use madoguchi_core::Clock;
 use madoguchi_core::rules::{DAY, HOUR, LockRule, LockState, MINUTE};
+use madoguchi_identity::accounts::{self, NewAccount};
 use madoguchi_store::users;
-use madoguchi_web::accounts::{self, NewAccount};
 use madoguchi_web::auth::Hasher;
 
 const HW_ID: &str = "demo@hellowork.example.jp";

@@ -4,7 +4,7 @@
 use crate::testkit::TestApp;
 use axum::http::StatusCode;
 use madoguchi_core::{Clock, Config};
-use madoguchi_web::accounts::{self, NewAccount};
+use madoguchi_identity::accounts::{self, NewAccount};
 use std::sync::Arc;
 
 const HW_ID: &str = "demo@hellowork.example.jp";
@@ -497,7 +497,7 @@ async fn shaho_users_turn_on_a_login_code_after_re_entering_the_password() {
 #[tokio::test]
 async fn a_reminder_mail_goes_out_once_when_the_password_nears_expiry() {
     let app = TestApp::demo().await;
-    let run = || madoguchi_web::jobs::password_expiry_reminders(&app.state);
+    let run = || madoguchi::jobs::password_expiry_reminders(&app.state);
     app.clock.advance(172 * 86_400);
     assert_eq!(run().await.unwrap(), 0, "8 days before: not yet");
     app.clock.advance(86_400);

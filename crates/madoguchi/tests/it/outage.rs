@@ -351,7 +351,7 @@ async fn a_burst_of_password_resets_larger_than_the_pool_all_succeed() {
     let mut browsers = Vec::new();
     for i in 0..24 {
         let email = format!("burst{i}@example.jp");
-        let account = madoguchi_web::accounts::NewAccount {
+        let account = madoguchi_identity::accounts::NewAccount {
             organization: "窓口商事",
             office: "",
             login_id: &email,
@@ -361,7 +361,7 @@ async fn a_burst_of_password_resets_larger_than_the_pool_all_succeed() {
             permanent: true,
             actor: "test",
         };
-        madoguchi_web::accounts::create(
+        madoguchi_identity::accounts::create(
             &app.state.store,
             &app.state.hasher,
             &portal,

@@ -232,15 +232,15 @@ async fn renewal_opens_on_day_336_and_an_expired_certificate_logs_nobody_in() {
 
     // Day 335, the last second before the window: refused, and no renewal mail yet.
     app.clock.set(day(336) - chrono::TimeDelta::seconds(1));
-    assert_eq!(madoguchi_web::jobs::certificate_mails(&app.state).await.unwrap(), 0);
+    assert_eq!(madoguchi::jobs::certificate_mails(&app.state).await.unwrap(), 0);
     let b = app.browser();
     b.post("/rokin/certificate", &[("login_id", MASTER_ID), ("password", MASTER_PASSWORD)])
         .await
         .assert_contains("既に有効な電子証明書");
     // Day 336: the renewal mail goes once, and ユーザー認証 is open.
     app.clock.set(day(336));
-    assert_eq!(madoguchi_web::jobs::certificate_mails(&app.state).await.unwrap(), 1);
-    assert_eq!(madoguchi_web::jobs::certificate_mails(&app.state).await.unwrap(), 0);
+    assert_eq!(madoguchi::jobs::certificate_mails(&app.state).await.unwrap(), 1);
+    assert_eq!(madoguchi::jobs::certificate_mails(&app.state).await.unwrap(), 0);
     assert!(app.mails().await.iter().any(|m| m.subject.contains("有効期限が近づいています")));
 
     // 366 days counting the issue day: valid through the same clock time a year on (the
@@ -251,8 +251,8 @@ async fn renewal_opens_on_day_336_and_an_expired_certificate_logs_nobody_in() {
     app.get("/rokin/login").await.assert_contains(MASTER_ID);
     app.clock.set(not_after + chrono::TimeDelta::seconds(1));
     app.get("/rokin/login").await.assert_contains("有効期限が切れています");
-    assert_eq!(madoguchi_web::jobs::certificate_mails(&app.state).await.unwrap(), 1, "the expiry mail");
-    assert_eq!(madoguchi_web::jobs::certificate_mails(&app.state).await.unwrap(), 0);
+    assert_eq!(madoguchi::jobs::certificate_mails(&app.state).await.unwrap(), 1, "the expiry mail");
+    assert_eq!(madoguchi::jobs::certificate_mails(&app.state).await.unwrap(), 0);
     assert!(app.mails().await.iter().any(|m| m.subject.contains("有効期限が切れました")));
 
     // An expired certificate is reissued the same way; the new one logs in.

@@ -140,7 +140,7 @@ impl TestApp {
         let clock = Arc::new(TestClock::at(tuesday_morning()));
         let config = with_data_dir_of(config, &database);
         let server = madoguchi::build(config, &database, smtp, clock.clone(), test_clock, hasher).await.unwrap();
-        let router = madoguchi_web::app(server.state.clone());
+        let router = madoguchi::app(server.state.clone());
         TestApp {
             state: server.state,
             router,
@@ -301,7 +301,7 @@ pub const ROKIN_MASTER_PASSWORD: &str = "Master#2026";
 /// account, with a password that needs no change. Returns the master's user id.
 pub async fn rokin_organization(app: &TestApp, organization: &str, login_id: &str, email: &str, name: &str) -> i64 {
     let portal = app.state.portal("rokin").unwrap().clone();
-    let account = madoguchi_web::accounts::NewAccount {
+    let account = madoguchi_identity::accounts::NewAccount {
         organization,
         office: "",
         login_id,
@@ -312,7 +312,7 @@ pub async fn rokin_organization(app: &TestApp, organization: &str, login_id: &st
         actor: "test",
     };
     let now = app.state.clock.unix();
-    madoguchi_web::accounts::create(
+    madoguchi_identity::accounts::create(
         &app.state.store,
         &app.state.hasher,
         &portal,

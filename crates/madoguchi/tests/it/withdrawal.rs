@@ -74,12 +74,12 @@ async fn from_day_thirty_one_the_account_is_purged_and_cannot_return() {
     hellowork_session(&app).await;
     app.post("/hellowork/withdraw", &[("password", PASSWORD)]).await;
     app.clock.advance(29 * 86_400);
-    assert_eq!(madoguchi_web::jobs::purge_withdrawn(&app.state).await.unwrap(), 0);
+    assert_eq!(madoguchi::jobs::purge_withdrawn(&app.state).await.unwrap(), 0);
     app.clock.advance(86_400 + 1);
     app.post("/hellowork/return", &[("login_id", ID), ("password", PASSWORD)])
         .await
         .assert_contains("最寄りのハローワークまでご連絡ください");
-    assert_eq!(madoguchi_web::jobs::purge_withdrawn(&app.state).await.unwrap(), 1);
+    assert_eq!(madoguchi::jobs::purge_withdrawn(&app.state).await.unwrap(), 1);
     let mut conn = app.state.store.acquire().await.unwrap();
     assert!(madoguchi_store::users::by_login_id(&mut conn, "hellowork", ID).await.unwrap().is_none());
     let orgs: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM organizations WHERE portal = 'hellowork'")

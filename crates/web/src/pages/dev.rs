@@ -1,10 +1,10 @@
 //! Development endpoints: the dev mailbox (when no SMTP is configured) and the test
 //! clock (only with `--test-clock`). Without those, these paths are 404.
 
-use super::html;
-use super::landing::format_datetime;
 use crate::ctx::{Chrome, Ctx};
 use crate::error::AppError;
+use crate::format::format_datetime;
+use crate::pages::html;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;

@@ -3,10 +3,11 @@
 //! システム管理機能 …) with only the screens that exist, トップページ and ログアウト. Screens
 //! meant for the master user alone are not offered to general users.
 
-use super::html;
-use super::landing::{Notice, format_datetime};
 use crate::ctx::{Chrome, Ctx};
 use crate::error::AppError;
+use crate::format::format_datetime;
+use crate::pages::html;
+use crate::pages::landing::Notice;
 use crate::screens::Screen;
 use crate::session::CurrentUser;
 use crate::state::AppState;
@@ -18,7 +19,7 @@ use madoguchi_core::clock::JST;
 use madoguchi_core::portal::MenuItem;
 
 /// The master user of an organization; its general users are `member`s.
-pub(crate) const MASTER: &str = "admin";
+pub const MASTER: &str = "admin";
 
 pub struct MenuGroupView {
     pub label: String,
@@ -55,7 +56,7 @@ fn label_key(item: MenuItem) -> &'static str {
 }
 
 /// Whether this user may open the screen: 契約ユーザー情報照会 is the master's alone.
-pub(crate) fn allowed(current: &CurrentUser, item: MenuItem) -> bool {
+pub fn allowed(current: &CurrentUser, item: MenuItem) -> bool {
     item != MenuItem::ContractUsers || current.user.role == MASTER
 }
 
@@ -88,7 +89,7 @@ pub fn menu(current: &CurrentUser, ctx: &Ctx) -> MenuView {
 /// The way into a screen of the menu: 404 where the portal's menu does not name it, and a
 /// temporary or expired password is changed before anything else (home decides how).
 /// `None`: go on.
-pub(crate) fn gate(state: &AppState, current: &CurrentUser, item: MenuItem) -> Option<Response> {
+pub fn gate(state: &AppState, current: &CurrentUser, item: MenuItem) -> Option<Response> {
     if !current.portal.settings.offers(item) {
         return Some(AppError::NotFound.into_response());
     }
@@ -107,7 +108,7 @@ pub struct ForbiddenPage {
 }
 
 /// A general user on a screen of the master user: 403 with a page that says so.
-pub(crate) fn master_only(current: &CurrentUser, ctx: &Ctx, item: MenuItem) -> Result<Response, AppError> {
+pub fn master_only(current: &CurrentUser, ctx: &Ctx, item: MenuItem) -> Result<Response, AppError> {
     let title = ctx.t.get(label_key(item));
     let page = ForbiddenPage {
         chrome: ctx.chrome(title, Some(&current.portal), None),

@@ -1,10 +1,11 @@
 //! The site index, each portal's first screen (利用者ポータル / ログイン画面), help pages,
 //! the language switch and the stylesheet.
 
-use super::html;
 use crate::ctx::{Chrome, Ctx, LANG_COOKIE, PortalRef};
 use crate::error::AppError;
+use crate::format::format_datetime;
 use crate::i18n::Tr;
+use crate::pages::html;
 use crate::screens::Screen;
 use crate::security::cookie;
 use crate::state::AppState;
@@ -94,13 +95,6 @@ pub fn hours_view(portal: &Portal, t: &Tr, lang: Lang, now: DateTime<FixedOffset
         closed_days: closed.join(if lang == Lang::Ja { "、" } else { ", " }),
         closed_now,
         reopens,
-    }
-}
-
-pub fn format_datetime(at: DateTime<FixedOffset>, lang: Lang) -> String {
-    match lang {
-        Lang::Ja => at.format("%Y年%m月%d日 %H:%M").to_string(),
-        Lang::En => at.format("%Y-%m-%d %H:%M (JST)").to_string(),
     }
 }
 

@@ -1,32 +1,11 @@
-pub mod account;
-pub mod asp_accounts;
-pub mod certificate;
-pub mod contract_users;
+//! The kit's own pages (landing, portal top and help, the menu home インフォメーション, the dev
+//! mailbox and clock, the probes) and what every page renders with.
+
 pub mod dev;
-pub mod excel_csv;
 pub mod information;
 pub mod landing;
-pub mod login;
-pub mod manuals;
-pub mod operation_log;
-pub mod operator;
-pub mod operator_announcements;
-pub mod operator_audit;
-pub mod operator_contracts;
-pub mod operator_manuals;
-pub mod operator_orgs;
-pub mod operator_surveys;
-pub mod operator_user;
-pub mod operator_users;
-pub mod recovery;
-pub mod register;
-pub mod registered_info;
-pub mod reissue;
-pub mod rokin_master;
-pub mod signup;
+pub mod login_screen;
 pub mod system;
-pub mod user_info;
-pub mod withdrawal;
 
 use crate::error::AppError;
 use askama::Template;

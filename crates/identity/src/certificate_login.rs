@@ -1,0 +1,179 @@
+//! ログイン by client certificate (rokin's 電子証明書): the certificate the browser presented picks
+//! the user; the user types only the パスワード. No certificate, or a foreign, expired or revoked
+//! one, gets a page that says so and leads to 電子証明書発行 (the issuance screens are rokin's,
+//! `madoguchi-rokin`). The password login (`login.rs`) hands a portal whose second factor is
+//! the client certificate to this file.
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
+use madoguchi_ca::{Authority, Rejection};
+use madoguchi_core::Portal;
+use madoguchi_core::login_id::LoginId;
+use madoguchi_core::portal::SecondFactor;
+use madoguchi_store::audit;
+use madoguchi_store::certificates::{self};
+use madoguchi_store::users::{self, User};
+use madoguchi_web::client_cert::PeerCertificate;
+use madoguchi_web::credentials;
+use madoguchi_web::ctx::audit_entry;
+use madoguchi_web::ctx::{Chrome, Ctx, Origin};
+use madoguchi_web::error::AppError;
+use madoguchi_web::forms::FieldErrors;
+use madoguchi_web::pages::html;
+use madoguchi_web::screens::Screen;
+use madoguchi_web::session;
+use madoguchi_web::state::AppState;
+
+fn authority<'a>(state: &'a AppState, portal: &Portal) -> Result<&'a Authority, AppError> {
+    state.ca(&portal.id).ok_or_else(|| AppError::Internal(format!("portal {} has no certificate authority", portal.id)))
+}
+
+/// 電子証明書発行's first screen, where every refusal leads.
+fn path(portal: &Portal, step: &str) -> String {
+    format!("/{}/certificate{step}", portal.id)
+}
+
+// ---- ログイン with the certificate ----
+
+/// Why the presented certificate logs nobody in; each has its own explanation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    None,
+    Foreign,
+    Expired,
+    Revoked,
+    Malformed,
+}
+
+impl Refusal {
+    fn key(self) -> &'static str {
+        match self {
+            Refusal::None => "cert.missing_none",
+            Refusal::Foreign => "cert.missing_foreign",
+            Refusal::Expired => "cert.missing_expired",
+            Refusal::Revoked => "cert.missing_revoked",
+            Refusal::Malformed => "cert.missing_malformed",
+        }
+    }
+}
+
+/// The user the presented certificate names, if it is this portal's, in force, and the one
+/// the certificates table holds for that user.
+pub async fn certificate_user(
+    state: &AppState,
+    portal: &Portal,
+    presented: Option<&PeerCertificate>,
+) -> Result<Result<User, Refusal>, AppError> {
+    let Some(PeerCertificate(der)) = presented else { return Ok(Err(Refusal::None)) };
+    let identity = match authority(state, portal)?.verify_client_with(der, state.clock.now(), |_| false) {
+        Ok(identity) => identity,
+        Err(Rejection::Foreign) => return Ok(Err(Refusal::Foreign)),
+        Err(Rejection::Expired { .. } | Rejection::NotYetValid { .. }) => return Ok(Err(Refusal::Expired)),
+        Err(Rejection::Revoked { .. }) => return Ok(Err(Refusal::Revoked)),
+        Err(Rejection::Malformed(_)) => return Ok(Err(Refusal::Malformed)),
+    };
+    let mut conn = state.store.acquire().await?;
+    let Some(row) = certificates::by_serial(&mut conn, &portal.id, &identity.serial.to_hex()).await? else {
+        // Signed by our CA but unknown to the table (e.g. a restored old database): not trusted.
+        return Ok(Err(Refusal::Revoked));
+    };
+    let user = match row.user_id {
+        Some(id) if row.revoked_at.is_none() => users::by_id(&mut conn, id).await?,
+        _ => return Ok(Err(Refusal::Revoked)),
+    };
+    Ok(user.filter(|u| u.login_id == identity.user_id && u.portal == portal.id).ok_or(Refusal::Revoked))
+}
+
+#[derive(Template)]
+#[template(path = "rokin/cert_missing.html")]
+pub struct MissingPage {
+    pub chrome: Chrome,
+    pub reason: String,
+    pub certificate: String,
+}
+
+fn missing_page(ctx: &Ctx, portal: &Portal, refusal: Refusal) -> Result<Response, AppError> {
+    let page = html(&MissingPage {
+        chrome: ctx.chrome(ctx.t.get("cert.missing_title"), Some(portal), Some(Screen::CertificateMissing)),
+        reason: ctx.t.get(refusal.key()).to_string(),
+        certificate: path(portal, ""),
+    })?;
+    Ok((StatusCode::FORBIDDEN, page).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "rokin/cert_login.html")]
+pub struct LoginPage {
+    pub chrome: Chrome,
+    pub id_label: String,
+    pub login_id: String,
+    pub errors: FieldErrors,
+    pub notice: Option<String>,
+}
+
+pub fn login_page(
+    ctx: &Ctx,
+    portal: &Portal,
+    user: &User,
+    errors: FieldErrors,
+    notice: Option<String>,
+) -> Result<Html<String>, AppError> {
+    html(&LoginPage {
+        chrome: ctx.chrome(portal.settings.login_screen.title.get(ctx.lang), Some(portal), Some(Screen::Login)),
+        id_label: portal.settings.login_screen.id_label.get(ctx.lang).to_string(),
+        login_id: user.login_id.clone(),
+        errors,
+        notice,
+    })
+}
+
+pub async fn login_form(
+    state: &AppState,
+    portal: &Portal,
+    ctx: &Ctx,
+    presented: Option<&PeerCertificate>,
+) -> Result<Response, AppError> {
+    match certificate_user(state, portal, presented).await? {
+        Ok(user) => Ok(login_page(ctx, portal, &user, FieldErrors::default(), None)?.into_response()),
+        Err(refusal) => missing_page(ctx, portal, refusal),
+    }
+}
+
+/// The password step of the certificate login (the login screen's POST on this portal).
+pub async fn login(
+    state: &AppState,
+    portal: &Portal,
+    ctx: &Ctx,
+    origin: &Origin,
+    jar: CookieJar,
+    presented: Option<&PeerCertificate>,
+    password: &str,
+) -> Result<Response, AppError> {
+    if !matches!(portal.settings.second_factor, SecondFactor::ClientCertificate { .. }) {
+        return Err(AppError::NotFound);
+    }
+    let user = match certificate_user(state, portal, presented).await? {
+        Ok(user) => user,
+        Err(refusal) => return missing_page(ctx, portal, refusal),
+    };
+    if password.is_empty() {
+        let errors = FieldErrors::field("password", ctx.t.get("login.password_required"));
+        return Ok(login_page(ctx, portal, &user, errors, None)?.into_response());
+    }
+    let login_id = LoginId::parse(&portal.settings.login_id, &user.login_id)
+        .map_err(|_| AppError::Internal(format!("stored login ID of user {} does not parse", user.id)))?;
+    let Some(accepted) = credentials::check(state, portal, &login_id, password, origin, ctx.lang).await? else {
+        let errors = FieldErrors::form(ctx.t.get("cert.login_failed"));
+        return Ok(login_page(ctx, portal, &user, errors, None)?.into_response());
+    };
+    let (user, mut tx) = (accepted.user, accepted.tx);
+    let now = state.clock.unix();
+    let subject = format!("user:{}", user.id);
+    let entry = audit_entry(portal, origin, "login.succeeded", Some(&subject), Some("certificate"));
+    audit::record(&mut tx, &entry, now).await?;
+    let session = session::start(&mut tx, state, portal, user.id, &jar, now).await?;
+    tx.commit().await?;
+    Ok((jar.add(session), Redirect::to(&format!("/{}/home", portal.id))).into_response())
+}

@@ -1,0 +1,313 @@
+//! mlit-fwms registration: 利用者仮申請 (login ID and e-mail, each typed twice → a temporary
+//! password mailed, valid for the portal's hours) → 利用者本申請 (login ID, 仮パスワード, the
+//! new password twice → the account, a session, the メニュー). The registration e-mail becomes
+//! the organization's contact address.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::State;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
+use madoguchi_core::login_id::LoginId;
+use madoguchi_core::password::{self, PasswordRule, Subject};
+use madoguchi_core::portal::Registration;
+use madoguchi_core::rules::{CodeRule, CodeVerdict};
+use madoguchi_core::{Portal, normalize};
+use madoguchi_mail::{Envelope, MailKind};
+use madoguchi_store::users::{self, NewUser};
+use madoguchi_store::{audit, registrations};
+use madoguchi_web::auth;
+use madoguchi_web::ctx::audit_entry;
+use madoguchi_web::ctx::{Chrome, Ctx, Origin, PortalRef};
+use madoguchi_web::error::AppError;
+use madoguchi_web::format::format_ts;
+use madoguchi_web::forms::FieldErrors;
+use madoguchi_web::pages::html;
+use madoguchi_web::pages::login_screen::login_path;
+use madoguchi_web::screens::Screen;
+use madoguchi_web::session;
+use madoguchi_web::state::AppState;
+use serde::Deserialize;
+
+/// Wrong temporary passwords allowed before the application must be made again.
+const MAX_ATTEMPTS: i64 = 5;
+
+fn temp_hours(portal: &Portal) -> Result<u32, AppError> {
+    match portal.settings.registration {
+        Registration::ProvisionalTempPassword { temp_password_hours } => Ok(temp_password_hours),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+/// The 仮パスワード's life and tries.
+fn temp_rule(portal: &Portal) -> Result<CodeRule, AppError> {
+    CodeRule::provisional_password(&portal.settings.registration, MAX_ATTEMPTS).ok_or(AppError::NotFound)
+}
+
+// ---- 利用者仮申請 ----
+
+#[derive(Deserialize, Default)]
+pub struct ApplyForm {
+    #[serde(default)]
+    pub login_id: String,
+    #[serde(default)]
+    pub login_id_again: String,
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub email_again: String,
+}
+
+#[derive(Template)]
+#[template(path = "register/apply.html")]
+pub struct ApplyPage {
+    pub chrome: Chrome,
+    pub form: ApplyForm,
+    pub errors: FieldErrors,
+    pub back: String,
+}
+
+fn apply_page(ctx: &Ctx, portal: &Portal, form: ApplyForm, errors: FieldErrors) -> Result<Html<String>, AppError> {
+    html(&ApplyPage {
+        chrome: ctx.chrome(ctx.t.get("reg.apply_title"), Some(portal), Some(Screen::Register)),
+        form,
+        errors,
+        back: format!("/{}/", portal.id),
+    })
+}
+
+pub async fn apply_form(PortalRef(portal): PortalRef, ctx: Ctx) -> Result<Html<String>, AppError> {
+    temp_hours(&portal)?;
+    apply_page(&ctx, &portal, ApplyForm::default(), FieldErrors::default())
+}
+
+pub async fn apply(
+    State(state): State<AppState>,
+    PortalRef(portal): PortalRef,
+    ctx: Ctx,
+    origin: Origin,
+    Form(form): Form<ApplyForm>,
+) -> Result<Response, AppError> {
+    let hours = temp_hours(&portal)?;
+    let t = ctx.t;
+    let mut errors = FieldErrors::default();
+    let label = t.get("reg.login_id");
+    let login_id = match LoginId::parse(&portal.settings.login_id, &form.login_id) {
+        Ok(id) => Some(id),
+        Err(rules) => {
+            errors.add("login_id", &rules[0].message(label, ctx.lang));
+            None
+        }
+    };
+    if login_id.is_some() && normalize::fold(form.login_id.trim()) != normalize::fold(form.login_id_again.trim()) {
+        errors.add("login_id_again", t.get("reg.login_id_mismatch"));
+    }
+    let email = normalize::email(&form.email);
+    if !normalize::is_email(&email) {
+        errors.add("email", t.get("reissue.email_invalid"));
+    } else if email != normalize::email(&form.email_again) {
+        errors.add("email_again", t.get("reg.email_mismatch"));
+    }
+    let now = state.clock.unix();
+    let mut tx = state.store.begin().await?;
+    if let Some(id) = &login_id
+        && users::by_login_id(&mut tx, &portal.id, id.as_str()).await?.is_some()
+    {
+        errors.add("login_id", t.get("reg.login_id_taken"));
+    }
+    let (Some(login_id), true) = (login_id, errors.is_empty()) else {
+        tx.commit().await?;
+        return Ok(apply_page(&ctx, &portal, form, errors)?.into_response());
+    };
+    let temporary = crate::accounts::temporary_password(&portal.settings.password);
+    let expires = temp_rule(&portal)?.expires_at(now);
+    registrations::upsert(&mut tx, &portal.id, login_id.as_str(), &email, &auth::token_hash(&temporary), expires, now)
+        .await?;
+    let portal_name = portal.settings.name.get(ctx.lang);
+    let (expires_text, hours_text) = (format_ts(expires, ctx.lang), hours.to_string());
+    madoguchi_mail::queue(
+        &mut tx,
+        &Envelope { portal: &portal.id, from_name: portal_name, to: &email, lang: ctx.lang },
+        MailKind::ProvisionalRegistration,
+        &[
+            ("portal", portal_name),
+            ("login_id", login_id.as_str()),
+            ("password", &temporary),
+            ("expires", &expires_text),
+            ("hours", &hours_text),
+        ],
+        state.mailer.domain(),
+        now,
+    )
+    .await?;
+    let detail = format!("login_id {}", login_id.as_str());
+    audit::record(&mut tx, &audit_entry(&portal, &origin, "registration.provisional", None, Some(&detail)), now)
+        .await?;
+    tx.commit().await?;
+    state.mailer.wake();
+    html(&DonePage {
+        chrome: ctx.chrome(ctx.t.get("reg.apply_title"), Some(&portal), Some(Screen::Register)),
+        message: t.get("reg.applied").to_string(),
+        next: format!("/{}/", portal.id),
+    })
+    .map(IntoResponse::into_response)
+}
+
+#[derive(Template)]
+#[template(path = "register/done.html")]
+pub struct DonePage {
+    pub chrome: Chrome,
+    pub message: String,
+    pub next: String,
+}
+
+// ---- 利用者本申請 ----
+
+#[derive(Deserialize, Default)]
+pub struct CompleteForm {
+    #[serde(default)]
+    pub login_id: String,
+    #[serde(default)]
+    temporary: String,
+    #[serde(default)]
+    new: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+#[derive(Template)]
+#[template(path = "register/complete.html")]
+pub struct CompletePage {
+    pub chrome: Chrome,
+    pub login_id: String,
+    pub rules: String,
+    pub errors: FieldErrors,
+    pub back: String,
+}
+
+fn complete_page(ctx: &Ctx, portal: &Portal, login_id: &str, errors: FieldErrors) -> Result<Html<String>, AppError> {
+    let policy = &portal.settings.password;
+    let rules = PasswordRule::MissingClasses {
+        groups: policy.groups.clone(),
+        needed: policy.min_groups.unwrap_or(policy.groups.len()),
+    }
+    .message(ctx.lang);
+    html(&CompletePage {
+        chrome: ctx.chrome(ctx.t.get("reg.complete_title"), Some(portal), Some(Screen::RegisterComplete)),
+        login_id: login_id.to_string(),
+        rules,
+        errors,
+        back: format!("/{}/", portal.id),
+    })
+}
+
+pub async fn complete_form(PortalRef(portal): PortalRef, ctx: Ctx) -> Result<Html<String>, AppError> {
+    temp_hours(&portal)?;
+    complete_page(&ctx, &portal, "", FieldErrors::default())
+}
+
+pub async fn complete(
+    State(state): State<AppState>,
+    PortalRef(portal): PortalRef,
+    ctx: Ctx,
+    origin: Origin,
+    jar: CookieJar,
+    Form(form): Form<CompleteForm>,
+) -> Result<Response, AppError> {
+    temp_hours(&portal)?;
+    let t = ctx.t;
+    let again = |errors: FieldErrors| -> Result<Response, AppError> {
+        Ok(complete_page(&ctx, &portal, &form.login_id, errors)?.into_response())
+    };
+    let mut errors = FieldErrors::default();
+    let login_id = match LoginId::parse(&portal.settings.login_id, &form.login_id) {
+        Ok(id) => Some(id),
+        Err(rules) => {
+            errors.add("login_id", &rules[0].message(t.get("reg.login_id"), ctx.lang));
+            None
+        }
+    };
+    if form.temporary.is_empty() {
+        errors.add("temporary", t.get("reg.temporary_required"));
+    }
+    let subject_id = login_id.as_ref().map(|id| id.as_str().to_string()).unwrap_or_default();
+    for rule in password::check(&portal.settings.password, &form.new, Subject { login_id: &subject_id, names: &[] }) {
+        errors.add("new", &rule.message(ctx.lang));
+    }
+    if form.new != form.confirm {
+        errors.add("confirm", &PasswordRule::Mismatch.message(ctx.lang));
+    }
+    let (Some(login_id), true) = (login_id, errors.is_empty()) else { return again(errors) };
+
+    let now = state.clock.unix();
+    let mut tx = state.store.begin().await?;
+    let pending = registrations::attempt(&mut tx, &portal.id, login_id.as_str()).await?;
+    let rule = temp_rule(&portal)?;
+    let verdict = pending.as_ref().map(|p| rule.verdict(p.expires_at, p.attempts, now));
+    let wrong = match (&pending, verdict) {
+        (_, Some(CodeVerdict::Expired | CodeVerdict::Spent)) => Some("reg.temporary_expired"),
+        (Some(p), Some(CodeVerdict::Open { .. })) if auth::equal(&auth::token_hash(&form.temporary), &p.temp_hash) => {
+            None
+        }
+        _ => Some("reg.temporary_wrong"),
+    };
+    let pending = match pending {
+        Some(p) if wrong.is_none() => p,
+        pending => {
+            let key = wrong.unwrap_or("reg.temporary_wrong");
+            // Expired, spent, or this wrong entry was the last: the application must be made again.
+            if let Some(p) = pending.filter(|_| verdict != Some(CodeVerdict::Open { last: false })) {
+                registrations::take(&mut tx, p.id).await?;
+            }
+            audit::record(&mut tx, &audit_entry(&portal, &origin, "registration.failed", None, Some(key)), now).await?;
+            tx.commit().await?;
+            return again(FieldErrors::field("temporary", t.get(key)));
+        }
+    };
+    if !registrations::take(&mut tx, pending.id).await?
+        || users::by_login_id(&mut tx, &portal.id, login_id.as_str()).await?.is_some()
+    {
+        tx.commit().await?;
+        return again(FieldErrors::field("login_id", t.get("reg.login_id_taken")));
+    }
+    let hash = state.hasher.hash(&form.new).await.map_err(|e| AppError::Internal(format!("hash: {e}")))?;
+    let org = users::insert_organization(&mut tx, &portal.id, "", now).await?;
+    let new = NewUser {
+        portal: &portal.id,
+        organization_id: Some(org),
+        login_id: login_id.as_str(),
+        email: &pending.email,
+        name: login_id.as_str(),
+        role: "admin",
+        password_hash: &hash,
+        must_change_password: false,
+    };
+    let Some(user_id) = users::insert(&mut tx, &new, now).await? else {
+        tx.commit().await?;
+        return again(FieldErrors::field("login_id", t.get("reg.login_id_taken")));
+    };
+    let subject = format!("user:{user_id}");
+    audit::record(&mut tx, &audit_entry(&portal, &origin, "user.created", Some(&subject), Some("registration")), now)
+        .await?;
+    let portal_name = portal.settings.name.get(ctx.lang);
+    let (at, url) = (format_ts(now, ctx.lang), login_path(&portal));
+    madoguchi_mail::queue(
+        &mut tx,
+        &Envelope { portal: &portal.id, from_name: portal_name, to: &pending.email, lang: ctx.lang },
+        MailKind::RegistrationCompleted,
+        &[("portal", portal_name), ("login_id", login_id.as_str()), ("at", &at), ("url", &url)],
+        state.mailer.domain(),
+        now,
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        &audit_entry(&portal, &origin, "login.succeeded", Some(&subject), Some("registration")),
+        now,
+    )
+    .await?;
+    let cookie = session::start(&mut tx, &state, &portal, user_id, &jar, now).await?;
+    tx.commit().await?;
+    state.mailer.wake();
+    Ok((jar.add(cookie), Redirect::to(&format!("/{}/home", portal.id))).into_response())
+}

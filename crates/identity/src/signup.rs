@@ -1,0 +1,397 @@
+//! shaho sign-up: メールアドレス → an 8-digit アカウント確認コード mailed (30 minutes, limited
+//! tries) → 詳細の追加 (password twice, CustomerId, 表示名, Tel) matched against a contract,
+//! within its seats. An address that already has an account gets the same page; its owner
+//! gets a mail saying so. The first account of a contract is its 管理者.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::State;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
+use madoguchi_core::password::{self, PasswordRule, Subject};
+use madoguchi_core::portal::Registration;
+use madoguchi_core::rules::{CodeRule, CodeVerdict, before};
+use madoguchi_core::{Portal, contract, normalize};
+use madoguchi_mail::{Envelope, MailKind};
+use madoguchi_store::users::{self, NewUser};
+use madoguchi_store::{audit, contracts};
+use madoguchi_web::auth;
+use madoguchi_web::ctx::audit_entry;
+use madoguchi_web::ctx::{Chrome, Ctx, Origin, PortalRef};
+use madoguchi_web::error::AppError;
+use madoguchi_web::forms::FieldErrors;
+use madoguchi_web::pages::html;
+use madoguchi_web::pages::login_screen::login_page;
+use madoguchi_web::screens::Screen;
+use madoguchi_web::security::{cookie, removal};
+use madoguchi_web::state::AppState;
+use serde::Deserialize;
+
+const SIGNUP_COOKIE: &str = "mdg_signup";
+const CODE_TRIES: i64 = 5;
+/// Codes mailed to one address per hour: a stranger cannot flood somebody's mailbox.
+const PER_ADDRESS_PER_HOUR: i64 = 5;
+/// Sign-ups started from one IP address per hour.
+const PER_IP_PER_HOUR: i64 = 20;
+/// Time to fill in the details once the code was right.
+const DETAILS_MINUTES: i64 = 30;
+
+struct Rules {
+    code_digits: u32,
+    code_minutes: u32,
+    /// The code's life and tries.
+    code: CodeRule,
+    prefix: String,
+    digits: u32,
+}
+
+fn rules(portal: &Portal) -> Result<Rules, AppError> {
+    let code = CodeRule::signup_code(&portal.settings.registration, CODE_TRIES).ok_or(AppError::NotFound)?;
+    match &portal.settings.registration {
+        Registration::EmailCodeWithContract { code_digits, code_minutes, customer_id_prefix, customer_id_digits } => {
+            Ok(Rules {
+                code_digits: *code_digits,
+                code_minutes: *code_minutes,
+                code,
+                prefix: customer_id_prefix.clone(),
+                digits: *customer_id_digits,
+            })
+        }
+        _ => Err(AppError::NotFound),
+    }
+}
+
+fn path(portal: &Portal, step: &str) -> String {
+    format!("/{}/signup{step}", portal.id)
+}
+
+// ---- メールアドレス ----
+
+#[derive(Template)]
+#[template(path = "signup/email.html")]
+pub struct EmailPage {
+    pub chrome: Chrome,
+    pub email: String,
+    pub errors: FieldErrors,
+}
+
+pub async fn email_form(PortalRef(portal): PortalRef, ctx: Ctx) -> Result<Html<String>, AppError> {
+    rules(&portal)?;
+    html(&EmailPage {
+        chrome: ctx.chrome(ctx.t.get("signup.title"), Some(&portal), Some(Screen::Signup)),
+        email: String::new(),
+        errors: FieldErrors::default(),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct EmailForm {
+    #[serde(default)]
+    email: String,
+}
+
+pub async fn email(
+    State(state): State<AppState>,
+    PortalRef(portal): PortalRef,
+    ctx: Ctx,
+    origin: Origin,
+    jar: CookieJar,
+    Form(form): Form<EmailForm>,
+) -> Result<Response, AppError> {
+    let rules = rules(&portal)?;
+    let email = normalize::email(&form.email);
+    if !normalize::is_email(&email) {
+        let page = EmailPage {
+            chrome: ctx.chrome(ctx.t.get("signup.title"), Some(&portal), Some(Screen::Signup)),
+            email: form.email.clone(),
+            errors: FieldErrors::field("email", ctx.t.get("reissue.email_invalid")),
+        };
+        return Ok(html(&page)?.into_response());
+    }
+    let now = state.clock.unix();
+    let token = auth::random_token();
+    let code = auth::numeric_code(rules.code_digits);
+    let portal_name = portal.settings.name.get(ctx.lang);
+    let mut tx = state.store.begin().await?;
+    let from_ip =
+        audit::count_recent(&mut tx, &portal.id, "signup.started", None, origin.ip.as_deref(), now - 3600).await?;
+    if origin.ip.is_some() && from_ip >= PER_IP_PER_HOUR {
+        tx.commit().await?;
+        let page = EmailPage {
+            chrome: ctx.chrome(ctx.t.get("signup.title"), Some(&portal), Some(Screen::Signup)),
+            email: form.email.clone(),
+            errors: FieldErrors::form(ctx.t.get("reset.too_many")),
+        };
+        return Ok(html(&page)?.into_response());
+    }
+    // Over the per-address limit the browser goes on as usual but no mail is sent: the
+    // page looks the same whether or not the address is registered.
+    let flooded = contracts::recent_signups(&mut tx, &portal.id, &email, now - 3600).await? >= PER_ADDRESS_PER_HOUR;
+    let taken = users::by_login_id(&mut tx, &portal.id, &email).await?.is_some();
+    // Either way the browser goes on to the code screen: the page never tells. The owner of
+    // a registered address is told by mail instead, and no code exists for that sign-up.
+    let (kind, code_hash) = if taken {
+        (MailKind::SignupExists, auth::token_hash(&auth::random_token()))
+    } else {
+        (MailKind::SignupCode, auth::token_hash(&code))
+    };
+    contracts::start_signup(
+        &mut tx,
+        &auth::token_hash(&token),
+        &portal.id,
+        &email,
+        &code_hash,
+        rules.code.expires_at(now),
+        now,
+    )
+    .await?;
+    let minutes = rules.code_minutes.to_string();
+    if !flooded {
+        madoguchi_mail::queue(
+            &mut tx,
+            &Envelope { portal: &portal.id, from_name: portal_name, to: &email, lang: ctx.lang },
+            kind,
+            &[("portal", portal_name), ("code", &code), ("minutes", &minutes)],
+            state.mailer.domain(),
+            now,
+        )
+        .await?;
+    }
+    let detail = match (flooded, taken) {
+        (true, _) => "mail_limit",
+        (false, true) => "address_taken",
+        (false, false) => "code_sent",
+    };
+    audit::record(&mut tx, &audit_entry(&portal, &origin, "signup.started", None, Some(detail)), now).await?;
+    tx.commit().await?;
+    state.mailer.wake();
+    let pending = cookie(SIGNUP_COOKIE, token, path(&portal, ""), state.secure_cookies());
+    Ok((jar.add(pending), Redirect::to(&path(&portal, "/code"))).into_response())
+}
+
+// ---- コードの入力 ----
+
+#[derive(Template)]
+#[template(path = "signup/code.html")]
+pub struct CodePage {
+    pub chrome: Chrome,
+    pub email: String,
+    pub errors: FieldErrors,
+}
+
+async fn pending(
+    state: &AppState,
+    portal: &Portal,
+    jar: &CookieJar,
+    count: bool,
+) -> Result<Option<(String, contracts::Signup)>, AppError> {
+    let Some(token) = jar.get(SIGNUP_COOKIE).map(|c| auth::token_hash(c.value())) else { return Ok(None) };
+    let mut conn = state.store.acquire().await?;
+    let now = state.clock.unix();
+    let signup = contracts::signup(&mut conn, &portal.id, &token, count).await?;
+    Ok(signup.filter(|s| before(s.expires_at, now)).map(|s| (token, s)))
+}
+
+fn start_again(ctx: &Ctx, portal: &Portal, jar: CookieJar, secure: bool) -> Result<Response, AppError> {
+    let page = EmailPage {
+        chrome: ctx.chrome(ctx.t.get("signup.title"), Some(portal), Some(Screen::Signup)),
+        email: String::new(),
+        errors: FieldErrors::form(ctx.t.get("signup.expired")),
+    };
+    Ok((jar.remove(removal(SIGNUP_COOKIE, path(portal, ""), secure)), html(&page)?).into_response())
+}
+
+pub async fn code_form(
+    State(state): State<AppState>,
+    PortalRef(portal): PortalRef,
+    ctx: Ctx,
+    jar: CookieJar,
+) -> Result<Response, AppError> {
+    rules(&portal)?;
+    let Some((_, signup)) = pending(&state, &portal, &jar, false).await? else {
+        return start_again(&ctx, &portal, jar, state.secure_cookies());
+    };
+    Ok(html(&CodePage {
+        chrome: ctx.chrome(ctx.t.get("signup.code_title"), Some(&portal), Some(Screen::Signup)),
+        email: signup.email,
+        errors: FieldErrors::default(),
+    })?
+    .into_response())
+}
+
+#[derive(Deserialize)]
+pub struct CodeForm {
+    #[serde(default)]
+    code: String,
+}
+
+pub async fn code(
+    State(state): State<AppState>,
+    PortalRef(portal): PortalRef,
+    ctx: Ctx,
+    jar: CookieJar,
+    Form(form): Form<CodeForm>,
+) -> Result<Response, AppError> {
+    let rules = rules(&portal)?;
+    let Some((token, signup)) = pending(&state, &portal, &jar, true).await? else {
+        return start_again(&ctx, &portal, jar, state.secure_cookies());
+    };
+    let code: String = madoguchi_web::forms::typed_code(&form.code);
+    if !matches!(rules.code.verdict(signup.expires_at, signup.attempts, state.clock.unix()), CodeVerdict::Open { .. }) {
+        let mut conn = state.store.acquire().await?;
+        contracts::end_signup(&mut conn, &token).await?;
+        return start_again(&ctx, &portal, jar, state.secure_cookies());
+    }
+    if !auth::equal(&auth::token_hash(&code), &signup.code_hash) {
+        let page = CodePage {
+            chrome: ctx.chrome(ctx.t.get("signup.code_title"), Some(&portal), Some(Screen::Signup)),
+            email: signup.email,
+            errors: FieldErrors::field("code", ctx.t.get("signup.code_wrong")),
+        };
+        return Ok(html(&page)?.into_response());
+    }
+    let now = state.clock.unix();
+    let mut conn = state.store.acquire().await?;
+    contracts::verify_signup(&mut conn, &token, now, now + DETAILS_MINUTES * 60).await?;
+    Ok(Redirect::to(&path(&portal, "/details")).into_response())
+}
+
+// ---- 詳細の追加 ----
+
+#[derive(Deserialize, Default)]
+pub struct DetailsForm {
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    password_again: String,
+    #[serde(default)]
+    pub customer_id: String,
+    #[serde(default)]
+    pub display_name: String,
+    #[serde(default)]
+    pub tel: String,
+}
+
+#[derive(Template)]
+#[template(path = "signup/details.html")]
+pub struct DetailsPage {
+    pub chrome: Chrome,
+    pub form: DetailsForm,
+    pub errors: FieldErrors,
+    pub full: Option<String>,
+}
+
+fn details_page(
+    ctx: &Ctx,
+    portal: &Portal,
+    form: DetailsForm,
+    errors: FieldErrors,
+    full: Option<String>,
+) -> Result<Html<String>, AppError> {
+    html(&DetailsPage {
+        chrome: ctx.chrome(ctx.t.get("signup.details_title"), Some(portal), Some(Screen::Signup)),
+        form,
+        errors,
+        full,
+    })
+}
+
+pub async fn details_form(
+    State(state): State<AppState>,
+    PortalRef(portal): PortalRef,
+    ctx: Ctx,
+    jar: CookieJar,
+) -> Result<Response, AppError> {
+    rules(&portal)?;
+    match pending(&state, &portal, &jar, false).await? {
+        Some((_, s)) if s.verified => {
+            Ok(details_page(&ctx, &portal, DetailsForm::default(), FieldErrors::default(), None)?.into_response())
+        }
+        _ => start_again(&ctx, &portal, jar, state.secure_cookies()),
+    }
+}
+
+pub async fn details(
+    State(state): State<AppState>,
+    PortalRef(portal): PortalRef,
+    ctx: Ctx,
+    origin: Origin,
+    jar: CookieJar,
+    Form(form): Form<DetailsForm>,
+) -> Result<Response, AppError> {
+    let rules = rules(&portal)?;
+    let t = ctx.t;
+    let Some((token, signup)) = pending(&state, &portal, &jar, false).await?.filter(|(_, s)| s.verified) else {
+        return start_again(&ctx, &portal, jar, state.secure_cookies());
+    };
+    let mut errors = FieldErrors::default();
+    for rule in
+        password::check(&portal.settings.password, &form.password, Subject { login_id: &signup.email, names: &[] })
+    {
+        errors.add("password", &rule.message(ctx.lang));
+    }
+    if form.password != form.password_again {
+        errors.add("password_again", &PasswordRule::Mismatch.message(ctx.lang));
+    }
+    let customer_id = contract::customer_id(&form.customer_id, &rules.prefix, rules.digits);
+    if customer_id.is_none() {
+        errors.add("customer_id", t.get("signup.customer_id_format"));
+    }
+    let name = form.display_name.trim().to_string();
+    if name.is_empty() || name.chars().count() > 256 {
+        errors.add("display_name", t.get("signup.display_name_length"));
+    }
+    let phone = contract::phone(&form.tel);
+    if phone.is_none() {
+        errors.add("tel", t.get("signup.tel_format"));
+    }
+    let (Some(customer_id), Some(phone), true) = (customer_id, phone, errors.is_empty()) else {
+        return Ok(details_page(&ctx, &portal, form, errors, None)?.into_response());
+    };
+    let now = state.clock.unix();
+    let hash = state.hasher.hash(&form.password).await.map_err(|e| AppError::Internal(format!("hash: {e}")))?;
+    let mut tx = state.store.begin().await?;
+    let matched =
+        contracts::by_customer_id(&mut tx, &portal.id, &customer_id).await?.filter(|c| auth::equal(&c.phone, &phone));
+    let Some(contract) = matched else {
+        audit::record(&mut tx, &audit_entry(&portal, &origin, "signup.refused", None, Some("contract_mismatch")), now)
+            .await?;
+        tx.commit().await?;
+        return Ok(details_page(&ctx, &portal, form, FieldErrors::form(t.get("signup.contract_mismatch")), None)?
+            .into_response());
+    };
+    let Some(seat) = contracts::take_seat(&mut tx, contract.id).await? else {
+        audit::record(&mut tx, &audit_entry(&portal, &origin, "signup.refused", None, Some("seats_full")), now).await?;
+        tx.commit().await?;
+        let full = format!("{}{}{}", t.get("signup.full_prefix"), contract.seats, t.get("signup.full_suffix"));
+        return Ok(details_page(&ctx, &portal, form, FieldErrors::default(), Some(full))?.into_response());
+    };
+    if !contracts::end_signup(&mut tx, &token).await? {
+        // Completed meanwhile from another tab: give the seat back by rolling back.
+        drop(tx);
+        return start_again(&ctx, &portal, jar, state.secure_cookies());
+    }
+    // The first account of a contract is its 管理者.
+    let role = if seat == 1 { "admin" } else { "member" };
+    let new = NewUser {
+        portal: &portal.id,
+        organization_id: Some(contract.organization_id),
+        login_id: &signup.email,
+        email: &signup.email,
+        name: &name,
+        role,
+        password_hash: &hash,
+        must_change_password: false,
+    };
+    let Some(user_id) = users::insert(&mut tx, &new, now).await? else {
+        // Registered meanwhile from another browser: the seat is not taken.
+        drop(tx);
+        return start_again(&ctx, &portal, jar, state.secure_cookies());
+    };
+    let subject = format!("user:{user_id}");
+    audit::record(&mut tx, &audit_entry(&portal, &origin, "user.created", Some(&subject), Some(role)), now).await?;
+    tx.commit().await?;
+    let page =
+        login_page(&ctx, &portal, &signup.email, FieldErrors::default(), Some(t.get("signup.done").to_string()))?;
+    Ok((jar.remove(removal(SIGNUP_COOKIE, path(&portal, ""), state.secure_cookies())), page).into_response())
+}

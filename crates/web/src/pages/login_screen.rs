@@ -1,0 +1,76 @@
+//! The portal's login screen as every area shows it: the login form itself, after a logout,
+//! after a reset or a cancelled step, with the manual's links to the recovery screens the
+//! portal has. The login flow that answers the form is identity's (`madoguchi_identity::login`).
+
+use crate::ctx::{Chrome, Ctx};
+use crate::error::AppError;
+use crate::forms::FieldErrors;
+use crate::pages::html;
+use crate::screens::Screen;
+use askama::Template;
+use axum::response::Html;
+use madoguchi_core::Portal;
+
+/// `/{portal}/login`.
+pub fn login_path(portal: &Portal) -> String {
+    format!("/{}/login", portal.id)
+}
+
+#[derive(Template)]
+#[template(path = "login/login.html")]
+pub struct LoginPage {
+    pub chrome: Chrome,
+    pub id_label: String,
+    pub login_id: String,
+    pub errors: FieldErrors,
+    pub notice: Option<String>,
+    /// The manual's links under the form, to the recovery screens this portal has.
+    pub links: Vec<(String, String)>,
+    /// The form posts here whatever URL showed it (logout, reset and setting show this page too).
+    pub action: String,
+    /// hellowork: 「アカウントを再登録」 for accounts withdrawn within the window.
+    pub return_link: Option<String>,
+}
+
+fn recovery_links(portal: &Portal, ctx: &Ctx) -> Vec<(String, String)> {
+    use madoguchi_core::portal::Recovery;
+    let link = |path: &str, key: &str| (format!("/{}/{}", portal.id, path), ctx.t.get(key).to_string());
+    match portal.settings.recovery {
+        Recovery::ResetKey { .. } => vec![link("password/forgot", "reset.forgot_link")],
+        Recovery::ReissueTemporary { .. } => {
+            vec![link("recover", "reissue.link"), link("password/set", "set.link")]
+        }
+        Recovery::None => Vec::new(),
+    }
+    .into_iter()
+    .chain(
+        matches!(portal.settings.registration, madoguchi_core::portal::Registration::EmailCodeWithContract { .. })
+            .then(|| link("signup", "signup.link")),
+    )
+    .collect()
+}
+
+pub fn login_page(
+    ctx: &Ctx,
+    portal: &Portal,
+    login_id: &str,
+    errors: FieldErrors,
+    notice: Option<String>,
+) -> Result<Html<String>, AppError> {
+    let s = &portal.settings.login_screen;
+    html(&LoginPage {
+        chrome: ctx.chrome(s.title.get(ctx.lang), Some(portal), Some(Screen::Login)),
+        id_label: s.id_label.get(ctx.lang).to_string(),
+        login_id: login_id.to_string(),
+        errors,
+        notice,
+        links: recovery_links(portal, ctx),
+        action: login_path(portal),
+        return_link: portal
+            .settings
+            .withdrawal
+            .as_ref()
+            .and_then(|w| w.return_within_days)
+            .map(|_| format!("/{}/return", portal.id)),
+    })
+}
