@@ -1,29 +1,49 @@
-//! The one integration-test binary. Every HTTP test runs on SQLite by default and on
-//! PostgreSQL when `MADOGUCHI_TEST_DATABASE_URL=postgres://…` (CI runs both).
+//! The one integration-test binary (it links once). Every HTTP test runs on SQLite by default
+//! and on PostgreSQL when `MADOGUCHI_TEST_DATABASE_URL=postgres://…` (CI runs both). The
+//! folders follow the crates: `platform` (the kit's pages, help, the backend check),
+//! `identity`, `rokin`, `console`, `modules/<module>`, and `faults` (kill -9, outages,
+//! hostile input over the whole route table).
 
 /// The server's allocator, so that memory measured here is the server's.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+mod smtp;
 mod testkit;
 
-mod asp_accounts;
-mod backend;
-mod console;
-mod console_orgs;
-mod contracts;
-mod crash;
-mod help;
-mod hostile;
-mod identity;
-mod login;
-mod outage;
-mod platform;
-mod recovery;
-mod register;
-mod rokin;
-mod rokin_users;
-mod signup;
-mod smtp;
-mod tls;
-mod withdrawal;
+mod platform {
+    pub mod backend;
+    pub mod help;
+    pub mod pages;
+}
+
+mod identity {
+    pub mod login;
+    pub mod recovery;
+    pub mod register;
+    pub mod rules;
+    pub mod signup;
+    pub mod withdrawal;
+}
+
+mod rokin {
+    pub mod certificate;
+    pub mod tls;
+    pub mod users;
+}
+
+mod console {
+    pub mod accounts;
+    pub mod contracts;
+    pub mod orgs;
+}
+
+mod modules {
+    pub mod asp_accounts;
+}
+
+mod faults {
+    pub mod crash;
+    pub mod hostile;
+    pub mod outage;
+}

@@ -1,7 +1,7 @@
 //! shaho after sign-up: the ASP user link at first login, and アカウント管理 by the contract's
 //! 管理者 (unlink, delete the login information, hand the admin role over).
 
-use crate::signup::{CUSTOMER, PASSWORD, TEL, details, verified};
+use crate::identity::signup::{CUSTOMER, PASSWORD, TEL, details, verified};
 use crate::testkit::{Page, TestApp};
 use axum::http::StatusCode;
 use std::sync::Arc;
@@ -245,4 +245,25 @@ async fn the_admin_unlocks_a_locked_account() {
     assert!(mails.iter().any(|m| m.to == "ippan@example.jp" && m.text.contains("ロックが解除されました")));
     let mut conn = app.state.store.acquire().await.unwrap();
     assert_eq!(madoguchi_store::audit::count_events(&mut conn, "shaho", "account.unlocked").await.unwrap(), 1);
+}
+
+/// A business module answers only on the portals whose preset lists it: アカウント管理 is
+/// shaho's (`modules = ["asp_accounts"]`); elsewhere its addresses do not exist, and an
+/// operator who takes the module out of shaho's list turns the screens off.
+#[tokio::test]
+async fn the_module_answers_only_where_the_preset_lists_it() {
+    let app = TestApp::demo().await;
+    for path in ["/hellowork/accounts", "/jrec-in/link", "/rokin/accounts/1/unlink", "/mlit-fwms/accounts"] {
+        assert_eq!(app.get(path).await.status, StatusCode::NOT_FOUND, "{path}");
+    }
+    // On shaho the screens exist: an anonymous visitor is sent to the login.
+    let page = app.get("/shaho/accounts").await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+
+    let text = "[server]\ndemo = true\n[[portal]]\nid = \"shaho\"\npreset = \"shaho\"\nmodules = []\n";
+    let off = TestApp::with(madoguchi_core::Config::parse("t.toml", text).unwrap(), None, true).await;
+    for path in ["/shaho/accounts", "/shaho/link"] {
+        assert_eq!(off.get(path).await.status, StatusCode::NOT_FOUND, "{path} with the module off");
+    }
+    assert_eq!(off.get("/shaho/login").await.status, StatusCode::OK, "the portal itself stays");
 }

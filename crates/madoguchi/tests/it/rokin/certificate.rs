@@ -438,12 +438,13 @@ async fn curl_logs_in_with_the_downloaded_p12_until_it_is_revoked() {
     let app = TestApp::demo().await;
     register_master(&app).await;
     let (p12, name) = issue(&app, MASTER_ID, MASTER_PASSWORD, MASTER_EMAIL).await;
-    let dir = crate::tls::temp_dir();
+    let dir = crate::rokin::tls::temp_dir();
     let file = dir.join(&name);
     std::fs::write(&file, &p12).unwrap();
     let ca = app.state.ca("rokin").unwrap();
     let server =
-        crate::tls::Server::start(ca, &dir, app.router.clone(), madoguchi_web::tls::DEFAULT_HANDSHAKE_TIMEOUT).await;
+        crate::rokin::tls::Server::start(ca, &dir, app.router.clone(), madoguchi_web::tls::DEFAULT_HANDSHAKE_TIMEOUT)
+            .await;
     let base = format!("https://127.0.0.1:{}", server.addr.port());
     let jar = dir.join("cookies.txt");
     let cert = format!("{}:{MASTER_PASSWORD}", file.display());

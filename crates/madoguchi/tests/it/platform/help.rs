@@ -3,7 +3,7 @@
 //! each portal's flows as a user would, and at the end checks that it saw every screen the
 //! portal has: a new screen without help, or a help page without its screen, fails here.
 
-use crate::rokin::{MASTER_EMAIL, MASTER_ID, MASTER_PASSWORD};
+use crate::rokin::certificate::{MASTER_EMAIL, MASTER_ID, MASTER_PASSWORD};
 use crate::testkit::{Page, TestApp};
 use axum::http::StatusCode;
 use madoguchi_web::screens::Screen;
@@ -99,14 +99,20 @@ async fn shaho_screens_have_help() {
     walk.visit(Screen::Login).await;
     walk.visit(Screen::Signup).await;
     // The contract's first account is its 管理者: it links an ASP user, then manages accounts.
-    crate::signup::verified(&app, "kanri@example.jp").await;
-    crate::signup::details(&app, crate::signup::CUSTOMER, crate::signup::TEL, "管理 太郎").await;
-    let password = crate::signup::PASSWORD;
+    crate::identity::signup::verified(&app, "kanri@example.jp").await;
+    crate::identity::signup::details(
+        &app,
+        crate::identity::signup::CUSTOMER,
+        crate::identity::signup::TEL,
+        "管理 太郎",
+    )
+    .await;
+    let password = crate::identity::signup::PASSWORD;
     let login = app.post("/shaho/login", &[("login_id", "kanri@example.jp"), ("password", password)]).await;
     assert_eq!(login.location(), "/shaho/home", "{}", login.body);
     let link = app.get("/shaho/link").await;
     walk.check(&link, Screen::Link).await;
-    let linked = crate::asp_accounts::link(&app, "abcd8-01").await;
+    let linked = crate::modules::asp_accounts::link(&app, "abcd8-01").await;
     assert_eq!(linked.status, StatusCode::SEE_OTHER, "{}", linked.body);
     for screen in [Screen::Home, Screen::Password, Screen::LoginCode, Screen::Accounts] {
         walk.visit(screen).await;
@@ -127,16 +133,16 @@ async fn rokin_screens_have_help() {
     walk.visit(Screen::Top).await;
     // マスターユーザーの初期登録: 初期登録ログイン → 登録内容入力 → 登録結果.
     walk.visit(Screen::MasterLogin).await;
-    crate::rokin::initial_login(&app).await;
+    crate::rokin::certificate::initial_login(&app).await;
     walk.visit(Screen::MasterRegister).await;
-    crate::rokin::master_details(&app).await;
+    crate::rokin::certificate::master_details(&app).await;
     walk.visit(Screen::MasterDone).await;
     // 電子証明書発行: ユーザー認証 → 認証コード入力 → 発行 → 発行結果.
     walk.visit(Screen::Certificate).await;
     let page = app.post("/rokin/certificate", &[("login_id", MASTER_ID), ("password", MASTER_PASSWORD)]).await;
     assert_eq!(page.location(), "/rokin/certificate/code", "{}", page.body);
     walk.visit(Screen::CertificateCode).await;
-    let code = crate::rokin::certificate_code(&app, MASTER_EMAIL).await;
+    let code = crate::rokin::certificate::certificate_code(&app, MASTER_EMAIL).await;
     let page = app.post("/rokin/certificate/code", &[("code", &code)]).await;
     assert_eq!(page.location(), "/rokin/certificate/issue", "{}", page.body);
     walk.visit(Screen::CertificateIssue).await;
@@ -147,7 +153,7 @@ async fn rokin_screens_have_help() {
     walk.visit(Screen::CertificateResult).await;
     let download = app.get("/rokin/certificate/download").await;
     assert_eq!(download.status, StatusCode::OK);
-    let der = crate::rokin::certificate_der(&download.bytes, MASTER_PASSWORD);
+    let der = crate::rokin::certificate::certificate_der(&download.bytes, MASTER_PASSWORD);
     // Until the browser presents the certificate, the login screen refuses and says why.
     let refused = app.get("/rokin/login").await;
     refused.assert_contains("電子証明書が提示されませんでした");

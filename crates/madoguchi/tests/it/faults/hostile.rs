@@ -348,10 +348,11 @@ async fn employer_login(b: &TestApp, portal: &str) {
         return;
     }
     if portal == "shaho" {
-        let page = b.post("/shaho/login", &[("login_id", SHAHO_EMAIL), ("password", crate::signup::PASSWORD)]).await;
+        let page =
+            b.post("/shaho/login", &[("login_id", SHAHO_EMAIL), ("password", crate::identity::signup::PASSWORD)]).await;
         assert!(page.location() == "/shaho/home" || page.location() == "/shaho/link", "{}", page.body);
         if page.location() == "/shaho/link" {
-            crate::asp_accounts::link(b, "abcd8-01").await;
+            crate::modules::asp_accounts::link(b, "abcd8-01").await;
         }
         return;
     }
@@ -928,10 +929,15 @@ async fn every_route_refuses_hostile_input_without_a_server_error_or_a_change() 
     let mut walkers = vec![Walker { role: Role::Anonymous, portal: None, browser: app.browser() }];
     // A shaho account of its own (sign-up, then the ASP user link at first login).
     let shaho = app.browser();
-    crate::signup::verified(&shaho, SHAHO_EMAIL).await;
-    crate::signup::details(&shaho, crate::signup::CUSTOMER, crate::signup::TEL, "歩く 人")
-        .await
-        .assert_contains("アカウントを作成しました。");
+    crate::identity::signup::verified(&shaho, SHAHO_EMAIL).await;
+    crate::identity::signup::details(
+        &shaho,
+        crate::identity::signup::CUSTOMER,
+        crate::identity::signup::TEL,
+        "歩く 人",
+    )
+    .await
+    .assert_contains("アカウントを作成しました。");
     walkers.push(Walker { role: Role::Employer, portal: Some("shaho"), browser: shaho });
     // A rokin organization and its master user, who manages the organization's users.
     crate::testkit::rokin_organization(&app, "窓口労働金庫テスト", ROKIN_ID, "walker@rokin.example.jp", "歩く　人")
