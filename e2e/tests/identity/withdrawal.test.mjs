@@ -3,7 +3,7 @@
 // survey; no way back).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, openBrowser, japanesePage, shot } from "./helpers.mjs";
+import { startServer, openBrowser, japanesePage, shot } from "../helpers.mjs";
 
 let server, browser;
 before(async () => {

@@ -2,7 +2,7 @@
 // パスワード設定／変更 from the login screen with the reissued temporary password.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, openBrowser, japanesePage, shot } from "./helpers.mjs";
+import { startServer, openBrowser, japanesePage, shot } from "../helpers.mjs";
 
 let server, browser, page;
 before(async () => {

@@ -1,7 +1,7 @@
 // The operator console: password, then the mailed code; a notice posted shows on the portal.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, openBrowser, japanesePage, shot } from "./helpers.mjs";
+import { startServer, openBrowser, japanesePage, shot } from "../helpers.mjs";
 
 let server, browser, page;
 before(async () => {

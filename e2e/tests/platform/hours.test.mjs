@@ -3,7 +3,7 @@
 // page, help and the operator console answers 503 「サービス提供時間外です」 with Retry-After.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, openBrowser, japanesePage, shot } from "./helpers.mjs";
+import { startServer, openBrowser, japanesePage, shot } from "../helpers.mjs";
 
 const CLOSED_NOTE = "現在はサービス提供時間外のため、ご利用いただけません。";
 

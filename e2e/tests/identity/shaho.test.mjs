@@ -4,7 +4,7 @@
 // ASP user IDs abcd8-01..03. The tests run in order and share the server.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, openBrowser, japanesePage, shot } from "./helpers.mjs";
+import { startServer, openBrowser, japanesePage, shot } from "../helpers.mjs";
 
 let server, browser;
 before(async () => {

@@ -6,7 +6,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { startServer, openBrowser, shot } from "./helpers.mjs";
+import { startServer, openBrowser, shot } from "../helpers.mjs";
 
 let server, browser;
 before(async () => {

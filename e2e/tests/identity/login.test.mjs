@@ -3,7 +3,7 @@
 // back. JREC-IN login and a lockout seen from the browser.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, openBrowser, shot } from "./helpers.mjs";
+import { startServer, openBrowser, shot } from "../helpers.mjs";
 
 let server, browser, context, page;
 before(async () => {

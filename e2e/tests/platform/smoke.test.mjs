@@ -1,7 +1,7 @@
 // The landing page and every portal's first screen, in Japanese and English, with help.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, openBrowser, japanesePage, shot } from "./helpers.mjs";
+import { startServer, openBrowser, japanesePage, shot } from "../helpers.mjs";
 
 const PORTALS = [
   ["mlit-fwms", "外国人就労管理システム", "連絡事項"],
