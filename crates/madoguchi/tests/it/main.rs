@@ -44,6 +44,7 @@ mod modules {
 
 mod faults {
     pub mod crash;
+    pub mod crash_checks;
     pub mod hostile;
     pub mod outage;
 }
