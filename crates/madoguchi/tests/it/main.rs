@@ -25,5 +25,6 @@ mod rokin;
 mod rokin_users;
 mod signup;
 mod smtp;
+mod startup;
 mod tls;
 mod withdrawal;

@@ -138,7 +138,12 @@ impl TestApp {
         hasher: Hasher,
     ) -> TestApp {
         let clock = Arc::new(TestClock::at(tuesday_morning()));
-        let config = with_data_dir_of(config, &database);
+        let mut config = with_data_dir_of(config, &database);
+        // The tests read their mail from the dev mailbox: this is a test machine, so it says so
+        // (a config without SMTP is refused otherwise; tests/it/startup.rs).
+        if smtp.is_none() {
+            config.server.dev_mailbox = true;
+        }
         let server = madoguchi::build(config, &database, smtp, clock.clone(), test_clock, hasher).await.unwrap();
         let router = madoguchi_web::app(server.state.clone());
         TestApp {
