@@ -129,7 +129,6 @@ pub fn route_table(state: &AppState) -> Routes {
         .route("/{portal}/operator/contracts/{id}/reinitialize", post(operator_contracts::reinitialize))
         .route("/{portal}/operator/audit", get(operator_audit::search))
         .route("/{portal}/operator/audit.csv", get(operator_audit::export))
-        .route("/{portal}/operator/outbox/{id}/retry", post(operator::retry_mail))
         // rokin's menu: 契約ユーザー情報照会／変更, 操作ログ照会, マニュアル照会 (and its console side).
         .route("/{portal}/users", get(contract_users::list))
         .route("/{portal}/users/new", get(contract_users::new_form).post(contract_users::create))

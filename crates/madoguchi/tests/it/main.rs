@@ -23,6 +23,7 @@ mod recovery;
 mod register;
 mod rokin;
 mod rokin_users;
+mod secrets;
 mod signup;
 mod smtp;
 mod startup;
