@@ -180,6 +180,20 @@ impl TestApp {
         twin
     }
 
+    /// Another tab of this browser (address and cookies) on `instance`, another app on the
+    /// same database: a browser whose requests a load balancer spreads over two instances.
+    pub fn tab_on(&self, instance: &TestApp) -> TestApp {
+        TestApp {
+            state: instance.state.clone(),
+            router: instance.router.clone(),
+            clock: instance.clock.clone(),
+            mailer: instance.mailer.clone(),
+            cookies: Mutex::new(self.cookies.lock().unwrap().clone()),
+            ip: self.ip,
+            certificate: Mutex::default(),
+        }
+    }
+
     pub fn cookie_header(&self) -> String {
         self.cookies.lock().unwrap().iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
     }
