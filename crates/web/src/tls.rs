@@ -292,7 +292,8 @@ pub fn server_identity(
     let found = (exists(&cert_path)?, exists(&key_path)?);
     let created = match found {
         (true, true) => false,
-        (false, false) if tls.self_signed => {
+        // One file alone may be another instance's pair half-written: look again under the lock.
+        _ if tls.self_signed => {
             // Two instances starting together on one fresh data folder: the pair is made under
             // the key folder's lock, after looking again, and the other instance loads it.
             let fail = |path: &Path| {
@@ -318,9 +319,7 @@ pub fn server_identity(
             })
             .map_err(fail(key_dir))??
         }
-        (false, false) => {
-            return Err(TlsSetupError::File { path: cert_path, reason: "does not exist".into() });
-        }
+        // Neither (without self_signed) or one alone: refused, naming the files.
         found => {
             incomplete(found, &cert_path, &key_path, tls.self_signed)?;
             false
@@ -347,7 +346,7 @@ pub fn server_identity(
     Ok(ServerIdentity { chain, key, cert_path, key_path, created, not_after })
 }
 
-/// What `(cert exists, key exists)` says: both are there (Ok), or one is missing.
+/// What `(cert exists, key exists)` says: both are there (Ok), neither, or one alone.
 fn incomplete(found: (bool, bool), cert: &Path, key: &Path, self_signed: bool) -> Result<(), TlsSetupError> {
     let (present, missing) = match found {
         (true, true) => return Ok(()),
