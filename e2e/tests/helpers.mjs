@@ -24,8 +24,10 @@ function freePort() {
   });
 }
 
-/// `config`: the text of a config file instead of the demo; `setup`: commands run on the same
-/// database before the server starts, as `{ args: [...], stdin: "..." }` (e.g. `account add`).
+/// `config`: the text of a config file instead of the demo (with `dev_mailbox = true` in its
+/// `[server]`: `mails()` reads the dev mailbox, and a config without SMTP is refused otherwise);
+/// `setup`: commands run on the same database before the server starts, as
+/// `{ args: [...], stdin: "..." }` (e.g. `account add`).
 export async function startServer({ clock = "2026-11-24T10:00:00+09:00", config = null, setup = [] } = {}) {
   const bin = process.env.MADOGUCHI_BIN || join(repo, "target", "debug", "madoguchi");
   const dir = mkdtempSync(join(tmpdir(), "madoguchi-e2e-"));

@@ -238,8 +238,10 @@ async fn run_backend(
     };
     let addr = server::free_port()?;
     let config_path = work.join(format!("{kind}.toml"));
-    let config_text =
-        format!("[server]\nlisten = \"{addr}\"\ndatabase = \"{database}\"\n\n[[portal]]\npreset = \"{PORTAL}\"\n");
+    // The dev mailbox keeps the login runs' mail (the mail run passes --smtp, which wins).
+    let config_text = format!(
+        "[server]\nlisten = \"{addr}\"\ndatabase = \"{database}\"\ndev_mailbox = true\n\n[[portal]]\npreset = \"{PORTAL}\"\n"
+    );
     std::fs::write(&config_path, &config_text)?;
     let config = Config::parse(&config_path.display().to_string(), &config_text).map_err(|e| anyhow::anyhow!("{e}"))?;
     let store = Store::connect(&database).await?;

@@ -148,7 +148,9 @@ impl Authority {
     ///
     /// With a passphrase, a new key is stored encrypted, and an existing key must be encrypted
     /// with that passphrase. `ca.key` is written with mode 0600 and must not be readable by
-    /// group or others when opened; both files are written atomically.
+    /// group or others when opened; both files are written atomically. Several instances (or
+    /// threads) opening one fresh directory at once make one pair: the first makes it under
+    /// the directory's lock, the others wait and load it.
     pub fn open_or_create(
         dir: &Path,
         portal_id: &str,
@@ -161,20 +163,24 @@ impl Authority {
         if passphrase == Some("") {
             return Err(CaError::BadKey { path: key_path, reason: "the configured passphrase is empty".into() });
         }
-        let (key, cert_pem) = match (files::exists(&key_path)?, files::exists(&cert_path)?) {
-            (true, true) => {
-                files::check_key_mode(&key_path)?;
-                let key_text = files::read_to_string(&key_path)?;
-                let key = keyfile::decode(&key_text, passphrase, &key_path)?;
-                (key, files::read_to_string(&cert_path)?)
-            }
-            (false, false) => create(dir, &key_path, &cert_path, portal_id, common_name, passphrase, now)?,
-            (true, false) => {
-                return Err(CaError::Incomplete { present: key_path, missing: cert_path });
-            }
-            (false, true) => {
-                return Err(CaError::Incomplete { present: cert_path, missing: key_path });
-            }
+        let load = || -> Result<(KeyPair, String), CaError> {
+            files::check_key_mode(&key_path)?;
+            let key_text = files::read_to_string(&key_path)?;
+            let key = keyfile::decode(&key_text, passphrase, &key_path)?;
+            Ok((key, files::read_to_string(&cert_path)?))
+        };
+        let (key, cert_pem) = if files::exists(&key_path)? && files::exists(&cert_path)? {
+            load()?
+        } else {
+            // Something is missing: decide under the directory's lock, where another instance
+            // starting now may be making the pair (files::while_locked).
+            files::ensure_dir(dir)?;
+            files::while_locked(dir, || match (files::exists(&key_path)?, files::exists(&cert_path)?) {
+                (true, true) => load(),
+                (false, false) => create(&key_path, &cert_path, portal_id, common_name, passphrase, now),
+                (true, false) => Err(CaError::Incomplete { present: key_path.clone(), missing: cert_path.clone() }),
+                (false, true) => Err(CaError::Incomplete { present: cert_path.clone(), missing: key_path.clone() }),
+            })??
         };
         let retired = read_retired(&dir.join(RETIRED_DIR))?;
         Authority::from_parts(key_path, cert_path, key, cert_pem, portal_id, retired, now)
@@ -375,9 +381,9 @@ impl Authority {
     }
 }
 
-/// Creates the key and certificate files; returns what was written.
+/// Creates the key and certificate files (in an existing directory, under its lock);
+/// returns what was written.
 fn create(
-    dir: &Path,
     key_path: &Path,
     cert_path: &Path,
     portal_id: &str,
@@ -385,7 +391,6 @@ fn create(
     passphrase: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<(KeyPair, String), CaError> {
-    files::ensure_dir(dir)?;
     let key = KeyPair::generate().map_err(|e| CaError::crypto("generating the CA key", e))?;
     let not_before = truncate_to_second(now);
     let mut params = CertificateParams::default();

@@ -3,6 +3,7 @@
 use std::fs::{self, File, OpenOptions};
 use std::io::{ErrorKind, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::CaError;
 
@@ -44,9 +45,12 @@ pub(crate) fn read_to_string(path: &Path) -> Result<String, CaError> {
 /// is never readable by others even for a moment), flushed to disk, then renamed over
 /// `path`, and the directory entry flushed too.
 pub fn write_atomically(path: &Path, contents: &[u8], mode: u32) -> Result<(), CaError> {
+    // Unique per process and per call: two threads writing at once never share a temporary.
+    static NEXT: AtomicU64 = AtomicU64::new(0);
     let dir = path.parent().unwrap_or(Path::new("."));
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let temp: PathBuf = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    let temp: PathBuf = dir.join(format!(".{name}.tmp-{}-{n}", std::process::id()));
 
     let mut options = OpenOptions::new();
     options.write(true).create(true).truncate(true);
@@ -76,6 +80,35 @@ pub fn write_atomically(path: &Path, contents: &[u8], mode: u32) -> Result<(), C
         return result;
     }
     sync_dir(dir)
+}
+
+/// Runs `make` while holding the exclusive lock of `dir`, and returns what it returned.
+///
+/// Two instances started together on one fresh data folder (or two threads) would otherwise
+/// both find no key, both make one, and rename over each other: one refused to start ("the
+/// key exists but the certificate is missing") or both ran with different keys. Whoever makes
+/// a key pair does so under this lock, after checking again that it is still missing; the
+/// others wait, then find the pair on disk and load it. The lock is an advisory `flock` on
+/// the directory itself (no lock file to leave behind), released when `make` returns, and
+/// by the kernel if the process dies meanwhile, so a crash never leaves it held.
+pub fn while_locked<T, E>(dir: &Path, make: impl FnOnce() -> Result<T, E>) -> Result<Result<T, E>, CaError> {
+    let handle = lock_handle(dir).map_err(|e| CaError::io(dir, e))?;
+    handle.lock().map_err(|e| CaError::io(dir, e))?;
+    let made = make();
+    // Closing the handle releases the lock.
+    drop(handle);
+    Ok(made)
+}
+
+#[cfg(unix)]
+fn lock_handle(dir: &Path) -> std::io::Result<File> {
+    File::open(dir)
+}
+
+/// Elsewhere a directory cannot be opened as a file: a lock file beside the keys.
+#[cfg(not(unix))]
+fn lock_handle(dir: &Path) -> std::io::Result<File> {
+    OpenOptions::new().create(true).truncate(false).write(true).open(dir.join(".lock"))
 }
 
 #[cfg(unix)]

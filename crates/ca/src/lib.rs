@@ -21,10 +21,11 @@ mod verify;
 
 pub use authority::{Authority, CA_VALIDITY_DAYS, CERT_FILE, ClientProfile, Crl, Issued, KEY_FILE, RETIRED_DIR};
 pub use error::CaError;
-/// The file discipline of `ca.key` (private directory, atomic write, mode 0600), also used
+/// The file discipline of `ca.key` (private directory, atomic write, mode 0600, creation
+/// under the directory's lock), also used
 /// by the web layer for the server's self-signed TLS key.
 pub mod private_files {
-    pub use crate::files::{CERT_MODE, KEY_MODE, ensure_dir, exists, write_atomically};
+    pub use crate::files::{CERT_MODE, KEY_MODE, ensure_dir, exists, while_locked, write_atomically};
 }
 pub use serial::Serial;
 pub use time::{JST, compact_jst};

@@ -118,6 +118,37 @@ fn first_start_creates_the_ca_and_later_starts_load_it() {
     assert!(out.contains("ASN1 OID: prime256v1"), "{out}");
 }
 
+/// Many opens of one fresh directory at once (threads here; two instances on one data
+/// folder alike): one CA is made, every open succeeds and holds the certificate on disk.
+#[test]
+fn simultaneous_first_opens_make_one_ca_that_all_of_them_hold() {
+    const OPENS: usize = 16;
+    for round in 0..5 {
+        let tmp = TempDir::new("race");
+        let start = std::sync::Arc::new(std::sync::Barrier::new(OPENS));
+        let threads: Vec<_> = (0..OPENS)
+            .map(|_| {
+                let (dir, start) = (tmp.ca(), start.clone());
+                std::thread::spawn(move || {
+                    start.wait();
+                    open(&dir, None).map(|ca| ca.ca_certificate_pem().to_string())
+                })
+            })
+            .collect();
+        let seen: Vec<String> = threads
+            .into_iter()
+            .map(|t| t.join().unwrap().unwrap_or_else(|e| panic!("round {round}: an open failed: {e}")))
+            .collect();
+        let on_disk = fs::read_to_string(tmp.ca().join("ca.crt")).unwrap();
+        assert!(seen.iter().all(|pem| *pem == on_disk), "round {round}: an open holds another CA");
+        // The key on disk is the one of that certificate, and nothing else was left behind.
+        open(&tmp.ca(), None).unwrap();
+        let names: Vec<_> =
+            fs::read_dir(tmp.ca()).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+        assert_eq!(names.len(), 2, "{names:?}");
+    }
+}
+
 #[test]
 fn passphrase_protects_the_key() {
     let tmp = TempDir::new("passphrase");

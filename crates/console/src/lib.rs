@@ -61,7 +61,6 @@ pub fn routes(routes: Routes, upload_limit: usize) -> Routes {
         .route("/{portal}/operator/contracts/{id}/reinitialize", post(operator_contracts::reinitialize))
         .route("/{portal}/operator/audit", get(operator_audit::search))
         .route("/{portal}/operator/audit.csv", get(operator_audit::export))
-        .route("/{portal}/operator/outbox/{id}/retry", post(operator::retry_mail))
         .route(
             "/{portal}/operator/manuals",
             get(operator_manuals::list)

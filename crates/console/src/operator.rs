@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::request::Parts;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
@@ -513,7 +513,6 @@ pub async fn save_help_desk(
 // ---- outbox ----
 
 pub struct OutboxLine {
-    pub id: i64,
     pub created: String,
     pub kind: String,
     pub to: String,
@@ -521,7 +520,6 @@ pub struct OutboxLine {
     pub state: String,
     pub attempts: i64,
     pub error: String,
-    pub can_retry: bool,
 }
 
 #[derive(Template)]
@@ -567,7 +565,6 @@ pub async fn outbox_page(State(state): State<AppState>, signed: SignedIn, ctx: C
                 ctx.t.get("op.out.pending").to_string()
             };
             OutboxLine {
-                id: r.id,
                 created: local(r.created_at).replace('T', " "),
                 kind: r.kind,
                 to: mask_address(&r.to),
@@ -575,7 +572,6 @@ pub async fn outbox_page(State(state): State<AppState>, signed: SignedIn, ctx: C
                 state: state_text,
                 attempts: r.attempts,
                 error: r.last_error.unwrap_or_default(),
-                can_retry: r.failed_at.is_some() && r.sent_at.is_none(),
             }
         })
         .collect();
@@ -594,19 +590,6 @@ pub async fn outbox_page(State(state): State<AppState>, signed: SignedIn, ctx: C
         oldest_waiting,
         lines,
     })
-}
-
-pub async fn retry_mail(
-    State(state): State<AppState>,
-    signed: SignedIn,
-    Path((_, id)): Path<(String, i64)>,
-) -> Result<Response, AppError> {
-    {
-        let mut conn = state.store.acquire().await?;
-        outbox::retry_now(&mut conn, &signed.portal.id, id, state.clock.unix()).await?;
-    }
-    state.mailer.wake();
-    Ok(Redirect::to(&format!("{}/outbox", console_path(&signed.portal))).into_response())
 }
 
 /// The pasted CSV of every import screen of the console.

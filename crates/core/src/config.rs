@@ -77,9 +77,15 @@ pub struct ServerSettings {
     #[serde(default)]
     pub public_url: Option<String>,
     /// `smtp://host:port` (STARTTLS if offered), `smtp://…?tls=required`, `smtps://…`, with
-    /// `user:password@` for auth. Absent: the dev mailbox at `/_dev/mail`.
+    /// `user:password@` for auth. `--smtp` / `MADOGUCHI_SMTP_URL` win over it. Required unless
+    /// `dev_mailbox` is set ([`Config::mail_transport`]).
     #[serde(default)]
     pub smtp: Option<String>,
+    /// Without SMTP, keep mail in the dev mailbox and show it to anyone at `/_dev/mail`
+    /// (codes, keys and temporary passwords included). For the demo (which sets it) and test
+    /// machines only; `serve` logs a warning when it is in use.
+    #[serde(default)]
+    pub dev_mailbox: bool,
     #[serde(default = "default_mail_from")]
     pub mail_from: String,
     /// `text` (readable) or `json`.
@@ -212,6 +218,7 @@ impl Default for ServerSettings {
             database: default_database(),
             public_url: None,
             smtp: None,
+            dev_mailbox: false,
             mail_from: default_mail_from(),
             log_format: default_log_format(),
             allow_test_clock: false,
@@ -242,8 +249,19 @@ impl ServerSettings {
 
 #[derive(Debug, Clone)]
 pub struct Config {
+    /// The file it was read from (`(demo)` for the demo), for messages.
+    pub file: String,
     pub server: ServerSettings,
     pub portals: Vec<Portal>,
+}
+
+/// Where the outbox delivers: [`Config::mail_transport`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MailTransport {
+    /// An SMTP URL: from `--smtp` / `MADOGUCHI_SMTP_URL`, else `server.smtp`.
+    Smtp(String),
+    /// The dev mailbox (`/_dev/mail`): only where `server.dev_mailbox` allows it.
+    DevMailbox,
 }
 
 impl Config {
@@ -252,7 +270,7 @@ impl Config {
     /// certificates asked for) on 127.0.0.1:8443.
     pub fn demo() -> Result<Config, ConfigErrors> {
         let mut text = String::from(
-            "[server]\ndemo = true\nallow_test_clock = true\n\n[server.tls]\nlisten = \"127.0.0.1:8443\"\nself_signed = true\n",
+            "[server]\ndemo = true\nallow_test_clock = true\ndev_mailbox = true\n\n[server.tls]\nlisten = \"127.0.0.1:8443\"\nself_signed = true\n",
         );
         for name in preset_names() {
             text.push_str(&format!("\n[[portal]]\nid = \"{name}\"\npreset = \"{name}\"\n"));
@@ -324,7 +342,33 @@ impl Config {
                 Err(list) => errors.extend(list.into_iter().map(|(k, r)| err(&format!("portal[{i}].{k}"), r))),
             }
         }
-        if errors.is_empty() { Ok(Config { server, portals }) } else { Err(ConfigErrors(errors)) }
+        if errors.is_empty() {
+            Ok(Config { file: file.to_string(), server, portals })
+        } else {
+            Err(ConfigErrors(errors))
+        }
+    }
+
+    /// Where mail goes. `smtp` is the URL given on the command line or in the environment,
+    /// which wins over `server.smtp`. Without any, the dev mailbox only where
+    /// `server.dev_mailbox` allows it: it shows every mail, with its codes and temporary
+    /// passwords, to whoever reaches `/_dev/mail`, so a production config that forgot its
+    /// SMTP server is refused (by `check-config` and `serve`) instead of publishing its mail.
+    /// Not part of [`Config::parse`]: the URL may come from the environment.
+    pub fn mail_transport(&self, smtp: Option<&str>) -> Result<MailTransport, ConfigError> {
+        match smtp.or(self.server.smtp.as_deref()) {
+            Some(url) => Ok(MailTransport::Smtp(url.to_string())),
+            None if self.server.dev_mailbox => Ok(MailTransport::DevMailbox),
+            None => Err(ConfigError {
+                file: self.file.clone(),
+                key: "server.smtp".into(),
+                rule: "is required: mail goes out over SMTP (`server.smtp`, or --smtp / MADOGUCHI_SMTP_URL). \
+                       Without it mail would stay in the dev mailbox, which shows every mail (codes, keys, \
+                       temporary passwords) to anyone at /_dev/mail: only the demo (no config file) or a test \
+                       machine with `server.dev_mailbox = true` uses it"
+                    .into(),
+            }),
+        }
     }
 
     pub fn portal(&self, id: &str) -> Option<&Portal> {
@@ -616,6 +660,36 @@ mod tests {
         assert!(e.contains("server.trusted_proxies") && e.contains("127.0.0.1"), "{e}");
         let e = refusal(&format!("[server]\nclient_cert_header = \"X Cert\"\n{rokin}"));
         assert!(e.contains("server.client_cert_header"), "{e}");
+    }
+
+    #[test]
+    fn a_config_without_smtp_is_refused_unless_it_asks_for_the_dev_mailbox() {
+        let shaho = "[[portal]]\npreset = \"shaho\"\n";
+        let production = Config::parse("site.toml", shaho).unwrap();
+        assert!(!production.server.dev_mailbox);
+        let e = production.mail_transport(None).unwrap_err().to_string();
+        assert!(e.starts_with("site.toml: key `server.smtp`: is required") && e.contains("/_dev/mail"), "{e}");
+        // A URL from the command line or the environment is a transport.
+        let url = "smtp://127.0.0.1:25";
+        assert_eq!(production.mail_transport(Some(url)), Ok(MailTransport::Smtp(url.into())));
+        // `demo = true` seeds demo data; it does not open the mailbox.
+        let seeded = Config::parse("site.toml", &format!("[server]\ndemo = true\n{shaho}")).unwrap();
+        assert!(seeded.mail_transport(None).is_err());
+
+        let in_file = Config::parse("site.toml", &format!("[server]\nsmtp = \"{url}\"\n{shaho}")).unwrap();
+        assert_eq!(in_file.mail_transport(None), Ok(MailTransport::Smtp(url.into())));
+        assert_eq!(
+            in_file.mail_transport(Some("smtps://relay:465")),
+            Ok(MailTransport::Smtp("smtps://relay:465".into()))
+        );
+
+        let dev = Config::parse("site.toml", &format!("[server]\ndev_mailbox = true\n{shaho}")).unwrap();
+        assert_eq!(dev.mail_transport(None), Ok(MailTransport::DevMailbox));
+        assert_eq!(dev.mail_transport(Some(url)), Ok(MailTransport::Smtp(url.into())));
+
+        let demo = Config::demo().unwrap();
+        assert_eq!((demo.file.as_str(), demo.mail_transport(None)), ("(demo)", Ok(MailTransport::DevMailbox)));
+        assert_eq!(demo.mail_transport(Some(url)), Ok(MailTransport::Smtp(url.into())));
     }
 
     fn refusal(text: &str) -> String {

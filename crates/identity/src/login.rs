@@ -14,6 +14,7 @@ use madoguchi_core::rules::{CodeRule, CodeVerdict, MINUTE, TrustRule};
 use madoguchi_mail::{Envelope, MailKind};
 use madoguchi_store::audit::{self};
 use madoguchi_store::codes;
+use madoguchi_store::limits::{self, Limit};
 use madoguchi_store::users::User;
 use madoguchi_web::auth;
 use madoguchi_web::client_cert::PeerCertificate;
@@ -36,7 +37,7 @@ const TRUST_COOKIE: &str = "mdg_trust";
 const OTP_PURPOSE: &str = "login";
 const OTP_DIGITS: u32 = 6;
 /// At most this many login codes per user per hour: a flood of logins cannot flood a mailbox.
-const OTP_PER_HOUR: i64 = 10;
+const OTP_PER_HOUR: Limit = Limit::per_hour("login_code.user", 10);
 
 fn home_path(portal: &Portal) -> String {
     format!("/{}/home", portal.id)
@@ -155,9 +156,7 @@ pub async fn login(
             Ok((jar.add(session), Redirect::to(&home_path(&portal))).into_response())
         }
         Next::Code(rule) => {
-            if audit::count_recent(&mut tx, &portal.id, "login.code_sent", Some(&subject), None, now - 3600).await?
-                >= OTP_PER_HOUR
-            {
+            if !limits::take(&mut tx, &portal.id, &OTP_PER_HOUR, &subject, now).await? {
                 audit::record(
                     &mut tx,
                     &audit_entry(&portal, &origin, "login.code_refused", Some(&subject), Some("too_many_codes")),

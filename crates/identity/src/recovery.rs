@@ -14,6 +14,7 @@ use madoguchi_core::portal::Recovery;
 use madoguchi_core::rules::{CodeRule, CodeVerdict};
 use madoguchi_mail::{Envelope, MailKind};
 use madoguchi_store::audit;
+use madoguchi_store::limits::{self, Limit};
 use madoguchi_store::{codes, users};
 use madoguchi_web::auth;
 use madoguchi_web::credentials::{self, Change};
@@ -107,12 +108,13 @@ pub async fn forgot(
         }
     };
     let now = state.clock.unix();
-    let hour_ago = now - 3600;
     let mut tx = state.store.begin().await?;
-    let from_ip =
-        audit::count_recent(&mut tx, &portal.id, "password.reset_requested", None, origin.ip.as_deref(), hour_ago)
-            .await?;
-    if origin.ip.is_some() && from_ip >= rules.per_ip {
+    let ip_limit = Limit::per_hour("reset.ip", rules.per_ip);
+    let from_ip = match origin.ip.as_deref() {
+        Some(ip) => limits::take(&mut tx, &portal.id, &ip_limit, ip, now).await?,
+        None => true,
+    };
+    if !from_ip {
         tx.commit().await?;
         let errors = FieldErrors::form(ctx.t.get("reset.too_many"));
         return Ok(forgot_page(&ctx, &portal, &form.login_id, errors)?.into_response());
@@ -125,10 +127,9 @@ pub async fn forgot(
         .await?;
     if let Some(user) = user {
         let subject = format!("user:{}", user.id);
-        let for_address =
-            audit::count_recent(&mut tx, &portal.id, "password.reset_key_sent", Some(&subject), None, hour_ago).await?;
+        let address_limit = Limit::per_hour("reset.address", rules.per_address);
         // Over the limit the page looks the same: the mailbox is not flooded, nothing leaks.
-        if for_address < rules.per_address {
+        if limits::take(&mut tx, &portal.id, &address_limit, &subject, now).await? {
             let key = auth::numeric_code(KEY_DIGITS);
             let expires = rules.key.expires_at(now);
             let new = codes::NewCode {

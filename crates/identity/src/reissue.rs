@@ -13,6 +13,7 @@ use madoguchi_core::portal::Recovery;
 use madoguchi_core::rules::CodeRule;
 use madoguchi_core::{Portal, normalize};
 use madoguchi_mail::{Envelope, MailKind};
+use madoguchi_store::limits::{self as rate, Limit};
 use madoguchi_store::{audit, codes, users};
 use madoguchi_web::auth;
 use madoguchi_web::credentials::{self, Change, REISSUE};
@@ -124,11 +125,15 @@ pub async fn recover(
     }
 
     let now = state.clock.unix();
-    let hour_ago = now - 3600;
     let mut tx = state.store.begin().await?;
     let event = if wants_id { "login_id.reminder_requested" } else { "password.reissue_requested" };
-    let from_ip = audit::count_recent(&mut tx, &portal.id, event, None, origin.ip.as_deref(), hour_ago).await?;
-    if origin.ip.is_some() && from_ip >= limits.per_ip {
+    // Each kind of request has its own limit per IP, as it has its own event.
+    let ip_limit = Limit::per_hour(if wants_id { "login_id_reminder.ip" } else { "reissue.ip" }, limits.per_ip);
+    let from_ip = match origin.ip.as_deref() {
+        Some(ip) => rate::take(&mut tx, &portal.id, &ip_limit, ip, now).await?,
+        None => true,
+    };
+    if !from_ip {
         tx.commit().await?;
         return Ok(recover_page(&ctx, &portal, form, FieldErrors::form(ctx.t.get("reset.too_many")))?.into_response());
     }
@@ -143,9 +148,8 @@ pub async fn recover(
                 .filter(|u| u.email == email)
                 .map(|u| u.login_id)
                 .collect();
-            let sent = audit::count_recent(&mut tx, &portal.id, "login_id.reminder_sent", Some(&email), None, hour_ago)
-                .await?;
-            if !ids.is_empty() && sent < limits.per_address {
+            let address_limit = Limit::per_hour("login_id_reminder.address", limits.per_address);
+            if !ids.is_empty() && rate::take(&mut tx, &portal.id, &address_limit, &email, now).await? {
                 let list = ids.join("\n");
                 madoguchi_mail::queue(
                     &mut tx,
@@ -171,10 +175,8 @@ pub async fn recover(
                 .filter(|u| u.email == email && u.disabled_at.is_none());
             if let Some(user) = user {
                 let subject = format!("user:{}", user.id);
-                let sent =
-                    audit::count_recent(&mut tx, &portal.id, "password.reissued", Some(&subject), None, hour_ago)
-                        .await?;
-                if sent < limits.per_address {
+                let address_limit = Limit::per_hour("reissue.address", limits.per_address);
+                if rate::take(&mut tx, &portal.id, &address_limit, &subject, now).await? {
                     let temporary = crate::accounts::temporary_password(&portal.settings.password);
                     let expires = limits.rule.expires_at(now);
                     let code = codes::NewCode {

@@ -13,6 +13,7 @@ use madoguchi_core::portal::Registration;
 use madoguchi_core::rules::{CodeRule, CodeVerdict, before};
 use madoguchi_core::{Portal, contract, normalize};
 use madoguchi_mail::{Envelope, MailKind};
+use madoguchi_store::limits::{self, Limit};
 use madoguchi_store::users::{self, NewUser};
 use madoguchi_store::{audit, contracts};
 use madoguchi_web::auth;
@@ -30,9 +31,9 @@ use serde::Deserialize;
 const SIGNUP_COOKIE: &str = "mdg_signup";
 const CODE_TRIES: i64 = 5;
 /// Codes mailed to one address per hour: a stranger cannot flood somebody's mailbox.
-const PER_ADDRESS_PER_HOUR: i64 = 5;
+const PER_ADDRESS: Limit = Limit::per_hour("signup.address", 5);
 /// Sign-ups started from one IP address per hour.
-const PER_IP_PER_HOUR: i64 = 20;
+const PER_IP: Limit = Limit::per_hour("signup.ip", 20);
 /// Time to fill in the details once the code was right.
 const DETAILS_MINUTES: i64 = 30;
 
@@ -113,9 +114,11 @@ pub async fn email(
     let code = auth::numeric_code(rules.code_digits);
     let portal_name = portal.settings.name.get(ctx.lang);
     let mut tx = state.store.begin().await?;
-    let from_ip =
-        audit::count_recent(&mut tx, &portal.id, "signup.started", None, origin.ip.as_deref(), now - 3600).await?;
-    if origin.ip.is_some() && from_ip >= PER_IP_PER_HOUR {
+    let from_ip = match origin.ip.as_deref() {
+        Some(ip) => limits::take(&mut tx, &portal.id, &PER_IP, ip, now).await?,
+        None => true,
+    };
+    if !from_ip {
         tx.commit().await?;
         let page = EmailPage {
             chrome: ctx.chrome(ctx.t.get("signup.title"), Some(&portal), Some(Screen::Signup)),
@@ -126,7 +129,7 @@ pub async fn email(
     }
     // Over the per-address limit the browser goes on as usual but no mail is sent: the
     // page looks the same whether or not the address is registered.
-    let flooded = contracts::recent_signups(&mut tx, &portal.id, &email, now - 3600).await? >= PER_ADDRESS_PER_HOUR;
+    let flooded = !limits::take(&mut tx, &portal.id, &PER_ADDRESS, &email, now).await?;
     let taken = users::by_login_id(&mut tx, &portal.id, &email).await?.is_some();
     // Either way the browser goes on to the code screen: the page never tells. The owner of
     // a registered address is told by mail instead, and no code exists for that sign-up.

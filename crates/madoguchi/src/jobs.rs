@@ -5,7 +5,7 @@ use madoguchi_core::Lang;
 use madoguchi_core::rules::{CertificateRule, DAY, ExpiryRule, purge_cutoff};
 use madoguchi_mail::{Envelope, MailKind};
 use madoguchi_store::audit::{self, AuditEntry};
-use madoguchi_store::{certificates, users};
+use madoguchi_store::{certificates, limits, users};
 use madoguchi_web::error::AppError;
 use madoguchi_web::format::format_ts;
 use madoguchi_web::state::AppState;
@@ -132,6 +132,14 @@ pub async fn certificate_mails(state: &AppState) -> Result<usize, AppError> {
     Ok(queued)
 }
 
+/// Forgets rate-limit keys whose window has passed (`madoguchi_store::limits`).
+pub async fn purge_rate_limits(state: &AppState) -> Result<u64, AppError> {
+    let mut tx = state.store.begin().await?;
+    let gone = limits::purge(&mut tx, state.clock.unix()).await?;
+    tx.commit().await?;
+    Ok(gone)
+}
+
 /// Runs the jobs every five minutes until the process ends.
 pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
@@ -144,6 +152,9 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
             }
             if let Err(error) = purge_withdrawn(&state).await {
                 tracing::warn!(%error, "purging withdrawn accounts failed; retrying later");
+            }
+            if let Err(error) = purge_rate_limits(&state).await {
+                tracing::warn!(%error, "purging rate limits failed; retrying later");
             }
             tokio::time::sleep(Duration::from_secs(300)).await;
         }

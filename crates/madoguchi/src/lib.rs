@@ -5,6 +5,7 @@ pub mod demo;
 pub mod jobs;
 
 use anyhow::Context;
+use madoguchi_core::config::MailTransport;
 use madoguchi_core::{Config, SharedClock};
 use madoguchi_mail::{Mailer, Transport};
 use madoguchi_store::Store;
@@ -27,13 +28,21 @@ pub async fn build(
     test_clock: bool,
     hasher: Hasher,
 ) -> anyhow::Result<Server> {
+    // Before anything is opened or made: a production config without SMTP stops here.
+    let transport =
+        match config.mail_transport(smtp).map_err(|e| anyhow::anyhow!("the configuration is refused:\n{e}"))? {
+            MailTransport::Smtp(url) => Transport::smtp(&url)?,
+            MailTransport::DevMailbox => {
+                tracing::warn!(
+                    "mail goes to the dev mailbox: anyone who reaches /_dev/mail reads every mail, codes and \
+                 temporary passwords included; for the demo and test machines only (server.dev_mailbox)"
+                );
+                Transport::DevMailbox
+            }
+        };
     let store =
         Store::connect(database).await.with_context(|| format!("cannot open the database {}", redact(database)))?;
     store.migrate(clock.unix()).await.context("cannot apply the migrations")?;
-    let transport = match smtp {
-        Some(url) => Transport::smtp(url)?,
-        None => Transport::DevMailbox,
-    };
     let mailer = Mailer::new(store.clone(), transport, clock.clone(), config.server.mail_from.clone());
     if config.server.demo {
         demo::seed(&store, &config, &hasher, clock.unix()).await.context("cannot seed the demo data")?;

@@ -4,6 +4,7 @@ use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 use madoguchi::{build, redact};
 use madoguchi_console::contracts;
+use madoguchi_core::config::MailTransport;
 use madoguchi_core::{Config, SharedClock, SystemClock, TestClock};
 use madoguchi_identity::accounts::{self, AccountError, NewAccount};
 use madoguchi_store::{Store, operators};
@@ -18,6 +19,9 @@ use std::sync::Arc;
 /// (test `a_login_flood_queues_without_errors`).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// The environment variable that gives the SMTP URL (wins over `server.smtp`).
+const SMTP_ENV: &str = "MADOGUCHI_SMTP_URL";
 
 #[derive(Parser)]
 #[command(name = "madoguchi", version, about = "窓口 — portals for Japanese employers")]
@@ -136,8 +140,9 @@ struct ServeArgs {
     /// `off`: no TLS listener.
     #[arg(long)]
     tls_listen: Option<String>,
-    /// SMTP URL (smtp://host:port, ?tls=required, smtps://, user:pass@); without it, the dev mailbox.
-    #[arg(long, env = "MADOGUCHI_SMTP_URL")]
+    /// SMTP URL (smtp://host:port, ?tls=required, smtps://, user:pass@); overrides `server.smtp`.
+    /// Without any, only the demo or `server.dev_mailbox = true` starts (mail to /_dev/mail).
+    #[arg(long, env = SMTP_ENV)]
     smtp: Option<String>,
     /// Add /_dev/clock so tests can move time. Refused unless the config allows it (the demo does).
     #[arg(long)]
@@ -206,7 +211,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let database = cli.database.clone().unwrap_or_else(|| config.server.database.clone());
     match cli.command {
         Command::CheckConfig => {
+            // The same refusal as `serve`'s: no SMTP server and no dev mailbox asked for.
+            let smtp = std::env::var(SMTP_ENV).ok().filter(|url| !url.is_empty());
+            let mail = config
+                .mail_transport(smtp.as_deref())
+                .map_err(|e| anyhow::anyhow!("the configuration is refused:\n{e}"))?;
             println!("{}: ok", cli.config.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "(demo)".into()));
+            // Never the URL: it may hold the relay's password.
+            match mail {
+                MailTransport::Smtp(_) => println!("  mail: SMTP"),
+                MailTransport::DevMailbox => println!("  mail: the dev mailbox at /_dev/mail (readable by anyone)"),
+            }
             for p in &config.portals {
                 println!(
                     "  /{}/  preset {}  {}{}",

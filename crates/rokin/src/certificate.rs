@@ -25,6 +25,7 @@ use madoguchi_core::{Lang, Portal};
 use madoguchi_mail::{Envelope, MailKind};
 use madoguchi_store::audit::AuditEntry;
 use madoguchi_store::certificates::{self, Certificate, NewCertificate};
+use madoguchi_store::limits::{self, Limit};
 use madoguchi_store::users::{self, User};
 use madoguchi_store::{Tx, audit, codes};
 use madoguchi_web::auth;
@@ -48,7 +49,7 @@ const ISSUE_PURPOSE: &str = "certificate_issue";
 /// Wrong 認証コード entries allowed (the manual gives none).
 const CODE_TRIES: i64 = 5;
 /// 認証コード mails per user per hour: repeated ユーザー認証 cannot flood a mailbox.
-const CODES_PER_HOUR: i64 = 10;
+const CODES_PER_HOUR: Limit = Limit::per_hour("certificate_code.user", 10);
 /// How long the .p12 can be downloaded again after 発行 (a failed download, a second click).
 const DOWNLOAD_MINUTES: i64 = 30;
 
@@ -151,9 +152,7 @@ pub async fn auth(
         let message = ctx.t.get("cert.in_force").replace("{opens}", &format_ts(opens_at, ctx.lang));
         return Ok(auth_page(&ctx, &portal, &form.login_id, FieldErrors::form(&message))?.into_response());
     }
-    if audit::count_recent(&mut tx, &portal.id, "certificate.code_sent", Some(&subject), None, now - 3600).await?
-        >= CODES_PER_HOUR
-    {
+    if !limits::take(&mut tx, &portal.id, &CODES_PER_HOUR, &subject, now).await? {
         let entry = audit_entry(&portal, &origin, "certificate.refused", Some(&subject), Some("too_many_codes"));
         audit::record(&mut tx, &entry, now).await?;
         tx.commit().await?;

@@ -47,29 +47,6 @@ pub async fn record(conn: &mut AnyConnection, entry: &AuditEntry<'_>, now: i64) 
     Ok(())
 }
 
-/// Events of a kind about a subject, or from an address, since a time: rate limits read
-/// the audit log, which records every attempt anyway.
-pub async fn count_recent(
-    conn: &mut AnyConnection,
-    portal: &str,
-    event: &str,
-    subject: Option<&str>,
-    ip: Option<&str>,
-    since: i64,
-) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT COUNT(*) FROM audit_log WHERE portal = $1 AND event = $2 AND at >= $3
-           AND ($4 = '' OR subject = $4) AND ($5 = '' OR ip = $5)",
-    )
-    .bind(portal)
-    .bind(event)
-    .bind(since)
-    .bind(subject.unwrap_or(""))
-    .bind(ip.unwrap_or(""))
-    .fetch_one(conn)
-    .await
-}
-
 pub async fn count_events(conn: &mut AnyConnection, portal: &str, event: &str) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE portal = $1 AND event = $2")
         .bind(portal)

@@ -165,23 +165,7 @@ pub async fn unlink(conn: &mut AnyConnection, user_id: i64) -> Result<bool, sqlx
 
 // ---- sign-ups in progress ----
 
-/// Sign-ups started for `email` since `since` (the per-address mail limit).
-pub async fn recent_signups(
-    conn: &mut AnyConnection,
-    portal: &str,
-    email: &str,
-    since: i64,
-) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM signups WHERE portal = $1 AND email = $2 AND created_at > $3")
-        .bind(portal)
-        .bind(email)
-        .bind(since)
-        .fetch_one(conn)
-        .await
-}
-
-/// Starts a sign-up; sign-ups expired for a day are cleared on the way (they only served
-/// the per-address limit).
+/// Starts a sign-up; sign-ups expired for a day are cleared on the way.
 pub async fn start_signup(
     conn: &mut AnyConnection,
     token_hash: &str,

@@ -9,6 +9,7 @@ pub mod certificates;
 pub mod codes;
 pub mod content;
 pub mod contracts;
+pub mod limits;
 pub mod manuals;
 mod migrate;
 pub mod operators;
@@ -60,6 +61,8 @@ pub enum StoreError {
     UnknownBackend,
     #[error("cannot create the database folder {0}: {1}")]
     Folder(String, std::io::Error),
+    #[error("cannot create the database file {0}: {1}")]
+    File(String, std::io::Error),
     #[error(transparent)]
     Db(#[from] sqlx::Error),
 }
@@ -153,18 +156,30 @@ impl Store {
     }
 }
 
-/// `sqlite://data/x.db` → creates `data/` and asks SQLite to create the file.
+/// `sqlite://data/x.db` → creates `data/` (mode 0700 when new) and the file (mode 0600).
+///
+/// The database holds password hashes, sessions and the audit log: only the server's user
+/// may read it. SQLite would create the file with the process umask (0644 under the usual
+/// 022), so it is created here first, empty and 0600, which SQLite accepts as a new database;
+/// SQLite gives its `-wal` and `-shm` files the mode of the database file. An existing file
+/// keeps its mode (an operator may have chosen a group for backups), with a warning when
+/// others may read it.
 fn prepare_sqlite_url(url: &str) -> Result<String, StoreError> {
     let rest = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
     let path = rest.split('?').next().unwrap_or("");
-    if path.is_empty() || path == ":memory:" {
+    if path.is_empty() || path == ":memory:" || path.starts_with("file::memory:") {
         return Ok(url.to_string());
     }
     if let Some(parent) = std::path::Path::new(path).parent()
         && !parent.as_os_str().is_empty()
     {
-        std::fs::create_dir_all(parent).map_err(|e| StoreError::Folder(parent.display().to_string(), e))?;
+        let mut folder = std::fs::DirBuilder::new();
+        folder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut folder, 0o700);
+        folder.create(parent).map_err(|e| StoreError::Folder(parent.display().to_string(), e))?;
     }
+    create_private_file(std::path::Path::new(path))?;
     Ok(if rest.contains("mode=") {
         url.to_string()
     } else if rest.contains('?') {
@@ -172,6 +187,31 @@ fn prepare_sqlite_url(url: &str) -> Result<String, StoreError> {
     } else {
         format!("{url}?mode=rwc")
     })
+}
+
+/// Creates `path` empty with mode 0600 unless it exists.
+fn create_private_file(path: &std::path::Path) -> Result<(), StoreError> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            #[cfg(unix)]
+            if let Ok(meta) = std::fs::metadata(path) {
+                let mode = std::os::unix::fs::PermissionsExt::mode(&meta.permissions()) & 0o777;
+                if mode & 0o007 != 0 {
+                    tracing::warn!(
+                        file = %path.display(), mode = format!("{mode:o}"),
+                        "the database file is readable by other users: chmod 600 it (and its -wal and -shm)"
+                    );
+                }
+            }
+            Ok(())
+        }
+        Err(e) => Err(StoreError::File(path.display().to_string(), e)),
+    }
 }
 
 /// Runs SQL that needs no parameters (administration such as creating a test schema).

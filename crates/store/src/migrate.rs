@@ -3,7 +3,7 @@
 //! both database drivers a second time for the host (minutes on a 2-core machine), and
 //! we need no more than this.
 
-use crate::{Backend, Store};
+use crate::{Backend, Store, Tx};
 use sqlx::Executor;
 
 pub struct Migration {
@@ -35,6 +35,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(7, "0007_office"),
     migration!(8, "0008_rokin"),
     migration!(9, "0009_manuals"),
+    migration!(10, "0010_secrets_and_limits"),
 ];
 
 #[derive(Debug, PartialEq, Eq)]
@@ -44,24 +45,27 @@ pub struct MigrationStatus {
 }
 
 impl Store {
-    /// Applies what is missing; running it again is a no-op.
+    /// Applies what is missing; running it again is a no-op. Safe for several instances
+    /// starting together on one database: every step, the creation of `schema_migrations`
+    /// included, runs in a write transaction that first takes the migration lock (on
+    /// PostgreSQL an advisory lock, on SQLite the write lock of `BEGIN IMMEDIATE`), so the
+    /// loser waits and then finds the step done. `CREATE TABLE IF NOT EXISTS` alone is not
+    /// enough: two PostgreSQL sessions creating the table at once both pass the "not exists"
+    /// check and one fails on `pg_type_typname_nsp_index`.
     pub async fn migrate(&self, now: i64) -> Result<MigrationStatus, sqlx::Error> {
-        self.pool
-            .execute(
-                "CREATE TABLE IF NOT EXISTS schema_migrations (
-                    version BIGINT PRIMARY KEY,
-                    name TEXT NOT NULL,
-                    applied_at BIGINT NOT NULL
-                )",
-            )
-            .await?;
+        let mut tx = self.migration_tx().await?;
+        tx.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (
+                version BIGINT PRIMARY KEY,
+                name TEXT NOT NULL,
+                applied_at BIGINT NOT NULL
+            )",
+        )
+        .await?;
+        tx.commit().await?;
         let mut applied_now = Vec::new();
         for migration in MIGRATIONS {
-            let mut tx = self.pool.begin().await?;
-            if self.backend == Backend::Postgres {
-                // Two instances starting together: the second waits, then finds it done.
-                tx.execute("SELECT pg_advisory_xact_lock(7305019)").await?;
-            }
+            let mut tx = self.migration_tx().await?;
             let done: Option<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations WHERE version = $1")
                 .bind(migration.version)
                 .fetch_optional(&mut *tx)
@@ -85,6 +89,15 @@ impl Store {
             applied_now.push(migration.name);
         }
         Ok(MigrationStatus { applied_now, latest: latest_version() })
+    }
+
+    /// A transaction holding the migration lock until it ends (commit or rollback).
+    async fn migration_tx(&self) -> Result<Tx, sqlx::Error> {
+        let mut tx = self.begin().await?;
+        if self.backend == Backend::Postgres {
+            tx.execute("SELECT pg_advisory_xact_lock(7305019)").await?;
+        }
+        Ok(tx)
     }
 
     /// True when every embedded migration has been applied (what `/readyz` asks).

@@ -121,8 +121,13 @@ pub async fn claim(
     Ok(mails)
 }
 
+/// A mail delivered: its body is erased in the same statement. Bodies carry login codes,
+/// reset keys and temporary passwords, which must not outlive their delivery in the database
+/// (or its backups); the subject, recipient, Message-ID and state stay for the operator's
+/// outbox page and for the repeat after a crash, which needs only the Message-ID to be
+/// dropped by the receiver.
 pub async fn mark_sent(conn: &mut AnyConnection, id: i64, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE outbox SET sent_at = $2, locked_until = NULL, last_error = NULL WHERE id = $1")
+    sqlx::query("UPDATE outbox SET sent_at = $2, locked_until = NULL, last_error = NULL, body = '' WHERE id = $1")
         .bind(id)
         .bind(now)
         .execute(conn)
@@ -130,7 +135,9 @@ pub async fn mark_sent(conn: &mut AnyConnection, id: i64, now: i64) -> Result<()
     Ok(())
 }
 
-/// A failed attempt: try again at `retry_at`, or give up (`retry_at` = None).
+/// A failed attempt: try again at `retry_at`, or give up (`retry_at` = None). Giving up
+/// erases the body as sending does ([`mark_sent`]): nothing sends it any more, so a given-up
+/// mail cannot be sent again; its codes would have expired by then anyway.
 pub async fn mark_failed(
     conn: &mut AnyConnection,
     id: i64,
@@ -141,7 +148,8 @@ pub async fn mark_failed(
     sqlx::query(
         "UPDATE outbox SET locked_until = NULL, last_error = $2,
                 next_attempt_at = COALESCE($3, next_attempt_at),
-                failed_at = CASE WHEN $3 IS NULL THEN $4 ELSE NULL END
+                failed_at = CASE WHEN $3 IS NULL THEN $4 ELSE NULL END,
+                body = CASE WHEN $3 IS NULL THEN '' ELSE body END
          WHERE id = $1",
     )
     .bind(id)
@@ -201,20 +209,6 @@ pub async fn recent(conn: &mut AnyConnection, portal: &str, limit: i64) -> Resul
             })
         })
         .collect()
-}
-
-/// Operator action: send a given-up mail again.
-pub async fn retry_now(conn: &mut AnyConnection, portal: &str, id: i64, now: i64) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
-        "UPDATE outbox SET failed_at = NULL, next_attempt_at = $3, attempts = 0
-         WHERE id = $1 AND portal = $2 AND sent_at IS NULL AND failed_at IS NOT NULL",
-    )
-    .bind(id)
-    .bind(portal)
-    .bind(now)
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
 }
 
 #[derive(Debug, Clone)]

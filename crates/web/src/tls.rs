@@ -289,38 +289,40 @@ pub fn server_identity(
     let exists = |path: &Path| {
         private_files::exists(path).map_err(|e| TlsSetupError::File { path: path.to_path_buf(), reason: e.to_string() })
     };
-    let created = match (exists(&cert_path)?, exists(&key_path)?) {
+    let found = (exists(&cert_path)?, exists(&key_path)?);
+    let created = match found {
         (true, true) => false,
-        (false, false) if tls.self_signed => {
-            let (cert_pem, key_pem) = make_self_signed(names, now)?;
-            let write = |path: &Path, text: &str, mode: u32| {
-                let fail = |e: CaError| TlsSetupError::File { path: path.to_path_buf(), reason: e.to_string() };
-                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                    private_files::ensure_dir(dir).map_err(fail)?;
-                }
-                private_files::write_atomically(path, text.as_bytes(), mode).map_err(fail)
+        // One file alone may be another instance's pair half-written: look again under the lock.
+        _ if tls.self_signed => {
+            // Two instances starting together on one fresh data folder: the pair is made under
+            // the key folder's lock, after looking again, and the other instance loads it.
+            let fail = |path: &Path| {
+                let path = path.to_path_buf();
+                move |e: CaError| TlsSetupError::File { path, reason: e.to_string() }
             };
-            // The key first: a lone key is refused on the next start, never reused half-made.
-            write(&key_path, &key_pem, private_files::KEY_MODE)?;
-            write(&cert_path, &cert_pem, private_files::CERT_MODE)?;
-            true
+            let key_dir = key_path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            private_files::ensure_dir(key_dir).map_err(fail(key_dir))?;
+            private_files::while_locked(key_dir, || match (exists(&cert_path)?, exists(&key_path)?) {
+                (false, false) => {
+                    let (cert_pem, key_pem) = make_self_signed(names, now)?;
+                    if let Some(dir) = cert_path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                        private_files::ensure_dir(dir).map_err(fail(dir))?;
+                    }
+                    // The key first: a lone key is refused on the next start, never reused half-made.
+                    private_files::write_atomically(&key_path, key_pem.as_bytes(), private_files::KEY_MODE)
+                        .map_err(fail(&key_path))?;
+                    private_files::write_atomically(&cert_path, cert_pem.as_bytes(), private_files::CERT_MODE)
+                        .map_err(fail(&cert_path))?;
+                    Ok(true)
+                }
+                found => incomplete(found, &cert_path, &key_path, tls.self_signed).map(|()| false),
+            })
+            .map_err(fail(key_dir))??
         }
-        (false, false) => {
-            return Err(TlsSetupError::File { path: cert_path, reason: "does not exist".into() });
-        }
-        (true, false) => {
-            return Err(TlsSetupError::Incomplete {
-                present: cert_path,
-                missing: key_path,
-                self_signed: tls.self_signed,
-            });
-        }
-        (false, true) => {
-            return Err(TlsSetupError::Incomplete {
-                present: key_path,
-                missing: cert_path,
-                self_signed: tls.self_signed,
-            });
+        // Neither (without self_signed) or one alone: refused, naming the files.
+        found => {
+            incomplete(found, &cert_path, &key_path, tls.self_signed)?;
+            false
         }
     };
     let file_error = |path: &Path| {
@@ -342,6 +344,19 @@ pub fn server_identity(
         })?;
     let key = PrivateKeyDer::from_pem_file(&key_path).map_err(file_error(&key_path))?;
     Ok(ServerIdentity { chain, key, cert_path, key_path, created, not_after })
+}
+
+/// What `(cert exists, key exists)` says: both are there (Ok), neither, or one alone.
+fn incomplete(found: (bool, bool), cert: &Path, key: &Path, self_signed: bool) -> Result<(), TlsSetupError> {
+    let (present, missing) = match found {
+        (true, true) => return Ok(()),
+        (true, false) => (cert, key),
+        (false, true) => (key, cert),
+        (false, false) => {
+            return Err(TlsSetupError::File { path: cert.to_path_buf(), reason: "does not exist".into() });
+        }
+    };
+    Err(TlsSetupError::Incomplete { present: present.to_path_buf(), missing: missing.to_path_buf(), self_signed })
 }
 
 /// A self-signed server certificate: (certificate PEM, PKCS#8 key PEM).

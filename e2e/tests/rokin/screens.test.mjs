@@ -12,6 +12,7 @@ import { startServer, openBrowser, japanesePage, shot } from "../helpers.mjs";
 const CONFIG = `[server]
 demo = true
 allow_test_clock = true
+dev_mailbox = true
 
 [[portal]]
 id = "rokin"

@@ -14,7 +14,10 @@ mod testkit;
 mod platform {
     pub mod backend;
     pub mod help;
+    pub mod limits;
     pub mod pages;
+    pub mod secrets;
+    pub mod startup;
 }
 
 mod identity {

@@ -138,7 +138,12 @@ impl TestApp {
         hasher: Hasher,
     ) -> TestApp {
         let clock = Arc::new(TestClock::at(tuesday_morning()));
-        let config = with_data_dir_of(config, &database);
+        let mut config = with_data_dir_of(config, &database);
+        // The tests read their mail from the dev mailbox: this is a test machine, so it says so
+        // (a config without SMTP is refused otherwise; tests/it/startup.rs).
+        if smtp.is_none() {
+            config.server.dev_mailbox = true;
+        }
         let server = madoguchi::build(config, &database, smtp, clock.clone(), test_clock, hasher).await.unwrap();
         let router = madoguchi::app(server.state.clone());
         TestApp {
@@ -173,6 +178,20 @@ impl TestApp {
         twin.ip = self.ip;
         *twin.cookies.lock().unwrap() = self.cookies.lock().unwrap().clone();
         twin
+    }
+
+    /// Another tab of this browser (address and cookies) on `instance`, another app on the
+    /// same database: a browser whose requests a load balancer spreads over two instances.
+    pub fn tab_on(&self, instance: &TestApp) -> TestApp {
+        TestApp {
+            state: instance.state.clone(),
+            router: instance.router.clone(),
+            clock: instance.clock.clone(),
+            mailer: instance.mailer.clone(),
+            cookies: Mutex::new(self.cookies.lock().unwrap().clone()),
+            ip: self.ip,
+            certificate: Mutex::default(),
+        }
     }
 
     pub fn cookie_header(&self) -> String {

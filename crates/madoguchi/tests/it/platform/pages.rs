@@ -209,9 +209,11 @@ async fn check_config_refuses_a_bad_file_with_file_key_and_rule() {
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success() && err.contains("lockout.failures") && err.contains("at least 1"), "{err}");
-    std::fs::write(&file, "[[portal]]\npreset = \"rokin\"\n").unwrap();
+    // A good file names its SMTP server (tests/it/startup.rs: a file without one is refused).
+    std::fs::write(&file, "[server]\nsmtp = \"smtp://127.0.0.1:25\"\n[[portal]]\npreset = \"rokin\"\n").unwrap();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_madoguchi"))
         .args(["--config", file.to_str().unwrap(), "check-config"])
+        .env_remove("MADOGUCHI_SMTP_URL")
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
