@@ -97,7 +97,7 @@ pub async fn apply(
             None
         }
     };
-    if login_id.is_some() && normalize::fold(form.login_id.trim()) != normalize::fold(form.login_id_again.trim()) {
+    if login_id.as_ref().is_some_and(|id| !id.confirmed_by(&portal.settings.login_id, &form.login_id_again)) {
         errors.add("login_id_again", t.get("reg.login_id_mismatch"));
     }
     let email = normalize::email(&form.email);
