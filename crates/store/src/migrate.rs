@@ -35,6 +35,8 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(7, "0007_office"),
     migration!(8, "0008_rokin"),
     migration!(9, "0009_manuals"),
+    // 10 is another branch's number.
+    migration!(11, "0011_phone_digits"),
 ];
 
 #[derive(Debug, PartialEq, Eq)]

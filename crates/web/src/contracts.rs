@@ -71,7 +71,7 @@ pub fn check(portal: &Portal, c: &NewContract<'_>) -> Result<CheckedContract, Ve
     }
     let phone = madoguchi_core::contract::phone(c.phone);
     if phone.is_none() {
-        fail("phone", "電話番号は0から始まる10桁または11桁の数字で入力してください。".into());
+        fail("phone", "電話番号は市外局番から入力してください。固定電話は10桁（例：03-1234-5678）、携帯電話は11桁（例：090-1234-5678）、0120で始まる番号は10桁です。".into());
     }
     let seats =
         madoguchi_core::normalize::fold(c.seats).trim().parse::<i64>().ok().filter(|n| (1..=MAX_SEATS).contains(n));
