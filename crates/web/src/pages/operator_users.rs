@@ -7,12 +7,15 @@ use super::{Pager, html};
 use crate::accounts::{self, AccountError, NewAccount};
 use crate::ctx::{Chrome, Ctx, Origin};
 use crate::error::AppError;
-use crate::forms::{FieldErrors, fold};
+use crate::forms::FieldErrors;
+// The console's one matcher, also behind the audit log's organization search: folded,
+// lower-cased, without spaces, so 「山田　太郎」, 「山田太郎」 and 「ﾔﾏﾀﾞ」 meet their stored forms.
 use crate::state::AppState;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use madoguchi_core::normalize::{search_key as search_form, search_matches};
 use madoguchi_core::portal::LoginIdKind;
 use madoguchi_store::audit::{self, AuditEntry};
 use madoguchi_store::users::{self, User};
@@ -55,16 +58,10 @@ pub struct UsersPage {
     pub notice: Option<String>,
 }
 
-/// Folded, lower-cased, without spaces: 「山田　太郎」, 「山田太郎」 and 「ﾔﾏﾀﾞ」 meet their stored forms.
-fn search_form(s: &str) -> String {
-    fold(s).to_lowercase().chars().filter(|c| !c.is_whitespace()).collect()
-}
-
 pub(crate) fn matches(u: &User, needle: &str) -> bool {
-    needle.is_empty()
-        || [u.login_id.as_str(), u.email.as_str(), u.name.as_str(), u.organization_name.as_deref().unwrap_or("")]
-            .iter()
-            .any(|field| search_form(field).contains(needle))
+    [u.login_id.as_str(), u.email.as_str(), u.name.as_str(), u.organization_name.as_deref().unwrap_or("")]
+        .iter()
+        .any(|field| search_matches(field, needle))
 }
 
 /// The account's state as the operator reads it, and whether a lock or block can be lifted.
