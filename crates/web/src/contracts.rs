@@ -3,7 +3,7 @@
 //! `madoguchi contract add|import` and the operator console; each contract gets its own
 //! organization, and the first account that signs up against it becomes its 管理者.
 
-use crate::accounts::{AccountError, ImportError, RowError};
+use crate::accounts::{AccountError, ImportError, RowError, import_rows};
 use crate::auth::Hasher;
 use madoguchi_core::Portal;
 use madoguchi_core::portal::Registration;
@@ -154,24 +154,6 @@ pub async fn add(
     Ok(id)
 }
 
-/// The rows of a contracts CSV after its header line, with their line numbers, and a
-/// message for each line that is not CSV at all.
-fn csv_rows(text: &str) -> (Vec<(u64, csv::StringRecord)>, Vec<RowError>) {
-    let mut reader =
-        csv::ReaderBuilder::new().has_headers(true).flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
-    let (mut rows, mut errors) = (Vec::new(), Vec::new());
-    for record in reader.records() {
-        match record {
-            Ok(r) => rows.push((r.position().map(|p| p.line()).unwrap_or(0), r)),
-            Err(e) => errors.push(RowError {
-                line: e.position().map(|p| p.line()).unwrap_or(0),
-                message: format!("CSVとして読めません: {e}"),
-            }),
-        }
-    }
-    (rows, errors)
-}
-
 /// The CSV's columns, in order (a header line first).
 pub const CSV_COLUMNS: &str = "組織名,CustomerId,電話番号,契約数,ASPユーザーID";
 
@@ -180,7 +162,7 @@ pub const CSV_COLUMNS: &str = "組織名,CustomerId,電話番号,契約数,ASP�
 /// semicolons (or in further columns, as Excel may split them). Pure, so that it is fuzzed
 /// (fuzz/fuzz_targets/csv_contracts.rs).
 pub fn read_import(portal: &Portal, text: &str) -> Result<Vec<(u64, CheckedContract)>, Vec<RowError>> {
-    let (records, mut errors) = csv_rows(text);
+    let (records, mut errors) = import_rows(text);
     let mut checked = Vec::new();
     let mut seen = HashSet::new();
     for (line, record) in records {
@@ -346,7 +328,7 @@ pub async fn import_initial(
     actor: &str,
     now: i64,
 ) -> Result<usize, ImportError> {
-    let (records, mut errors) = csv_rows(text);
+    let (records, mut errors) = import_rows(text);
     let mut checked = Vec::new();
     let mut seen = HashSet::new();
     for (line, record) in records {
