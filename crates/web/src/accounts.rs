@@ -152,7 +152,7 @@ async fn insert(
     // A password the operator chose is handed over by the operator, never mailed.
     if !account.permanent && account.password.is_none() {
         let portal_name = portal.settings.name.ja.as_str();
-        let url = format!("/{}/login", portal.id);
+        let url = portal.url("/login");
         madoguchi_mail::queue(
             tx,
             &Envelope { portal: &portal.id, from_name: portal_name, to: &checked.email, lang: Lang::Ja },

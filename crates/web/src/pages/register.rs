@@ -4,7 +4,7 @@
 //! the organization's contact address.
 
 use super::html;
-use super::login::{audit_entry, format_ts, login_path};
+use super::login::{audit_entry, format_ts};
 use crate::auth;
 use crate::ctx::{Chrome, Ctx, Origin, PortalRef};
 use crate::error::AppError;
@@ -288,7 +288,7 @@ pub async fn complete(
     audit::record(&mut tx, &audit_entry(&portal, &origin, "user.created", Some(&subject), Some("registration")), now)
         .await?;
     let portal_name = portal.settings.name.get(ctx.lang);
-    let (at, url) = (format_ts(now, ctx.lang), login_path(&portal));
+    let (at, url) = (format_ts(now, ctx.lang), portal.url("/login"));
     madoguchi_mail::queue(
         &mut tx,
         &Envelope { portal: &portal.id, from_name: portal_name, to: &pending.email, lang: ctx.lang },
