@@ -16,6 +16,7 @@ mod crash;
 mod help;
 mod hostile;
 mod identity;
+mod japanese_data;
 mod login;
 mod outage;
 mod platform;
