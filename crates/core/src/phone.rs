@@ -83,6 +83,7 @@ mod tests {
             assert_eq!(parse(typed).as_deref(), Some(stored), "{typed}");
             assert_eq!(hyphenated(stored), shown, "{typed}");
             assert_eq!(parse(stored).as_deref(), Some(stored), "the stored form is accepted again");
+            assert_eq!(parse(shown).as_deref(), Some(stored), "so is the shown form");
         }
     }
 
