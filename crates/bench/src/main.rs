@@ -504,7 +504,7 @@ async fn mail_drain(
     let portal = config.portal(PORTAL).context("no portal")?;
     let now = chrono::Utc::now().timestamp();
     let name = &portal.settings.name.ja;
-    let url = format!("/{PORTAL}/login");
+    let url = portal.url("/login");
     for start in (0..cli.mails).step_by(500) {
         let mut tx = store.begin().await?;
         for i in start..(start + 500).min(cli.mails) {

@@ -5,7 +5,7 @@
 
 use madoguchi_core::Portal;
 use madoguchi_core::portal::Registration;
-use madoguchi_identity::accounts::{AccountError, ImportError, RowError};
+use madoguchi_identity::accounts::{AccountError, ImportError, RowError, import_rows};
 use madoguchi_store::audit::{self, AuditEntry};
 use madoguchi_store::{Conn, Store, certificates, contracts, users};
 use madoguchi_web::auth::Hasher;
@@ -71,7 +71,7 @@ pub fn check(portal: &Portal, c: &NewContract<'_>) -> Result<CheckedContract, Ve
     }
     let phone = madoguchi_core::contract::phone(c.phone);
     if phone.is_none() {
-        fail("phone", "電話番号は0から始まる10桁または11桁の数字で入力してください。".into());
+        fail("phone", "電話番号は市外局番から入力してください。固定電話は10桁（例：03-1234-5678）、携帯電話は11桁（例：090-1234-5678）、0120で始まる番号は10桁です。".into());
     }
     let seats =
         madoguchi_core::normalize::fold(c.seats).trim().parse::<i64>().ok().filter(|n| (1..=MAX_SEATS).contains(n));
@@ -154,24 +154,6 @@ pub async fn add(
     Ok(id)
 }
 
-/// The rows of a contracts CSV after its header line, with their line numbers, and a
-/// message for each line that is not CSV at all.
-fn csv_rows(text: &str) -> (Vec<(u64, csv::StringRecord)>, Vec<RowError>) {
-    let mut reader =
-        csv::ReaderBuilder::new().has_headers(true).flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
-    let (mut rows, mut errors) = (Vec::new(), Vec::new());
-    for record in reader.records() {
-        match record {
-            Ok(r) => rows.push((r.position().map(|p| p.line()).unwrap_or(0), r)),
-            Err(e) => errors.push(RowError {
-                line: e.position().map(|p| p.line()).unwrap_or(0),
-                message: format!("CSVとして読めません: {e}"),
-            }),
-        }
-    }
-    (rows, errors)
-}
-
 /// The CSV's columns, in order (a header line first).
 pub const CSV_COLUMNS: &str = "組織名,CustomerId,電話番号,契約数,ASPユーザーID";
 
@@ -180,7 +162,7 @@ pub const CSV_COLUMNS: &str = "組織名,CustomerId,電話番号,契約数,ASP�
 /// semicolons (or in further columns, as Excel may split them). Pure, so that it is fuzzed
 /// (fuzz/fuzz_targets/csv_contracts.rs).
 pub fn read_import(portal: &Portal, text: &str) -> Result<Vec<(u64, CheckedContract)>, Vec<RowError>> {
-    let (records, mut errors) = csv_rows(text);
+    let (records, mut errors) = import_rows(text);
     let mut checked = Vec::new();
     let mut seen = HashSet::new();
     for (line, record) in records {
@@ -346,7 +328,7 @@ pub async fn import_initial(
     actor: &str,
     now: i64,
 ) -> Result<usize, ImportError> {
-    let (records, mut errors) = csv_rows(text);
+    let (records, mut errors) = import_rows(text);
     let mut checked = Vec::new();
     let mut seen = HashSet::new();
     for (line, record) in records {

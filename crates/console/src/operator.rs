@@ -600,9 +600,10 @@ pub struct ImportForm {
 }
 
 impl ImportForm {
-    /// What Excel copies is tab-separated: tabs are read as commas.
+    /// The text as pasted: what Excel copies is tab-separated, which the import reads as
+    /// such (`accounts::import_rows`); turning tabs into commas split cells holding a comma.
     pub fn text(&self) -> String {
-        self.csv.replace('\t', ",")
+        self.csv.clone()
     }
 }
 

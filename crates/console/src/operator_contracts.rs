@@ -109,7 +109,7 @@ async fn contracts_page(
             master,
             customer_id: c.customer_id,
             organization,
-            phone: c.phone,
+            phone: madoguchi_core::phone::hyphenated(&c.phone),
             seats: c.seats,
             used: c.used_seats,
             asp,

@@ -42,7 +42,7 @@ impl OrgForm {
             department: p.department,
             postal_code: p.postal_code,
             address: p.address,
-            phone: p.phone,
+            phone: madoguchi_core::phone::hyphenated(&p.phone),
         }
     }
 

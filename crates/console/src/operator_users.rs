@@ -7,6 +7,7 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use madoguchi_core::normalize::{search_key as search_form, search_matches};
 use madoguchi_core::portal::LoginIdKind;
 use madoguchi_identity::accounts::{self, AccountError, NewAccount};
 use madoguchi_store::audit::{self, AuditEntry};
@@ -14,7 +15,7 @@ use madoguchi_store::users::{self, User};
 use madoguchi_web::ctx::{Chrome, Ctx, Origin};
 use madoguchi_web::error::AppError;
 use madoguchi_web::format::state_of;
-use madoguchi_web::forms::{FieldErrors, fold};
+use madoguchi_web::forms::FieldErrors;
 use madoguchi_web::pages::Pager;
 use madoguchi_web::pages::html;
 use madoguchi_web::state::AppState;
@@ -57,16 +58,12 @@ pub struct UsersPage {
     pub notice: Option<String>,
 }
 
-/// Folded, lower-cased, without spaces: 「山田　太郎」, 「山田太郎」 and 「ﾔﾏﾀﾞ」 meet their stored forms.
-fn search_form(s: &str) -> String {
-    fold(s).to_lowercase().chars().filter(|c| !c.is_whitespace()).collect()
-}
-
+/// The console's one matcher, also behind the audit log's organization search: folded,
+/// lower-cased, without spaces, so 「山田　太郎」, 「山田太郎」 and 「ﾔﾏﾀﾞ」 meet their stored forms.
 pub fn matches(u: &User, needle: &str) -> bool {
-    needle.is_empty()
-        || [u.login_id.as_str(), u.email.as_str(), u.name.as_str(), u.organization_name.as_deref().unwrap_or("")]
-            .iter()
-            .any(|field| search_form(field).contains(needle))
+    [u.login_id.as_str(), u.email.as_str(), u.name.as_str(), u.organization_name.as_deref().unwrap_or("")]
+        .iter()
+        .any(|field| search_matches(field, needle))
 }
 
 async fn users_page(

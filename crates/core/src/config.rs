@@ -236,6 +236,16 @@ impl Default for ServerSettings {
 }
 
 impl ServerSettings {
+    /// Where users reach the server, without a trailing `/`: `public_url`, else the plain
+    /// listener's own address (the demo's `http://127.0.0.1:8080`). Links in mails are made
+    /// of it; a server that others reach by another name must set `public_url`.
+    pub fn base_url(&self) -> String {
+        match &self.public_url {
+            Some(url) => url.trim_end_matches('/').to_string(),
+            None => format!("http://{}", self.listen),
+        }
+    }
+
     pub fn serves_https(&self) -> bool {
         self.public_url.as_deref().is_some_and(|u| u.starts_with("https://"))
     }
@@ -342,11 +352,12 @@ impl Config {
                 Err(list) => errors.extend(list.into_iter().map(|(k, r)| err(&format!("portal[{i}].{k}"), r))),
             }
         }
-        if errors.is_empty() {
-            Ok(Config { file: file.to_string(), server, portals })
-        } else {
-            Err(ConfigErrors(errors))
+        if !errors.is_empty() {
+            return Err(ConfigErrors(errors));
         }
+        let mut config = Config { file: file.to_string(), server, portals };
+        config.address_portals();
+        Ok(config)
     }
 
     /// Where mail goes. `smtp` is the URL given on the command line or in the environment,
@@ -373,6 +384,20 @@ impl Config {
 
     pub fn portal(&self, id: &str) -> Option<&Portal> {
         self.portals.iter().find(|p| p.id == id)
+    }
+
+    /// Moves the plain listener (`serve --listen`). Links in mails follow it when no
+    /// `public_url` is configured.
+    pub fn set_listen(&mut self, listen: &str) {
+        self.server.listen = listen.to_string();
+        self.address_portals();
+    }
+
+    fn address_portals(&mut self) {
+        let base = self.server.base_url();
+        for portal in &mut self.portals {
+            portal.public_url = format!("{base}/{}", portal.id);
+        }
     }
 }
 
@@ -488,7 +513,10 @@ fn build_portal(value: Value) -> Result<Portal, Vec<(String, String)>> {
         },
     };
     match hours {
-        Some(hours) if errors.is_empty() => Ok(Portal { id, host, preset, settings: settings.into(), hours }),
+        // The address is the server's: Config::parse sets it once the [server] table is read.
+        Some(hours) if errors.is_empty() => {
+            Ok(Portal { id, host, preset, settings: settings.into(), hours, public_url: String::new() })
+        }
         _ => Err(errors),
     }
 }
@@ -551,6 +579,24 @@ mod tests {
         for portal in &config.portals {
             assert!(portal.settings.help_page("top").is_some(), "{} has no help for its first screen", portal.id);
         }
+    }
+
+    /// Issue 14 item 6: links in mails are absolute, made of `public_url`, else the address
+    /// the server listens on (the demo's).
+    #[test]
+    fn portal_urls_are_absolute() {
+        let mut demo = Config::demo().unwrap();
+        assert_eq!(demo.portal("hellowork").unwrap().url("/login"), "http://127.0.0.1:8080/hellowork/login");
+        demo.set_listen("127.0.0.1:9090");
+        assert_eq!(demo.portal("rokin").unwrap().url("/certificate"), "http://127.0.0.1:9090/rokin/certificate");
+        let mut site = Config::parse(
+            "site.toml",
+            "[server]\npublic_url = \"https://madoguchi.example.jp/\"\n[[portal]]\npreset = \"shaho\"\n",
+        )
+        .unwrap();
+        assert_eq!(site.portal("shaho").unwrap().url("/login"), "https://madoguchi.example.jp/shaho/login");
+        site.set_listen("0.0.0.0:80");
+        assert_eq!(site.portal("shaho").unwrap().url("/login"), "https://madoguchi.example.jp/shaho/login");
     }
 
     #[test]

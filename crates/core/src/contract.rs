@@ -8,21 +8,9 @@ pub fn customer_id(raw: &str, prefix: &str, digits: u32) -> Option<String> {
     (id.len() == digits as usize && id.chars().all(|c| c.is_ascii_digit()) && id.starts_with(prefix)).then_some(id)
 }
 
-/// A Japanese phone number as digits: hyphens of any kind, spaces, parentheses and
-/// full-width digits accepted; 10 digits (landline, 050, 0120, 0570) or 11 (070/080/090).
+/// The contract's phone number as digits ([`crate::phone::parse`]: the numbering plan's rules).
 pub fn phone(raw: &str) -> Option<String> {
-    let folded = fold(raw);
-    if folded.chars().any(|c| !(c.is_ascii_digit() || matches!(c, '-' | ' ' | '(' | ')' | '\u{3000}'))) {
-        return None;
-    }
-    let digits: String = folded.chars().filter(char::is_ascii_digit).collect();
-    let ok = digits.starts_with('0')
-        && match digits.len() {
-            10 => true,
-            11 => ["070", "080", "090", "050", "0120", "0800"].iter().any(|p| digits.starts_with(p)),
-            _ => false,
-        };
-    ok.then_some(digits)
+    crate::phone::parse(raw)
 }
 
 /// rokin's 契約番号: `digits` half-width digits (full-width typing folded).
@@ -66,6 +54,8 @@ mod tests {
         assert_eq!(phone("(06) 1234 5678").as_deref(), Some("0612345678"));
         assert_eq!(phone("090-1234-5678").as_deref(), Some("09012345678"));
         assert_eq!(phone("0120-123-456").as_deref(), Some("0120123456"));
+        assert_eq!(phone("0120-123-4567"), None, "toll-free 0120 has 10 digits");
+        assert_eq!(phone("090-123-4567"), None, "a mobile number has 11 digits");
         assert_eq!(phone("1234-5678"), None);
         assert_eq!(phone("03-1234-567"), None);
         assert_eq!(phone("03-1234-5678 内線12"), None);

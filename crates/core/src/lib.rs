@@ -10,6 +10,7 @@ pub mod normalize;
 pub mod organization;
 pub mod password;
 pub mod person_name;
+pub mod phone;
 pub mod portal;
 pub mod rules;
 pub mod text;

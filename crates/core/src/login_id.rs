@@ -27,7 +27,11 @@ pub struct LoginId(String);
 
 impl LoginId {
     pub fn parse(policy: &LoginIdPolicy, raw: &str) -> Result<LoginId, Vec<LoginIdRule>> {
-        let folded = normalize::fold(raw).trim().to_string();
+        // An address takes NFKC only: a dash in it is part of the address (issue 14, item 18).
+        let folded = match policy.kind {
+            LoginIdKind::Email => normalize::email(raw),
+            _ => normalize::fold(raw).trim().to_string(),
+        };
         if folded.is_empty() {
             return Err(vec![LoginIdRule::Empty]);
         }
@@ -72,6 +76,13 @@ impl LoginId {
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// Whether `again` (a 再確認 field) names this same ID: read by the same rules, so a
+    /// case-insensitive ID typed once as `Kensetsu01` and once as `kensetsu01` agrees, as it
+    /// is stored lower-cased anyway.
+    pub fn confirmed_by(&self, policy: &LoginIdPolicy, again: &str) -> bool {
+        LoginId::parse(policy, again).is_ok_and(|other| other == *self)
     }
 }
 
@@ -150,5 +161,27 @@ mod tests {
         assert_eq!(parse("mlit-fwms", "Kensetsu01"), Ok("kensetsu01".into()));
         assert_eq!(parse("mlit-fwms", "建設01"), Err(vec![LoginIdRule::InvalidCharacter]));
         assert_eq!(LoginIdRule::Empty.message("ログインＩＤ", Lang::Ja), "ログインＩＤを入力してください。");
+    }
+
+    /// Issue 14 item 22: ログインＩＤ(再確認) was compared as typed, although the ID is
+    /// stored lower-cased.
+    #[test]
+    fn a_confirmation_reads_by_the_same_rules() {
+        let config = Config::demo().unwrap();
+        let mlit = &config.portal("mlit-fwms").unwrap().settings.login_id;
+        let id = LoginId::parse(mlit, "Kensetsu01").unwrap();
+        assert!(id.confirmed_by(mlit, "kensetsu01"));
+        assert!(id.confirmed_by(mlit, " ＫＥＮＳＥＴＳＵ０１ "));
+        assert!(!id.confirmed_by(mlit, "kensetsu02"));
+        assert!(!id.confirmed_by(mlit, ""));
+        let rokin = &config.portal("rokin").unwrap().settings.login_id;
+        let id = LoginId::parse(rokin, "Taro01").unwrap();
+        assert!(!id.confirmed_by(rokin, "taro01"), "rokin's user IDs are case-sensitive");
+    }
+
+    #[test]
+    fn an_address_keeps_its_dashes() {
+        assert_eq!(parse("hellowork", "tarob-6@example.jp"), Ok("tarob-6@example.jp".into()));
+        assert_eq!(parse("hellowork", "tarobー6@example.jp"), Err(vec![LoginIdRule::NotAnEmail]));
     }
 }

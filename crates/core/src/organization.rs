@@ -31,7 +31,8 @@ pub struct Profile {
     /// `NNN-NNNN`, or empty.
     pub postal_code: String,
     pub address: String,
-    /// Digits and hyphens, 10 or 11 digits starting with 0, or empty.
+    /// The digits of a Japanese number in use ([`crate::phone`]), or empty; shown with
+    /// [`crate::phone::hyphenated`].
     pub phone: String,
 }
 
@@ -73,17 +74,10 @@ fn postal_code(raw: &str) -> Result<String, Rule> {
 }
 
 fn phone(raw: &str) -> Result<String, Rule> {
-    let folded: String = fold(raw).chars().filter(|c| !c.is_whitespace()).collect();
-    if folded.is_empty() {
-        return Ok(folded);
+    if fold(raw).trim().is_empty() {
+        return Ok(String::new());
     }
-    let digits = folded.chars().filter(char::is_ascii_digit).count();
-    let ok = folded.starts_with('0')
-        && folded.chars().all(|c| c.is_ascii_digit() || c == '-')
-        && !folded.contains("--")
-        && !folded.ends_with('-')
-        && (10..=11).contains(&digits);
-    if ok { Ok(folded) } else { Err(Rule::Phone) }
+    crate::phone::parse(raw).ok_or(Rule::Phone)
 }
 
 /// Every rule is checked, so the form can show all messages at once.
@@ -150,8 +144,20 @@ mod tests {
         let p = parse(&input(" 国立窓口大学 ", "１００－０００１", "０３－１２３４－５６７８")).unwrap();
         assert_eq!(p.name, "国立窓口大学");
         assert_eq!(p.postal_code, "100-0001");
-        assert_eq!(p.phone, "03-1234-5678");
+        assert_eq!(p.phone, "0312345678", "stored as digits");
         assert_eq!(parse(&input("x", "1000001", "")).unwrap().postal_code, "100-0001");
+    }
+
+    /// Issue 14 items 19 and 20: 〜 between digits, parenthesized area codes, and the
+    /// numbering plan's lengths.
+    #[test]
+    fn phones_and_postal_codes_as_people_type_them() {
+        let p = parse(&input("x", "100〜0001", "（０３）１２３４－５６７８")).unwrap();
+        assert_eq!((p.postal_code.as_str(), p.phone.as_str()), ("100-0001", "0312345678"));
+        assert_eq!(parse(&input("x", "", "06〜5555〜6666")).unwrap().phone, "0655556666");
+        for bad in ["0120-123-4567", "090-123-4567"] {
+            assert_eq!(parse(&input("x", "", bad)).unwrap_err(), vec![("phone", Rule::Phone)], "{bad}");
+        }
     }
 
     #[test]
@@ -175,7 +181,7 @@ mod tests {
     #[test]
     fn changes_name_the_fields() {
         let old = Profile { name: "A".into(), ..Profile::default() };
-        let new = Profile { name: "B".into(), phone: "03-0000-0000".into(), ..Profile::default() };
-        assert_eq!(changes(&old, &new), vec!["name: \"A\" → \"B\"", "phone: \"\" → \"03-0000-0000\""]);
+        let new = Profile { name: "B".into(), phone: "0312345678".into(), ..Profile::default() };
+        assert_eq!(changes(&old, &new), vec!["name: \"A\" → \"B\"", "phone: \"\" → \"0312345678\""]);
     }
 }

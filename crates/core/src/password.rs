@@ -9,6 +9,7 @@ use crate::portal::{AllowedChars, CharClass, PasswordPolicy, parse_group};
 use crate::text::Lang;
 use std::collections::HashSet;
 use std::sync::LazyLock;
+use unicode_normalization::UnicodeNormalization;
 
 /// One broken rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,8 +20,11 @@ pub enum PasswordRule {
     TooLong {
         max: usize,
     },
-    /// A character outside half-width letters, digits and symbols (or the space, where allowed).
-    InvalidCharacter,
+    /// A character outside half-width letters, digits and symbols, and the space where the
+    /// policy allows it (`space`: shaho's printable ASCII), so that the message says so.
+    InvalidCharacter {
+        space: bool,
+    },
     /// Not enough of the required class groups.
     MissingClasses {
         groups: Vec<String>,
@@ -70,7 +74,7 @@ pub fn check(policy: &PasswordPolicy, password: &str, subject: Subject<'_>) -> V
         AllowedChars::AsciiPrintable => c.is_ascii_graphic() || c == ' ',
     };
     if !password.chars().all(allowed) {
-        broken.push(PasswordRule::InvalidCharacter);
+        broken.push(PasswordRule::InvalidCharacter { space: policy.allowed == AllowedChars::AsciiPrintable });
     }
     let groups: Vec<Vec<CharClass>> = policy.groups.iter().filter_map(|g| parse_group(g)).collect();
     let needed = policy.min_groups.unwrap_or(groups.len());
@@ -99,11 +103,15 @@ fn in_class(class: CharClass, c: char) -> bool {
 }
 
 /// True when some `run` consecutive characters of the password (case-insensitive) also
-/// appear consecutively in the login ID or a name.
+/// appear consecutively in the login ID or a name. The name is folded (NFKC) first: a name
+/// typed in full-width letters (田中 Ｔａｎａｋａ) is the same name to whoever guesses
+/// passwords. The password itself is never folded (a full-width one is refused anyway).
 fn contains_run(password: &str, subject: &Subject<'_>, run: usize) -> bool {
     let pw: Vec<char> = password.to_lowercase().chars().collect();
-    let sources: Vec<String> =
-        std::iter::once(subject.login_id).chain(subject.names.iter().copied()).map(str::to_lowercase).collect();
+    let sources: Vec<String> = std::iter::once(subject.login_id)
+        .chain(subject.names.iter().copied())
+        .map(|s| s.nfkc().collect::<String>().to_lowercase())
+        .collect();
     pw.windows(run).any(|w| {
         let piece: String = w.iter().collect();
         sources.iter().any(|s| s.contains(&piece))
@@ -139,8 +147,10 @@ impl PasswordRule {
             (PasswordRule::TooShort { min }, Lang::En) => format!("The password must be at least {min} characters."),
             (PasswordRule::TooLong { max }, Lang::Ja) => format!("パスワードは{max}文字以内で入力してください。"),
             (PasswordRule::TooLong { max }, Lang::En) => format!("The password must be at most {max} characters."),
-            (PasswordRule::InvalidCharacter, Lang::Ja) => "パスワードに使用できるのは半角の英字・数字・記号です（全角文字や空白は使えません）。".into(),
-            (PasswordRule::InvalidCharacter, Lang::En) => "The password may contain only half-width letters, digits and symbols (no full-width characters or spaces).".into(),
+            (PasswordRule::InvalidCharacter { space: false }, Lang::Ja) => "パスワードに使用できるのは半角の英字・数字・記号です（全角文字や空白は使えません）。".into(),
+            (PasswordRule::InvalidCharacter { space: false }, Lang::En) => "The password may contain only half-width letters, digits and symbols (no full-width characters or spaces).".into(),
+            (PasswordRule::InvalidCharacter { space: true }, Lang::Ja) => "パスワードに使用できるのは半角の英字・数字・記号と半角の空白です（全角文字は使えません）。".into(),
+            (PasswordRule::InvalidCharacter { space: true }, Lang::En) => "The password may contain only half-width letters, digits, symbols and spaces (no full-width characters).".into(),
             (PasswordRule::MissingClasses { groups, needed }, lang) => {
                 let names: Vec<String> = groups.iter().map(|g| group_name(g, lang)).collect();
                 match lang {
@@ -182,6 +192,16 @@ mod tests {
         assert_eq!(broken("mlit-fwms", "12AnA463X"), [PasswordRule::ContainsName { run: 3 }], "case-insensitive");
         assert_eq!(broken("mlit-fwms", "12an463X!"), []);
         assert_eq!(broken("mlit-fwms", "Xser0199z"), [PasswordRule::ContainsName { run: 3 }], "ser from the login ID");
+    }
+
+    /// Issue 14 item 22: a name typed in full-width letters was not compared.
+    #[test]
+    fn a_full_width_name_is_folded_before_the_run_check() {
+        let policy = policy("mlit-fwms");
+        let subject = Subject { login_id: "user01", names: &["田中 Ｔａｎａｋａ"] };
+        assert_eq!(check(&policy, "12ana463X", subject), [PasswordRule::ContainsName { run: 3 }]);
+        let half_width_kana = Subject { login_id: "ｕｓｅｒ０１", names: &[] };
+        assert_eq!(check(&policy, "Xser0199z", half_width_kana), [PasswordRule::ContainsName { run: 3 }]);
     }
 
     #[test]
@@ -236,13 +256,23 @@ mod tests {
 
     #[test]
     fn full_width_and_spaces_are_not_half_width() {
-        assert!(broken("rokin", "Ａbcdef1!").contains(&PasswordRule::InvalidCharacter));
-        assert!(broken("rokin", "Abc def1!").contains(&PasswordRule::InvalidCharacter));
-        assert!(
-            !broken("shaho", "Abc def1!").contains(&PasswordRule::InvalidCharacter),
-            "shaho allows printable ASCII"
-        );
-        assert!(broken("hellowork", "パスワード1!a").contains(&PasswordRule::InvalidCharacter));
+        let invalid = PasswordRule::InvalidCharacter { space: false };
+        assert!(broken("rokin", "Ａbcdef1!").contains(&invalid));
+        assert!(broken("rokin", "Abc def1!").contains(&invalid));
+        assert!(broken("hellowork", "パスワード1!a").contains(&invalid));
+    }
+
+    /// Issue 14 item 23: shaho accepts printable ASCII, the space included (spec/portals.md),
+    /// but its message said 「空白は使えません」. The rule and its message now agree.
+    #[test]
+    fn shaho_allows_the_space_and_says_so() {
+        assert!(!broken("shaho", "Abc def1!").iter().any(|r| matches!(r, PasswordRule::InvalidCharacter { .. })));
+        let rules = broken("shaho", "Abc　def1!");
+        assert_eq!(rules, [PasswordRule::InvalidCharacter { space: true }], "a full-width space is refused");
+        let ja = rules[0].message(Lang::Ja);
+        assert!(!ja.contains("空白は使えません") && ja.contains("空白"), "{ja}");
+        assert!(PasswordRule::InvalidCharacter { space: false }.message(Lang::Ja).contains("空白は使えません"));
+        assert!(rules[0].message(Lang::En).contains("spaces"));
     }
 
     #[test]
@@ -259,7 +289,8 @@ mod tests {
         let rules = [
             PasswordRule::TooShort { min: 8 },
             PasswordRule::TooLong { max: 12 },
-            PasswordRule::InvalidCharacter,
+            PasswordRule::InvalidCharacter { space: false },
+            PasswordRule::InvalidCharacter { space: true },
             PasswordRule::MissingClasses {
                 groups: vec!["upper".into(), "lower".into(), "digit|symbol".into()],
                 needed: 3,
@@ -277,11 +308,11 @@ mod tests {
             assert!(!rule.message(Lang::Ja).is_empty() && !rule.message(Lang::En).is_empty());
         }
         assert_eq!(
-            rules[3].message(Lang::Ja),
+            rules[4].message(Lang::Ja),
             "パスワードには英大文字、英小文字、数字または記号をそれぞれ1文字以上含めてください。"
         );
         assert_eq!(
-            rules[4].message(Lang::Ja),
+            rules[5].message(Lang::Ja),
             "パスワードには英小文字、英大文字、数字、記号のうち3種類以上を含めてください。"
         );
     }

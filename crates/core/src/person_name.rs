@@ -3,9 +3,13 @@
 //!
 //! The name is stored as typed, never folded: only a half-width space between family and
 //! given name becomes a full-width one, because that is the one half-width character nearly
-//! everybody types in a Japanese name and refusing it would help nobody.
+//! everybody types in a Japanese name and refusing it would help nobody. It is stored in NFC
+//! (canonical composition: か + U+3099 becomes が, the same character by Unicode's own
+//! definition, unlike NFKC's ㈱ → (株)) and its length is counted there: a name typed on a
+//! Mac or pasted from a PDF, where 濁点 may come decomposed, is as long as the name it shows.
 
 use crate::text::Lang;
+use unicode_normalization::UnicodeNormalization;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NameRule {
@@ -20,7 +24,7 @@ pub enum NameRule {
 /// The name to store, or the first rule it breaks.
 pub fn full_width(raw: &str, max: usize) -> Result<String, NameRule> {
     let name: String =
-        raw.trim_matches(|c: char| c.is_whitespace()).chars().map(|c| if c == ' ' { '\u{3000}' } else { c }).collect();
+        raw.trim_matches(|c: char| c.is_whitespace()).nfc().map(|c| if c == ' ' { '\u{3000}' } else { c }).collect();
     if name.is_empty() {
         return Err(NameRule::Empty);
     }
@@ -69,6 +73,15 @@ mod tests {
         assert_eq!(full_width("山田1", 20), Err(NameRule::HalfWidth));
         assert_eq!(full_width(&"あ".repeat(20), 20), Ok("あ".repeat(20)));
         assert_eq!(full_width(&"あ".repeat(21), 20), Err(NameRule::TooLong { max: 20 }));
+    }
+
+    /// Issue 14 item 21: 11 × か + U+3099 (combining 濁点) is 11 が, but was counted as 22.
+    #[test]
+    fn length_is_counted_after_nfc() {
+        let decomposed = "か\u{3099}".repeat(11);
+        assert_eq!(decomposed.chars().count(), 22);
+        assert_eq!(full_width(&decomposed, 20), Ok("が".repeat(11)), "stored composed");
+        assert_eq!(full_width(&"か\u{3099}".repeat(21), 20), Err(NameRule::TooLong { max: 20 }));
     }
 
     #[test]

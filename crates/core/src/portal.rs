@@ -19,6 +19,17 @@ pub struct Portal {
     /// help pages and all, cost each page view ~100 allocations.
     pub settings: std::sync::Arc<PortalSettings>,
     pub hours: ServiceHours,
+    /// The absolute address of the portal's pages, `<server's public URL>/<id>` (see
+    /// `ServerSettings::base_url`): what links in mails are made of.
+    pub public_url: String,
+}
+
+impl Portal {
+    /// The absolute URL of one of the portal's pages (`path` from the portal's root, e.g.
+    /// `/login`), for mails: a mail is read outside the browser, where a path means nothing.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.public_url)
+    }
 }
 
 /// Everything a preset file fixes, and everything a config file may override.

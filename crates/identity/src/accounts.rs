@@ -152,7 +152,7 @@ async fn insert(
     // A password the operator chose is handed over by the operator, never mailed.
     if !account.permanent && account.password.is_none() {
         let portal_name = portal.settings.name.ja.as_str();
-        let url = format!("/{}/login", portal.id);
+        let url = portal.url("/login");
         madoguchi_mail::queue(
             tx,
             &Envelope { portal: &portal.id, from_name: portal_name, to: &checked.email, lang: Lang::Ja },
@@ -228,6 +228,38 @@ pub fn decode_csv(bytes: &[u8]) -> Result<String, String> {
     }
 }
 
+/// The rows of an import after its header line, each with its line in the file, and a
+/// message for each line that is not CSV at all. Every import (accounts, shaho and rokin
+/// contracts; the console's paste box and the command line) reads its text here.
+///
+/// - **Tab-separated** when the header line holds a tab: cells copied from Excel reach the
+///   paste box that way, and a cell may hold a comma (「窓口商事株式会社, 本社」) that a
+///   comma-separated reading would split.
+/// - **Line numbers** as an editor shows them, also for CRLF files (what Excel saves):
+///   line ends are made `\n` before reading, because the csv crate counted a CRLF file's
+///   lines one too low.
+pub fn import_rows(text: &str) -> (Vec<(u64, csv::StringRecord)>, Vec<RowError>) {
+    let text = text.replace("\r\n", "\n");
+    let delimiter = if text.lines().next().is_some_and(|header| header.contains('\t')) { b'\t' } else { b',' };
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .delimiter(delimiter)
+        .from_reader(text.as_bytes());
+    let (mut rows, mut errors) = (Vec::new(), Vec::new());
+    for record in reader.records() {
+        match record {
+            Ok(r) => rows.push((r.position().map(|p| p.line()).unwrap_or(0), r)),
+            Err(e) => errors.push(RowError {
+                line: e.position().map(|p| p.line()).unwrap_or(0),
+                message: format!("CSVとして読めません: {e}"),
+            }),
+        }
+    }
+    (rows, errors)
+}
+
 /// The columns of an account CSV on this portal, as the import screen and its errors name them.
 pub fn csv_columns(portal: &Portal) -> String {
     const COLUMNS: &str = "組織名,ログインID,メールアドレス,利用者名";
@@ -268,33 +300,28 @@ impl ImportRow {
 /// checks every row: all rows, or every refused row with its line and rule. Pure, so that
 /// it is fuzzed (fuzz/fuzz_targets/csv_accounts.rs).
 pub fn read_import(portal: &Portal, text: &str) -> Result<Vec<ImportRow>, Vec<RowError>> {
-    let mut reader =
-        csv::ReaderBuilder::new().has_headers(true).flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
+    let (records, mut errors) = import_rows(text);
     let mut rows = Vec::new();
-    let mut errors = Vec::new();
-    for record in reader.records() {
-        match record {
-            Ok(r) if r.len() == 4 || (r.len() == 5 && portal.settings.office_label.is_some()) => rows.push(ImportRow {
-                line: r.position().map(|p| p.line()).unwrap_or(0),
+    for (line, r) in records {
+        if r.len() == 4 || (r.len() == 5 && portal.settings.office_label.is_some()) {
+            rows.push(ImportRow {
+                line,
                 organization: r[0].to_string(),
                 office: r.get(4).unwrap_or("").to_string(),
                 login_id: r[1].to_string(),
                 email: r[2].to_string(),
                 name: r[3].to_string(),
-            }),
-            Ok(r) => errors.push(RowError {
-                line: r.position().map(|p| p.line()).unwrap_or(0),
+            });
+        } else {
+            errors.push(RowError {
+                line,
                 message: format!(
                     "列の数が{}です（{} の{}列）。",
                     r.len(),
                     csv_columns(portal),
                     if portal.settings.office_label.is_some() { "4または5" } else { "4" }
                 ),
-            }),
-            Err(e) => errors.push(RowError {
-                line: e.position().map(|p| p.line()).unwrap_or(0),
-                message: format!("CSVとして読めません: {e}"),
-            }),
+            });
         }
     }
     let mut seen = std::collections::HashSet::new();
@@ -393,6 +420,34 @@ mod tests {
         let hellowork = config.portal("hellowork").unwrap();
         let rows = read_import(hellowork, "h\nA,,a@example.jp,x,品川\n").unwrap();
         assert_eq!((rows[0].office.as_str(), rows[0].login_id.as_str()), ("品川", ""));
+    }
+
+    /// Issue 14 item 25: a CRLF file's errors named the line before the bad one.
+    #[test]
+    fn crlf_files_report_the_lines_an_editor_shows() {
+        let jrec = Config::demo().unwrap().portal("jrec-in").unwrap().clone();
+        let text =
+            "組織名,ログインID,メールアドレス,利用者名\r\nA,id01,a@example.jp,x\r\nB,id02,not-mail,y\r\nC,id03\r\n";
+        let lines: Vec<u64> = read_import(&jrec, text).unwrap_err().iter().map(|e| e.line).collect();
+        assert_eq!(lines, [3, 4]);
+        let (rows, _) = import_rows("h\r\n\"a\r\nb\",c\r\nd,e\r\n");
+        let lines: Vec<u64> = rows.iter().map(|(line, _)| *line).collect();
+        assert_eq!(lines, [2, 4], "a quoted cell may span lines");
+    }
+
+    /// Issue 14 item 25: cells pasted from Excel are tab-separated; a cell holding a comma
+    /// stays one cell.
+    #[test]
+    fn tab_separated_paste_keeps_commas_in_cells() {
+        let jrec = Config::demo().unwrap().portal("jrec-in").unwrap().clone();
+        let text = "組織名\tログインID\tメールアドレス\t利用者名\r\n窓口商事, 本社\tid01\ta@example.jp\t山田, 太郎\r\n";
+        let rows = read_import(&jrec, text).unwrap();
+        assert_eq!(rows[0].organization, "窓口商事, 本社");
+        assert_eq!(rows[0].name, "山田, 太郎");
+        assert_eq!(rows[0].line, 2);
+        let (rows, errors) = import_rows("a,b\n1,2\n");
+        assert!(errors.is_empty());
+        assert_eq!(rows[0].1.len(), 2, "a comma-separated file stays one");
     }
 
     #[test]

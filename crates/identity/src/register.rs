@@ -23,7 +23,6 @@ use madoguchi_web::error::AppError;
 use madoguchi_web::format::format_ts;
 use madoguchi_web::forms::FieldErrors;
 use madoguchi_web::pages::html;
-use madoguchi_web::pages::login_screen::login_path;
 use madoguchi_web::screens::Screen;
 use madoguchi_web::session;
 use madoguchi_web::state::AppState;
@@ -99,7 +98,7 @@ pub async fn apply(
             None
         }
     };
-    if login_id.is_some() && normalize::fold(form.login_id.trim()) != normalize::fold(form.login_id_again.trim()) {
+    if login_id.as_ref().is_some_and(|id| !id.confirmed_by(&portal.settings.login_id, &form.login_id_again)) {
         errors.add("login_id_again", t.get("reg.login_id_mismatch"));
     }
     let email = normalize::email(&form.email);
@@ -290,7 +289,7 @@ pub async fn complete(
     audit::record(&mut tx, &audit_entry(&portal, &origin, "user.created", Some(&subject), Some("registration")), now)
         .await?;
     let portal_name = portal.settings.name.get(ctx.lang);
-    let (at, url) = (format_ts(now, ctx.lang), login_path(&portal));
+    let (at, url) = (format_ts(now, ctx.lang), portal.url("/login"));
     madoguchi_mail::queue(
         &mut tx,
         &Envelope { portal: &portal.id, from_name: portal_name, to: &pending.email, lang: ctx.lang },

@@ -27,7 +27,7 @@ pub fn profile_rows(p: &Profile, info: &RegisteredInfo, t: &Tr, lang: Lang) -> V
         (t.get("org.department").to_string(), shown(&p.department)),
         (t.get("org.postal_code").to_string(), shown(&p.postal_code)),
         (t.get("org.address").to_string(), shown(&p.address)),
-        (t.get("org.phone").to_string(), shown(&p.phone)),
+        (t.get("org.phone").to_string(), shown(&madoguchi_core::phone::hyphenated(&p.phone))),
     ]
 }
 

@@ -139,7 +139,7 @@ pub async fn recover(
     }
     audit::record(&mut tx, &audit_entry(&portal, &origin, event, None, None), now).await?;
     let portal_name = portal.settings.name.get(ctx.lang);
-    let url = login_path(&portal);
+    let url = portal.url("/login");
     match login_id {
         None => {
             let ids: Vec<String> = users::list(&mut tx, &portal.id, 10_000)

@@ -457,7 +457,7 @@ fn imported(file: &std::path::Path, result: Result<usize, accounts::ImportError>
     }
 }
 
-async fn serve(config: Config, database: String, args: ServeArgs) -> anyhow::Result<()> {
+async fn serve(mut config: Config, database: String, args: ServeArgs) -> anyhow::Result<()> {
     init_tracing(args.log_json || config.server.log_format == "json");
     if args.test_clock && !config.server.allow_test_clock {
         bail!(
@@ -477,6 +477,8 @@ async fn serve(config: Config, database: String, args: ServeArgs) -> anyhow::Res
     };
     let listen = args.listen.clone().unwrap_or_else(|| config.server.listen.clone());
     let addr: SocketAddr = listen.parse().with_context(|| format!("--listen {listen} is not an address and port"))?;
+    // Links in mails name this address when no public_url is configured.
+    config.set_listen(&listen);
     let tls_settings = match args.tls_listen.as_deref() {
         Some("off") => None,
         Some(other) => {

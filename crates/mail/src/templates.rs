@@ -155,6 +155,16 @@ pub enum TemplateError {
     NoSubject(&'static str),
     #[error("mail template {0} needs a value for {{{1}}}")]
     MissingValue(&'static str, String),
+    /// A mail is read outside the browser: a link must be absolute (`Portal::url`).
+    #[error("mail template {0} got a relative link for {{{1}}}: {2}")]
+    RelativeLink(&'static str, String, String),
+}
+
+/// The placeholders that hold a link.
+const LINKS: [&str; 1] = ["url"];
+
+fn is_absolute(link: &str) -> bool {
+    link.starts_with("https://") || link.starts_with("http://")
 }
 
 pub fn render(kind: MailKind, lang: Lang, values: &[(&str, &str)]) -> Result<Rendered, TemplateError> {
@@ -176,7 +186,11 @@ fn fill(kind: MailKind, text: &str, values: &[(&str, &str)]) -> Result<String, T
         };
         let name = &after[..end];
         let value = values.iter().find(|(k, _)| *k == name).map(|(_, v)| *v);
-        out.push_str(value.ok_or_else(|| TemplateError::MissingValue(kind.key(), name.to_string()))?);
+        let value = value.ok_or_else(|| TemplateError::MissingValue(kind.key(), name.to_string()))?;
+        if LINKS.contains(&name) && !is_absolute(value) {
+            return Err(TemplateError::RelativeLink(kind.key(), name.to_string(), value.to_string()));
+        }
+        out.push_str(value);
         rest = &after[end + 1..];
     }
     out.push_str(rest);
@@ -229,6 +243,35 @@ mod tests {
         }
         let ja = render(MailKind::OperatorLoginCode, Lang::Ja, &VALUES).unwrap();
         assert_eq!(ja.subject, "【賃金控除事務支援システム】オペレーターログイン確認コード");
+    }
+
+    /// Issue 14 item 6: `account add`'s mail said 「ログイン画面：/hellowork/login」. Every
+    /// template, rendered in both languages with the links the server makes, has only
+    /// absolute links; a relative one, from a template or a caller, fails.
+    #[test]
+    fn every_link_in_every_mail_is_absolute() {
+        let config = madoguchi_core::Config::demo().unwrap();
+        let portal = config.portal("hellowork").unwrap();
+        let url = portal.url("/login");
+        let values: Vec<(&str, &str)> =
+            VALUES.iter().map(|&(k, v)| if k == "url" { (k, url.as_str()) } else { (k, v) }).collect();
+        let mut links = 0;
+        for kind in MailKind::ALL {
+            for lang in [Lang::Ja, Lang::En] {
+                let mail = render(kind, lang, &values).unwrap();
+                for word in mail.body.split(|c: char| c.is_whitespace() || "：（）「」<>".contains(c)) {
+                    if word.contains('/') {
+                        assert!(is_absolute(word), "{kind:?} {lang:?}: a relative link {word:?}");
+                        assert!(word.starts_with("http://127.0.0.1:8080/hellowork/"), "{kind:?} {lang:?}: {word:?}");
+                        links += 1;
+                    }
+                }
+            }
+        }
+        assert_eq!(links, 10, "the five mails with a link, in two languages");
+        let relative: Vec<(&str, &str)> =
+            VALUES.iter().map(|&(k, v)| if k == "url" { (k, "/hellowork/login") } else { (k, v) }).collect();
+        assert!(matches!(render(MailKind::AccountCreated, Lang::Ja, &relative), Err(TemplateError::RelativeLink(..))));
     }
 
     #[test]

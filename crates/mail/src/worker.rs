@@ -3,7 +3,7 @@
 //! Message-ID (receivers and the dev mailbox drop the repeat); never not at all.
 
 use lettre::message::Mailbox;
-use lettre::message::header::ContentType;
+use lettre::message::header::{ContentType, HeaderName, HeaderValue};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use madoguchi_core::SharedClock;
 use madoguchi_store::Store;
@@ -212,17 +212,35 @@ impl Mailer {
     }
 
     fn message(&self, mail: &QueuedMail) -> Result<Message, String> {
-        let from_addr = self.from_addr.parse().map_err(|e| format!("sender address: {e}"))?;
-        let to: Mailbox = mail.to.parse().map_err(|e| format!("recipient address: {e}"))?;
-        Message::builder()
-            .message_id(Some(mail.message_id.clone()))
-            .from(Mailbox::new(Some(mail.from_name.clone()), from_addr))
-            .to(to)
-            .subject(mail.subject.clone())
-            .header(ContentType::TEXT_PLAIN)
-            .body(mail.body.clone())
-            .map_err(|e| e.to_string())
+        compose(mail, &self.from_addr)
     }
+}
+
+/// The mail as it goes out over SMTP.
+///
+/// Its `Date:` is when the mail was queued, read from the portal's clock (the test clock
+/// under `--test-clock`), in Japan's time, +0900: the time the texts in the mail were
+/// written at, the same on every retry (as the Message-ID is), and what a Japanese reader's
+/// mail program shows. lettre would write the wall clock's time in UTC (+0000) at sending.
+fn compose(mail: &QueuedMail, from_addr: &str) -> Result<Message, String> {
+    let from_addr = from_addr.parse().map_err(|e| format!("sender address: {e}"))?;
+    let to: Mailbox = mail.to.parse().map_err(|e| format!("recipient address: {e}"))?;
+    let mut message = Message::builder()
+        .message_id(Some(mail.message_id.clone()))
+        .from(Mailbox::new(Some(mail.from_name.clone()), from_addr))
+        .to(to)
+        .subject(mail.subject.clone())
+        .header(ContentType::TEXT_PLAIN)
+        .body(mail.body.clone())
+        .map_err(|e| e.to_string())?;
+    message.headers_mut().insert_raw(HeaderValue::new(HeaderName::new_from_ascii_str("Date"), date(mail.created_at)));
+    Ok(message)
+}
+
+/// RFC 5322 date-time in +0900 (`Tue, 24 Nov 2026 10:00:00 +0900`).
+fn date(unix: i64) -> String {
+    let at = chrono::DateTime::from_timestamp(unix, 0).unwrap_or_default();
+    at.with_timezone(&madoguchi_core::clock::JST).to_rfc2822()
 }
 
 /// 30 s, 1 min, 2 min … capped at one hour.
@@ -233,7 +251,32 @@ fn backoff_seconds(attempts: i64) -> i64 {
 
 #[cfg(test)]
 mod tests {
-    use super::backoff_seconds;
+    use super::*;
+
+    fn queued(created_at: i64) -> QueuedMail {
+        QueuedMail {
+            id: 1,
+            message_id: "<1@madoguchi.localhost>".into(),
+            portal: "rokin".into(),
+            kind: "login_code".into(),
+            to: "taro@example.jp".into(),
+            from_name: "賃金控除事務支援システム".into(),
+            subject: "件名".into(),
+            body: "本文".into(),
+            attempts: 1,
+            created_at,
+        }
+    }
+
+    /// Issue 14 item 7: the Date was the wall clock's, in UTC.
+    #[test]
+    fn the_date_is_the_portal_clocks_in_japan_time() {
+        // 2027-01-02 12:00 JST, a moment no wall clock shows while the tests run.
+        let at = chrono::DateTime::parse_from_rfc3339("2027-01-02T12:00:00+09:00").unwrap().timestamp();
+        let raw = String::from_utf8(compose(&queued(at), "no-reply@madoguchi.localhost").unwrap().formatted()).unwrap();
+        let dates: Vec<&str> = raw.lines().filter(|l| l.starts_with("Date: ")).collect();
+        assert_eq!(dates, ["Date: Sat, 2 Jan 2027 12:00:00 +0900"], "{raw}");
+    }
 
     #[test]
     fn backoff_doubles_and_caps() {

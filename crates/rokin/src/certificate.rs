@@ -524,10 +524,7 @@ pub async fn mail_certificate(
     let portal_name = portal.settings.name.get(lang);
     let help_desk = madoguchi_web::pages::landing::help_desk_text(tx, portal, lang).await?;
     let at = format_ts(now, lang);
-    let url = match &state.config.server.public_url {
-        Some(base) => format!("{}/{}/certificate", base.trim_end_matches('/'), portal.id),
-        None => format!("/{}/certificate", portal.id),
-    };
+    let url = portal.url("/certificate");
     let mut values: Vec<(&str, &str)> = vec![
         ("portal", portal_name),
         ("name", &user.name),

@@ -1,5 +1,6 @@
 //! The append-only audit log. Written in the transaction of the event it records.
 
+use madoguchi_core::normalize::{search_key, search_matches};
 use sqlx::AnyConnection;
 
 #[derive(Debug, Clone, Default)]
@@ -63,7 +64,8 @@ pub struct AuditFilter {
     pub event: Option<String>,
     pub from: Option<i64>,
     pub until: Option<i64>,
-    /// Part of an organization's name: events concerning the organizations it matches.
+    /// Part of an organization's name: events concerning the organizations it matches, by
+    /// the console's one matcher (`normalize::search_key` on both the name and the query).
     pub organization: Option<String>,
     /// Only the events of this organization (what its own users may read).
     pub organization_id: Option<i64>,
@@ -90,7 +92,8 @@ macro_rules! audit_where {
            AND ($3 = '' OR event = $3 OR (substr($3, length($3), 1) = '.' AND substr(event, 1, length($3)) = $3))
            AND at >= $4 AND at < $5
            AND ($6 = '' OR organization_id IN
-                (SELECT id FROM organizations WHERE portal = $1 AND name LIKE $6 ESCAPE '!'))
+                (SELECT id FROM organizations
+                  WHERE portal = $1 AND (',' || $6 || ',') LIKE ('%,' || CAST(id AS TEXT) || ',%')))
            AND ($7 < 0 OR organization_id = $7)"
     };
 }
@@ -107,7 +110,10 @@ pub async fn search(
     let event = filter.event.clone().unwrap_or_default();
     let party = filter.party.clone().unwrap_or_default();
     let (from, until) = (filter.from.unwrap_or(i64::MIN), filter.until.unwrap_or(i64::MAX));
-    let organization = filter.organization.as_deref().map(like_pattern).unwrap_or_default();
+    let organization = match filter.organization.as_deref().map(search_key).filter(|k| !k.is_empty()) {
+        Some(needle) => organization_ids(conn, portal, &needle).await?,
+        None => String::new(),
+    };
     // Organization ids are positive: -1 is "any".
     let organization_id = filter.organization_id.unwrap_or(-1);
     let total: i64 = sqlx::query_scalar(concat!("SELECT COUNT(*) FROM audit_log WHERE ", audit_where!()))
@@ -158,9 +164,15 @@ pub async fn search(
     Ok((rows, total))
 }
 
-/// `LIKE` pattern for "contains", with the user's `%`, `_` and `!` taken literally.
-fn like_pattern(part: &str) -> String {
-    let escaped: String =
-        part.chars().flat_map(|c| if matches!(c, '%' | '_' | '!') { vec!['!', c] } else { vec![c] }).collect();
-    format!("%{escaped}%")
+/// The ids of the portal's organizations whose name matches `needle` (a search key), as the
+/// comma-separated list the query reads; `0` (no organization's id) when none does. Names are
+/// stored as typed (㈱, full-width letters), and SQL cannot fold them the same way on both
+/// databases, so the names are matched here, with the matcher the user search uses. A portal
+/// has thousands of organizations, not millions.
+async fn organization_ids(conn: &mut AnyConnection, portal: &str, needle: &str) -> Result<String, sqlx::Error> {
+    let names: Vec<(i64, String)> =
+        sqlx::query_as("SELECT id, name FROM organizations WHERE portal = $1").bind(portal).fetch_all(conn).await?;
+    let ids: Vec<String> =
+        names.iter().filter(|(_, name)| search_matches(name, needle)).map(|(id, _)| id.to_string()).collect();
+    Ok(if ids.is_empty() { "0".into() } else { ids.join(",") })
 }

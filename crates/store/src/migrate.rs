@@ -36,6 +36,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(8, "0008_rokin"),
     migration!(9, "0009_manuals"),
     migration!(10, "0010_secrets_and_limits"),
+    migration!(11, "0011_phone_digits"),
 ];
 
 #[derive(Debug, PartialEq, Eq)]

@@ -25,6 +25,8 @@ pub struct QueuedMail {
     pub subject: String,
     pub body: String,
     pub attempts: i64,
+    /// When the mail was queued (Unix seconds, the portal clock): its `Date:`.
+    pub created_at: i64,
 }
 
 #[derive(Debug, Clone)]
@@ -93,7 +95,7 @@ pub async fn claim(
                         AND (locked_until IS NULL OR locked_until <= $1)
                       ORDER BY id LIMIT $3)
            AND sent_at IS NULL AND (locked_until IS NULL OR locked_until <= $1)
-         RETURNING id, message_id, portal, kind, to_addr, from_name, subject, body, attempts",
+         RETURNING id, message_id, portal, kind, to_addr, from_name, subject, body, attempts, created_at",
     )
     .bind(now)
     .bind(lease_until)
@@ -113,6 +115,7 @@ pub async fn claim(
                 subject: r.try_get("subject")?,
                 body: r.try_get("body")?,
                 attempts: r.try_get("attempts")?,
+                created_at: r.try_get("created_at")?,
             })
         })
         .collect::<Result<Vec<_>, sqlx::Error>>()?;

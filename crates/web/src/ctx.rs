@@ -150,8 +150,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Origin {
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         let ip =
             parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip().to_string());
-        let user_agent =
-            parts.headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(|s| s.chars().take(300).collect());
+        let user_agent = parts.headers.get(header::USER_AGENT).map(|v| user_agent(v.as_bytes()));
         Ok(Origin { ip, user_agent })
     }
 }
@@ -173,5 +172,32 @@ pub fn audit_entry<'a>(
         ip: origin.ip.as_deref(),
         user_agent: origin.user_agent.as_deref(),
         detail,
+    }
+}
+
+/// The longest user agent the audit log keeps, in characters.
+pub const USER_AGENT_MAX: usize = 300;
+
+/// A User-Agent header as the audit log keeps it: any bytes (`HeaderValue::to_str` refuses
+/// everything but visible ASCII, which left a Japanese or Latin-1 agent empty), decoded as
+/// UTF-8 with U+FFFD for what is not, control characters as spaces, at most
+/// [`USER_AGENT_MAX`] characters.
+pub fn user_agent(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).chars().map(|c| if c.is_control() { ' ' } else { c }).take(USER_AGENT_MAX).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 14 item 26: a non-ASCII user agent was stored as empty.
+    #[test]
+    fn user_agents_keep_what_they_say() {
+        assert_eq!(user_agent(b"Mozilla/5.0"), "Mozilla/5.0");
+        assert_eq!(user_agent("窓口ブラウザ/1.0".as_bytes()), "窓口ブラウザ/1.0");
+        assert_eq!(user_agent(b"Caf\xe9/1.0"), "Caf\u{FFFD}/1.0", "Latin-1 bytes");
+        assert_eq!(user_agent(b"a\tb"), "a b");
+        let long = "あ".repeat(400);
+        assert_eq!(user_agent(long.as_bytes()).chars().count(), USER_AGENT_MAX);
     }
 }

@@ -14,6 +14,7 @@ mod testkit;
 mod platform {
     pub mod backend;
     pub mod help;
+    pub mod japanese_data;
     pub mod limits;
     pub mod pages;
     pub mod secrets;

@@ -70,6 +70,8 @@ async fn an_operator_code_arrives_through_smtp_with_a_japanese_subject() {
     assert!(mail["raw_subject"].as_str().unwrap().starts_with("=?utf-8?"), "RFC 2047 encoded: {}", mail["raw_subject"]);
     assert!(mail["from"].as_str().unwrap().contains("賃金控除事務支援システム"));
     assert_eq!(mail["rcpt"][0], email.as_str());
+    // The portal's (test) clock in Japan's time, not the wall clock in UTC (issue 14, item 7).
+    assert_eq!(mail["date"], "2026-11-24T10:00:00+09:00");
     let body = mail["body"].as_str().unwrap();
     assert!(body.contains("運用者コンソールへのログインを受け付けました"), "{body}");
     // The code in the mail logs in.

@@ -18,6 +18,7 @@ class Sink:
             "subject": str(msg["subject"]),
             "from": str(msg["from"]),
             "message_id": str(msg["message-id"]),
+            "date": msg["date"].datetime.isoformat() if msg["date"] else "",
             "body": msg.get_body(preferencelist=("plain",)).get_content(),
         }
         with open(out, "a", encoding="utf-8") as f:

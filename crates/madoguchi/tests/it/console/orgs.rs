@@ -238,7 +238,7 @@ async fn a_bad_institution_edit_keeps_the_input_and_changes_nothing() {
     bad.assert_contains("機関名を入力してください。")
         .assert_contains("機関種別は一覧から選択してください。")
         .assert_contains("郵便番号は「100-0001」の形式")
-        .assert_contains("電話番号は0から始まる10桁または11桁")
+        .assert_contains("電話番号は市外局番から入力してください。")
         .assert_contains("href=\"#phone\"")
         .assert_contains("id=\"phone-error\"")
         .assert_contains("value=\"理学研究科\"")

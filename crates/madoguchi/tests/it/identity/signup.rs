@@ -84,7 +84,7 @@ async fn sign_up_against_the_contract_then_log_in() {
         .await;
     page.assert_contains("CustomerIdは28から始まる6桁の数字で入力してください。")
         .assert_contains("表示名は1文字以上256文字以内で入力してください。")
-        .assert_contains("電話番号は0から始まる10桁または11桁の数字で入力してください。")
+        .assert_contains("電話番号は市外局番から入力してください。")
         .assert_contains("value=\"291234\"")
         .assert_contains("value=\"12-34\"")
         .assert_lacks("value=\"short\"");
