@@ -120,6 +120,16 @@ pub struct ServerSettings {
     /// (nginx `$ssl_client_escaped_cert`).
     #[serde(default = "default_client_cert_header")]
     pub client_cert_header: String,
+    /// Time a client has to send a request's headers: the first request's from the moment
+    /// the connection is open (after the TLS handshake), a later one's from its first byte.
+    #[serde(default = "default_header_read_timeout")]
+    pub header_read_timeout_seconds: u64,
+    /// Time a connection may wait between two requests (keep-alive) with nothing sent.
+    #[serde(default = "default_idle_timeout")]
+    pub idle_timeout_seconds: u64,
+    /// Open connections at once, both listeners together; more wait to be accepted.
+    #[serde(default = "default_max_connections")]
+    pub max_connections: usize,
 }
 
 /// `[server.tls]`: the TLS listener. See docs/TLS.md.
@@ -198,6 +208,15 @@ fn default_data_dir() -> PathBuf {
 fn default_client_cert_header() -> String {
     "X-SSL-Client-Cert".into()
 }
+fn default_header_read_timeout() -> u64 {
+    10
+}
+fn default_idle_timeout() -> u64 {
+    30
+}
+fn default_max_connections() -> usize {
+    512
+}
 fn default_tls_listen() -> String {
     "127.0.0.1:8443".into()
 }
@@ -224,6 +243,9 @@ impl Default for ServerSettings {
             tls: None,
             trusted_proxies: Vec::new(),
             client_cert_header: default_client_cert_header(),
+            header_read_timeout_seconds: default_header_read_timeout(),
+            idle_timeout_seconds: default_idle_timeout(),
+            max_connections: default_max_connections(),
         }
     }
 }
@@ -396,6 +418,15 @@ fn check_server(server: &ServerSettings, fail: &mut dyn FnMut(&str, String)) {
         if !crate::portal::is_cidr(net) {
             fail("server.trusted_proxies", format!("\"{net}\" is not a CIDR range such as 127.0.0.1/32"));
         }
+    }
+    if !(1..=300).contains(&server.header_read_timeout_seconds) {
+        fail("server.header_read_timeout_seconds", "must be between 1 and 300".into());
+    }
+    if !(1..=3600).contains(&server.idle_timeout_seconds) {
+        fail("server.idle_timeout_seconds", "must be between 1 and 3600".into());
+    }
+    if !(1..=1_000_000).contains(&server.max_connections) {
+        fail("server.max_connections", "must be between 1 and 1000000".into());
     }
     let header = &server.client_cert_header;
     if header.is_empty() || !header.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
@@ -616,6 +647,33 @@ mod tests {
         assert!(e.contains("server.trusted_proxies") && e.contains("127.0.0.1"), "{e}");
         let e = refusal(&format!("[server]\nclient_cert_header = \"X Cert\"\n{rokin}"));
         assert!(e.contains("server.client_cert_header"), "{e}");
+    }
+
+    #[test]
+    fn connection_limits_are_read_and_checked() {
+        let rokin = "[[portal]]\npreset = \"rokin\"\n";
+        let server = Config::parse("x.toml", rokin).unwrap().server;
+        assert_eq!(
+            (server.header_read_timeout_seconds, server.idle_timeout_seconds, server.max_connections),
+            (10, 30, 512)
+        );
+        let text = format!(
+            "[server]\nheader_read_timeout_seconds = 2\nidle_timeout_seconds = 3\nmax_connections = 4\n{rokin}"
+        );
+        let server = Config::parse("x.toml", &text).unwrap().server;
+        assert_eq!(
+            (server.header_read_timeout_seconds, server.idle_timeout_seconds, server.max_connections),
+            (2, 3, 4)
+        );
+        for (key, value) in [
+            ("header_read_timeout_seconds", "0"),
+            ("header_read_timeout_seconds", "301"),
+            ("idle_timeout_seconds", "0"),
+            ("max_connections", "0"),
+        ] {
+            let e = refusal(&format!("[server]\n{key} = {value}\n{rokin}"));
+            assert!(e.contains(&format!("server.{key}")), "{key} = {value}: {e}");
+        }
     }
 
     fn refusal(text: &str) -> String {

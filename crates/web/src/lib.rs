@@ -11,6 +11,7 @@ pub mod forms;
 mod gates;
 pub mod i18n;
 pub mod jobs;
+pub mod listener;
 pub mod metrics;
 pub mod notices;
 pub mod pages;
