@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod client_addr;
 pub mod client_cert;
 pub mod contracts;
 pub mod credentials;
@@ -165,7 +166,7 @@ pub fn route_table(state: &AppState) -> Routes {
         .route("/_dev/clock/set", post(dev::set))
         .route("/healthz", get(system::healthz))
         .route("/readyz", get(system::readyz))
-        .route("/metrics", get(system::metrics))
+        .route("/metrics", get(system::metrics).layer(from_fn_with_state(state.clone(), gates::metrics_allowed)))
 }
 
 /// `/rokin` → `/rokin/` (only for paths that name a portal).

@@ -9,6 +9,7 @@ mod testkit;
 
 mod asp_accounts;
 mod backend;
+mod client_address;
 mod connections;
 mod console;
 mod console_orgs;
