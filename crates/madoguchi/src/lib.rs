@@ -9,6 +9,7 @@ use madoguchi_mail::{Mailer, Transport};
 use madoguchi_store::Store;
 use madoguchi_web::AppState;
 use madoguchi_web::auth::Hasher;
+use madoguchi_web::csrf::CsrfKey;
 
 /// Everything `serve` runs: the state (routes are built from it) and the mail worker.
 pub struct Server {
@@ -37,7 +38,8 @@ pub async fn build(
         demo::seed(&store, &config, &hasher, clock.unix()).await.context("cannot seed the demo data")?;
     }
     let cas = certificate_authorities(&config, clock.now())?;
-    let state = AppState::new(config, store, clock, mailer.clone(), hasher, test_clock, cas);
+    let csrf_key = csrf_key(&store, clock.unix()).await?;
+    let state = AppState::new(config, store, clock, mailer.clone(), hasher, test_clock, cas, csrf_key);
     Ok(Server { state, mailer })
 }
 
@@ -49,6 +51,16 @@ fn certificate_authorities(
 ) -> anyhow::Result<madoguchi_web::tls::Authorities> {
     let passphrase = std::env::var(madoguchi_web::tls::CA_PASSPHRASE_ENV).ok().filter(|p| !p.is_empty());
     Ok(madoguchi_web::tls::open_authorities(config, passphrase.as_deref(), now)?)
+}
+
+/// The key that signs CSRF tokens: made at first start, then the one on the database (every
+/// instance on it must accept the others' tokens).
+async fn csrf_key(store: &Store, now: i64) -> anyhow::Result<CsrfKey> {
+    let mut conn = store.acquire().await.context("cannot read the server's keys")?;
+    let stored = madoguchi_store::secrets::get_or_create(&mut conn, "csrf", &CsrfKey::random_hex(), now)
+        .await
+        .context("cannot read the server's keys")?;
+    CsrfKey::from_hex(&stored).context("server_secrets.csrf is not a 32-byte key in hex")
 }
 
 /// A database URL without its password, for messages and logs.

@@ -5,7 +5,9 @@ pub mod auth;
 pub mod client_addr;
 pub mod client_cert;
 pub mod contracts;
+pub mod cookies;
 pub mod credentials;
+pub mod csrf;
 pub mod ctx;
 pub mod error;
 pub mod forms;
@@ -183,8 +185,9 @@ async fn redirect_to_slash(
 }
 
 /// The whole application: routes plus the layers every request passes, outermost first:
-/// the proxy's client-certificate header, host → portal mapping, request id, tracing, panic → 500 page, time and size limits,
-/// security headers, error pages, CSRF, service hours.
+/// the client's address and scheme and the proxy's client-certificate header, host → portal
+/// mapping, cookie prefixes over HTTPS, request id, tracing, security headers, error pages,
+/// panic → 500 page, time and size limits, CSRF, service hours.
 pub fn app(state: AppState) -> Router {
     let server = &state.config.server;
     // Router::layer: the last added runs first.
@@ -203,7 +206,9 @@ pub fn app(state: AppState) -> Router {
             tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
         }))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid));
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        // Outside everything that reads or sets a cookie: over HTTPS the pages see plain names.
+        .layer(from_fn_with_state(state.clone(), cookies::transport));
     let host_state = state.clone();
     // Host mapping must rewrite the path before routing, so it wraps the routed app.
     let app = Router::new().fallback_service(routed).layer(axum::middleware::map_request(move |req: Request| {
