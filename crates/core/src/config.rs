@@ -126,6 +126,20 @@ pub struct ServerSettings {
     /// (nginx `$ssl_client_escaped_cert`).
     #[serde(default = "default_client_cert_header")]
     pub client_cert_header: String,
+    /// Who may read `/metrics` (CIDR ranges of the client's address, after `trusted_proxies`);
+    /// anybody else gets 404. Default: this host only.
+    #[serde(default = "default_metrics_allow")]
+    pub metrics_allow: Vec<String>,
+    /// Time a client has to send a request's headers: the first request's from the moment
+    /// the connection is open (after the TLS handshake), a later one's from its first byte.
+    #[serde(default = "default_header_read_timeout")]
+    pub header_read_timeout_seconds: u64,
+    /// Time a connection may wait between two requests (keep-alive) with nothing sent.
+    #[serde(default = "default_idle_timeout")]
+    pub idle_timeout_seconds: u64,
+    /// Open connections at once, both listeners together; more wait to be accepted.
+    #[serde(default = "default_max_connections")]
+    pub max_connections: usize,
 }
 
 /// `[server.tls]`: the TLS listener. See docs/TLS.md.
@@ -204,6 +218,18 @@ fn default_data_dir() -> PathBuf {
 fn default_client_cert_header() -> String {
     "X-SSL-Client-Cert".into()
 }
+fn default_metrics_allow() -> Vec<String> {
+    vec!["127.0.0.1/32".into(), "::1/128".into()]
+}
+fn default_header_read_timeout() -> u64 {
+    10
+}
+fn default_idle_timeout() -> u64 {
+    30
+}
+fn default_max_connections() -> usize {
+    512
+}
 fn default_tls_listen() -> String {
     "127.0.0.1:8443".into()
 }
@@ -231,6 +257,10 @@ impl Default for ServerSettings {
             tls: None,
             trusted_proxies: Vec::new(),
             client_cert_header: default_client_cert_header(),
+            metrics_allow: default_metrics_allow(),
+            header_read_timeout_seconds: default_header_read_timeout(),
+            idle_timeout_seconds: default_idle_timeout(),
+            max_connections: default_max_connections(),
         }
     }
 }
@@ -461,10 +491,23 @@ fn check_server(server: &ServerSettings, fail: &mut dyn FnMut(&str, String)) {
             fail("server.tls.handshake_timeout_seconds", "must be between 1 and 300".into());
         }
     }
-    for net in &server.trusted_proxies {
-        if !crate::portal::is_cidr(net) {
-            fail("server.trusted_proxies", format!("\"{net}\" is not a CIDR range such as 127.0.0.1/32"));
+    for (key, nets) in
+        [("server.trusted_proxies", &server.trusted_proxies), ("server.metrics_allow", &server.metrics_allow)]
+    {
+        for net in nets {
+            if !crate::portal::is_cidr(net) {
+                fail(key, format!("\"{net}\" is not a CIDR range such as 127.0.0.1/32"));
+            }
         }
+    }
+    if !(1..=300).contains(&server.header_read_timeout_seconds) {
+        fail("server.header_read_timeout_seconds", "must be between 1 and 300".into());
+    }
+    if !(1..=3600).contains(&server.idle_timeout_seconds) {
+        fail("server.idle_timeout_seconds", "must be between 1 and 3600".into());
+    }
+    if !(1..=1_000_000).contains(&server.max_connections) {
+        fail("server.max_connections", "must be between 1 and 1000000".into());
     }
     let header = &server.client_cert_header;
     if header.is_empty() || !header.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
@@ -736,6 +779,37 @@ mod tests {
         let demo = Config::demo().unwrap();
         assert_eq!((demo.file.as_str(), demo.mail_transport(None)), ("(demo)", Ok(MailTransport::DevMailbox)));
         assert_eq!(demo.mail_transport(Some(url)), Ok(MailTransport::Smtp(url.into())));
+    }
+
+    #[test]
+    fn connection_limits_and_the_metrics_list_are_read_and_checked() {
+        let rokin = "[[portal]]\npreset = \"rokin\"\n";
+        let server = Config::parse("x.toml", rokin).unwrap().server;
+        assert_eq!(
+            (server.header_read_timeout_seconds, server.idle_timeout_seconds, server.max_connections),
+            (10, 30, 512)
+        );
+        assert_eq!(server.metrics_allow, ["127.0.0.1/32", "::1/128"]);
+        let text = format!(
+            "[server]\nheader_read_timeout_seconds = 2\nidle_timeout_seconds = 3\nmax_connections = 4\n\
+             metrics_allow = [\"10.0.0.0/8\"]\n{rokin}"
+        );
+        let server = Config::parse("x.toml", &text).unwrap().server;
+        assert_eq!(
+            (server.header_read_timeout_seconds, server.idle_timeout_seconds, server.max_connections),
+            (2, 3, 4)
+        );
+        assert_eq!(server.metrics_allow, ["10.0.0.0/8"]);
+        for (key, value) in [
+            ("header_read_timeout_seconds", "0"),
+            ("header_read_timeout_seconds", "301"),
+            ("idle_timeout_seconds", "0"),
+            ("max_connections", "0"),
+            ("metrics_allow", "[\"localhost\"]"),
+        ] {
+            let e = refusal(&format!("[server]\n{key} = {value}\n{rokin}"));
+            assert!(e.contains(&format!("server.{key}")), "{key} = {value}: {e}");
+        }
     }
 
     fn refusal(text: &str) -> String {

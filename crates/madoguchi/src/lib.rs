@@ -12,6 +12,7 @@ use madoguchi_store::Store;
 use madoguchi_web::AppState;
 use madoguchi_web::auth::Hasher;
 use madoguchi_web::route_table::Routes;
+use madoguchi_web::csrf::CsrfKey;
 
 /// Everything `serve` runs: the state (routes are built from it) and the mail worker.
 pub struct Server {
@@ -48,7 +49,8 @@ pub async fn build(
         demo::seed(&store, &config, &hasher, clock.unix()).await.context("cannot seed the demo data")?;
     }
     let cas = certificate_authorities(&config, clock.now())?;
-    let state = AppState::new(config, store, clock, mailer.clone(), hasher, test_clock, cas);
+    let csrf_key = csrf_key(&store, clock.unix()).await?;
+    let state = AppState::new(config, store, clock, mailer.clone(), hasher, test_clock, cas, csrf_key);
     Ok(Server { state, mailer })
 }
 
@@ -67,7 +69,7 @@ fn certificate_authorities(
 /// answers only on the portals whose preset lists it (`modules = [...]`; 404 elsewhere).
 /// `/_dev/*` handlers answer 404 themselves unless enabled.
 pub fn route_table(state: &AppState) -> Routes {
-    let table = madoguchi_web::platform_routes();
+    let table = madoguchi_web::platform_routes(state);
     let table = madoguchi_identity::routes(table);
     let table = madoguchi_rokin::routes(table);
     let table = madoguchi_console::routes(table, state.config.server.upload_limit_bytes());
@@ -78,6 +80,16 @@ pub fn route_table(state: &AppState) -> Routes {
 pub fn app(state: AppState) -> axum::Router {
     let table = route_table(&state);
     madoguchi_web::app(state, table)
+}
+
+/// The key that signs CSRF tokens: made at first start, then the one on the database (every
+/// instance on it must accept the others' tokens).
+async fn csrf_key(store: &Store, now: i64) -> anyhow::Result<CsrfKey> {
+    let mut conn = store.acquire().await.context("cannot read the server's keys")?;
+    let stored = madoguchi_store::secrets::get_or_create(&mut conn, "csrf", &CsrfKey::random_hex(), now)
+        .await
+        .context("cannot read the server's keys")?;
+    CsrfKey::from_hex(&stored).context("server_secrets.csrf is not a 32-byte key in hex")
 }
 
 /// A database URL without its password, for messages and logs.

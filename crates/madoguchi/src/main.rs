@@ -530,14 +530,16 @@ async fn serve(mut config: Config, database: String, args: ServeArgs) -> anyhow:
             let _ = rx.wait_for(|stop| *stop).await;
         }
     };
+    // One set of limits for both listeners: their connections count against one cap.
+    let mut limits = madoguchi_web::listener::Limits::from_settings(&server.state.config.server);
     let tls_task = match (tls_listener, tls_config, tls_settings) {
         (Some(listener), Some(tls_config), Some(tls)) => {
-            let handshake = std::time::Duration::from_secs(tls.handshake_timeout_seconds);
+            limits.handshake_timeout = std::time::Duration::from_secs(tls.handshake_timeout_seconds);
             tracing::info!(addr = %tls.listen, "madoguchi is serving https://{}/", tls.listen);
-            let app = app.clone();
+            let (app, limits) = (app.clone(), limits.clone());
             let stopped = stopped();
             Some(tokio::spawn(async move {
-                madoguchi_web::tls::serve_tls_with(listener, tls_config, app, handshake, stopped).await
+                madoguchi_web::listener::serve(listener, app, limits, Some(tls_config), stopped).await
             }))
         }
         _ => None,
@@ -548,9 +550,7 @@ async fn serve(mut config: Config, database: String, args: ServeArgs) -> anyhow:
         shutdown_signal().await;
         let _ = signal_tx.send(true);
     });
-    let plain = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(stopped())
-        .await;
+    let plain = madoguchi_web::listener::serve(listener, app, limits, None, stopped()).await;
     // Whatever ended the plain listener ends the TLS one too.
     let _ = stop_tx.send(true);
     let tls = match tls_task {

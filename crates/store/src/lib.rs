@@ -16,6 +16,7 @@ pub mod operators;
 pub mod organizations;
 pub mod outbox;
 pub mod registrations;
+pub mod secrets;
 pub mod sessions;
 pub mod surveys;
 pub mod users;

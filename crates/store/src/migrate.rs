@@ -37,6 +37,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(9, "0009_manuals"),
     migration!(10, "0010_secrets_and_limits"),
     migration!(11, "0011_phone_digits"),
+    migration!(12, "0012_server_secrets"),
 ];
 
 #[derive(Debug, PartialEq, Eq)]

@@ -22,6 +22,7 @@
 //!
 //! Handlers take it as `Option<PeerCertificate>` (or `Option<Extension<PeerCertificate>>`).
 
+use crate::client_addr;
 use axum::Router;
 use axum::extract::{ConnectInfo, OptionalFromRequestParts, Request};
 use axum::http::request::Parts;
@@ -87,8 +88,14 @@ impl ProxyTrust {
         self.proxies.iter().any(|net| net.contains(&ip))
     }
 
-    /// Removes the header; turns it into a [`PeerCertificate`] when a trusted proxy sent it.
+    /// Decides the request's [`Client`] (address and scheme, `crate::client_addr`); removes
+    /// the certificate header and turns it into a [`PeerCertificate`] when a trusted proxy
+    /// sent it.
     pub fn apply(&self, mut request: Request) -> Request {
+        let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+        let tls_here = request.extensions().get::<TerminatedHere>().is_some();
+        let client = client_addr::resolve(peer, tls_here, request.headers(), |ip| self.trusts(ip));
+        request.extensions_mut().insert(client);
         let count = request.headers().get_all(&self.header).iter().count();
         let Some(value) = request.headers_mut().remove(&self.header) else {
             return request;
@@ -125,8 +132,9 @@ impl ProxyTrust {
     }
 }
 
-/// Adds the proxy-header step to `router` (outermost, so every handler sees its result).
-/// `crate::app` calls this; tests may wrap their own routers with it.
+/// Adds the proxy step to `router` (outermost, so every handler sees its result): the
+/// client's address and scheme, and the client certificate header.
+/// `madoguchi_web::app` calls this; tests may wrap their own routers with it.
 pub fn from_proxies(router: Router, server: &ServerSettings) -> Router {
     let trust = Arc::new(ProxyTrust::from_settings(server));
     router.layer(axum::middleware::map_request(move |request: Request| {

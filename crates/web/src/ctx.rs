@@ -138,7 +138,8 @@ impl FromRequestParts<AppState> for PortalRef {
     }
 }
 
-/// Who sent the request, for the audit log: the socket's peer address and user agent.
+/// Who sent the request, for the audit log and the per-address limits: the client's address
+/// (after the trusted proxies, [`crate::client_addr::Client::of`]) and user agent.
 pub struct Origin {
     pub ip: Option<String>,
     pub user_agent: Option<String>,
@@ -148,8 +149,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Origin {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let ip =
-            parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip().to_string());
+        let ip = crate::client_addr::Client::of(&parts.extensions).ip.map(|ip| ip.to_string());
         let user_agent = parts.headers.get(header::USER_AGENT).map(|v| user_agent(v.as_bytes()));
         Ok(Origin { ip, user_agent })
     }

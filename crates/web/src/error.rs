@@ -53,6 +53,9 @@ pub enum ErrorKind {
     Csrf,
     /// Input no handler may see (a NUL: PostgreSQL cannot store it in text).
     BadInput,
+    /// A form, query or path the handler's extractor could not read (a field sent twice, a
+    /// number that is not one): what axum answers in plain text, as our page.
+    BadForm,
 }
 
 impl ErrorKind {
@@ -65,6 +68,7 @@ impl ErrorKind {
             }
             ErrorKind::Csrf => (StatusCode::FORBIDDEN, "error.csrf.title", "error.csrf.lead"),
             ErrorKind::BadInput => (StatusCode::BAD_REQUEST, "error.bad_input.title", "error.bad_input.lead"),
+            ErrorKind::BadForm => (StatusCode::BAD_REQUEST, "error.bad_form.title", "error.bad_form.lead"),
         }
     }
 }

@@ -1,6 +1,6 @@
 //! Layers that decide before a handler runs: which portal a host name selects, whether a
-//! portal is within its service hours, how long a request may take, and the metrics of every
-//! request.
+//! portal is within its service hours, how long a request may take, who may read `/metrics`,
+//! and the metrics of every request.
 
 use crate::ctx::{Ctx, request_lang};
 use crate::i18n::Tr;
@@ -81,6 +81,21 @@ pub fn host_to_prefix(state: &AppState, mut request: Request) -> Request {
         *request.uri_mut() = uri;
     }
     request
+}
+
+/// `/metrics` only for the addresses of `server.metrics_allow` (the client's address, after
+/// the trusted proxies): anybody else gets the 404 page, as if it did not exist. The counters
+/// tell how busy each page is and how the outbox is doing, which is nobody else's business.
+pub async fn metrics_allowed(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let client = crate::client_addr::Client::of(request.extensions());
+    let allowed = client.ip.is_some_and(|ip| {
+        state.config.server.metrics_allow.iter().filter_map(|n| n.parse::<ipnet::IpNet>().ok()).any(|n| n.contains(&ip))
+    });
+    if !allowed {
+        tracing::info!(ip = ?client.ip, "refused /metrics to an address outside server.metrics_allow");
+        return crate::error::AppError::NotFound.into_response();
+    }
+    next.run(request).await
 }
 
 pub async fn record_metrics(State(state): State<AppState>, request: Request, next: Next) -> Response {

@@ -7,8 +7,11 @@
 //! (`madoguchi`) assembles their routes.
 
 pub mod auth;
+pub mod client_addr;
 pub mod client_cert;
+pub mod cookies;
 pub mod credentials;
+pub mod csrf;
 pub mod ctx;
 pub mod error;
 pub mod files;
@@ -16,6 +19,7 @@ pub mod format;
 pub mod forms;
 mod gates;
 pub mod i18n;
+pub mod listener;
 pub mod metrics;
 pub mod notices;
 pub mod pages;
@@ -54,7 +58,7 @@ pub fn routes(state: AppState, table: Routes) -> Router {
 
 /// The kit's own routes: the landing page, each portal's top and help pages, the language
 /// switch, static files, the dev mailbox and clock (404 unless enabled), and the probes.
-pub fn platform_routes() -> Routes {
+pub fn platform_routes(state: &AppState) -> Routes {
     Routes::new()
         .route("/", get(landing::index))
         .route("/{portal}", get(redirect_to_slash))
@@ -71,7 +75,7 @@ pub fn platform_routes() -> Routes {
         .route("/_dev/clock/set", post(dev::set))
         .route("/healthz", get(system::healthz))
         .route("/readyz", get(system::readyz))
-        .route("/metrics", get(system::metrics))
+        .route("/metrics", get(system::metrics).layer(from_fn_with_state(state.clone(), gates::metrics_allowed)))
 }
 
 /// `/rokin` → `/rokin/` (only for paths that name a portal).
@@ -108,7 +112,9 @@ pub fn app(state: AppState, table: Routes) -> Router {
             tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
         }))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid));
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        // Outside everything that reads or sets a cookie: over HTTPS the pages see plain names.
+        .layer(from_fn_with_state(state.clone(), cookies::transport));
     let host_state = state.clone();
     // Host mapping must rewrite the path before routing, so it wraps the routed app.
     let app = Router::new().fallback_service(routed).layer(axum::middleware::map_request(move |req: Request| {

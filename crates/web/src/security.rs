@@ -1,10 +1,13 @@
-//! Request-level protections: the CSRF check on every POST, security headers, cookies.
+//! Request-level protections: the CSRF check on every POST, security headers, cookies, and
+//! the error pages.
 //!
-//! CSRF uses the double-submit pattern with a server-made token: a random token in an
-//! HttpOnly, SameSite=Strict cookie, repeated in each form's hidden `_csrf` field; a POST
-//! whose field does not match its cookie is refused before any handler runs, so no form
-//! can forget the check. A `multipart/form-data` form (the manuals' upload) carries the token
-//! as its first part, read with the multipart parser before the handler sees the body.
+//! CSRF uses the double-submit pattern with a token the server signed (`crate::csrf`): the
+//! token in an HttpOnly, SameSite=Strict cookie, repeated in each form's hidden `_csrf` field;
+//! a POST whose field does not match its cookie, whose token the server did not sign, or whose
+//! `Origin` is another site's is refused before any handler runs, so no form can forget the
+//! check. A response that starts a session gets a new token. A `multipart/form-data` form (the
+//! manuals' upload) carries the token as its first part, read with the multipart parser before
+//! the handler sees the body.
 //!
 //! The same middleware bounds every request body: `server.body_limit_bytes`, except a
 //! multipart POST to an upload address (`accepts_upload`), which may bring a file of up to
@@ -18,7 +21,7 @@ use crate::error::{ErrorKind, ErrorMarker, error_page};
 use crate::state::AppState;
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, Method, header};
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
@@ -44,8 +47,9 @@ pub fn removal(name: &'static str, path: String, secure: bool) -> Cookie<'static
 
 pub async fn csrf(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let jar = CookieJar::from_headers(request.headers());
-    let existing = jar.get(CSRF_COOKIE).map(|c| c.value().to_string()).filter(|v| v.len() == 64);
-    let token = existing.clone().unwrap_or_else(crate::auth::random_token);
+    // Only a token this server signed counts; anything else is replaced as if absent.
+    let existing = jar.get(CSRF_COOKIE).map(|c| c.value().to_string()).filter(|v| state.csrf_key.verify(v));
+    let token = existing.clone().unwrap_or_else(|| state.csrf_key.mint());
     let (mut parts, body) = request.into_parts();
     parts.extensions.insert(CsrfToken(token.clone()));
     let refuse = |kind: ErrorKind, headers: &axum::http::HeaderMap| {
@@ -60,6 +64,13 @@ pub async fn csrf(State(state): State<AppState>, request: Request, next: Next) -
 
     let reads_body = parts.method != Method::GET && parts.method != Method::HEAD;
     let checked = parts.method == Method::POST && !parts.uri.path().starts_with("/_dev/");
+    if checked
+        && let Some(reason) =
+            crate::csrf::foreign_origin(&parts.headers, &parts.uri, state.config.server.public_url.as_deref())
+    {
+        tracing::info!(path = parts.uri.path(), reason, "refused a POST from another site");
+        return refuse(ErrorKind::Csrf, &parts.headers);
+    }
     let request = if reads_body {
         let boundary = multipart_boundary(&parts.headers);
         let server = &state.config.server;
@@ -96,10 +107,25 @@ pub async fn csrf(State(state): State<AppState>, request: Request, next: Next) -
     };
 
     let mut response = next.run(request).await;
-    if existing.is_none() {
+    if starts_a_session(&response) {
+        // Whatever token the browser had before signing in is not its session's: a new one.
+        set_csrf_cookie(&mut response, &state.csrf_key.mint(), state.secure_cookies());
+    } else if existing.is_none() {
         set_csrf_cookie(&mut response, &token, state.secure_cookies());
     }
     response
+}
+
+/// The response sets a session cookie (a login's last step; these answer with a redirect, so
+/// no page of theirs carries the old token).
+fn starts_a_session(response: &Response) -> bool {
+    response.headers().get_all(header::SET_COOKIE).iter().filter_map(|v| v.to_str().ok()).any(|text| {
+        Cookie::parse(text).is_ok_and(|c| {
+            crate::session::SESSION_COOKIES.contains(&c.name())
+                && !c.value().is_empty()
+                && c.max_age().is_none_or(|age| !age.is_zero())
+        })
+    })
 }
 
 /// A NUL in URL-encoded text (path, query or form body), raw or percent-encoded.
@@ -156,8 +182,10 @@ fn set_csrf_cookie(response: &mut Response, token: &str, secure: bool) {
     }
 }
 
-/// Headers on every response. The CSP allows no inline script and no framing.
+/// Headers on every response. The CSP allows no inline script and no framing; over HTTPS
+/// (our TLS listener, a trusted proxy saying so, or an `https://` `public_url`) HSTS.
 pub async fn headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let https = crate::cookies::over_https(&state, request.extensions());
     let mut response = next.run(request).await;
     let h = response.headers_mut();
     let set = |h: &mut axum::http::HeaderMap, name: &'static str, value: &'static str| {
@@ -177,28 +205,51 @@ pub async fn headers(State(state): State<AppState>, request: Request, next: Next
         // Pages may carry personal data and are read on shared PCs: never keep them.
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
-    if state.secure_cookies() {
+    if https {
         set(h, "strict-transport-security", "max-age=31536000; includeSubDomains");
     }
     response
 }
 
 /// Renders the pages that handlers and layers only marked (404, 500, 503), in the
-/// request's language.
+/// request's language; and in place of axum's plain-text answer when an extractor could not
+/// read the request (a form field sent twice, a number that is not one: 400, 415 or 422), our
+/// 400 page. `/_dev/*` (test endpoints) keep their own plain answers.
 pub async fn error_pages(request: Request, next: Next) -> Response {
     let lang = request_lang(request.headers());
     let csrf = request.extensions().get::<CsrfToken>().map(|t| t.0.clone()).unwrap_or_default();
+    let path = request.uri().path().to_string();
     let response = next.run(request).await;
-    match response.extensions().get::<ErrorMarker>() {
-        Some(marker) => {
-            let mut page = error_page(marker.kind, lang, csrf, marker.reference.clone());
-            for cookie in response.headers().get_all(header::SET_COOKIE) {
-                page.headers_mut().append(header::SET_COOKIE, cookie.clone());
-            }
-            page
+    let (kind, reference) = match response.extensions().get::<ErrorMarker>() {
+        Some(marker) => (marker.kind, marker.reference.clone()),
+        None if !path.starts_with("/_dev/") && is_rejection(&response) => {
+            // The rejection's text can quote what was sent: not in the log.
+            tracing::info!(%path, status = response.status().as_u16(), "refused a request its handler could not read");
+            (ErrorKind::BadForm, None)
         }
-        None => response,
+        None => return response,
+    };
+    let mut page = error_page(kind, lang, csrf, reference);
+    for cookie in response.headers().get_all(header::SET_COOKIE) {
+        page.headers_mut().append(header::SET_COOKIE, cookie.clone());
     }
+    page
+}
+
+/// axum's extractor rejections (`Form`, `Query`, `Path`, …): a 400, 415 or 422 in plain text
+/// that no handler of ours marked.
+fn is_rejection(response: &Response) -> bool {
+    let status = response.status();
+    let plain_text = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("text/plain"));
+    plain_text
+        && matches!(
+            status,
+            StatusCode::BAD_REQUEST | StatusCode::UNSUPPORTED_MEDIA_TYPE | StatusCode::UNPROCESSABLE_ENTITY
+        )
 }
 
 #[cfg(test)]

@@ -17,6 +17,11 @@ use madoguchi_store::{Conn, sessions};
 
 pub const SESSION_COOKIE: &str = "mdg_s";
 
+/// Every cookie that holds a session: an employer's (`mdg_s`, path `/<portal>/`) and an
+/// operator's (`mdg_op`, path `/<portal>/operator`, set by `pages::operator`). A response that
+/// sets one starts a session, and the CSRF token is renewed with it (`security::csrf`).
+pub const SESSION_COOKIES: [&str; 2] = [SESSION_COOKIE, "mdg_op"];
+
 pub fn portal_path(portal: &Portal) -> String {
     format!("/{}/", portal.id)
 }

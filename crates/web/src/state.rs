@@ -1,6 +1,7 @@
 //! What every handler can reach.
 
 use crate::auth::Hasher;
+use crate::csrf::CsrfKey;
 use crate::metrics::Metrics;
 use crate::tls::Authorities;
 use madoguchi_core::{Config, Portal, SharedClock};
@@ -25,6 +26,8 @@ pub struct Inner {
     /// The certificate authority of each client-certificate portal (rokin), by portal id
     /// (`crate::tls::open_authorities`); use [`AppState::ca`].
     pub cas: Arc<Authorities>,
+    /// Signs the CSRF tokens (`server_secrets.csrf`, shared by the instances on the database).
+    pub csrf_key: CsrfKey,
 }
 
 impl std::ops::Deref for AppState {
@@ -35,6 +38,8 @@ impl std::ops::Deref for AppState {
 }
 
 impl AppState {
+    // Each is a part `madoguchi::build` made on its own; only that function calls this.
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         config: Config,
         store: Store,
@@ -43,6 +48,7 @@ impl AppState {
         hasher: Hasher,
         test_clock: bool,
         cas: Authorities,
+        csrf_key: CsrfKey,
     ) -> AppState {
         AppState(Arc::new(Inner {
             config,
@@ -54,6 +60,7 @@ impl AppState {
             notices: Default::default(),
             test_clock,
             cas: Arc::new(cas),
+            csrf_key,
         }))
     }
 

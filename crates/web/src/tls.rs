@@ -8,15 +8,12 @@
 //! * [`server_identity`] reads the server certificate and key, or makes a self-signed pair at
 //!   first start.
 //! * [`serve_tls`] serves an axum [`Router`] on a TCP listener through rustls, HTTP/1.1 and
-//!   HTTP/2, with [`ConnectInfo`] and [`PeerCertificate`] in every request.
+//!   HTTP/2, with `ConnectInfo` and `PeerCertificate` in every request: the accept loop
+//!   of [`crate::listener`], which the plain listener shares.
 
-use crate::client_cert::{PeerCertificate, TerminatedHere};
+use crate::listener::Limits;
 use axum::Router;
-use axum::extract::ConnectInfo;
 use chrono::{DateTime, TimeDelta, Utc};
-use hyper::body::Incoming;
-use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-use hyper_util::server::conn::auto;
 use madoguchi_ca::{Authority, CaError, private_files};
 use madoguchi_core::Config;
 use madoguchi_core::config::TlsSettings;
@@ -30,14 +27,10 @@ use rustls::{DigitallySignedStruct, DistinguishedName, RootCertStore, ServerConf
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::io;
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
-use tokio::sync::watch;
-use tokio_rustls::TlsAcceptor;
-use tower::ServiceExt;
 
 /// Environment variable holding the passphrase of the CA keys (docs/CA.md), if they have one.
 pub const CA_PASSPHRASE_ENV: &str = "MADOGUCHI_CA_PASSPHRASE";
@@ -51,9 +44,6 @@ const SELF_SIGNED_DAYS: i64 = 825;
 
 /// Used by [`serve_tls`]: a client that has not finished the handshake by then is dropped.
 pub const DEFAULT_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// Time a client has to send a request's headers on an open connection (HTTP/1.1).
-const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
 // The state shares the authorities between request tasks.
 const _: fn() = || {
@@ -382,7 +372,7 @@ fn make_self_signed(names: &[String], now: DateTime<Utc>) -> Result<(String, Str
 }
 
 /// Serves `app` over TLS on `listener` until `shutdown` completes, with
-/// [`DEFAULT_HANDSHAKE_TIMEOUT`]. See [`serve_tls_with`].
+/// [`DEFAULT_HANDSHAKE_TIMEOUT`] and the default [`Limits`]. See [`serve_tls_with`].
 pub async fn serve_tls<F>(listener: TcpListener, tls: Arc<ServerConfig>, app: Router, shutdown: F) -> io::Result<()>
 where
     F: Future<Output = ()> + Send + 'static,
@@ -390,20 +380,8 @@ where
     serve_tls_with(listener, tls, app, DEFAULT_HANDSHAKE_TIMEOUT, shutdown).await
 }
 
-/// The TLS accept loop.
-///
-/// * Each connection runs in its own task: the handshake (dropped after
-///   `handshake_timeout`, so a slow client cannot hold a connection), then HTTP/1.1 or
-///   HTTP/2 (hyper-util's `auto`, following what the client speaks; ALPN offers both).
-/// * Every request gets [`ConnectInfo<SocketAddr>`] (the TCP peer) and, when the client
-///   presented one, [`PeerCertificate`] (its leaf certificate, DER), like the plain listener's
-///   `into_make_service_with_connect_info`.
-/// * Errors of one connection (handshake, protocol, reset) are logged at debug and end only
-///   that connection; a failing `accept` (e.g. out of file descriptors) is retried after a
-///   second.
-/// * When `shutdown` completes: no new connections; handshakes under way are dropped; open
-///   connections finish the requests in flight (HTTP/2: GOAWAY) and close; then it returns —
-///   as `axum::serve(…).with_graceful_shutdown` does for the plain listener.
+/// Serves `app` over TLS with the default [`Limits`] but `handshake_timeout`; `serve` itself
+/// uses [`crate::listener::serve`] with the configured limits, shared with the plain listener.
 pub async fn serve_tls_with<F>(
     listener: TcpListener,
     tls: Arc<ServerConfig>,
@@ -414,108 +392,7 @@ pub async fn serve_tls_with<F>(
 where
     F: Future<Output = ()> + Send + 'static,
 {
-    let acceptor = TlsAcceptor::from(tls);
-    // `signal` tells the connections to wind down; `close` counts them (each holds a receiver).
-    let (signal_tx, signal_rx) = watch::channel(());
-    let (close_tx, close_rx) = watch::channel(());
-    let mut shutdown = std::pin::pin!(shutdown);
-    loop {
-        let (stream, peer) = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(pair) => pair,
-                Err(e) if is_connection_error(&e) => continue,
-                Err(e) => {
-                    tracing::error!(error = %e, "the TLS listener cannot accept; retrying in 1 s");
-                    tokio::time::sleep(Duration::from_secs(1)).await;
-                    continue;
-                }
-            },
-            () = &mut shutdown => break,
-        };
-        let _ = stream.set_nodelay(true);
-        let connection = Connection {
-            acceptor: acceptor.clone(),
-            app: app.clone(),
-            peer,
-            handshake_timeout,
-            signal: signal_rx.clone(),
-            _close: close_rx.clone(),
-        };
-        tokio::spawn(connection.run(stream));
-    }
-    drop(listener);
-    let _ = signal_tx.send(());
-    drop(close_rx);
-    close_tx.closed().await;
-    Ok(())
-}
-
-/// One accepted TCP connection.
-struct Connection {
-    acceptor: TlsAcceptor,
-    app: Router,
-    peer: SocketAddr,
-    handshake_timeout: Duration,
-    signal: watch::Receiver<()>,
-    /// Dropped when the connection ends: the accept loop's shutdown waits for all of them.
-    _close: watch::Receiver<()>,
-}
-
-impl Connection {
-    async fn run(mut self, stream: tokio::net::TcpStream) {
-        let peer = self.peer;
-        let handshake = tokio::time::timeout(self.handshake_timeout, self.acceptor.accept(stream));
-        let stream = tokio::select! {
-            result = handshake => match result {
-                Ok(Ok(stream)) => stream,
-                Ok(Err(e)) => {
-                    tracing::debug!(%peer, error = %e, "TLS handshake failed");
-                    return;
-                }
-                Err(_) => {
-                    tracing::debug!(%peer, "TLS handshake timed out");
-                    return;
-                }
-            },
-            _ = self.signal.changed() => return,
-        };
-        let certificate = stream
-            .get_ref()
-            .1
-            .peer_certificates()
-            .and_then(|certs| certs.first())
-            .map(|c| PeerCertificate(Arc::from(c.as_ref())));
-        let app = self.app.clone();
-        let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
-            let extensions = request.extensions_mut();
-            extensions.insert(ConnectInfo(peer));
-            extensions.insert(TerminatedHere);
-            if let Some(certificate) = &certificate {
-                extensions.insert(certificate.clone());
-            }
-            app.clone().oneshot(request)
-        });
-        let mut builder = auto::Builder::new(TokioExecutor::new());
-        builder.http1().timer(TokioTimer::new()).header_read_timeout(HEADER_READ_TIMEOUT);
-        let connection = builder.serve_connection(TokioIo::new(stream), service);
-        let mut connection = std::pin::pin!(connection);
-        let result = tokio::select! {
-            result = connection.as_mut() => result,
-            _ = self.signal.changed() => {
-                connection.as_mut().graceful_shutdown();
-                connection.await
-            }
-        };
-        if let Err(e) = result {
-            tracing::debug!(%peer, error = %e, "TLS connection ended with an error");
-        }
-    }
-}
-
-/// Errors that concern one client only (as axum's accept loop treats them).
-fn is_connection_error(e: &io::Error) -> bool {
-    matches!(
-        e.kind(),
-        io::ErrorKind::ConnectionRefused | io::ErrorKind::ConnectionAborted | io::ErrorKind::ConnectionReset
-    )
+    let mut limits = Limits::default();
+    limits.handshake_timeout = handshake_timeout;
+    crate::listener::serve(listener, app, limits, Some(tls), shutdown).await
 }

@@ -12,6 +12,10 @@ mod smtp;
 mod testkit;
 
 mod platform {
+    pub mod client_address;
+    pub mod connections;
+    pub mod csrf;
+    pub mod https;
     pub mod backend;
     pub mod help;
     pub mod japanese_data;

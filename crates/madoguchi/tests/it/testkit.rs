@@ -198,8 +198,13 @@ impl TestApp {
         self.cookies.lock().unwrap().iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
     }
 
+    /// A cookie by its plain name, or with the `__Host-`/`__Secure-` prefix it carries when
+    /// the server speaks HTTPS (`public_url` https).
     pub fn cookie(&self, name: &str) -> Option<String> {
-        self.cookies.lock().unwrap().get(name).cloned()
+        let cookies = self.cookies.lock().unwrap();
+        [name.to_string(), format!("__Host-{name}"), format!("__Secure-{name}")]
+            .iter()
+            .find_map(|n| cookies.get(n).cloned())
     }
 
     /// From now on this browser presents `der` (DER) as its client certificate; None: none.
