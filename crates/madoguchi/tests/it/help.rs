@@ -14,7 +14,7 @@ fn expected(portal: &str) -> BTreeSet<&'static str> {
     use Screen::*;
     let screens: &[Screen] = match portal {
         "mlit-fwms" => &[Top, Login, Register, RegisterComplete, Recover, Set, Home, Password],
-        "shaho" => &[Top, Login, Signup, Link, Home, Password, LoginCode, Accounts, Otp],
+        "shaho" => &[Top, Login, Signup, Link, Home, Password, LoginCode, Accounts, Documents, Otp],
         "rokin" => &[
             Top,
             MasterLogin,
@@ -106,9 +106,9 @@ async fn shaho_screens_have_help() {
     assert_eq!(login.location(), "/shaho/home", "{}", login.body);
     let link = app.get("/shaho/link").await;
     walk.check(&link, Screen::Link).await;
-    let linked = crate::asp_accounts::link(&app, "abcd8-01").await;
+    let linked = crate::modules::asp_accounts::link(&app, "abcd8-01").await;
     assert_eq!(linked.status, StatusCode::SEE_OTHER, "{}", linked.body);
-    for screen in [Screen::Home, Screen::Password, Screen::LoginCode, Screen::Accounts] {
+    for screen in [Screen::Home, Screen::Password, Screen::LoginCode, Screen::Accounts, Screen::Documents] {
         walk.visit(screen).await;
     }
     // With the login code on, the next login asks for it.

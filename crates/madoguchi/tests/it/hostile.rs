@@ -351,7 +351,7 @@ async fn employer_login(b: &TestApp, portal: &str) {
         let page = b.post("/shaho/login", &[("login_id", SHAHO_EMAIL), ("password", crate::signup::PASSWORD)]).await;
         assert!(page.location() == "/shaho/home" || page.location() == "/shaho/link", "{}", page.body);
         if page.location() == "/shaho/link" {
-            crate::asp_accounts::link(b, "abcd8-01").await;
+            crate::modules::asp_accounts::link(b, "abcd8-01").await;
         }
         return;
     }

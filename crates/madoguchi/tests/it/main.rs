@@ -7,7 +7,6 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod testkit;
 
-mod asp_accounts;
 mod backend;
 mod console;
 mod console_orgs;
@@ -17,6 +16,8 @@ mod help;
 mod hostile;
 mod identity;
 mod login;
+/// Business modules, one folder each (`modules/<name>/`), as their crates are.
+mod modules;
 mod outage;
 mod platform;
 mod recovery;
