@@ -1,7 +1,8 @@
 //! The operator's console under `/{portal}/operator/`: its own sign-in (password and a mailed
 //! code), お知らせ, the help desk text, the outbox, organizations and users (search, detail,
 //! disable, unlock, certificates), accounts made by hand or by CSV, contracts (shaho seats and
-//! ASP IDs, rokin contract numbers and re-initialization), マニュアル, the audit log and the exit
+//! ASP IDs and their document shelves, rokin contract numbers and re-initialization), マニュアル
+//! (`uploads` reads the PDFs of both), the audit log and the exit
 //! surveys. `contracts` holds the one contract checker the console, `contract add` and
 //! `contract import` share.
 
@@ -11,16 +12,19 @@ pub mod operator;
 pub mod operator_announcements;
 pub mod operator_audit;
 pub mod operator_contracts;
+pub mod operator_documents;
 pub mod operator_manuals;
 pub mod operator_orgs;
 pub mod operator_surveys;
 pub mod operator_user;
 pub mod operator_users;
+pub mod uploads;
 
 use axum::extract::DefaultBodyLimit;
 use madoguchi_web::route_table::{Routes, get, post};
 
-/// The console's routes; `upload_limit` is the largest manual upload (`server.upload_limit_bytes`).
+/// The console's routes; `upload_limit` is the largest upload's request (`server.upload_limit_bytes`):
+/// マニュアル管理 and the contracts' document shelves.
 pub fn routes(routes: Routes, upload_limit: usize) -> Routes {
     routes
         .route("/{portal}/operator/login", get(operator::login_form).post(operator::login))
@@ -70,4 +74,22 @@ pub fn routes(routes: Routes, upload_limit: usize) -> Routes {
         )
         .route("/{portal}/operator/manuals/{id}", get(operator_manuals::view))
         .route("/{portal}/operator/manuals/{id}/delete", post(operator_manuals::delete))
+        .route(
+            "/{portal}/operator/contracts/documents",
+            get(operator_documents::all_contracts)
+                .post(operator_documents::upload_for_all)
+                .layer(DefaultBodyLimit::max(upload_limit)),
+        )
+        .route(
+            "/{portal}/operator/contracts/{id}/documents",
+            get(operator_documents::one_contract)
+                .post(operator_documents::upload_for_contract)
+                .layer(DefaultBodyLimit::max(upload_limit)),
+        )
+        .route("/{portal}/operator/documents/{id}", get(operator_documents::view))
+        .route(
+            "/{portal}/operator/documents/{id}/replace",
+            post(operator_documents::replace).layer(DefaultBodyLimit::max(upload_limit)),
+        )
+        .route("/{portal}/operator/documents/{id}/delete", post(operator_documents::delete))
 }

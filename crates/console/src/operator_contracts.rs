@@ -1,7 +1,9 @@
 //! The operator's contracts: the list, one contract by form, many by CSV (all rows or none).
 //! shaho: CustomerId, phone, seats and which account holds each ASP user ID. rokin: 契約番号
 //! and 初期パスワード, whether the master user is registered, and the master's
-//! re-initialization (the paper 「ログインＩＤ／パスワード依頼書」 process).
+//! re-initialization (the paper 「ログインＩＤ／パスワード依頼書」 process). Where the contracts have
+//! document shelves, each line links its own and the page the one for every contract
+//! (`operator_documents`).
 
 use crate::contracts::{self, CSV_COLUMNS, NewContract};
 use crate::operator::{ImportForm, ImportScreen, SignedIn, console_path, import_page};
@@ -67,6 +69,8 @@ pub struct ContractsPage {
     pub base: String,
     pub lines: Vec<ContractLine>,
     pub rokin: bool,
+    /// Each contract links its document shelf (ドキュメント, module `asp_accounts`).
+    pub documents: bool,
     /// The new-contract form: (field, label, typed value, hint, input type).
     pub fields: Vec<(&'static str, String, String, String, &'static str)>,
     pub errors: FieldErrors,
@@ -140,6 +144,7 @@ async fn contracts_page(
     };
     html(&ContractsPage {
         rokin,
+        documents: signed.portal.settings.has_document_shelves(),
         chrome: ctx.chrome(ctx.t.get("op.contracts.title"), Some(&signed.portal), None),
         base: console_path(&signed.portal),
         lines,

@@ -1,11 +1,11 @@
 //! マニュアル照会's other side, in the operator console: the operator uploads PDFs with a
-//! title and deletes them. A file is taken only when it is a PDF by its first bytes (`%PDF-`,
-//! whatever its name or declared type says) and no larger than `server.manual_max_bytes`.
-//! The form is `multipart/form-data`; its CSRF token is checked by the same middleware as
-//! every other form (`security::csrf` reads the `_csrf` part). Uploads and deletions are
-//! audited.
+//! title and deletes them (`uploads` reads and checks the file). A manual may be for the
+//! organizations' 管理者 only (rokin's マスターユーザー); on a portal without マニュアル照会 but with
+//! the `asp_accounts` module (shaho) every manual here is the 管理者用操作マニュアル, for 管理者
+//! only, shown in アカウント管理. Uploads and deletions are audited.
 
 use crate::operator::{SignedIn, console_path};
+use crate::uploads;
 use askama::Template;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Path, Query, State};
@@ -22,11 +22,14 @@ use madoguchi_web::state::AppState;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-const TITLE_MAX: usize = 100;
-const FILE_NAME_MAX: usize = 150;
-
 fn offered(signed: &SignedIn) -> Result<(), AppError> {
-    if signed.portal.settings.offers(MenuItem::Manuals) { Ok(()) } else { Err(AppError::NotFound) }
+    if signed.portal.settings.takes_manuals() { Ok(()) } else { Err(AppError::NotFound) }
+}
+
+/// Without マニュアル照会 the only readers are the 管理者 (the 管理者用操作マニュアル): the choice
+/// is not offered, and every upload is for them.
+fn admins_only_forced(signed: &SignedIn) -> bool {
+    !signed.portal.settings.offers(MenuItem::Manuals)
 }
 
 #[derive(Template)]
@@ -36,6 +39,9 @@ pub struct ManualsPage {
     pub base: String,
     pub lines: Vec<ManualLine>,
     pub title: String,
+    pub admins_only: bool,
+    /// Every manual here is the 管理者's (no マニュアル照会 on this portal).
+    pub admins_only_forced: bool,
     pub max: String,
     pub errors: FieldErrors,
     pub notice: Option<String>,
@@ -45,7 +51,7 @@ async fn page(
     state: &AppState,
     signed: &SignedIn,
     ctx: &Ctx,
-    title: String,
+    (title, admins_only): (String, bool),
     errors: FieldErrors,
     notice: Option<String>,
 ) -> Result<Response, AppError> {
@@ -59,6 +65,8 @@ async fn page(
         base: console_path(&signed.portal),
         lines: list.into_iter().map(|m| line(m, ctx)).collect(),
         title,
+        admins_only: admins_only || admins_only_forced(signed),
+        admins_only_forced: admins_only_forced(signed),
         max,
         errors,
         notice,
@@ -84,53 +92,7 @@ pub async fn list(
         "deleted" => Some(ctx.t.get("form.deleted").to_string()),
         _ => None,
     };
-    page(&state, &signed, &ctx, String::new(), FieldErrors::default(), notice).await
-}
-
-/// The uploaded file's own name, kept for the download: the last part of whatever path the
-/// browser sent, without control characters, shortened, and ending in `.pdf`.
-fn file_name(raw: &str, title: &str) -> String {
-    let base = raw.rsplit(['/', '\\']).next().unwrap_or("");
-    let clean: String = base.chars().filter(|c| !c.is_control()).collect();
-    let clean = clean.trim();
-    let stem = if clean.is_empty() { title } else { clean };
-    let mut name: String = stem.chars().take(FILE_NAME_MAX).collect();
-    if !name.to_lowercase().ends_with(".pdf") {
-        name.push_str(".pdf");
-    }
-    name
-}
-
-/// What the form sent: the title, and the file's name and bytes (None: no file part; the
-/// bool: it was cut at the limit).
-struct Upload {
-    title: String,
-    file: Option<(String, Vec<u8>)>,
-    too_large: bool,
-}
-
-async fn read(multipart: &mut Multipart, max: usize) -> Result<Upload, axum::extract::multipart::MultipartError> {
-    let mut upload = Upload { title: String::new(), file: None, too_large: false };
-    while let Some(mut field) = multipart.next_field().await? {
-        match field.name() {
-            Some("title") => upload.title = field.text().await?,
-            Some("file") => {
-                let name = field.file_name().unwrap_or("").to_string();
-                let mut bytes = Vec::new();
-                while let Some(chunk) = field.chunk().await? {
-                    if bytes.len() + chunk.len() > max {
-                        upload.too_large = true;
-                        break;
-                    }
-                    bytes.extend_from_slice(&chunk);
-                }
-                upload.file = Some((name, bytes));
-            }
-            // `_csrf` was checked before the handler; anything else is not ours.
-            _ => {}
-        }
-    }
-    Ok(upload)
+    page(&state, &signed, &ctx, (String::new(), false), FieldErrors::default(), notice).await
 }
 
 pub async fn upload(
@@ -142,39 +104,18 @@ pub async fn upload(
 ) -> Result<Response, AppError> {
     offered(&signed)?;
     let max = state.config.server.manual_max_bytes;
-    let read = match multipart {
-        Ok(mut multipart) => read(&mut multipart, max).await.map_err(|e| e.to_string()),
-        // Not multipart at all (a hand-made request): the same page, not axum's plain text.
-        Err(rejection) => Err(rejection.body_text()),
+    let Some(upload) = uploads::read(multipart, max).await else {
+        let errors = FieldErrors::field("file", ctx.t.get("op.manuals.err_unreadable"));
+        return page(&state, &signed, &ctx, (String::new(), false), errors, None).await;
     };
-    let upload = match read {
-        Ok(upload) => upload,
-        Err(error) => {
-            tracing::info!(%error, "an upload that is not readable multipart");
-            let errors = FieldErrors::field("file", ctx.t.get("op.manuals.err_unreadable"));
-            return page(&state, &signed, &ctx, String::new(), errors, None).await;
-        }
-    };
-    let title = upload.title.trim().to_string();
     let mut errors = FieldErrors::default();
-    if title.is_empty() {
-        errors.add("title", ctx.t.get("op.manuals.err_title"));
-    } else if title.chars().count() > TITLE_MAX {
-        errors.add("title", ctx.t.get("op.manuals.err_title_long"));
-    }
-    let limit = madoguchi_web::files::human_size(max as i64);
-    match &upload.file {
-        _ if upload.too_large => errors.add("file", &ctx.t.get("op.manuals.err_large").replace("{max}", &limit)),
-        Some((_, bytes)) if !bytes.is_empty() && !bytes.starts_with(b"%PDF-") => {
-            errors.add("file", ctx.t.get("op.manuals.err_not_pdf"))
-        }
-        Some((_, bytes)) if !bytes.is_empty() => {}
-        _ => errors.add("file", ctx.t.get("op.manuals.err_file")),
-    }
-    let Some((raw_name, bytes)) = upload.file.filter(|_| errors.is_empty()) else {
-        return page(&state, &signed, &ctx, title, errors, None).await;
+    let title = uploads::title(&upload, &ctx, &mut errors);
+    let admins_only = upload.text("admins_only") == "1" || admins_only_forced(&signed);
+    let file = uploads::pdf(upload, max, &ctx, &mut errors);
+    let Some((raw_name, bytes)) = file.filter(|_| errors.is_empty()) else {
+        return page(&state, &signed, &ctx, (title, admins_only), errors, None).await;
     };
-    let name = file_name(&raw_name, &title);
+    let name = uploads::file_name(&raw_name, &title);
     let sha256 = hex::encode(Sha256::digest(&bytes));
     let actor = format!("operator:{}", signed.operator.id);
     let now = state.clock.unix();
@@ -186,15 +127,17 @@ pub async fn upload(
         sha256: &sha256,
         content: &bytes,
         uploaded_by: &actor,
+        admins_only,
     };
     let id = manuals::insert(&mut tx, &new, now).await?;
-    let detail = format!("{id} {title} ({name}, {} bytes)", bytes.len());
+    let audience = if admins_only { ", admins only" } else { "" };
+    let detail = format!("{id} {title} ({name}, {} bytes{audience})", bytes.len());
     audit::record(&mut tx, &entry(&signed, &origin, "manual.uploaded", &actor, &detail), now).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("{}/manuals?done=uploaded", console_path(&signed.portal))).into_response())
 }
 
-fn entry<'a>(
+pub(crate) fn entry<'a>(
     signed: &'a SignedIn,
     origin: &'a Origin,
     event: &'a str,
@@ -242,18 +185,4 @@ pub async fn delete(
     audit::record(&mut tx, &entry(&signed, &origin, "manual.deleted", &actor, &detail), now).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("{}/manuals?done=deleted", console_path(&signed.portal))).into_response())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn file_names_keep_their_japanese_and_lose_their_path() {
-        assert_eq!(file_name("操作マニュアル【事業主編】.pdf", "t"), "操作マニュアル【事業主編】.pdf");
-        assert_eq!(file_name("C:\\Users\\rokin\\依頼書.PDF", "t"), "依頼書.PDF");
-        assert_eq!(file_name("../../etc/passwd", "t"), "passwd.pdf");
-        assert_eq!(file_name("", "ログインＩＤ／パスワード依頼書"), "ログインＩＤ／パスワード依頼書.pdf");
-        assert_eq!(file_name("a\u{7}b.pdf", "t"), "ab.pdf");
-    }
 }

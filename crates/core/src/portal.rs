@@ -46,6 +46,11 @@ pub struct PortalSettings {
     pub notices_label: Text,
     /// Help desk text shown until the operator edits it in the console.
     pub help_desk: Text,
+    /// The name in brackets at the head of a mail's subject where it differs from `name`
+    /// (shaho's own mails say 【次世代社労法務システム】); `name` where absent. Used by the mails
+    /// written since (the 二段階認証 change); the older ones still say `name`.
+    #[serde(default)]
+    pub mail_name: Option<Text>,
     /// hellowork: each employer belongs to an office (管轄安定所), named on the home screen
     /// under this label; the operator records it with the account.
     #[serde(default)]
@@ -346,6 +351,22 @@ pub enum MenuItem {
 
 impl PortalSettings {
     /// Whether the portal's menu names this screen (and so the screen exists).
+    /// The name a mail's subject starts with, in brackets.
+    pub fn mail_name(&self) -> &Text {
+        self.mail_name.as_ref().unwrap_or(&self.name)
+    }
+
+    /// Whether the operator uploads manuals here: マニュアル照会 in the menu, or the
+    /// 管理者用操作マニュアル of the `asp_accounts` module (which is for 管理者 only).
+    pub fn takes_manuals(&self) -> bool {
+        self.offers(MenuItem::Manuals) || self.modules.contains(&Module::AspAccounts)
+    }
+
+    /// Whether the contracts have document shelves (ドキュメント, module `asp_accounts`).
+    pub fn has_document_shelves(&self) -> bool {
+        self.modules.contains(&Module::AspAccounts)
+    }
+
     pub fn offers(&self, item: MenuItem) -> bool {
         self.menu.iter().any(|g| g.items.contains(&item))
     }

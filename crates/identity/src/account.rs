@@ -5,19 +5,26 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
 use chrono::DateTime;
 use madoguchi_core::clock::JST;
+use madoguchi_core::login_id::LoginId;
 use madoguchi_core::password::PasswordRule;
+use madoguchi_core::{Lang, Portal};
+use madoguchi_mail::{Envelope, MailKind};
 use madoguchi_store::audit::{self, AuditEntry};
-use madoguchi_store::users;
+use madoguchi_store::users::{self, User};
+use madoguchi_store::{Tx, sessions};
 use madoguchi_web::credentials::{self, Change};
 use madoguchi_web::ctx::{Chrome, Ctx, Origin};
 use madoguchi_web::error::AppError;
-use madoguchi_web::format::format_datetime;
+use madoguchi_web::format::{format_datetime, format_ts};
 use madoguchi_web::forms::FieldErrors;
+use madoguchi_web::i18n::Tr;
 use madoguchi_web::pages::html;
+use madoguchi_web::pages::login_screen::login_page;
 use madoguchi_web::screens::Screen;
-use madoguchi_web::session::{CurrentUser, ForcedChange};
+use madoguchi_web::session::{self, CurrentUser, ForcedChange};
 use madoguchi_web::state::AppState;
 use serde::Deserialize;
 
@@ -44,6 +51,8 @@ pub struct HomePage {
     pub withdraw: bool,
     /// shaho: アカウント管理, for the contract's 管理者.
     pub manage_accounts: bool,
+    /// shaho: the contract's ドキュメント, for every account of a contract.
+    pub documents: bool,
     /// アカウント情報 > 登録情報確認, where the portal has it.
     pub registered_info: bool,
     pub notice: Option<String>,
@@ -124,6 +133,7 @@ fn home_page(
         manage_accounts: current.portal.settings.modules.contains(&madoguchi_core::portal::Module::AspAccounts)
             && current.user.contract_id.is_some()
             && current.user.role == "admin",
+        documents: current.portal.settings.has_document_shelves() && current.user.contract_id.is_some(),
         registered_info: current.portal.settings.registered_info.is_some(),
         notice,
     })
@@ -288,40 +298,107 @@ pub struct LoginCodeForm {
     enable: String,
 }
 
-/// Turning the code on or off needs the password again: a session left open on a shared
-/// PC must not be enough to weaken the account.
+/// Turning the code on or off needs the password again (off: ASVS re-authentication before
+/// weakening the second factor; on: the same form, so a session left open on a shared PC can
+/// change neither). The password goes through the lockout rule like a login
+/// (`credentials::check`), so an open session cannot be used to guess it: the portal's N-th
+/// wrong entry locks the account and ends this session. Every change is audited and mailed
+/// to the account's address.
 pub async fn set_login_code(
     State(state): State<AppState>,
     current: CurrentUser,
     ctx: Ctx,
     origin: Origin,
+    jar: CookieJar,
     Form(form): Form<LoginCodeForm>,
-) -> Result<Html<String>, AppError> {
+) -> Result<Response, AppError> {
     offers_login_code(&current)?;
     let enable = form.enable == "on";
     let now = state.clock.unix();
+    let portal = &current.portal;
     let subject = format!("user:{}", current.user.id);
-    let entry = |event: &'static str| AuditEntry {
-        portal: &current.portal.id,
+    let entry = |event: &'static str, detail: Option<&'static str>| AuditEntry {
+        portal: &portal.id,
         event,
         actor: Some(&subject),
         subject: Some(&subject),
         ip: origin.ip.as_deref(),
         user_agent: origin.user_agent.as_deref(),
-        detail: None,
+        detail,
     };
-    if !state.hasher.verify(&form.password, Some(&current.user.password_hash)).await {
-        let mut conn = state.store.acquire().await?;
-        audit::record(&mut conn, &entry("login_code.change_refused"), now).await?;
-        let errors = FieldErrors::field("password", ctx.t.get("code2.wrong_password"));
-        return login_code_page(&ctx, &current, current.user.login_code_enabled, errors, None);
+    let enabled = current.user.login_code_enabled;
+    if form.password.is_empty() {
+        let errors = FieldErrors::field("password", ctx.t.get("login.password_required"));
+        return Ok(login_code_page(&ctx, &current, enabled, errors, None)?.into_response());
     }
-    let mut tx = state.store.begin().await?;
-    users::set_login_code(&mut tx, current.user.id, enable).await?;
-    audit::record(&mut tx, &entry(if enable { "login_code.enabled" } else { "login_code.disabled" }), now).await?;
+    let login_id = LoginId::parse(&portal.settings.login_id, &current.user.login_id)
+        .map_err(|_| AppError::Internal(format!("stored login ID of user {} does not parse", current.user.id)))?;
+    let Some(accepted) = credentials::check(&state, portal, &login_id, &form.password, &origin, ctx.lang).await? else {
+        let mut tx = state.store.begin().await?;
+        audit::record(&mut tx, &entry("login_code.change_refused", Some("bad_password")), now).await?;
+        let locked = users::by_id(&mut tx, current.user.id).await?.is_some_and(|u| u.lock_state().holds(now));
+        if !locked {
+            tx.commit().await?;
+            let errors = FieldErrors::field("password", ctx.t.get("code2.wrong_password"));
+            return Ok(login_code_page(&ctx, &current, enabled, errors, None)?.into_response());
+        }
+        // The wrong entries locked the account: whoever typed them is signed out with it.
+        sessions::delete(&mut tx, &current.session_hash).await?;
+        audit::record(&mut tx, &entry("session.ended", Some("locked")), now).await?;
+        tx.commit().await?;
+        let errors = FieldErrors::form(ctx.t.get("code2.locked"));
+        let page = login_page(&ctx, portal, "", errors, None)?;
+        return Ok((jar.remove(session::end_cookie(&state, portal)), page).into_response());
+    };
+    let mut tx = accepted.tx;
+    // Another tab may have changed it already: then there is nothing to change or to mail.
+    if accepted.user.login_code_enabled != enable {
+        users::set_login_code(&mut tx, current.user.id, enable).await?;
+        let event = if enable { "login_code.enabled" } else { "login_code.disabled" };
+        audit::record(&mut tx, &entry(event, None), now).await?;
+        mail_login_code_change(&mut tx, &state, portal, &accepted.user, enable, ctx.lang, now).await?;
+    }
     tx.commit().await?;
+    state.mailer.wake();
     let notice = ctx.t.get(if enable { "code2.enabled" } else { "code2.disabled" }).to_string();
-    login_code_page(&ctx, &current, enable, FieldErrors::default(), Some(notice))
+    Ok(login_code_page(&ctx, &current, enable, FieldErrors::default(), Some(notice))?.into_response())
+}
+
+/// 「二段階認証の設定を変更しました」 to the account's own address: a security notice, so that
+/// a change the owner did not make does not go unseen.
+async fn mail_login_code_change(
+    tx: &mut Tx,
+    state: &AppState,
+    portal: &Portal,
+    user: &User,
+    enabled: bool,
+    lang: Lang,
+    now: i64,
+) -> Result<(), AppError> {
+    let t = Tr::for_lang(lang);
+    let portal_name = portal.settings.name.get(lang);
+    let help_desk = madoguchi_web::pages::landing::help_desk_text(tx, portal, lang).await?;
+    let (state_key, note_key) = if enabled { ("code2.on", "code2.mail_on") } else { ("code2.off", "code2.mail_off") };
+    let at = format_ts(now, lang);
+    madoguchi_mail::queue(
+        tx,
+        &Envelope { portal: &portal.id, from_name: portal_name, to: &user.email, lang },
+        MailKind::LoginCodeChanged,
+        &[
+            ("mail_name", portal.settings.mail_name().get(lang)),
+            ("portal", portal_name),
+            ("name", &user.name),
+            ("login_id", &user.login_id),
+            ("state", t.get(state_key)),
+            ("state_note", t.get(note_key)),
+            ("at", &at),
+            ("help_desk", &help_desk),
+        ],
+        state.mailer.domain(),
+        now,
+    )
+    .await?;
+    Ok(())
 }
 
 // ---- rokin: the expired password's confirmation (OK ⇒ change, キャンセル ⇒ login) ----

@@ -1,13 +1,18 @@
 //! Demo data for `serve` without a config file: one operator per portal and a notice on
-//! each first screen, so a newcomer sees every part working. Seeding is idempotent.
+//! each first screen, the demo accounts and contracts, and shaho's two kinds of files (the
+//! 管理者用操作マニュアル and a document on the demo contract's shelf: small static PDFs made by
+//! `demo/make_pdfs.py`), so a newcomer sees every part working. Seeding is idempotent.
 //! The demo operator password is public (README): never run the demo on a public address.
 
 use madoguchi_console::contracts;
 use madoguchi_core::Config;
 use madoguchi_identity::accounts::{self, AccountError, NewAccount};
 use madoguchi_store::content::{self, AnnouncementInput};
+use madoguchi_store::documents::{self, NewFile, Shelf};
+use madoguchi_store::manuals::{self, NewManual};
 use madoguchi_store::{Store, operators};
 use madoguchi_web::auth::Hasher;
+use sha2::{Digest, Sha256};
 
 pub const OPERATOR_PASSWORD: &str = "Demo-Operator-2026";
 
@@ -81,6 +86,9 @@ pub async fn seed(store: &Store, config: &Config, hasher: &Hasher, now: i64) -> 
             Ok(_) | Err(AccountError::Taken(_)) => {}
             Err(e) => return Err(anyhow::anyhow!("demo contract: {e}")),
         }
+        if portal.settings.has_document_shelves() {
+            seed_files(store, &portal.id, now).await?;
+        }
     }
     if let Some(portal) = config.portal("rokin") {
         let fields = ("窓口労働組合", DEMO_CONTRACT_NUMBER, DEMO_INITIAL_PASSWORD);
@@ -99,3 +107,39 @@ pub const DEMO_INITIAL_PASSWORD: &str = "Demo#026";
 /// The shaho demo contract: sign up at /shaho/signup with these.
 pub const DEMO_CUSTOMER_ID: &str = "281234";
 pub const DEMO_PHONE: &str = "03-1234-5678";
+
+/// shaho's 管理者用操作マニュアル (for the contracts' 管理者) and one document on the demo
+/// contract's shelf, once: a portal that has any already keeps what it has.
+async fn seed_files(store: &Store, portal: &str, now: i64) -> anyhow::Result<()> {
+    const ADMIN_MANUAL: &[u8] = include_bytes!("../demo/admin-manual.pdf");
+    const DOCUMENT: &[u8] = include_bytes!("../demo/document.pdf");
+    let sha = |bytes: &[u8]| hex::encode(Sha256::digest(bytes));
+    let mut tx = store.begin().await?;
+    if manuals::list(&mut tx, portal).await?.is_empty() {
+        let manual = NewManual {
+            portal,
+            title: "管理者用操作マニュアル",
+            file_name: "管理者用操作マニュアル.pdf",
+            sha256: &sha(ADMIN_MANUAL),
+            content: ADMIN_MANUAL,
+            uploaded_by: "demo",
+            admins_only: true,
+        };
+        manuals::insert(&mut tx, &manual, now).await?;
+    }
+    let contract = madoguchi_store::contracts::by_customer_id(&mut tx, portal, DEMO_CUSTOMER_ID).await?;
+    if let Some(contract) = contract {
+        let shelf = Shelf::Contract(contract.id);
+        if documents::on_shelf(&mut tx, portal, shelf).await?.is_empty() {
+            let file = NewFile {
+                file_name: "002.リモートAPP操作マニュアル.pdf",
+                sha256: &sha(DOCUMENT),
+                content: DOCUMENT,
+                uploaded_by: "demo",
+            };
+            documents::insert(&mut tx, portal, shelf, "リモートAPP操作マニュアル", &file, now).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}

@@ -34,10 +34,11 @@ pub enum MailKind {
     MasterRegistered,
     GeneralUserRegistered,
     ProfileChanged,
+    LoginCodeChanged,
 }
 
 impl MailKind {
-    pub const ALL: [MailKind; 28] = [
+    pub const ALL: [MailKind; 29] = [
         MailKind::OperatorLoginCode,
         MailKind::LoginOtp,
         MailKind::PasswordChanged,
@@ -66,6 +67,7 @@ impl MailKind {
         MailKind::MasterRegistered,
         MailKind::GeneralUserRegistered,
         MailKind::ProfileChanged,
+        MailKind::LoginCodeChanged,
     ];
 
     pub fn key(self) -> &'static str {
@@ -98,6 +100,7 @@ impl MailKind {
             MailKind::MasterRegistered => "master_registered",
             MailKind::GeneralUserRegistered => "general_user_registered",
             MailKind::ProfileChanged => "profile_changed",
+            MailKind::LoginCodeChanged => "login_code_changed",
         }
     }
 
@@ -139,6 +142,7 @@ impl MailKind {
             MailKind::MasterRegistered => both!("master_registered"),
             MailKind::GeneralUserRegistered => both!("general_user_registered"),
             MailKind::ProfileChanged => both!("profile_changed"),
+            MailKind::LoginCodeChanged => both!("login_code_changed"),
         }
     }
 }
@@ -201,7 +205,7 @@ fn fill(kind: MailKind, text: &str, values: &[(&str, &str)]) -> Result<String, T
 mod tests {
     use super::*;
 
-    const VALUES: [(&str, &str); 28] = [
+    const VALUES: [(&str, &str); 31] = [
         ("after", "退会後30日以内であれば、…"),
         ("change", "ASPユーザーとの紐づけが解除されました。"),
         ("admin", "管理 太郎"),
@@ -230,6 +234,9 @@ mod tests {
         ("not_after", "2027-11-24 09:59"),
         ("file_name", "Taro0120261124100000.p12"),
         ("days", "30"),
+        ("mail_name", "次世代社労法務システム"),
+        ("state", "有効"),
+        ("state_note", "次回のログインから、ログインするごとに確認コードをお送りします。"),
     ];
 
     #[test]
@@ -243,6 +250,8 @@ mod tests {
         }
         let ja = render(MailKind::OperatorLoginCode, Lang::Ja, &VALUES).unwrap();
         assert_eq!(ja.subject, "【賃金控除事務支援システム】オペレーターログイン確認コード");
+        let changed = render(MailKind::LoginCodeChanged, Lang::Ja, &VALUES).unwrap();
+        assert_eq!(changed.subject, "【次世代社労法務システム】二段階認証の設定を変更しました");
     }
 
     /// Issue 14 item 6: `account add`'s mail said 「ログイン画面：/hellowork/login」. Every

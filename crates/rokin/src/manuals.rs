@@ -1,14 +1,15 @@
 //! マニュアル照会 (rokin: メニュー ⇒ 共通機能 ⇒ マニュアル照会): the PDFs the operator uploaded
 //! (操作マニュアル, 帳票 such as the ログインＩＤ／パスワード依頼書), read in the browser or
-//! downloaded under their own Japanese file names. Every user of the portal may read them;
-//! each opening is audited, so it shows in the organization's 操作ログ照会.
+//! downloaded under their own Japanese file names. Every user of the portal may read them,
+//! except those the operator marked for the マスターユーザー (管理者) alone, which the queries
+//! keep from general users; each opening is audited, so it shows in the organization's 操作ログ照会.
 
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use madoguchi_core::portal::MenuItem;
 use madoguchi_store::audit::{self, AuditEntry};
-use madoguchi_store::manuals;
+use madoguchi_store::manuals::{self, Reader};
 use madoguchi_web::ctx::{Chrome, Ctx, Origin};
 use madoguchi_web::error::AppError;
 use madoguchi_web::files::{ManualLine, line, pdf_response};
@@ -33,7 +34,7 @@ pub async fn list(State(state): State<AppState>, current: CurrentUser, ctx: Ctx)
     }
     let list = {
         let mut conn = state.store.acquire().await?;
-        manuals::list(&mut conn, &current.portal.id).await?
+        manuals::readable(&mut conn, &current.portal.id, Reader::of_role(&current.user.role)).await?
     };
     Ok(html(&ManualsPage {
         chrome: ctx.chrome(ctx.t.get("menu.manuals"), Some(&current.portal), Some(Screen::Manuals)),
@@ -56,7 +57,9 @@ async fn open(
     }
     let now = state.clock.unix();
     let mut tx = state.store.begin().await?;
-    let (manual, content) = manuals::content(&mut tx, &current.portal.id, id).await?.ok_or(AppError::NotFound)?;
+    let reader = Reader::of_role(&current.user.role);
+    let (manual, content) =
+        manuals::readable_content(&mut tx, &current.portal.id, id, reader).await?.ok_or(AppError::NotFound)?;
     let subject = format!("user:{}", current.user.id);
     let detail = format!("{} ({kind})", manual.title);
     let entry = AuditEntry {

@@ -74,6 +74,18 @@ pub async fn by_customer_id(
     row.as_ref().map(contract).transpose()
 }
 
+/// The portal's contract with this id (an operator's page names it in its address).
+pub async fn by_id(conn: &mut AnyConnection, portal: &str, id: i64) -> Result<Option<Contract>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT id, customer_id, phone, seats, used_seats, organization_id FROM contracts WHERE portal = $1 AND id = $2",
+    )
+    .bind(portal)
+    .bind(id)
+    .fetch_optional(conn)
+    .await?;
+    row.as_ref().map(contract).transpose()
+}
+
 pub async fn organization_name(conn: &mut AnyConnection, id: i64) -> Result<Option<String>, sqlx::Error> {
     sqlx::query_scalar("SELECT name FROM organizations WHERE id = $1").bind(id).fetch_optional(conn).await
 }

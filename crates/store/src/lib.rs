@@ -9,6 +9,7 @@ pub mod certificates;
 pub mod codes;
 pub mod content;
 pub mod contracts;
+pub mod documents;
 pub mod limits;
 pub mod manuals;
 mod migrate;

@@ -38,6 +38,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(10, "0010_secrets_and_limits"),
     migration!(11, "0011_phone_digits"),
     migration!(12, "0012_server_secrets"),
+    migration!(13, "0013_documents"),
 ];
 
 #[derive(Debug, PartialEq, Eq)]

@@ -45,8 +45,11 @@ pub struct PortalBar {
     pub surveys: bool,
     /// The console links the contracts where organizations sign up against them.
     pub contracts: bool,
-    /// The console links the manuals where the portal's menu has マニュアル照会.
+    /// The console links the manuals where the portal's menu has マニュアル照会 or the
+    /// `asp_accounts` module has its 管理者用操作マニュアル.
     pub manuals: bool,
+    /// The console's contracts have document shelves (ドキュメント, module `asp_accounts`).
+    pub documents: bool,
     /// Where the portal has the software keyboard: the characters of its symbol keys (what
     /// the password policy allows besides letters and digits).
     pub software_keyboard: Option<String>,
@@ -103,7 +106,8 @@ impl Ctx {
                     madoguchi_core::portal::Registration::EmailCodeWithContract { .. }
                         | madoguchi_core::portal::Registration::ContractMaster { .. }
                 ),
-                manuals: p.settings.offers(madoguchi_core::portal::MenuItem::Manuals),
+                manuals: p.settings.takes_manuals(),
+                documents: p.settings.has_document_shelves(),
                 // The employer's screens; the operator console is the bank's own tool.
                 software_keyboard: (p.settings.software_keyboard
                     && !self.path.starts_with(&format!("/{}/operator", p.id)))

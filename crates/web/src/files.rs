@@ -13,6 +13,8 @@ pub struct ManualLine {
     pub file_name: String,
     pub size: String,
     pub uploaded: String,
+    /// For an organization's 管理者 only.
+    pub admins_only: bool,
 }
 
 /// A size as people read it: 「1.2 MB」, 「35 KB」.
@@ -29,6 +31,7 @@ pub fn line(m: manuals::Manual, ctx: &Ctx) -> ManualLine {
         file_name: m.file_name,
         size: human_size(m.size),
         uploaded: format_ts(m.uploaded_at, ctx.lang),
+        admins_only: m.admins_only,
     }
 }
 

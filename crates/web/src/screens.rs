@@ -25,6 +25,7 @@ pub enum Screen {
     Signup,
     Link,
     Accounts,
+    Documents,
     Withdraw,
     Return,
     RegisteredInfo,
@@ -45,7 +46,7 @@ pub enum Screen {
 }
 
 impl Screen {
-    pub const ALL: [Screen; 34] = [
+    pub const ALL: [Screen; 35] = [
         Screen::Top,
         Screen::Login,
         Screen::Otp,
@@ -63,6 +64,7 @@ impl Screen {
         Screen::Signup,
         Screen::Link,
         Screen::Accounts,
+        Screen::Documents,
         Screen::Withdraw,
         Screen::Return,
         Screen::RegisteredInfo,
@@ -107,6 +109,7 @@ impl Screen {
             Screen::Signup => "signup",
             Screen::Link => "link",
             Screen::Accounts => "accounts",
+            Screen::Documents => "documents",
             Screen::Withdraw => "withdraw",
             Screen::Return => "return",
             Screen::RegisteredInfo => "registered-info",
@@ -149,6 +152,7 @@ impl Screen {
             Screen::Signup => "signup",
             Screen::Link => "link",
             Screen::Accounts => "accounts",
+            Screen::Documents => "documents",
             Screen::Withdraw => "withdraw",
             Screen::Return => "return",
             Screen::RegisteredInfo => "registered-info",

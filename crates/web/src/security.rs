@@ -6,7 +6,7 @@
 //! a POST whose field does not match its cookie, whose token the server did not sign, or whose
 //! `Origin` is another site's is refused before any handler runs, so no form can forget the
 //! check. A response that starts a session gets a new token. A `multipart/form-data` form (the
-//! manuals' upload) carries the token as its first part, read with the multipart parser before
+//! manuals' and the documents' uploads) carries the token as its first part, read with the multipart parser before
 //! the handler sees the body.
 //!
 //! The same middleware bounds every request body: `server.body_limit_bytes`, except a
@@ -133,10 +133,21 @@ fn has_nul(encoded: &[u8]) -> bool {
     encoded.contains(&0) || encoded.windows(3).any(|w| w == b"%00")
 }
 
-/// The addresses that take a file: the operator's manual upload (`/{portal}/operator/manuals`).
+/// The addresses that take a file, all in the operator console: the manuals' upload
+/// (`/{portal}/operator/manuals`), the contracts' document shelves
+/// (`/{portal}/operator/contracts/documents`, `/{portal}/operator/contracts/{id}/documents`)
+/// and a document's replacement (`/{portal}/operator/documents/{id}/replace`).
 pub fn accepts_upload(path: &str) -> bool {
-    let mut segments = path.trim_start_matches('/').split('/');
-    matches!((segments.next(), segments.next(), segments.next(), segments.next()), (Some(p), Some("operator"), Some("manuals"), None) if !p.is_empty())
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    let is_id = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    match segments.as_slice() {
+        [p, "operator", rest @ ..] if !p.is_empty() => match rest {
+            ["manuals"] | ["contracts", "documents"] => true,
+            ["contracts", id, "documents"] | ["documents", id, "replace"] => is_id(id),
+            _ => false,
+        },
+        _ => false,
+    }
 }
 
 /// The boundary of a `multipart/form-data` body, when the request has one.
@@ -263,6 +274,13 @@ mod tests {
         assert!(!accepts_upload("/rokin/operator/announcements"));
         assert!(!accepts_upload("/rokin/manuals"));
         assert!(!accepts_upload("//operator/manuals"));
+        assert!(accepts_upload("/shaho/operator/contracts/documents"));
+        assert!(accepts_upload("/shaho/operator/contracts/12/documents"));
+        assert!(accepts_upload("/shaho/operator/documents/7/replace"));
+        assert!(!accepts_upload("/shaho/operator/contracts/x/documents"));
+        assert!(!accepts_upload("/shaho/operator/documents/7/delete"));
+        assert!(!accepts_upload("/shaho/operator/contracts"));
+        assert!(!accepts_upload("/shaho/documents"));
     }
 
     #[tokio::test]

@@ -182,7 +182,7 @@ test("アカウント管理: the admin hands the 管理者 role to the second ac
   await page.goto(server.base + "/shaho/home");
   await menuLink(page).click();
   assert.equal(await h1(page), "アカウント管理");
-  assert.ok((await page.textContent("main")).includes("登録アカウント数／契約数: 2 / 3"));
+  assert.ok((await page.textContent("main")).includes("契約数 3 / 使用中 2"));
   const adminRow = page.getByRole("row").filter({ hasText: ADMIN.email });
   const memberRow = page.getByRole("row").filter({ hasText: MEMBER.email });
   assert.deepEqual(
@@ -268,6 +268,6 @@ test("a fourth account: 「アカウント作成エラー」 when every seat is 
   await page.context().close();
 
   await memberPage.goto(server.base + "/shaho/accounts");
-  assert.ok((await memberPage.textContent("main")).includes("登録アカウント数／契約数: 3 / 3"));
+  assert.ok((await memberPage.textContent("main")).includes("契約数 3 / 使用中 3"));
   assert.equal(await memberPage.getByRole("row").filter({ hasText: FOURTH.email }).count(), 0);
 });

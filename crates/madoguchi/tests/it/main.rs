@@ -46,9 +46,8 @@ mod console {
     pub mod orgs;
 }
 
-mod modules {
-    pub mod asp_accounts;
-}
+/// Business modules, one folder each (`modules/<name>/`), as their crates are.
+mod modules;
 
 mod faults {
     pub mod crash;

@@ -17,6 +17,7 @@ use madoguchi_store::users::{self, User};
 use madoguchi_store::{Conn, contracts};
 use madoguchi_web::ctx::{Chrome, Ctx, Origin};
 use madoguchi_web::error::AppError;
+use madoguchi_web::files::{ManualLine, line};
 use madoguchi_web::format::format_datetime;
 use madoguchi_web::format::state_of;
 use madoguchi_web::forms::FieldErrors;
@@ -27,19 +28,19 @@ use madoguchi_web::session::{self, CurrentUser};
 use madoguchi_web::state::AppState;
 use serde::Deserialize;
 
-const ADMIN: &str = "admin";
+pub(crate) const ADMIN: &str = "admin";
 const MEMBER: &str = "member";
 
-fn base(current: &CurrentUser) -> String {
+pub(crate) fn base(current: &CurrentUser) -> String {
     format!("/{}", current.portal.id)
 }
 
-fn uses_asp_accounts(current: &CurrentUser) -> Result<(), AppError> {
+pub(crate) fn uses_asp_accounts(current: &CurrentUser) -> Result<(), AppError> {
     if current.portal.settings.modules.contains(&Module::AspAccounts) { Ok(()) } else { Err(AppError::NotFound) }
 }
 
 /// The contract of the signed-in account's organization.
-async fn contract_of(conn: &mut Conn, user: &User) -> Result<contracts::Contract, AppError> {
+pub(crate) async fn contract_of(conn: &mut Conn, user: &User) -> Result<contracts::Contract, AppError> {
     let organization = user.organization_id.ok_or(AppError::NotFound)?;
     contracts::of_organization(conn, organization).await?.ok_or(AppError::NotFound)
 }
@@ -50,7 +51,7 @@ fn when(ts: Option<i64>, ctx: &Ctx) -> String {
         .unwrap_or_default()
 }
 
-fn entry<'a>(
+pub(crate) fn entry<'a>(
     current: &'a CurrentUser,
     origin: &'a Origin,
     event: &'a str,
@@ -187,9 +188,12 @@ pub struct AccountLine {
 pub struct AccountsPage {
     pub chrome: Chrome,
     pub base: String,
+    /// 契約数 and 使用中: the contract's seats and the accounts that hold one.
     pub seats: i64,
     pub used: i64,
     pub lines: Vec<AccountLine>,
+    /// The 管理者用操作マニュアル the operator uploaded (download links).
+    pub manuals: Vec<ManualLine>,
     pub notice: Option<String>,
 }
 
@@ -220,6 +224,7 @@ pub async fn list(
     let mut conn = state.store.acquire().await?;
     let contract = contract_of(&mut conn, &current.user).await?;
     let accounts = users::of_organization(&mut conn, contract.organization_id).await?;
+    let manuals = crate::manual::admin_manuals(&mut conn, &current).await?;
     let now = state.clock.unix();
     let lines = accounts
         .into_iter()
@@ -247,6 +252,7 @@ pub async fn list(
         seats: contract.seats,
         used: contract.used_seats,
         lines,
+        manuals: manuals.into_iter().map(|m| line(m, &ctx)).collect(),
         notice,
     })
 }

@@ -14,7 +14,7 @@ fn expected(portal: &str) -> BTreeSet<&'static str> {
     use Screen::*;
     let screens: &[Screen] = match portal {
         "mlit-fwms" => &[Top, Login, Register, RegisterComplete, Recover, Set, Home, Password],
-        "shaho" => &[Top, Login, Signup, Link, Home, Password, LoginCode, Accounts, Otp],
+        "shaho" => &[Top, Login, Signup, Link, Home, Password, LoginCode, Accounts, Documents, Otp],
         "rokin" => &[
             Top,
             MasterLogin,
@@ -114,7 +114,7 @@ async fn shaho_screens_have_help() {
     walk.check(&link, Screen::Link).await;
     let linked = crate::modules::asp_accounts::link(&app, "abcd8-01").await;
     assert_eq!(linked.status, StatusCode::SEE_OTHER, "{}", linked.body);
-    for screen in [Screen::Home, Screen::Password, Screen::LoginCode, Screen::Accounts] {
+    for screen in [Screen::Home, Screen::Password, Screen::LoginCode, Screen::Accounts, Screen::Documents] {
         walk.visit(screen).await;
     }
     // With the login code on, the next login asks for it.

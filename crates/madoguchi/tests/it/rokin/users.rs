@@ -16,7 +16,7 @@ const MASTER_EMAIL: &str = "master@rokin-shoji.example.jp";
 const TEMP: &str = "Temp#Pass1";
 
 /// The demo with one organization and its master user signed in; returns (browser, master id).
-async fn master(app: &TestApp) -> (TestApp, i64) {
+pub(crate) async fn master(app: &TestApp) -> (TestApp, i64) {
     let id = rokin_organization(app, "株式会社ろうきん商事", MASTER_ID, MASTER_EMAIL, "労金　太郎").await;
     let b = app.browser();
     b.sign_in_as("rokin", id).await;
@@ -55,7 +55,7 @@ async fn register(b: &TestApp, login_id: &str, email: &str, name: &str) -> Page 
 
 /// A general user registered by the master and signed in in a browser of their own, past the
 /// first-login change (the password is set as if they had changed it).
-async fn member(app: &TestApp, b: &TestApp, login_id: &str, email: &str) -> (TestApp, i64) {
+pub(crate) async fn member(app: &TestApp, b: &TestApp, login_id: &str, email: &str) -> (TestApp, i64) {
     let page = register(b, login_id, email, "一般　花子").await;
     assert_eq!(page.location(), "/rokin/users?done=registered", "{}", page.body);
     let id = user(app, login_id).await.unwrap().id;

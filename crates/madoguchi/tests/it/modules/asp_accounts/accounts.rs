@@ -1,37 +1,11 @@
 //! shaho after sign-up: the ASP user link at first login, and アカウント管理 by the contract's
 //! 管理者 (unlink, delete the login information, hand the admin role over).
 
+use super::{link, option, signed_up, user_id};
 use crate::identity::signup::{CUSTOMER, PASSWORD, TEL, details, verified};
-use crate::testkit::{Page, TestApp};
+use crate::testkit::TestApp;
 use axum::http::StatusCode;
 use std::sync::Arc;
-
-/// Signs up `email` in a browser of its own and logs it in (up to the link screen).
-async fn signed_up(app: &TestApp, email: &str, name: &str) -> TestApp {
-    let b = app.browser();
-    verified(&b, email).await;
-    details(&b, CUSTOMER, TEL, name).await.assert_contains("アカウントを作成しました。");
-    let login = b.post("/shaho/login", &[("login_id", email), ("password", PASSWORD)]).await;
-    assert_eq!(login.location(), "/shaho/home", "{}", login.body);
-    b
-}
-
-/// The option value of an ASP user ID on the link screen.
-fn option(page: &Page, asp: &str) -> String {
-    let end = page.body.find(&format!("\">{asp}</option>")).unwrap_or_else(|| panic!("{asp} offered:\n{}", page.body));
-    let start = page.body[..end].rfind("value=\"").unwrap() + 7;
-    page.body[start..end].to_string()
-}
-
-pub async fn link(b: &TestApp, asp: &str) -> Page {
-    let page = b.get("/shaho/link").await;
-    b.post("/shaho/link", &[("choice", "ok"), ("asp", &option(&page, asp))]).await
-}
-
-async fn user_id(app: &TestApp, email: &str) -> i64 {
-    let mut conn = app.state.store.acquire().await.unwrap();
-    madoguchi_store::users::by_login_id(&mut conn, "shaho", email).await.unwrap().map(|u| u.id).unwrap_or(0)
-}
 
 async fn used_seats(app: &TestApp) -> i64 {
     let mut conn = app.state.store.acquire().await.unwrap();
@@ -124,7 +98,7 @@ async fn the_admin_unlinks_hands_over_and_deletes_with_a_mail_each_time() {
         .assert_contains("一般 花子")
         .assert_contains("abcd8-02")
         .assert_contains("ippan@example.jp")
-        .assert_contains("2 / 3");
+        .assert_contains("契約数 3 / 使用中 2");
     // Nobody can unlink or delete the admin.
     assert_eq!(admin.get(&format!("/shaho/accounts/{admin_id}/delete")).await.status, StatusCode::NOT_FOUND);
     assert_eq!(

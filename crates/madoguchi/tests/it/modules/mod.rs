@@ -1,0 +1,3 @@
+//! One folder per business module, as the modules are one crate each.
+
+pub mod asp_accounts;
