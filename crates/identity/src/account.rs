@@ -10,7 +10,8 @@ use madoguchi_core::clock::JST;
 use madoguchi_core::password::PasswordRule;
 use madoguchi_store::audit::{self, AuditEntry};
 use madoguchi_store::users;
-use madoguchi_web::credentials::{self, Change};
+use axum_extra::extract::CookieJar;
+use madoguchi_web::credentials::{self, Change, Reauth};
 use madoguchi_web::ctx::{Chrome, Ctx, Origin};
 use madoguchi_web::error::AppError;
 use madoguchi_web::format::format_datetime;
@@ -47,6 +48,9 @@ pub struct HomePage {
     /// アカウント情報 > 登録情報確認, where the portal has it.
     pub registered_info: bool,
     pub notice: Option<String>,
+    /// ログイン中のブラウザ, this one first.
+    pub browsers: Vec<crate::browsers::BrowserLine>,
+    pub end_action: String,
 }
 
 #[derive(Deserialize)]
@@ -75,6 +79,7 @@ pub async fn home(
     let notice = match query.done.as_str() {
         "password" => Some(ctx.t.get("password.changed").to_string()),
         "transfer" => Some(ctx.t.get("acct.done_transfer").to_string()),
+        "session_ended" => Some(ctx.t.get("sessions.ended").to_string()),
         _ => None,
     };
     let notices = madoguchi_web::pages::landing::current_notices(&state, &current.portal, ctx.lang).await?;
@@ -84,7 +89,8 @@ pub async fn home(
             madoguchi_web::pages::information::information_page(&ctx, &current, now, notice, notices)?.into_response()
         );
     }
-    Ok(home_page(&ctx, &current, now, notice, notices)?.into_response())
+    let browsers = crate::browsers::lines(&state, &current, &ctx).await?;
+    Ok(home_page(&ctx, &current, now, notice, notices, browsers)?.into_response())
 }
 
 fn home_page(
@@ -93,6 +99,7 @@ fn home_page(
     now: i64,
     notice: Option<String>,
     notices: Vec<madoguchi_web::pages::landing::Notice>,
+    browsers: Vec<crate::browsers::BrowserLine>,
 ) -> Result<Html<String>, AppError> {
     let u = &current.user;
     html(&HomePage {
@@ -126,6 +133,8 @@ fn home_page(
             && current.user.role == "admin",
         registered_info: current.portal.settings.registered_info.is_some(),
         notice,
+        browsers,
+        end_action: format!("/{}/sessions/end", current.portal.id),
     })
 }
 
@@ -205,6 +214,7 @@ pub async fn change_password(
     current: CurrentUser,
     ctx: Ctx,
     origin: Origin,
+    jar: CookieJar,
     Form(form): Form<PasswordForm>,
 ) -> Result<Response, AppError> {
     let now = state.clock.unix();
@@ -212,11 +222,6 @@ pub async fn change_password(
     let user = &current.user;
     let labels = &portal.settings.login_screen;
     let mut errors = FieldErrors::default();
-    if form.current.is_empty() {
-        errors.add("current", &format!("{}{}", labels.current_label.get(ctx.lang), ctx.t.get("password.enter")));
-    } else if !state.hasher.verify(&form.current, Some(&user.password_hash)).await {
-        errors.add("current", &format!("{}{}", labels.current_label.get(ctx.lang), ctx.t.get("password.wrong")));
-    }
     let broken = {
         let mut conn = state.store.acquire().await?;
         credentials::new_password_rules(&state, &mut conn, portal, user, &form.new).await?
@@ -227,11 +232,27 @@ pub async fn change_password(
     if form.new != form.confirm {
         errors.add("confirm", &PasswordRule::Mismatch.message(ctx.lang));
     }
-    if !errors.is_empty() {
+    if form.current.is_empty() {
+        errors.add("current", &format!("{}{}", labels.current_label.get(ctx.lang), ctx.t.get("password.enter")));
         return Ok(password_page(&ctx, &current, now, errors)?.into_response());
     }
-
-    let mut tx = state.store.begin().await?;
+    // The current password counts like a login: a stolen session cannot guess it faster.
+    let mut tx = match credentials::reauthenticate(&state, &current, &form.current, &origin, ctx.lang, "password")
+        .await?
+    {
+        Reauth::Confirmed(tx) => tx,
+        Reauth::Wrong => {
+            let wrong = format!("{}{}", labels.current_label.get(ctx.lang), ctx.t.get("password.wrong"));
+            errors.add("current", &wrong);
+            return Ok(password_page(&ctx, &current, now, errors)?.into_response());
+        }
+        Reauth::Locked => return crate::reauth::locked_out(&state, &current, &ctx, &origin, jar).await,
+    };
+    if !errors.is_empty() {
+        // The right password clears the failure count even though nothing else is saved.
+        tx.commit().await?;
+        return Ok(password_page(&ctx, &current, now, errors)?.into_response());
+    }
     let change = Change { event: "password.changed", detail: None, keep_session: Some(&current.session_hash) };
     credentials::replace_password(&mut tx, &state, portal, user, &form.new, change, &origin, ctx.lang).await?;
     tx.commit().await?;
@@ -295,8 +316,9 @@ pub async fn set_login_code(
     current: CurrentUser,
     ctx: Ctx,
     origin: Origin,
+    jar: CookieJar,
     Form(form): Form<LoginCodeForm>,
-) -> Result<Html<String>, AppError> {
+) -> Result<Response, AppError> {
     offers_login_code(&current)?;
     let enable = form.enable == "on";
     let now = state.clock.unix();
@@ -310,18 +332,23 @@ pub async fn set_login_code(
         user_agent: origin.user_agent.as_deref(),
         detail: None,
     };
-    if !state.hasher.verify(&form.password, Some(&current.user.password_hash)).await {
-        let mut conn = state.store.acquire().await?;
-        audit::record(&mut conn, &entry("login_code.change_refused"), now).await?;
-        let errors = FieldErrors::field("password", ctx.t.get("code2.wrong_password"));
-        return login_code_page(&ctx, &current, current.user.login_code_enabled, errors, None);
-    }
-    let mut tx = state.store.begin().await?;
+    let mut tx = match credentials::reauthenticate(&state, &current, &form.password, &origin, ctx.lang, "login_code")
+        .await?
+    {
+        Reauth::Confirmed(tx) => tx,
+        Reauth::Wrong => {
+            let mut conn = state.store.acquire().await?;
+            audit::record(&mut conn, &entry("login_code.change_refused"), now).await?;
+            let errors = FieldErrors::field("password", ctx.t.get("code2.wrong_password"));
+            return Ok(login_code_page(&ctx, &current, current.user.login_code_enabled, errors, None)?.into_response());
+        }
+        Reauth::Locked => return crate::reauth::locked_out(&state, &current, &ctx, &origin, jar).await,
+    };
     users::set_login_code(&mut tx, current.user.id, enable).await?;
     audit::record(&mut tx, &entry(if enable { "login_code.enabled" } else { "login_code.disabled" }), now).await?;
     tx.commit().await?;
     let notice = ctx.t.get(if enable { "code2.enabled" } else { "code2.disabled" }).to_string();
-    login_code_page(&ctx, &current, enable, FieldErrors::default(), Some(notice))
+    Ok(login_code_page(&ctx, &current, enable, FieldErrors::default(), Some(notice))?.into_response())
 }
 
 // ---- rokin: the expired password's confirmation (OK ⇒ change, キャンセル ⇒ login) ----

@@ -31,6 +31,10 @@ use serde::Deserialize;
 
 /// Wrong temporary passwords allowed before the application must be made again.
 const MAX_ATTEMPTS: i64 = 5;
+/// Mails to one address per hour (仮パスワード or 「ログインＩＤは使用されています」), and
+/// applications from one IP address per hour: as shaho's sign-up.
+const PER_RECIPIENT_PER_HOUR: i64 = 5;
+const PER_IP_PER_HOUR: i64 = 20;
 
 fn temp_hours(portal: &Portal) -> Result<u32, AppError> {
     match portal.settings.registration {
@@ -109,25 +113,59 @@ pub async fn apply(
         errors.add("email_again", t.get("reg.email_mismatch"));
     }
     let now = state.clock.unix();
+    let hour_ago = now - 3600;
     let mut tx = state.store.begin().await?;
-    if let Some(id) = &login_id
-        && users::by_login_id(&mut tx, &portal.id, id.as_str()).await?.is_some()
-    {
-        errors.add("login_id", t.get("reg.login_id_taken"));
+    let from_ip =
+        audit::count_recent(&mut tx, &portal.id, "registration.requested", None, origin.ip.as_deref(), hour_ago)
+            .await?;
+    if origin.ip.is_some() && from_ip >= PER_IP_PER_HOUR {
+        tx.commit().await?;
+        errors.add("", t.get("reset.too_many"));
+        return Ok(apply_page(&ctx, &portal, form, errors)?.into_response());
     }
     let (Some(login_id), true) = (login_id, errors.is_empty()) else {
         tx.commit().await?;
         return Ok(apply_page(&ctx, &portal, form, errors)?.into_response());
     };
+    audit::record(&mut tx, &audit_entry(&portal, &origin, "registration.requested", None, None), now).await?;
+    // Whatever follows, the page is the same: whether a login ID is taken is told only to
+    // the mailbox of the address typed, and a flooded mailbox gets no more mail this hour.
+    let recipient = format!("email:{email}");
+    let mailed = audit::count_recent(&mut tx, &portal.id, "registration.mailed", Some(&recipient), None, hour_ago).await?;
+    let taken = users::by_login_id(&mut tx, &portal.id, login_id.as_str()).await?.is_some();
+    let portal_name = portal.settings.name.get(ctx.lang);
+    let envelope = Envelope { portal: &portal.id, from_name: portal_name, to: &email, lang: ctx.lang };
+    let detail = format!("login_id {}", login_id.as_str());
+    if mailed >= PER_RECIPIENT_PER_HOUR || taken {
+        let why = if mailed >= PER_RECIPIENT_PER_HOUR { "mail_limit" } else { "login_id_taken" };
+        let refused = format!("{detail} {why}");
+        audit::record(&mut tx, &audit_entry(&portal, &origin, "registration.refused", None, Some(&refused)), now)
+            .await?;
+        if mailed < PER_RECIPIENT_PER_HOUR {
+            madoguchi_mail::queue(
+                &mut tx,
+                &envelope,
+                MailKind::RegistrationIdTaken,
+                &[("portal", portal_name), ("login_id", login_id.as_str())],
+                state.mailer.domain(),
+                now,
+            )
+            .await?;
+            let entry = audit_entry(&portal, &origin, "registration.mailed", Some(&recipient), Some("login_id_taken"));
+            audit::record(&mut tx, &entry, now).await?;
+        }
+        tx.commit().await?;
+        state.mailer.wake();
+        return applied(&ctx, &portal);
+    }
     let temporary = crate::accounts::temporary_password(&portal.settings.password);
     let expires = temp_rule(&portal)?.expires_at(now);
     registrations::upsert(&mut tx, &portal.id, login_id.as_str(), &email, &auth::token_hash(&temporary), expires, now)
         .await?;
-    let portal_name = portal.settings.name.get(ctx.lang);
     let (expires_text, hours_text) = (format_ts(expires, ctx.lang), hours.to_string());
     madoguchi_mail::queue(
         &mut tx,
-        &Envelope { portal: &portal.id, from_name: portal_name, to: &email, lang: ctx.lang },
+        &envelope,
         MailKind::ProvisionalRegistration,
         &[
             ("portal", portal_name),
@@ -140,14 +178,20 @@ pub async fn apply(
         now,
     )
     .await?;
+    audit::record(&mut tx, &audit_entry(&portal, &origin, "registration.mailed", Some(&recipient), None), now).await?;
     let detail = format!("login_id {}", login_id.as_str());
     audit::record(&mut tx, &audit_entry(&portal, &origin, "registration.provisional", None, Some(&detail)), now)
         .await?;
     tx.commit().await?;
     state.mailer.wake();
+    applied(&ctx, &portal)
+}
+
+/// The one answer to an accepted application, whatever became of it.
+fn applied(ctx: &Ctx, portal: &Portal) -> Result<Response, AppError> {
     html(&DonePage {
-        chrome: ctx.chrome(ctx.t.get("reg.apply_title"), Some(&portal), Some(Screen::Register)),
-        message: t.get("reg.applied").to_string(),
+        chrome: ctx.chrome(ctx.t.get("reg.apply_title"), Some(portal), Some(Screen::Register)),
+        message: ctx.t.get("reg.applied").to_string(),
         next: format!("/{}/", portal.id),
     })
     .map(IntoResponse::into_response)
@@ -306,7 +350,8 @@ pub async fn complete(
         now,
     )
     .await?;
-    let cookie = session::start(&mut tx, &state, &portal, user_id, &jar, now).await?;
+    let meta = origin.session_meta(None);
+    let cookie = session::start_with(&mut tx, &state, &portal, user_id, &jar, now, &meta).await?;
     tx.commit().await?;
     state.mailer.wake();
     Ok((jar.add(cookie), Redirect::to(&format!("/{}/home", portal.id))).into_response())

@@ -78,7 +78,13 @@ pub async fn seed(store: &Store, config: &Config, hasher: &Hasher, now: i64) -> 
             asp_user_ids: "abcd8-01 abcd8-02 abcd8-03",
         };
         match contracts::add(store, portal, &contract, "demo", now).await {
-            Ok(_) | Err(AccountError::Taken(_)) => {}
+            Ok(id) => {
+                // The demo's 管理者登録コード is public (README), like its passwords.
+                let mut conn = store.acquire().await?;
+                let hash = madoguchi_web::auth::admin_code_hash(DEMO_ADMIN_CODE);
+                madoguchi_store::contracts::set_admin_code(&mut conn, &portal.id, id, &hash, now).await?;
+            }
+            Err(AccountError::Taken(_)) => {}
             Err(e) => return Err(anyhow::anyhow!("demo contract: {e}")),
         }
     }
@@ -99,3 +105,5 @@ pub const DEMO_INITIAL_PASSWORD: &str = "Demo#026";
 /// The shaho demo contract: sign up at /shaho/signup with these.
 pub const DEMO_CUSTOMER_ID: &str = "281234";
 pub const DEMO_PHONE: &str = "03-1234-5678";
+/// The demo contract's 管理者登録コード, which its first account (the 管理者) types.
+pub const DEMO_ADMIN_CODE: &str = "DEMO-ADMIN-2026";

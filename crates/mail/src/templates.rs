@@ -34,10 +34,12 @@ pub enum MailKind {
     MasterRegistered,
     GeneralUserRegistered,
     ProfileChanged,
+    RegistrationIdTaken,
+    ContractMatchAlert,
 }
 
 impl MailKind {
-    pub const ALL: [MailKind; 28] = [
+    pub const ALL: [MailKind; 30] = [
         MailKind::OperatorLoginCode,
         MailKind::LoginOtp,
         MailKind::PasswordChanged,
@@ -66,6 +68,8 @@ impl MailKind {
         MailKind::MasterRegistered,
         MailKind::GeneralUserRegistered,
         MailKind::ProfileChanged,
+        MailKind::RegistrationIdTaken,
+        MailKind::ContractMatchAlert,
     ];
 
     pub fn key(self) -> &'static str {
@@ -98,6 +102,8 @@ impl MailKind {
             MailKind::MasterRegistered => "master_registered",
             MailKind::GeneralUserRegistered => "general_user_registered",
             MailKind::ProfileChanged => "profile_changed",
+            MailKind::RegistrationIdTaken => "registration_id_taken",
+            MailKind::ContractMatchAlert => "contract_match_alert",
         }
     }
 
@@ -139,6 +145,8 @@ impl MailKind {
             MailKind::MasterRegistered => both!("master_registered"),
             MailKind::GeneralUserRegistered => both!("general_user_registered"),
             MailKind::ProfileChanged => both!("profile_changed"),
+            MailKind::RegistrationIdTaken => both!("registration_id_taken"),
+            MailKind::ContractMatchAlert => both!("contract_match_alert"),
         }
     }
 }

@@ -14,6 +14,7 @@ mod migrate;
 pub mod operators;
 pub mod organizations;
 pub mod outbox;
+pub mod pending_members;
 pub mod registrations;
 pub mod sessions;
 pub mod surveys;

@@ -35,6 +35,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(7, "0007_office"),
     migration!(8, "0008_rokin"),
     migration!(9, "0009_manuals"),
+    migration!(14, "0014_web_security"),
 ];
 
 #[derive(Debug, PartialEq, Eq)]

@@ -42,10 +42,11 @@ pub enum Screen {
     UserInfo,
     OperationLog,
     Manuals,
+    Sessions,
 }
 
 impl Screen {
-    pub const ALL: [Screen; 34] = [
+    pub const ALL: [Screen; 35] = [
         Screen::Top,
         Screen::Login,
         Screen::Otp,
@@ -80,6 +81,7 @@ impl Screen {
         Screen::UserInfo,
         Screen::OperationLog,
         Screen::Manuals,
+        Screen::Sessions,
     ];
 
     /// Screens without an address of their own: one entry of a list (a user's 更新へ, with its
@@ -124,6 +126,7 @@ impl Screen {
             Screen::UserInfo => "user-info",
             Screen::OperationLog => "operation-log",
             Screen::Manuals => "manuals",
+            Screen::Sessions => "sessions",
         }
     }
 
@@ -165,6 +168,7 @@ impl Screen {
             Screen::UserInfo => "user-info",
             Screen::OperationLog => "operation-log",
             Screen::Manuals => "manuals",
+            Screen::Sessions => "sessions",
         }
     }
 

@@ -26,4 +26,7 @@ mod rokin_users;
 mod signup;
 mod smtp;
 mod tls;
+mod web_sec;
+mod web_sec_rokin;
+mod web_sec_shaho;
 mod withdrawal;
