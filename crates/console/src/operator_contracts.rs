@@ -356,7 +356,8 @@ pub async fn issue_admin_code(
     let now = state.clock.unix();
     let code = madoguchi_web::auth::admin_code();
     let mut tx = state.store.begin().await?;
-    if !store::set_admin_code(&mut tx, &signed.portal.id, id, &madoguchi_web::auth::admin_code_hash(&code), now).await? {
+    if !store::set_admin_code(&mut tx, &signed.portal.id, id, &madoguchi_web::auth::admin_code_hash(&code), now).await?
+    {
         return Err(AppError::NotFound);
     }
     let customer_id = store::list(&mut tx, &signed.portal.id)

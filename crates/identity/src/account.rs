@@ -5,12 +5,12 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
 use chrono::DateTime;
 use madoguchi_core::clock::JST;
 use madoguchi_core::password::PasswordRule;
 use madoguchi_store::audit::{self, AuditEntry};
 use madoguchi_store::users;
-use axum_extra::extract::CookieJar;
 use madoguchi_web::credentials::{self, Change, Reauth};
 use madoguchi_web::ctx::{Chrome, Ctx, Origin};
 use madoguchi_web::error::AppError;
@@ -237,17 +237,16 @@ pub async fn change_password(
         return Ok(password_page(&ctx, &current, now, errors)?.into_response());
     }
     // The current password counts like a login: a stolen session cannot guess it faster.
-    let mut tx = match credentials::reauthenticate(&state, &current, &form.current, &origin, ctx.lang, "password")
-        .await?
-    {
-        Reauth::Confirmed(tx) => tx,
-        Reauth::Wrong => {
-            let wrong = format!("{}{}", labels.current_label.get(ctx.lang), ctx.t.get("password.wrong"));
-            errors.add("current", &wrong);
-            return Ok(password_page(&ctx, &current, now, errors)?.into_response());
-        }
-        Reauth::Locked => return crate::reauth::locked_out(&state, &current, &ctx, &origin, jar).await,
-    };
+    let mut tx =
+        match credentials::reauthenticate(&state, &current, &form.current, &origin, ctx.lang, "password").await? {
+            Reauth::Confirmed(tx) => tx,
+            Reauth::Wrong => {
+                let wrong = format!("{}{}", labels.current_label.get(ctx.lang), ctx.t.get("password.wrong"));
+                errors.add("current", &wrong);
+                return Ok(password_page(&ctx, &current, now, errors)?.into_response());
+            }
+            Reauth::Locked => return crate::reauth::locked_out(&state, &current, &ctx, &origin, jar).await,
+        };
     if !errors.is_empty() {
         // The right password clears the failure count even though nothing else is saved.
         tx.commit().await?;

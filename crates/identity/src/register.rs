@@ -131,7 +131,8 @@ pub async fn apply(
     // Whatever follows, the page is the same: whether a login ID is taken is told only to
     // the mailbox of the address typed, and a flooded mailbox gets no more mail this hour.
     let recipient = format!("email:{email}");
-    let mailed = audit::count_recent(&mut tx, &portal.id, "registration.mailed", Some(&recipient), None, hour_ago).await?;
+    let mailed =
+        audit::count_recent(&mut tx, &portal.id, "registration.mailed", Some(&recipient), None, hour_ago).await?;
     let taken = users::by_login_id(&mut tx, &portal.id, login_id.as_str()).await?.is_some();
     let portal_name = portal.settings.name.get(ctx.lang);
     let envelope = Envelope { portal: &portal.id, from_name: portal_name, to: &email, lang: ctx.lang };

@@ -368,8 +368,9 @@ pub async fn details(
                 >= REFUSALS_PER_IP_PER_HOUR
         {
             audit::record(&mut conn, &audit_entry(&portal, &origin, "signup.throttled", None, None), now).await?;
-            return Ok(details_page(&ctx, &portal, form, FieldErrors::form(t.get("reset.too_many")), None)?
-                .into_response());
+            return Ok(
+                details_page(&ctx, &portal, form, FieldErrors::form(t.get("reset.too_many")), None)?.into_response()
+            );
         }
     }
     let hash = state.hasher.hash(&form.password).await.map_err(|e| AppError::Internal(format!("hash: {e}")))?;
@@ -411,8 +412,9 @@ pub async fn details(
             .await?;
         count_failure(&mut tx, &token).await?;
         tx.commit().await?;
-        return Ok(details_page(&ctx, &portal, form, FieldErrors::field("admin_code", t.get(key)), None)?
-            .into_response());
+        return Ok(
+            details_page(&ctx, &portal, form, FieldErrors::field("admin_code", t.get(key)), None)?.into_response()
+        );
     }
     if !contracts::end_signup(&mut tx, &token).await? {
         // Completed meanwhile from another tab: give the seat back by rolling back.
@@ -484,6 +486,7 @@ async fn alert_operators(
         .await?;
     }
     let subject = format!("organization:{}", guessed.organization_id);
-    audit::record(tx, &audit_entry(portal, origin, "contract.match_alert", Some(&subject), Some(&failures)), now).await?;
+    audit::record(tx, &audit_entry(portal, origin, "contract.match_alert", Some(&subject), Some(&failures)), now)
+        .await?;
     Ok(())
 }

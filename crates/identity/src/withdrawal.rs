@@ -156,16 +156,15 @@ pub async fn withdraw(
         let errors = FieldErrors::field("comment", ctx.t.get("withdraw.comment_long"));
         return Ok(withdraw_page(&ctx, &current, parsed, errors)?.into_response());
     }
-    let mut tx = match credentials::reauthenticate(&state, &current, &parsed.password, &origin, ctx.lang, "withdraw")
-        .await?
-    {
-        Reauth::Confirmed(tx) => tx,
-        Reauth::Wrong => {
-            let errors = FieldErrors::field("password", ctx.t.get("code2.wrong_password"));
-            return Ok(withdraw_page(&ctx, &current, parsed, errors)?.into_response());
-        }
-        Reauth::Locked => return crate::reauth::locked_out(&state, &current, &ctx, &origin, jar).await,
-    };
+    let mut tx =
+        match credentials::reauthenticate(&state, &current, &parsed.password, &origin, ctx.lang, "withdraw").await? {
+            Reauth::Confirmed(tx) => tx,
+            Reauth::Wrong => {
+                let errors = FieldErrors::field("password", ctx.t.get("code2.wrong_password"));
+                return Ok(withdraw_page(&ctx, &current, parsed, errors)?.into_response());
+            }
+            Reauth::Locked => return crate::reauth::locked_out(&state, &current, &ctx, &origin, jar).await,
+        };
     let portal = &current.portal;
     let now = state.clock.unix();
     users::withdraw(&mut tx, current.user.id, now).await?;
@@ -287,8 +286,12 @@ pub async fn request_return(
     let (user, mut tx) = (accepted.user, accepted.tx);
     let subject = format!("user:{}", user.id);
     if !user.withdrawn_at.is_some_and(|at| withdrawal_status(w, at, now) == WithdrawalStatus::Returnable) {
-        audit::record(&mut tx, &audit_entry(&portal, &origin, "account.return_refused", Some(&subject), Some("too_late")), now)
-            .await?;
+        audit::record(
+            &mut tx,
+            &audit_entry(&portal, &origin, "account.return_refused", Some(&subject), Some("too_late")),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         return refused();
     }

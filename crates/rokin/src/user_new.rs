@@ -13,14 +13,14 @@ use askama::Template;
 use axum::Form;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
+use madoguchi_core::Portal;
 use madoguchi_core::login_id::LoginId;
 use madoguchi_core::password::Subject;
-use madoguchi_core::Portal;
 use madoguchi_mail::{Envelope, MailKind};
+use madoguchi_store::Conn;
 use madoguchi_store::audit::{self, AuditEntry};
 use madoguchi_store::pending_members::{self, NewPending};
 use madoguchi_store::users::{self, MemberInsert, NewUser};
-use madoguchi_store::Conn;
 use madoguchi_web::auth;
 use madoguchi_web::ctx::{Chrome, Ctx, Origin};
 use madoguchi_web::error::AppError;
@@ -35,7 +35,6 @@ use serde::Deserialize;
 
 /// How long a confirmed registration waits for 登録.
 const PENDING_SECONDS: i64 = 30 * 60;
-
 
 #[derive(Deserialize, Default, Clone)]
 pub struct NewUserForm {

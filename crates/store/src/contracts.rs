@@ -508,12 +508,13 @@ pub async fn set_admin_code(
 /// Uses the contract's 管理者登録コード if `code_hash` is it: once, in the statement that
 /// checks it. False when it is not (or none was issued).
 pub async fn use_admin_code(conn: &mut AnyConnection, id: i64, code_hash: &str) -> Result<bool, sqlx::Error> {
-    let done =
-        sqlx::query("UPDATE contracts SET admin_code_hash = NULL WHERE id = $1 AND admin_code_hash = $2 AND used_seats = 1")
-            .bind(id)
-            .bind(code_hash)
-            .execute(conn)
-            .await?;
+    let done = sqlx::query(
+        "UPDATE contracts SET admin_code_hash = NULL WHERE id = $1 AND admin_code_hash = $2 AND used_seats = 1",
+    )
+    .bind(id)
+    .bind(code_hash)
+    .execute(conn)
+    .await?;
     Ok(done.rows_affected() == 1)
 }
 

@@ -102,16 +102,16 @@ pub async fn check_for(
             state.hasher.verify(password, None).await;
             let subject = user.map(|id| format!("user:{id}"));
             let mut conn = state.store.acquire().await?;
-            audit::record(&mut conn, &audit_entry(portal, origin, event, subject.as_deref(), Some(detail)), now).await?;
+            audit::record(&mut conn, &audit_entry(portal, origin, event, subject.as_deref(), Some(detail)), now)
+                .await?;
             return Ok(None);
         }
     };
     let subject = format!("user:{}", user.id);
     let matched = state.hasher.verify(password, Some(&user.password_hash)).await;
     let mut tx = state.store.begin().await?;
-    let temporary = !matched
-        && purpose == Purpose::Login
-        && accept_reissued(&mut tx, state, portal, &user, password, now).await?;
+    let temporary =
+        !matched && purpose == Purpose::Login && accept_reissued(&mut tx, state, portal, &user, password, now).await?;
     if !matched && !temporary {
         let lock_until = rule.lock_until(now);
         let outcome = users::attempt_failed(&mut tx, user.id, attempt, &rule, now).await?;

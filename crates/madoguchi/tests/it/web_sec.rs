@@ -47,7 +47,10 @@ async fn the_current_password_on_the_change_screen_is_counted_and_the_lock_ends_
     app.sign_in_as("hellowork", id).await;
     for _ in 0..5 {
         let page = app
-            .post("/hellowork/password", &[("current", "Wrong-Pass-1"), ("new", NEW_PASSWORD), ("confirm", NEW_PASSWORD)])
+            .post(
+                "/hellowork/password",
+                &[("current", "Wrong-Pass-1"), ("new", NEW_PASSWORD), ("confirm", NEW_PASSWORD)],
+            )
             .await;
         assert_eq!(page.status, StatusCode::OK);
     }
@@ -109,10 +112,13 @@ async fn the_return_password_is_counted_and_its_keys_are_limited() {
     // And 20 requests an hour from one address.
     let c = app.browser();
     for n in 0..20 {
-        let page = c.post("/hellowork/return", &[("login_id", &format!("nobody{n}@example.jp")), ("password", "x")]).await;
+        let page =
+            c.post("/hellowork/return", &[("login_id", &format!("nobody{n}@example.jp")), ("password", "x")]).await;
         page.assert_lacks("短時間に多くの");
     }
-    c.post("/hellowork/return", &[("login_id", HW_ID), ("password", HW_PASSWORD)]).await.assert_contains("短時間に多くの");
+    c.post("/hellowork/return", &[("login_id", HW_ID), ("password", HW_PASSWORD)])
+        .await
+        .assert_contains("短時間に多くの");
 }
 
 async fn return_keys(app: &TestApp) -> usize {
@@ -137,11 +143,8 @@ async fn shaho_login_code_switch_counts_the_password() {
 // ---- mlit-fwms 利用者仮申請 ----
 
 async fn apply(b: &TestApp, id: &str, email: &str) -> crate::testkit::Page {
-    b.post(
-        "/mlit-fwms/register",
-        &[("login_id", id), ("login_id_again", id), ("email", email), ("email_again", email)],
-    )
-    .await
+    b.post("/mlit-fwms/register", &[("login_id", id), ("login_id_again", id), ("email", email), ("email_again", email)])
+        .await
 }
 
 #[tokio::test]
@@ -158,7 +161,10 @@ async fn a_taken_login_id_gets_the_same_page_and_its_applicant_a_mail() {
     let mails = app.mails().await;
     let told = mails.iter().find(|m| m.to == "b@kensetsu.example.jp").expect("the applicant is told by mail");
     assert!(told.text.contains("kensetsu01") && !told.text.contains("仮パスワード："), "{}", told.text);
-    assert_eq!(scalar(&app, "SELECT COUNT(*) FROM provisional_registrations WHERE login_id = $1", "kensetsu01").await, 0);
+    assert_eq!(
+        scalar(&app, "SELECT COUNT(*) FROM provisional_registrations WHERE login_id = $1", "kensetsu01").await,
+        0
+    );
 }
 
 #[tokio::test]

@@ -73,7 +73,9 @@ async fn revoking_a_certificate_ends_its_sessions() {
     assert_eq!(sessions_of(&app, id).await, 1);
     let mut conn = app.state.store.acquire().await.unwrap();
     let current = madoguchi_store::certificates::current(&mut conn, id).await.unwrap().unwrap();
-    assert!(madoguchi_store::certificates::revoke(&mut conn, current.id, "operator", app.state.clock.unix()).await.unwrap());
+    assert!(
+        madoguchi_store::certificates::revoke(&mut conn, current.id, "operator", app.state.clock.unix()).await.unwrap()
+    );
     drop(conn);
     assert_eq!(sessions_of(&app, id).await, 0, "revocation ends the certificate's sessions");
     assert_ne!(app.get("/rokin/home").await.status, StatusCode::OK);
@@ -88,11 +90,12 @@ async fn refused_certificate_logins_are_audited() {
     b.present_certificate(Some(foreign));
     assert_eq!(b.post("/rokin/login", &[("password", "Anything#1")]).await.status, StatusCode::FORBIDDEN);
     let mut conn = app.state.store.acquire().await.unwrap();
-    let details: Vec<String> =
-        sqlx::query_scalar("SELECT detail FROM audit_log WHERE event = 'login.failed' AND portal = 'rokin' ORDER BY id")
-            .fetch_all(&mut *conn)
-            .await
-            .unwrap();
+    let details: Vec<String> = sqlx::query_scalar(
+        "SELECT detail FROM audit_log WHERE event = 'login.failed' AND portal = 'rokin' ORDER BY id",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .unwrap();
     assert_eq!(details, ["certificate_none", "certificate_foreign"]);
 }
 
@@ -120,9 +123,8 @@ async fn changing_the_email_asks_the_password() {
     let page = app.post("/rokin/user-info", &change(crate::testkit::ROKIN_MASTER_PASSWORD)).await;
     assert_eq!(page.location(), "/rokin/user-info?done=saved", "{}", page.body);
     // The name alone needs no password.
-    let page = app
-        .post("/rokin/user-info", &[("name", "労金　次郎"), ("email", thief), ("email_confirm", thief)])
-        .await;
+    let page =
+        app.post("/rokin/user-info", &[("name", "労金　次郎"), ("email", thief), ("email_confirm", thief)]).await;
     assert_eq!(page.location(), "/rokin/user-info?done=saved", "{}", page.body);
 }
 
@@ -171,7 +173,9 @@ async fn the_logged_in_browsers_screen_is_in_the_menu() {
     other.sign_in_as("rokin", id).await;
     app.get("/rokin/user-info").await.assert_contains("href=\"/rokin/sessions\"");
     let page = app.get("/rokin/sessions").await;
-    page.assert_contains("ログイン中のブラウザ").assert_contains("ログアウトさせる").assert_contains("/rokin/help/sessions");
+    page.assert_contains("ログイン中のブラウザ")
+        .assert_contains("ログアウトさせる")
+        .assert_contains("/rokin/help/sessions");
     let handle = page.body.split("name=\"session\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
     let done = app.post("/rokin/sessions/end", &[("session", &handle)]).await;
     assert_eq!(done.location(), "/rokin/sessions?done=ended");
