@@ -32,13 +32,19 @@ use serde::Deserialize;
 /// Wrong temporary passwords allowed before the application must be made again.
 const MAX_ATTEMPTS: i64 = 5;
 /// Mails to one address per hour (仮パスワード or 「ログインＩＤは使用されています」), and
-/// applications from one IP address per hour: as shaho's sign-up.
-const PER_RECIPIENT_PER_HOUR: i64 = 5;
-const PER_IP_PER_HOUR: i64 = 20;
+/// applications from one IP address per hour: the preset's `registration` values.
+fn limits(portal: &Portal) -> (i64, i64) {
+    match portal.settings.registration {
+        Registration::ProvisionalTempPassword { per_address_per_hour, per_ip_per_hour, .. } => {
+            (i64::from(per_address_per_hour), i64::from(per_ip_per_hour))
+        }
+        _ => (0, 0),
+    }
+}
 
 fn temp_hours(portal: &Portal) -> Result<u32, AppError> {
     match portal.settings.registration {
-        Registration::ProvisionalTempPassword { temp_password_hours } => Ok(temp_password_hours),
+        Registration::ProvisionalTempPassword { temp_password_hours, .. } => Ok(temp_password_hours),
         _ => Err(AppError::NotFound),
     }
 }
@@ -114,11 +120,12 @@ pub async fn apply(
     }
     let now = state.clock.unix();
     let hour_ago = now - 3600;
+    let (per_recipient, per_ip) = limits(&portal);
     let mut tx = state.store.begin().await?;
     let from_ip =
         audit::count_recent(&mut tx, &portal.id, "registration.requested", None, origin.ip.as_deref(), hour_ago)
             .await?;
-    if origin.ip.is_some() && from_ip >= PER_IP_PER_HOUR {
+    if origin.ip.is_some() && from_ip >= per_ip {
         tx.commit().await?;
         errors.add("", t.get("reset.too_many"));
         return Ok(apply_page(&ctx, &portal, form, errors)?.into_response());
@@ -137,12 +144,12 @@ pub async fn apply(
     let portal_name = portal.settings.name.get(ctx.lang);
     let envelope = Envelope { portal: &portal.id, from_name: portal_name, to: &email, lang: ctx.lang };
     let detail = format!("login_id {}", login_id.as_str());
-    if mailed >= PER_RECIPIENT_PER_HOUR || taken {
-        let why = if mailed >= PER_RECIPIENT_PER_HOUR { "mail_limit" } else { "login_id_taken" };
+    if mailed >= per_recipient || taken {
+        let why = if mailed >= per_recipient { "mail_limit" } else { "login_id_taken" };
         let refused = format!("{detail} {why}");
         audit::record(&mut tx, &audit_entry(&portal, &origin, "registration.refused", None, Some(&refused)), now)
             .await?;
-        if mailed < PER_RECIPIENT_PER_HOUR {
+        if mailed < per_recipient {
             madoguchi_mail::queue(
                 &mut tx,
                 &envelope,
