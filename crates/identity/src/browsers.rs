@@ -55,7 +55,9 @@ pub fn shorten(user_agent: Option<&str>, lang: Lang) -> String {
             } else {
                 format!("{} {version}", found.name)
             };
-            let os = [found.os, found.os_version.as_ref()]
+            // woothee's Windows names carry their version already (「Windows 10」, then 「NT 10.0」).
+            let version = if found.os.chars().any(|c| c.is_ascii_digit()) { "" } else { found.os_version.as_ref() };
+            let os = [found.os, version]
                 .into_iter()
                 .filter(|s| !s.is_empty() && *s != "UNKNOWN")
                 .collect::<Vec<_>>()
@@ -183,7 +185,10 @@ mod tests {
     fn user_agents_are_shortened() {
         let chrome = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36";
         assert_eq!(shorten(Some(chrome), Lang::Ja), "Chrome 126 / Windows 10");
+        let mac = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15";
+        assert!(shorten(Some(mac), Lang::Ja).starts_with("Safari 17 / Mac"), "{}", shorten(Some(mac), Lang::Ja));
         assert_eq!(shorten(None, Lang::Ja), "不明");
-        assert_eq!(shorten(Some("curl/8.5.0"), Lang::En).chars().count(), 10);
+        let odd = "x".repeat(300);
+        assert_eq!(shorten(Some(&odd), Lang::En).chars().count(), 60, "what woothee does not know is cut");
     }
 }

@@ -195,7 +195,7 @@ fn fill(kind: MailKind, text: &str, values: &[(&str, &str)]) -> Result<String, T
 mod tests {
     use super::*;
 
-    const VALUES: [(&str, &str); 28] = [
+    const VALUES: [(&str, &str); 30] = [
         ("after", "退会後30日以内であれば、…"),
         ("change", "ASPユーザーとの紐づけが解除されました。"),
         ("admin", "管理 太郎"),
@@ -224,6 +224,8 @@ mod tests {
         ("not_after", "2027-11-24 09:59"),
         ("file_name", "Taro0120261124100000.p12"),
         ("days", "30"),
+        ("customer_id", "281234"),
+        ("organization", "窓口社会保険労務士事務所"),
     ];
 
     #[test]
