@@ -63,6 +63,8 @@ pub fn routes(routes: Routes, upload_limit: usize) -> Routes {
             get(operator_contracts::import_form).post(operator_contracts::import),
         )
         .route("/{portal}/operator/contracts/{id}/reinitialize", post(operator_contracts::reinitialize))
+        .route("/{portal}/operator/contracts/{id}/admin-code", post(operator_contracts::issue_admin_code))
+        .route("/{portal}/operator/contracts/{id}/match-checked", post(operator_contracts::clear_match_failures))
         .route("/{portal}/operator/audit", get(operator_audit::search))
         .route("/{portal}/operator/audit.csv", get(operator_audit::export))
         .route(

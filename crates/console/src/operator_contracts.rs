@@ -42,6 +42,10 @@ pub struct ContractLine {
     pub used: i64,
     /// (ASP user ID, the linked account's e-mail or "").
     pub asp: Vec<(String, String)>,
+    /// shaho: contract-match failures since an operator last marked them as checked.
+    pub match_failures: i64,
+    /// shaho: the 管理者登録コード's state (locale key: none, pending, used).
+    pub admin_code: &'static str,
 }
 
 #[derive(Deserialize, Default)]
@@ -75,6 +79,8 @@ pub struct ContractsPage {
     pub fields: Vec<(&'static str, String, String, String, &'static str)>,
     pub errors: FieldErrors,
     pub notice: Option<String>,
+    /// A 管理者登録コード just issued: (CustomerId, the code), shown this once.
+    pub issued: Option<(String, String)>,
 }
 
 async fn contracts_page(
@@ -85,8 +91,22 @@ async fn contracts_page(
     errors: FieldErrors,
     notice: Option<String>,
 ) -> Result<Html<String>, AppError> {
+    contracts_page_with(state, signed, ctx, form, errors, notice, None).await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn contracts_page_with(
+    state: &AppState,
+    signed: &SignedIn,
+    ctx: &Ctx,
+    form: ContractForm,
+    errors: FieldErrors,
+    notice: Option<String>,
+    issued: Option<(String, String)>,
+) -> Result<Html<String>, AppError> {
     let mut conn = state.store.acquire().await?;
     let mut lines = Vec::new();
+    let guards = store::guard_states(&mut conn, &signed.portal.id).await?;
     for c in store::list(&mut conn, &signed.portal.id).await? {
         let accounts = users::of_organization(&mut conn, c.organization_id).await?;
         let organization = accounts.first().and_then(|u| u.organization_name.clone()).unwrap_or_default();
@@ -108,7 +128,15 @@ async fn contracts_page(
             })
             .collect();
         let master = accounts.iter().find(|u| u.role == "admin").map(|u| u.login_id.clone());
+        let (match_failures, code_pending) = guards.get(&c.id).copied().unwrap_or((0, false));
+        let admin_code = match (code_pending, c.used_seats > 0) {
+            (true, _) => "op.contracts.admin_code_pending",
+            (false, true) => "op.contracts.admin_code_used",
+            (false, false) => "op.contracts.admin_code_none",
+        };
         lines.push(ContractLine {
+            match_failures,
+            admin_code,
             id: c.id,
             master,
             customer_id: c.customer_id,
@@ -151,6 +179,7 @@ async fn contracts_page(
         fields,
         errors,
         notice,
+        issued,
     })
 }
 
@@ -315,4 +344,84 @@ pub async fn import(
         }
         Err(ImportError::Account(e)) => Err(e.into()),
     }
+}
+
+/// shaho: a new 管理者登録コード for a contract, shown once on the page that answers (only
+/// its hash is kept); any earlier code stops working. The operator hands it to the person
+/// who will be the contract's 管理者 (the manual: 責任者または管理者となる方が最初に設定).
+pub async fn issue_admin_code(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    ctx: Ctx,
+    axum::extract::Path((_, id)): axum::extract::Path<(String, i64)>,
+) -> Result<Response, AppError> {
+    if contract_portal(&signed)? {
+        return Err(AppError::NotFound);
+    }
+    let now = state.clock.unix();
+    let code = madoguchi_web::auth::admin_code();
+    let mut tx = state.store.begin().await?;
+    if !store::set_admin_code(&mut tx, &signed.portal.id, id, &madoguchi_web::auth::admin_code_hash(&code), now).await?
+    {
+        return Err(AppError::NotFound);
+    }
+    let customer_id = store::list(&mut tx, &signed.portal.id)
+        .await?
+        .into_iter()
+        .find(|c| c.id == id)
+        .map(|c| c.customer_id)
+        .unwrap_or_default();
+    let (actor, subject) = (format!("operator:{}", signed.operator.id), format!("contract:{id}"));
+    let entry = madoguchi_store::audit::AuditEntry {
+        portal: &signed.portal.id,
+        event: "contract.admin_code_issued",
+        actor: Some(&actor),
+        subject: Some(&subject),
+        detail: Some(&customer_id),
+        ..Default::default()
+    };
+    madoguchi_store::audit::record(&mut tx, &entry, now).await?;
+    tx.commit().await?;
+    let notice = Some(ctx.t.get("op.contracts.admin_code_issued").to_string());
+    let page = contracts_page_with(
+        &state,
+        &signed,
+        &ctx,
+        ContractForm::default(),
+        FieldErrors::default(),
+        notice,
+        Some((customer_id, code)),
+    )
+    .await?;
+    Ok(page.into_response())
+}
+
+/// shaho: the operator saw a contract's match failures; the count (and its alert) start again.
+pub async fn clear_match_failures(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    ctx: Ctx,
+    axum::extract::Path((_, id)): axum::extract::Path<(String, i64)>,
+) -> Result<Response, AppError> {
+    if contract_portal(&signed)? {
+        return Err(AppError::NotFound);
+    }
+    let now = state.clock.unix();
+    let mut tx = state.store.begin().await?;
+    if !store::clear_mismatches(&mut tx, &signed.portal.id, id).await? {
+        return Err(AppError::NotFound);
+    }
+    let (actor, subject) = (format!("operator:{}", signed.operator.id), format!("contract:{id}"));
+    let entry = madoguchi_store::audit::AuditEntry {
+        portal: &signed.portal.id,
+        event: "contract.match_checked",
+        actor: Some(&actor),
+        subject: Some(&subject),
+        ..Default::default()
+    };
+    madoguchi_store::audit::record(&mut tx, &entry, now).await?;
+    tx.commit().await?;
+    let notice = Some(ctx.t.get("op.contracts.match_cleared").to_string());
+    let page = contracts_page(&state, &signed, &ctx, ContractForm::default(), FieldErrors::default(), notice).await?;
+    Ok(page.into_response())
 }

@@ -653,7 +653,14 @@ mod tests {
         );
         assert_eq!((mlit.password.max_age_days, mlit.password.expiry_warning_days), (Some(180), 7));
         assert_eq!((mlit.lockout.failures, mlit.lockout.lock_minutes), (5, 30));
-        assert!(matches!(mlit.registration, Registration::ProvisionalTempPassword { temp_password_hours: 3 }));
+        assert!(matches!(
+            mlit.registration,
+            Registration::ProvisionalTempPassword {
+                temp_password_hours: 3,
+                per_address_per_hour: 5,
+                per_ip_per_hour: 20
+            }
+        ));
         assert_eq!(shaho.login_id.kind, LoginIdKind::Email);
         assert_eq!((shaho.password.min, shaho.password.max, shaho.password.min_groups), (8, 128, Some(3)));
         assert_eq!((shaho.lockout.failures, shaho.lockout.lock_minutes), (10, 30));

@@ -252,8 +252,16 @@ pub enum SecondFactor {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Registration {
-    /// mlit-fwms: 仮申請 mails a temporary password, 本申請 sets the real one.
-    ProvisionalTempPassword { temp_password_hours: u32 },
+    /// mlit-fwms: 仮申請 mails a temporary password, 本申請 sets the real one. At most
+    /// `per_address_per_hour` mails to one address and `per_ip_per_hour` applications from one
+    /// IP address (the manual gives neither: chosen as shaho's sign-up, 5 and 20).
+    ProvisionalTempPassword {
+        temp_password_hours: u32,
+        #[serde(default = "five")]
+        per_address_per_hour: u32,
+        #[serde(default = "twenty")]
+        per_ip_per_hour: u32,
+    },
     /// shaho: e-mail code, then details matched against a contract with a seat limit.
     EmailCodeWithContract { code_digits: u32, code_minutes: u32, customer_id_prefix: String, customer_id_digits: u32 },
     /// rokin: contract number + initial password make the master, who adds general users.
@@ -529,4 +537,12 @@ pub(crate) fn is_cidr(raw: &str) -> bool {
         Ok(std::net::IpAddr::V6(_)) => bits <= 128,
         Err(_) => false,
     }
+}
+
+fn five() -> u32 {
+    5
+}
+
+fn twenty() -> u32 {
+    20
 }

@@ -93,7 +93,7 @@ impl CodeRule {
     /// choice (the manual gives none).
     pub fn provisional_password(registration: &Registration, max_attempts: i64) -> Option<CodeRule> {
         match registration {
-            Registration::ProvisionalTempPassword { temp_password_hours } => {
+            Registration::ProvisionalTempPassword { temp_password_hours, .. } => {
                 Some(CodeRule::new(i64::from(*temp_password_hours) * HOUR, max_attempts))
             }
             _ => None,

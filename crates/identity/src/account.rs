@@ -8,23 +8,21 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use chrono::DateTime;
 use madoguchi_core::clock::JST;
-use madoguchi_core::login_id::LoginId;
 use madoguchi_core::password::PasswordRule;
 use madoguchi_core::{Lang, Portal};
 use madoguchi_mail::{Envelope, MailKind};
+use madoguchi_store::Tx;
 use madoguchi_store::audit::{self, AuditEntry};
 use madoguchi_store::users::{self, User};
-use madoguchi_store::{Tx, sessions};
-use madoguchi_web::credentials::{self, Change};
+use madoguchi_web::credentials::{self, Change, Reauth};
 use madoguchi_web::ctx::{Chrome, Ctx, Origin};
 use madoguchi_web::error::AppError;
 use madoguchi_web::format::{format_datetime, format_ts};
 use madoguchi_web::forms::FieldErrors;
 use madoguchi_web::i18n::Tr;
 use madoguchi_web::pages::html;
-use madoguchi_web::pages::login_screen::login_page;
 use madoguchi_web::screens::Screen;
-use madoguchi_web::session::{self, CurrentUser, ForcedChange};
+use madoguchi_web::session::{CurrentUser, ForcedChange};
 use madoguchi_web::state::AppState;
 use serde::Deserialize;
 
@@ -56,6 +54,9 @@ pub struct HomePage {
     /// アカウント情報 > 登録情報確認, where the portal has it.
     pub registered_info: bool,
     pub notice: Option<String>,
+    /// ログイン中のブラウザ, this one first.
+    pub browsers: Vec<crate::browsers::BrowserLine>,
+    pub end_action: String,
 }
 
 #[derive(Deserialize)]
@@ -84,6 +85,7 @@ pub async fn home(
     let notice = match query.done.as_str() {
         "password" => Some(ctx.t.get("password.changed").to_string()),
         "transfer" => Some(ctx.t.get("acct.done_transfer").to_string()),
+        "session_ended" => Some(ctx.t.get("sessions.ended").to_string()),
         _ => None,
     };
     let notices = madoguchi_web::pages::landing::current_notices(&state, &current.portal, ctx.lang).await?;
@@ -93,7 +95,8 @@ pub async fn home(
             madoguchi_web::pages::information::information_page(&ctx, &current, now, notice, notices)?.into_response()
         );
     }
-    Ok(home_page(&ctx, &current, now, notice, notices)?.into_response())
+    let browsers = crate::browsers::lines(&state, &current, &ctx).await?;
+    Ok(home_page(&ctx, &current, now, notice, notices, browsers)?.into_response())
 }
 
 fn home_page(
@@ -102,6 +105,7 @@ fn home_page(
     now: i64,
     notice: Option<String>,
     notices: Vec<madoguchi_web::pages::landing::Notice>,
+    browsers: Vec<crate::browsers::BrowserLine>,
 ) -> Result<Html<String>, AppError> {
     let u = &current.user;
     html(&HomePage {
@@ -136,6 +140,8 @@ fn home_page(
         documents: current.portal.settings.has_document_shelves() && current.user.contract_id.is_some(),
         registered_info: current.portal.settings.registered_info.is_some(),
         notice,
+        browsers,
+        end_action: format!("/{}/sessions/end", current.portal.id),
     })
 }
 
@@ -215,6 +221,7 @@ pub async fn change_password(
     current: CurrentUser,
     ctx: Ctx,
     origin: Origin,
+    jar: CookieJar,
     Form(form): Form<PasswordForm>,
 ) -> Result<Response, AppError> {
     let now = state.clock.unix();
@@ -222,11 +229,6 @@ pub async fn change_password(
     let user = &current.user;
     let labels = &portal.settings.login_screen;
     let mut errors = FieldErrors::default();
-    if form.current.is_empty() {
-        errors.add("current", &format!("{}{}", labels.current_label.get(ctx.lang), ctx.t.get("password.enter")));
-    } else if !state.hasher.verify(&form.current, Some(&user.password_hash)).await {
-        errors.add("current", &format!("{}{}", labels.current_label.get(ctx.lang), ctx.t.get("password.wrong")));
-    }
     let broken = {
         let mut conn = state.store.acquire().await?;
         credentials::new_password_rules(&state, &mut conn, portal, user, &form.new).await?
@@ -237,11 +239,26 @@ pub async fn change_password(
     if form.new != form.confirm {
         errors.add("confirm", &PasswordRule::Mismatch.message(ctx.lang));
     }
-    if !errors.is_empty() {
+    if form.current.is_empty() {
+        errors.add("current", &format!("{}{}", labels.current_label.get(ctx.lang), ctx.t.get("password.enter")));
         return Ok(password_page(&ctx, &current, now, errors)?.into_response());
     }
-
-    let mut tx = state.store.begin().await?;
+    // The current password counts like a login: a stolen session cannot guess it faster.
+    let mut tx =
+        match credentials::reauthenticate(&state, &current, &form.current, &origin, ctx.lang, "password").await? {
+            Reauth::Confirmed(tx) => tx,
+            Reauth::Wrong => {
+                let wrong = format!("{}{}", labels.current_label.get(ctx.lang), ctx.t.get("password.wrong"));
+                errors.add("current", &wrong);
+                return Ok(password_page(&ctx, &current, now, errors)?.into_response());
+            }
+            Reauth::Locked => return crate::reauth::locked_out(&state, &current, &ctx, &origin, jar).await,
+        };
+    if !errors.is_empty() {
+        // The right password clears the failure count even though nothing else is saved.
+        tx.commit().await?;
+        return Ok(password_page(&ctx, &current, now, errors)?.into_response());
+    }
     let change = Change { event: "password.changed", detail: None, keep_session: Some(&current.session_hash) };
     credentials::replace_password(&mut tx, &state, portal, user, &form.new, change, &origin, ctx.lang).await?;
     tx.commit().await?;
@@ -331,32 +348,26 @@ pub async fn set_login_code(
         let errors = FieldErrors::field("password", ctx.t.get("login.password_required"));
         return Ok(login_code_page(&ctx, &current, enabled, errors, None)?.into_response());
     }
-    let login_id = LoginId::parse(&portal.settings.login_id, &current.user.login_id)
-        .map_err(|_| AppError::Internal(format!("stored login ID of user {} does not parse", current.user.id)))?;
-    let Some(accepted) = credentials::check(&state, portal, &login_id, &form.password, &origin, ctx.lang).await? else {
-        let mut tx = state.store.begin().await?;
-        audit::record(&mut tx, &entry("login_code.change_refused", Some("bad_password")), now).await?;
-        let locked = users::by_id(&mut tx, current.user.id).await?.is_some_and(|u| u.lock_state().holds(now));
-        if !locked {
-            tx.commit().await?;
-            let errors = FieldErrors::field("password", ctx.t.get("code2.wrong_password"));
-            return Ok(login_code_page(&ctx, &current, enabled, errors, None)?.into_response());
-        }
-        // The wrong entries locked the account: whoever typed them is signed out with it.
-        sessions::delete(&mut tx, &current.session_hash).await?;
-        audit::record(&mut tx, &entry("session.ended", Some("locked")), now).await?;
-        tx.commit().await?;
-        let errors = FieldErrors::form(ctx.t.get("code2.locked"));
-        let page = login_page(&ctx, portal, "", errors, None)?;
-        return Ok((jar.remove(session::end_cookie(&state, portal)), page).into_response());
-    };
-    let mut tx = accepted.tx;
+    // The one re-authentication of a signed-in user (`credentials::reauthenticate`): counted by
+    // the lockout rule; when the wrong entries lock the account, this session ends with it.
+    let mut tx =
+        match credentials::reauthenticate(&state, &current, &form.password, &origin, ctx.lang, "login_code").await? {
+            Reauth::Confirmed(tx) => tx,
+            Reauth::Wrong => {
+                let mut conn = state.store.acquire().await?;
+                audit::record(&mut conn, &entry("login_code.change_refused", Some("bad_password")), now).await?;
+                let errors = FieldErrors::field("password", ctx.t.get("code2.wrong_password"));
+                return Ok(login_code_page(&ctx, &current, enabled, errors, None)?.into_response());
+            }
+            Reauth::Locked => return crate::reauth::locked_out(&state, &current, &ctx, &origin, jar).await,
+        };
     // Another tab may have changed it already: then there is nothing to change or to mail.
-    if accepted.user.login_code_enabled != enable {
+    let user = users::by_id(&mut tx, current.user.id).await?.ok_or(AppError::NotFound)?;
+    if user.login_code_enabled != enable {
         users::set_login_code(&mut tx, current.user.id, enable).await?;
         let event = if enable { "login_code.enabled" } else { "login_code.disabled" };
         audit::record(&mut tx, &entry(event, None), now).await?;
-        mail_login_code_change(&mut tx, &state, portal, &accepted.user, enable, ctx.lang, now).await?;
+        mail_login_code_change(&mut tx, &state, portal, &user, enable, ctx.lang, now).await?;
     }
     tx.commit().await?;
     state.mailer.wake();

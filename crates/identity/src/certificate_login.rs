@@ -48,6 +48,17 @@ pub enum Refusal {
 }
 
 impl Refusal {
+    /// The audit log's detail of a refused certificate login.
+    fn detail(self) -> &'static str {
+        match self {
+            Refusal::None => "certificate_none",
+            Refusal::Foreign => "certificate_foreign",
+            Refusal::Expired => "certificate_expired",
+            Refusal::Revoked => "certificate_revoked",
+            Refusal::Malformed => "certificate_malformed",
+        }
+    }
+
     fn key(self) -> &'static str {
         match self {
             Refusal::None => "cert.missing_none",
@@ -66,6 +77,16 @@ pub async fn certificate_user(
     portal: &Portal,
     presented: Option<&PeerCertificate>,
 ) -> Result<Result<User, Refusal>, AppError> {
+    Ok(certificate_holder(state, portal, presented).await?.map(|(user, _)| user))
+}
+
+/// [`certificate_user`] with the certificate's serial (upper-case hex), which the session
+/// made by the login is bound to.
+async fn certificate_holder(
+    state: &AppState,
+    portal: &Portal,
+    presented: Option<&PeerCertificate>,
+) -> Result<Result<(User, String), Refusal>, AppError> {
     let Some(PeerCertificate(der)) = presented else { return Ok(Err(Refusal::None)) };
     let identity = match authority(state, portal)?.verify_client_with(der, state.clock.now(), |_| false) {
         Ok(identity) => identity,
@@ -83,7 +104,10 @@ pub async fn certificate_user(
         Some(id) if row.revoked_at.is_none() => users::by_id(&mut conn, id).await?,
         _ => return Ok(Err(Refusal::Revoked)),
     };
-    Ok(user.filter(|u| u.login_id == identity.user_id && u.portal == portal.id).ok_or(Refusal::Revoked))
+    Ok(user
+        .filter(|u| u.login_id == identity.user_id && u.portal == portal.id)
+        .map(|u| (u, row.serial))
+        .ok_or(Refusal::Revoked))
 }
 
 #[derive(Template)]
@@ -154,9 +178,15 @@ pub async fn login(
     if !matches!(portal.settings.second_factor, SecondFactor::ClientCertificate { .. }) {
         return Err(AppError::NotFound);
     }
-    let user = match certificate_user(state, portal, presented).await? {
-        Ok(user) => user,
-        Err(refusal) => return missing_page(ctx, portal, refusal),
+    let (user, serial) = match certificate_holder(state, portal, presented).await? {
+        Ok(held) => held,
+        Err(refusal) => {
+            // A login attempt like any other: written down, with why the certificate failed.
+            let mut conn = state.store.acquire().await?;
+            let entry = audit_entry(portal, origin, "login.failed", None, Some(refusal.detail()));
+            audit::record(&mut conn, &entry, state.clock.unix()).await?;
+            return missing_page(ctx, portal, refusal);
+        }
     };
     if password.is_empty() {
         let errors = FieldErrors::field("password", ctx.t.get("login.password_required"));
@@ -173,7 +203,8 @@ pub async fn login(
     let subject = format!("user:{}", user.id);
     let entry = audit_entry(portal, origin, "login.succeeded", Some(&subject), Some("certificate"));
     audit::record(&mut tx, &entry, now).await?;
-    let session = session::start(&mut tx, state, portal, user.id, &jar, now).await?;
+    let meta = origin.session_meta(Some(&serial));
+    let session = session::start_with(&mut tx, state, portal, user.id, &jar, now, &meta).await?;
     tx.commit().await?;
     Ok((jar.add(session), Redirect::to(&format!("/{}/home", portal.id))).into_response())
 }

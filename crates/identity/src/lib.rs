@@ -7,8 +7,10 @@
 
 pub mod account;
 pub mod accounts;
+pub mod browsers;
 pub mod certificate_login;
 pub mod login;
+pub mod reauth;
 pub mod recovery;
 pub mod register;
 pub mod registered_info;
@@ -26,6 +28,8 @@ pub fn routes(routes: Routes) -> Routes {
         .route("/{portal}/login/skip", get(login::skip_form).post(login::skip))
         .route("/{portal}/logout", post(login::logout))
         .route("/{portal}/home", get(account::home))
+        .route("/{portal}/sessions", get(browsers::page))
+        .route("/{portal}/sessions/end", post(browsers::end))
         .route("/{portal}/password", get(account::password_form).post(account::change_password))
         .route("/{portal}/password/expired", get(account::expired))
         .route("/{portal}/login-code", get(account::login_code_form).post(account::set_login_code))

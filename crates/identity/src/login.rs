@@ -151,7 +151,8 @@ pub async fn login(
                 now,
             )
             .await?;
-            let session = session::start(&mut tx, &state, &portal, user.id, &jar, now).await?;
+            let meta = origin.session_meta(None);
+            let session = session::start_with(&mut tx, &state, &portal, user.id, &jar, now, &meta).await?;
             tx.commit().await?;
             Ok((jar.add(session), Redirect::to(&home_path(&portal))).into_response())
         }
@@ -310,7 +311,12 @@ pub async fn otp(
         return restart(jar, &code_key(&portal, "expired"));
     };
     let mut tx = state.store.begin().await?;
-    let Some(pending) = codes::attempt(&mut tx, &portal.id, OTP_PURPOSE, &auth::token_hash(&token)).await? else {
+    let token_hash = auth::token_hash(&token);
+    let Some(pending) = codes::attempt(&mut tx, &portal.id, OTP_PURPOSE, &token_hash).await? else {
+        // Spent, used or replaced: still a submit to write down (a script may keep the cookie).
+        let subject = codes::owner(&mut tx, &portal.id, OTP_PURPOSE, &token_hash).await?.map(|id| format!("user:{id}"));
+        let entry = audit_entry(&portal, &origin, "login.code_failed", subject.as_deref(), Some("no_pending_code"));
+        audit::record(&mut tx, &entry, now).await?;
         tx.commit().await?;
         return restart(jar, &code_key(&portal, "expired"));
     };
@@ -321,7 +327,7 @@ pub async fn otp(
         return restart(jar, &code_key(&portal, "expired"));
     }
     if verdict == CodeVerdict::Spent {
-        codes::drop(&mut tx, pending.id).await?;
+        codes::spend(&mut tx, pending.id, now).await?;
         audit::record(
             &mut tx,
             &audit_entry(&portal, &origin, "login.code_failed", Some(&subject), Some("too_many_attempts")),
@@ -334,7 +340,7 @@ pub async fn otp(
     if !auth::equal(&auth::token_hash(&code), &pending.code_hash) || !codes::use_up(&mut tx, pending.id, now).await? {
         let last = verdict == (CodeVerdict::Open { last: true });
         if last {
-            codes::drop(&mut tx, pending.id).await?;
+            codes::spend(&mut tx, pending.id, now).await?;
         }
         audit::record(
             &mut tx,
@@ -356,7 +362,8 @@ pub async fn otp(
         now,
     )
     .await?;
-    let session = session::start(&mut tx, &state, &portal, pending.user_id, &jar, now).await?;
+    let meta = origin.session_meta(None);
+    let session = session::start_with(&mut tx, &state, &portal, pending.user_id, &jar, now, &meta).await?;
     tx.commit().await?;
     let jar = jar.remove(removal(OTP_COOKIE, login_path(&portal), secure)).add(session);
     let next = if skip { format!("{}/skip", login_path(&portal)) } else { home_path(&portal) };

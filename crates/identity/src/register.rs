@@ -14,6 +14,7 @@ use madoguchi_core::portal::Registration;
 use madoguchi_core::rules::{CodeRule, CodeVerdict};
 use madoguchi_core::{Portal, normalize};
 use madoguchi_mail::{Envelope, MailKind};
+use madoguchi_store::limits::{self, Limit};
 use madoguchi_store::users::{self, NewUser};
 use madoguchi_store::{audit, registrations};
 use madoguchi_web::auth;
@@ -30,10 +31,20 @@ use serde::Deserialize;
 
 /// Wrong temporary passwords allowed before the application must be made again.
 const MAX_ATTEMPTS: i64 = 5;
+/// Mails to one address per hour (仮パスワード or 「ログインＩＤは使用されています」), and
+/// applications from one IP address per hour: the preset's `registration` values.
+fn limits(portal: &Portal) -> (i64, i64) {
+    match portal.settings.registration {
+        Registration::ProvisionalTempPassword { per_address_per_hour, per_ip_per_hour, .. } => {
+            (i64::from(per_address_per_hour), i64::from(per_ip_per_hour))
+        }
+        _ => (0, 0),
+    }
+}
 
 fn temp_hours(portal: &Portal) -> Result<u32, AppError> {
     match portal.settings.registration {
-        Registration::ProvisionalTempPassword { temp_password_hours } => Ok(temp_password_hours),
+        Registration::ProvisionalTempPassword { temp_password_hours, .. } => Ok(temp_password_hours),
         _ => Err(AppError::NotFound),
     }
 }
@@ -108,25 +119,63 @@ pub async fn apply(
         errors.add("email_again", t.get("reg.email_mismatch"));
     }
     let now = state.clock.unix();
-    let mut tx = state.store.begin().await?;
-    if let Some(id) = &login_id
-        && users::by_login_id(&mut tx, &portal.id, id.as_str()).await?.is_some()
-    {
-        errors.add("login_id", t.get("reg.login_id_taken"));
-    }
+    let (per_recipient, per_ip) = limits(&portal);
     let (Some(login_id), true) = (login_id, errors.is_empty()) else {
-        tx.commit().await?;
         return Ok(apply_page(&ctx, &portal, form, errors)?.into_response());
     };
+    // Both limits are one atomic step each (`limits::take`) in this transaction: simultaneous
+    // applications cannot pass them together. A form with errors takes no use.
+    let mut tx = state.store.begin().await?;
+    let ip_limit = Limit::per_hour("registration.ip", per_ip);
+    let from_ip = match origin.ip.as_deref() {
+        Some(ip) => limits::take(&mut tx, &portal.id, &ip_limit, ip, now).await?,
+        None => true,
+    };
+    if !from_ip {
+        tx.commit().await?;
+        errors.add("", t.get("reset.too_many"));
+        return Ok(apply_page(&ctx, &portal, form, errors)?.into_response());
+    }
+    audit::record(&mut tx, &audit_entry(&portal, &origin, "registration.requested", None, None), now).await?;
+    // Whatever follows, the page is the same: whether a login ID is taken is told only to
+    // the mailbox of the address typed, and a flooded mailbox gets no more mail this hour.
+    let recipient = format!("email:{email}");
+    let address_limit = Limit::per_hour("registration.address", per_recipient);
+    let may_mail = limits::take(&mut tx, &portal.id, &address_limit, &recipient, now).await?;
+    let taken = users::by_login_id(&mut tx, &portal.id, login_id.as_str()).await?.is_some();
+    let portal_name = portal.settings.name.get(ctx.lang);
+    let envelope = Envelope { portal: &portal.id, from_name: portal_name, to: &email, lang: ctx.lang };
+    let detail = format!("login_id {}", login_id.as_str());
+    if !may_mail || taken {
+        let why = if may_mail { "login_id_taken" } else { "mail_limit" };
+        let refused = format!("{detail} {why}");
+        audit::record(&mut tx, &audit_entry(&portal, &origin, "registration.refused", None, Some(&refused)), now)
+            .await?;
+        if may_mail {
+            madoguchi_mail::queue(
+                &mut tx,
+                &envelope,
+                MailKind::RegistrationIdTaken,
+                &[("portal", portal_name), ("login_id", login_id.as_str())],
+                state.mailer.domain(),
+                now,
+            )
+            .await?;
+            let entry = audit_entry(&portal, &origin, "registration.mailed", Some(&recipient), Some("login_id_taken"));
+            audit::record(&mut tx, &entry, now).await?;
+        }
+        tx.commit().await?;
+        state.mailer.wake();
+        return applied(&ctx, &portal);
+    }
     let temporary = crate::accounts::temporary_password(&portal.settings.password);
     let expires = temp_rule(&portal)?.expires_at(now);
     registrations::upsert(&mut tx, &portal.id, login_id.as_str(), &email, &auth::token_hash(&temporary), expires, now)
         .await?;
-    let portal_name = portal.settings.name.get(ctx.lang);
     let (expires_text, hours_text) = (format_ts(expires, ctx.lang), hours.to_string());
     madoguchi_mail::queue(
         &mut tx,
-        &Envelope { portal: &portal.id, from_name: portal_name, to: &email, lang: ctx.lang },
+        &envelope,
         MailKind::ProvisionalRegistration,
         &[
             ("portal", portal_name),
@@ -139,14 +188,20 @@ pub async fn apply(
         now,
     )
     .await?;
+    audit::record(&mut tx, &audit_entry(&portal, &origin, "registration.mailed", Some(&recipient), None), now).await?;
     let detail = format!("login_id {}", login_id.as_str());
     audit::record(&mut tx, &audit_entry(&portal, &origin, "registration.provisional", None, Some(&detail)), now)
         .await?;
     tx.commit().await?;
     state.mailer.wake();
+    applied(&ctx, &portal)
+}
+
+/// The one answer to an accepted application, whatever became of it.
+fn applied(ctx: &Ctx, portal: &Portal) -> Result<Response, AppError> {
     html(&DonePage {
-        chrome: ctx.chrome(ctx.t.get("reg.apply_title"), Some(&portal), Some(Screen::Register)),
-        message: t.get("reg.applied").to_string(),
+        chrome: ctx.chrome(ctx.t.get("reg.apply_title"), Some(portal), Some(Screen::Register)),
+        message: ctx.t.get("reg.applied").to_string(),
         next: format!("/{}/", portal.id),
     })
     .map(IntoResponse::into_response)
@@ -305,7 +360,8 @@ pub async fn complete(
         now,
     )
     .await?;
-    let cookie = session::start(&mut tx, &state, &portal, user_id, &jar, now).await?;
+    let meta = origin.session_meta(None);
+    let cookie = session::start_with(&mut tx, &state, &portal, user_id, &jar, now, &meta).await?;
     tx.commit().await?;
     state.mailer.wake();
     Ok((jar.add(cookie), Redirect::to(&format!("/{}/home", portal.id))).into_response())

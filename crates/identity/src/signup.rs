@@ -36,6 +36,14 @@ const PER_ADDRESS: Limit = Limit::per_hour("signup.address", 5);
 const PER_IP: Limit = Limit::per_hour("signup.ip", 20);
 /// Time to fill in the details once the code was right.
 const DETAILS_MINUTES: i64 = 30;
+/// Contract-match failures (and wrong 管理者登録コード) that end a sign-up.
+const MATCH_TRIES: i64 = 5;
+/// 詳細の追加 posts from one IP address per hour (each one, refused or not: one atomic
+/// `limits::take` before the contract is looked at); past it, refused unchecked.
+const DETAILS_PER_IP_PER_HOUR: i64 = 10;
+/// The contract-match failures on one contract that alert the portal's operators (again
+/// after the operator marks them as checked).
+pub const CONTRACT_ALERT_AT: i64 = 10;
 
 struct Rules {
     code_digits: u32,
@@ -273,6 +281,9 @@ pub struct DetailsForm {
     pub display_name: String,
     #[serde(default)]
     pub tel: String,
+    /// The 管理者登録コード: only the contract's first account needs it; never shown back.
+    #[serde(default)]
+    admin_code: String,
 }
 
 #[derive(Template)]
@@ -352,14 +363,38 @@ pub async fn details(
         return Ok(details_page(&ctx, &portal, form, errors, None)?.into_response());
     };
     let now = state.clock.unix();
+    {
+        // Per address: guessing from one place stops, unchecked, for the rest of the hour.
+        // One atomic step (`limits::take`): each 詳細の追加 from an address takes a use, so
+        // simultaneous guesses cannot pass the limit together.
+        let mut conn = state.store.acquire().await?;
+        let limit = Limit::per_hour("signup.details_ip", DETAILS_PER_IP_PER_HOUR);
+        let within = match origin.ip.as_deref() {
+            Some(ip) => limits::take(&mut conn, &portal.id, &limit, ip, now).await?,
+            None => true,
+        };
+        if !within {
+            audit::record(&mut conn, &audit_entry(&portal, &origin, "signup.throttled", None, None), now).await?;
+            return Ok(
+                details_page(&ctx, &portal, form, FieldErrors::form(t.get("reset.too_many")), None)?.into_response()
+            );
+        }
+    }
     let hash = state.hasher.hash(&form.password).await.map_err(|e| AppError::Internal(format!("hash: {e}")))?;
     let mut tx = state.store.begin().await?;
     let matched =
         contracts::by_customer_id(&mut tx, &portal.id, &customer_id).await?.filter(|c| auth::equal(&c.phone, &phone));
     let Some(contract) = matched else {
-        audit::record(&mut tx, &audit_entry(&portal, &origin, "signup.refused", None, Some("contract_mismatch")), now)
-            .await?;
+        let guessed = contracts::count_mismatch(&mut tx, &portal.id, &customer_id, &phone, now).await?;
+        let subject = guessed.first().map(|g| format!("organization:{}", g.organization_id));
+        let entry = audit_entry(&portal, &origin, "signup.refused", subject.as_deref(), Some("contract_mismatch"));
+        audit::record(&mut tx, &entry, now).await?;
+        for g in guessed.iter().filter(|g| g.match_failures == CONTRACT_ALERT_AT) {
+            alert_operators(&mut tx, &state, &portal, &origin, g, now).await?;
+        }
+        count_failure(&mut tx, &token).await?;
         tx.commit().await?;
+        state.mailer.wake();
         return Ok(details_page(&ctx, &portal, form, FieldErrors::form(t.get("signup.contract_mismatch")), None)?
             .into_response());
     };
@@ -369,6 +404,25 @@ pub async fn details(
         let full = format!("{}{}{}", t.get("signup.full_prefix"), contract.seats, t.get("signup.full_suffix"));
         return Ok(details_page(&ctx, &portal, form, FieldErrors::default(), Some(full))?.into_response());
     };
+    // The first account is the 管理者, who manages every other: never made by guessing
+    // CustomerId and Tel. It needs the code the operator handed over, used once.
+    if seat == 1 && !contracts::use_admin_code(&mut tx, contract.id, &auth::admin_code_hash(&form.admin_code)).await? {
+        drop(tx);
+        let (detail, key) = if form.admin_code.trim().is_empty() {
+            ("admin_code_missing", "signup.admin_code_required")
+        } else {
+            ("admin_code_wrong", "signup.admin_code_wrong")
+        };
+        let mut tx = state.store.begin().await?;
+        let subject = format!("organization:{}", contract.organization_id);
+        audit::record(&mut tx, &audit_entry(&portal, &origin, "signup.refused", Some(&subject), Some(detail)), now)
+            .await?;
+        count_failure(&mut tx, &token).await?;
+        tx.commit().await?;
+        return Ok(
+            details_page(&ctx, &portal, form, FieldErrors::field("admin_code", t.get(key)), None)?.into_response()
+        );
+    }
     if !contracts::end_signup(&mut tx, &token).await? {
         // Completed meanwhile from another tab: give the seat back by rolling back.
         drop(tx);
@@ -397,4 +451,49 @@ pub async fn details(
     let page =
         login_page(&ctx, &portal, &signup.email, FieldErrors::default(), Some(t.get("signup.done").to_string()))?;
     Ok((jar.remove(removal(SIGNUP_COOKIE, path(&portal, ""), state.secure_cookies())), page).into_response())
+}
+
+/// One more failure of this sign-up; at the limit the sign-up ends (its pages start again).
+async fn count_failure(tx: &mut madoguchi_store::Tx, token: &str) -> Result<(), AppError> {
+    if contracts::signup_mismatch(tx, token).await?.is_some_and(|n| n >= MATCH_TRIES) {
+        contracts::end_signup(tx, token).await?;
+    }
+    Ok(())
+}
+
+/// Mails every operator of the portal that a contract is being guessed (the console marks it
+/// too, until an operator marks the failures as checked), and audits the alert.
+async fn alert_operators(
+    tx: &mut madoguchi_store::Tx,
+    state: &AppState,
+    portal: &Portal,
+    origin: &Origin,
+    guessed: &contracts::Guessed,
+    now: i64,
+) -> Result<(), AppError> {
+    let organization = contracts::organization_name(tx, guessed.organization_id).await?.unwrap_or_default();
+    let lang = madoguchi_core::Lang::Ja;
+    let portal_name = portal.settings.name.get(lang);
+    let (failures, at) = (guessed.match_failures.to_string(), madoguchi_web::format::format_ts(now, lang));
+    for (email, _) in madoguchi_store::operators::of_portal(tx, &portal.id).await? {
+        madoguchi_mail::queue(
+            tx,
+            &Envelope { portal: &portal.id, from_name: portal_name, to: &email, lang },
+            MailKind::ContractMatchAlert,
+            &[
+                ("portal", portal_name),
+                ("customer_id", &guessed.customer_id),
+                ("organization", &organization),
+                ("failures", &failures),
+                ("at", &at),
+            ],
+            state.mailer.domain(),
+            now,
+        )
+        .await?;
+    }
+    let subject = format!("organization:{}", guessed.organization_id);
+    audit::record(tx, &audit_entry(portal, origin, "contract.match_alert", Some(&subject), Some(&failures)), now)
+        .await?;
+    Ok(())
 }

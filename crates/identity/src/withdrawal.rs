@@ -12,8 +12,10 @@ use madoguchi_core::login_id::LoginId;
 use madoguchi_core::portal::Withdrawal;
 use madoguchi_core::rules::{CodeRule, CodeVerdict, MINUTE, WithdrawalStatus, withdrawal_status};
 use madoguchi_mail::{Envelope, MailKind};
+use madoguchi_store::limits::{self, Limit};
 use madoguchi_store::{audit, codes, sessions, users};
 use madoguchi_web::auth;
+use madoguchi_web::credentials::{self, Purpose, Reauth};
 use madoguchi_web::ctx::audit_entry;
 use madoguchi_web::ctx::{Chrome, Ctx, Origin, PortalRef};
 use madoguchi_web::error::AppError;
@@ -31,6 +33,10 @@ const RETURN_COOKIE: &str = "mdg_return";
 const PURPOSE: &str = "return";
 /// The 認証キー of アカウントを再登録: 50 minutes (as the password reset's), 5 tries.
 const RETURN_KEY: CodeRule = CodeRule::new(50 * MINUTE, 5);
+/// 認証キー mails to one account per hour (as many as the password reset's keys), and
+/// アカウントを再登録 requests from one address per hour.
+const RETURN_KEYS_PER_HOUR: i64 = 3;
+const RETURNS_PER_IP_PER_HOUR: i64 = 20;
 /// The reasons of the exit survey (locale keys `withdraw.reason.<key>`).
 pub const REASONS: [&str; 5] = ["filled", "no_applicants", "other_service", "hard_to_use", "other"];
 
@@ -151,13 +157,17 @@ pub async fn withdraw(
         let errors = FieldErrors::field("comment", ctx.t.get("withdraw.comment_long"));
         return Ok(withdraw_page(&ctx, &current, parsed, errors)?.into_response());
     }
-    if !state.hasher.verify(&parsed.password, Some(&current.user.password_hash)).await {
-        let errors = FieldErrors::field("password", ctx.t.get("code2.wrong_password"));
-        return Ok(withdraw_page(&ctx, &current, parsed, errors)?.into_response());
-    }
+    let mut tx =
+        match credentials::reauthenticate(&state, &current, &parsed.password, &origin, ctx.lang, "withdraw").await? {
+            Reauth::Confirmed(tx) => tx,
+            Reauth::Wrong => {
+                let errors = FieldErrors::field("password", ctx.t.get("code2.wrong_password"));
+                return Ok(withdraw_page(&ctx, &current, parsed, errors)?.into_response());
+            }
+            Reauth::Locked => return crate::reauth::locked_out(&state, &current, &ctx, &origin, jar).await,
+        };
     let portal = &current.portal;
     let now = state.clock.unix();
-    let mut tx = state.store.begin().await?;
     users::withdraw(&mut tx, current.user.id, now).await?;
     codes::revoke_trusted(&mut tx, current.user.id).await?;
     sessions::delete_for_user(&mut tx, current.user.id, None).await?;
@@ -255,19 +265,48 @@ pub async fn request_return(
     };
     let Ok(login_id) = LoginId::parse(&portal.settings.login_id, &form.login_id) else { return refused() };
     let now = state.clock.unix();
-    let user = {
-        let mut conn = state.store.acquire().await?;
-        users::by_login_id(&mut conn, &portal.id, login_id.as_str()).await?
-    };
-    let eligible =
-        user.filter(|u| u.withdrawn_at.is_some_and(|at| withdrawal_status(w, at, now) == WithdrawalStatus::Returnable));
-    let matched = state.hasher.verify(&form.password, eligible.as_ref().map(|u| u.password_hash.as_str())).await;
-    let mut tx = state.store.begin().await?;
-    let Some(user) = eligible.filter(|_| matched) else {
-        audit::record(&mut tx, &audit_entry(&portal, &origin, "account.return_refused", None, None), now).await?;
+    let _hour_ago = now - 3600;
+    {
+        // Per address before any password work: a flood costs no argon2.
+        let mut tx = state.store.begin().await?;
+        let limit = Limit::per_hour("return.ip", RETURNS_PER_IP_PER_HOUR);
+        let within = match origin.ip.as_deref() {
+            Some(ip) => limits::take(&mut tx, &portal.id, &limit, ip, now).await?,
+            None => true,
+        };
+        if !within {
+            tx.commit().await?;
+            let errors = FieldErrors::form(ctx.t.get("reset.too_many"));
+            return Ok(return_page(&ctx, &portal, &form.login_id, errors)?.into_response());
+        }
+        audit::record(&mut tx, &audit_entry(&portal, &origin, "account.return_requested", None, None), now).await?;
+        tx.commit().await?;
+    }
+    // The old password counts on the account's lockout, like a login (refusals audited as
+    // account.return_refused, naming the account when the ID names one).
+    let checked =
+        credentials::check_for(&state, &portal, &login_id, &form.password, &origin, ctx.lang, Purpose::Return).await?;
+    let Some(accepted) = checked else { return refused() };
+    let (user, mut tx) = (accepted.user, accepted.tx);
+    let subject = format!("user:{}", user.id);
+    if !user.withdrawn_at.is_some_and(|at| withdrawal_status(w, at, now) == WithdrawalStatus::Returnable) {
+        audit::record(
+            &mut tx,
+            &audit_entry(&portal, &origin, "account.return_refused", Some(&subject), Some("too_late")),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         return refused();
-    };
+    }
+    // Over the per-recipient limit the page reads the same and no key is mailed.
+    let key_limit = Limit::per_hour("return.key", RETURN_KEYS_PER_HOUR);
+    if !limits::take(&mut tx, &portal.id, &key_limit, &subject, now).await? {
+        let entry = audit_entry(&portal, &origin, "account.return_refused", Some(&subject), Some("mail_limit"));
+        audit::record(&mut tx, &entry, now).await?;
+        tx.commit().await?;
+        return Ok(Redirect::to(&key_path(&portal)).into_response());
+    }
     let token = auth::random_token();
     let key = auth::numeric_code(8);
     let expires = RETURN_KEY.expires_at(now);
@@ -297,7 +336,6 @@ pub async fn request_return(
         now,
     )
     .await?;
-    let subject = format!("user:{}", user.id);
     audit::record(&mut tx, &audit_entry(&portal, &origin, "account.return_key_sent", Some(&subject), None), now)
         .await?;
     tx.commit().await?;

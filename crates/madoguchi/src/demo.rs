@@ -83,7 +83,13 @@ pub async fn seed(store: &Store, config: &Config, hasher: &Hasher, now: i64) -> 
             asp_user_ids: "abcd8-01 abcd8-02 abcd8-03",
         };
         match contracts::add(store, portal, &contract, "demo", now).await {
-            Ok(_) | Err(AccountError::Taken(_)) => {}
+            Ok(id) => {
+                // The demo's 管理者登録コード is public (README), like its passwords.
+                let mut conn = store.acquire().await?;
+                let hash = madoguchi_web::auth::admin_code_hash(DEMO_ADMIN_CODE);
+                madoguchi_store::contracts::set_admin_code(&mut conn, &portal.id, id, &hash, now).await?;
+            }
+            Err(AccountError::Taken(_)) => {}
             Err(e) => return Err(anyhow::anyhow!("demo contract: {e}")),
         }
         if portal.settings.has_document_shelves() {
@@ -143,3 +149,6 @@ async fn seed_files(store: &Store, portal: &str, now: i64) -> anyhow::Result<()>
     tx.commit().await?;
     Ok(())
 }
+
+/// The demo contract's 管理者登録コード, which its first account (the 管理者) types.
+pub const DEMO_ADMIN_CODE: &str = "DEMO-ADMIN-2026";

@@ -11,8 +11,8 @@ use madoguchi_mail::{Mailer, Transport};
 use madoguchi_store::Store;
 use madoguchi_web::AppState;
 use madoguchi_web::auth::Hasher;
-use madoguchi_web::route_table::Routes;
 use madoguchi_web::csrf::CsrfKey;
+use madoguchi_web::route_table::Routes;
 
 /// Everything `serve` runs: the state (routes are built from it) and the mail worker.
 pub struct Server {

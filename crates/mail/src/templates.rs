@@ -35,10 +35,12 @@ pub enum MailKind {
     GeneralUserRegistered,
     ProfileChanged,
     LoginCodeChanged,
+    RegistrationIdTaken,
+    ContractMatchAlert,
 }
 
 impl MailKind {
-    pub const ALL: [MailKind; 29] = [
+    pub const ALL: [MailKind; 31] = [
         MailKind::OperatorLoginCode,
         MailKind::LoginOtp,
         MailKind::PasswordChanged,
@@ -68,6 +70,8 @@ impl MailKind {
         MailKind::GeneralUserRegistered,
         MailKind::ProfileChanged,
         MailKind::LoginCodeChanged,
+        MailKind::RegistrationIdTaken,
+        MailKind::ContractMatchAlert,
     ];
 
     pub fn key(self) -> &'static str {
@@ -101,6 +105,8 @@ impl MailKind {
             MailKind::GeneralUserRegistered => "general_user_registered",
             MailKind::ProfileChanged => "profile_changed",
             MailKind::LoginCodeChanged => "login_code_changed",
+            MailKind::RegistrationIdTaken => "registration_id_taken",
+            MailKind::ContractMatchAlert => "contract_match_alert",
         }
     }
 
@@ -143,6 +149,8 @@ impl MailKind {
             MailKind::GeneralUserRegistered => both!("general_user_registered"),
             MailKind::ProfileChanged => both!("profile_changed"),
             MailKind::LoginCodeChanged => both!("login_code_changed"),
+            MailKind::RegistrationIdTaken => both!("registration_id_taken"),
+            MailKind::ContractMatchAlert => both!("contract_match_alert"),
         }
     }
 }
@@ -205,7 +213,7 @@ fn fill(kind: MailKind, text: &str, values: &[(&str, &str)]) -> Result<String, T
 mod tests {
     use super::*;
 
-    const VALUES: [(&str, &str); 31] = [
+    const VALUES: [(&str, &str); 33] = [
         ("after", "退会後30日以内であれば、…"),
         ("change", "ASPユーザーとの紐づけが解除されました。"),
         ("admin", "管理 太郎"),
@@ -237,6 +245,8 @@ mod tests {
         ("mail_name", "次世代社労法務システム"),
         ("state", "有効"),
         ("state_note", "次回のログインから、ログインするごとに確認コードをお送りします。"),
+        ("customer_id", "281234"),
+        ("organization", "窓口社会保険労務士事務所"),
     ];
 
     #[test]

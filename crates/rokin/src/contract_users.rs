@@ -16,14 +16,13 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use madoguchi_core::login_id::LoginId;
 use madoguchi_core::password::{self, PasswordRule, Subject};
 use madoguchi_core::person_name;
 use madoguchi_core::portal::MenuItem;
 use madoguchi_core::{Lang, Portal, normalize};
 use madoguchi_mail::{Envelope, MailKind};
 use madoguchi_store::audit::{self, AuditEntry};
-use madoguchi_store::users::{self, MemberInsert, NewUser, User};
+use madoguchi_store::users::{self, User};
 use madoguchi_store::{Conn, Tx, sessions};
 use madoguchi_web::ctx::{Chrome, Ctx, Origin};
 use madoguchi_web::error::AppError;
@@ -41,12 +40,12 @@ use serde::Deserialize;
 pub const NAME_MAX: usize = 20;
 pub const EMAIL_MAX: usize = 50;
 
-fn base(current: &CurrentUser) -> String {
+pub(crate) fn base(current: &CurrentUser) -> String {
     format!("/{}", current.portal.id)
 }
 
 /// The master's way in; anything else is the answer to send instead.
-fn master(state: &AppState, current: &CurrentUser, ctx: &Ctx) -> Result<Option<Response>, AppError> {
+pub(crate) fn master(state: &AppState, current: &CurrentUser, ctx: &Ctx) -> Result<Option<Response>, AppError> {
     if let Some(response) = gate(state, current, MenuItem::ContractUsers) {
         return Ok(Some(response));
     }
@@ -56,7 +55,7 @@ fn master(state: &AppState, current: &CurrentUser, ctx: &Ctx) -> Result<Option<R
     Ok(None)
 }
 
-fn max_members(portal: &Portal) -> i64 {
+pub(crate) fn max_members(portal: &Portal) -> i64 {
     i64::from(portal.settings.max_general_users().unwrap_or(0))
 }
 
@@ -206,7 +205,7 @@ pub fn check_email(raw: &str, confirm: &str, ctx: &Ctx, errors: &mut FieldErrors
 
 /// A temporary password and its 再入力 (fields `password`, `password_confirm`) under the
 /// portal's policy, with the user's ID and name.
-fn check_password(
+pub(crate) fn check_password(
     portal: &Portal,
     password: &str,
     confirm: &str,
@@ -230,230 +229,6 @@ fn check_password(
         return false;
     }
     true
-}
-
-// ---- 登録へ ----
-
-#[derive(Deserialize, Default, Clone)]
-pub struct NewUserForm {
-    #[serde(default)]
-    pub login_id: String,
-    #[serde(default)]
-    pub password: String,
-    #[serde(default)]
-    pub password_confirm: String,
-    #[serde(default)]
-    pub name: String,
-    #[serde(default)]
-    pub email: String,
-    #[serde(default)]
-    pub email_confirm: String,
-    /// `confirm` (the input screen's 確認), `register` (the confirmation's 登録) or `back`.
-    #[serde(default)]
-    pub step: String,
-}
-
-struct Checked {
-    login_id: LoginId,
-    name: String,
-    email: String,
-}
-
-fn check_new(portal: &Portal, form: &NewUserForm, ctx: &Ctx) -> Result<Checked, FieldErrors> {
-    let mut errors = FieldErrors::default();
-    let id_label = portal.settings.login_screen.id_label.get(ctx.lang);
-    let login_id = LoginId::parse(&portal.settings.login_id, &form.login_id)
-        .map_err(|rules| {
-            for rule in rules {
-                errors.add("login_id", &rule.message(id_label, ctx.lang));
-            }
-        })
-        .ok();
-    let name = check_name(&form.name, "name", ctx, &mut errors);
-    let names = [name.as_deref().unwrap_or(form.name.as_str())];
-    let subject = Subject { login_id: login_id.as_ref().map(LoginId::as_str).unwrap_or(""), names: &names };
-    check_password(portal, &form.password, &form.password_confirm, subject, ctx, &mut errors);
-    let email = check_email(&form.email, &form.email_confirm, ctx, &mut errors);
-    match (login_id, name, email) {
-        (Some(login_id), Some(name), Some(email)) if errors.is_empty() => Ok(Checked { login_id, name, email }),
-        _ => Err(errors),
-    }
-}
-
-#[derive(Template)]
-#[template(path = "portal/user_new.html")]
-pub struct NewUserPage {
-    pub chrome: Chrome,
-    pub menu: MenuView,
-    pub base: String,
-    pub id_label: String,
-    pub rules: String,
-    pub form: NewUserForm,
-    pub errors: FieldErrors,
-}
-
-fn new_user_page(
-    current: &CurrentUser,
-    ctx: &Ctx,
-    form: NewUserForm,
-    errors: FieldErrors,
-) -> Result<Response, AppError> {
-    // Passwords are never sent back into a page.
-    let form = NewUserForm { password: String::new(), password_confirm: String::new(), ..form };
-    Ok(html(&NewUserPage {
-        chrome: ctx.chrome(ctx.t.get("users.new_title"), Some(&current.portal), Some(Screen::UserNew)),
-        menu: menu(current, ctx),
-        base: base(current),
-        id_label: current.portal.settings.login_screen.id_label.get(ctx.lang).to_string(),
-        rules: madoguchi_identity::account::rules_summary(&current.portal.settings.password, ctx.lang),
-        form,
-        errors,
-    })?
-    .into_response())
-}
-
-#[derive(Template)]
-#[template(path = "portal/user_confirm.html")]
-pub struct ConfirmNewPage {
-    pub chrome: Chrome,
-    pub menu: MenuView,
-    pub base: String,
-    pub id_label: String,
-    pub form: NewUserForm,
-}
-
-/// Counts the organization's general users: the 登録へ screen says at once when it is full.
-async fn members(conn: &mut Conn, organization: i64) -> Result<i64, AppError> {
-    let all = users::of_organization(conn, organization).await?;
-    Ok(all.iter().filter(|u| u.role != MASTER).count() as i64)
-}
-
-pub async fn new_form(State(state): State<AppState>, current: CurrentUser, ctx: Ctx) -> Result<Response, AppError> {
-    if let Some(response) = master(&state, &current, &ctx)? {
-        return Ok(response);
-    }
-    let organization = current.user.organization_id.ok_or(AppError::NotFound)?;
-    let mut errors = FieldErrors::default();
-    let mut conn = state.store.acquire().await?;
-    if members(&mut conn, organization).await? >= max_members(&current.portal) {
-        errors.add("", &full_message(&current.portal, &ctx));
-    }
-    new_user_page(&current, &ctx, NewUserForm::default(), errors)
-}
-
-fn full_message(portal: &Portal, ctx: &Ctx) -> String {
-    ctx.t.get("users.err_full").replace("{max}", &max_members(portal).to_string())
-}
-
-fn taken_message(portal: &Portal, ctx: &Ctx) -> String {
-    ctx.t.get("users.err_taken").replace("{label}", portal.settings.login_screen.id_label.get(ctx.lang))
-}
-
-pub async fn create(
-    State(state): State<AppState>,
-    current: CurrentUser,
-    ctx: Ctx,
-    origin: Origin,
-    Form(form): Form<NewUserForm>,
-) -> Result<Response, AppError> {
-    if let Some(response) = master(&state, &current, &ctx)? {
-        return Ok(response);
-    }
-    let portal = &current.portal;
-    let organization = current.user.organization_id.ok_or(AppError::NotFound)?;
-    if form.step == "back" {
-        return new_user_page(&current, &ctx, form, FieldErrors::default());
-    }
-    let checked = match check_new(portal, &form, &ctx) {
-        Ok(c) => c,
-        Err(errors) => return new_user_page(&current, &ctx, form, errors),
-    };
-    let max = max_members(portal);
-    if form.step != "register" {
-        // Said on the input screen rather than after the confirmation; the insert decides.
-        let mut conn = state.store.acquire().await?;
-        let mut errors = FieldErrors::default();
-        if members(&mut conn, organization).await? >= max {
-            errors.add("", &full_message(portal, &ctx));
-        } else if users::by_login_id(&mut conn, &portal.id, checked.login_id.as_str()).await?.is_some() {
-            errors.add("login_id", &taken_message(portal, &ctx));
-        }
-        if !errors.is_empty() {
-            return new_user_page(&current, &ctx, form, errors);
-        }
-        let shown = NewUserForm {
-            login_id: checked.login_id.as_str().to_string(),
-            name: checked.name,
-            email: checked.email.clone(),
-            email_confirm: checked.email,
-            ..form
-        };
-        return Ok(html(&ConfirmNewPage {
-            chrome: ctx.chrome(ctx.t.get("users.confirm_title"), Some(portal), Some(Screen::UserNew)),
-            menu: menu(&current, &ctx),
-            base: base(&current),
-            id_label: portal.settings.login_screen.id_label.get(ctx.lang).to_string(),
-            form: shown,
-        })?
-        .into_response());
-    }
-
-    let now = state.clock.unix();
-    let hash = state.hasher.hash(&form.password).await.map_err(|e| AppError::Internal(format!("hash: {e}")))?;
-    let mut tx = state.store.begin().await?;
-    let new = NewUser {
-        portal: &portal.id,
-        organization_id: Some(organization),
-        login_id: checked.login_id.as_str(),
-        email: &checked.email,
-        name: &checked.name,
-        role: "member",
-        password_hash: &hash,
-        must_change_password: true,
-    };
-    let id = match users::insert_member(&mut tx, &new, max, now).await? {
-        MemberInsert::Created(id) => id,
-        refused => {
-            drop(tx);
-            let errors = match refused {
-                MemberInsert::Taken => FieldErrors::field("login_id", &taken_message(portal, &ctx)),
-                _ => FieldErrors::form(&full_message(portal, &ctx)),
-            };
-            return new_user_page(&current, &ctx, form, errors);
-        }
-    };
-    let (actor, subject) = (format!("user:{}", current.user.id), format!("user:{id}"));
-    let entry = AuditEntry {
-        portal: &portal.id,
-        event: "user.created",
-        actor: Some(&actor),
-        subject: Some(&subject),
-        ip: origin.ip.as_deref(),
-        user_agent: origin.user_agent.as_deref(),
-        detail: Some(checked.login_id.as_str()),
-    };
-    audit::record(&mut tx, &entry, now).await?;
-    let portal_name = portal.settings.name.get(ctx.lang);
-    let when = format_ts(now, ctx.lang);
-    madoguchi_mail::queue(
-        &mut tx,
-        &Envelope { portal: &portal.id, from_name: portal_name, to: &checked.email, lang: ctx.lang },
-        MailKind::GeneralUserRegistered,
-        &[
-            ("portal", portal_name),
-            ("name", &checked.name),
-            ("admin", &current.user.name),
-            ("id_label", portal.settings.login_screen.id_label.get(ctx.lang)),
-            ("login_id", checked.login_id.as_str()),
-            ("at", &when),
-        ],
-        state.mailer.domain(),
-        now,
-    )
-    .await?;
-    tx.commit().await?;
-    state.mailer.wake();
-    Ok(Redirect::to(&format!("{}/users?done=registered", base(&current))).into_response())
 }
 
 // ---- 更新へ ----

@@ -10,6 +10,7 @@ pub mod manuals;
 pub mod master;
 pub mod operation_log;
 pub mod user_info;
+pub mod user_new;
 
 use madoguchi_web::route_table::{Routes, get};
 
@@ -27,7 +28,7 @@ pub fn routes(routes: Routes) -> Routes {
         .route("/{portal}/certificate/download", get(certificate::download))
         .route("/{portal}/crl", get(certificate::crl))
         .route("/{portal}/users", get(contract_users::list))
-        .route("/{portal}/users/new", get(contract_users::new_form).post(contract_users::create))
+        .route("/{portal}/users/new", get(user_new::new_form).post(user_new::create))
         .route("/{portal}/users/{id}", get(contract_users::edit_form).post(contract_users::update))
         .route("/{portal}/users/{id}/delete", get(contract_users::delete_form).post(contract_users::delete))
         .route("/{portal}/user-info", get(user_info::form).post(user_info::save))

@@ -168,29 +168,33 @@ pub async fn end_downloads(conn: &mut AnyConnection, now: i64) -> Result<u64, sq
     Ok(done.rows_affected())
 }
 
-/// Revokes one certificate; false when it was revoked already.
+/// Revokes one certificate and ends the sessions made with it (every revocation goes
+/// through here or [`revoke_for_user`]); false when it was revoked already.
 pub async fn revoke(conn: &mut AnyConnection, id: i64, reason: &str, now: i64) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
+    let serial: Option<String> = sqlx::query_scalar(
         "UPDATE certificates SET revoked_at = $2, revoked_reason = $3, p12 = NULL, download_token_hash = NULL,
                 download_until = NULL
-         WHERE id = $1 AND revoked_at IS NULL",
+         WHERE id = $1 AND revoked_at IS NULL RETURNING serial",
     )
     .bind(id)
     .bind(now)
     .bind(reason)
-    .execute(conn)
+    .fetch_optional(&mut *conn)
     .await?;
-    Ok(done.rows_affected() == 1)
+    let Some(serial) = serial else { return Ok(false) };
+    crate::sessions::delete_for_certificate(conn, &serial).await?;
+    Ok(true)
 }
 
-/// Revokes every certificate of the user still in force (renewal, deletion): their serials.
+/// Revokes every certificate of the user still in force (renewal, deletion), ending the
+/// sessions made with them: their serials.
 pub async fn revoke_for_user(
     conn: &mut AnyConnection,
     user_id: i64,
     reason: &str,
     now: i64,
 ) -> Result<Vec<String>, sqlx::Error> {
-    sqlx::query_scalar(
+    let serials: Vec<String> = sqlx::query_scalar(
         "UPDATE certificates SET revoked_at = $2, revoked_reason = $3, p12 = NULL, download_token_hash = NULL,
                 download_until = NULL
          WHERE user_id = $1 AND revoked_at IS NULL AND not_after >= $2 RETURNING serial",
@@ -198,8 +202,12 @@ pub async fn revoke_for_user(
     .bind(user_id)
     .bind(now)
     .bind(reason)
-    .fetch_all(conn)
-    .await
+    .fetch_all(&mut *conn)
+    .await?;
+    for serial in &serials {
+        crate::sessions::delete_for_certificate(conn, serial).await?;
+    }
+    Ok(serials)
 }
 
 /// The CRL's entries: revoked certificates that have not expired yet, `(serial, revoked_at)`.

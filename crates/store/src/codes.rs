@@ -106,6 +106,33 @@ pub async fn use_up(conn: &mut AnyConnection, id: i64, now: i64) -> Result<bool,
     Ok(done.rows_affected() == 1)
 }
 
+/// Ends a code without using it (its tries are spent). The row stays, inert (`attempt` and
+/// `pending` skip it), so that later submits with its token still name the user in the
+/// audit log; a new code of the same purpose replaces it.
+pub async fn spend(conn: &mut AnyConnection, id: i64, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE user_codes SET used_at = $2 WHERE id = $1 AND used_at IS NULL")
+        .bind(id)
+        .bind(now)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The user a browser's code token was made for, whatever became of the code.
+pub async fn owner(
+    conn: &mut AnyConnection,
+    portal: &str,
+    purpose: &str,
+    token_hash: &str,
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT user_id FROM user_codes WHERE token_hash = $1 AND portal = $2 AND purpose = $3")
+        .bind(token_hash)
+        .bind(portal)
+        .bind(purpose)
+        .fetch_optional(conn)
+        .await
+}
+
 pub async fn drop(conn: &mut AnyConnection, id: i64) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM user_codes WHERE id = $1").bind(id).execute(conn).await?;
     Ok(())

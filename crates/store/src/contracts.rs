@@ -414,3 +414,120 @@ pub async fn reinitialize(conn: &mut AnyConnection, id: i64, initial_password_ha
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+// ---- shaho: guessing a contract (詳細の追加's lockout) ----
+
+/// One more contract-match failure of a sign-up: the count so far (the caller ends the
+/// sign-up at its limit). None when the sign-up is gone.
+pub async fn signup_mismatch(conn: &mut AnyConnection, token_hash: &str) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "UPDATE signups SET match_failures = match_failures + 1 WHERE token_hash = $1 RETURNING match_failures",
+    )
+    .bind(token_hash)
+    .fetch_optional(conn)
+    .await
+}
+
+/// A contract one of whose two secrets was typed right with the other wrong.
+#[derive(Debug, Clone)]
+pub struct Guessed {
+    pub id: i64,
+    pub customer_id: String,
+    pub organization_id: i64,
+    /// Failures since the operator last marked them as checked, this one included.
+    pub match_failures: i64,
+}
+
+/// Counts a failed match on every contract of the portal whose CustomerId or phone was typed
+/// (the probe knew an office's phone and guessed its CustomerId): one statement each, so
+/// that concurrent failures all count.
+pub async fn count_mismatch(
+    conn: &mut AnyConnection,
+    portal: &str,
+    customer_id: &str,
+    phone: &str,
+    now: i64,
+) -> Result<Vec<Guessed>, sqlx::Error> {
+    let rows = sqlx::query(
+        "UPDATE contracts SET match_failures = match_failures + 1, match_failed_at = $4
+         WHERE portal = $1 AND (customer_id = $2 OR phone = $3)
+         RETURNING id, customer_id, organization_id, match_failures",
+    )
+    .bind(portal)
+    .bind(customer_id)
+    .bind(phone)
+    .bind(now)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Guessed {
+                id: r.try_get("id")?,
+                customer_id: r.try_get("customer_id")?,
+                organization_id: r.try_get("organization_id")?,
+                match_failures: r.try_get("match_failures")?,
+            })
+        })
+        .collect()
+}
+
+/// The operator saw the failures: the count starts again (and so does the alert).
+pub async fn clear_mismatches(conn: &mut AnyConnection, portal: &str, id: i64) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("UPDATE contracts SET match_failures = 0 WHERE id = $1 AND portal = $2")
+        .bind(id)
+        .bind(portal)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A new 管理者登録コード (its hash) for the contract, replacing any earlier one.
+pub async fn set_admin_code(
+    conn: &mut AnyConnection,
+    portal: &str,
+    id: i64,
+    code_hash: &str,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE contracts SET admin_code_hash = $3, admin_code_issued_at = $4 WHERE id = $1 AND portal = $2",
+    )
+    .bind(id)
+    .bind(portal)
+    .bind(code_hash)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Uses the contract's 管理者登録コード if `code_hash` is it: once, in the statement that
+/// checks it. False when it is not (or none was issued).
+pub async fn use_admin_code(conn: &mut AnyConnection, id: i64, code_hash: &str) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE contracts SET admin_code_hash = NULL WHERE id = $1 AND admin_code_hash = $2 AND used_seats = 1",
+    )
+    .bind(id)
+    .bind(code_hash)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// What the operator's contract list shows of the guard: failures since last checked, and
+/// whether an issued 管理者登録コード waits to be used (by contract id).
+pub async fn guard_states(
+    conn: &mut AnyConnection,
+    portal: &str,
+) -> Result<std::collections::HashMap<i64, (i64, bool)>, sqlx::Error> {
+    let rows = sqlx::query("SELECT id, match_failures, admin_code_hash FROM contracts WHERE portal = $1")
+        .bind(portal)
+        .fetch_all(conn)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            let code: Option<String> = r.try_get("admin_code_hash")?;
+            Ok((r.try_get("id")?, (r.try_get("match_failures")?, code.is_some())))
+        })
+        .collect()
+}

@@ -16,6 +16,7 @@ mod migrate;
 pub mod operators;
 pub mod organizations;
 pub mod outbox;
+pub mod pending_members;
 pub mod registrations;
 pub mod secrets;
 pub mod sessions;

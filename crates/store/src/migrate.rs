@@ -39,6 +39,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(11, "0011_phone_digits"),
     migration!(12, "0012_server_secrets"),
     migration!(13, "0013_documents"),
+    migration!(14, "0014_web_security"),
 ];
 
 #[derive(Debug, PartialEq, Eq)]

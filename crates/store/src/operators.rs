@@ -59,6 +59,15 @@ pub async fn by_email(conn: &mut AnyConnection, portal: &str, email: &str) -> Re
     row.as_ref().map(operator).transpose()
 }
 
+/// Every operator of a portal, `(email, name)`: who an alert is mailed to.
+pub async fn of_portal(conn: &mut AnyConnection, portal: &str) -> Result<Vec<(String, String)>, sqlx::Error> {
+    let rows = sqlx::query("SELECT email, name FROM operators WHERE portal = $1 ORDER BY id")
+        .bind(portal)
+        .fetch_all(conn)
+        .await?;
+    rows.iter().map(|r| Ok((r.try_get("email")?, r.try_get("name")?))).collect()
+}
+
 pub async fn by_id(conn: &mut AnyConnection, id: i64) -> Result<Option<Operator>, sqlx::Error> {
     let sql = concat!("SELECT ", columns!(), " FROM operators WHERE id = $1");
     let row = sqlx::query(sql).bind(id).fetch_optional(conn).await?;

@@ -231,7 +231,8 @@ pub async fn by_session(
 ) -> Result<Option<(crate::sessions::Session, Option<User>)>, sqlx::Error> {
     let sql = concat!(
         "SELECT s.portal AS s_portal, s.operator_id AS s_operator_id, s.user_id AS s_user_id,
-                s.created_at AS s_created_at, s.last_seen_at AS s_last_seen_at, s.expires_at AS s_expires_at, ",
+                s.created_at AS s_created_at, s.last_seen_at AS s_last_seen_at, s.expires_at AS s_expires_at,
+                s.certificate_serial AS s_certificate_serial, ",
         columns!(),
         " FROM sessions s LEFT JOIN users u ON u.id = s.user_id",
         joins!(),
@@ -245,6 +246,7 @@ pub async fn by_session(
         created_at: r.try_get("s_created_at")?,
         last_seen_at: r.try_get("s_last_seen_at")?,
         expires_at: r.try_get("s_expires_at")?,
+        certificate_serial: r.try_get("s_certificate_serial")?,
     };
     let user = match r.try_get::<Option<i64>, _>("id")? {
         Some(_) => Some(user(&r)?),

@@ -173,6 +173,29 @@ pub fn numeric_code(digits: u32) -> String {
     (0..digits).map(|_| char::from(b'0' + rng.random_range(0..10u8))).collect()
 }
 
+/// The letters of a 管理者登録コード: Crockford's base 32 (no I, L, O, U to misread).
+const ADMIN_CODE_ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/// A shaho contract's 管理者登録コード: 16 characters of base 32 (80 random bits), in four
+/// groups (`7KQ2-M9XD-…`), typed once by the contract's first account.
+pub fn admin_code() -> String {
+    let mut rng = rand::rng();
+    let chars: Vec<char> =
+        (0..16).map(|_| char::from(ADMIN_CODE_ALPHABET[rng.random_range(0..ADMIN_CODE_ALPHABET.len())])).collect();
+    chars.chunks(4).map(|c| c.iter().collect::<String>()).collect::<Vec<_>>().join("-")
+}
+
+/// What the database keeps of a 管理者登録コード as typed: full-width folded, case and
+/// hyphens and spaces ignored, then hashed.
+pub fn admin_code_hash(typed: &str) -> String {
+    let folded: String = madoguchi_core::normalize::fold(typed)
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    token_hash(&folded)
+}
+
 pub fn equal(a: &str, b: &str) -> bool {
     a.as_bytes().ct_eq(b.as_bytes()).into()
 }
@@ -216,6 +239,16 @@ mod tests {
         for broken in ["", "$argon2id$v=19$m=256,t=1,p=1$c2FsdHNhbHQ", "plain", &hashes[0][..hashes[0].len() - 4]] {
             assert!(!verify_in_thread_memory(b"Secret-1", broken), "{broken}");
         }
+    }
+
+    #[test]
+    fn admin_codes_are_random_and_typed_loosely() {
+        let code = admin_code();
+        assert_eq!(code.len(), 19);
+        assert_ne!(code, admin_code());
+        assert_eq!(admin_code_hash(&code), admin_code_hash(&code.to_lowercase().replace('-', " ")));
+        assert_eq!(admin_code_hash("ＤＥＭＯ－ＡＤＭＩＮ－２０２６"), admin_code_hash("demo-admin-2026"));
+        assert_ne!(admin_code_hash("DEMO-ADMIN-2026"), admin_code_hash("DEMO-ADMIN-2027"));
     }
 
     #[test]

@@ -12,6 +12,7 @@ use crate::ctx::audit_entry;
 use crate::error::AppError;
 use crate::format::format_ts;
 use crate::i18n::Tr;
+use crate::session::CurrentUser;
 use crate::state::AppState;
 use madoguchi_core::login_id::LoginId;
 use madoguchi_core::password::{self, PasswordRule, Subject};
@@ -42,38 +43,79 @@ pub async fn check(
     origin: &Origin,
     lang: Lang,
 ) -> Result<Option<Accepted>, AppError> {
+    check_for(state, portal, login_id, password, origin, lang, Purpose::Login).await
+}
+
+/// What a password check by login ID is for: which accounts it may accept, and the event its
+/// refusals are audited as. Both count on the same lockout counters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// A login, or a screen that works like one (mlit-fwms's パスワード設定／変更): active
+    /// accounts; a temporary password reissued by ID／パスワード紛失 is accepted once.
+    Login,
+    /// hellowork's アカウントを再登録: only a withdrawn account (the caller checks the window).
+    Return,
+}
+
+impl Purpose {
+    fn refused_event(self) -> &'static str {
+        match self {
+            Purpose::Login => "login.failed",
+            Purpose::Return => "account.return_refused",
+        }
+    }
+}
+
+/// [`check`] for a purpose. Every refusal is audited, with the account as its subject
+/// whenever the login ID names one (locked, blocked, disabled or withdrawn included).
+pub async fn check_for(
+    state: &AppState,
+    portal: &Portal,
+    login_id: &LoginId,
+    password: &str,
+    origin: &Origin,
+    lang: Lang,
+    purpose: Purpose,
+) -> Result<Option<Accepted>, AppError> {
     let now = state.clock.unix();
     let rule = LockRule::of(&portal.settings.lockout);
+    let event = purpose.refused_event();
     let found = {
         let mut conn = state.store.acquire().await?;
         match users::by_login_id(&mut conn, &portal.id, login_id.as_str()).await? {
-            Some(user) if user.withdrawn_at.is_some() => Err("withdrawn"),
+            Some(user) if purpose == Purpose::Login && user.withdrawn_at.is_some() => Err((Some(user.id), "withdrawn")),
+            Some(user) if purpose == Purpose::Return && user.withdrawn_at.is_none() => {
+                Err((Some(user.id), "not_withdrawn"))
+            }
             // Disabled by the operator: refused like any wrong password, without counting.
-            Some(user) if user.disabled_at.is_some() => Err("disabled"),
+            Some(user) if user.disabled_at.is_some() => Err((Some(user.id), "disabled")),
             Some(user) => match users::reserve_attempt(&mut conn, user.id, &rule, now).await? {
                 Some(attempt) => Ok((user, attempt)),
-                None => Err("locked"),
+                None => Err((Some(user.id), "locked")),
             },
-            None => Err("unknown_login_id"),
+            None => Err((None, "unknown_login_id")),
         }
     };
     let (user, attempt) = match found {
         Ok(found) => found,
-        Err(detail) => {
+        Err((user, detail)) => {
             state.hasher.verify(password, None).await;
+            let subject = user.map(|id| format!("user:{id}"));
             let mut conn = state.store.acquire().await?;
-            audit::record(&mut conn, &audit_entry(portal, origin, "login.failed", None, Some(detail)), now).await?;
+            audit::record(&mut conn, &audit_entry(portal, origin, event, subject.as_deref(), Some(detail)), now)
+                .await?;
             return Ok(None);
         }
     };
     let subject = format!("user:{}", user.id);
     let matched = state.hasher.verify(password, Some(&user.password_hash)).await;
     let mut tx = state.store.begin().await?;
-    let temporary = !matched && accept_reissued(&mut tx, state, portal, &user, password, now).await?;
+    let temporary =
+        !matched && purpose == Purpose::Login && accept_reissued(&mut tx, state, portal, &user, password, now).await?;
     if !matched && !temporary {
         let lock_until = rule.lock_until(now);
         let outcome = users::attempt_failed(&mut tx, user.id, attempt, &rule, now).await?;
-        let entry = audit_entry(portal, origin, "login.failed", Some(&subject), Some("bad_password"));
+        let entry = audit_entry(portal, origin, event, Some(&subject), Some("bad_password"));
         audit::record(&mut tx, &entry, now).await?;
         record_lock(&mut tx, state, portal, origin, &user, outcome, lock_until, lang, now).await?;
         tx.commit().await?;
@@ -88,6 +130,77 @@ pub async fn check(
     }
     let user = if temporary { users::by_id(&mut tx, user.id).await?.unwrap_or(user) } else { user };
     Ok(Some(Accepted { user, tx, temporary }))
+}
+
+/// The answer to a signed-in user's password asked again (password change, 退会, the login
+/// code switch, an e-mail change).
+pub enum Reauth {
+    /// Right: the failure count is cleared in the transaction, still open for the caller.
+    Confirmed(Tx),
+    /// Wrong, counted; the account is still open.
+    Wrong,
+    /// The account is locked or blocked (this failure may have locked it): nothing was
+    /// checked, and the caller ends the session that asked.
+    Locked,
+}
+
+/// Checks the signed-in user's password under the same lockout rule as the login: a stolen
+/// session may not guess the password any faster than the login screen lets anybody. Each
+/// failure is audited as `reauth.failed` (detail: the screen), a refusal while locked as
+/// `reauth.refused`; the lock or block itself is audited and mailed as at login.
+pub async fn reauthenticate(
+    state: &AppState,
+    current: &CurrentUser,
+    password: &str,
+    origin: &Origin,
+    lang: Lang,
+    screen: &str,
+) -> Result<Reauth, AppError> {
+    let (portal, user) = (&current.portal, &current.user);
+    let now = state.clock.unix();
+    let rule = LockRule::of(&portal.settings.lockout);
+    let subject = format!("user:{}", user.id);
+    let attempt = {
+        let mut conn = state.store.acquire().await?;
+        users::reserve_attempt(&mut conn, user.id, &rule, now).await?
+    };
+    let Some(attempt) = attempt else {
+        let mut conn = state.store.acquire().await?;
+        audit::record(&mut conn, &audit_entry(portal, origin, "reauth.refused", Some(&subject), Some(screen)), now)
+            .await?;
+        return Ok(Reauth::Locked);
+    };
+    let matched = state.hasher.verify(password, Some(&user.password_hash)).await;
+    let mut tx = state.store.begin().await?;
+    if !matched {
+        let lock_until = rule.lock_until(now);
+        let outcome = users::attempt_failed(&mut tx, user.id, attempt, &rule, now).await?;
+        audit::record(&mut tx, &audit_entry(portal, origin, "reauth.failed", Some(&subject), Some(screen)), now)
+            .await?;
+        record_lock(&mut tx, state, portal, origin, user, outcome, lock_until, lang, now).await?;
+        tx.commit().await?;
+        state.mailer.wake();
+        return Ok(if outcome == LockOutcome::StillOpen { Reauth::Wrong } else { Reauth::Locked });
+    }
+    users::attempt_succeeded(&mut tx, user.id).await?;
+    if state.hasher.needs_rehash(&user.password_hash) {
+        let hash = state.hasher.hash(password).await.map_err(|e| AppError::Internal(format!("hash: {e}")))?;
+        users::rehash(&mut tx, user.id, &hash).await?;
+    }
+    Ok(Reauth::Confirmed(tx))
+}
+
+/// Ends the session whose password checks locked the account (audited `session.ended`,
+/// detail `locked`); the caller sends the browser to the login screen.
+pub async fn end_locked_session(state: &AppState, current: &CurrentUser, origin: &Origin) -> Result<(), AppError> {
+    let now = state.clock.unix();
+    let subject = format!("user:{}", current.user.id);
+    let mut tx = state.store.begin().await?;
+    sessions::delete(&mut tx, &current.session_hash).await?;
+    audit::record(&mut tx, &audit_entry(&current.portal, origin, "session.ended", Some(&subject), Some("locked")), now)
+        .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// A reissued temporary password, once: it becomes the password, to be changed at once.

@@ -159,6 +159,18 @@ impl<S: Send + Sync> FromRequestParts<S> for Origin {
     }
 }
 
+impl Origin {
+    /// What a new session remembers of where it was made; `certificate`: the serial of the
+    /// client certificate a certificate login was made with.
+    pub fn session_meta<'a>(&'a self, certificate: Option<&'a str>) -> madoguchi_store::sessions::Meta<'a> {
+        madoguchi_store::sessions::Meta {
+            ip: self.ip.as_deref(),
+            user_agent: self.user_agent.as_deref(),
+            certificate_serial: certificate,
+        }
+    }
+}
+
 /// An audit entry for an event of `subject` (the actor is the subject: a user acting on their
 /// own account), with the request's address and browser.
 pub fn audit_entry<'a>(

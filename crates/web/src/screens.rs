@@ -43,10 +43,11 @@ pub enum Screen {
     UserInfo,
     OperationLog,
     Manuals,
+    Sessions,
 }
 
 impl Screen {
-    pub const ALL: [Screen; 35] = [
+    pub const ALL: [Screen; 36] = [
         Screen::Top,
         Screen::Login,
         Screen::Otp,
@@ -82,6 +83,7 @@ impl Screen {
         Screen::UserInfo,
         Screen::OperationLog,
         Screen::Manuals,
+        Screen::Sessions,
     ];
 
     /// Screens without an address of their own: one entry of a list (a user's 更新へ, with its
@@ -127,6 +129,7 @@ impl Screen {
             Screen::UserInfo => "user-info",
             Screen::OperationLog => "operation-log",
             Screen::Manuals => "manuals",
+            Screen::Sessions => "sessions",
         }
     }
 
@@ -169,6 +172,7 @@ impl Screen {
             Screen::UserInfo => "user-info",
             Screen::OperationLog => "operation-log",
             Screen::Manuals => "manuals",
+            Screen::Sessions => "sessions",
         }
     }
 

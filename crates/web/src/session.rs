@@ -2,6 +2,7 @@
 //! holds a random token (cookie `mdg_s`, scoped to the portal's path), the server its hash.
 
 use crate::auth;
+use crate::client_cert::PeerCertificate;
 use crate::ctx::PortalRef;
 use crate::error::AppError;
 use crate::security::{cookie, removal};
@@ -36,13 +37,27 @@ pub async fn start(
     jar: &CookieJar,
     now: i64,
 ) -> Result<axum_extra::extract::cookie::Cookie<'static>, AppError> {
+    start_with(conn, state, portal, user_id, jar, now, &sessions::Meta::default()).await
+}
+
+/// [`start`], remembering the browser and address (the user's ログイン中のブラウザ list) and,
+/// after a certificate login, the certificate the session is bound to.
+pub async fn start_with(
+    conn: &mut Conn,
+    state: &AppState,
+    portal: &Portal,
+    user_id: i64,
+    jar: &CookieJar,
+    now: i64,
+    meta: &sessions::Meta<'_>,
+) -> Result<axum_extra::extract::cookie::Cookie<'static>, AppError> {
     if let Some(old) = jar.get(SESSION_COOKIE) {
         sessions::delete(conn, &auth::token_hash(old.value())).await?;
     }
     let token = auth::random_token();
     let expires = SessionRule::of(&portal.settings.session).expires_at(now);
-    sessions::insert(conn, &auth::token_hash(&token), &portal.id, sessions::Holder::User(user_id), now, expires)
-        .await?;
+    let holder = sessions::Holder::User(user_id);
+    sessions::insert_with(conn, &auth::token_hash(&token), &portal.id, holder, now, expires, meta).await?;
     users::record_login(conn, user_id, now).await?;
     Ok(cookie(SESSION_COOKIE, token, portal_path(portal), state.secure_cookies()))
 }
@@ -143,9 +158,36 @@ impl FromRequestParts<AppState> for CurrentUser {
             sessions::delete(&mut conn, &hash).await.map_err(fail)?;
             return Err(login);
         };
+        // A certificate login's session is bound to its certificate: every request must present
+        // it (a copied cookie, or the plain listener, has none), and it must still be in force.
+        if let Some(serial) = live.and_then(|s| s.certificate_serial.as_deref())
+            && !presents(state, &portal, parts, serial)
+        {
+            let subject = format!("user:{user_id}");
+            let entry = madoguchi_store::audit::AuditEntry {
+                portal: &portal.id,
+                event: "session.ended",
+                actor: Some(&subject),
+                subject: Some(&subject),
+                detail: Some("certificate_missing"),
+                ..Default::default()
+            };
+            madoguchi_store::audit::record(&mut conn, &entry, now).await.map_err(fail)?;
+            sessions::delete(&mut conn, &hash).await.map_err(fail)?;
+            return Err(login);
+        }
         if live.is_some_and(|s| SessionRule::needs_touch(s.last_seen_at, now)) {
             sessions::touch(&mut conn, &hash, now).await.map_err(fail)?;
         }
         Ok(CurrentUser { portal, user, session_hash: hash })
     }
+}
+
+/// Whether the request presents the certificate `serial` names, valid now and signed by the
+/// portal's CA (a certificate of another CA could carry the same serial).
+fn presents(state: &AppState, portal: &Portal, parts: &Parts, serial: &str) -> bool {
+    let (Some(cert), Some(ca)) = (parts.extensions.get::<PeerCertificate>(), state.ca(&portal.id)) else {
+        return false;
+    };
+    ca.verify_client_with(cert.der(), state.clock.now(), |_| false).is_ok_and(|id| id.serial.to_hex() == serial)
 }

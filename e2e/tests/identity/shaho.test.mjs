@@ -17,6 +17,8 @@ after(async () => {
 });
 
 const CUSTOMER = "281234";
+// The demo contract's 管理者登録コード (README): the first account of a contract needs it.
+const ADMIN_CODE = "DEMO-ADMIN-2026";
 const TEL = "03-1234-5678";
 const PASSWORD = "Mado-Guchi-88";
 const ADMIN = { email: "kanri@shaho.example.jp", name: "管理 太郎" };
@@ -69,6 +71,8 @@ async function fillDetails(page, { customer = CUSTOMER, tel = TEL, name }) {
   await page.getByLabel("CustomerId").fill(customer);
   await page.getByLabel("表示名").fill(name);
   await page.getByLabel("Tel").fill(tel);
+  // Needed by the contract's first account (its 管理者) only; the others leave it unused.
+  await page.getByLabel("管理者登録コード").fill(ADMIN_CODE);
 }
 
 /// A whole sign-up that works, ending on the login page.
@@ -128,6 +132,7 @@ test("アカウントの作成: one wrong field, then the first account, its ASP
   await page.getByLabel("パスワード", { exact: true }).fill(PASSWORD);
   await page.getByLabel("パスワードを再入力してください").fill(PASSWORD);
   await page.getByLabel("CustomerId").fill("２８１２３４");
+  await page.getByLabel("管理者登録コード").fill(ADMIN_CODE);
   await page.getByRole("button", { name: "次へ" }).click();
   assert.equal(await h1(page), "ログイン");
   assert.equal(

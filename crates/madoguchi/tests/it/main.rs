@@ -12,12 +12,12 @@ mod smtp;
 mod testkit;
 
 mod platform {
+    pub mod backend;
     pub mod client_address;
     pub mod connections;
     pub mod csrf;
-    pub mod https;
-    pub mod backend;
     pub mod help;
+    pub mod https;
     pub mod japanese_data;
     pub mod limits;
     pub mod pages;
@@ -27,15 +27,18 @@ mod platform {
 
 mod identity {
     pub mod login;
+    pub mod protections;
     pub mod recovery;
     pub mod register;
     pub mod rules;
     pub mod signup;
+    pub mod signup_guessing;
     pub mod withdrawal;
 }
 
 mod rokin {
     pub mod certificate;
+    pub mod protections;
     pub mod tls;
     pub mod users;
 }

@@ -488,14 +488,15 @@ async fn killed_at_random_moments_the_server_loses_no_mail_and_no_half_made_acco
     let dir = std::env::temp_dir().join(format!("madoguchi-crash-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&dir).unwrap();
     let config = dir.join("madoguchi.toml");
-    // The two portals of the run, with hellowork's per-address and per-IP limits on key
-    // requests raised: every client here comes from 127.0.0.1 and asks many times an hour.
+    // The two portals of the run, with mlit-fwms's 仮申請 and hellowork's per-address and
+    // per-IP limits on key requests raised: every client here comes from 127.0.0.1 and asks many times an hour.
     std::fs::write(
         &config,
         format!(
             "[server]\nallow_test_clock = true\nsmtp = \"smtp://127.0.0.1:{smtp_port}\"\ndata_dir = \"{}\"\n\
              [server.argon2]\nm_kib = 256\nt = 1\np = 1\n\
              [[portal]]\nid = \"mlit-fwms\"\npreset = \"mlit-fwms\"\n\
+             [portal.registration]\nper_address_per_hour = 100000\nper_ip_per_hour = 100000\n\
              [[portal]]\nid = \"hellowork\"\npreset = \"hellowork\"\n\
              [portal.recovery]\nper_address_per_hour = 100000\nper_ip_per_hour = 100000\n",
             dir.join("data").display()

@@ -554,5 +554,8 @@ async fn the_menu_shows_the_previous_login_not_this_one() {
     app.post("/jrec-in/logout", &[]).await;
     app.clock.advance(2 * 3600);
     login().await;
-    app.get("/jrec-in/home").await.assert_contains("前回ログイン: 2026年11月24日 10:00").assert_lacks("12:00");
+    app.get("/jrec-in/home")
+        .await
+        .assert_contains("前回ログイン: 2026年11月24日 10:00")
+        .assert_lacks("前回ログイン: 2026年11月24日 12:00");
 }

@@ -90,8 +90,12 @@ async fn provisional_then_main_registration_lands_on_the_menu() {
         .assert_contains("tanaka01")
         .assert_lacks("class=\"org-name\"");
     assert!(app.mails().await.iter().any(|m| m.subject.contains("本登録完了のお知らせ") && m.to == MAIL));
-    // The login ID is now taken, for registration and for a second completion.
-    apply(&app, "tanaka01", "x@example.jp").await.assert_contains("このログインＩＤはすでに使用されています。");
+    // The login ID is now taken: the page does not say so (the same as for a free ID); the
+    // address typed is told by mail, and no temporary password is made.
+    let page = apply(&app, "tanaka01", "x@example.jp").await;
+    page.assert_lacks("このログインＩＤはすでに使用されています。").assert_contains("仮申請を受け付けました");
+    let told = app.mails().await.into_iter().find(|m| m.to == "x@example.jp").expect("the applicant is told");
+    assert!(told.text.contains("すでに使用されている") && !told.text.contains("仮パスワード："), "{}", told.text);
     app.post("/mlit-fwms/logout", &[]).await;
     assert_eq!(
         app.post("/mlit-fwms/login", &[("login_id", "tanaka01"), ("password", "Mado-Guchi-88")]).await.location(),

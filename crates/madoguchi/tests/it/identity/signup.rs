@@ -8,6 +8,8 @@ use std::sync::Arc;
 pub const CUSTOMER: &str = "281234";
 pub const TEL: &str = "03-1234-5678";
 pub const PASSWORD: &str = "Mado-Guchi-88";
+/// The demo contract's 管理者登録コード (what the operator hands over for the first account).
+pub const ADMIN_CODE: &str = "DEMO-ADMIN-2026";
 
 fn signup_code(text: &str) -> String {
     let line = text.lines().find(|l| l.starts_with("アカウント確認コード：")).expect("a code line");
@@ -36,6 +38,7 @@ pub async fn details(app: &TestApp, customer: &str, tel: &str, name: &str) -> Pa
             ("customer_id", customer),
             ("display_name", name),
             ("tel", tel),
+            ("admin_code", ADMIN_CODE),
         ],
     )
     .await

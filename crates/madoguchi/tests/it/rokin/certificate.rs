@@ -504,8 +504,10 @@ async fn a_general_user_issues_with_the_temporary_password_and_deleting_them_rev
             ("email_confirm", email),
         ]
     };
-    app.post("/rokin/users/new", &fields("confirm")).await.assert_contains("契約ユーザー情報登録確認");
-    app.post("/rokin/users/new", &fields("register")).await;
+    let confirm = app.post("/rokin/users/new", &fields("confirm")).await;
+    confirm.assert_contains("契約ユーザー情報登録確認");
+    let pending = crate::rokin::protections::pending_token(&confirm.body);
+    app.post("/rokin/users/new", &[("step", "register"), ("pending", &pending)]).await;
     app.get("/rokin/users").await.assert_contains(general).assert_contains("未発行");
 
     // 一般ユーザーの初期登録 = 電子証明書発行 with the temporary password.

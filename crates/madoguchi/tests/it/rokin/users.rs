@@ -50,7 +50,8 @@ async fn register(b: &TestApp, login_id: &str, email: &str, name: &str) -> Page 
     if !confirm.body.contains("契約ユーザー情報登録確認") {
         return confirm;
     }
-    b.post("/rokin/users/new", &fields("register")).await
+    let pending = crate::rokin::protections::pending_token(&confirm.body);
+    b.post("/rokin/users/new", &[("step", "register"), ("pending", &pending)]).await
 }
 
 /// A general user registered by the master and signed in in a browser of their own, past the
@@ -237,7 +238,9 @@ async fn the_master_registers_a_general_user_through_a_confirmation() {
         .assert_contains("value=\"Ippan001\"")
         .assert_contains("<h1>契約ユーザー情報登録</h1>");
 
-    let done = b.post("/rokin/users/new", &fields("register")).await;
+    let confirm = b.post("/rokin/users/new", &fields("confirm")).await;
+    let pending = crate::rokin::protections::pending_token(&confirm.body);
+    let done = b.post("/rokin/users/new", &[("step", "register"), ("pending", &pending)]).await;
     assert_eq!(done.location(), "/rokin/users?done=registered", "{}", done.body);
     let u = user(&app, "Ippan001").await.unwrap();
     assert_eq!(
@@ -293,25 +296,30 @@ async fn no_eleventh_general_user_even_when_registered_at_once() {
     }
     // Eight registrations at once with two places left: exactly two get in. (Without the
     // organization's lock, PostgreSQL lets four or five in.)
-    let tabs: Vec<Arc<TestApp>> = (0..8).map(|_| Arc::new(b.twin())).collect();
+    // Each confirmed in its tab first (the 仮パスワード waits on the server), then 登録 at once.
+    let mut tabs: Vec<(Arc<TestApp>, String)> = Vec::new();
+    for i in 0..8 {
+        let tab = b.twin();
+        let id = format!("Race{i:02}x");
+        let email = format!("race{i}@example.jp");
+        let fields = [
+            ("step", "confirm"),
+            ("login_id", id.as_str()),
+            ("password", TEMP),
+            ("password_confirm", TEMP),
+            ("name", "競争　一郎"),
+            ("email", email.as_str()),
+            ("email_confirm", email.as_str()),
+        ];
+        let confirm = tab.post("/rokin/users/new", &fields).await;
+        tabs.push((Arc::new(tab), crate::rokin::protections::pending_token(&confirm.body)));
+    }
     let tasks: Vec<_> = tabs
         .into_iter()
-        .enumerate()
-        .map(|(i, tab)| {
-            tokio::spawn(async move {
-                let id = format!("Race{i:02}x");
-                let email = format!("race{i}@example.jp");
-                let fields = [
-                    ("step", "register"),
-                    ("login_id", id.as_str()),
-                    ("password", TEMP),
-                    ("password_confirm", TEMP),
-                    ("name", "競争　一郎"),
-                    ("email", email.as_str()),
-                    ("email_confirm", email.as_str()),
-                ];
-                tab.post("/rokin/users/new", &fields).await
-            })
+        .map(|(tab, pending)| {
+            tokio::spawn(
+                async move { tab.post("/rokin/users/new", &[("step", "register"), ("pending", &pending)]).await },
+            )
         })
         .collect();
     let mut registered = 0;
@@ -570,6 +578,7 @@ async fn every_user_changes_their_own_name_and_address_but_not_the_id() {
                 ("name", "一般　春子"),
                 ("email", "haruko@example.jp"),
                 ("email_confirm", "haruko@example.jp"),
+                ("current_password", TEMP),
             ],
         )
         .await;
@@ -867,6 +876,7 @@ async fn every_new_screen_has_its_help_page() {
         ("user-info", "/rokin/user-info".to_string(), "/rokin/user-info"),
         ("operation-log", "/rokin/operation-log".to_string(), "/rokin/operation-log"),
         ("manuals", "/rokin/manuals".to_string(), "/rokin/manuals"),
+        ("sessions", "/rokin/sessions".to_string(), "/rokin/sessions"),
     ];
     for (key, path, back) in screens {
         let page = b.get(&path).await;

@@ -52,7 +52,13 @@ async fn the_admin_sees_the_seats_and_downloads_the_admin_manual_and_a_member_ge
     assert_eq!(admin.get("/shaho/accounts/manuals/999999").await.status, StatusCode::NOT_FOUND);
 
     // The seats follow the sign-ups: a third account takes the last seat.
-    let third = signed_up_to(&app, (crate::identity::signup::CUSTOMER, crate::identity::signup::TEL), "sanban@example.jp", "三番").await;
+    let third = signed_up_to(
+        &app,
+        (crate::identity::signup::CUSTOMER, crate::identity::signup::TEL),
+        "sanban@example.jp",
+        "三番",
+    )
+    .await;
     link(&third, "abcd8-03").await;
     admin.get("/shaho/accounts").await.assert_contains("契約数 3 / 使用中 3");
 

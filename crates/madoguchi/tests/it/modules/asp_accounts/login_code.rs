@@ -107,7 +107,7 @@ async fn wrong_passwords_at_the_switch_lock_the_account_and_end_the_session() {
             .assert_contains("パスワードが正しくありません。");
     }
     let locked = member.post("/shaho/login-code", &[("password", "Wrong-Pass-99"), ("enable", "off")]).await;
-    locked.assert_contains("アカウントがロックされました。ログアウトしました。");
+    locked.assert_contains("アカウントがロックされました。安全のためログアウトしました。");
     assert_eq!(member.get("/shaho/home").await.location(), "/shaho/login", "the session ended");
     login(&member).await.assert_contains("IDまたはパスワードが正しくありません");
     assert_eq!(events(&app, "account.locked").await, 1);

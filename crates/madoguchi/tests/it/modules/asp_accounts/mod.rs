@@ -68,9 +68,14 @@ pub async fn other_contract(app: &TestApp) -> i64 {
         seats: "2",
         asp_user_ids: "zz-01 zz-02",
     };
-    madoguchi_console::contracts::add(&app.state.store, &portal, &contract, "test", app.state.clock.unix())
-        .await
-        .unwrap()
+    let now = app.state.clock.unix();
+    let id = madoguchi_console::contracts::add(&app.state.store, &portal, &contract, "test", now).await.unwrap();
+    // The operator hands its first account (the 管理者) a 管理者登録コード: the same as the
+    // demo contract's here, so the sign-up helper serves both.
+    let mut conn = app.state.store.acquire().await.unwrap();
+    let hash = madoguchi_web::auth::admin_code_hash(crate::identity::signup::ADMIN_CODE);
+    madoguchi_store::contracts::set_admin_code(&mut conn, "shaho", id, &hash, now).await.unwrap();
+    id
 }
 
 /// The demo contract's id.
