@@ -8,6 +8,7 @@
 
 pub mod auth;
 pub mod client_cert;
+pub mod confirm;
 pub mod credentials;
 pub mod ctx;
 pub mod error;
