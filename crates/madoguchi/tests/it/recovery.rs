@@ -151,10 +151,16 @@ async fn mlit_lost_id_is_mailed_and_the_answer_is_the_same_for_strangers() {
         .await
         .assert_contains("ID／パスワード紛失")
         .assert_contains("再発行（メール送信）")
-        .assert_contains("再発行します。よろしいですか？");
-    let known = app.post("/mlit-fwms/recover", &[("kind", "id"), ("login_id", ""), ("email", MLIT_MAIL)]).await;
-    let stranger =
-        app.post("/mlit-fwms/recover", &[("kind", "id"), ("login_id", ""), ("email", "who@example.jp")]).await;
+        .assert_contains("<a href=\"/mlit-fwms/login\">ログイン画面へ</a>")
+        .assert_lacks("再発行します。よろしいですか？");
+    // The manual's 登録確認メッセージ comes after the check, naming what is asked for.
+    let confirm = app.post("/mlit-fwms/recover", &[("kind", "id"), ("login_id", ""), ("email", MLIT_MAIL)]).await;
+    confirm.assert_contains("再発行します。よろしいですか？").assert_contains("ID紛失").assert_contains(MLIT_MAIL);
+    assert!(app.mails().await.is_empty(), "nothing is sent before 「はい」");
+    let known = app.press_yes(&confirm).await;
+    let stranger = app
+        .post_confirmed("/mlit-fwms/recover", &[("kind", "id"), ("login_id", ""), ("email", "who@example.jp")])
+        .await;
     for page in [&known, &stranger] {
         page.assert_contains("受け付けました。ご登録がある場合は");
     }
@@ -165,18 +171,23 @@ async fn mlit_lost_id_is_mailed_and_the_answer_is_the_same_for_strangers() {
     app.post("/mlit-fwms/recover", &[("kind", "password"), ("login_id", ""), ("email", "bad")])
         .await
         .assert_contains("ログインIDを入力してください。")
-        .assert_contains("メールアドレスを正しい形式で入力してください。");
+        .assert_contains("メールアドレスを正しい形式で入力してください。")
+        .assert_lacks("よろしいですか");
 }
 
 #[tokio::test]
 async fn mlit_a_reissued_password_works_once_within_three_hours_and_forces_the_setting() {
     let app = TestApp::demo().await;
     // A login ID with the wrong address gets the same answer and no mail.
-    app.post("/mlit-fwms/recover", &[("kind", "password"), ("login_id", MLIT_ID), ("email", "who@example.jp")])
-        .await
-        .assert_contains("受け付けました");
+    app.post_confirmed(
+        "/mlit-fwms/recover",
+        &[("kind", "password"), ("login_id", MLIT_ID), ("email", "who@example.jp")],
+    )
+    .await
+    .assert_contains("受け付けました");
     assert!(app.mails().await.is_empty());
-    app.post("/mlit-fwms/recover", &[("kind", "password"), ("login_id", MLIT_ID), ("email", MLIT_MAIL)]).await;
+    app.post_confirmed("/mlit-fwms/recover", &[("kind", "password"), ("login_id", MLIT_ID), ("email", MLIT_MAIL)])
+        .await;
     let temporary = temporary_in(&app.mails().await[0].text);
     // The old password still works until a new one is set.
     assert_eq!(
@@ -204,7 +215,7 @@ async fn mlit_a_reissued_password_works_once_within_three_hours_and_forces_the_s
         .await;
     bad.assert_contains("連続した3文字以上");
     let ok = app
-        .post(
+        .post_confirmed(
             "/mlit-fwms/password/set",
             &[
                 ("kind", "temporary"),
@@ -227,13 +238,14 @@ async fn mlit_a_reissued_password_works_once_within_three_hours_and_forces_the_s
         .assert_contains("IDまたはパスワードが正しくありません");
 
     // A second reissue, used to log in, leads to the forced setting; after 3 hours it is void.
-    app.post("/mlit-fwms/recover", &[("kind", "password"), ("login_id", MLIT_ID), ("email", MLIT_MAIL)]).await;
+    let reissue = [("kind", "password"), ("login_id", MLIT_ID), ("email", MLIT_MAIL)];
+    app.post_confirmed("/mlit-fwms/recover", &reissue).await;
     let mails = app.mails().await;
     let second = temporary_in(&mails.iter().find(|m| m.subject.contains("仮パスワード発行")).unwrap().text);
     app.post("/mlit-fwms/login", &[("login_id", MLIT_ID), ("password", &second)]).await;
     assert_eq!(app.get("/mlit-fwms/home").await.location(), "/mlit-fwms/password");
     app.post("/mlit-fwms/logout", &[]).await;
-    app.post("/mlit-fwms/recover", &[("kind", "password"), ("login_id", MLIT_ID), ("email", MLIT_MAIL)]).await;
+    app.post_confirmed("/mlit-fwms/recover", &reissue).await;
     let mails = app.mails().await;
     let third = temporary_in(&mails.iter().find(|m| m.subject.contains("仮パスワード発行")).unwrap().text);
     app.clock.advance(3 * 3600 + 1);
@@ -266,3 +278,57 @@ async fn mlit_password_setting_counts_failures_like_a_login() {
     let mut conn = app.state.store.acquire().await.unwrap();
     assert_eq!(madoguchi_store::audit::count_events(&mut conn, "mlit-fwms", "account.locked").await.unwrap(), 1);
 }
+
+/// issue 14 #1: パスワード設定／変更 reads as the manual's screen: its button is
+/// 「パスワード設定／変更」 and its way back 「ログイン画面」.
+#[tokio::test]
+async fn mlit_password_setting_has_the_manuals_button_and_way_back() {
+    let app = TestApp::demo().await;
+    let set = app.get("/mlit-fwms/password/set").await;
+    set.assert_contains("<button type=\"submit\">パスワード設定／変更</button>")
+        .assert_contains("<a href=\"/mlit-fwms/login\">ログイン画面</a>")
+        .assert_lacks(">設定</button>")
+        .assert_lacks(">戻る</a>");
+    let english = app.get_with("/mlit-fwms/password/set", &[("accept-language", "en")]).await;
+    english.assert_contains(">Set or change password</button>").assert_contains(">Login screen</a>");
+}
+
+/// issue 14 #5: 「パスワードを設定します。よろしいですか？」 comes after the login ID, the old
+/// password and the new one were checked; nothing changes before 「はい」.
+#[tokio::test]
+async fn mlit_password_setting_confirms_only_checked_input() {
+    let app = TestApp::demo().await;
+    let fields = |current: &'static str, new: &'static str| {
+        [("kind", "change"), ("login_id", MLIT_ID), ("current", current), ("new", new), ("confirm", new)]
+    };
+    app.post("/mlit-fwms/password/set", &fields("Wrong-Pass-1", "Mado-Guchi-88"))
+        .await
+        .assert_contains("ログインIDまたは旧パスワードが正しくありません")
+        .assert_lacks("よろしいですか");
+    app.post("/mlit-fwms/password/set", &fields(MLIT_PASSWORD, "Xkensetsu1"))
+        .await
+        .assert_contains("連続した3文字以上")
+        .assert_lacks("よろしいですか");
+    let confirm = app.post("/mlit-fwms/password/set", &fields(MLIT_PASSWORD, "Mado-Guchi-88")).await;
+    confirm
+        .assert_contains("<h1>パスワード設定／変更</h1>")
+        .assert_contains("パスワードを設定します。よろしいですか？")
+        .assert_contains("<dd>既存パスワード変更</dd>")
+        .assert_contains(&format!("<dd>{MLIT_ID}</dd>"));
+    // Not yet changed: the old password still logs in.
+    let b = app.browser();
+    assert_eq!(
+        b.post("/mlit-fwms/login", &[("login_id", MLIT_ID), ("password", MLIT_PASSWORD)]).await.location(),
+        "/mlit-fwms/home"
+    );
+    app.press_yes(&confirm).await.assert_contains("パスワードを設定しました。");
+    assert_eq!(
+        app.post("/mlit-fwms/login", &[("login_id", MLIT_ID), ("password", "Mado-Guchi-88")]).await.location(),
+        "/mlit-fwms/home"
+    );
+    // The earlier wrong old password counted once, and the right ones cleared it.
+    let mut conn = app.state.store.acquire().await.unwrap();
+    let user = madoguchi_store::users::by_login_id(&mut conn, "mlit-fwms", MLIT_ID).await.unwrap().unwrap();
+    assert_eq!(user.failed_count, 0);
+}
+

@@ -379,7 +379,17 @@ async fn the_operator_adds_a_contract_revokes_a_certificate_and_reinitializes_th
     drop(conn);
     let page = ops.get(&format!("/rokin/operator/users/{}", user.id)).await;
     page.assert_contains(&cert.serial).assert_contains("失効させる");
-    let page = ops.post(&format!("/rokin/operator/users/{}/certificates/{}/revoke", user.id, cert.id), &[]).await;
+    let revoke = format!("/rokin/operator/users/{}/certificates/{}/revoke", user.id, cert.id);
+    page.assert_contains(&format!("href=\"{revoke}\""));
+    // 失効 asks first, naming the certificate; nothing is revoked before 「失効させる」 there.
+    let confirm = ops.get(&revoke).await;
+    confirm
+        .assert_contains("この電子証明書を失効させます。")
+        .assert_contains(&cert.subject)
+        .assert_contains(&cert.serial);
+    ops.post(&revoke, &[]).await.assert_contains("この電子証明書を失効させます。");
+    employer.get("/rokin/login").await.assert_contains("Shoji001");
+    let page = ops.press_yes(&confirm).await;
     page.assert_contains("電子証明書を失効させました。");
     employer.get("/rokin/login").await.assert_contains("失効しています");
     assert!(app.mails().await.iter().any(|m| m.to == "hanako@shoji.example.jp" && m.subject.contains("失効")));
@@ -390,8 +400,17 @@ async fn the_operator_adds_a_contract_revokes_a_certificate_and_reinitializes_th
     let contract = madoguchi_store::contracts::by_customer_id(&mut conn, "rokin", "87654321").await.unwrap().unwrap();
     drop(conn);
     let path = format!("/rokin/operator/contracts/{}/reinitialize", contract.id);
-    ops.post(&path, &[("initial_password", "short")]).await.assert_contains("初期パスワードは半角8桁");
-    ops.post(&path, &[("initial_password", "Init#002")]).await.assert_contains("マスターユーザーを初期化しました。");
+    ops.post(&path, &[("initial_password", "short")])
+        .await
+        .assert_contains("初期パスワードは半角8桁")
+        .assert_lacks("よろしいですか");
+    // A valid new initial password is confirmed first, naming the contract and its master.
+    let confirm = ops.post(&path, &[("initial_password", "Init#002")]).await;
+    confirm.assert_contains("マスターユーザーを初期化します。").assert_contains("87654321").assert_contains("窓口商事");
+    let mut conn = app.state.store.acquire().await.unwrap();
+    assert!(madoguchi_store::users::by_login_id(&mut conn, "rokin", "Shoji001").await.unwrap().is_some());
+    drop(conn);
+    ops.press_yes(&confirm).await.assert_contains("マスターユーザーを初期化しました。");
     let mut conn = app.state.store.acquire().await.unwrap();
     assert!(madoguchi_store::users::by_login_id(&mut conn, "rokin", "Shoji001").await.unwrap().is_none());
     drop(conn);
