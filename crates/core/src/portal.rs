@@ -91,6 +91,10 @@ pub struct LoginScreen {
     /// (rokin: ログインパスワード変更（初回ログイン）); `change_title` where absent.
     #[serde(default)]
     pub first_change_title: Option<Text>,
+    /// The first screen's button to this screen, in the manual's words (rokin: 「ログイン」);
+    /// 「ログイン画面へ」 (mlit-fwms's words) where absent.
+    #[serde(default)]
+    pub top_link: Option<Text>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
