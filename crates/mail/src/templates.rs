@@ -187,7 +187,7 @@ fn fill(kind: MailKind, text: &str, values: &[(&str, &str)]) -> Result<String, T
 mod tests {
     use super::*;
 
-    const VALUES: [(&str, &str); 28] = [
+    const VALUES: [(&str, &str); 31] = [
         ("after", "退会後30日以内であれば、…"),
         ("change", "ASPユーザーとの紐づけが解除されました。"),
         ("admin", "管理 太郎"),
@@ -216,6 +216,9 @@ mod tests {
         ("not_after", "2027-11-24 09:59"),
         ("file_name", "Taro0120261124100000.p12"),
         ("days", "30"),
+        ("mail", "パスワード再登録申込受付通知"),
+        ("screen", "パスワード再登録"),
+        ("link", "パスワードをお忘れの方"),
     ];
 
     #[test]

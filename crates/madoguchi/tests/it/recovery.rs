@@ -128,8 +128,12 @@ async fn requests_are_limited_per_address_and_per_ip() {
 #[tokio::test]
 async fn portals_without_self_service_reset_have_no_such_page() {
     let app = TestApp::demo().await;
-    assert_eq!(app.get("/jrec-in/password/forgot").await.status, StatusCode::NOT_FOUND);
-    app.get("/jrec-in/login").await.assert_lacks("パスワードをお忘れの方");
+    // rokin: a general user gets a new temporary password from the master, the master from the bank.
+    assert_eq!(app.get("/rokin/password/forgot").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get("/rokin/password/reset").await.status, StatusCode::NOT_FOUND);
+    app.get("/rokin/").await.assert_lacks("/password/forgot");
+    // mlit-fwms has its own recovery (ID／パスワード紛失), not this one.
+    assert_eq!(app.get("/mlit-fwms/password/forgot").await.status, StatusCode::NOT_FOUND);
 }
 
 // ---- mlit-fwms: ID／パスワード紛失 and パスワード設定／変更 ----
@@ -332,3 +336,123 @@ async fn mlit_password_setting_confirms_only_checked_input() {
     assert_eq!(user.failed_count, 0);
 }
 
+// ---- shaho and jrec-in: the same reset by mailed key, in their own words (issue 14 #17) ----
+
+async fn audit_events(app: &TestApp, portal: &str, event: &str) -> i64 {
+    let mut conn = app.state.store.acquire().await.unwrap();
+    madoguchi_store::audit::count_events(&mut conn, portal, event).await.unwrap()
+}
+
+/// Asks for a key for `login_id` in a browser of its own; returns that browser and the key mailed to `to`.
+async fn key_for(app: &TestApp, portal: &str, login_id: &str, to: &str) -> (TestApp, String) {
+    let b = app.browser();
+    let page = b.post(&format!("/{portal}/password/forgot"), &[("login_id", login_id)]).await;
+    assert_eq!(page.location(), format!("/{portal}/password/reset"), "{}", page.body);
+    let mails = app.mails().await;
+    let mail = mails
+        .iter()
+        .find(|m| m.to == to && m.subject.contains("パスワード再設定の認証キーのお知らせ"))
+        .expect("the key mail");
+    assert!(mail.text.contains("「新しいパスワードの設定」画面"), "{}", mail.text);
+    assert!(mail.text.contains("「パスワードを忘れた方はこちら」からやり直してください"), "{}", mail.text);
+    (b, key_in(&mail.text))
+}
+
+#[tokio::test]
+async fn shaho_recovers_a_forgotten_password_by_a_mailed_key() {
+    let app = TestApp::demo().await;
+    let email = "wasure@example.jp";
+    crate::signup::verified(&app, email).await;
+    crate::signup::details(&app, crate::signup::CUSTOMER, crate::signup::TEL, "忘れ 太郎").await;
+    let login = app.post("/shaho/login", &[("login_id", email), ("password", crate::signup::PASSWORD)]).await;
+    assert_eq!(login.location(), "/shaho/home", "{}", login.body);
+    let session = app.cookie("mdg_s").unwrap();
+
+    // The manual's 「パスワードを忘れた方はこちら」 on the login screen.
+    let b = app.browser();
+    b.get("/shaho/login").await.assert_contains("href=\"/shaho/password/forgot\">パスワードを忘れた方はこちら</a>");
+    b.get("/shaho/password/forgot")
+        .await
+        .assert_contains("<h1>パスワードの再設定</h1>")
+        .assert_contains("登録されているメールアドレスを入力し、「次へ」ボタンを押してください。")
+        .assert_contains("type=\"email\"")
+        .assert_contains(">次へ</button>");
+    // An address without an account: the same answer, and no mail.
+    let stranger = b.post("/shaho/password/forgot", &[("login_id", "nobody@example.jp")]).await;
+    assert_eq!(stranger.location(), "/shaho/password/reset");
+    assert!(!app.mails().await.iter().any(|m| m.to == "nobody@example.jp"));
+
+    let (b, key) = key_for(&app, "shaho", email, email).await;
+    b.get("/shaho/password/reset")
+        .await
+        .assert_contains("<h1>新しいパスワードの設定</h1>")
+        .assert_contains("「パスワード再設定の認証キーのお知らせ」メール")
+        .assert_contains("「パスワードを再入力してください」")
+        .assert_contains("30");
+    let fields = |key: &str| {
+        [("new", "Fresh-Pass-42".to_string()), ("confirm", "Fresh-Pass-42".to_string()), ("key", key.to_string())]
+    };
+    let wrong = fields("00000000");
+    let wrong: Vec<(&str, &str)> = wrong.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    b.post("/shaho/password/reset", &wrong)
+        .await
+        .assert_contains("「パスワードを忘れた方はこちら」からやり直してください。");
+    let right = fields(&key);
+    let right: Vec<(&str, &str)> = right.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    b.post("/shaho/password/reset", &right).await.assert_contains("パスワードを再登録しました。");
+
+    // The old session ended, the old password is gone, the new one works; all audited.
+    let old = app.get_with("/shaho/home", &[("cookie", &format!("mdg_s={session}"))]).await;
+    assert_eq!(old.location(), "/shaho/login");
+    b.post("/shaho/login", &[("login_id", email), ("password", crate::signup::PASSWORD)])
+        .await
+        .assert_contains("正しくありません");
+    assert_eq!(
+        b.post("/shaho/login", &[("login_id", email), ("password", "Fresh-Pass-42")]).await.location(),
+        "/shaho/home"
+    );
+    assert_eq!(audit_events(&app, "shaho", "password.reset_requested").await, 2);
+    assert_eq!(audit_events(&app, "shaho", "password.reset_key_sent").await, 1);
+    assert_eq!(audit_events(&app, "shaho", "password.reset_failed").await, 1);
+    assert_eq!(audit_events(&app, "shaho", "password.reset").await, 1);
+    assert!(app.mails().await.iter().any(|m| m.to == email && m.subject.contains("パスワード変更")));
+
+    // Three keys per address an hour, whatever is asked.
+    for _ in 0..4 {
+        app.browser().post("/shaho/password/forgot", &[("login_id", email)]).await;
+    }
+    let keys = app.mails().await.into_iter().filter(|m| m.to == email && m.subject.contains("認証キー")).count();
+    assert_eq!(keys, 3);
+}
+
+#[tokio::test]
+async fn jrec_in_recovers_a_forgotten_password_by_a_key_mailed_to_the_registered_address() {
+    let app = TestApp::demo().await;
+    let (id, mail, old) = ("demo-kikan", "demo@jrec-in.example.jp", "DemoUser2026");
+    app.get("/jrec-in/login")
+        .await
+        .assert_contains("href=\"/jrec-in/password/forgot\">パスワードを忘れた方はこちら</a>");
+    app.get("/jrec-in/password/forgot")
+        .await
+        .assert_contains("<label for=\"login_id\">ログインID</label>")
+        .assert_contains("登録されているログインIDを入力し")
+        .assert_contains("type=\"text\"");
+    app.get_with("/jrec-in/login", &[("accept-language", "en")]).await.assert_contains(">Forgot your password?</a>");
+    // The login ID is not an address: the key goes to the address registered for it.
+    let (b, key) = key_for(&app, "jrec-in", id, mail).await;
+    b.get("/jrec-in/password/reset").await.assert_contains("「新しいパスワード（確認用）」");
+    let page =
+        b.post("/jrec-in/password/reset", &[("new", "NewPass2027"), ("confirm", "NewPass2027"), ("key", &key)]).await;
+    page.assert_contains("パスワードを再登録しました。");
+    assert_eq!(b.post("/jrec-in/login", &[("login_id", id), ("password", old)]).await.location(), "");
+    assert_eq!(
+        b.post("/jrec-in/login", &[("login_id", id), ("password", "NewPass2027")]).await.location(),
+        "/jrec-in/home"
+    );
+    // An unknown ID gets the same answer and no mail.
+    let before = app.mails().await.len();
+    let page = app.browser().post("/jrec-in/password/forgot", &[("login_id", "nobody-01")]).await;
+    assert_eq!(page.location(), "/jrec-in/password/reset");
+    assert_eq!(app.mails().await.len(), before);
+    assert_eq!(audit_events(&app, "jrec-in", "password.reset").await, 1);
+}
