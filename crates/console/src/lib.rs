@@ -40,18 +40,21 @@ pub fn routes(routes: Routes, upload_limit: usize) -> Routes {
             "/{portal}/operator/announcements/{id}",
             get(operator_announcements::edit_announcement_form).post(operator_announcements::update_announcement),
         )
-        .route("/{portal}/operator/announcements/{id}/delete", post(operator_announcements::delete_announcement))
+        .route(
+            "/{portal}/operator/announcements/{id}/delete",
+            get(operator_announcements::delete_announcement_form).post(operator_announcements::delete_announcement),
+        )
         .route("/{portal}/operator/help-desk", get(operator::help_desk_form).post(operator::save_help_desk))
         .route("/{portal}/operator/outbox", get(operator::outbox_page))
         .route("/{portal}/operator/users", get(operator_users::list))
         .route("/{portal}/operator/users/new", get(operator_users::new_form).post(operator_users::create))
-        .route("/{portal}/operator/users/{id}/unlock", post(operator_users::unlock))
+        .route("/{portal}/operator/users/{id}/unlock", get(operator_users::unlock_form).post(operator_users::unlock))
         .route("/{portal}/operator/users/{id}", get(operator_user::detail))
-        .route("/{portal}/operator/users/{id}/disable", post(operator_user::disable))
-        .route("/{portal}/operator/users/{id}/enable", post(operator_user::enable))
+        .route("/{portal}/operator/users/{id}/disable", get(operator_user::disable_form).post(operator_user::disable))
+        .route("/{portal}/operator/users/{id}/enable", get(operator_user::enable_form).post(operator_user::enable))
         .route(
             "/{portal}/operator/users/{id}/certificates/{certificate}/revoke",
-            post(operator_user::revoke_certificate),
+            get(operator_user::revoke_form).post(operator_user::revoke_certificate),
         )
         .route("/{portal}/operator/organizations/{id}", get(operator_orgs::edit_form).post(operator_orgs::save))
         .route("/{portal}/operator/surveys", get(operator_surveys::list))
@@ -75,7 +78,10 @@ pub fn routes(routes: Routes, upload_limit: usize) -> Routes {
                 .layer(DefaultBodyLimit::max(upload_limit)),
         )
         .route("/{portal}/operator/manuals/{id}", get(operator_manuals::view))
-        .route("/{portal}/operator/manuals/{id}/delete", post(operator_manuals::delete))
+        .route(
+            "/{portal}/operator/manuals/{id}/delete",
+            get(operator_manuals::delete_form).post(operator_manuals::delete),
+        )
         .route(
             "/{portal}/operator/contracts/documents",
             get(operator_documents::all_contracts)

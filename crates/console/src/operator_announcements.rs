@@ -10,6 +10,7 @@ use chrono::NaiveDateTime;
 use madoguchi_core::clock::JST;
 use madoguchi_core::{Lang, Portal};
 use madoguchi_store::content;
+use madoguchi_web::confirm::{self, Confirmation, StepForm};
 use madoguchi_web::ctx::{Chrome, Ctx};
 use madoguchi_web::error::AppError;
 use madoguchi_web::forms::FieldErrors;
@@ -272,12 +273,53 @@ pub async fn update_announcement(
     announcements_page(&state, &signed.portal, &ctx, Some(ctx.t.get("form.saved").to_string())).await
 }
 
-pub async fn delete_announcement(
+/// 削除's confirmation, naming the announcement; 「キャンセル」 returns to its edit page.
+async fn delete_confirmation(
+    state: &AppState,
+    signed: &SignedIn,
+    ctx: &Ctx,
+    id: i64,
+) -> Result<Html<String>, AppError> {
+    let found = {
+        let mut conn = state.store.acquire().await?;
+        content::find_announcement(&mut conn, &signed.portal.id, id).await?
+    };
+    let a = found.ok_or(AppError::NotFound)?;
+    let base = console_path(&signed.portal);
+    let period = format!(
+        "{} ～ {}",
+        local(a.starts_at).replace('T', " "),
+        a.ends_at.map(local).unwrap_or_default().replace('T', " ")
+    );
+    let confirmation =
+        Confirmation::new(ctx, ctx.t.get("op.ann.delete_confirm"), format!("{base}/announcements/{id}/delete"))
+            .fact(ctx.t.get("op.ann.title_ja"), a.title_ja.as_str())
+            .fact(ctx.t.get("op.ann.col_period"), period)
+            .buttons(ctx.t.get("form.delete"), ctx.t.get("form.cancel"))
+            .no_link(format!("{base}/announcements/{id}"))
+            .danger();
+    confirm::page(ctx, ctx.t.get("op.ann.title"), Some(&signed.portal), None, confirmation)
+}
+
+pub async fn delete_announcement_form(
     State(state): State<AppState>,
     signed: SignedIn,
     ctx: Ctx,
     Path((_, id)): Path<(String, i64)>,
 ) -> Result<Html<String>, AppError> {
+    delete_confirmation(&state, &signed, &ctx, id).await
+}
+
+pub async fn delete_announcement(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    ctx: Ctx,
+    Path((_, id)): Path<(String, i64)>,
+    Form(form): Form<StepForm>,
+) -> Result<Html<String>, AppError> {
+    if !form.confirmed() {
+        return delete_confirmation(&state, &signed, &ctx, id).await;
+    }
     let deleted = {
         let mut conn = state.store.acquire().await?;
         content::delete_announcement(&mut conn, &signed.portal.id, id).await?

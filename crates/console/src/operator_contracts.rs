@@ -14,6 +14,7 @@ use axum::response::{Html, IntoResponse, Response};
 use madoguchi_core::portal::Registration;
 use madoguchi_identity::accounts::{AccountError, ImportError};
 use madoguchi_store::{contracts as store, users};
+use madoguchi_web::confirm::{self, Confirmation, Step};
 use madoguchi_web::ctx::{Chrome, Ctx};
 use madoguchi_web::error::AppError;
 use madoguchi_web::forms::FieldErrors;
@@ -83,6 +84,54 @@ pub struct ContractsPage {
     pub issued: Option<(String, String)>,
 }
 
+/// One contract as the list shows it: its organization, master and ASP user IDs.
+/// One contract as the list shows it; `guard` is the contract's (match failures, 管理者登録コード
+/// waiting) from `store::guard_states`.
+async fn contract_line(
+    conn: &mut madoguchi_store::Conn,
+    c: store::Contract,
+    guard: (i64, bool),
+) -> Result<ContractLine, AppError> {
+    let accounts = users::of_organization(conn, c.organization_id).await?;
+    let organization = accounts.first().and_then(|u| u.organization_name.clone()).unwrap_or_default();
+    let organization = if organization.is_empty() {
+        store::organization_name(conn, c.organization_id).await?.unwrap_or_default()
+    } else {
+        organization
+    };
+    let asp = store::asp_users(conn, c.id)
+        .await?
+        .into_iter()
+        .map(|a| {
+            let holder = a
+                .user_id
+                .and_then(|id| accounts.iter().find(|u| u.id == id))
+                .map(|u| u.email.clone())
+                .unwrap_or_default();
+            (a.asp_user_id, holder)
+        })
+        .collect();
+    let master = accounts.iter().find(|u| u.role == "admin").map(|u| u.login_id.clone());
+    let (match_failures, code_pending) = guard;
+    let admin_code = match (code_pending, c.used_seats > 0) {
+        (true, _) => "op.contracts.admin_code_pending",
+        (false, true) => "op.contracts.admin_code_used",
+        (false, false) => "op.contracts.admin_code_none",
+    };
+    Ok(ContractLine {
+        match_failures,
+        admin_code,
+        id: c.id,
+        master,
+        customer_id: c.customer_id,
+        organization,
+        phone: madoguchi_core::phone::hyphenated(&c.phone),
+        seats: c.seats,
+        used: c.used_seats,
+        asp,
+    })
+}
+
 async fn contracts_page(
     state: &AppState,
     signed: &SignedIn,
@@ -108,44 +157,8 @@ async fn contracts_page_with(
     let mut lines = Vec::new();
     let guards = store::guard_states(&mut conn, &signed.portal.id).await?;
     for c in store::list(&mut conn, &signed.portal.id).await? {
-        let accounts = users::of_organization(&mut conn, c.organization_id).await?;
-        let organization = accounts.first().and_then(|u| u.organization_name.clone()).unwrap_or_default();
-        let organization = if organization.is_empty() {
-            store::organization_name(&mut conn, c.organization_id).await?.unwrap_or_default()
-        } else {
-            organization
-        };
-        let asp = store::asp_users(&mut conn, c.id)
-            .await?
-            .into_iter()
-            .map(|a| {
-                let holder = a
-                    .user_id
-                    .and_then(|id| accounts.iter().find(|u| u.id == id))
-                    .map(|u| u.email.clone())
-                    .unwrap_or_default();
-                (a.asp_user_id, holder)
-            })
-            .collect();
-        let master = accounts.iter().find(|u| u.role == "admin").map(|u| u.login_id.clone());
-        let (match_failures, code_pending) = guards.get(&c.id).copied().unwrap_or((0, false));
-        let admin_code = match (code_pending, c.used_seats > 0) {
-            (true, _) => "op.contracts.admin_code_pending",
-            (false, true) => "op.contracts.admin_code_used",
-            (false, false) => "op.contracts.admin_code_none",
-        };
-        lines.push(ContractLine {
-            match_failures,
-            admin_code,
-            id: c.id,
-            master,
-            customer_id: c.customer_id,
-            organization,
-            phone: madoguchi_core::phone::hyphenated(&c.phone),
-            seats: c.seats,
-            used: c.used_seats,
-            asp,
-        });
+        let guard = guards.get(&c.id).copied().unwrap_or((0, false));
+        lines.push(contract_line(&mut conn, c, guard).await?);
     }
     let t = |key: &str| ctx.t.get(key).to_string();
     let rokin = contract_portal(signed)?;
@@ -267,6 +280,8 @@ async fn create_initial(
 pub struct ReinitializeForm {
     #[serde(default)]
     initial_password: String,
+    #[serde(default, rename = "_step")]
+    step: String,
 }
 
 /// rokin: the master user is removed (its certificates revoked) and the contract gets a new
@@ -280,6 +295,44 @@ pub async fn reinitialize(
 ) -> Result<Response, AppError> {
     if !contract_portal(&signed)? {
         return Err(AppError::NotFound);
+    }
+    if Step::of(&form.step) != Step::Confirmed {
+        // The new 初期パスワード is checked first; only then 「…初期化します。よろしいですか？」,
+        // naming the contract and the master user it removes.
+        if !madoguchi_core::contract::initial_password_ok(&form.initial_password) {
+            let errors = FieldErrors::form(ctx.t.get("op.contracts.initial_invalid"));
+            return Ok(contracts_page(&state, &signed, &ctx, ContractForm::default(), errors, None)
+                .await?
+                .into_response());
+        }
+        let line = {
+            let mut conn = state.store.acquire().await?;
+            let found = store::list(&mut conn, &signed.portal.id).await?.into_iter().find(|c| c.id == id);
+            let guards = store::guard_states(&mut conn, &signed.portal.id).await?;
+            match found {
+                Some(c) => {
+                    let guard = guards.get(&c.id).copied().unwrap_or((0, false));
+                    contract_line(&mut conn, c, guard).await?
+                }
+                None => return Err(AppError::NotFound),
+            }
+        };
+        let base = console_path(&signed.portal);
+        let t = ctx.t;
+        let confirmation = Confirmation::new(
+            &ctx,
+            t.get("op.contracts.reinitialize_confirm"),
+            format!("{base}/contracts/{id}/reinitialize"),
+        )
+        .fact(t.get("master.number"), line.customer_id)
+        .fact(t.get("op.contracts.organization"), line.organization)
+        .fact(t.get("op.contracts.master"), line.master.unwrap_or_else(|| t.get("op.contracts.no_master").to_string()))
+        .carry("initial_password", form.initial_password.as_str())
+        .buttons(t.get("op.contracts.reinitialize"), t.get("form.cancel"))
+        .no_link(format!("{base}/contracts"))
+        .danger();
+        let title = t.get("op.contracts.title");
+        return Ok(confirm::page(&ctx, title, Some(&signed.portal), None, confirmation)?.into_response());
     }
     let actor = format!("operator:{}", signed.operator.id);
     let now = state.clock.unix();

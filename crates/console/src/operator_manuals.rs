@@ -7,12 +7,14 @@
 use crate::operator::{SignedIn, console_path};
 use crate::uploads;
 use askama::Template;
+use axum::Form;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use madoguchi_core::portal::MenuItem;
 use madoguchi_store::audit::{self, AuditEntry};
 use madoguchi_store::manuals::{self, NewManual};
+use madoguchi_web::confirm::{self, Confirmation, StepForm};
 use madoguchi_web::ctx::{Chrome, Ctx, Origin};
 use madoguchi_web::error::AppError;
 use madoguchi_web::files::{ManualLine, line, pdf_response};
@@ -167,13 +169,47 @@ pub async fn view(
     Ok(pdf_response(&manual, content, "inline"))
 }
 
-pub async fn delete(
+/// 削除's confirmation, naming the manual; 「キャンセル」 returns to the list.
+async fn delete_confirmation(state: &AppState, signed: &SignedIn, ctx: &Ctx, id: i64) -> Result<Response, AppError> {
+    let manual = {
+        let mut conn = state.store.acquire().await?;
+        manuals::by_id(&mut conn, &signed.portal.id, id).await?.ok_or(AppError::NotFound)?
+    };
+    let base = console_path(&signed.portal);
+    let line = line(manual, ctx);
+    let confirmation =
+        Confirmation::new(ctx, ctx.t.get("op.manuals.delete_confirm"), format!("{base}/manuals/{id}/delete"))
+            .fact(ctx.t.get("manuals.title_col"), line.title)
+            .fact(ctx.t.get("manuals.file"), line.file_name)
+            .fact(ctx.t.get("manuals.uploaded"), line.uploaded)
+            .buttons(ctx.t.get("form.delete"), ctx.t.get("form.cancel"))
+            .no_link(format!("{base}/manuals"))
+            .danger();
+    Ok(confirm::page(ctx, ctx.t.get("op.manuals.title"), Some(&signed.portal), None, confirmation)?.into_response())
+}
+
+pub async fn delete_form(
     State(state): State<AppState>,
     signed: SignedIn,
-    origin: Origin,
+    ctx: Ctx,
     Path((_, id)): Path<(String, i64)>,
 ) -> Result<Response, AppError> {
     offered(&signed)?;
+    delete_confirmation(&state, &signed, &ctx, id).await
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    ctx: Ctx,
+    origin: Origin,
+    Path((_, id)): Path<(String, i64)>,
+    Form(form): Form<StepForm>,
+) -> Result<Response, AppError> {
+    offered(&signed)?;
+    if !form.confirmed() {
+        return delete_confirmation(&state, &signed, &ctx, id).await;
+    }
     let now = state.clock.unix();
     let actor = format!("operator:{}", signed.operator.id);
     let mut tx = state.store.begin().await?;

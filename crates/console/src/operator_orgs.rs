@@ -6,11 +6,12 @@ use crate::operator::{SignedIn, console_path};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::response::Html;
+use axum::response::{Html, IntoResponse, Response};
 use madoguchi_core::organization::{self, KINDS, Profile, ProfileInput, Rule};
 use madoguchi_core::portal::RegisteredInfo;
 use madoguchi_store::audit::{self, AuditEntry};
 use madoguchi_store::organizations;
+use madoguchi_web::confirm::{self, Confirmation, Step};
 use madoguchi_web::ctx::{Chrome, Ctx, Origin};
 use madoguchi_web::error::AppError;
 use madoguchi_web::forms::FieldErrors;
@@ -32,6 +33,8 @@ pub struct OrgForm {
     pub address: String,
     #[serde(default)]
     pub phone: String,
+    #[serde(default, rename = "_step")]
+    pub step: String,
 }
 
 impl OrgForm {
@@ -43,6 +46,7 @@ impl OrgForm {
             postal_code: p.postal_code,
             address: p.address,
             phone: madoguchi_core::phone::hyphenated(&p.phone),
+            step: String::new(),
         }
     }
 
@@ -133,9 +137,13 @@ pub async fn save(
     origin: Origin,
     Path((_, id)): Path<(String, i64)>,
     Form(form): Form<OrgForm>,
-) -> Result<Html<String>, AppError> {
+) -> Result<Response, AppError> {
     let info = info(&signed)?;
     let old = stored(&state, &signed, id).await?;
+    let step = Step::of(&form.step);
+    if step == Step::Back {
+        return Ok(org_page(&signed, &ctx, id, form, FieldErrors::default(), None)?.into_response());
+    }
     let new = match organization::parse(&form.input()) {
         Ok(new) => new,
         Err(broken) => {
@@ -147,13 +155,41 @@ pub async fn save(
                 };
                 errors.add(field, &message(&ctx, &label, rule));
             }
-            return org_page(&signed, &ctx, id, form, errors, None);
+            return Ok(org_page(&signed, &ctx, id, form, errors, None)?.into_response());
         }
     };
     let changes = organization::changes(&old, &new);
     if changes.is_empty() {
         let notice = Some(ctx.t.get("op.org.unchanged").to_string());
-        return org_page(&signed, &ctx, id, OrgForm::from_profile(new), FieldErrors::default(), notice);
+        return Ok(
+            org_page(&signed, &ctx, id, OrgForm::from_profile(new), FieldErrors::default(), notice)?.into_response()
+        );
+    }
+    if step == Step::Input {
+        // 「登録情報を変更します。よろしいですか？」 with each change, old → new, once the input is valid.
+        let kind = |k: &str| if k.is_empty() { String::new() } else { ctx.t.get(&format!("org.kind.{k}")).to_string() };
+        let fields = [
+            (info.organization_label.get(ctx.lang).to_string(), old.name.clone(), new.name.clone()),
+            (ctx.t.get("org.kind").to_string(), kind(&old.kind), kind(&new.kind)),
+            (ctx.t.get("org.department").to_string(), old.department.clone(), new.department.clone()),
+            (ctx.t.get("org.postal_code").to_string(), old.postal_code.clone(), new.postal_code.clone()),
+            (ctx.t.get("org.address").to_string(), old.address.clone(), new.address.clone()),
+            (ctx.t.get("org.phone").to_string(), old.phone.clone(), new.phone.clone()),
+        ];
+        let action = format!("{}/organizations/{id}", console_path(&signed.portal));
+        let mut confirmation = Confirmation::new(&ctx, ctx.t.get("op.org.confirm"), action);
+        for (label, was, now) in fields.into_iter().filter(|(_, a, b)| a != b) {
+            confirmation = confirmation.fact(label, format!("{was} → {now}"));
+        }
+        let confirmation = confirmation
+            .carry("name", form.name.as_str())
+            .carry("kind", form.kind.as_str())
+            .carry("department", form.department.as_str())
+            .carry("postal_code", form.postal_code.as_str())
+            .carry("address", form.address.as_str())
+            .carry("phone", form.phone.as_str());
+        let title = ctx.t.get("op.org.title");
+        return Ok(confirm::page(&ctx, title, Some(&signed.portal), None, confirmation)?.into_response());
     }
     let now = state.clock.unix();
     let portal = &signed.portal;
@@ -179,5 +215,5 @@ pub async fn save(
     .await?;
     tx.commit().await?;
     let notice = Some(ctx.t.get("form.saved").to_string());
-    org_page(&signed, &ctx, id, OrgForm::from_profile(new), FieldErrors::default(), notice)
+    Ok(org_page(&signed, &ctx, id, OrgForm::from_profile(new), FieldErrors::default(), notice)?.into_response())
 }

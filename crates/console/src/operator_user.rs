@@ -5,6 +5,7 @@
 
 use crate::operator::{SignedIn, console_path, local};
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::Html;
 use madoguchi_core::Lang;
@@ -12,6 +13,7 @@ use madoguchi_mail::{Envelope, MailKind};
 use madoguchi_store::audit::{self, AuditEntry};
 use madoguchi_store::users::{self, User};
 use madoguchi_store::{codes, sessions};
+use madoguchi_web::confirm::{self, Confirmation, StepForm};
 use madoguchi_web::ctx::{Chrome, Ctx, Origin};
 use madoguchi_web::error::AppError;
 use madoguchi_web::format::format_ts;
@@ -152,13 +154,72 @@ pub async fn detail(
     user_page(&state, &signed, &ctx, u, None).await
 }
 
+/// The account an action is about, as its confirmation names it.
+pub fn account_facts(confirmation: Confirmation, signed: &SignedIn, ctx: &Ctx, u: &User, now: i64) -> Confirmation {
+    let id_label = signed.portal.settings.login_screen.id_label.get(ctx.lang);
+    confirmation
+        .fact(id_label, u.login_id.as_str())
+        .fact(ctx.t.get("op.users.col_name"), u.name.as_str())
+        .fact(ctx.t.get("op.users.col_org"), u.organization_name.as_deref().unwrap_or(""))
+        .fact(ctx.t.get("op.users.col_state"), state_of(u, now, ctx).0)
+}
+
+/// 利用停止／利用再開's confirmation, naming the account; 「いいえ」 returns to its page.
+fn disable_confirmation(
+    state: &AppState,
+    signed: &SignedIn,
+    ctx: &Ctx,
+    u: &User,
+    disable: bool,
+) -> Result<Html<String>, AppError> {
+    let base = console_path(&signed.portal);
+    let (question, yes, verb) = if disable {
+        ("op.user.disable_confirm", "op.user.disable", "disable")
+    } else {
+        ("op.user.enable_confirm", "op.user.enable", "enable")
+    };
+    let confirmation = Confirmation::new(ctx, ctx.t.get(question), format!("{base}/users/{}/{verb}", u.id))
+        .buttons(ctx.t.get(yes), ctx.t.get("form.cancel"))
+        .no_link(format!("{base}/users/{}", u.id));
+    let mut confirmation = account_facts(confirmation, signed, ctx, u, state.clock.unix());
+    if disable {
+        confirmation = confirmation.fact(ctx.t.get("op.user.disable"), ctx.t.get("op.user.disable_lead")).danger();
+    }
+    confirm::page(ctx, ctx.t.get("op.user.title"), Some(&signed.portal), None, confirmation)
+}
+
+pub async fn disable_form(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    ctx: Ctx,
+    Path((_, id)): Path<(String, i64)>,
+) -> Result<Html<String>, AppError> {
+    let u = account(&state, &signed, id).await?;
+    disable_confirmation(&state, &signed, &ctx, &u, true)
+}
+
+pub async fn enable_form(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    ctx: Ctx,
+    Path((_, id)): Path<(String, i64)>,
+) -> Result<Html<String>, AppError> {
+    let u = account(&state, &signed, id).await?;
+    disable_confirmation(&state, &signed, &ctx, &u, false)
+}
+
 pub async fn disable(
     State(state): State<AppState>,
     signed: SignedIn,
     ctx: Ctx,
     origin: Origin,
     Path((_, id)): Path<(String, i64)>,
+    Form(form): Form<StepForm>,
 ) -> Result<Html<String>, AppError> {
+    if !form.confirmed() {
+        let u = account(&state, &signed, id).await?;
+        return disable_confirmation(&state, &signed, &ctx, &u, true);
+    }
     set_disabled(state, signed, ctx, origin, id, true).await
 }
 
@@ -168,7 +229,12 @@ pub async fn enable(
     ctx: Ctx,
     origin: Origin,
     Path((_, id)): Path<(String, i64)>,
+    Form(form): Form<StepForm>,
 ) -> Result<Html<String>, AppError> {
+    if !form.confirmed() {
+        let u = account(&state, &signed, id).await?;
+        return disable_confirmation(&state, &signed, &ctx, &u, false);
+    }
     set_disabled(state, signed, ctx, origin, id, false).await
 }
 
@@ -239,6 +305,42 @@ async fn set_disabled(
     user_page(&state, &signed, &ctx, u, Some(notice.to_string())).await
 }
 
+/// 失効's confirmation, naming the certificate and its user.
+pub async fn revoke_form(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    ctx: Ctx,
+    Path((_, id, certificate)): Path<(String, i64, i64)>,
+) -> Result<Html<String>, AppError> {
+    revoke_confirmation(&state, &signed, &ctx, id, certificate).await
+}
+
+async fn revoke_confirmation(
+    state: &AppState,
+    signed: &SignedIn,
+    ctx: &Ctx,
+    id: i64,
+    certificate: i64,
+) -> Result<Html<String>, AppError> {
+    let u = account(state, signed, id).await?;
+    let cert = {
+        let mut conn = state.store.acquire().await?;
+        madoguchi_store::certificates::by_id(&mut conn, &signed.portal.id, certificate).await?
+    };
+    let cert = cert.filter(|c| c.user_id == Some(u.id)).ok_or(AppError::NotFound)?;
+    let base = console_path(&signed.portal);
+    let action = format!("{base}/users/{id}/certificates/{certificate}/revoke");
+    let confirmation = Confirmation::new(ctx, ctx.t.get("op.user.cert_revoke_confirm"), action)
+        .fact(ctx.t.get("cert.subject"), cert.subject.as_str())
+        .fact(ctx.t.get("op.user.cert_serial"), cert.serial.as_str())
+        .fact(ctx.t.get("cert.valid_until"), format_ts(cert.not_after, ctx.lang))
+        .buttons(ctx.t.get("op.user.cert_revoke"), ctx.t.get("form.cancel"))
+        .no_link(format!("{base}/users/{id}"))
+        .danger();
+    let confirmation = account_facts(confirmation, signed, ctx, &u, state.clock.unix());
+    confirm::page(ctx, ctx.t.get("op.user.title"), Some(&signed.portal), None, confirmation)
+}
+
 /// The operator revokes a certificate (the user changes PCs, or lost one): it stops logging
 /// in at once, goes on the CRL, and the user is mailed. The user then issues a new one.
 pub async fn revoke_certificate(
@@ -247,7 +349,11 @@ pub async fn revoke_certificate(
     ctx: Ctx,
     origin: Origin,
     Path((_, id, certificate)): Path<(String, i64, i64)>,
+    Form(form): Form<StepForm>,
 ) -> Result<Html<String>, AppError> {
+    if !form.confirmed() {
+        return revoke_confirmation(&state, &signed, &ctx, id, certificate).await;
+    }
     let u = account(&state, &signed, id).await?;
     let now = state.clock.unix();
     let mut tx = state.store.begin().await?;

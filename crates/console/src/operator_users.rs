@@ -12,6 +12,7 @@ use madoguchi_core::portal::LoginIdKind;
 use madoguchi_identity::accounts::{self, AccountError, NewAccount};
 use madoguchi_store::audit::{self, AuditEntry};
 use madoguchi_store::users::{self, User};
+use madoguchi_web::confirm::{self, Confirmation, Step};
 use madoguchi_web::ctx::{Chrome, Ctx, Origin};
 use madoguchi_web::error::AppError;
 use madoguchi_web::format::state_of;
@@ -132,9 +133,45 @@ pub struct UnlockForm {
     /// `detail` when sent from the user's detail page, which is shown again.
     #[serde(default)]
     pub back: String,
+    #[serde(default, rename = "_step")]
+    pub step: String,
 }
 
-/// Lifts a lock or a block (閉塞解除).
+/// 閉塞解除's confirmation, naming the account; 「キャンセル」 returns where it came from.
+async fn unlock_confirmation(
+    state: &AppState,
+    signed: &SignedIn,
+    ctx: &Ctx,
+    id: i64,
+    back: &str,
+) -> Result<Html<String>, AppError> {
+    let u = {
+        let mut conn = state.store.acquire().await?;
+        users::by_id(&mut conn, id).await?.filter(|u| u.portal == signed.portal.id).ok_or(AppError::NotFound)?
+    };
+    let base = console_path(&signed.portal);
+    let (back, from) =
+        if back == "detail" { ("detail", format!("{base}/users/{id}")) } else { ("", format!("{base}/users")) };
+    let confirmation =
+        Confirmation::new(ctx, ctx.t.get("op.users.unlock_confirm"), format!("{base}/users/{id}/unlock"))
+            .buttons(ctx.t.get("op.users.unlock"), ctx.t.get("form.cancel"))
+            .no_link(from)
+            .carry("back", back);
+    let confirmation = crate::operator_user::account_facts(confirmation, signed, ctx, &u, state.clock.unix());
+    confirm::page(ctx, ctx.t.get("op.users.title"), Some(&signed.portal), None, confirmation)
+}
+
+pub async fn unlock_form(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    ctx: Ctx,
+    Path((_, id)): Path<(String, i64)>,
+    Query(form): Query<UnlockForm>,
+) -> Result<Html<String>, AppError> {
+    unlock_confirmation(&state, &signed, &ctx, id, &form.back).await
+}
+
+/// Lifts a lock or a block (閉塞解除), once confirmed.
 pub async fn unlock(
     State(state): State<AppState>,
     signed: SignedIn,
@@ -143,6 +180,9 @@ pub async fn unlock(
     Path((_, id)): Path<(String, i64)>,
     Form(form): Form<UnlockForm>,
 ) -> Result<Html<String>, AppError> {
+    if Step::of(&form.step) != Step::Confirmed {
+        return unlock_confirmation(&state, &signed, &ctx, id, &form.back).await;
+    }
     let now = state.clock.unix();
     let portal = &signed.portal;
     let mut tx = state.store.begin().await?;

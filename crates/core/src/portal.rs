@@ -107,6 +107,10 @@ pub struct LoginScreen {
     /// (rokin: ログインパスワード変更（初回ログイン）); `change_title` where absent.
     #[serde(default)]
     pub first_change_title: Option<Text>,
+    /// The first screen's button to this screen, in the manual's words (rokin: 「ログイン」);
+    /// 「ログイン画面へ」 (mlit-fwms's words) where absent.
+    #[serde(default)]
+    pub top_link: Option<Text>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -298,11 +302,66 @@ pub enum Recovery {
     /// No self-service: the operator helps (hellowork's forgotten ID, rokin's master).
     #[default]
     None,
-    /// hellowork: パスワードをお忘れの方 → 認証キー by mail → パスワード再登録 in the same browser.
-    ResetKey { key_minutes: u32, max_attempts: u32, per_address_per_hour: u32, per_ip_per_hour: u32 },
+    /// hellowork: パスワードをお忘れの方 → 認証キー by mail → パスワード再登録 in the same browser
+    /// (also shaho and jrec-in, in their own words).
+    ResetKey {
+        key_minutes: u32,
+        max_attempts: u32,
+        per_address_per_hour: u32,
+        per_ip_per_hour: u32,
+        /// The screens' words where the manual has its own (absent: the generic ones). Boxed:
+        /// ten texts would make every `Recovery` as large as this variant.
+        #[serde(default)]
+        words: Box<ResetWords>,
+    },
     /// mlit-fwms: ID／パスワード紛失 mails the login ID, or a temporary password that works once
     /// within its hours and forces パスワード設定; パスワード設定／変更 works without a session.
     ReissueTemporary { temp_password_hours: u32, per_address_per_hour: u32, per_ip_per_hour: u32 },
+}
+
+/// The words of the reset by mailed key, as the portal's manual has them (hellowork's
+/// 「パスワードをお忘れの方」 → 「求人者マイページパスワード再登録」 → 「パスワード再登録」 and its
+/// mail 「パスワード再登録申込受付通知」; shaho's 「パスワードを忘れた方はこちら」). Each absent word
+/// is the generic page text.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResetWords {
+    /// The login screen's link.
+    #[serde(default)]
+    pub link: Option<Text>,
+    /// The first screen (the ID → the key mailed): its title and button.
+    #[serde(default)]
+    pub title: Option<Text>,
+    #[serde(default)]
+    pub next: Option<Text>,
+    /// The second screen (the key and the new password): its title.
+    #[serde(default)]
+    pub reset_title: Option<Text>,
+    /// The key's mail, as its subject and the second screen name it.
+    #[serde(default)]
+    pub mail: Option<Text>,
+}
+
+/// One of [`ResetWords`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResetWord {
+    Link,
+    Title,
+    Next,
+    ResetTitle,
+    Mail,
+}
+
+impl ResetWords {
+    pub fn get(&self, word: ResetWord) -> Option<&Text> {
+        match word {
+            ResetWord::Link => self.link.as_ref(),
+            ResetWord::Title => self.title.as_ref(),
+            ResetWord::Next => self.next.as_ref(),
+            ResetWord::ResetTitle => self.reset_title.as_ref(),
+            ResetWord::Mail => self.mail.as_ref(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -455,7 +514,8 @@ impl PortalSettings {
                 check(*code_minutes >= 1, "second_factor.code_minutes", "must be at least 1");
             }
         }
-        if let Recovery::ResetKey { key_minutes, max_attempts, per_address_per_hour, per_ip_per_hour } = &self.recovery
+        if let Recovery::ResetKey { key_minutes, max_attempts, per_address_per_hour, per_ip_per_hour, .. } =
+            &self.recovery
         {
             check(*key_minutes >= 1, "recovery.key_minutes", "must be at least 1");
             check(*max_attempts >= 1, "recovery.max_attempts", "must be at least 1");

@@ -11,7 +11,7 @@ use axum_extra::extract::CookieJar;
 use madoguchi_ca::{Authority, Rejection};
 use madoguchi_core::Portal;
 use madoguchi_core::login_id::LoginId;
-use madoguchi_core::portal::SecondFactor;
+use madoguchi_core::portal::{LockoutPolicy, SecondFactor, Unblocker};
 use madoguchi_store::audit;
 use madoguchi_store::certificates::{self};
 use madoguchi_store::users::{self, User};
@@ -20,6 +20,7 @@ use madoguchi_web::credentials;
 use madoguchi_web::ctx::audit_entry;
 use madoguchi_web::ctx::{Chrome, Ctx, Origin};
 use madoguchi_web::error::AppError;
+use madoguchi_web::format::format_clock;
 use madoguchi_web::forms::FieldErrors;
 use madoguchi_web::pages::html;
 use madoguchi_web::screens::Screen;
@@ -135,6 +136,8 @@ pub struct LoginPage {
     pub login_id: String,
     pub errors: FieldErrors,
     pub notice: Option<String>,
+    /// The manual's キャンセル: back to the portal's first screen (the four buttons).
+    pub cancel: String,
 }
 
 pub fn login_page(
@@ -150,6 +153,7 @@ pub fn login_page(
         login_id: user.login_id.clone(),
         errors,
         notice,
+        cancel: format!("/{}/", portal.id),
     })
 }
 
@@ -163,6 +167,60 @@ pub async fn login_form(
         Ok(user) => Ok(login_page(ctx, portal, &user, FieldErrors::default(), None)?.into_response()),
         Err(refusal) => missing_page(ctx, portal, refusal),
     }
+}
+
+/// Where a refused certificate login stands. The certificate already names the user, so
+/// unlike the password login (same answer for everything) the page may say that the account
+/// is locked until when, or blocked and who lifts it: nothing is told that the certificate's
+/// holder does not know, and the lock mail says the same.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    /// Not locked or blocked: the password was wrong (or the account is disabled or withdrawn,
+    /// which is answered as a wrong password everywhere).
+    WrongPassword,
+    /// ロック: no login until then.
+    Locked { until: i64 },
+    /// 閉塞: the organization's administrator (rokin's マスターユーザー) lifts it.
+    BlockedAskAdmin,
+    /// 閉塞: the operator (the bank) lifts it: the administrator's own block, or where no
+    /// administrator unblocks.
+    BlockedAskOperator,
+}
+
+/// `user` as the refusal finds it at `now`.
+pub fn standing(user: &User, lockout: &LockoutPolicy, now: i64) -> Standing {
+    if user.disabled_at.is_some() || user.withdrawn_at.is_some() {
+        return Standing::WrongPassword;
+    }
+    if user.blocked_at.is_some() {
+        return if lockout.unblock_by.contains(&Unblocker::OrgAdmin) && user.role != "admin" {
+            Standing::BlockedAskAdmin
+        } else {
+            Standing::BlockedAskOperator
+        };
+    }
+    match user.locked_until {
+        Some(until) if madoguchi_core::rules::before(until, now) => Standing::Locked { until },
+        _ => Standing::WrongPassword,
+    }
+}
+
+/// The refusal's message: the lock's end, or the block and whom to ask.
+async fn refusal_message(state: &AppState, portal: &Portal, ctx: &Ctx, user_id: i64) -> Result<String, AppError> {
+    let now = state.clock.unix();
+    let user = {
+        let mut conn = state.store.acquire().await?;
+        users::by_id(&mut conn, user_id).await?
+    };
+    let standing = user.map_or(Standing::WrongPassword, |u| standing(&u, &portal.settings.lockout, now));
+    Ok(match standing {
+        Standing::WrongPassword => ctx.t.get("cert.login_failed").to_string(),
+        Standing::Locked { until } => ctx.t.get("cert.locked").replace("{until}", &format_clock(until, ctx.lang)),
+        Standing::BlockedAskAdmin => ctx.t.get("cert.blocked_ask_admin").to_string(),
+        Standing::BlockedAskOperator => {
+            ctx.t.get("cert.blocked_ask_operator").replace("{operator}", portal.settings.operator_name.get(ctx.lang))
+        }
+    })
 }
 
 /// The password step of the certificate login (the login screen's POST on this portal).
@@ -195,7 +253,7 @@ pub async fn login(
     let login_id = LoginId::parse(&portal.settings.login_id, &user.login_id)
         .map_err(|_| AppError::Internal(format!("stored login ID of user {} does not parse", user.id)))?;
     let Some(accepted) = credentials::check(state, portal, &login_id, password, origin, ctx.lang).await? else {
-        let errors = FieldErrors::form(ctx.t.get("cert.login_failed"));
+        let errors = FieldErrors::form(&refusal_message(state, portal, ctx, user.id).await?);
         return Ok(login_page(ctx, portal, &user, errors, None)?.into_response());
     };
     let (user, mut tx) = (accepted.user, accepted.tx);
@@ -207,4 +265,81 @@ pub async fn login(
     let session = session::start_with(&mut tx, state, portal, user.id, &jar, now, &meta).await?;
     tx.commit().await?;
     Ok((jar.add(session), Redirect::to(&format!("/{}/home", portal.id))).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use madoguchi_core::Config;
+
+    const NOW: i64 = 1_790_000_000;
+
+    fn user(role: &str) -> User {
+        User {
+            id: 1,
+            portal: "rokin".into(),
+            organization_id: Some(1),
+            login_id: "Taro01".into(),
+            email: "taro@example.jp".into(),
+            name: "山田 太郎".into(),
+            role: role.into(),
+            password_hash: String::new(),
+            password_changed_at: NOW,
+            must_change_password: false,
+            failed_count: 0,
+            locked_until: None,
+            lock_count: 0,
+            blocked_at: None,
+            login_code_enabled: false,
+            withdrawn_at: None,
+            last_login_at: None,
+            previous_login_at: None,
+            organization_name: None,
+            organization_office: None,
+            contract_id: None,
+            asp_user_id: None,
+            disabled_at: None,
+        }
+    }
+
+    fn lockout() -> LockoutPolicy {
+        Config::demo().unwrap().portal("rokin").unwrap().settings.lockout.clone()
+    }
+
+    #[test]
+    fn a_lock_is_told_with_its_end_until_it_runs_out() {
+        let mut u = user("general");
+        u.locked_until = Some(NOW + 3600);
+        assert_eq!(standing(&u, &lockout(), NOW), Standing::Locked { until: NOW + 3600 });
+        assert_eq!(standing(&u, &lockout(), NOW + 3599), Standing::Locked { until: NOW + 3600 });
+        assert_eq!(standing(&u, &lockout(), NOW + 3600), Standing::WrongPassword, "the lock has run out");
+    }
+
+    #[test]
+    fn a_block_names_who_lifts_it() {
+        let mut general = user("general");
+        general.blocked_at = Some(NOW);
+        general.locked_until = Some(NOW + 3600);
+        assert_eq!(standing(&general, &lockout(), NOW), Standing::BlockedAskAdmin);
+        let mut master = user("admin");
+        master.blocked_at = Some(NOW);
+        assert_eq!(standing(&master, &lockout(), NOW + 86_400), Standing::BlockedAskOperator);
+        // Where no organization administrator unblocks, everyone asks the operator.
+        let mut operator_only = lockout();
+        operator_only.unblock_by = vec![Unblocker::Operator];
+        assert_eq!(standing(&general, &operator_only, NOW), Standing::BlockedAskOperator);
+    }
+
+    #[test]
+    fn an_open_disabled_or_withdrawn_account_reads_as_a_wrong_password() {
+        assert_eq!(standing(&user("general"), &lockout(), NOW), Standing::WrongPassword);
+        let mut disabled = user("general");
+        disabled.disabled_at = Some(NOW);
+        disabled.blocked_at = Some(NOW);
+        assert_eq!(standing(&disabled, &lockout(), NOW), Standing::WrongPassword);
+        let mut withdrawn = user("admin");
+        withdrawn.withdrawn_at = Some(NOW);
+        withdrawn.locked_until = Some(NOW + 60);
+        assert_eq!(standing(&withdrawn, &lockout(), NOW), Standing::WrongPassword);
+    }
 }

@@ -1,6 +1,8 @@
-//! パスワードをお忘れの方 (hellowork): the ID (e-mail) → a 認証キー mailed, bound to this
-//! browser → パスワード再登録 with the new password twice and the key. The answer is the same
-//! whether or not the address has an account; requests are limited per address and per IP.
+//! The reset by mailed key (hellowork's パスワードをお忘れの方; shaho's and jrec-in's
+//! パスワードを忘れた方はこちら): the login ID → a 認証キー mailed to the registered address, bound
+//! to this browser → the new password twice and the key. Each portal's screens say it in its
+//! manual's words (`recovery.words`). The answer is the same whether or not the ID has an
+//! account; requests are limited per address and per IP.
 
 use askama::Template;
 use axum::Form;
@@ -10,7 +12,7 @@ use axum_extra::extract::CookieJar;
 use madoguchi_core::Portal;
 use madoguchi_core::login_id::LoginId;
 use madoguchi_core::password::{self, PasswordRule, Subject};
-use madoguchi_core::portal::Recovery;
+use madoguchi_core::portal::{LoginIdKind, Recovery, ResetWord};
 use madoguchi_core::rules::{CodeRule, CodeVerdict};
 use madoguchi_mail::{Envelope, MailKind};
 use madoguchi_store::audit;
@@ -24,7 +26,7 @@ use madoguchi_web::error::AppError;
 use madoguchi_web::format::format_ts;
 use madoguchi_web::forms::FieldErrors;
 use madoguchi_web::pages::html;
-use madoguchi_web::pages::login_screen::{login_page, login_path};
+use madoguchi_web::pages::login_screen::{login_page, login_path, reset_word};
 use madoguchi_web::screens::Screen;
 use madoguchi_web::security::{cookie, removal};
 use madoguchi_web::state::AppState;
@@ -64,15 +66,24 @@ fn reset_path(portal: &Portal) -> String {
 pub struct ForgotPage {
     pub chrome: Chrome,
     pub id_label: String,
+    /// `email` where the login ID is the address, else `text`.
+    pub id_type: &'static str,
+    pub lead: String,
+    pub next: String,
     pub login_id: String,
     pub errors: FieldErrors,
     pub cancel: String,
 }
 
 fn forgot_page(ctx: &Ctx, portal: &Portal, login_id: &str, errors: FieldErrors) -> Result<Html<String>, AppError> {
+    let id_label = portal.settings.login_screen.id_label.get(ctx.lang).to_string();
+    let next = reset_word(portal, ctx, ResetWord::Next);
     html(&ForgotPage {
-        chrome: ctx.chrome(ctx.t.get("reset.forgot_title"), Some(portal), Some(Screen::Forgot)),
-        id_label: portal.settings.login_screen.id_label.get(ctx.lang).to_string(),
+        chrome: ctx.chrome(reset_word(portal, ctx, ResetWord::Title), Some(portal), Some(Screen::Forgot)),
+        lead: ctx.t.get("reset.forgot_lead").replace("{id_label}", &id_label).replace("{next}", &next),
+        id_type: if portal.settings.login_id.kind == LoginIdKind::Email { "email" } else { "text" },
+        id_label,
+        next,
         login_id: login_id.to_string(),
         errors,
         cancel: login_path(portal),
@@ -143,6 +154,9 @@ pub async fn forgot(
             codes::insert(&mut tx, &new, now).await?;
             let portal_name = portal.settings.name.get(ctx.lang);
             let (expires_text, minutes) = (format_ts(expires, ctx.lang), rules.key_minutes.to_string());
+            let mail = reset_word(&portal, &ctx, ResetWord::Mail);
+            let screen = reset_word(&portal, &ctx, ResetWord::ResetTitle);
+            let link = reset_word(&portal, &ctx, ResetWord::Link);
             madoguchi_mail::queue(
                 &mut tx,
                 &Envelope { portal: &portal.id, from_name: portal_name, to: &user.email, lang: ctx.lang },
@@ -153,6 +167,9 @@ pub async fn forgot(
                     ("code", &key),
                     ("expires", &expires_text),
                     ("minutes", &minutes),
+                    ("mail", &mail),
+                    ("screen", &screen),
+                    ("link", &link),
                 ],
                 state.mailer.domain(),
                 now,
@@ -176,6 +193,7 @@ pub async fn forgot(
 #[template(path = "recovery/reset.html")]
 pub struct ResetPage {
     pub chrome: Chrome,
+    pub lead: String,
     pub new_label: String,
     pub confirm_label: String,
     pub minutes: u32,
@@ -184,10 +202,20 @@ pub struct ResetPage {
 
 fn reset_page(ctx: &Ctx, portal: &Portal, errors: FieldErrors) -> Result<Html<String>, AppError> {
     let s = &portal.settings.login_screen;
+    let (new_label, confirm_label) = (s.new_label.get(ctx.lang), s.confirm_label.get(ctx.lang));
+    let lead = ctx
+        .t
+        .get("reset.lead")
+        .replace("{mail}", &reset_word(portal, ctx, ResetWord::Mail))
+        .replace("{new}", new_label)
+        .replace("{confirm}", confirm_label)
+        .replace("{submit}", ctx.t.get("reset.submit"))
+        .replace("{id_label}", s.id_label.get(ctx.lang));
     html(&ResetPage {
-        chrome: ctx.chrome(ctx.t.get("reset.title"), Some(portal), Some(Screen::Reset)),
-        new_label: s.new_label.get(ctx.lang).to_string(),
-        confirm_label: s.confirm_label.get(ctx.lang).to_string(),
+        chrome: ctx.chrome(reset_word(portal, ctx, ResetWord::ResetTitle), Some(portal), Some(Screen::Reset)),
+        lead,
+        new_label: new_label.to_string(),
+        confirm_label: confirm_label.to_string(),
         minutes: rules(portal)?.key_minutes,
         errors,
     })
@@ -236,7 +264,8 @@ pub async fn reset(
         return Ok(reset_page(&ctx, &portal, errors)?.into_response());
     }
     let wrong_key = || -> Result<Response, AppError> {
-        Ok(reset_page(&ctx, &portal, FieldErrors::field("key", ctx.t.get("reset.key_wrong")))?.into_response())
+        let message = ctx.t.get("reset.key_wrong").replace("{link}", &reset_word(&portal, &ctx, ResetWord::Link));
+        Ok(reset_page(&ctx, &portal, FieldErrors::field("key", &message))?.into_response())
     };
     let Some(token) = jar.get(RESET_COOKIE).map(|c| c.value().to_string()) else { return wrong_key() };
     let now = state.clock.unix();

@@ -18,6 +18,7 @@ use madoguchi_store::limits::{self, Limit};
 use madoguchi_store::users::{self, NewUser};
 use madoguchi_store::{audit, registrations};
 use madoguchi_web::auth;
+use madoguchi_web::confirm::{self, Confirmation, Step};
 use madoguchi_web::ctx::audit_entry;
 use madoguchi_web::ctx::{Chrome, Ctx, Origin, PortalRef};
 use madoguchi_web::error::AppError;
@@ -66,6 +67,8 @@ pub struct ApplyForm {
     pub email: String,
     #[serde(default)]
     pub email_again: String,
+    #[serde(default, rename = "_step")]
+    pub step: String,
 }
 
 #[derive(Template)]
@@ -100,6 +103,10 @@ pub async fn apply(
 ) -> Result<Response, AppError> {
     let hours = temp_hours(&portal)?;
     let t = ctx.t;
+    let step = Step::of(&form.step);
+    if step == Step::Back {
+        return Ok(apply_page(&ctx, &portal, form, FieldErrors::default())?.into_response());
+    }
     let mut errors = FieldErrors::default();
     let label = t.get("reg.login_id");
     let login_id = match LoginId::parse(&portal.settings.login_id, &form.login_id) {
@@ -123,6 +130,18 @@ pub async fn apply(
     let (Some(login_id), true) = (login_id, errors.is_empty()) else {
         return Ok(apply_page(&ctx, &portal, form, errors)?.into_response());
     };
+    if step == Step::Input {
+        // The manual's 「仮申請します。よろしいですか？」, for input that passed every check.
+        let confirmation = Confirmation::new(&ctx, t.get("reg.apply_confirm"), format!("/{}/register", portal.id))
+            .fact(label, login_id.as_str())
+            .fact(t.get("reg.email"), email.as_str())
+            .carry("login_id", form.login_id)
+            .carry("login_id_again", form.login_id_again)
+            .carry("email", form.email)
+            .carry("email_again", form.email_again);
+        let title = t.get("reg.apply_title");
+        return Ok(confirm::page(&ctx, title, Some(&portal), Some(Screen::Register), confirmation)?.into_response());
+    }
     // Both limits are one atomic step each (`limits::take`) in this transaction: simultaneous
     // applications cannot pass them together. A form with errors takes no use.
     let mut tx = state.store.begin().await?;
@@ -227,6 +246,8 @@ pub struct CompleteForm {
     new: String,
     #[serde(default)]
     confirm: String,
+    #[serde(default, rename = "_step")]
+    step: String,
 }
 
 #[derive(Template)]
@@ -273,6 +294,10 @@ pub async fn complete(
     let again = |errors: FieldErrors| -> Result<Response, AppError> {
         Ok(complete_page(&ctx, &portal, &form.login_id, errors)?.into_response())
     };
+    let step = Step::of(&form.step);
+    if step == Step::Back {
+        return again(FieldErrors::default());
+    }
     let mut errors = FieldErrors::default();
     let login_id = match LoginId::parse(&portal.settings.login_id, &form.login_id) {
         Ok(id) => Some(id),
@@ -281,6 +306,24 @@ pub async fn complete(
             None
         }
     };
+    let now = state.clock.unix();
+    let rule = temp_rule(&portal)?;
+    // The 仮パスワード's expiry before anything else: once it has passed, no correction of the
+    // other fields can help, and the user must be told to apply again.
+    if let Some(id) = &login_id {
+        let mut tx = state.store.begin().await?;
+        let expired = registrations::find(&mut tx, &portal.id, id.as_str()).await?.filter(|p| {
+            matches!(rule.verdict(p.expires_at, p.attempts, now), CodeVerdict::Expired | CodeVerdict::Spent)
+        });
+        if let Some(p) = expired {
+            let key = "reg.temporary_expired";
+            registrations::take(&mut tx, p.id).await?;
+            audit::record(&mut tx, &audit_entry(&portal, &origin, "registration.failed", None, Some(key)), now).await?;
+            tx.commit().await?;
+            return again(FieldErrors::field("temporary", t.get(key)));
+        }
+        tx.commit().await?;
+    }
     if form.temporary.is_empty() {
         errors.add("temporary", t.get("reg.temporary_required"));
     }
@@ -293,10 +336,8 @@ pub async fn complete(
     }
     let (Some(login_id), true) = (login_id, errors.is_empty()) else { return again(errors) };
 
-    let now = state.clock.unix();
     let mut tx = state.store.begin().await?;
     let pending = registrations::attempt(&mut tx, &portal.id, login_id.as_str()).await?;
-    let rule = temp_rule(&portal)?;
     let verdict = pending.as_ref().map(|p| rule.verdict(p.expires_at, p.attempts, now));
     let wrong = match (&pending, verdict) {
         (_, Some(CodeVerdict::Expired | CodeVerdict::Spent)) => Some("reg.temporary_expired"),
@@ -318,6 +359,24 @@ pub async fn complete(
             return again(FieldErrors::field("temporary", t.get(key)));
         }
     };
+    if step == Step::Input {
+        // The manual's 「登録します。よろしいですか？」 once everything is right; this right entry
+        // of the 仮パスワード costs no try (「はい」 enters it again).
+        registrations::refund_attempt(&mut tx, pending.id).await?;
+        tx.commit().await?;
+        let confirmation =
+            Confirmation::new(&ctx, t.get("reg.complete_confirm"), format!("/{}/register/complete", portal.id))
+                .fact(t.get("reg.login_id"), login_id.as_str())
+                .fact(t.get("reg.email"), pending.email.as_str())
+                .carry("login_id", form.login_id.as_str())
+                .carry("temporary", form.temporary.as_str())
+                .carry("new", form.new.as_str())
+                .carry("confirm", form.confirm.as_str());
+        let title = t.get("reg.complete_title");
+        return Ok(
+            confirm::page(&ctx, title, Some(&portal), Some(Screen::RegisterComplete), confirmation)?.into_response()
+        );
+    }
     if !registrations::take(&mut tx, pending.id).await?
         || users::by_login_id(&mut tx, &portal.id, login_id.as_str()).await?.is_some()
     {

@@ -16,6 +16,7 @@ use madoguchi_mail::{Envelope, MailKind};
 use madoguchi_store::limits::{self as rate, Limit};
 use madoguchi_store::{audit, codes, users};
 use madoguchi_web::auth;
+use madoguchi_web::confirm::{self, Confirmation, Step};
 use madoguchi_web::credentials::{self, Change, REISSUE};
 use madoguchi_web::ctx::audit_entry;
 use madoguchi_web::ctx::{Chrome, Ctx, Origin, PortalRef};
@@ -59,6 +60,8 @@ pub struct RecoverForm {
     pub login_id: String,
     #[serde(default)]
     pub email: String,
+    #[serde(default, rename = "_step")]
+    pub step: String,
 }
 
 #[derive(Template)]
@@ -99,6 +102,10 @@ pub async fn recover(
     Form(form): Form<RecoverForm>,
 ) -> Result<Response, AppError> {
     let limits = limits(&portal)?;
+    let step = Step::of(&form.step);
+    if step == Step::Back {
+        return Ok(recover_page(&ctx, &portal, form, FieldErrors::default())?.into_response());
+    }
     let label = portal.settings.login_screen.id_label.get(ctx.lang).to_string();
     let wants_id = form.kind == "id";
     let mut errors = FieldErrors::default();
@@ -122,6 +129,23 @@ pub async fn recover(
     }
     if !errors.is_empty() {
         return Ok(recover_page(&ctx, &portal, form, errors)?.into_response());
+    }
+    if step == Step::Input {
+        // The manual's 登録確認メッセージ, for input that passed every check.
+        let t = ctx.t;
+        let kind = if wants_id { t.get("reissue.kind_id") } else { t.get("reissue.kind_password") };
+        let mut confirmation = Confirmation::new(&ctx, t.get("reissue.confirm"), format!("/{}/recover", portal.id))
+            .fact(t.get("reissue.kind"), kind);
+        if let Some(id) = &login_id {
+            confirmation = confirmation.fact(label.as_str(), id.as_str());
+        }
+        let confirmation = confirmation
+            .fact(t.get("reissue.email"), email.as_str())
+            .carry("kind", form.kind.as_str())
+            .carry("login_id", form.login_id.as_str())
+            .carry("email", form.email.as_str());
+        let title = t.get("reissue.title");
+        return Ok(confirm::page(&ctx, title, Some(&portal), Some(Screen::Recover), confirmation)?.into_response());
     }
 
     let now = state.clock.unix();
@@ -235,6 +259,8 @@ pub struct SetForm {
     new: String,
     #[serde(default)]
     confirm: String,
+    #[serde(default, rename = "_step")]
+    step: String,
 }
 
 #[derive(Template)]
@@ -289,6 +315,10 @@ pub async fn set(
     let again = |errors: FieldErrors| -> Result<Response, AppError> {
         Ok(set_page(&ctx, &portal, temporary, &form.login_id, errors)?.into_response())
     };
+    let step = Step::of(&form.step);
+    if step == Step::Back {
+        return again(FieldErrors::default());
+    }
     let labels = &portal.settings.login_screen;
     let mut errors = FieldErrors::default();
     let login_id = match LoginId::parse(&portal.settings.login_id, &form.login_id) {
@@ -322,6 +352,25 @@ pub async fn set(
             errors.add("new", &rule.message(ctx.lang));
         }
         return again(errors);
+    }
+    if step == Step::Input {
+        // The manual's 登録確認メッセージ comes once the old password and the new one passed every
+        // check. The check counted like a login and a right password clears the count, so it is
+        // kept (a reissued temporary password that was accepted is now the password, as after a
+        // login with it); 「はい」 sends everything again and is checked again.
+        tx.commit().await?;
+        let t = ctx.t;
+        let kind = if temporary { t.get("set.kind_temporary") } else { t.get("set.kind_change") };
+        let confirmation = Confirmation::new(&ctx, t.get("set.confirm"), format!("/{}/password/set", portal.id))
+            .fact(t.get("set.kind"), kind)
+            .fact(labels.id_label.get(ctx.lang), user.login_id.as_str())
+            .carry("kind", form.kind.as_str())
+            .carry("login_id", form.login_id.as_str())
+            .carry("current", form.current.as_str())
+            .carry("new", form.new.as_str())
+            .carry("confirm", form.confirm.as_str());
+        let title = labels.change_title.get(ctx.lang);
+        return Ok(confirm::page(&ctx, title, Some(&portal), Some(Screen::Set), confirmation)?.into_response());
     }
     let detail = if temporary { "from_temporary" } else { "change" };
     let change = Change { event: "password.changed", detail: Some(detail), keep_session: None };

@@ -15,6 +15,7 @@ use madoguchi_mail::{Envelope, MailKind};
 use madoguchi_store::limits::{self, Limit};
 use madoguchi_store::{audit, codes, sessions, users};
 use madoguchi_web::auth;
+use madoguchi_web::confirm::{self, Confirmation, STEP_FIELD, Step};
 use madoguchi_web::credentials::{self, Purpose, Reauth};
 use madoguchi_web::ctx::audit_entry;
 use madoguchi_web::ctx::{Chrome, Ctx, Origin, PortalRef};
@@ -69,6 +70,7 @@ pub struct WithdrawForm {
     password: String,
     comment: String,
     reasons: Vec<&'static str>,
+    step: String,
 }
 
 impl WithdrawForm {
@@ -85,7 +87,7 @@ impl WithdrawForm {
             .filter(|(k, _)| k == "reason")
             .filter_map(|(_, v)| REASONS.iter().find(|r| *r == v).copied())
             .collect();
-        WithdrawForm { password: field("password"), comment: field("comment"), reasons }
+        WithdrawForm { password: field("password"), comment: field("comment"), reasons, step: field(STEP_FIELD) }
     }
 }
 
@@ -126,7 +128,8 @@ pub struct WithdrawStep {
 }
 
 /// Where the portal has an exit survey (jrec-in), the manual's order: 退会確認 (はい) → the
-/// survey → 「退会」. Elsewhere (hellowork) one page: the password, then 「退会」 and a dialog.
+/// survey → 「退会」. Elsewhere (hellowork): the password, then, once it is right, the
+/// confirmation 「退会します。よろしいですか？」 (`madoguchi_web::confirm`) → 「はい」.
 pub async fn withdraw_form(
     current: CurrentUser,
     ctx: Ctx,
@@ -167,6 +170,20 @@ pub async fn withdraw(
             Reauth::Locked => return crate::reauth::locked_out(&state, &current, &ctx, &origin, jar).await,
         };
     let portal = &current.portal;
+    // jrec-in confirmed on 退会確認 before its survey; elsewhere the confirmation follows the
+    // password, and 「はい」 sends the password again (checked again above).
+    if !w.survey && Step::of(&parsed.step) != Step::Confirmed {
+        let t = ctx.t;
+        let home = format!("/{}/home", portal.id);
+        let confirmation = Confirmation::new(&ctx, t.get("withdraw.confirm"), format!("/{}/withdraw", portal.id))
+            .fact(portal.settings.login_screen.id_label.get(ctx.lang), current.user.login_id.as_str())
+            .carry("password", parsed.password.as_str())
+            .buttons(t.get("withdraw.yes"), t.get("withdraw.no"))
+            .no_link(home)
+            .danger();
+        let title = t.get("withdraw.confirm_title");
+        return Ok(confirm::page(&ctx, title, Some(portal), Some(Screen::Withdraw), confirmation)?.into_response());
+    }
     let now = state.clock.unix();
     users::withdraw(&mut tx, current.user.id, now).await?;
     codes::revoke_trusted(&mut tx, current.user.id).await?;

@@ -213,7 +213,7 @@ fn fill(kind: MailKind, text: &str, values: &[(&str, &str)]) -> Result<String, T
 mod tests {
     use super::*;
 
-    const VALUES: [(&str, &str); 33] = [
+    const VALUES: [(&str, &str); 36] = [
         ("after", "退会後30日以内であれば、…"),
         ("change", "ASPユーザーとの紐づけが解除されました。"),
         ("admin", "管理 太郎"),
@@ -247,6 +247,9 @@ mod tests {
         ("state_note", "次回のログインから、ログインするごとに確認コードをお送りします。"),
         ("customer_id", "281234"),
         ("organization", "窓口社会保険労務士事務所"),
+        ("mail", "パスワード再登録申込受付通知"),
+        ("screen", "パスワード再登録"),
+        ("link", "パスワードをお忘れの方"),
     ];
 
     #[test]

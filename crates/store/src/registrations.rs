@@ -53,17 +53,42 @@ pub async fn attempt(
     .bind(login_id)
     .fetch_optional(conn)
     .await?;
-    row.map(|r| {
-        Ok(Provisional {
-            id: r.try_get("id")?,
-            login_id: r.try_get("login_id")?,
-            email: r.try_get("email")?,
-            temp_hash: r.try_get("temp_hash")?,
-            expires_at: r.try_get("expires_at")?,
-            attempts: r.try_get("attempts")?,
-        })
+    row.map(provisional).transpose()
+}
+
+/// The pending application of a login ID, read only: for what needs no entry of the
+/// temporary password (whether it has expired).
+pub async fn find(conn: &mut AnyConnection, portal: &str, login_id: &str) -> Result<Option<Provisional>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT id, login_id, email, temp_hash, expires_at, attempts FROM provisional_registrations
+         WHERE portal = $1 AND login_id = $2",
+    )
+    .bind(portal)
+    .bind(login_id)
+    .fetch_optional(conn)
+    .await?;
+    row.map(provisional).transpose()
+}
+
+/// A right entry that did not use the application (the check before the confirmation step)
+/// gives its attempt back, so that confirming does not cost a try.
+pub async fn refund_attempt(conn: &mut AnyConnection, id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE provisional_registrations SET attempts = attempts - 1 WHERE id = $1 AND attempts > 0")
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+fn provisional(r: sqlx::any::AnyRow) -> Result<Provisional, sqlx::Error> {
+    Ok(Provisional {
+        id: r.try_get("id")?,
+        login_id: r.try_get("login_id")?,
+        email: r.try_get("email")?,
+        temp_hash: r.try_get("temp_hash")?,
+        expires_at: r.try_get("expires_at")?,
+        attempts: r.try_get("attempts")?,
     })
-    .transpose()
 }
 
 /// Removes the application; false when a parallel request completed it first.

@@ -21,6 +21,16 @@ pub fn format_ts(ts: i64, lang: Lang) -> String {
     DateTime::from_timestamp(ts, 0).map(|d| format_datetime(d.with_timezone(&JST), lang)).unwrap_or_default()
 }
 
+/// A time of day in Japan time, as a lock's end is told: `10時30分` or `10:30 (JST)`.
+pub fn format_clock(ts: i64, lang: Lang) -> String {
+    let at = DateTime::from_timestamp(ts, 0).map(|d| d.with_timezone(&JST));
+    match (at, lang) {
+        (Some(at), Lang::Ja) => at.format("%-H時%M分").to_string(),
+        (Some(at), Lang::En) => at.format("%H:%M (JST)").to_string(),
+        (None, _) => String::new(),
+    }
+}
+
 /// The search's 開始日 and 終了日 (`from`, `to`: `2026-12-01`, Japan time, full-width digits
 /// folded) as the start of the first day and the end of the last; a bad date is an error of
 /// its field. Shared with the employers' 操作ログ照会.

@@ -9,6 +9,7 @@
 pub mod auth;
 pub mod client_addr;
 pub mod client_cert;
+pub mod confirm;
 pub mod cookies;
 pub mod credentials;
 pub mod csrf;

@@ -1,4 +1,4 @@
-// 退会 from the manuals: hellowork (password, 「退会します。よろしいですか？」, then
+// 退会 from the manuals: hellowork (password, then the confirmation page 「退会します。よろしいですか？」, then
 // 「アカウントを再登録」 within 30 days with a 認証キー by mail) and jrec-in (退会 with the exit
 // survey; no way back).
 import { test, before, after } from "node:test";
@@ -89,26 +89,28 @@ test("hellowork: 退会, login refused, アカウントを再登録 with a 認�
   assert.equal(await page.locator("fieldset").count(), 0, "no exit survey on hellowork");
   await shot(page, "hellowork-withdraw");
 
-  // A wrong password: asked first, then refused.
+  // A wrong password is refused before anything is asked.
   await page.getByLabel("パスワード").fill("Wrong-Pass-1");
-  dialog.next(true);
   await page.getByRole("button", { name: "退会" }).click();
   assert.equal(await h1(page), "退会");
   assert.equal(await page.locator("#password-error").textContent(), "パスワードが正しくありません。");
-  assert.deepEqual(dialog.seen, [CONFIRM]);
 
-  // キャンセル in the dialog: nothing is sent.
+  // The right password: the confirmation page (no dialog); 「いいえ」 goes home, nothing done.
   await page.getByLabel("パスワード").fill(HW_PASSWORD);
-  await page.evaluate(() => (window.stillHere = true));
-  dialog.next(false);
   await page.getByRole("button", { name: "退会" }).click();
-  assert.deepEqual(dialog.seen, [CONFIRM, CONFIRM]);
-  assert.equal(await page.evaluate(() => window.stillHere), true, "the form was not sent");
+  assert.equal(await h1(page), "退会確認");
+  assert.equal((await page.textContent("#confirm-question")).trim(), CONFIRM);
+  await shot(page, "hellowork-withdraw-confirm");
+  await page.getByRole("link", { name: "いいえ" }).click();
+  assert.equal(await h1(page), "求人者マイページホーム");
   assert.equal(await page.locator(".notice-ok").count(), 0);
-  assert.equal(await page.getByLabel("パスワード").inputValue(), HW_PASSWORD);
 
-  dialog.next(true);
+  await menu(page).getByRole("link", { name: "退会" }).click();
+  await page.getByLabel("パスワード").fill(HW_PASSWORD);
   await page.getByRole("button", { name: "退会" }).click();
+  assert.equal(await h1(page), "退会確認");
+  await page.getByRole("button", { name: "はい" }).click();
+  assert.deepEqual(dialog.seen, [], "confirmed on a page of its own, not in a dialog");
   assert.equal(await h1(page), "退会");
   assert.equal((await page.textContent(".notice-ok")).trim(), DONE);
   assert.ok((await page.textContent("main")).includes("退会後30日以内であれば"));

@@ -99,7 +99,9 @@ test("with the certificate the master types only the password and reaches イン
   assert.equal(await page.locator("input[name=login_id]").count(), 0, "the certificate picks the user");
   await page.fill("#password", "Wrong#2026");
   await page.click("main button[type=submit]");
-  assert.match(await page.textContent(".error-summary"), /パスワードが正しくないか/);
+  assert.match(await page.textContent(".error-summary"), /パスワードが正しくありません。/);
+  // The manual's キャンセル returns to the login screen's four buttons.
+  assert.equal(await page.getAttribute("main a:has-text('キャンセル')", "href"), "/rokin/");
   await page.fill("#password", MASTER.password);
   await page.click("main button[type=submit]");
   await page.waitForURL(/\/rokin\/home$/);

@@ -407,3 +407,58 @@ impl TestApp {
         self.send(request).await
     }
 }
+
+// ---- the confirmation step (madoguchi_web::confirm) ----
+
+/// The hidden fields and the action of the confirmation page's form, as a browser reads them.
+pub fn confirmation_form(page: &Page) -> (String, Vec<(String, String)>) {
+    let body = &page.body;
+    // The form that holds 「はい」 (the header has a form of its own, the language switch).
+    let start = body
+        .find("name=\"_step\" value=\"confirmed\"")
+        .and_then(|yes| body[..yes].rfind("<form method=\"post\" action=\""))
+        .unwrap_or_else(|| panic!("expected a confirmation page ({}):\n{body}", page.status));
+    let form = &body[start..body[start..].find("</form>").map_or(body.len(), |end| start + end)];
+    let attr = |tag: &str, name: &str| -> Option<String> {
+        let key = format!("{name}=\"");
+        let from = tag.find(&key)? + key.len();
+        let to = tag[from..].find('"')? + from;
+        Some(unescape_html(&tag[from..to]))
+    };
+    let action = attr(form, "action").unwrap_or_default();
+    let hidden = form
+        .split('<')
+        .filter(|tag| tag.starts_with("input ") && tag.contains("type=\"hidden\""))
+        .filter_map(|tag| Some((attr(tag, "name")?, attr(tag, "value").unwrap_or_default())))
+        .filter(|(name, _)| name != "_csrf")
+        .collect();
+    (action, hidden)
+}
+
+fn unescape_html(s: &str) -> String {
+    s.replace("&#34;", "\"")
+        .replace("&#x22;", "\"")
+        .replace("&quot;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+impl TestApp {
+    /// Presses 「はい」 on the confirmation page `page`: posts its hidden fields with `_step=confirmed`.
+    pub async fn press_yes(&self, page: &Page) -> Page {
+        let (action, hidden) = confirmation_form(page);
+        let mut fields: Vec<(&str, &str)> = hidden.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        fields.push(("_step", "confirmed"));
+        self.post(&action, &fields).await
+    }
+
+    /// Submits a form that asks for confirmation, and confirms: the form's POST must answer the
+    /// confirmation page, whose 「はい」 is then pressed.
+    pub async fn post_confirmed(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let confirm = self.post(path, fields).await;
+        self.press_yes(&confirm).await
+    }
+}

@@ -114,6 +114,8 @@ pub struct PortalTop {
     pub links: Vec<Link>,
     pub hours: HoursView,
     pub login_url: Option<String>,
+    /// The button to the login screen, in the manual's words.
+    pub login_label: String,
     /// The manual's registration links (mlit-fwms: 仮登録はこちら, 本登録はこちら).
     pub register_links: Vec<(String, String)>,
 }
@@ -178,6 +180,10 @@ pub async fn portal_top(
         links: s.links.iter().map(|l| Link { label: l.label.get(ctx.lang).to_string(), url: l.url.clone() }).collect(),
         hours: hours_view(&portal, ctx.t, ctx.lang, now),
         login_url: Some(format!("/{}/login", portal.id)),
+        login_label: match &s.login_screen.top_link {
+            Some(label) => label.get(ctx.lang).to_string(),
+            None => ctx.t.get("top.to_login").to_string(),
+        },
         register_links: match s.registration {
             madoguchi_core::portal::Registration::ProvisionalTempPassword { .. } => vec![
                 (format!("/{}/register", portal.id), ctx.t.get("reg.apply_link").to_string()),

@@ -10,6 +10,7 @@ use crate::screens::Screen;
 use askama::Template;
 use axum::response::Html;
 use madoguchi_core::Portal;
+use madoguchi_core::portal::{Recovery, ResetWord};
 
 /// `/{portal}/login`.
 pub fn login_path(portal: &Portal) -> String {
@@ -32,11 +33,34 @@ pub struct LoginPage {
     pub return_link: Option<String>,
 }
 
+/// A word of the reset by mailed key in the portal's own terms (`recovery.words`), else the
+/// generic page text.
+pub fn reset_word(portal: &Portal, ctx: &Ctx, word: ResetWord) -> String {
+    let own = match &portal.settings.recovery {
+        Recovery::ResetKey { words, .. } => words.get(word),
+        _ => None,
+    };
+    match own {
+        Some(text) => text.get(ctx.lang).to_string(),
+        None => ctx
+            .t
+            .get(match word {
+                ResetWord::Link => "reset.forgot_link",
+                ResetWord::Title => "reset.forgot_title",
+                ResetWord::Next => "reset.next",
+                ResetWord::ResetTitle => "reset.title",
+                ResetWord::Mail => "reset.mail",
+            })
+            .to_string(),
+    }
+}
+
 fn recovery_links(portal: &Portal, ctx: &Ctx) -> Vec<(String, String)> {
-    use madoguchi_core::portal::Recovery;
     let link = |path: &str, key: &str| (format!("/{}/{}", portal.id, path), ctx.t.get(key).to_string());
     match portal.settings.recovery {
-        Recovery::ResetKey { .. } => vec![link("password/forgot", "reset.forgot_link")],
+        Recovery::ResetKey { .. } => {
+            vec![(format!("/{}/password/forgot", portal.id), reset_word(portal, ctx, ResetWord::Link))]
+        }
         Recovery::ReissueTemporary { .. } => {
             vec![link("recover", "reissue.link"), link("password/set", "set.link")]
         }

@@ -216,7 +216,14 @@ async fn announcements_can_be_edited_and_deleted() {
     .await
     .assert_contains("保存しました。");
     app.get("/mlit-fwms/").await.assert_contains("保守のお知らせ（変更）");
-    app.post(&format!("{path}/delete"), &[]).await.assert_contains("削除しました。");
+    // 削除 is a link to its confirmation, which names the notice; a POST without 「はい」 (a
+    // script, an old form) deletes nothing and answers the same confirmation.
+    app.get(&path).await.assert_contains(&format!("href=\"{path}/delete\""));
+    let confirm = app.get(&format!("{path}/delete")).await;
+    confirm.assert_contains("この連絡事項を削除します。よろしいですか？").assert_contains("保守のお知らせ（変更）");
+    app.post(&format!("{path}/delete"), &[]).await.assert_contains("この連絡事項を削除します。よろしいですか？");
+    app.get("/mlit-fwms/").await.assert_contains("保守のお知らせ（変更）");
+    app.press_yes(&confirm).await.assert_contains("削除しました。");
     app.get("/mlit-fwms/").await.assert_lacks("保守のお知らせ");
     // Another portal's operator cannot touch it.
     assert_eq!(app.get(&format!("/shaho/operator/announcements/{href}")).await.location(), "/shaho/operator/login");
@@ -260,10 +267,11 @@ async fn the_operator_sees_a_lock_and_lifts_it() {
     page.assert_contains("demo@hellowork.example.jp").assert_contains("ロック中");
     let before_unlock = &page.body[..page.body.find("/unlock\"").unwrap()];
     let id = before_unlock.rsplit('/').next().unwrap().to_string();
-    app.post(&format!("/hellowork/operator/users/{id}/unlock"), &[])
-        .await
-        .assert_contains("ロック・閉塞を解除しました。")
-        .assert_contains("利用可");
+    let confirm = app.get(&format!("/hellowork/operator/users/{id}/unlock")).await;
+    confirm
+        .assert_contains("この利用者のロック・閉塞を解除します。よろしいですか？")
+        .assert_contains("demo@hellowork.example.jp");
+    app.press_yes(&confirm).await.assert_contains("ロック・閉塞を解除しました。").assert_contains("利用可");
     let page = app
         .post("/hellowork/login", &[("login_id", "demo@hellowork.example.jp"), ("password", "Demo-User-2026")])
         .await;

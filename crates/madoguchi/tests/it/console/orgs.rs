@@ -65,9 +65,11 @@ async fn a_disabled_account_is_refused_like_a_wrong_password_and_its_session_end
         .assert_contains("国立窓口大学")
         .assert_contains("管理者")
         .assert_contains("<dd id=\"user-state\">利用可</dd>")
-        .assert_contains("data-confirm=\"このアカウントの利用を停止します。よろしいですか？\"");
-
-    let page = app.post(&format!("/jrec-in/operator/users/{id}/disable"), &[]).await;
+        .assert_contains(&format!("href=\"/jrec-in/operator/users/{id}/disable\""));
+    // 利用停止 asks first, on a page of its own that names the account (no JavaScript needed).
+    let confirm = app.get(&format!("/jrec-in/operator/users/{id}/disable")).await;
+    confirm.assert_contains("このアカウントの利用を停止します。よろしいですか？").assert_contains(KIKAN);
+    let page = app.press_yes(&confirm).await;
     page.assert_contains("アカウントの利用を停止しました。").assert_contains("<dd id=\"user-state\">利用停止中</dd>");
     assert_eq!(audit_count(&app, "jrec-in", "account.disabled").await, 1);
     // The session ended at once, on the server: the old cookie opens nothing.
@@ -83,12 +85,14 @@ async fn a_disabled_account_is_refused_like_a_wrong_password_and_its_session_end
     let mail = mails.iter().find(|m| m.to == KIKAN_MAIL && m.subject.contains("利用停止")).unwrap();
     assert!(mail.text.contains("研究 太郎 様"), "{}", mail.text);
     // A second click changes, audits and mails nothing.
-    app.post(&format!("/jrec-in/operator/users/{id}/disable"), &[]).await.assert_contains("変更はありません");
+    app.post(&format!("/jrec-in/operator/users/{id}/disable"), &[("_step", "confirmed")])
+        .await
+        .assert_contains("変更はありません");
     assert_eq!(audit_count(&app, "jrec-in", "account.disabled").await, 1);
     app.get("/jrec-in/operator/users").await.assert_contains("利用停止中");
 
     // Re-enabled: the same password works again, and the owner is told.
-    let page = app.post(&format!("/jrec-in/operator/users/{id}/enable"), &[]).await;
+    let page = app.post_confirmed(&format!("/jrec-in/operator/users/{id}/enable"), &[]).await;
     page.assert_contains("アカウントの利用を再開しました。").assert_contains("<dd id=\"user-state\">利用可</dd>");
     assert_eq!(kikan_login(&app).await.location(), "/jrec-in/home");
     assert_eq!(audit_count(&app, "jrec-in", "account.enabled").await, 1);
@@ -109,8 +113,12 @@ async fn another_portals_operator_cannot_see_or_change_these_users() {
     app.operator_login("hellowork").await;
     assert_eq!(app.get(&format!("/hellowork/operator/users/{id}")).await.status, StatusCode::NOT_FOUND);
     for action in ["disable", "enable", "unlock"] {
-        let page = app.post(&format!("/hellowork/operator/users/{id}/{action}"), &[]).await;
+        let path = format!("/hellowork/operator/users/{id}/{action}");
+        assert_eq!(app.get(&path).await.status, StatusCode::NOT_FOUND, "{action}: its confirmation");
+        let page = app.post(&path, &[]).await;
         assert_eq!(page.status, StatusCode::NOT_FOUND, "{action}");
+        let page = app.post(&path, &[("_step", "confirmed")]).await;
+        assert_eq!(page.status, StatusCode::NOT_FOUND, "{action}, confirmed");
     }
     let edit = app.post(&format!("/hellowork/operator/organizations/{org}"), &[("name", "乗っ取り大学")]).await;
     assert_eq!(edit.status, StatusCode::NOT_FOUND);
@@ -179,8 +187,23 @@ async fn an_institution_edit_shows_on_the_employers_registered_information() {
     form.assert_contains("<label for=\"name\">機関名</label>")
         .assert_contains("<label for=\"postal_code\">郵便番号</label>")
         .assert_contains("value=\"国立窓口大学\"");
+    let typed = [
+        ("name", "国立窓口大学 大学院"),
+        ("kind", "university"),
+        ("department", "理学研究科"),
+        ("postal_code", "１００－０００１"),
+        ("address", "東京都千代田区窓口1-1"),
+        ("phone", "０３－１２３４－５６７８"),
+    ];
+    // Checked first, then 「登録情報を変更します。よろしいですか？」 with each change; nothing saved yet.
+    let confirm = app.post(&path, &typed).await;
+    confirm
+        .assert_contains("登録情報を変更します。よろしいですか？")
+        .assert_contains("<dd>国立窓口大学 → 国立窓口大学 大学院</dd>")
+        .assert_contains("<dd> → 100-0001</dd>");
+    assert_eq!(audit_count(&app, "jrec-in", "organization.updated").await, 0);
     let saved = app
-        .post(
+        .post_confirmed(
             &path,
             &[
                 ("name", "国立窓口大学 大学院"),
@@ -348,7 +371,7 @@ async fn a_disabled_account_gets_no_reset_key_and_loses_the_one_it_had() {
     let key = key_of(&mails.iter().find(|m| m.subject.contains("パスワード再登録申込受付通知")).unwrap().text);
     app.operator_login("hellowork").await;
     let user = id_in(&app.get("/hellowork/operator/users?q=demo@hellowork").await.body, "operator/users");
-    app.post(&format!("/hellowork/operator/users/{user}/disable"), &[]).await.assert_contains("利用停止中");
+    app.post_confirmed(&format!("/hellowork/operator/users/{user}/disable"), &[]).await.assert_contains("利用停止中");
     // The key mailed before the disable no longer works.
     let fields = [("new", "Fresh-Pass-42"), ("confirm", "Fresh-Pass-42"), ("key", key.as_str())];
     app.post("/hellowork/password/reset", &fields)
@@ -370,8 +393,13 @@ async fn a_lock_is_lifted_from_the_users_detail_page() {
     app.operator_login("jrec-in").await;
     let id = kikan_user_id(&app).await;
     let detail = app.get(&format!("/jrec-in/operator/users/{id}")).await;
-    detail.assert_contains("ロック中").assert_contains("name=\"back\" value=\"detail\"");
-    let page = app.post(&format!("/jrec-in/operator/users/{id}/unlock"), &[("back", "detail")]).await;
+    let link = format!("/jrec-in/operator/users/{id}/unlock?back=detail");
+    detail.assert_contains("ロック中").assert_contains(&format!("href=\"{link}\""));
+    let confirm = app.get(&link).await;
+    confirm
+        .assert_contains("name=\"back\" value=\"detail\"")
+        .assert_contains(&format!("href=\"/jrec-in/operator/users/{id}\""));
+    let page = app.press_yes(&confirm).await;
     page.assert_contains("ロック・閉塞を解除しました。").assert_contains("<dd id=\"user-state\">利用可</dd>");
     assert_eq!(kikan_login(&app).await.location(), "/jrec-in/home");
     let en = app.get_with("/jrec-in/registered-info", &[("accept-language", "en")]).await;

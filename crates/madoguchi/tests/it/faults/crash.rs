@@ -373,6 +373,8 @@ async fn mlit_worker(shared: Arc<Shared>, w: usize) {
                         ("login_id_again", &login_id),
                         ("email", &email),
                         ("email_again", &email),
+                        // 「はい」 on the confirmation page: the POST that changes state.
+                        ("_step", "confirmed"),
                     ],
                 )
                 .await;
@@ -393,7 +395,13 @@ async fn mlit_worker(shared: Arc<Shared>, w: usize) {
             let result = browser
                 .post(
                     "/mlit-fwms/register/complete",
-                    &[("login_id", &login_id), ("temporary", &temporary), ("new", &password), ("confirm", &password)],
+                    &[
+                        ("login_id", &login_id),
+                        ("temporary", &temporary),
+                        ("new", &password),
+                        ("confirm", &password),
+                        ("_step", "confirmed"),
+                    ],
                 )
                 .await;
             let seen = outcome(&result, |r| r.status == 303 && r.header("location") == Some("/mlit-fwms/home"));

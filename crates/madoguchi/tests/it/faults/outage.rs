@@ -20,7 +20,7 @@ fn metric(page: &Page, name: &str) -> i64 {
 
 async fn apply(app: &TestApp, login_id: &str) {
     let email = format!("{login_id}@example.jp");
-    app.post(
+    app.post_confirmed(
         "/mlit-fwms/register",
         &[("login_id", login_id), ("login_id_again", login_id), ("email", &email), ("email_again", &email)],
     )

@@ -91,7 +91,9 @@ async fn the_return_password_is_counted_and_its_keys_are_limited() {
     let app = TestApp::demo().await;
     let id = user_id(&app, "hellowork", HW_ID).await;
     app.sign_in_as("hellowork", id).await;
-    app.post("/hellowork/withdraw", &[("password", HW_PASSWORD)]).await.assert_contains("退会手続きが完了しました。");
+    app.post_confirmed("/hellowork/withdraw", &[("password", HW_PASSWORD)])
+        .await
+        .assert_contains("退会手続きが完了しました。");
     // 5 wrong passwords lock the withdrawn account: the right one is refused without a key.
     let b = app.browser();
     for _ in 0..5 {
@@ -144,8 +146,11 @@ async fn shaho_login_code_switch_counts_the_password() {
 // ---- mlit-fwms 利用者仮申請 ----
 
 async fn apply(b: &TestApp, id: &str, email: &str) -> crate::testkit::Page {
-    b.post("/mlit-fwms/register", &[("login_id", id), ("login_id_again", id), ("email", email), ("email_again", email)])
-        .await
+    b.post_confirmed(
+        "/mlit-fwms/register",
+        &[("login_id", id), ("login_id_again", id), ("email", email), ("email_again", email)],
+    )
+    .await
 }
 
 #[tokio::test]

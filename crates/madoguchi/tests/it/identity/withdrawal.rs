@@ -31,9 +31,27 @@ async fn hellowork_withdrawal_and_return_within_thirty_days() {
     let app = TestApp::demo().await;
     hellowork_session(&app).await;
     app.get("/hellowork/home").await.assert_contains("href=\"/hellowork/withdraw\"");
-    app.get("/hellowork/withdraw").await.assert_contains("退会します。よろしいですか？").assert_contains("30日以内");
-    app.post("/hellowork/withdraw", &[("password", "wrong")]).await.assert_contains("パスワードが正しくありません。");
-    app.post("/hellowork/withdraw", &[("password", PASSWORD)]).await.assert_contains("退会手続きが完了しました。");
+    app.get("/hellowork/withdraw").await.assert_contains("30日以内").assert_lacks("data-confirm");
+    app.post("/hellowork/withdraw", &[("password", "wrong")])
+        .await
+        .assert_contains("パスワードが正しくありません。")
+        .assert_lacks("よろしいですか");
+    // issue 14 #15: without JavaScript too, 退会 asks first, once the password is right.
+    let confirm = app.post("/hellowork/withdraw", &[("password", PASSWORD)]).await;
+    confirm
+        .assert_contains("<h1>退会確認</h1>")
+        .assert_contains("退会します。よろしいですか？")
+        .assert_contains(&format!("<dd>{ID}</dd>"))
+        .assert_contains(">はい</button>")
+        .assert_contains("href=\"/hellowork/home\">いいえ</a>");
+    assert_eq!(app.get("/hellowork/home").await.status, axum::http::StatusCode::OK, "not withdrawn before 「はい」");
+    // 「はい」 sends the password again, and it is checked again.
+    let (_, hidden) = crate::testkit::confirmation_form(&confirm);
+    assert_eq!(hidden, [("password".to_string(), PASSWORD.to_string())]);
+    app.post("/hellowork/withdraw", &[("password", "wrong"), ("_step", "confirmed")])
+        .await
+        .assert_contains("パスワードが正しくありません。");
+    app.press_yes(&confirm).await.assert_contains("退会手続きが完了しました。");
     assert_eq!(app.get("/hellowork/home").await.location(), "/hellowork/login", "the session ended");
     let mails = app.mails().await;
     let done = mails.iter().find(|m| m.subject.contains("退会手続き完了のお知らせ")).expect("the owner is told");
@@ -72,7 +90,9 @@ async fn hellowork_withdrawal_and_return_within_thirty_days() {
 async fn from_day_thirty_one_the_account_is_purged_and_cannot_return() {
     let app = TestApp::demo().await;
     hellowork_session(&app).await;
-    app.post("/hellowork/withdraw", &[("password", PASSWORD)]).await;
+    app.post_confirmed("/hellowork/withdraw", &[("password", PASSWORD)])
+        .await
+        .assert_contains("退会手続きが完了しました。");
     app.clock.advance(29 * 86_400);
     assert_eq!(madoguchi::jobs::purge_withdrawn(&app.state).await.unwrap(), 0);
     app.clock.advance(86_400 + 1);

@@ -14,7 +14,7 @@ fn expected(portal: &str) -> BTreeSet<&'static str> {
     use Screen::*;
     let screens: &[Screen] = match portal {
         "mlit-fwms" => &[Top, Login, Register, RegisterComplete, Recover, Set, Home, Password],
-        "shaho" => &[Top, Login, Signup, Link, Home, Password, LoginCode, Accounts, Documents, Otp],
+        "shaho" => &[Top, Login, Forgot, Reset, Signup, Link, Home, Password, LoginCode, Accounts, Documents, Otp],
         "rokin" => &[
             Top,
             MasterLogin,
@@ -31,7 +31,7 @@ fn expected(portal: &str) -> BTreeSet<&'static str> {
             Expired,
         ],
         "hellowork" => &[Top, Login, Forgot, Reset, Return, Otp, Skip, Home, Password, Withdraw],
-        "jrec-in" => &[Top, Login, Home, Password, Withdraw, RegisteredInfo],
+        "jrec-in" => &[Top, Login, Forgot, Reset, Home, Password, Withdraw, RegisteredInfo],
         other => panic!("no screen list for {other}"),
     };
     screens.iter().map(|s| s.key()).collect()
@@ -97,6 +97,13 @@ async fn shaho_screens_have_help() {
     let mut walk = Walk { app: &app, portal: "shaho", seen: BTreeSet::new() };
     walk.visit(Screen::Top).await;
     walk.visit(Screen::Login).await;
+    walk.visit(Screen::Forgot).await;
+    let asked = app.browser();
+    assert_eq!(
+        asked.post("/shaho/password/forgot", &[("login_id", "kanri@example.jp")]).await.location(),
+        "/shaho/password/reset"
+    );
+    walk.check(&asked.get("/shaho/password/reset").await, Screen::Reset).await;
     walk.visit(Screen::Signup).await;
     // The contract's first account is its 管理者: it links an ASP user, then manages accounts.
     crate::identity::signup::verified(&app, "kanri@example.jp").await;
@@ -212,6 +219,10 @@ async fn jrec_in_screens_have_help() {
     let mut walk = Walk { app: &app, portal: "jrec-in", seen: BTreeSet::new() };
     walk.visit(Screen::Top).await;
     walk.visit(Screen::Login).await;
+    walk.visit(Screen::Forgot).await;
+    let asked = app.post("/jrec-in/password/forgot", &[("login_id", "demo-kikan")]).await;
+    assert_eq!(asked.location(), "/jrec-in/password/reset", "{}", asked.body);
+    walk.visit(Screen::Reset).await;
     let login = app.post("/jrec-in/login", &[("login_id", "demo-kikan"), ("password", "DemoUser2026")]).await;
     assert_eq!(login.location(), "/jrec-in/home", "{}", login.body);
     for screen in [Screen::Home, Screen::Password, Screen::Withdraw, Screen::RegisteredInfo] {

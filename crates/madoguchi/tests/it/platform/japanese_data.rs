@@ -50,7 +50,7 @@ async fn links_in_mails_are_absolute() {
     let mail_to = "tanaka@kensetsu.example.jp";
     let fields =
         [("login_id", "tanaka01"), ("login_id_again", "tanaka01"), ("email", mail_to), ("email_again", mail_to)];
-    app.post("/mlit-fwms/register", &fields).await.assert_contains("仮申請を受け付けました。");
+    app.post_confirmed("/mlit-fwms/register", &fields).await.assert_contains("仮申請を受け付けました。");
     let mails = app.mails().await;
     let temporary = mails
         .iter()
@@ -58,7 +58,7 @@ async fn links_in_mails_are_absolute() {
         .unwrap()
         .to_string();
     let done = app
-        .post(
+        .post_confirmed(
             "/mlit-fwms/register/complete",
             &[
                 ("login_id", "tanaka01"),
@@ -85,7 +85,7 @@ async fn mlits_login_id_confirmation_ignores_case_as_the_id_does() {
     let app = TestApp::demo().await;
     let mail_to = "sato@kensetsu.example.jp";
     let page = app
-        .post(
+        .post_confirmed(
             "/mlit-fwms/register",
             &[
                 ("login_id", "Sato0001"),
@@ -158,7 +158,7 @@ async fn an_institutions_phone_is_accepted_as_typed_stored_as_digits_and_shown_h
     let org = id_in(&app.get(&format!("/jrec-in/operator/users/{user}")).await.body, "organizations");
     let path = format!("/jrec-in/operator/organizations/{org}");
     let saved = app
-        .post(
+        .post_confirmed(
             &path,
             &[
                 ("name", "国立窓口大学"),

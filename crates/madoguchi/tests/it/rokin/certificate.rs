@@ -106,7 +106,10 @@ pub fn certificate_der(p12: &[u8], password: &str) -> Vec<u8> {
 async fn the_login_screen_has_its_four_buttons() {
     let app = TestApp::demo().await;
     let top = app.get("/rokin/").await;
-    top.assert_contains("href=\"/rokin/login\">");
+    // issue 14 #2: the manual's button is ［ログイン］ (mlit-fwms's portal says ログイン画面へ).
+    top.assert_contains("href=\"/rokin/login\">ログイン</a>").assert_lacks("ログイン画面へ");
+    app.get("/mlit-fwms/").await.assert_contains("href=\"/mlit-fwms/login\">ログイン画面へ</a>");
+    app.get_with("/rokin/", &[("accept-language", "en")]).await.assert_contains("href=\"/rokin/login\">Log in</a>");
     for (href, label) in [
         ("/rokin/master", "マスターユーザーの初期登録"),
         ("/rokin/certificate", "一般ユーザーの初期登録"),
@@ -190,8 +193,13 @@ async fn the_master_registers_issues_a_certificate_and_logs_in_with_it() {
 
     // The certificate picks the user; only the password is typed.
     app.present_certificate(Some(der.clone()));
-    app.get("/rokin/login").await.assert_contains(MASTER_ID).assert_contains("name=\"password\"");
-    app.post("/rokin/login", &[("password", "Wrong#2026")]).await.assert_contains("パスワードが正しくないか");
+    // The ログイン screen has the manual's キャンセル, back to the login screen's four buttons.
+    app.get("/rokin/login")
+        .await
+        .assert_contains(MASTER_ID)
+        .assert_contains("name=\"password\"")
+        .assert_contains("<a class=\"button secondary\" href=\"/rokin/\">キャンセル</a>");
+    app.post("/rokin/login", &[("password", "Wrong#2026")]).await.assert_contains("パスワードが正しくありません。");
     let page = app.post("/rokin/login", &[("password", MASTER_PASSWORD)]).await;
     assert_eq!(page.location(), "/rokin/home", "{}", page.body);
     assert_eq!(app.get("/rokin/home").await.status, StatusCode::OK);
@@ -379,7 +387,17 @@ async fn the_operator_adds_a_contract_revokes_a_certificate_and_reinitializes_th
     drop(conn);
     let page = ops.get(&format!("/rokin/operator/users/{}", user.id)).await;
     page.assert_contains(&cert.serial).assert_contains("失効させる");
-    let page = ops.post(&format!("/rokin/operator/users/{}/certificates/{}/revoke", user.id, cert.id), &[]).await;
+    let revoke = format!("/rokin/operator/users/{}/certificates/{}/revoke", user.id, cert.id);
+    page.assert_contains(&format!("href=\"{revoke}\""));
+    // 失効 asks first, naming the certificate; nothing is revoked before 「失効させる」 there.
+    let confirm = ops.get(&revoke).await;
+    confirm
+        .assert_contains("この電子証明書を失効させます。")
+        .assert_contains(&cert.subject)
+        .assert_contains(&cert.serial);
+    ops.post(&revoke, &[]).await.assert_contains("この電子証明書を失効させます。");
+    employer.get("/rokin/login").await.assert_contains("Shoji001");
+    let page = ops.press_yes(&confirm).await;
     page.assert_contains("電子証明書を失効させました。");
     employer.get("/rokin/login").await.assert_contains("失効しています");
     assert!(app.mails().await.iter().any(|m| m.to == "hanako@shoji.example.jp" && m.subject.contains("失効")));
@@ -390,8 +408,17 @@ async fn the_operator_adds_a_contract_revokes_a_certificate_and_reinitializes_th
     let contract = madoguchi_store::contracts::by_customer_id(&mut conn, "rokin", "87654321").await.unwrap().unwrap();
     drop(conn);
     let path = format!("/rokin/operator/contracts/{}/reinitialize", contract.id);
-    ops.post(&path, &[("initial_password", "short")]).await.assert_contains("初期パスワードは半角8桁");
-    ops.post(&path, &[("initial_password", "Init#002")]).await.assert_contains("マスターユーザーを初期化しました。");
+    ops.post(&path, &[("initial_password", "short")])
+        .await
+        .assert_contains("初期パスワードは半角8桁")
+        .assert_lacks("よろしいですか");
+    // A valid new initial password is confirmed first, naming the contract and its master.
+    let confirm = ops.post(&path, &[("initial_password", "Init#002")]).await;
+    confirm.assert_contains("マスターユーザーを初期化します。").assert_contains("87654321").assert_contains("窓口商事");
+    let mut conn = app.state.store.acquire().await.unwrap();
+    assert!(madoguchi_store::users::by_login_id(&mut conn, "rokin", "Shoji001").await.unwrap().is_some());
+    drop(conn);
+    ops.press_yes(&confirm).await.assert_contains("マスターユーザーを初期化しました。");
     let mut conn = app.state.store.acquire().await.unwrap();
     assert!(madoguchi_store::users::by_login_id(&mut conn, "rokin", "Shoji001").await.unwrap().is_none());
     drop(conn);
@@ -411,14 +438,29 @@ async fn the_certificate_login_locks_after_six_and_blocks_the_master_at_the_thir
     let (p12, _) = issue(&app, MASTER_ID, MASTER_PASSWORD, MASTER_EMAIL).await;
     app.present_certificate(Some(certificate_der(&p12, MASTER_PASSWORD)));
     for lock in 1..=3 {
-        for _ in 0..6 {
-            app.post("/rokin/login", &[("password", "Wrong#2026")]).await.assert_contains("パスワードが正しくないか");
+        for _ in 0..5 {
+            app.post("/rokin/login", &[("password", "Wrong#2026")])
+                .await
+                .assert_contains("パスワードが正しくありません。");
         }
-        // Locked: even the right password is refused for 60 minutes.
+        // issue 14 #3: the certificate names the user, so the page says what happened: the
+        // sixth wrong password locks until 60 minutes later (10:00 JST on the test clock + …).
+        let sixth = app.post("/rokin/login", &[("password", "Wrong#2026")]).await;
+        // Locked: even the right password is refused for 60 minutes, and the page says until when.
         let page = app.post("/rokin/login", &[("password", MASTER_PASSWORD)]).await;
         assert!(page.location().is_empty(), "lock {lock}: {}", page.body);
         if lock < 3 {
+            let until = format!("ロック中です（{}時00分に解除されます）", 11 + lock - 1);
+            sixth.assert_contains(&until).assert_lacks("パスワードが正しくありません");
+            page.assert_contains(&until);
             app.clock.advance(60 * 60);
+        } else {
+            for blocked in [&sixth, &page] {
+                blocked
+                    .assert_contains("閉塞中です。")
+                    .assert_contains("労働金庫へお問い合わせください。")
+                    .assert_lacks("ロック中");
+            }
         }
     }
     let mails: Vec<_> = app.mails().await.into_iter().filter(|m| m.to == MASTER_EMAIL).collect();
@@ -427,8 +469,14 @@ async fn the_certificate_login_locks_after_six_and_blocks_the_master_at_the_thir
     // The master's block is the operator's (the bank's) to lift, and the mail says so.
     assert!(!blocked.text.contains("マスターユーザーに"), "{}", blocked.text);
     app.clock.advance(24 * 3600);
-    assert!(app.post("/rokin/login", &[("password", MASTER_PASSWORD)]).await.location().is_empty());
+    let page = app.post("/rokin/login", &[("password", MASTER_PASSWORD)]).await;
+    assert!(page.location().is_empty());
+    page.assert_contains("閉塞中です。");
     assert_eq!(audit(&app, "account.blocked").await, 1);
+    // The English page says the same.
+    app.post("/_lang", &[("lang", "en"), ("back", "/rokin/login")]).await;
+    let en = app.post("/rokin/login", &[("password", MASTER_PASSWORD)]).await;
+    en.assert_contains("Blocked.").assert_contains("Please contact Rokin Labour Bank.");
 }
 
 /// Over real TLS, as a user's tool would: Debian's curl presents the downloaded .p12 and logs
@@ -531,4 +579,44 @@ async fn a_general_user_issues_with_the_temporary_password_and_deleting_them_rev
     stranger.get("/rokin/login").await.assert_contains("失効しています");
     let mut conn = app.state.store.acquire().await.unwrap();
     assert_eq!(madoguchi_store::certificates::revoked(&mut conn, "rokin", app.clock.unix()).await.unwrap().len(), 1);
+}
+
+/// issue 14 #3: a general user whose certificate login is blocked is told to ask the master
+/// user, who lifts it (the master's own block is the bank's, above).
+#[tokio::test]
+async fn a_blocked_general_user_is_told_to_ask_the_master_user() {
+    let app = TestApp::demo().await;
+    register_master(&app).await;
+    let (p12, _) = issue(&app, MASTER_ID, MASTER_PASSWORD, MASTER_EMAIL).await;
+    app.present_certificate(Some(certificate_der(&p12, MASTER_PASSWORD)));
+    assert_eq!(app.post("/rokin/login", &[("password", MASTER_PASSWORD)]).await.location(), "/rokin/home");
+    let (general, temporary, email) = ("Ippan002", "Tmp#2026a", "ippan2@rokin.example.jp");
+    let fields = [
+        ("step", "confirm"),
+        ("login_id", general),
+        ("password", temporary),
+        ("password_confirm", temporary),
+        ("name", "一般　次郎"),
+        ("email", email),
+        ("email_confirm", email),
+    ];
+    // 確認, then 登録 with the registration kept on the server (`pending`).
+    let confirm = app.post("/rokin/users/new", &fields).await;
+    let pending = crate::rokin::protections::pending_token(&confirm.body);
+    app.post("/rokin/users/new", &[("step", "register"), ("pending", &pending)]).await;
+    let b = app.browser();
+    let (p12, _) = issue(&b, general, temporary, email).await;
+    b.present_certificate(Some(certificate_der(&p12, temporary)));
+    for lock in 1..=3 {
+        for _ in 0..6 {
+            b.post("/rokin/login", &[("password", "Wrong#2026")]).await;
+        }
+        if lock < 3 {
+            b.post("/rokin/login", &[("password", temporary)]).await.assert_contains("ロック中です（");
+            app.clock.advance(60 * 60);
+        }
+    }
+    let page = b.post("/rokin/login", &[("password", temporary)]).await;
+    page.assert_contains("閉塞中です。").assert_contains("マスターユーザーに閉塞の解除を依頼してください。");
+    assert!(page.location().is_empty());
 }

@@ -784,13 +784,20 @@ async fn the_operator_uploads_manuals_that_users_read_and_download() {
     // Signed out: nothing.
     assert_eq!(app.browser().get(&format!("/rokin/manuals/{id}")).await.location(), "/rokin/login");
 
-    // The operator deletes it: gone for everyone.
-    let deleted = op.post(&format!("/rokin/operator/manuals/{id}/delete"), &[]).await;
+    // The operator deletes it, after its confirmation page (which names it): gone for everyone.
+    let confirm = op.get(&format!("/rokin/operator/manuals/{id}/delete")).await;
+    confirm
+        .assert_contains("このマニュアルを削除します。よろしいですか？")
+        .assert_contains("操作マニュアル【事業主編】");
+    assert_eq!(op.post(&format!("/rokin/operator/manuals/{id}/delete"), &[]).await.status, StatusCode::OK);
+    assert_eq!(m.get(&format!("/rokin/manuals/{id}")).await.status, StatusCode::OK, "not before 「削除」");
+    let deleted = op.press_yes(&confirm).await;
     assert_eq!(deleted.location(), "/rokin/operator/manuals?done=deleted");
     assert_eq!(m.get(&format!("/rokin/manuals/{id}")).await.status, StatusCode::NOT_FOUND);
     m.get("/rokin/manuals").await.assert_contains("現在、登録されているマニュアルはありません。");
     assert_eq!(events(&app, "manual.deleted").await, 1);
-    assert_eq!(op.post(&format!("/rokin/operator/manuals/{id}/delete"), &[]).await.status, StatusCode::NOT_FOUND);
+    let again = op.post(&format!("/rokin/operator/manuals/{id}/delete"), &[("_step", "confirmed")]).await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND);
 
     // Portals without マニュアル照会 have neither side.
     let mlit = app.browser();

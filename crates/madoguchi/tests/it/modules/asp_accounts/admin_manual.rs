@@ -98,7 +98,7 @@ async fn the_operator_uploads_the_admin_manual_which_only_admins_see() {
     assert_eq!(member.get(&href).await.status, StatusCode::FORBIDDEN);
 
     // Deleted: gone from アカウント管理.
-    op.post(&format!("/shaho/operator/manuals/{}/delete", second.id), &[]).await;
+    op.post(&format!("/shaho/operator/manuals/{}/delete", second.id), &[("_step", "confirmed")]).await;
     admin.get("/shaho/accounts").await.assert_lacks(&href);
     assert_eq!(admin.get(&href).await.status, StatusCode::NOT_FOUND);
 }
