@@ -1,7 +1,7 @@
 //! The operator's console under `/{portal}/operator/`: its own sign-in (password and a mailed
 //! code), お知らせ, the help desk text, the outbox, organizations and users (search, detail,
 //! disable, unlock, certificates), accounts made by hand or by CSV, contracts (shaho seats and
-//! ASP IDs, rokin contract numbers and re-initialization), マニュアル, the audit log and the exit
+//! ASP IDs, rokin contract numbers and re-initialization), マニュアル, 営業日カレンダー, the audit log and the exit
 //! surveys. `contracts` holds the one contract checker the console, `contract add` and
 //! `contract import` share.
 
@@ -10,6 +10,7 @@ pub mod excel_csv;
 pub mod operator;
 pub mod operator_announcements;
 pub mod operator_audit;
+pub mod operator_calendar;
 pub mod operator_contracts;
 pub mod operator_manuals;
 pub mod operator_orgs;
@@ -59,6 +60,8 @@ pub fn routes(routes: Routes, upload_limit: usize) -> Routes {
             get(operator_contracts::import_form).post(operator_contracts::import),
         )
         .route("/{portal}/operator/contracts/{id}/reinitialize", post(operator_contracts::reinitialize))
+        .route("/{portal}/operator/calendar", get(operator_calendar::list).post(operator_calendar::add))
+        .route("/{portal}/operator/calendar/{id}/delete", post(operator_calendar::delete))
         .route("/{portal}/operator/audit", get(operator_audit::search))
         .route("/{portal}/operator/audit.csv", get(operator_audit::export))
         .route("/{portal}/operator/outbox/{id}/retry", post(operator::retry_mail))

@@ -34,7 +34,8 @@ pub async fn service_hours(State(state): State<AppState>, request: Request, next
         return next.run(request).await;
     }
     let now = state.clock.now_jst();
-    let Availability::Closed { reopens_at } = portal.hours.availability(now) else {
+    let overrides = state.calendars.for_gate(&state.store, portal).await;
+    let Availability::Closed { reopens_at } = portal.hours.availability(now, &overrides) else {
         return next.run(request).await;
     };
     let lang = request_lang(request.headers());
@@ -46,7 +47,7 @@ pub async fn service_hours(State(state): State<AppState>, request: Request, next
     };
     let page = ClosedPage {
         chrome: ctx.chrome(ctx.t.get("hours.title"), Some(portal), Some(Screen::Top)),
-        hours: hours_view(portal, ctx.t, lang, now),
+        hours: hours_view(portal, ctx.t, lang, now, &overrides),
     };
     let retry_after = reopens_at.map(|at| (at - now).num_seconds().max(60)).unwrap_or(3600);
     match page.render() {
