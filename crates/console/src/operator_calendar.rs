@@ -93,10 +93,10 @@ fn closure_label(rule: &ClosedDay, t: &Tr, lang: Lang) -> String {
 /// Why the rules close a day, in the page's words; None: the rules keep it open.
 fn rule_reason(day: &Day, t: &Tr, lang: Lang) -> Option<String> {
     match day {
-        Day::Holiday(name) => Some(format!("{}（{}）", t.get("cal.reason.holiday"), holidays::display_name(name, lang))),
-        Day::Closure(rule) => {
-            Some(format!("{}（{}）", t.get("cal.reason.closure"), closure_label(rule, t, lang)))
+        Day::Holiday(name) => {
+            Some(format!("{}（{}）", t.get("cal.reason.holiday"), holidays::display_name(name, lang)))
         }
+        Day::Closure(rule) => Some(format!("{}（{}）", t.get("cal.reason.closure"), closure_label(rule, t, lang))),
         _ => None,
     }
 }
@@ -118,23 +118,19 @@ fn year_lines(signed: &SignedIn, overrides: &Overrides, year: i32, t: &Tr, lang:
             kind: t.get(kind).to_string(),
             reason,
         };
-        match &day {
-            Day::ClosedByOperator(o) => {
-                let mut reason = format!("{}：{}", t.get("cal.reason.operator"), o.note);
-                if let Some(also) = rule_reason(&calendar.by_rules(date), t, lang) {
-                    reason = format!("{reason} / {also}");
-                }
-                lines.push(line(Some(o.id), false, "cal.kind.closed", reason));
+        // Every operator day is listed (with what the rules say), so each can be deleted.
+        if let Some(o) = overrides.get(date) {
+            let mut reason = format!("{}：{}", t.get("cal.reason.operator"), o.note);
+            if let Some(rules) = rule_reason(&calendar.by_rules(date), t, lang) {
+                reason = format!("{reason} / {rules}");
             }
-            Day::OpenedByOperator(o) => {
-                let opened = rule_reason(&calendar.by_rules(date), t, lang).unwrap_or_default();
-                let reason = format!("{}：{} / {opened}", t.get("cal.reason.operator"), o.note);
-                lines.push(line(Some(o.id), true, "cal.kind.open", reason));
-            }
-            Day::Closure(ClosedDay::Weekday(_)) | Day::Business => {}
-            Day::Holiday(_) | Day::Closure(_) => {
-                lines.push(line(None, false, "cal.kind.closed", rule_reason(&day, t, lang).unwrap_or_default()))
-            }
+            let (business, kind) = match o.kind {
+                OverrideKind::Closed => (false, "cal.kind.closed"),
+                OverrideKind::Open => (true, "cal.kind.open"),
+            };
+            lines.push(line(Some(o.id), business, kind, reason));
+        } else if matches!(day, Day::Holiday(_) | Day::Closure(ClosedDay::MonthDay(..))) {
+            lines.push(line(None, false, "cal.kind.closed", rule_reason(&day, t, lang).unwrap_or_default()));
         }
         match date.succ_opt() {
             Some(next) => date = next,
@@ -198,7 +194,12 @@ pub async fn list(
 
 /// The form's rules: a date of the accepted years, closed or open, a note; and the day must
 /// change something (not already the operator's, not already what is asked).
-fn check(form: &DayForm, signed: &SignedIn, overrides: &Overrides, ctx: &Ctx) -> Result<(NaiveDate, OverrideKind, String), FieldErrors> {
+fn check(
+    form: &DayForm,
+    signed: &SignedIn,
+    overrides: &Overrides,
+    ctx: &Ctx,
+) -> Result<(NaiveDate, OverrideKind, String), FieldErrors> {
     let t = ctx.t;
     let mut errors = FieldErrors::default();
     let raw = fold(&form.day);
@@ -234,9 +235,13 @@ fn check(form: &DayForm, signed: &SignedIn, overrides: &Overrides, ctx: &Ctx) ->
         if overrides.get(date).is_some() {
             errors.add("day", t.get("cal.err.taken"));
         } else {
+            // A day changes the calendar, or the service hours of a portal open on other days
+            // than its business days (mlit-fwms opens every day): either is worth a row.
+            let hours = &signed.portal.hours;
+            let gate_open = hours.is_always_open() || !hours.closed_on(date);
             match (kind, calendar.by_rules(date)) {
-                (OverrideKind::Open, Day::Business) => errors.add("day", t.get("cal.err.already_open")),
-                (OverrideKind::Closed, day) if !day.is_business() => {
+                (OverrideKind::Open, Day::Business) if gate_open => errors.add("day", t.get("cal.err.already_open")),
+                (OverrideKind::Closed, day) if !day.is_business() && (hours.is_always_open() || !gate_open) => {
                     let reason = rule_reason(&day, t, ctx.lang).unwrap_or_default();
                     errors.add("day", &t.get("cal.err.already_closed").replace("{reason}", &reason))
                 }
@@ -250,7 +255,13 @@ fn check(form: &DayForm, signed: &SignedIn, overrides: &Overrides, ctx: &Ctx) ->
     }
 }
 
-fn entry<'a>(signed: &'a SignedIn, origin: &'a Origin, event: &'a str, actor: &'a str, detail: &'a str) -> AuditEntry<'a> {
+fn entry<'a>(
+    signed: &'a SignedIn,
+    origin: &'a Origin,
+    event: &'a str,
+    actor: &'a str,
+    detail: &'a str,
+) -> AuditEntry<'a> {
     AuditEntry {
         portal: &signed.portal.id,
         event,

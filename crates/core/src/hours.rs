@@ -65,6 +65,12 @@ impl ServiceHours {
         }
     }
 
+    /// Whether the rules of `closed` close `date` (the operator's days aside). Never for a
+    /// portal open at all hours.
+    pub fn closed_on(&self, date: NaiveDate) -> bool {
+        !self.is_always_open() && self.closed.iter().any(|c| c.matches(date))
+    }
+
     pub fn closed_days(&self) -> &[ClosedDay] {
         &self.closed
     }
