@@ -30,7 +30,8 @@ pub async fn service_hours(State(state): State<AppState>, request: Request, next
     let Some(portal) = state.portal(first) else {
         return next.run(request).await;
     };
-    if open_at_all_hours(&rest) {
+    // A portal open at all hours pays nothing here: no calendar read, no clock.
+    if portal.hours.is_always_open() || open_at_all_hours(&rest) {
         return next.run(request).await;
     }
     let now = state.clock.now_jst();
