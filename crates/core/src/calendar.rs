@@ -3,7 +3,7 @@
 //! rokin's Saturdays, Sundays, holidays and 12/31–1/3) + the operator's overrides (an extra
 //! closed day, or a day opened that the rules close). The operator's word wins over the rules.
 //! rokin's change deadline, queue ageing and JREC-IN's "next business day" all count on it,
-//! and the service-hours gate reads the same overrides ([`crate::hours`]). Pure: the
+//! and the service-hours gate (`hours.rs`) reads the same overrides. Pure: the
 //! overrides and the clock come in as values. docs/CALENDAR.md.
 
 use crate::clock::JST;
