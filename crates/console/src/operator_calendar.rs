@@ -93,6 +93,8 @@ fn closure_label(rule: &ClosedDay, t: &Tr, lang: Lang) -> String {
 /// Why the rules close a day, in the page's words; None: the rules keep it open.
 fn rule_reason(day: &Day, t: &Tr, lang: Lang) -> Option<String> {
     match day {
+        // The Cabinet Office's 「休日」 is not a 祝日: a substitute day or a day between two.
+        Day::Holiday(name) if name == holidays::KYUJITSU => Some(t.get("cal.reason.kyujitsu").to_string()),
         Day::Holiday(name) => {
             Some(format!("{}（{}）", t.get("cal.reason.holiday"), holidays::display_name(name, lang)))
         }

@@ -171,7 +171,9 @@ impl<'a> BusinessCalendar<'a> {
         {
             return Day::Holiday(name);
         }
-        match self.closed.iter().find(|c| **c != ClosedDay::Holiday && c.matches(date)) {
+        // A fixed date says more than its weekday (1/3 on a Saturday is the year-end closure).
+        let fixed = self.closed.iter().find(|c| matches!(c, ClosedDay::MonthDay(..)) && c.matches(date));
+        match fixed.or_else(|| self.closed.iter().find(|c| matches!(c, ClosedDay::Weekday(_)) && c.matches(date))) {
             Some(rule) => Day::Closure(rule),
             None => Day::Business,
         }

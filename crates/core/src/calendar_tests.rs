@@ -36,6 +36,8 @@ fn the_year_end_example_of_the_spec() {
     assert_eq!(cal.day(date(2025, 12, 31)), Day::Closure(&ClosedDay::MonthDay(12, 31)));
     assert_eq!(cal.day(date(2026, 1, 1)), Day::Holiday("元日".into()));
     assert_eq!(cal.day(date(2026, 1, 2)), Day::Closure(&ClosedDay::MonthDay(1, 2)));
+    // A Saturday in the closure is named by its date, not its weekday.
+    assert_eq!(cal.day(date(2026, 1, 3)), Day::Closure(&ClosedDay::MonthDay(1, 3)));
 }
 
 #[test]
