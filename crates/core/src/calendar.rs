@@ -102,15 +102,6 @@ impl Overrides {
     pub fn get(&self, date: NaiveDate) -> Option<&DayOverride> {
         self.0.get(&date)
     }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    /// The overrides of `year`, in date order.
-    pub fn in_year(&self, year: i32) -> impl Iterator<Item = &DayOverride> {
-        self.0.values().filter(move |o| o.date.year() == year)
-    }
 }
 
 /// Why a day is or is not a business day.
