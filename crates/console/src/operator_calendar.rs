@@ -293,7 +293,7 @@ pub async fn add(
     let (date, kind, note) = match check(&form, &signed, &overrides, &ctx) {
         Ok(checked) => checked,
         Err(errors) => {
-            let year = NaiveDate::parse_from_str(fold(&form.day).trim(), "%Y-%m-%d")
+            let year = NaiveDate::parse_from_str(&fold(&form.day).trim().replace('/', "-"), "%Y-%m-%d")
                 .map(|d| d.year())
                 .ok()
                 .filter(|y| YEARS.contains(y))
