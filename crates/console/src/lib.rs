@@ -2,7 +2,7 @@
 //! code), お知らせ, the help desk text, the outbox, organizations and users (search, detail,
 //! disable, unlock, certificates), accounts made by hand or by CSV, contracts (shaho seats and
 //! ASP IDs and their document shelves, rokin contract numbers and re-initialization), マニュアル
-//! (`uploads` reads the PDFs of both), the audit log and the exit
+//! (`uploads` reads the PDFs of both), 営業日カレンダー, the audit log and the exit
 //! surveys. `contracts` holds the one contract checker the console, `contract add` and
 //! `contract import` share.
 
@@ -11,6 +11,7 @@ pub mod excel_csv;
 pub mod operator;
 pub mod operator_announcements;
 pub mod operator_audit;
+pub mod operator_calendar;
 pub mod operator_contracts;
 pub mod operator_documents;
 pub mod operator_manuals;
@@ -68,6 +69,8 @@ pub fn routes(routes: Routes, upload_limit: usize) -> Routes {
         .route("/{portal}/operator/contracts/{id}/reinitialize", post(operator_contracts::reinitialize))
         .route("/{portal}/operator/contracts/{id}/admin-code", post(operator_contracts::issue_admin_code))
         .route("/{portal}/operator/contracts/{id}/match-checked", post(operator_contracts::clear_match_failures))
+        .route("/{portal}/operator/calendar", get(operator_calendar::list).post(operator_calendar::add))
+        .route("/{portal}/operator/calendar/{id}/delete", post(operator_calendar::delete))
         .route("/{portal}/operator/audit", get(operator_audit::search))
         .route("/{portal}/operator/audit.csv", get(operator_audit::export))
         .route(

@@ -2,6 +2,7 @@
 //! portals and overrides any preset value, and the checks that refuse a bad one with a
 //! message naming the file, the key and the rule.
 
+use crate::calendar::ClosedDay;
 use crate::hours::ServiceHours;
 use crate::portal::{Portal, PortalSettings};
 use serde::Deserialize;
@@ -348,6 +349,10 @@ impl Config {
             },
         };
         check_server(&server, &mut |k, r| errors.push(err(k, r)));
+        // The embedded holiday table is part of every portal's calendar.
+        if let Err(rule) = crate::holidays::check_table() {
+            errors.push(err("(holidays)", rule));
+        }
 
         let portal_values = match root.remove("portal") {
             None => Vec::new(),
@@ -545,9 +550,16 @@ fn build_portal(value: Value) -> Result<Portal, Vec<(String, String)>> {
     merge(&mut merged, table);
     let settings: PortalSettings = deserialize(Value::Table(merged)).map_err(|(path, rule)| vec![(path, rule)])?;
     let mut errors = settings.validate();
+    let closures = match settings.calendar.closed.iter().map(|c| ClosedDay::parse(c)).collect::<Result<Vec<_>, _>>() {
+        Ok(closures) => closures,
+        Err(rule) => {
+            errors.push(("calendar.closed".into(), rule));
+            Vec::new()
+        }
+    };
     let hours = match &settings.service_hours {
         None => Some(ServiceHours::always()),
-        Some(h) => match ServiceHours::parse(&h.hours, &h.closed) {
+        Some(h) => match ServiceHours::parse(&h.hours, &h.closed, &closures) {
             Ok(hours) => Some(hours),
             Err(rule) => {
                 errors.push(("service_hours".into(), rule));
@@ -558,7 +570,7 @@ fn build_portal(value: Value) -> Result<Portal, Vec<(String, String)>> {
     match hours {
         // The address is the server's: Config::parse sets it once the [server] table is read.
         Some(hours) if errors.is_empty() => {
-            Ok(Portal { id, host, preset, settings: settings.into(), hours, public_url: String::new() })
+            Ok(Portal { id, host, preset, settings: settings.into(), hours, public_url: String::new(), closures: closures.into() })
         }
         _ => Err(errors),
     }
@@ -613,6 +625,20 @@ fn is_slug(id: &str) -> bool {
 mod tests {
     use super::*;
     use crate::portal::{LoginIdKind, Registration, SecondFactor};
+
+    #[test]
+    fn rokin_is_open_on_its_business_days_only() {
+        let config = Config::demo().unwrap();
+        let rokin = config.portal("rokin").unwrap();
+        // The service hours' closed days are the calendar's rules (non_business_days).
+        assert_eq!(rokin.hours.closed_days(), &rokin.closures[..]);
+        assert!(rokin.closures.contains(&crate::calendar::ClosedDay::MonthDay(12, 31)));
+        let none = crate::calendar::Overrides::default();
+        let day = chrono::NaiveDate::from_ymd_opt(2025, 12, 29).unwrap();
+        assert!(rokin.calendar(&none).is_business_day(day));
+        // The government portals close from 12/29.
+        assert!(!config.portal("mlit-fwms").unwrap().calendar(&none).is_business_day(day));
+    }
 
     #[test]
     fn demo_has_the_five_presets() {
@@ -846,6 +872,8 @@ mod tests {
         assert!(e.contains("portal[1].id") && e.contains("used by another portal"), "{e}");
         let e = refusal("[[portal]]\npreset = \"rokin\"\nservice_hours = { hours = \"8-20\" }\n");
         assert!(e.contains("portal[0].service_hours") && e.contains("HH:MM-HH:MM"), "{e}");
+        let e = refusal("[[portal]]\npreset = \"rokin\"\ncalendar = { closed = [\"friday\"] }\n");
+        assert!(e.contains("portal[0].calendar.closed") && e.contains("MM-DD"), "{e}");
         let e =
             refusal("[[portal]]\npreset = \"hellowork\"\nsecond_factor = { office_networks = [\"10.0.0.0/33\"] }\n");
         assert!(e.contains("office_networks"), "{e}");

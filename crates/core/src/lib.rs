@@ -1,9 +1,11 @@
 //! The domain of madoguchi: portal configuration and policies, service hours, the clock.
 //! No SQL and no HTTP here; time comes in through [`clock::Clock`].
 
+pub mod calendar;
 pub mod clock;
 pub mod config;
 pub mod contract;
+pub mod holidays;
 pub mod hours;
 pub mod login_id;
 pub mod normalize;

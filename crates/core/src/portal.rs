@@ -2,6 +2,7 @@
 //! a preset (`presets/<name>.toml`) plus the operator's overrides. No code branches on a
 //! preset's name; it branches on these values.
 
+use crate::calendar::{BusinessCalendar, ClosedDay, Overrides};
 use crate::hours::ServiceHours;
 use crate::text::Text;
 use serde::Deserialize;
@@ -22,6 +23,9 @@ pub struct Portal {
     /// The absolute address of the portal's pages, `<server's public URL>/<id>` (see
     /// `ServerSettings::base_url`): what links in mails are made of.
     pub public_url: String,
+    /// The business-day calendar's closure rules (`[calendar] closed`, parsed); the operator's
+    /// overrides come from the database ([`Portal::calendar`]).
+    pub closures: std::sync::Arc<[ClosedDay]>,
 }
 
 impl Portal {
@@ -29,6 +33,11 @@ impl Portal {
     /// `/login`), for mails: a mail is read outside the browser, where a path means nothing.
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.public_url)
+    }
+
+    /// The portal's business-day calendar with the operator's `overrides`.
+    pub fn calendar<'a>(&'a self, overrides: &'a Overrides) -> BusinessCalendar<'a> {
+        BusinessCalendar::new(&self.closures, overrides)
     }
 }
 
@@ -75,6 +84,10 @@ pub struct PortalSettings {
     pub registered_info: Option<RegisteredInfo>,
     #[serde(default)]
     pub service_hours: Option<ServiceHoursSetting>,
+    /// The business-day calendar (営業日): which days are not business days besides the
+    /// operator's. Absent: Saturdays, Sundays and national holidays.
+    #[serde(default)]
+    pub calendar: CalendarSetting,
     pub session: SessionPolicy,
     #[serde(default)]
     pub modules: Vec<Module>,
@@ -369,9 +382,23 @@ impl ResetWords {
 pub struct ServiceHoursSetting {
     /// `HH:MM-HH:MM`, Japan time; an end at or before the start is on the next day.
     pub hours: String,
-    /// `mon`..`sun`, `holiday`, or `MM-DD`.
+    /// `mon`..`sun`, `holiday`, `MM-DD`, or `non_business_days` (every day `[calendar]`
+    /// closes). The operator's calendar days decide their day for the gate too.
     #[serde(default)]
     pub closed: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CalendarSetting {
+    /// `mon`..`sun`, `holiday` (national holidays and 休日), or `MM-DD`.
+    pub closed: Vec<String>,
+}
+
+impl Default for CalendarSetting {
+    fn default() -> Self {
+        CalendarSetting { closed: ["sat", "sun", "holiday"].map(String::from).to_vec() }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

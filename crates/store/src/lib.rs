@@ -5,6 +5,7 @@
 //! seconds. Only the migrations differ per backend (`migrations/{sqlite,postgres}/`).
 
 pub mod audit;
+pub mod calendar;
 pub mod certificates;
 pub mod codes;
 pub mod content;

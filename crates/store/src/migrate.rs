@@ -40,6 +40,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(12, "0012_server_secrets"),
     migration!(13, "0013_documents"),
     migration!(14, "0014_web_security"),
+    migration!(16, "0016_calendar"),
 ];
 
 #[derive(Debug, PartialEq, Eq)]

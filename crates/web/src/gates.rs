@@ -30,11 +30,13 @@ pub async fn service_hours(State(state): State<AppState>, request: Request, next
     let Some(portal) = state.portal(first) else {
         return next.run(request).await;
     };
-    if open_at_all_hours(&rest) {
+    // A portal open at all hours pays nothing here: no calendar read, no clock.
+    if portal.hours.is_always_open() || open_at_all_hours(&rest) {
         return next.run(request).await;
     }
     let now = state.clock.now_jst();
-    let Availability::Closed { reopens_at } = portal.hours.availability(now) else {
+    let overrides = state.calendars.for_gate(&state.store, portal).await;
+    let Availability::Closed { reopens_at } = portal.hours.availability(now, &overrides) else {
         return next.run(request).await;
     };
     let lang = request_lang(request.headers());
@@ -46,7 +48,7 @@ pub async fn service_hours(State(state): State<AppState>, request: Request, next
     };
     let page = ClosedPage {
         chrome: ctx.chrome(ctx.t.get("hours.title"), Some(portal), Some(Screen::Top)),
-        hours: hours_view(portal, ctx.t, lang, now),
+        hours: hours_view(portal, ctx.t, lang, now, &overrides),
     };
     let retry_after = reopens_at.map(|at| (at - now).num_seconds().max(60)).unwrap_or(3600);
     match page.render() {

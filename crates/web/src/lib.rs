@@ -7,6 +7,7 @@
 //! (`madoguchi`) assembles their routes.
 
 pub mod auth;
+pub mod calendar;
 pub mod client_addr;
 pub mod client_cert;
 pub mod confirm;

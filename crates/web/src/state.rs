@@ -21,6 +21,8 @@ pub struct Inner {
     pub metrics: Metrics,
     /// The portals' current announcements, kept for a few seconds.
     pub notices: crate::notices::NoticeCache,
+    /// The portals' operator calendar days (営業日カレンダー), kept for a few seconds.
+    pub calendars: crate::calendar::CalendarCache,
     /// `--test-clock`: `/_dev/clock` exists only then.
     pub test_clock: bool,
     /// The certificate authority of each client-certificate portal (rokin), by portal id
@@ -58,6 +60,7 @@ impl AppState {
             hasher,
             metrics: Metrics::default(),
             notices: Default::default(),
+            calendars: Default::default(),
             test_clock,
             cas: Arc::new(cas),
             csrf_key,

@@ -60,3 +60,40 @@ test("a notice starting later shows from its start (Japan time)", async () => {
   await page.goto(server.base + "/rokin/");
   assert.ok((await page.textContent(".notices")).includes("システムメンテナンスのお知らせ"), "shown at 11:00");
 });
+
+test("営業日カレンダー: an extra closed day closes rokin; deleting it asks first", async () => {
+  // Back within the console session's idle hour (the test before moved the clock to 11:00).
+  await server.setClock("2026-11-24T10:30:00+09:00");
+  await page.goto(server.base + "/rokin/operator/");
+  await page.getByRole("link", { name: "営業日カレンダー" }).first().click();
+  assert.equal((await page.textContent("h1")).trim(), "営業日カレンダー");
+  assert.ok((await page.textContent("table")).includes("祝日（勤労感謝の日）"));
+  // Nothing chosen: the messages in the summary and beside the fields.
+  await page.getByRole("button", { name: "登録" }).click();
+  assert.ok((await page.textContent(".error-summary")).includes("日付を入力してください。"));
+  await page.getByLabel("日付").fill("2026-11-24");
+  await page.getByLabel("休業日にする（臨時休業）").check();
+  await page.getByLabel("メモ").fill("システム保守");
+  await page.getByRole("button", { name: "登録" }).click();
+  const table = await page.textContent("table");
+  assert.ok(table.includes("2026年11月24日（火）") && table.includes("オペレーター登録：システム保守"), table);
+  await shot(page, "operator-calendar");
+
+  await page.goto(server.base + "/rokin/login");
+  assert.equal((await page.textContent("h1")).trim(), "サービス提供時間外です");
+
+  await page.goto(server.base + "/rokin/operator/calendar?year=2026");
+  const seen = [];
+  const answer = (ok) => page.once("dialog", (d) => { seen.push(d.message()); ok ? d.accept() : d.dismiss(); });
+  answer(false);
+  await page.getByRole("button", { name: "削除" }).click();
+  assert.deepEqual(seen, ["2026年11月24日（火） の登録を削除します。よろしいですか？"]);
+  assert.ok((await page.textContent("table")).includes("システム保守"), "kept when the dialog says no");
+  answer(true);
+  await page.getByRole("button", { name: "削除" }).click();
+  await page.waitForSelector(".notice-ok");
+  assert.ok(!(await page.textContent("table")).includes("システム保守"));
+
+  await page.goto(server.base + "/rokin/login");
+  assert.notEqual((await page.textContent("h1")).trim(), "サービス提供時間外です");
+});

@@ -45,6 +45,7 @@ mod rokin {
 
 mod console {
     pub mod accounts;
+    pub mod calendar;
     pub mod contracts;
     pub mod orgs;
 }

@@ -16,6 +16,7 @@ use axum::http::header;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use chrono::{DateTime, FixedOffset};
+use madoguchi_core::calendar::Overrides;
 use madoguchi_core::hours::{Availability, ClosedDay};
 use madoguchi_core::{Lang, Portal};
 use madoguchi_store::{Conn, content};
@@ -68,7 +69,8 @@ pub struct HoursView {
     pub reopens: Option<String>,
 }
 
-pub fn hours_view(portal: &Portal, t: &Tr, lang: Lang, now: DateTime<FixedOffset>) -> HoursView {
+/// `overrides`: the operator's calendar days, which decide whether the portal is open today.
+pub fn hours_view(portal: &Portal, t: &Tr, lang: Lang, now: DateTime<FixedOffset>, overrides: &Overrides) -> HoursView {
     let hours = &portal.hours;
     let mut closed: Vec<String> = Vec::new();
     let mut year_end: Vec<String> = Vec::new();
@@ -85,7 +87,7 @@ pub fn hours_view(portal: &Portal, t: &Tr, lang: Lang, now: DateTime<FixedOffset
         }
     }
     closed.extend(year_end);
-    let (closed_now, reopens) = match hours.availability(now) {
+    let (closed_now, reopens) = match hours.availability(now, overrides) {
         Availability::Open => (false, None),
         Availability::Closed { reopens_at } => (true, reopens_at.map(|at| format_datetime(at, lang))),
     };
@@ -165,6 +167,7 @@ pub async fn portal_top(
 ) -> Result<Html<String>, AppError> {
     let now = state.clock.now_jst();
     let notices = current_notices(&state, &portal, ctx.lang).await?;
+    let overrides = state.calendars.for_gate(&state.store, &portal).await;
     let s = &portal.settings;
     let page = PortalTop {
         chrome: ctx.chrome(s.top_title.get(ctx.lang), Some(&portal), Some(Screen::Top)),
@@ -178,7 +181,7 @@ pub async fn portal_top(
             .map(str::to_string)
             .collect(),
         links: s.links.iter().map(|l| Link { label: l.label.get(ctx.lang).to_string(), url: l.url.clone() }).collect(),
-        hours: hours_view(&portal, ctx.t, ctx.lang, now),
+        hours: hours_view(&portal, ctx.t, ctx.lang, now, &overrides),
         login_url: Some(format!("/{}/login", portal.id)),
         login_label: match &s.login_screen.top_link {
             Some(label) => label.get(ctx.lang).to_string(),
