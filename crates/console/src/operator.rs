@@ -16,12 +16,12 @@ use madoguchi_store::audit::{self, AuditEntry};
 use madoguchi_store::operators::{self, Operator};
 use madoguchi_store::{content, outbox, sessions};
 use madoguchi_web::auth;
+use madoguchi_web::cookies::{cookie, removal};
 use madoguchi_web::ctx::{Chrome, Ctx, Origin, PortalRef};
 use madoguchi_web::error::AppError;
 use madoguchi_web::format::format_datetime;
 use madoguchi_web::forms::{FieldErrors, normalize_email};
 use madoguchi_web::pages::html;
-use madoguchi_web::security::{cookie, removal};
 use madoguchi_web::state::AppState;
 use serde::Deserialize;
 

@@ -569,9 +569,15 @@ fn build_portal(value: Value) -> Result<Portal, Vec<(String, String)>> {
     };
     match hours {
         // The address is the server's: Config::parse sets it once the [server] table is read.
-        Some(hours) if errors.is_empty() => {
-            Ok(Portal { id, host, preset, settings: settings.into(), hours, public_url: String::new(), closures: closures.into() })
-        }
+        Some(hours) if errors.is_empty() => Ok(Portal {
+            id,
+            host,
+            preset,
+            settings: settings.into(),
+            hours,
+            public_url: String::new(),
+            closures: closures.into(),
+        }),
         _ => Err(errors),
     }
 }

@@ -19,6 +19,7 @@ use madoguchi_store::audit;
 use madoguchi_store::limits::{self, Limit};
 use madoguchi_store::{codes, users};
 use madoguchi_web::auth;
+use madoguchi_web::cookies::{cookie, removal};
 use madoguchi_web::credentials::{self, Change};
 use madoguchi_web::ctx::audit_entry;
 use madoguchi_web::ctx::{Chrome, Ctx, Origin, PortalRef};
@@ -28,7 +29,6 @@ use madoguchi_web::forms::FieldErrors;
 use madoguchi_web::pages::html;
 use madoguchi_web::pages::login_screen::{login_page, login_path, reset_word};
 use madoguchi_web::screens::Screen;
-use madoguchi_web::security::{cookie, removal};
 use madoguchi_web::state::AppState;
 use serde::Deserialize;
 

@@ -17,6 +17,7 @@ use madoguchi_store::limits::{self, Limit};
 use madoguchi_store::users::{self, NewUser};
 use madoguchi_store::{audit, contracts};
 use madoguchi_web::auth;
+use madoguchi_web::cookies::{cookie, removal};
 use madoguchi_web::ctx::audit_entry;
 use madoguchi_web::ctx::{Chrome, Ctx, Origin, PortalRef};
 use madoguchi_web::error::AppError;
@@ -24,7 +25,6 @@ use madoguchi_web::forms::FieldErrors;
 use madoguchi_web::pages::html;
 use madoguchi_web::pages::login_screen::login_page;
 use madoguchi_web::screens::Screen;
-use madoguchi_web::security::{cookie, removal};
 use madoguchi_web::state::AppState;
 use serde::Deserialize;
 

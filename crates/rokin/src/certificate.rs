@@ -29,6 +29,7 @@ use madoguchi_store::limits::{self, Limit};
 use madoguchi_store::users::{self, User};
 use madoguchi_store::{Tx, audit, codes};
 use madoguchi_web::auth;
+use madoguchi_web::cookies::{cookie, removal};
 use madoguchi_web::credentials;
 use madoguchi_web::ctx::audit_entry;
 use madoguchi_web::ctx::{Chrome, Ctx, Origin, PortalRef};
@@ -37,7 +38,6 @@ use madoguchi_web::format::format_ts;
 use madoguchi_web::forms::{self, FieldErrors};
 use madoguchi_web::pages::html;
 use madoguchi_web::screens::Screen;
-use madoguchi_web::security::{cookie, removal};
 use madoguchi_web::state::AppState;
 use serde::Deserialize;
 

@@ -20,6 +20,7 @@ use madoguchi_mail::{Envelope, MailKind};
 use madoguchi_store::users::{self, NewUser};
 use madoguchi_store::{audit, contracts};
 use madoguchi_web::auth;
+use madoguchi_web::cookies::{cookie, removal};
 use madoguchi_web::ctx::audit_entry;
 use madoguchi_web::ctx::{Chrome, Ctx, Origin, PortalRef};
 use madoguchi_web::error::AppError;
@@ -27,7 +28,6 @@ use madoguchi_web::format::format_ts;
 use madoguchi_web::forms::FieldErrors;
 use madoguchi_web::pages::html;
 use madoguchi_web::screens::Screen;
-use madoguchi_web::security::{cookie, removal};
 use madoguchi_web::state::AppState;
 use serde::Deserialize;
 

@@ -3,7 +3,7 @@
 //! A request carries a [`PeerCertificate`] extension (the DER of the client's leaf
 //! certificate) when either
 //!
-//! * it came over the TLS listener of `serve` ([`crate::tls::serve_tls`]) and the browser
+//! * it came over the TLS listener of `serve` ([`crate::listener::serve_tls`]) and the browser
 //!   presented a certificate in the handshake, or
 //! * it came over the plain listener from a trusted reverse proxy (`server.trusted_proxies`)
 //!   that put the certificate it received into `server.client_cert_header` (nginx:

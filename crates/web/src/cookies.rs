@@ -27,7 +27,7 @@ use axum::extract::{Request, State};
 use axum::http::{Extensions, HeaderMap, HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::Response;
-use axum_extra::extract::cookie::Cookie;
+use axum_extra::extract::cookie::{Cookie, SameSite};
 
 const HOST_PREFIX: &str = "__Host-";
 const SECURE_PREFIX: &str = "__Secure-";
@@ -102,6 +102,25 @@ fn secure_set_cookies(headers: &mut HeaderMap) {
             });
         headers.append(header::SET_COOKIE, secured.unwrap_or(value));
     }
+}
+
+/// The employer's session cookie (path `/<portal>/`).
+pub const SESSION_COOKIE: &str = "mdg_s";
+
+/// Every cookie that holds a session: an employer's (`mdg_s`, path `/<portal>/`) and an
+/// operator's (`mdg_op`, path `/<portal>/operator`, set by the console). A response that
+/// sets one starts a session, and the CSRF token is renewed with it (`security::csrf`).
+pub const SESSION_COOKIES: [&str; 2] = [SESSION_COOKIE, "mdg_op"];
+
+/// A cookie with the flags every cookie of ours has.
+pub fn cookie(name: &'static str, value: String, path: String, secure: bool) -> Cookie<'static> {
+    Cookie::build((name, value)).path(path).http_only(true).secure(secure).same_site(SameSite::Strict).build()
+}
+
+pub fn removal(name: &'static str, path: String, secure: bool) -> Cookie<'static> {
+    let mut c = cookie(name, String::new(), path, secure);
+    c.make_removal();
+    c
 }
 
 #[cfg(test)]

@@ -123,6 +123,10 @@ pub fn foreign_origin(headers: &HeaderMap, uri: &Uri, public_url: Option<&str>) 
     Some(format!("Origin: {}", origin.origin().ascii_serialization()))
 }
 
+/// The token of this request, for forms to repeat.
+#[derive(Clone, Debug)]
+pub struct CsrfToken(pub String);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,9 +1,9 @@
 //! Per-request context every page needs: language, CSRF token, the portal, the path.
 
+use crate::csrf::CsrfToken;
 use crate::error::AppError;
 use crate::i18n::Tr;
 use crate::screens::Screen;
-use crate::security::CsrfToken;
 use crate::state::AppState;
 use axum::extract::{FromRequestParts, RawPathParams};
 use axum::http::request::Parts;

@@ -2,12 +2,8 @@
 //! internals: a user sees what happened and a reference number, never a message from
 //! the database or a stack.
 
-use crate::ctx::Chrome;
-use crate::i18n::Tr;
-use askama::Template;
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
-use madoguchi_core::Lang;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -36,14 +32,6 @@ impl From<madoguchi_mail::QueueError> for AppError {
     }
 }
 
-#[derive(Template)]
-#[template(path = "error.html")]
-pub struct ErrorPage {
-    pub chrome: Chrome,
-    pub lead: String,
-    pub reference: Option<String>,
-}
-
 /// Which error page: the status and the locale keys of its title and lead.
 #[derive(Clone, Copy, Debug)]
 pub enum ErrorKind {
@@ -59,7 +47,8 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
-    fn parts(self) -> (StatusCode, &'static str, &'static str) {
+    /// The status and the locale keys of the page's title and lead.
+    pub fn parts(self) -> (StatusCode, &'static str, &'static str) {
         match self {
             ErrorKind::NotFound => (StatusCode::NOT_FOUND, "error.not_found.title", "error.not_found.lead"),
             ErrorKind::Internal => (StatusCode::INTERNAL_SERVER_ERROR, "error.internal.title", "error.internal.lead"),
@@ -71,25 +60,6 @@ impl ErrorKind {
             ErrorKind::BadForm => (StatusCode::BAD_REQUEST, "error.bad_form.title", "error.bad_form.lead"),
         }
     }
-}
-
-/// Renders an error page; falls back to plain text if even that fails.
-pub fn error_page(kind: ErrorKind, lang: Lang, csrf: String, reference: Option<String>) -> Response {
-    let (status, title, lead) = kind.parts();
-    let t = Tr::for_lang(lang);
-    let page = ErrorPage {
-        chrome: Chrome { t, csrf, path: "/".into(), title: t.get(title).to_string(), portal: None, help_href: None },
-        lead: t.get(lead).to_string(),
-        reference,
-    };
-    let mut response = match page.render() {
-        Ok(html) => (status, Html(html)).into_response(),
-        Err(_) => (status, t.get(title).to_string()).into_response(),
-    };
-    if status == StatusCode::SERVICE_UNAVAILABLE {
-        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("30"));
-    }
-    response
 }
 
 /// The database is away or overloaded, rather than the request or our code being wrong: the

@@ -2,11 +2,11 @@
 //! portal is within its service hours, how long a request may take, who may read `/metrics`,
 //! and the metrics of every request.
 
+use crate::csrf::CsrfToken;
 use crate::ctx::{Ctx, request_lang};
 use crate::i18n::Tr;
 use crate::pages::landing::{ClosedPage, hours_view};
 use crate::screens::Screen;
-use crate::security::CsrfToken;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{MatchedPath, Request, State};

@@ -16,6 +16,7 @@ pub mod credentials;
 pub mod csrf;
 pub mod ctx;
 pub mod error;
+pub mod error_page;
 pub mod files;
 pub mod format;
 pub mod forms;

@@ -23,12 +23,14 @@
 //! and the client's [`PeerCertificate`], as `into_make_service_with_connect_info` would give.
 
 use crate::client_cert::{PeerCertificate, TerminatedHere};
+use crate::tls::DEFAULT_HANDSHAKE_TIMEOUT;
 use axum::Router;
 use axum::extract::ConnectInfo;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
 use madoguchi_core::config::ServerSettings;
+use rustls::ServerConfig;
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
@@ -442,6 +444,31 @@ impl<I: AsyncWrite + Unpin> AsyncWrite for Tracked<I> {
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         Pin::new(&mut self.inner).poll_shutdown(cx)
     }
+}
+
+/// Serves `app` over TLS on `listener` until `shutdown` completes, with
+/// [`DEFAULT_HANDSHAKE_TIMEOUT`] and the default [`Limits`]. See [`serve_tls_with`].
+pub async fn serve_tls<F>(listener: TcpListener, tls: Arc<ServerConfig>, app: Router, shutdown: F) -> io::Result<()>
+where
+    F: Future<Output = ()> + Send + 'static,
+{
+    serve_tls_with(listener, tls, app, DEFAULT_HANDSHAKE_TIMEOUT, shutdown).await
+}
+
+/// Serves `app` over TLS with the default [`Limits`] but `handshake_timeout`; `serve` itself
+/// uses [`serve`] with the configured limits, shared with the plain listener.
+pub async fn serve_tls_with<F>(
+    listener: TcpListener,
+    tls: Arc<ServerConfig>,
+    app: Router,
+    handshake_timeout: Duration,
+    shutdown: F,
+) -> io::Result<()>
+where
+    F: Future<Output = ()> + Send + 'static,
+{
+    let limits = Limits { handshake_timeout, ..Limits::default() };
+    serve(listener, app, limits, Some(tls), shutdown).await
 }
 
 #[cfg(test)]

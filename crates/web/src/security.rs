@@ -16,8 +16,11 @@
 //! in text (the query would fail with a 500) and no form of ours has a use for it, so no
 //! handler has to think about it.
 
+use crate::cookies::cookie;
+use crate::csrf::CsrfToken;
 use crate::ctx::request_lang;
-use crate::error::{ErrorKind, ErrorMarker, error_page};
+use crate::error::{ErrorKind, ErrorMarker};
+use crate::error_page::error_page;
 use crate::state::AppState;
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
@@ -25,25 +28,10 @@ use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
-use axum_extra::extract::cookie::{Cookie, SameSite};
+use axum_extra::extract::cookie::Cookie;
 
 pub const CSRF_COOKIE: &str = "mdg_csrf";
 pub const CSRF_FIELD: &str = "_csrf";
-
-/// The token of this request, for forms to repeat.
-#[derive(Clone, Debug)]
-pub struct CsrfToken(pub String);
-
-/// A cookie with the flags every cookie of ours has.
-pub fn cookie(name: &'static str, value: String, path: String, secure: bool) -> Cookie<'static> {
-    Cookie::build((name, value)).path(path).http_only(true).secure(secure).same_site(SameSite::Strict).build()
-}
-
-pub fn removal(name: &'static str, path: String, secure: bool) -> Cookie<'static> {
-    let mut c = cookie(name, String::new(), path, secure);
-    c.make_removal();
-    c
-}
 
 pub async fn csrf(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let jar = CookieJar::from_headers(request.headers());
@@ -121,7 +109,7 @@ pub async fn csrf(State(state): State<AppState>, request: Request, next: Next) -
 fn starts_a_session(response: &Response) -> bool {
     response.headers().get_all(header::SET_COOKIE).iter().filter_map(|v| v.to_str().ok()).any(|text| {
         Cookie::parse(text).is_ok_and(|c| {
-            crate::session::SESSION_COOKIES.contains(&c.name())
+            crate::cookies::SESSION_COOKIES.contains(&c.name())
                 && !c.value().is_empty()
                 && c.max_age().is_none_or(|age| !age.is_zero())
         })

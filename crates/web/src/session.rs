@@ -3,9 +3,9 @@
 
 use crate::auth;
 use crate::client_cert::PeerCertificate;
+use crate::cookies::{cookie, removal};
 use crate::ctx::PortalRef;
 use crate::error::AppError;
-use crate::security::{cookie, removal};
 use crate::state::AppState;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -16,12 +16,7 @@ use madoguchi_core::rules::{PasswordAge, SessionRule, SessionVerdict, password_a
 use madoguchi_store::users::{self, User};
 use madoguchi_store::{Conn, sessions};
 
-pub const SESSION_COOKIE: &str = "mdg_s";
-
-/// Every cookie that holds a session: an employer's (`mdg_s`, path `/<portal>/`) and an
-/// operator's (`mdg_op`, path `/<portal>/operator`, set by `pages::operator`). A response that
-/// sets one starts a session, and the CSRF token is renewed with it (`security::csrf`).
-pub const SESSION_COOKIES: [&str; 2] = [SESSION_COOKIE, "mdg_op"];
+pub use crate::cookies::SESSION_COOKIE;
 
 pub fn portal_path(portal: &Portal) -> String {
     format!("/{}/", portal.id)

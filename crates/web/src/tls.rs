@@ -7,12 +7,10 @@
 //!   CAs, without requiring one, and without judging the one it gets (see there why).
 //! * [`server_identity`] reads the server certificate and key, or makes a self-signed pair at
 //!   first start.
-//! * [`serve_tls`] serves an axum [`Router`] on a TCP listener through rustls, HTTP/1.1 and
+//! * [`crate::listener::serve_tls`] serves an axum [`Router`] on a TCP listener through rustls, HTTP/1.1 and
 //!   HTTP/2, with `ConnectInfo` and `PeerCertificate` in every request: the accept loop
 //!   of [`crate::listener`], which the plain listener shares.
 
-use crate::listener::Limits;
-use axum::Router;
 use chrono::{DateTime, TimeDelta, Utc};
 use madoguchi_ca::{Authority, CaError, private_files};
 use madoguchi_core::Config;
@@ -25,12 +23,9 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer, UnixTime};
 use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
 use rustls::{DigitallySignedStruct, DistinguishedName, RootCertStore, ServerConfig, SignatureScheme};
 use std::collections::BTreeMap;
-use std::future::Future;
-use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::net::TcpListener;
 
 /// Environment variable holding the passphrase of the CA keys (docs/CA.md), if they have one.
 pub const CA_PASSPHRASE_ENV: &str = "MADOGUCHI_CA_PASSPHRASE";
@@ -42,7 +37,7 @@ pub type Authorities = BTreeMap<String, Arc<Authority>>;
 /// accept for a TLS server certificate of any CA.
 const SELF_SIGNED_DAYS: i64 = 825;
 
-/// Used by [`serve_tls`]: a client that has not finished the handshake by then is dropped.
+/// Used by [`crate::listener::serve_tls`]: a client that has not finished the handshake by then is dropped.
 pub const DEFAULT_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
 // The state shares the authorities between request tasks.
@@ -369,30 +364,4 @@ fn make_self_signed(names: &[String], now: DateTime<Utc>) -> Result<(String, Str
     let key = rcgen::KeyPair::generate().map_err(fail)?;
     let cert = params.self_signed(&key).map_err(fail)?;
     Ok((cert.pem(), key.serialize_pem()))
-}
-
-/// Serves `app` over TLS on `listener` until `shutdown` completes, with
-/// [`DEFAULT_HANDSHAKE_TIMEOUT`] and the default [`Limits`]. See [`serve_tls_with`].
-pub async fn serve_tls<F>(listener: TcpListener, tls: Arc<ServerConfig>, app: Router, shutdown: F) -> io::Result<()>
-where
-    F: Future<Output = ()> + Send + 'static,
-{
-    serve_tls_with(listener, tls, app, DEFAULT_HANDSHAKE_TIMEOUT, shutdown).await
-}
-
-/// Serves `app` over TLS with the default [`Limits`] but `handshake_timeout`; `serve` itself
-/// uses [`crate::listener::serve`] with the configured limits, shared with the plain listener.
-pub async fn serve_tls_with<F>(
-    listener: TcpListener,
-    tls: Arc<ServerConfig>,
-    app: Router,
-    handshake_timeout: Duration,
-    shutdown: F,
-) -> io::Result<()>
-where
-    F: Future<Output = ()> + Send + 'static,
-{
-    let mut limits = Limits::default();
-    limits.handshake_timeout = handshake_timeout;
-    crate::listener::serve(listener, app, limits, Some(tls), shutdown).await
 }

@@ -5,7 +5,7 @@
 //! query (`documents::content_for_contract`), so another contract's document answers 404
 //! like one that does not exist, and nobody learns which ids exist.
 
-use crate::pages::{base, entry, uses_asp_accounts};
+use crate::account::{base, entry, uses_asp_accounts};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};

@@ -11,6 +11,7 @@
 //! both files is the console's (マニュアル管理, 契約の管理 ⇒ ドキュメント); their SQL is
 //! `madoguchi_store::{manuals, documents}`, shared with the console.
 
+pub mod account;
 pub mod documents;
 pub mod manual;
 pub mod pages;

@@ -5,7 +5,7 @@
 //! contract gets no link and a 403 page that says why; the query itself asks for a 管理者's
 //! manual (`manuals::Reader::Admin`), so nothing else is ever served from this address.
 
-use crate::pages::{ADMIN, base, entry, uses_asp_accounts};
+use crate::account::{ADMIN, base, entry, uses_asp_accounts};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;

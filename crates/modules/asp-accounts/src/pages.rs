@@ -3,6 +3,7 @@
 //! (アカウント管理): unlink, delete the login information, hand the admin role over. Every
 //! admin action is confirmed on a page of its own, audited, and mailed to the account.
 
+use crate::account::{ADMIN, MEMBER, base, entry, uses_asp_accounts};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -10,7 +11,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use chrono::DateTime;
 use madoguchi_core::clock::JST;
-use madoguchi_core::portal::{Module, Unblocker};
+use madoguchi_core::portal::Unblocker;
 use madoguchi_mail::{Envelope, MailKind};
 use madoguchi_store::audit::{self, AuditEntry};
 use madoguchi_store::users::{self, User};
@@ -28,17 +29,6 @@ use madoguchi_web::session::{self, CurrentUser};
 use madoguchi_web::state::AppState;
 use serde::Deserialize;
 
-pub(crate) const ADMIN: &str = "admin";
-const MEMBER: &str = "member";
-
-pub(crate) fn base(current: &CurrentUser) -> String {
-    format!("/{}", current.portal.id)
-}
-
-pub(crate) fn uses_asp_accounts(current: &CurrentUser) -> Result<(), AppError> {
-    if current.portal.settings.modules.contains(&Module::AspAccounts) { Ok(()) } else { Err(AppError::NotFound) }
-}
-
 /// The contract of the signed-in account's organization.
 pub(crate) async fn contract_of(conn: &mut Conn, user: &User) -> Result<contracts::Contract, AppError> {
     let organization = user.organization_id.ok_or(AppError::NotFound)?;
@@ -49,24 +39,6 @@ fn when(ts: Option<i64>, ctx: &Ctx) -> String {
     ts.and_then(|t| DateTime::from_timestamp(t, 0))
         .map(|d| format_datetime(d.with_timezone(&JST), ctx.lang))
         .unwrap_or_default()
-}
-
-pub(crate) fn entry<'a>(
-    current: &'a CurrentUser,
-    origin: &'a Origin,
-    event: &'a str,
-    subject: &'a str,
-    detail: Option<&'a str>,
-) -> AuditEntry<'a> {
-    AuditEntry {
-        portal: &current.portal.id,
-        event,
-        actor: Some(subject),
-        subject: Some(subject),
-        ip: origin.ip.as_deref(),
-        user_agent: origin.user_agent.as_deref(),
-        detail,
-    }
 }
 
 // ---- ASPユーザーとの紐づけ (first login) ----

@@ -1,13 +1,13 @@
 //! The site index, each portal's first screen (利用者ポータル / ログイン画面), help pages,
 //! the language switch and the stylesheet.
 
+use crate::cookies::cookie;
 use crate::ctx::{Chrome, Ctx, LANG_COOKIE, PortalRef};
 use crate::error::AppError;
 use crate::format::format_datetime;
 use crate::i18n::Tr;
 use crate::pages::html;
 use crate::screens::Screen;
-use crate::security::cookie;
 use crate::state::AppState;
 use askama::Template;
 use axum::Form;

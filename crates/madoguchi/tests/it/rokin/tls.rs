@@ -1,5 +1,5 @@
 //! The TLS listener and the client certificate as handlers see it: real handshakes through
-//! `madoguchi_web::tls::serve_tls` with certificates from `madoguchi_ca` (rustls client and
+//! `madoguchi_web::listener::serve_tls` with certificates from `madoguchi_ca` (rustls client and
 //! Debian's curl with the `.p12`), the proxy header, the self-signed server certificate, and
 //! `serve` itself on two listeners.
 
@@ -113,9 +113,15 @@ impl Server {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (stop, stopped) = oneshot::channel::<()>();
-        let done = tokio::spawn(tls::serve_tls_with(listener, Arc::new(config), router, handshake_timeout, async {
-            let _ = stopped.await;
-        }));
+        let done = tokio::spawn(madoguchi_web::listener::serve_tls_with(
+            listener,
+            Arc::new(config),
+            router,
+            handshake_timeout,
+            async {
+                let _ = stopped.await;
+            },
+        ));
         Server { addr, cert, stop: Some(stop), done }
     }
 
