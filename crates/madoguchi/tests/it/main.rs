@@ -38,6 +38,7 @@ mod identity {
 
 mod rokin {
     pub mod certificate;
+    pub mod menu;
     pub mod protections;
     pub mod tls;
     pub mod users;
