@@ -7,6 +7,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod testkit;
 
+mod a11y;
 mod asp_accounts;
 mod backend;
 mod console;
