@@ -6,8 +6,8 @@
 use crate::accounts::{AccountError, ImportError, RowError};
 use crate::auth::Hasher;
 use crate::i18n::Tr;
-use madoguchi_core::{Lang, Portal};
 use madoguchi_core::portal::Registration;
+use madoguchi_core::{Lang, Portal};
 use madoguchi_store::audit::{self, AuditEntry};
 use madoguchi_store::{Conn, Store, certificates, contracts, users};
 use std::collections::HashSet;

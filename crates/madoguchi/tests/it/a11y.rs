@@ -101,7 +101,13 @@ async fn messages_are_tied_to_fields_with_hints_and_to_password_rules() {
     let page = app
         .post(
             "/mlit-fwms/password/set",
-            &[("kind", "change"), ("login_id", "kensetsu01"), ("current", "Demo-User-2026"), ("new", "a"), ("confirm", "a")],
+            &[
+                ("kind", "change"),
+                ("login_id", "kensetsu01"),
+                ("current", "Demo-User-2026"),
+                ("new", "a"),
+                ("confirm", "a"),
+            ],
         )
         .await;
     assert_error_page(&page, "エラー：");
@@ -177,7 +183,9 @@ async fn titles_landmarks_tables_and_button_order() {
         assert!(every_nav_is_labelled(&page.body), "{id}: {}", page.body);
     }
 
-    let otp = app.post("/hellowork/login", &[("login_id", "demo@hellowork.example.jp"), ("password", "Demo-User-2026")]).await;
+    let otp = app
+        .post("/hellowork/login", &[("login_id", "demo@hellowork.example.jp"), ("password", "Demo-User-2026")])
+        .await;
     assert_eq!(otp.location(), "/hellowork/login/otp", "{}", otp.body);
     let otp = app.get("/hellowork/login/otp").await;
     let (send, cancel) = (otp.body.find(">送信</button>").unwrap(), otp.body.find(">キャンセル</a>").unwrap());
