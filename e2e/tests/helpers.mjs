@@ -260,6 +260,9 @@ afterEach(async () => {
 
 /// On a page that came back with errors: the title says so and the focus is on the summary.
 export async function assertErrorPage(page, lang = "ja") {
+  // autofocus applies at the first rendering after parsing, app.js before DOMContentLoaded:
+  // look once the page has loaded, as a user would.
+  await page.waitForLoadState("load");
   const prefix = lang === "ja" ? "エラー：" : "Error: ";
   const title = await page.title();
   if (!title.startsWith(prefix)) throw new Error(`title without ${prefix}: ${title}`);
