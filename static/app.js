@@ -1,4 +1,27 @@
 // Progressive enhancement only: every form works without this file.
+
+// A page that came back with errors: the error summary has the focus (its autofocus does it in
+// current browsers; this covers one that ignores autofocus outside form controls), and each
+// link in it puts the focus on its field, not only scrolls there (GOV.UK's error summary).
+(function () {
+  var summary = document.querySelector(".error-summary[tabindex]");
+  if (!summary) {
+    return;
+  }
+  if (!document.activeElement || document.activeElement === document.body) {
+    summary.focus();
+  }
+  summary.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest('a[href^="#"]');
+    var field = link && document.getElementById(link.getAttribute("href").slice(1));
+    if (field) {
+      event.preventDefault();
+      var label = document.querySelector('label[for="' + field.id + '"]');
+      (label || field).scrollIntoView();
+      field.focus({ preventScroll: true });
+    }
+  });
+})();
 // A form with data-confirm asks before it is sent (the manuals' confirmation dialogs).
 document.addEventListener("submit", function (event) {
   var form = event.target;

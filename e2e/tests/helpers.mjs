@@ -1,11 +1,13 @@
 // Starts a madoguchi demo server for one test file, on a free port and a fresh SQLite file,
 // with the test clock; opens headless Chromium (Debian's) through playwright-core.
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
+import { afterEach } from "node:test";
 import { chromium } from "playwright-core";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -120,7 +122,7 @@ export async function startServer({ clock = "2026-11-24T10:00:00+09:00", config 
 }
 
 export async function openBrowser() {
-  return chromium.launch({
+  const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
     args: [
       "--headless",
@@ -133,6 +135,14 @@ export async function openBrowser() {
       "--disable-sync",
     ],
   });
+  // Every context of every walk is checked with axe-core (see `a11y` below).
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (options) => {
+    const context = await newContext(options);
+    await a11y.watch(context);
+    return context;
+  };
+  return browser;
 }
 
 /// A browser context as a Japanese user's: the pages pick the language from Accept-Language.
@@ -144,3 +154,122 @@ export async function japanesePage(browser) {
 export async function shot(page, name) {
   await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
 }
+
+// ---- accessibility: axe-core over every page state a walk reaches ----
+//
+// Each context gets axe-core as an init script (it runs before the page's own scripts and is
+// not subject to the page's CSP, which allows no inline script). Every document runs axe once
+// it has loaded (after app.js has moved the focus) and reports through a binding. A navigation
+// of the main frame waits (page.route) until the page it leaves has reported, so a walk that
+// clicks on at once cannot skip a state. Violations of the WCAG 2.2 A/AA rules fail the test
+// during which the page was shown (afterEach below), with the rule, the page and the
+// elements. A context without JavaScript runs no init script and so no axe; its pages are the
+// same pages the other walks check with JavaScript.
+
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+export const AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
+
+/// Runs in every document (as an init script, after axe-core's source).
+function axeInPage(tags) {
+  if (!/^https?:$/.test(location.protocol) || window !== window.top) return;
+  window.__mdgA11yStart();
+  const run = () => {
+    if (document.contentType !== "text/html" || !window.axe) {
+      window.__mdgA11yReport(null);
+      return;
+    }
+    window.axe
+      .run(document, { runOnly: { type: "tag", values: tags }, resultTypes: ["violations"] })
+      .then((result) =>
+        window.__mdgA11yReport({
+          url: location.pathname + location.search,
+          lang: document.documentElement.lang,
+          title: document.title,
+          violations: result.violations.map((v) => ({
+            id: v.id,
+            impact: v.impact,
+            help: v.help,
+            nodes: v.nodes.slice(0, 5).map((n) => `${n.target.join(" ")}: ${(n.failureSummary || "").split("\n").slice(0, 2).join(" ")}`),
+          })),
+        }),
+      )
+      .catch((e) => window.__mdgA11yReport({ url: location.pathname, lang: "", title: document.title, violations: [{ id: "axe-error", impact: "", help: String(e), nodes: [] }] }));
+  };
+  if (document.readyState === "complete") run();
+  else window.addEventListener("load", run, { once: true });
+}
+
+export const a11y = {
+  /// Page states checked so far in this test file, and the violations not yet reported.
+  checked: 0,
+  found: [],
+  /// page → the promise of its current document's report.
+  current: new Map(),
+
+  async watch(context) {
+    await context.exposeBinding("__mdgA11yStart", ({ page }) => {
+      let done;
+      const report = new Promise((resolve) => (done = resolve));
+      report.done = done;
+      this.current.set(page, report);
+      page.once("close", () => this.current.delete(page));
+    });
+    await context.exposeBinding("__mdgA11yReport", ({ page }, report) => {
+      if (report) {
+        this.checked += 1;
+        if (report.violations.length > 0) this.found.push(report);
+      }
+      this.current.get(page)?.done();
+    });
+    await context.addInitScript({ content: `${axeSource}\n;(${axeInPage.toString()})(${JSON.stringify(AXE_TAGS)});` });
+    await context.route("**/*", async (route) => {
+      const request = route.request();
+      const frame = request.frame();
+      if (request.isNavigationRequest() && frame === frame.page().mainFrame()) {
+        await this.wait(frame.page());
+      }
+      await route.fallback();
+    });
+  },
+
+  /// Until the page's current document has reported (at most 15 s: a page that never
+  /// loads is the walk's own failure, not this check's).
+  async wait(page) {
+    const report = this.current.get(page);
+    if (report) await Promise.race([report, new Promise((r) => setTimeout(r, 15_000))]);
+  },
+
+  /// Waits for the checks under way and throws on what they found.
+  async settle() {
+    for (const page of [...this.current.keys()]) {
+      if (!page.isClosed()) await this.wait(page);
+    }
+    const found = this.found.splice(0);
+    if (found.length > 0) {
+      const lines = found.flatMap((r) => [
+        `${r.url} (lang=${r.lang}, "${r.title}"):`,
+        ...r.violations.flatMap((v) => [`  ${v.id} [${v.impact}] ${v.help}`, ...v.nodes.map((n) => `    ${n}`)]),
+      ]);
+      throw new Error(`axe-core found WCAG A/AA violations:\n${lines.join("\n")}`);
+    }
+  },
+};
+
+afterEach(async () => {
+  await a11y.settle();
+});
+
+/// On a page that came back with errors: the title says so and the focus is on the summary.
+export async function assertErrorPage(page, lang = "ja") {
+  // autofocus applies at the first rendering after parsing, app.js before DOMContentLoaded:
+  // look once the page has loaded, as a user would.
+  await page.waitForLoadState("load");
+  const prefix = lang === "ja" ? "エラー：" : "Error: ";
+  const title = await page.title();
+  if (!title.startsWith(prefix)) throw new Error(`title without ${prefix}: ${title}`);
+  const focused = await page.evaluate(() => document.activeElement?.className ?? "");
+  if (!focused.split(" ").includes("error-summary")) throw new Error(`focus is on .${focused || "body"}, not the error summary`);
+}
+
+process.on("exit", () => process.stderr.write(`axe-core: ${a11y.checked} page states checked\n`));

@@ -3,12 +3,14 @@
 //! `madoguchi contract add|import` and the operator console; each contract gets its own
 //! organization, and the first account that signs up against it becomes its 管理者.
 
+use madoguchi_core::Lang;
 use madoguchi_core::Portal;
 use madoguchi_core::portal::Registration;
 use madoguchi_identity::accounts::{AccountError, ImportError, RowError, import_rows};
 use madoguchi_store::audit::{self, AuditEntry};
 use madoguchi_store::{Conn, Store, certificates, contracts, users};
 use madoguchi_web::auth::Hasher;
+use madoguchi_web::i18n::Tr;
 use std::collections::HashSet;
 
 /// The most seats one contract may have (a typo guard; a firm with more splits contracts).
@@ -34,13 +36,7 @@ pub struct CheckedContract {
     pub asp_user_ids: Vec<String>,
 }
 
-/// One broken rule: the field it belongs to, and the message (Japanese: the console and the
-/// command line speak to the operator in the portal's language).
-#[derive(Debug, PartialEq, Eq)]
-pub struct FieldError {
-    pub field: &'static str,
-    pub message: String,
-}
+pub use madoguchi_web::forms::FieldError;
 
 /// An ASP user ID such as `abcd8-01`: half-width letters, digits, `-` and `_`, 1–32.
 fn asp_user_id_ok(id: &str) -> bool {
@@ -48,35 +44,34 @@ fn asp_user_id_ok(id: &str) -> bool {
 }
 
 /// Checks every field of a contract for a portal that signs up against contracts; every
-/// broken rule is reported, not just the first.
-pub fn check(portal: &Portal, c: &NewContract<'_>) -> Result<CheckedContract, Vec<FieldError>> {
+/// broken rule is reported, not just the first, in `lang`.
+pub fn check(portal: &Portal, c: &NewContract<'_>, lang: Lang) -> Result<CheckedContract, Vec<FieldError>> {
+    let t = Tr::for_lang(lang);
     let Registration::EmailCodeWithContract { customer_id_prefix, customer_id_digits, .. } =
         &portal.settings.registration
     else {
-        let message = format!("/{}/ は契約で登録するポータルではありません。", portal.id);
+        let message = t.get("op.contracts.err_not_contract").replace("{portal}", &portal.id);
         return Err(vec![FieldError { field: "", message }]);
     };
     let mut errors = Vec::new();
     let mut fail = |field, message: String| errors.push(FieldError { field, message });
     let organization = c.organization.trim().to_string();
     if organization.is_empty() || organization.chars().count() > 200 {
-        fail("organization", "組織名を1文字以上200文字以内で入力してください。".into());
+        fail("organization", t.get("op.contracts.err_organization").into());
     }
     let customer_id = madoguchi_core::contract::customer_id(c.customer_id, customer_id_prefix, *customer_id_digits);
     if customer_id.is_none() {
-        fail(
-            "customer_id",
-            format!("CustomerIdは{customer_id_prefix}から始まる{customer_id_digits}桁の数字で入力してください。"),
-        );
+        let message = t.get("op.contracts.err_customer_id").replace("{prefix}", customer_id_prefix);
+        fail("customer_id", message.replace("{digits}", &customer_id_digits.to_string()));
     }
     let phone = madoguchi_core::contract::phone(c.phone);
     if phone.is_none() {
-        fail("phone", "電話番号は市外局番から入力してください。固定電話は10桁（例：03-1234-5678）、携帯電話は11桁（例：090-1234-5678）、0120で始まる番号は10桁です。".into());
+        fail("phone", t.get("op.contracts.err_phone").into());
     }
     let seats =
         madoguchi_core::normalize::fold(c.seats).trim().parse::<i64>().ok().filter(|n| (1..=MAX_SEATS).contains(n));
     if seats.is_none() {
-        fail("seats", format!("契約数は1～{MAX_SEATS}の数字で入力してください。"));
+        fail("seats", t.get("op.contracts.err_seats").replace("{max}", &MAX_SEATS.to_string()));
     }
     let folded = madoguchi_core::normalize::fold(c.asp_user_ids);
     let ids: Vec<String> = folded
@@ -86,17 +81,12 @@ pub fn check(portal: &Portal, c: &NewContract<'_>) -> Result<CheckedContract, Ve
         .collect();
     let mut seen = HashSet::new();
     if let Some(bad) = ids.iter().find(|id| !asp_user_id_ok(id)) {
-        fail(
-            "asp_user_ids",
-            format!("ASPユーザーID「{bad}」は半角英数字・ハイフン・アンダースコアの32文字以内で入力してください。"),
-        );
+        fail("asp_user_ids", t.get("op.contracts.err_asp_format").replace("{id}", bad));
     } else if let Some(twice) = ids.iter().find(|id| !seen.insert(id.as_str())) {
-        fail("asp_user_ids", format!("ASPユーザーID「{twice}」が重複しています。"));
+        fail("asp_user_ids", t.get("op.contracts.err_asp_twice").replace("{id}", twice));
     } else if let Some(seats) = seats.filter(|s| *s != ids.len() as i64) {
-        fail(
-            "asp_user_ids",
-            format!("ASPユーザーIDは契約数と同じ{seats}個を入力してください（入力は{}個）。", ids.len()),
-        );
+        let message = t.get("op.contracts.err_asp_count").replace("{seats}", &seats.to_string());
+        fail("asp_user_ids", message.replace("{count}", &ids.len().to_string()));
     }
     match (customer_id, phone, seats, errors.is_empty()) {
         (Some(customer_id), Some(phone), Some(seats), true) => {
@@ -144,7 +134,7 @@ pub async fn add(
     actor: &str,
     now: i64,
 ) -> Result<i64, AccountError> {
-    let checked = check(portal, contract)
+    let checked = check(portal, contract, Lang::Ja)
         .map_err(|errors| AccountError::Invalid(errors.into_iter().map(|e| e.message).collect::<Vec<_>>().join(" ")))?;
     let mut tx = store.begin().await?;
     let id = insert(&mut tx, portal, &checked, actor, now)
@@ -180,7 +170,7 @@ pub fn read_import(portal: &Portal, text: &str) -> Result<Vec<(u64, CheckedContr
             seats: &record[3],
             asp_user_ids: &asp,
         };
-        match check(portal, &row) {
+        match check(portal, &row, Lang::Ja) {
             Ok(c) if !seen.insert(c.customer_id.clone()) => errors.push(RowError {
                 line,
                 message: format!("CustomerId {} がファイル内で重複しています。", c.customer_id),
@@ -232,33 +222,31 @@ pub struct CheckedInitial {
 }
 
 /// Checks a rokin contract: organization name, 契約番号 (the preset's digits) and 初期パスワード
-/// (8 characters, all four classes). Every broken rule is reported.
+/// (8 characters, all four classes). Every broken rule is reported, in `lang`.
 pub fn check_initial(
     portal: &Portal,
     organization: &str,
     number: &str,
     initial_password: &str,
+    lang: Lang,
 ) -> Result<CheckedInitial, Vec<FieldError>> {
+    let t = Tr::for_lang(lang);
     let Registration::ContractMaster { contract_number_digits, .. } = &portal.settings.registration else {
-        let message = format!("/{}/ は契約番号と初期パスワードで登録するポータルではありません。", portal.id);
+        let message = t.get("op.contracts.err_not_initial").replace("{portal}", &portal.id);
         return Err(vec![FieldError { field: "", message }]);
     };
     let mut errors = Vec::new();
     let organization = organization.trim().to_string();
     if organization.is_empty() || organization.chars().count() > 200 {
-        errors.push(FieldError {
-            field: "organization",
-            message: "組織名を1文字以上200文字以内で入力してください。".into(),
-        });
+        errors.push(FieldError { field: "organization", message: t.get("op.contracts.err_organization").into() });
     }
     let number = madoguchi_core::contract::contract_number(number, *contract_number_digits);
     if number.is_none() {
-        let message = format!("契約番号は半角数字{contract_number_digits}桁で入力してください。");
+        let message = t.get("op.contracts.err_number").replace("{digits}", &contract_number_digits.to_string());
         errors.push(FieldError { field: "number", message });
     }
     if !madoguchi_core::contract::initial_password_ok(initial_password) {
-        let message = "初期パスワードは半角8桁で、英大文字・英小文字・数字・記号をすべて含めてください。".into();
-        errors.push(FieldError { field: "initial_password", message });
+        errors.push(FieldError { field: "initial_password", message: t.get("op.contracts.err_initial").into() });
     }
     match (number, errors.is_empty()) {
         (Some(number), true) => {
@@ -308,7 +296,7 @@ pub async fn add_initial(
     actor: &str,
     now: i64,
 ) -> Result<i64, AccountError> {
-    let checked = check_initial(portal, organization, number, initial_password)
+    let checked = check_initial(portal, organization, number, initial_password, Lang::Ja)
         .map_err(|errors| AccountError::Invalid(errors.into_iter().map(|e| e.message).collect::<Vec<_>>().join(" ")))?;
     let hash = hash_initial(hasher, &checked.initial_password).await?;
     let mut tx = store.begin().await?;
@@ -337,7 +325,7 @@ pub async fn import_initial(
             errors.push(RowError { line, message });
             continue;
         }
-        match check_initial(portal, &record[0], &record[1], &record[2]) {
+        match check_initial(portal, &record[0], &record[1], &record[2], Lang::Ja) {
             Ok(c) if !seen.insert(c.number.clone()) => errors
                 .push(RowError {
                     line, message: format!("契約番号 {} がファイル内で重複しています。", c.number)
@@ -389,9 +377,7 @@ pub async fn reinitialize(
     now: i64,
 ) -> Result<Option<String>, AccountError> {
     if !madoguchi_core::contract::initial_password_ok(initial_password) {
-        return Err(AccountError::Invalid(
-            "初期パスワードは半角8桁で、英大文字・英小文字・数字・記号をすべて含めてください。".into(),
-        ));
+        return Err(AccountError::Invalid(Tr::for_lang(Lang::Ja).get("op.contracts.err_initial").into()));
     }
     let hash = hash_initial(hasher, initial_password).await?;
     let mut tx = store.begin().await?;
@@ -454,30 +440,30 @@ mod tests {
 
     #[test]
     fn a_good_contract_is_folded_and_split() {
-        let c = check(&shaho(), &contract("２", "abcd8-01；abcd8-02")).unwrap();
+        let c = check(&shaho(), &contract("２", "abcd8-01；abcd8-02"), Lang::Ja).unwrap();
         assert_eq!(c.customer_id, "281234");
         assert_eq!(c.phone, "0312345678");
         assert_eq!(c.asp_user_ids, ["abcd8-01", "abcd8-02"]);
-        let c = check(&shaho(), &contract("3", "a-1 a-2、a-3")).unwrap();
+        let c = check(&shaho(), &contract("3", "a-1 a-2、a-3"), Lang::Ja).unwrap();
         assert_eq!(c.seats, 3);
     }
 
     #[test]
     fn every_broken_rule_is_named() {
         let bad = NewContract { organization: " ", customer_id: "291234", phone: "12", seats: "0", asp_user_ids: "x" };
-        let fields: Vec<&str> = check(&shaho(), &bad).unwrap_err().iter().map(|e| e.field).collect();
+        let fields: Vec<&str> = check(&shaho(), &bad, Lang::Ja).unwrap_err().iter().map(|e| e.field).collect();
         assert_eq!(fields, ["organization", "customer_id", "phone", "seats"]);
-        let e = check(&shaho(), &contract("3", "a-1 a-2")).unwrap_err();
+        let e = check(&shaho(), &contract("3", "a-1 a-2"), Lang::Ja).unwrap_err();
         assert!(e[0].message.contains("3個"), "{e:?}");
-        let e = check(&shaho(), &contract("2", "a-1 a-1")).unwrap_err();
+        let e = check(&shaho(), &contract("2", "a-1 a-1"), Lang::Ja).unwrap_err();
         assert!(e[0].message.contains("重複"), "{e:?}");
-        let e = check(&shaho(), &contract("1", "abc/1")).unwrap_err();
+        let e = check(&shaho(), &contract("1", "abc/1"), Lang::Ja).unwrap_err();
         assert!(e[0].message.contains("abc/1"), "{e:?}");
     }
 
     #[test]
     fn portals_without_contracts_refuse() {
         let hellowork = Config::demo().unwrap().portal("hellowork").unwrap().clone();
-        assert!(check(&hellowork, &contract("1", "a-1")).is_err());
+        assert!(check(&hellowork, &contract("1", "a-1"), Lang::Ja).is_err());
     }
 }

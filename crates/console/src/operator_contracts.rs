@@ -218,7 +218,7 @@ pub async fn create(
         seats: &form.seats,
         asp_user_ids: &form.asp_user_ids,
     };
-    let checked = match contracts::check(&signed.portal, &contract) {
+    let checked = match contracts::check(&signed.portal, &contract, ctx.lang) {
         Ok(checked) => checked,
         Err(broken) => {
             let mut errors = FieldErrors::default();
@@ -251,7 +251,8 @@ async fn create_initial(
     form: ContractForm,
     actor: &str,
 ) -> Result<Response, AppError> {
-    let checked = contracts::check_initial(&signed.portal, &form.organization, &form.number, &form.initial_password);
+    let checked =
+        contracts::check_initial(&signed.portal, &form.organization, &form.number, &form.initial_password, ctx.lang);
     if let Err(broken) = checked {
         let mut errors = FieldErrors::default();
         for e in broken {

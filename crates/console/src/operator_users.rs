@@ -274,6 +274,15 @@ pub async fn create(
         permanent: false,
         actor: &actor,
     };
+    // Every broken rule at once, next to its field, in the console's language.
+    let broken = accounts::check_fields(&signed.portal, &account, ctx.lang);
+    if !broken.is_empty() {
+        let mut errors = FieldErrors::default();
+        for e in broken {
+            errors.add(e.field, &e.message);
+        }
+        return Ok(new_page(&ctx, &signed, form, errors)?.into_response());
+    }
     match accounts::create(
         &state.store,
         &state.hasher,

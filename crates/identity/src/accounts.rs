@@ -83,30 +83,56 @@ struct Checked<'a> {
     office: &'a str,
 }
 
-fn check<'a>(portal: &Portal, account: &NewAccount<'a>) -> Result<Checked<'a>, String> {
-    let login_id = match portal.settings.login_id.kind {
-        LoginIdKind::Email if account.login_id.trim().is_empty() => account.email,
-        _ => account.login_id,
+/// Every rule of an account that needs no database, each broken one with the field it belongs
+/// to, in `lang`: the console shows them all at once, next to their fields; the command line
+/// and the CSV import take the first (`check`). On a portal whose login ID is the e-mail
+/// address and where none was typed, the login-ID rules are the e-mail field's.
+pub fn check_fields(portal: &Portal, account: &NewAccount<'_>, lang: Lang) -> Vec<madoguchi_web::forms::FieldError> {
+    check_all(portal, account, lang).err().unwrap_or_default()
+}
+
+fn check_all<'a>(
+    portal: &Portal,
+    account: &NewAccount<'a>,
+    lang: Lang,
+) -> Result<Checked<'a>, Vec<madoguchi_web::forms::FieldError>> {
+    use madoguchi_web::forms::FieldError;
+    let t = madoguchi_web::i18n::Tr::for_lang(lang);
+    let mut errors = Vec::new();
+    let (login_id, id_field) = match portal.settings.login_id.kind {
+        LoginIdKind::Email if account.login_id.trim().is_empty() => (account.email, "email"),
+        _ => (account.login_id, "login_id"),
     };
-    let label = portal.settings.login_screen.id_label.get(Lang::Ja);
-    let login_id =
-        LoginId::parse(&portal.settings.login_id, login_id).map_err(|rules| rules[0].message(label, Lang::Ja))?;
+    let label = portal.settings.login_screen.id_label.get(lang);
+    let login_id = LoginId::parse(&portal.settings.login_id, login_id)
+        .map_err(|rules| errors.push(FieldError { field: id_field, message: rules[0].message(label, lang) }))
+        .ok();
     let email = normalize::email(account.email);
     if !normalize::is_email(&email) {
-        return Err(format!("メールアドレスの形式が正しくありません: {}", account.email));
+        let message = format!("{}{}", t.get("op.users.err_email"), account.email);
+        errors.push(FieldError { field: "email", message });
     }
     let (name, organization) = (account.name.trim(), account.organization.trim());
     if name.is_empty() || name.chars().count() > 100 {
-        return Err("利用者名を100文字以内で入力してください。".into());
+        errors.push(FieldError { field: "name", message: t.get("op.users.err_name").into() });
     }
     if organization.is_empty() || organization.chars().count() > 200 {
-        return Err("組織名を200文字以内で入力してください。".into());
+        errors.push(FieldError { field: "organization", message: t.get("op.users.err_organization").into() });
     }
     let office = account.office.trim();
     if office.chars().count() > 100 {
-        return Err("管轄の窓口名を100文字以内で入力してください。".into());
+        errors.push(FieldError { field: "office", message: t.get("op.users.err_office").into() });
     }
-    Ok(Checked { login_id, email, name, organization, office })
+    match login_id {
+        Some(login_id) if errors.is_empty() => Ok(Checked { login_id, email, name, organization, office }),
+        _ => Err(errors),
+    }
+}
+
+/// The same rules for the command line and the CSV import: the first broken one, in Japanese.
+fn check<'a>(portal: &Portal, account: &NewAccount<'a>) -> Result<Checked<'a>, String> {
+    check_all(portal, account, Lang::Ja)
+        .map_err(|errors| errors.into_iter().next().map(|e| e.message).unwrap_or_default())
 }
 
 /// The first password of an account and its hash.

@@ -70,6 +70,21 @@ impl Chrome {
         self.t.code()
     }
 
+    /// Whether a piece of data (a name someone typed, an announcement without an English
+    /// version) is Japanese text: it holds kana, kanji or full-width forms. templates/ui.html
+    /// marks such data `lang="ja"` on an English page.
+    pub fn is_japanese(&self, text: &str) -> bool {
+        text.chars().any(|c| {
+            matches!(c,
+                '\u{3000}'..='\u{30ff}'   // CJK punctuation, hiragana, katakana
+                | '\u{3400}'..='\u{4dbf}' // CJK extension A
+                | '\u{4e00}'..='\u{9fff}' // CJK unified ideographs
+                | '\u{f900}'..='\u{faff}' // CJK compatibility ideographs
+                | '\u{ff00}'..='\u{ffef}' // full-width and half-width forms
+                | '\u{20000}'..='\u{2ffff}')
+        })
+    }
+
     /// `<title>`: the screen, then the portal.
     pub fn full_title(&self) -> String {
         match &self.portal {

@@ -12,6 +12,7 @@ mod smtp;
 mod testkit;
 
 mod platform {
+    pub mod a11y;
     pub mod backend;
     pub mod client_address;
     pub mod connections;

@@ -170,7 +170,9 @@ pub async fn portal_top(
     let overrides = state.calendars.for_gate(&state.store, &portal).await;
     let s = &portal.settings;
     let page = PortalTop {
-        chrome: ctx.chrome(s.top_title.get(ctx.lang), Some(&portal), Some(Screen::Top)),
+        // The top page is not the login screen that the manuals name it after (top_title, shown
+        // under the heading): its <title> says what it is.
+        chrome: ctx.chrome(ctx.t.get("top.page_title"), Some(&portal), Some(Screen::Top)),
         top_title: s.top_title.get(ctx.lang).to_string(),
         operator: s.operator_name.get(ctx.lang).to_string(),
         notices_label: s.notices_label.get(ctx.lang).to_string(),

@@ -155,7 +155,7 @@ async fn mlit_lost_id_is_mailed_and_the_answer_is_the_same_for_strangers() {
         .await
         .assert_contains("ID／パスワード紛失")
         .assert_contains("再発行（メール送信）")
-        .assert_contains("<a href=\"/mlit-fwms/login\">ログイン画面へ</a>")
+        .assert_contains("<a class=\"button secondary\" href=\"/mlit-fwms/login\">ログイン画面へ</a>")
         .assert_lacks("再発行します。よろしいですか？");
     // The manual's 登録確認メッセージ comes after the check, naming what is asked for.
     let confirm = app.post("/mlit-fwms/recover", &[("kind", "id"), ("login_id", ""), ("email", MLIT_MAIL)]).await;
@@ -290,7 +290,7 @@ async fn mlit_password_setting_has_the_manuals_button_and_way_back() {
     let app = TestApp::demo().await;
     let set = app.get("/mlit-fwms/password/set").await;
     set.assert_contains("<button type=\"submit\">パスワード設定／変更</button>")
-        .assert_contains("<a href=\"/mlit-fwms/login\">ログイン画面</a>")
+        .assert_contains("<a class=\"button secondary\" href=\"/mlit-fwms/login\">ログイン画面</a>")
         .assert_lacks(">設定</button>")
         .assert_lacks(">戻る</a>");
     let english = app.get_with("/mlit-fwms/password/set", &[("accept-language", "en")]).await;

@@ -60,7 +60,7 @@ async fn the_operation_log_searches_its_own_organization_only() {
     b.get("/rokin/operation-log?from=2026-11-26").await.assert_contains("<span id=\"log-total\">0</span>");
     b.get("/rokin/operation-log?from=11/24")
         .await
-        .assert_contains("id=\"from-error\">日付は「2026-12-01」の形式で入力してください。");
+        .assert_contains("id=\"from-error\"><p>日付は「2026-12-01」の形式で入力してください。");
     // Another organization's user cannot be asked for.
     b.get(&format!("/rokin/operation-log?user={other}"))
         .await
@@ -133,7 +133,7 @@ async fn the_operator_uploads_manuals_that_users_read_and_download() {
     let text = [("file", "manual.pdf", "application/pdf", b"just text, not a PDF".as_slice())];
     op.post_multipart("/rokin/operator/manuals", true, &[("title", "テキスト")], &text)
         .await
-        .assert_contains("<p class=\"error-message\" id=\"file-error\">PDFファイルではありません。PDFファイルを選択してください。</p>")
+        .assert_contains("<div class=\"error-message\" id=\"file-error\"><p>PDFファイルではありません。PDFファイルを選択してください。</p>")
         .assert_contains("value=\"テキスト\"");
     op.post_multipart("/rokin/operator/manuals", true, &[("title", "")], &pdf)
         .await

@@ -78,8 +78,8 @@ async fn home_is_information_with_the_manuals_menu() {
         .assert_contains("<h2 id=\"notices-heading\">お知らせ</h2>")
         // The operator's お知らせ (the demo seeds one).
         .assert_contains("賃金控除事務支援システムのデモ環境です")
-        .assert_contains("<span class=\"group\">共通機能</span>")
-        .assert_contains("<span class=\"group\">システム管理機能</span>")
+        .assert_contains("<span class=\"site-nav-group-label\">共通機能</span>")
+        .assert_contains("<span class=\"site-nav-group-label\">システム管理機能</span>")
         .assert_contains("href=\"/rokin/password\">パスワード変更</a>")
         .assert_contains("href=\"/rokin/manuals\">マニュアル照会</a>")
         .assert_contains("href=\"/rokin/users\">契約ユーザー情報照会</a>")
@@ -180,12 +180,12 @@ async fn the_master_registers_a_general_user_through_a_confirmation() {
         )
         .await;
     wrong
-        .assert_contains("<p class=\"error-message\">ユーザーＩＤには英字と数字の両方を含めてください。</p>")
+        .assert_contains("<p>ユーザーＩＤには英字と数字の両方を含めてください。</p>")
         .assert_contains("パスワードは8文字以上で入力してください。")
         .assert_contains(
-            "<p class=\"error-message\" id=\"name-error\">ユーザー名は全角文字で入力してください（半角の英数字・記号・カナは使用できません）。</p>",
+            "<div class=\"error-message\" id=\"name-error\"><p>ユーザー名は全角文字で入力してください（半角の英数字・記号・カナは使用できません）。</p>",
         )
-        .assert_contains("<p class=\"error-message\" id=\"email-error\">メールアドレスの形式が正しくありません。</p>")
+        .assert_contains("<div class=\"error-message\" id=\"email-error\"><p>メールアドレスの形式が正しくありません。</p>")
         .assert_contains("value=\"abcdef\"")
         .assert_contains("value=\"Hanako\"")
         .assert_contains("value=\"ippan@example\"")
@@ -206,7 +206,7 @@ async fn the_master_registers_a_general_user_through_a_confirmation() {
         .await;
     mismatch
         .assert_contains("id=\"password_confirm-error\">")
-        .assert_contains("<p class=\"error-message\" id=\"email_confirm-error\">メールアドレス再入力がメールアドレスと一致しません。</p>");
+        .assert_contains("<div class=\"error-message\" id=\"email_confirm-error\"><p>メールアドレス再入力がメールアドレスと一致しません。</p>");
     // A taken ユーザーＩＤ (the master's own) is refused on the input screen.
     register(&b, MASTER_ID, "x@example.jp", "一般　花子")
         .await
@@ -409,7 +409,7 @@ async fn the_master_updates_sets_a_temporary_password_and_unlocks() {
         )
         .await;
     wrong
-        .assert_contains("id=\"name-error\">ユーザー名は全角文字で入力してください")
+        .assert_contains("id=\"name-error\"><p>ユーザー名は全角文字で入力してください")
         .assert_contains("パスワードは8文字以上で入力してください。")
         .assert_contains("value=\"ｲｯﾊﾟﾝ\"")
         .assert_contains("value=\"new@rokin-shoji.example.jp\"")
@@ -550,7 +550,7 @@ async fn every_user_changes_their_own_name_and_address_but_not_the_id() {
     let empty = m
         .post("/rokin/user-info", &[("name", "　"), ("email", "a@example.jp"), ("email_confirm", "a@example.jp")])
         .await;
-    empty.assert_contains("<p class=\"error-message\" id=\"name-error\">ユーザー名を入力してください。</p>");
+    empty.assert_contains("<div class=\"error-message\" id=\"name-error\"><p>ユーザー名を入力してください。</p>");
     let long = "あ".repeat(21);
     let wrong = m
         .post(
@@ -559,8 +559,8 @@ async fn every_user_changes_their_own_name_and_address_but_not_the_id() {
         )
         .await;
     wrong
-        .assert_contains("id=\"name-error\">ユーザー名は全角20文字以内で入力してください。</p>")
-        .assert_contains("id=\"email_confirm-error\">メールアドレス再入力がメールアドレスと一致しません。</p>")
+        .assert_contains("id=\"name-error\"><p>ユーザー名は全角20文字以内で入力してください。</p>")
+        .assert_contains("id=\"email_confirm-error\"><p>メールアドレス再入力がメールアドレスと一致しません。</p>")
         .assert_contains(&format!("value=\"{long}\""))
         .assert_contains("value=\"haruko@example.co.jp\"")
         .assert_contains("aria-invalid=\"true\"");

@@ -63,7 +63,7 @@ async fn on_the_next_login_asks_for_the_mailed_code_and_off_it_does_not() {
     member
         .post("/shaho/login-code", &[("password", ""), ("enable", "off")])
         .await
-        .assert_contains("<p class=\"error-message\" id=\"password-error\">")
+        .assert_contains("<div class=\"error-message\" id=\"password-error\">")
         .assert_contains("有効</strong>");
     member
         .post("/shaho/login-code", &[("password", "Wrong-Pass-99"), ("enable", "off")])
