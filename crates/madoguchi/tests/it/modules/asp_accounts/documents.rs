@@ -42,7 +42,7 @@ async fn the_operator_shelves_documents_and_only_the_contracts_accounts_read_the
     let all_path = "/shaho/operator/contracts/documents";
     op.post_multipart(all_path, true, &[("title", "約款")], &file("約款.pdf", &text))
         .await
-        .assert_contains("<p class=\"error-message\" id=\"file-error\">PDFファイルではありません。")
+        .assert_contains("<div class=\"error-message\" id=\"file-error\"><p>PDFファイルではありません。")
         .assert_contains("value=\"約款\"");
     let terms = pdf("terms");
     op.post_multipart(all_path, true, &[("title", "")], &file("約款.pdf", &terms))
