@@ -3,7 +3,7 @@
 // nothing happens before the confirming button; rokin's first screen says the manual's ［ログイン］.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, openBrowser, shot } from "./helpers.mjs";
+import { startServer, openBrowser, shot } from "../helpers.mjs";
 
 let server, browser, page;
 before(async () => {

@@ -4,7 +4,7 @@
 // says エラー／Error; the focus ring, the controls' font, and a 390 px wide phone.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, openBrowser, assertErrorPage, shot, a11y } from "./helpers.mjs";
+import { startServer, openBrowser, assertErrorPage, shot, a11y } from "../helpers.mjs";
 
 let server, browser;
 before(async () => {
