@@ -193,7 +193,7 @@ test("3. the operator shelves a PDF for the demo contract: its accounts download
   await op.getByRole("button", { name: "登録", exact: true }).click();
   assert.equal((await op.textContent("#file-error")).trim(), "PDFファイルではありません。PDFファイルを選択してください。");
   assert.equal(await op.getByLabel("タイトル").inputValue(), title);
-  const pdf = readFileSync(new URL("../../crates/madoguchi/demo/document.pdf", import.meta.url));
+  const pdf = readFileSync(new URL("../../../crates/madoguchi/demo/document.pdf", import.meta.url));
   await op.getByLabel(/^PDFファイル/).setInputFiles({ name: `${title}.pdf`, mimeType: "application/pdf", buffer: pdf });
   await op.getByRole("button", { name: "登録", exact: true }).click();
   assert.equal((await op.textContent(".notice-ok")).trim(), "ドキュメントを登録しました。");
