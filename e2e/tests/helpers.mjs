@@ -139,7 +139,10 @@ export async function openBrowser() {
   const newContext = browser.newContext.bind(browser);
   browser.newContext = async (options) => {
     const context = await newContext(options);
-    await a11y.watch(context);
+    // axe runs as a page script: a context with scripts off cannot run it (and Playwright's
+    // bindings wait for a script that never comes there). Its pages are checked by the walks
+    // with scripts on.
+    if (options?.javaScriptEnabled !== false) await a11y.watch(context);
     return context;
   };
   return browser;
