@@ -27,7 +27,10 @@ fuzz_target!(|text: &str| {
             let _ = password_age(&s.password, now - 86_400 * 200, now);
             let _ = s.withdrawal.as_ref().map(|w| withdrawal_status(w, now - 86_400 * 40, now));
             if let Some(at) = chrono::DateTime::from_timestamp(now, 0) {
-                let _ = portal.hours.availability(at.with_timezone(&madoguchi_core::clock::JST));
+                let _ = portal.hours.availability(
+                    at.with_timezone(&madoguchi_core::clock::JST),
+                    &madoguchi_core::calendar::Overrides::default(),
+                );
             }
         }
     }

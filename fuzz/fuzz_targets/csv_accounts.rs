@@ -4,7 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use madoguchi_web::accounts::{decode_csv, read_import};
+use madoguchi_identity::accounts::{decode_csv, read_import};
 
 fuzz_target!(|bytes: &[u8]| {
     let Ok(text) = decode_csv(bytes) else { return };

@@ -4,8 +4,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use madoguchi_web::accounts::decode_csv;
-use madoguchi_web::contracts::read_import;
+use madoguchi_console::contracts::read_import;
+use madoguchi_identity::accounts::decode_csv;
 
 fuzz_target!(|bytes: &[u8]| {
     let Ok(text) = decode_csv(bytes) else { return };

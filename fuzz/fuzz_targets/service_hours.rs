@@ -5,6 +5,7 @@
 
 use chrono::DateTime;
 use libfuzzer_sys::fuzz_target;
+use madoguchi_core::calendar::{ClosedDay, Overrides};
 use madoguchi_core::clock::JST;
 use madoguchi_core::hours::{Availability, ServiceHours};
 
@@ -14,12 +15,16 @@ const LATEST: i64 = 253_402_300_799;
 
 fuzz_target!(|input: (&str, Vec<String>, i64)| {
     let (hours, closed, at) = input;
-    let Ok(hours) = ServiceHours::parse(hours, &closed) else { return };
+    // The business-day calendar's closures that `non_business_days` stands for: weekends and
+    // holidays, as a portal without a `[calendar]` table has.
+    let calendar = [ClosedDay::parse("sat"), ClosedDay::parse("sun"), ClosedDay::parse("holiday")];
+    let calendar: Vec<ClosedDay> = calendar.into_iter().flatten().collect();
+    let Ok(hours) = ServiceHours::parse(hours, &closed, &calendar) else { return };
     let _ = hours.window_label();
     let at = EARLIEST + at.rem_euclid(LATEST - EARLIEST + 1);
     let Some(at) = DateTime::from_timestamp(at, 0) else { return };
     let at = at.with_timezone(&JST);
-    if let Availability::Closed { reopens_at: Some(reopens) } = hours.availability(at) {
+    if let Availability::Closed { reopens_at: Some(reopens) } = hours.availability(at, &Overrides::default()) {
         assert!(reopens > at, "reopens {reopens} at or before {at}");
     }
 });
