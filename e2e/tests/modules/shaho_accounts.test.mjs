@@ -23,6 +23,8 @@ after(async () => {
 const CUSTOMER = "281234";
 const TEL = "03-1234-5678";
 const PASSWORD = "Mado-Guchi-88";
+// The demo contract's 管理者登録コード (README): its first account, the 管理者, types it.
+const DEMO_ADMIN_CODE = "DEMO-ADMIN-2026";
 const ADMIN = { email: "kanri@shaho-mod.example.jp", name: "管理 太郎" };
 const MEMBER = { email: "ippan@shaho-mod.example.jp", name: "一般 花子" };
 const OTHER = { email: "betsu@shaho-mod.example.jp", name: "別所 次郎" };
@@ -49,7 +51,7 @@ async function nthMail(to, subject, n) {
 }
 
 /// アカウントの作成 against a contract, then the first login and the ASP link: ends on メニュー.
-async function signUpAndLink(page, { email, name }, { customer = CUSTOMER, tel = TEL, asp }) {
+async function signUpAndLink(page, { email, name }, { customer = CUSTOMER, tel = TEL, asp, adminCode = "" }) {
   await page.goto(server.base + "/shaho/signup");
   await page.getByLabel("メールアドレス").fill(email);
   await page.getByRole("button", { name: "次へ" }).click();
@@ -61,6 +63,7 @@ async function signUpAndLink(page, { email, name }, { customer = CUSTOMER, tel =
   await page.getByLabel("CustomerId").fill(customer);
   await page.getByLabel("表示名").fill(name);
   await page.getByLabel("Tel").fill(tel);
+  await page.getByLabel("管理者登録コード").fill(adminCode);
   await page.getByRole("button", { name: "次へ" }).click();
   assert.ok((await page.textContent(".notice-ok")).includes("アカウントを作成しました。"));
   await page.getByLabel("パスワード").fill(PASSWORD);
@@ -85,7 +88,7 @@ async function logout(page) {
 
 test("1. the 管理者 sees 契約数 3 / 使用中 2 and downloads the 管理者用操作マニュアル; a member gets 403", async () => {
   adminPage = await japanesePage(browser);
-  await signUpAndLink(adminPage, ADMIN, { asp: "abcd8-01" });
+  await signUpAndLink(adminPage, ADMIN, { asp: "abcd8-01", adminCode: DEMO_ADMIN_CODE });
   memberPage = await japanesePage(browser);
   await signUpAndLink(memberPage, MEMBER, { asp: "abcd8-02" });
 
@@ -183,6 +186,9 @@ test("3. the operator shelves a PDF for the demo contract: its accounts download
   await op.getByLabel("ASPユーザーID").fill("zz-01 zz-02");
   await op.getByRole("button", { name: "登録", exact: true }).click();
   assert.ok((await op.textContent(".notice-ok")).includes("285555"));
+  // Its first account needs a 管理者登録コード, which the operator issues and hands over.
+  await op.getByRole("button", { name: "管理者登録コードを発行" }).click();
+  const otherCode = (await op.textContent("#admin-code")).trim();
 
   await op.getByRole("link", { name: `ドキュメント: ${CUSTOMER}` }).click();
   assert.ok((await h1(op)).startsWith("ドキュメント"));
@@ -215,7 +221,7 @@ test("3. the operator shelves a PDF for the demo contract: its accounts download
 
   // An account of the other contract: not listed, and the address answers 404.
   const other = await japanesePage(browser);
-  await signUpAndLink(other, OTHER, { customer: "285555", tel: "06-1111-2222", asp: "zz-01" });
+  await signUpAndLink(other, OTHER, { customer: "285555", tel: "06-1111-2222", asp: "zz-01", adminCode: otherCode });
   await menu(other).getByRole("link", { name: "ドキュメント" }).click();
   assert.equal(await other.getByRole("link", { name: title }).count(), 0);
   const refused = await other.goto(server.base + documentPath);
