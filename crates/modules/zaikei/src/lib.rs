@@ -12,6 +12,7 @@
 //! Mounted by the router only where the portal's preset lists the module.
 
 pub mod kinds;
+pub mod layout;
 pub mod store;
 
 use madoguchi_web::route_table::Routes;
