@@ -13,8 +13,7 @@ async fn contract_page(op: &TestApp) -> String {
     assert_eq!(list.status, StatusCode::OK, "{}", list.body);
     let marker = format!("aria-label=\"財形データ取込: {NUMBER}\"");
     let at = list.body.find(&marker).unwrap_or_else(|| panic!("{}", list.body));
-    let href = list.body[..at].rsplit("href=\"").next().unwrap().split('"').next().unwrap().to_string();
-    href
+    list.body[..at].rsplit("href=\"").next().unwrap().split('"').next().unwrap().to_string()
 }
 
 async fn upload(op: &TestApp, path: &str, kind: &str, bytes: &[u8]) -> Page {
