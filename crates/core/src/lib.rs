@@ -5,6 +5,7 @@ pub mod calendar;
 pub mod clock;
 pub mod config;
 pub mod contract;
+pub mod csv_import;
 pub mod holidays;
 pub mod hours;
 pub mod login_id;

@@ -39,6 +39,18 @@ pub fn search_key(text: &str) -> String {
     fold(text).to_lowercase().chars().filter(|c| !c.is_whitespace()).collect()
 }
 
+/// [`search_key`] with hiragana folded to katakana as well, for names searched by their reading:
+/// 「やまだ」 and 「ﾔﾏﾀﾞ」 both find 山田's フリガナ ヤマダ. Both sides go through it.
+pub fn kana_search_key(text: &str) -> String {
+    search_key(text)
+        .chars()
+        .map(|c| match c {
+            '\u{3041}'..='\u{3096}' | '\u{309D}'..='\u{309E}' => char::from_u32(c as u32 + 0x60).unwrap_or(c),
+            _ => c,
+        })
+        .collect()
+}
+
 /// Whether `text` contains what the operator searched for (`needle`, already a
 /// [`search_key`]); an empty needle matches everything.
 pub fn search_matches(text: &str, needle: &str) -> bool {
@@ -73,6 +85,15 @@ pub fn is_email(address: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kana_search_key_folds_width_and_hiragana() {
+        assert_eq!(kana_search_key("ﾔﾏﾀﾞ ﾀﾛｳ"), "ヤマダタロウ");
+        assert_eq!(kana_search_key("やまだ　たろう"), "ヤマダタロウ");
+        assert_eq!(kana_search_key("ヤマダ タロウ"), "ヤマダタロウ");
+        assert_eq!(kana_search_key("山田 太郎"), "山田太郎");
+        assert!(kana_search_key("山田 太郎 ヤマダ タロウ").contains(&kana_search_key("ﾀﾛｳ")));
+    }
 
     #[test]
     fn full_width_input_folds() {

@@ -441,6 +441,63 @@ pub enum MenuItem {
     UserInfo,
     /// 操作ログ照会: the organization's audit events.
     OperationLog,
+    /// 財形積立明細照会 (module zaikei): the bank's 預入依頼書, 加入者残高一覧表 and 奨励金.
+    ZaikeiStatements,
+    /// 財形アラーム明細照会 (module zaikei): the アラーム明細 and their 対応状況.
+    ZaikeiAlarms,
+}
+
+/// Who may open a screen of the menu.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Every user of the contract.
+    Everyone,
+    /// The master user alone (general users get a 403 page that says so).
+    Master,
+    /// 財形's change screens: only where the contract has the 明細変更機能 option (elsewhere the
+    /// screen does not exist: absent from the menu, 404 by address), and then for the master
+    /// and the general users the master granted the 明細変更 right (others: 403).
+    ZaikeiChange,
+}
+
+/// What a user gets at a screen of the menu.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Open,
+    /// The screen does not exist for this contract: not in the menu, 404.
+    Absent,
+    /// The screen exists but this user lacks the right: not in the menu, 403 with a message.
+    Forbidden,
+}
+
+impl Access {
+    /// The rule, from what the user's row says: `master` (role), the contract's 明細変更機能
+    /// flag and the user's 明細変更 right.
+    pub fn verdict(self, master: bool, contract_change_option: bool, change_right: bool) -> Verdict {
+        match self {
+            Access::Everyone => Verdict::Open,
+            Access::Master if master => Verdict::Open,
+            Access::Master => Verdict::Forbidden,
+            Access::ZaikeiChange if !contract_change_option => Verdict::Absent,
+            Access::ZaikeiChange if master || change_right => Verdict::Open,
+            Access::ZaikeiChange => Verdict::Forbidden,
+        }
+    }
+}
+
+impl MenuItem {
+    /// Who may open the screen.
+    pub fn access(self) -> Access {
+        match self {
+            MenuItem::ContractUsers => Access::Master,
+            MenuItem::Password
+            | MenuItem::Manuals
+            | MenuItem::UserInfo
+            | MenuItem::OperationLog
+            | MenuItem::ZaikeiStatements
+            | MenuItem::ZaikeiAlarms => Access::Everyone,
+        }
+    }
 }
 
 impl PortalSettings {
@@ -632,4 +689,31 @@ fn five() -> u32 {
 
 fn twenty() -> u32 {
     20
+}
+
+#[cfg(test)]
+mod access_tests {
+    use super::*;
+
+    #[test]
+    fn everyone_and_master_screens() {
+        assert_eq!(Access::Everyone.verdict(false, false, false), Verdict::Open);
+        assert_eq!(Access::Master.verdict(true, false, false), Verdict::Open);
+        assert_eq!(Access::Master.verdict(false, true, true), Verdict::Forbidden);
+        assert_eq!(MenuItem::ContractUsers.access(), Access::Master);
+        assert_eq!(MenuItem::ZaikeiStatements.access(), Access::Everyone);
+        assert_eq!(MenuItem::ZaikeiAlarms.access(), Access::Everyone);
+    }
+
+    /// Without the contract's 明細変更機能 the change screens do not exist, whoever asks; with
+    /// it, the master and the general users holding the right open them, the others are refused.
+    #[test]
+    fn change_screens_follow_the_contract_option_then_the_right() {
+        let change = Access::ZaikeiChange;
+        assert_eq!(change.verdict(true, false, true), Verdict::Absent);
+        assert_eq!(change.verdict(false, false, true), Verdict::Absent);
+        assert_eq!(change.verdict(true, true, false), Verdict::Open);
+        assert_eq!(change.verdict(false, true, true), Verdict::Open);
+        assert_eq!(change.verdict(false, true, false), Verdict::Forbidden);
+    }
 }

@@ -299,6 +299,8 @@ mod tests {
             contract_id: None,
             asp_user_id: None,
             disabled_at: None,
+            contract_zaikei_change: false,
+            zaikei_change_right: false,
         }
     }
 

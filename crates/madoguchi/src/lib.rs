@@ -2,7 +2,9 @@
 //! demo data) shared by `serve`, the tests and the command-line tools.
 
 pub mod demo;
+pub mod demo_zaikei;
 pub mod jobs;
+pub mod zaikei_cli;
 
 use anyhow::Context;
 use madoguchi_core::config::MailTransport;
@@ -50,7 +52,8 @@ pub async fn build(
     }
     let cas = certificate_authorities(&config, clock.now())?;
     let csrf_key = csrf_key(&store, clock.unix()).await?;
-    let state = AppState::new(config, store, clock, mailer.clone(), hasher, test_clock, cas, csrf_key);
+    let panels: madoguchi_web::panels::HomePanels = vec![std::sync::Arc::new(madoguchi_zaikei::panel::ZaikeiPanel)];
+    let state = AppState::new(config, store, clock, mailer.clone(), hasher, test_clock, cas, csrf_key, panels);
     Ok(Server { state, mailer })
 }
 
@@ -73,7 +76,8 @@ pub fn route_table(state: &AppState) -> Routes {
     let table = madoguchi_identity::routes(table);
     let table = madoguchi_rokin::routes(table);
     let table = madoguchi_console::routes(table, state.config.server.upload_limit_bytes());
-    table.module(state, madoguchi_asp_accounts::MODULE, madoguchi_asp_accounts::routes(Routes::new()))
+    let table = table.module(state, madoguchi_asp_accounts::MODULE, madoguchi_asp_accounts::routes(Routes::new()));
+    table.module(state, madoguchi_zaikei::MODULE, madoguchi_zaikei::routes(Routes::new()))
 }
 
 /// The whole application: [`route_table`] with the layers every request passes.

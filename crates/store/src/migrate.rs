@@ -41,6 +41,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(13, "0013_documents"),
     migration!(14, "0014_web_security"),
     migration!(16, "0016_calendar"),
+    migration!(17, "0017_zaikei"),
 ];
 
 #[derive(Debug, PartialEq, Eq)]

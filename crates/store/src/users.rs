@@ -37,13 +37,18 @@ pub struct User {
     pub asp_user_id: Option<String>,
     /// Disabled by the operator (利用停止) at this time: no login until re-enabled.
     pub disabled_at: Option<i64>,
+    /// rokin 財形: the contract has the 明細変更機能 option (`contracts.zaikei_change`).
+    pub contract_zaikei_change: bool,
+    /// rokin 財形: the 明細変更 right the master grants a general user (`users.zaikei_change_right`).
+    pub zaikei_change_right: bool,
 }
 
 macro_rules! columns {
     () => {
         "u.id, u.portal, u.organization_id, u.login_id, u.email, u.name, u.role, u.password_hash, u.password_changed_at,
          u.must_change_password, u.failed_count, u.locked_until, u.lock_count, u.blocked_at, u.login_code_enabled, u.withdrawn_at, u.last_login_at, u.previous_login_at,
-         o.name AS organization_name, o.office AS organization_office, c.id AS contract_id, a.asp_user_id, u.disabled_at"
+         o.name AS organization_name, o.office AS organization_office, c.id AS contract_id, a.asp_user_id, u.disabled_at,
+         COALESCE(c.zaikei_change, 0) AS contract_zaikei_change, u.zaikei_change_right"
     };
 }
 
@@ -98,6 +103,8 @@ fn user(r: &sqlx::any::AnyRow) -> Result<User, sqlx::Error> {
         contract_id: r.try_get("contract_id")?,
         asp_user_id: r.try_get("asp_user_id")?,
         disabled_at: r.try_get("disabled_at")?,
+        contract_zaikei_change: r.try_get::<i64, _>("contract_zaikei_change")? != 0,
+        zaikei_change_right: r.try_get::<i64, _>("zaikei_change_right")? != 0,
     })
 }
 

@@ -44,10 +44,12 @@ pub enum Screen {
     OperationLog,
     Manuals,
     Sessions,
+    ZaikeiStatements,
+    ZaikeiAlarms,
 }
 
 impl Screen {
-    pub const ALL: [Screen; 36] = [
+    pub const ALL: [Screen; 38] = [
         Screen::Top,
         Screen::Login,
         Screen::Otp,
@@ -84,6 +86,8 @@ impl Screen {
         Screen::OperationLog,
         Screen::Manuals,
         Screen::Sessions,
+        Screen::ZaikeiStatements,
+        Screen::ZaikeiAlarms,
     ];
 
     /// Screens without an address of their own: one entry of a list (a user's 更新へ, with its
@@ -130,6 +134,8 @@ impl Screen {
             Screen::OperationLog => "operation-log",
             Screen::Manuals => "manuals",
             Screen::Sessions => "sessions",
+            Screen::ZaikeiStatements => "zaikei-statements",
+            Screen::ZaikeiAlarms => "zaikei-alarms",
         }
     }
 
@@ -173,6 +179,8 @@ impl Screen {
             Screen::OperationLog => "operation-log",
             Screen::Manuals => "manuals",
             Screen::Sessions => "sessions",
+            Screen::ZaikeiStatements => "zaikei/statements",
+            Screen::ZaikeiAlarms => "zaikei/alarms",
         }
     }
 

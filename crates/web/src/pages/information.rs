@@ -8,6 +8,7 @@ use crate::error::AppError;
 use crate::format::format_datetime;
 use crate::pages::html;
 use crate::pages::landing::Notice;
+use crate::panels::{PanelInput, PanelView};
 use crate::screens::Screen;
 use crate::session::CurrentUser;
 use crate::state::AppState;
@@ -16,7 +17,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::DateTime;
 use madoguchi_core::clock::JST;
-use madoguchi_core::portal::MenuItem;
+use madoguchi_core::portal::{Access, MenuItem, Verdict};
 
 /// The master user of an organization; its general users are `member`s.
 pub const MASTER: &str = "admin";
@@ -42,6 +43,8 @@ fn screen_of(item: MenuItem) -> Screen {
         MenuItem::ContractUsers => Screen::Users,
         MenuItem::UserInfo => Screen::UserInfo,
         MenuItem::OperationLog => Screen::OperationLog,
+        MenuItem::ZaikeiStatements => Screen::ZaikeiStatements,
+        MenuItem::ZaikeiAlarms => Screen::ZaikeiAlarms,
     }
 }
 
@@ -52,12 +55,22 @@ fn label_key(item: MenuItem) -> &'static str {
         MenuItem::ContractUsers => "menu.contract_users",
         MenuItem::UserInfo => "menu.user_info",
         MenuItem::OperationLog => "menu.operation_log",
+        MenuItem::ZaikeiStatements => "menu.zaikei_statements",
+        MenuItem::ZaikeiAlarms => "menu.zaikei_alarms",
     }
 }
 
-/// Whether this user may open the screen: 契約ユーザー情報照会 is the master's alone.
+/// What this user gets at the screen ([`Access::verdict`]): 契約ユーザー情報照会 is the
+/// master's alone; 財形's change screens need the contract's 明細変更機能 option and then the
+/// master or a general user with the 明細変更 right.
+pub fn verdict(current: &CurrentUser, item: MenuItem) -> Verdict {
+    let u = &current.user;
+    item.access().verdict(u.role == MASTER, u.contract_zaikei_change, u.zaikei_change_right)
+}
+
+/// Whether the menu offers the screen to this user.
 pub fn allowed(current: &CurrentUser, item: MenuItem) -> bool {
-    item != MenuItem::ContractUsers || current.user.role == MASTER
+    verdict(current, item) == Verdict::Open
 }
 
 pub fn menu(current: &CurrentUser, ctx: &Ctx) -> MenuView {
@@ -90,7 +103,7 @@ pub fn menu(current: &CurrentUser, ctx: &Ctx) -> MenuView {
 /// temporary or expired password is changed before anything else (home decides how).
 /// `None`: go on.
 pub fn gate(state: &AppState, current: &CurrentUser, item: MenuItem) -> Option<Response> {
-    if !current.portal.settings.offers(item) {
+    if !current.portal.settings.offers(item) || verdict(current, item) == Verdict::Absent {
         return Some(AppError::NotFound.into_response());
     }
     if current.forced_change(state.clock.unix()).is_some() {
@@ -109,11 +122,21 @@ pub struct ForbiddenPage {
 
 /// A general user on a screen of the master user: 403 with a page that says so.
 pub fn master_only(current: &CurrentUser, ctx: &Ctx, item: MenuItem) -> Result<Response, AppError> {
+    forbidden(current, ctx, item)
+}
+
+/// A user without the right to a screen ([`Verdict::Forbidden`]): 403 with a page that says
+/// which right is missing.
+pub fn forbidden(current: &CurrentUser, ctx: &Ctx, item: MenuItem) -> Result<Response, AppError> {
     let title = ctx.t.get(label_key(item));
+    let key = match item.access() {
+        Access::ZaikeiChange => "menu.zaikei_change_only",
+        Access::Master | Access::Everyone => "menu.master_only",
+    };
     let page = ForbiddenPage {
         chrome: ctx.chrome(title, Some(&current.portal), None),
         menu: menu(current, ctx),
-        message: ctx.t.get("menu.master_only").replace("{screen}", title),
+        message: ctx.t.get(key).replace("{screen}", title),
     };
     Ok((StatusCode::FORBIDDEN, html(&page)?).into_response())
 }
@@ -131,16 +154,19 @@ pub struct InformationPage {
     pub role: String,
     pub last_login: Option<String>,
     pub notices: Vec<Notice>,
+    /// The business modules' parts (`crate::panels`).
+    pub panels: Vec<PanelView>,
 }
 
-/// インフォメーション: who is signed in, the operator's お知らせ, and the menu. (The 財形 data
-/// the manual also shows here — latest 預入依頼書, 加入者残高一覧表, 奨励金 — come with M2.)
+/// インフォメーション: who is signed in, the business modules' panels (財形: the latest
+/// 預入依頼書, 加入者残高一覧表, 奨励金 and the 未対応 alarms), the operator's お知らせ, and the menu.
 pub fn information_page(
     ctx: &Ctx,
     current: &CurrentUser,
     now: i64,
     notice: Option<String>,
     notices: Vec<Notice>,
+    panels: Vec<PanelView>,
 ) -> Result<Html<String>, AppError> {
     let u = &current.user;
     let role = if u.role == MASTER { "users.role_master" } else { "users.role_member" };
@@ -162,5 +188,20 @@ pub fn information_page(
             .and_then(|t| DateTime::from_timestamp(t, 0))
             .map(|d| format_datetime(d.with_timezone(&JST), ctx.lang)),
         notices,
+        panels,
     })
+}
+
+/// Every registered home panel (`crate::panels`) that has something for this user, in
+/// registration order.
+pub async fn panels(state: &AppState, current: &CurrentUser, ctx: &Ctx) -> Result<Vec<PanelView>, AppError> {
+    let mut views = Vec::new();
+    for panel in state.home_panels.iter() {
+        let input =
+            PanelInput { store: &state.store, portal: &current.portal, user: &current.user, lang: ctx.lang, t: ctx.t };
+        if let Some(view) = panel.panel(input).await? {
+            views.push(view);
+        }
+    }
+    Ok(views)
 }
