@@ -1,19 +1,14 @@
-//! The console's exports for Excel: UTF-8 with a BOM (opens right on double-click), every
-//! field quoted and kept from running as a formula, CRLF lines; and the audit entry every
-//! export writes (a data export is a security event).
+//! The console's exports for Excel, written by the kit's `excel_csv` (UTF-8 with a BOM: the
+//! console offers no CP932 choice, its files are the operator's own), and the audit entry
+//! every export writes (a data export is a security event).
 
 use crate::operator::{SignedIn, local};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use madoguchi_store::Conn;
 use madoguchi_store::audit::{self, AuditEntry};
 use madoguchi_web::ctx::Origin;
-
-pub fn csv_field(value: &str) -> String {
-    // Quote every field; a leading = + - @ would be a formula in Excel: prefix a quote mark.
-    let value = if value.starts_with(['=', '+', '-', '@']) { format!("'{value}") } else { value.to_string() };
-    format!("\"{}\"", value.replace('"', "\"\""))
-}
+use madoguchi_web::error::AppError;
+use madoguchi_web::excel_csv::{self, ExcelEncoding};
 
 /// Writes `data.exported` (which file, how many rows) on `conn`, the export's transaction.
 pub async fn record_export(
@@ -43,17 +38,12 @@ pub fn download(
     stem: &str,
     portal: &str,
     now: i64,
-    heading: &str,
+    headings: &[&str],
     rows: impl IntoIterator<Item = Vec<String>>,
-) -> Response {
-    let mut out = String::from("\u{feff}");
-    out.push_str(heading);
-    out.push_str("\r\n");
-    for row in rows {
-        out.push_str(&row.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
-        out.push_str("\r\n");
-    }
-    let name = format!("attachment; filename=\"{stem}-{portal}-{}.csv\"", local(now).replace([':', 'T'], ""));
-    ([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, name)], out)
-        .into_response()
+) -> Result<Response, AppError> {
+    // Only CP932 refuses a character; UTF-8 holds them all, so this error is never a user's.
+    let content = excel_csv::write(ExcelEncoding::Utf8Bom, headings, rows)
+        .map_err(|e| AppError::Internal(format!("csv: {e:?}")))?;
+    let name = format!("{stem}-{portal}-{}.csv", local(now).replace([':', 'T'], ""));
+    Ok(excel_csv::download(&name, ExcelEncoding::Utf8Bom, content))
 }

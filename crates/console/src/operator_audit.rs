@@ -179,5 +179,6 @@ pub async fn export(
             r.detail.unwrap_or_default(),
         ]
     });
-    Ok(excel_csv::download("audit", &portal.id, now, "日時,組織,イベント,実行者,対象,IPアドレス,ブラウザ,詳細", lines))
+    let headings = ["日時", "組織", "イベント", "実行者", "対象", "IPアドレス", "ブラウザ", "詳細"];
+    excel_csv::download("audit", &portal.id, now, &headings, lines)
 }

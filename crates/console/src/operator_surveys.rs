@@ -100,5 +100,5 @@ pub async fn export(State(state): State<AppState>, signed: SignedIn, origin: Ori
         let l = line(s, t);
         vec![l.at, l.reasons, l.comment]
     });
-    Ok(excel_csv::download("withdrawal-surveys", &portal.id, now, "回答日時,退会理由,ご意見・ご要望", lines))
+    excel_csv::download("withdrawal-surveys", &portal.id, now, &["回答日時", "退会理由", "ご意見・ご要望"], lines)
 }

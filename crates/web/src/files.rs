@@ -54,15 +54,24 @@ pub fn content_disposition(kind: &str, file_name: &str) -> String {
 
 /// The PDF itself: shown in the browser (`inline`) or saved (`attachment`).
 pub fn pdf_response(manual: &manuals::Manual, content: Vec<u8>, kind: &str) -> Response {
-    let mut response = content.into_response();
+    let mut response = pdf(&manual.file_name, content, kind);
     let h = response.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
-    if let Ok(value) = HeaderValue::from_str(&content_disposition(kind, &manual.file_name)) {
-        h.insert(header::CONTENT_DISPOSITION, value);
-    }
     if let Ok(value) = HeaderValue::from_str(&format!("\"{}\"", manual.sha256)) {
         h.insert(header::ETAG, value);
     }
+    response
+}
+
+/// A PDF the portal made (a module's report, `madoguchi-pdf`) or stored, named `file_name`:
+/// `inline` or `attachment`, never sniffed as anything but a PDF.
+pub fn pdf(file_name: &str, content: Vec<u8>, kind: &str) -> Response {
+    let mut response = content.into_response();
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
+    if let Ok(value) = HeaderValue::from_str(&content_disposition(kind, file_name)) {
+        h.insert(header::CONTENT_DISPOSITION, value);
+    }
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     // The pages' strict policy (`security::headers`: object-src 'none' …) stays on the PDF:
     // Chromium's built-in viewer shows it all the same (checked with Chromium 156, headless),
     // and `nosniff` keeps it from ever being read as anything but a PDF.
@@ -85,5 +94,14 @@ mod tests {
         );
         assert_eq!(human_size(1536), "2 KB");
         assert_eq!(human_size(3 * 1024 * 1024 / 2), "1.5 MB");
+    }
+
+    #[test]
+    fn a_report_pdf_is_served_with_its_name_and_never_sniffed() {
+        let response = pdf("財形積立明細書.pdf", b"%PDF-1.7".to_vec(), "attachment");
+        let h = response.headers();
+        assert_eq!(h[header::CONTENT_TYPE], "application/pdf");
+        assert_eq!(h[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+        assert!(h[header::CONTENT_DISPOSITION].to_str().is_ok_and(|v| v.starts_with("attachment; filename=\"")));
     }
 }

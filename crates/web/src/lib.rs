@@ -1,7 +1,8 @@
 //! The HTTP kit every page uses: `Ctx` and the page chrome, errors and error pages, forms and
 //! field errors, CSRF and security headers, sessions, i18n, screens and their help pages, the
 //! gates (service hours, host → portal), metrics, the route table, the password check under
-//! the lockout rule (`credentials`), the shared file responses (`files`), and the transport of
+//! the lockout rule (`credentials`), the shared file responses (`files`: PDFs; `excel_csv`: CSV
+//! for Excel), and the transport of
 //! client certificates (`tls`, `client_cert`). The identity screens, rokin's screens, the
 //! console and every business module are crates of their own on top of this one; the binary
 //! (`madoguchi`) assembles their routes.
@@ -17,6 +18,7 @@ pub mod csrf;
 pub mod ctx;
 pub mod error;
 pub mod error_page;
+pub mod excel_csv;
 pub mod files;
 pub mod format;
 pub mod forms;

@@ -324,8 +324,11 @@ async fn exit_surveys_are_listed_paged_and_exported_for_excel() {
 
     let csv = app.get("/jrec-in/operator/surveys.csv").await;
     assert_eq!(csv.headers.get("content-type").unwrap(), "text/csv; charset=utf-8");
-    assert!(csv.headers.get("content-disposition").unwrap().to_str().unwrap().starts_with("attachment;"));
-    assert!(csv.body.starts_with("\u{feff}回答日時,退会理由,ご意見・ご要望\r\n"), "{}", csv.body);
+    let disposition = csv.headers.get("content-disposition").unwrap().to_str().unwrap();
+    assert!(disposition.starts_with("attachment; filename=\"withdrawal-surveys-jrec-in-"), "{disposition}");
+    assert!(disposition.contains(".csv\"; filename*=UTF-8''withdrawal-surveys-jrec-in-"), "{disposition}");
+    assert_eq!(csv.headers.get("x-content-type-options").unwrap(), "nosniff");
+    assert!(csv.body.starts_with("\u{feff}\"回答日時\",\"退会理由\",\"ご意見・ご要望\"\r\n"), "{}", csv.body);
     assert!(csv.body.contains("\"求人・採用が充足した、使いにくい\""), "{}", csv.body);
     // A formula is defused and quotes are doubled.
     assert!(csv.body.contains("\"'=1+1 \"\"引用\"\""), "{}", csv.body);
