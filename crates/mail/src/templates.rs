@@ -37,10 +37,12 @@ pub enum MailKind {
     LoginCodeChanged,
     RegistrationIdTaken,
     ContractMatchAlert,
+    ZaikeiReceived,
+    ZaikeiAlarmReceived,
 }
 
 impl MailKind {
-    pub const ALL: [MailKind; 31] = [
+    pub const ALL: [MailKind; 33] = [
         MailKind::OperatorLoginCode,
         MailKind::LoginOtp,
         MailKind::PasswordChanged,
@@ -72,6 +74,8 @@ impl MailKind {
         MailKind::LoginCodeChanged,
         MailKind::RegistrationIdTaken,
         MailKind::ContractMatchAlert,
+        MailKind::ZaikeiReceived,
+        MailKind::ZaikeiAlarmReceived,
     ];
 
     pub fn key(self) -> &'static str {
@@ -107,6 +111,8 @@ impl MailKind {
             MailKind::LoginCodeChanged => "login_code_changed",
             MailKind::RegistrationIdTaken => "registration_id_taken",
             MailKind::ContractMatchAlert => "contract_match_alert",
+            MailKind::ZaikeiReceived => "zaikei_received",
+            MailKind::ZaikeiAlarmReceived => "zaikei_alarm_received",
         }
     }
 
@@ -151,6 +157,8 @@ impl MailKind {
             MailKind::LoginCodeChanged => both!("login_code_changed"),
             MailKind::RegistrationIdTaken => both!("registration_id_taken"),
             MailKind::ContractMatchAlert => both!("contract_match_alert"),
+            MailKind::ZaikeiReceived => both!("zaikei_received"),
+            MailKind::ZaikeiAlarmReceived => both!("zaikei_alarm_received"),
         }
     }
 }
@@ -250,6 +258,9 @@ mod tests {
         ("mail", "パスワード再登録申込受付通知"),
         ("screen", "パスワード再登録"),
         ("link", "パスワードをお忘れの方"),
+        ("kind", "預入依頼書"),
+        ("date_label", "入金予定日"),
+        ("date", "7月25日"),
     ];
 
     #[test]

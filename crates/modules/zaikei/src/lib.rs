@@ -11,6 +11,7 @@
 //!
 //! Mounted by the router only where the portal's preset lists the module.
 
+pub mod import;
 pub mod kinds;
 pub mod layout;
 pub mod store;
