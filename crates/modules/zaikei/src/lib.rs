@@ -8,15 +8,19 @@
 //! - `layout`: the provisional file layout (one column table per kind) and its parser, all rows
 //!   or none with line-numbered errors.
 //! - `store`: the module's SQL; every query binds the contract.
+//! - `outputs` (pure) and `output_pages`: 財形積立明細書出力／財形アラーム明細出力 (PDF) and
+//!   財形積立明細データエクスポート (CSV).
 //!
 //! Mounted by the router only where the portal's preset lists the module.
 
 pub mod import;
 pub mod kinds;
 pub mod layout;
+pub mod output_pages;
+pub mod outputs;
 pub mod store;
 
-use madoguchi_web::route_table::Routes;
+use madoguchi_web::route_table::{Routes, get};
 
 /// The name a preset's `modules` list uses.
 pub const MODULE: madoguchi_core::portal::Module = madoguchi_core::portal::Module::Zaikei;
@@ -24,4 +28,6 @@ pub const MODULE: madoguchi_core::portal::Module = madoguchi_core::portal::Modul
 /// The module's routes (the caller gates them on [`MODULE`]).
 pub fn routes(routes: Routes) -> Routes {
     routes
+        .route("/{portal}/zaikei/reports", get(output_pages::reports))
+        .route("/{portal}/zaikei/export", get(output_pages::export))
 }
