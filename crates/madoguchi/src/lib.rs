@@ -51,7 +51,8 @@ pub async fn build(
     }
     let cas = certificate_authorities(&config, clock.now())?;
     let csrf_key = csrf_key(&store, clock.unix()).await?;
-    let state = AppState::new(config, store, clock, mailer.clone(), hasher, test_clock, cas, csrf_key);
+    let panels: madoguchi_web::panels::HomePanels = vec![std::sync::Arc::new(madoguchi_zaikei::panel::ZaikeiPanel)];
+    let state = AppState::new(config, store, clock, mailer.clone(), hasher, test_clock, cas, csrf_key, panels);
     Ok(Server { state, mailer })
 }
 

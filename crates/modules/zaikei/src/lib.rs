@@ -7,20 +7,26 @@
 //! - `kinds`: the four delivery kinds, 財形種類, 変更区分 and their codes and labels.
 //! - `layout`: the provisional file layout (one column table per kind) and its parser, all rows
 //!   or none with line-numbered errors.
+//! - `import`: one delivery in (re-import rule, audit event, 受信 mails), for the console and the CLI.
+//! - `panel`: インフォメーション's rows (a `madoguchi_web::panels::HomePanel`).
+//! - `statements`, `alarms`: 財形積立明細照会 and 財形アラーム明細照会.
 //! - `store`: the module's SQL; every query binds the contract.
 //! - `outputs` (pure) and `output_pages`: 財形積立明細書出力／財形アラーム明細出力 (PDF) and
 //!   財形積立明細データエクスポート (CSV).
 //!
 //! Mounted by the router only where the portal's preset lists the module.
 
+pub mod alarms;
 pub mod import;
 pub mod kinds;
 pub mod layout;
 pub mod output_pages;
 pub mod outputs;
+pub mod panel;
+pub mod statements;
 pub mod store;
 
-use madoguchi_web::route_table::{Routes, get};
+use madoguchi_web::route_table::{Routes, get, post};
 
 /// The name a preset's `modules` list uses.
 pub const MODULE: madoguchi_core::portal::Module = madoguchi_core::portal::Module::Zaikei;
@@ -28,6 +34,9 @@ pub const MODULE: madoguchi_core::portal::Module = madoguchi_core::portal::Modul
 /// The module's routes (the caller gates them on [`MODULE`]).
 pub fn routes(routes: Routes) -> Routes {
     routes
+        .route("/{portal}/zaikei/statements", get(statements::statements))
+        .route("/{portal}/zaikei/alarms", get(alarms::list))
+        .route("/{portal}/zaikei/alarms/{id}/handled", post(alarms::mark_handled))
         .route("/{portal}/zaikei/reports", get(output_pages::reports))
         .route("/{portal}/zaikei/export", get(output_pages::export))
 }

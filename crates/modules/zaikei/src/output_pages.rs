@@ -69,10 +69,10 @@ const REPORT_CHOICES: [Choice; 2] = [
 ];
 
 const EXPORT_CHOICES: [Choice; 4] = [
-    Choice { code: "deposit", label_key: "zout.kind.deposit", kind: DeliveryKind::Deposit },
-    Choice { code: "balance", label_key: "zout.kind.balance", kind: DeliveryKind::Balance },
-    Choice { code: "incentive", label_key: "zout.kind.incentive", kind: DeliveryKind::Incentive },
-    Choice { code: "alarm", label_key: "zout.kind.alarm", kind: DeliveryKind::Alarm },
+    Choice { code: "deposit", label_key: "zaikei.kind.deposit", kind: DeliveryKind::Deposit },
+    Choice { code: "balance", label_key: "zaikei.kind.balance", kind: DeliveryKind::Balance },
+    Choice { code: "incentive", label_key: "zaikei.kind.incentive", kind: DeliveryKind::Incentive },
+    Choice { code: "alarm", label_key: "zaikei.kind.alarm", kind: DeliveryKind::Alarm },
 ];
 
 /// The deliveries of one kind in the picker: an `<optgroup>`.
@@ -155,7 +155,7 @@ async fn output(
     for kind in which.choices.iter().map(|c| c.kind) {
         let recent = store::recent(&mut conn, contract, kind).await?;
         groups.push(DeliveryGroup {
-            label: ctx.t.get(&format!("zout.kind.{}", kind.code())).to_string(),
+            label: ctx.t.get(&format!("zaikei.kind.{}", kind.code())).to_string(),
             options: recent.iter().map(|d| (d.id.to_string(), delivery_label(d, ctx))).collect(),
         });
     }
@@ -313,11 +313,11 @@ fn unencodable_message(bad: &Unencodable, employees: &[String], ctx: &Ctx) -> St
 
 /// 「月例 入金予定日 2025-07-25（受信 2025-07-14 10:00・120件）」 in the screen's language.
 fn delivery_label(d: &Delivery, ctx: &Ctx) -> String {
-    let cycle = d.cycle.map(|c| format!("{} ", ctx.t.get(&format!("zout.cycle.{}", c.code())))).unwrap_or_default();
+    let cycle = d.cycle.map(|c| format!("{} ", ctx.t.get(&format!("zaikei.cycle.{}", c.code())))).unwrap_or_default();
     ctx.t
         .get("zout.option")
         .replace("{cycle}", &cycle)
-        .replace("{date_label}", ctx.t.get(&format!("zout.date.{}", d.kind.code())))
+        .replace("{date_label}", ctx.t.get(&format!("zaikei.date.{}", d.kind.code())))
         .replace("{date}", &d.due_on)
         .replace("{at}", &format_ts(d.received_at, ctx.lang))
         .replace("{n}", &d.row_count.to_string())

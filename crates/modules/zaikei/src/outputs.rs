@@ -5,8 +5,8 @@
 //! - The PDF reports: 財形積立明細書 of a 預入依頼書 delivery and 財形アラーム明細一覧表 of an
 //!   アラーム明細 delivery, sorted by 所属 then 社員番号, a subtotal after each 所属, then one per
 //!   財形種類 and the total (docs/ZAIKEI.md, 「帳票出力」).
-//! - The CSV: any of the four deliveries, one line per 明細, columns in the order of §3.3 (the
-//!   member, the 財形契約, then the figures), amounts as plain integers so Excel sums them.
+//! - The CSV: any of the four deliveries, one line per 明細, columns in the order of the 照会
+//!   screens, amounts as plain integers so Excel sums them.
 
 use crate::kinds::{DeliveryKind, SavingsKind};
 use crate::store::Delivery;
@@ -256,28 +256,30 @@ fn handled_label(handled: bool) -> &'static str {
     if handled { "対応済" } else { "未対応" }
 }
 
-/// The CSV's headings for a delivery of `kind`: the member (§3.3: 社員番号, 氏名, フリガナ,
-/// 生年月日, 所属コード, 所属名), the 財形契約 (財形種類, 口座番号, 契約日), then the figures.
+/// The CSV's headings for a delivery of `kind`, in the 照会 screens' column order (the screen's
+/// one 所属 column is 所属コード and 所属名 here, so that a spreadsheet can sort and total by
+/// either): 財形積立明細照会's member and 財形契約 columns, then the figures; 財形アラーム明細照会's
+/// columns and the 対応内容 note.
 pub fn csv_headings(kind: DeliveryKind) -> Vec<&'static str> {
-    let member = ["社員番号", "氏名", "フリガナ", "生年月日", "所属コード", "所属名", "財形種類", "口座番号", "契約日"];
+    let member = ["所属コード", "所属名", "社員番号", "氏名", "フリガナ", "生年月日", "財形種類", "口座番号", "契約日"];
     let figures: &[&str] = match kind {
-        DeliveryKind::Deposit => &["積立額", "変更区分", "前回積立額", "奨励金額"],
+        DeliveryKind::Deposit => &["前回積立額", "積立額", "変更区分", "奨励金額"],
         DeliveryKind::Balance => &["元金残高", "利息", "残高合計", "非課税限度額", "限度額までの残り"],
         DeliveryKind::Incentive => &["奨励金額", "累計"],
         DeliveryKind::Alarm => {
             return vec![
-                "社員番号",
-                "氏名",
+                "期限日",
+                "アラーム種別",
                 "所属コード",
                 "所属名",
+                "社員番号",
+                "氏名",
                 "財形種類",
                 "口座番号",
-                "アラーム種別",
                 "内容",
-                "期限日",
                 "必要な手続",
                 "対応状況",
-                "対応メモ",
+                "対応内容",
             ];
         }
     };
@@ -288,24 +290,25 @@ fn optional(amount: Option<i64>) -> String {
     amount.map(|a| a.to_string()).unwrap_or_default()
 }
 
-/// One CSV line of a 預入依頼書, 加入者残高一覧表 or 奨励金 明細, under [`csv_headings`].
+/// One CSV line of a 預入依頼書, 加入者残高一覧表 or 奨励金 明細, under [`csv_headings`];
+/// amounts as plain integers, so that Excel reads them as numbers.
 pub fn csv_line(line: &Line) -> Vec<String> {
     let mut cells = vec![
+        line.dept_code.clone(),
+        line.dept_name.clone(),
         line.employee_no.clone(),
         line.name.clone(),
         line.kana.clone(),
         line.birth_date.clone().unwrap_or_default(),
-        line.dept_code.clone(),
-        line.dept_name.clone(),
         line.savings.label().to_string(),
         line.account_no.clone(),
         line.contracted_on.clone().unwrap_or_default(),
     ];
     match &line.figures {
         Figures::Deposit { amount, change, previous_amount, incentive } => cells.extend([
+            previous_amount.to_string(),
             amount.to_string(),
             change.label().to_string(),
-            previous_amount.to_string(),
             incentive.to_string(),
         ]),
         Figures::Balance { principal, interest, total, tax_free_limit, limit_rest } => cells.extend([
@@ -323,15 +326,15 @@ pub fn csv_line(line: &Line) -> Vec<String> {
 /// One CSV line of an アラーム明細, under [`csv_headings`]`(Alarm)`.
 pub fn csv_alarm_line(alarm: &Alarm) -> Vec<String> {
     vec![
-        alarm.employee_no.clone(),
-        alarm.name.clone(),
+        alarm.due_on.clone(),
+        alarm.alarm_kind.clone(),
         alarm.dept_code.clone(),
         alarm.dept_name.clone(),
+        alarm.employee_no.clone(),
+        alarm.name.clone(),
         savings_label(&alarm.savings).to_string(),
         alarm.account_no.clone(),
-        alarm.alarm_kind.clone(),
         alarm.content.clone(),
-        alarm.due_on.clone(),
         alarm.action.clone(),
         handled_label(alarm.handled).to_string(),
         alarm.note.clone(),

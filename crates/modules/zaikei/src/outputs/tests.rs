@@ -129,7 +129,8 @@ fn alarm_list_sorts_by_department_then_employee() {
 fn csv_lines_match_their_headings() {
     let line = deposit("101", "A001", SavingsKind::General, 10_000);
     assert_eq!(csv_line(&line).len(), csv_headings(DeliveryKind::Deposit).len());
-    assert_eq!(csv_line(&line)[9..], ["10000", "継続", "10000", "100"]);
+    assert_eq!(csv_line(&line)[..3], ["101", "部101", "A001"]);
+    assert_eq!(csv_line(&line)[9..], ["10000", "10000", "継続", "100"]);
     let balance = Line {
         figures: Figures::Balance {
             principal: 1,
