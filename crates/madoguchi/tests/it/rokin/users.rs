@@ -87,8 +87,10 @@ async fn home_is_information_with_the_manuals_menu() {
         .assert_contains("href=\"/rokin/operation-log\">操作ログ照会</a>")
         .assert_contains("action=\"/rokin/logout\"")
         .assert_contains("href=\"/rokin/help/home\" class=\"help-link\"")
-        // 財形 comes with M2: nothing links to it.
-        .assert_lacks("財形");
+        // 財形貯蓄事務 (module zaikei): the 照会 and output screens.
+        .assert_contains("<span class=\"site-nav-group-label\">財形貯蓄事務</span>")
+        .assert_contains("href=\"/rokin/zaikei/reports\">財形積立明細書出力／財形アラーム明細出力</a>")
+        .assert_contains("href=\"/rokin/zaikei/export\">財形積立明細データエクスポート</a>");
 
     // A general user's menu has no 契約ユーザー情報照会.
     let (m, _) = member(&app, &b, "Ippan001", "ippan@rokin-shoji.example.jp").await;
