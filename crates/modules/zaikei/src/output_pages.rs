@@ -116,7 +116,8 @@ pub async fn reports(
     origin: Origin,
     Query(q): Query<OutputQuery>,
 ) -> Result<Response, AppError> {
-    let which = Which { item: MenuItem::ZaikeiReports, screen: Screen::ZaikeiReports, choices: &REPORT_CHOICES, export: false };
+    let which =
+        Which { item: MenuItem::ZaikeiReports, screen: Screen::ZaikeiReports, choices: &REPORT_CHOICES, export: false };
     output(&state, &current, &ctx, &origin, q, which).await
 }
 
@@ -127,7 +128,8 @@ pub async fn export(
     origin: Origin,
     Query(q): Query<OutputQuery>,
 ) -> Result<Response, AppError> {
-    let which = Which { item: MenuItem::ZaikeiExport, screen: Screen::ZaikeiExport, choices: &EXPORT_CHOICES, export: true };
+    let which =
+        Which { item: MenuItem::ZaikeiExport, screen: Screen::ZaikeiExport, choices: &EXPORT_CHOICES, export: true };
     output(&state, &current, &ctx, &origin, q, which).await
 }
 
@@ -174,7 +176,11 @@ async fn output(
             None
         }
         // An id that is not the contract's (or not a number) names nothing: 404.
-        id => Some(store::shown(&mut conn, contract, id.parse().map_err(|_| AppError::NotFound)?).await?.ok_or(AppError::NotFound)?),
+        id => Some(
+            store::shown(&mut conn, contract, id.parse().map_err(|_| AppError::NotFound)?)
+                .await?
+                .ok_or(AppError::NotFound)?,
+        ),
     };
     if let (Some(c), Some(d)) = (choice, &delivery)
         && c.kind != d.kind
@@ -203,7 +209,11 @@ async fn output(
             return form(ctx, current, &which, groups, q, errors, StatusCode::TOO_MANY_REQUESTS);
         }
     }
-    let file = if which.export { csv_file(state, ctx, contract, &request).await? } else { pdf_file(state, current, contract, &request, now).await? };
+    let file = if which.export {
+        csv_file(state, ctx, contract, &request).await?
+    } else {
+        pdf_file(state, current, contract, &request, now).await?
+    };
     let file = match file {
         Ok(file) => file,
         Err(refused) => {
@@ -273,7 +283,12 @@ async fn pdf_file(
 
 /// The CSV, or the message for a character CP932 cannot hold (naming the 社員番号, so the
 /// user finds the row; nothing is handed out).
-async fn csv_file(state: &AppState, ctx: &Ctx, contract: i64, request: &Request) -> Result<Result<File, String>, AppError> {
+async fn csv_file(
+    state: &AppState,
+    ctx: &Ctx,
+    contract: i64,
+    request: &Request,
+) -> Result<Result<File, String>, AppError> {
     let d = &request.delivery;
     let mut conn = state.store.acquire().await?;
     let (employees, lines): (Vec<String>, Vec<Vec<String>>) = if d.kind == DeliveryKind::Alarm {

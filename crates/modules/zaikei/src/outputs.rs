@@ -141,7 +141,9 @@ pub fn statement_report(organization: &str, created: &str, delivery: &Delivery, 
                     (change.label(), yen(*previous_amount), yen(*amount), yen(*incentive))
                 }
                 // A 預入依頼書 delivery holds deposit rows only.
-                Figures::Balance { .. } | Figures::Incentive { .. } => ("", String::new(), String::new(), String::new()),
+                Figures::Balance { .. } | Figures::Incentive { .. } => {
+                    ("", String::new(), String::new(), String::new())
+                }
             };
             rows.push(Row::Data(vec![
                 line.dept_code.clone(),

@@ -111,11 +111,8 @@ fn alarm_list_sorts_by_department_then_employee() {
     ];
     let report = alarm_report("労金商事", "2025-07-14 10:00", &delivery(DeliveryKind::Alarm), &alarms);
     assert!(report.to_pdf().is_ok());
-    let order: Vec<String> = report
-        .rows
-        .iter()
-        .filter_map(|r| if let Row::Data(c) = r { Some(c[2].clone()) } else { None })
-        .collect();
+    let order: Vec<String> =
+        report.rows.iter().filter_map(|r| if let Row::Data(c) = r { Some(c[2].clone()) } else { None }).collect();
     assert_eq!(order, ["A001", "A002", "B001"]);
     let sums = labels(&report);
     let count = |label: &str| sums.iter().find(|(l, _)| l == label).map(|(_, c)| c[10].clone());
