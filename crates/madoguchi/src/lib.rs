@@ -2,6 +2,7 @@
 //! demo data) shared by `serve`, the tests and the command-line tools.
 
 pub mod demo;
+pub mod demo_zaikei;
 pub mod jobs;
 pub mod zaikei_cli;
 
