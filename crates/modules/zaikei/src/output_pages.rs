@@ -39,20 +39,36 @@ use serde::Deserialize;
 pub const OUTPUTS_PER_USER_PER_HOUR: i64 = 60;
 const LIMIT: Limit = Limit::per_hour("zaikei.output", OUTPUTS_PER_USER_PER_HOUR);
 
+/// The address's choices as sent: a parameter that is there, even empty, means the form was
+/// submitted (a browser always sends the delivery `<select>`, and no unchecked radio button).
 #[derive(Debug, Clone, Default, Deserialize)]
+pub struct OutputParams {
+    pub report: Option<String>,
+    pub delivery: Option<String>,
+    pub encoding: Option<String>,
+}
+
+impl OutputParams {
+    fn submitted(&self) -> bool {
+        self.report.is_some() || self.delivery.is_some() || self.encoding.is_some()
+    }
+}
+
+/// The choices as the form shows them again.
+#[derive(Debug, Clone, Default)]
 pub struct OutputQuery {
-    #[serde(default)]
     pub report: String,
-    #[serde(default)]
     pub delivery: String,
-    #[serde(default)]
     pub encoding: String,
 }
 
-impl OutputQuery {
-    /// The form as first opened (nothing chosen yet) rather than submitted.
-    fn is_blank(&self) -> bool {
-        self.report.is_empty() && self.delivery.is_empty() && self.encoding.is_empty()
+impl From<OutputParams> for OutputQuery {
+    fn from(p: OutputParams) -> Self {
+        OutputQuery {
+            report: p.report.unwrap_or_default(),
+            delivery: p.delivery.unwrap_or_default(),
+            encoding: p.encoding.unwrap_or_default(),
+        }
     }
 }
 
@@ -114,7 +130,7 @@ pub async fn reports(
     current: CurrentUser,
     ctx: Ctx,
     origin: Origin,
-    Query(q): Query<OutputQuery>,
+    Query(q): Query<OutputParams>,
 ) -> Result<Response, AppError> {
     let which =
         Which { item: MenuItem::ZaikeiReports, screen: Screen::ZaikeiReports, choices: &REPORT_CHOICES, export: false };
@@ -126,7 +142,7 @@ pub async fn export(
     current: CurrentUser,
     ctx: Ctx,
     origin: Origin,
-    Query(q): Query<OutputQuery>,
+    Query(q): Query<OutputParams>,
 ) -> Result<Response, AppError> {
     let which =
         Which { item: MenuItem::ZaikeiExport, screen: Screen::ZaikeiExport, choices: &EXPORT_CHOICES, export: true };
@@ -145,7 +161,7 @@ async fn output(
     current: &CurrentUser,
     ctx: &Ctx,
     origin: &Origin,
-    mut q: OutputQuery,
+    params: OutputParams,
     which: Which,
 ) -> Result<Response, AppError> {
     if let Some(response) = gate(state, current, which.item) {
@@ -161,10 +177,11 @@ async fn output(
             options: recent.iter().map(|d| (d.id.to_string(), delivery_label(d, ctx))).collect(),
         });
     }
-    if q.is_blank() {
-        q.encoding = ExcelEncoding::default().form_value().to_string();
+    if !params.submitted() {
+        let q = OutputQuery { encoding: ExcelEncoding::default().form_value().to_string(), ..OutputQuery::default() };
         return form(ctx, current, &which, groups, q, FieldErrors::default(), StatusCode::OK);
     }
+    let q = OutputQuery::from(params);
     let mut errors = FieldErrors::default();
     let choice = which.choices.iter().find(|c| c.code == q.report.trim());
     if choice.is_none() {

@@ -6,6 +6,7 @@
 mod alarms;
 mod import;
 mod isolation;
+mod outputs;
 mod statements;
 
 use crate::rokin::users::master;
