@@ -76,6 +76,8 @@ pub struct ContractsPage {
     pub rokin: bool,
     /// Each contract links its document shelf (ドキュメント, module `asp_accounts`).
     pub documents: bool,
+    /// Each contract links its 財形データ取込 (module `zaikei`).
+    pub zaikei: bool,
     /// The new-contract form: (field, label, typed value, hint, input type).
     pub fields: Vec<(&'static str, String, String, String, &'static str)>,
     pub errors: FieldErrors,
@@ -186,6 +188,7 @@ async fn contracts_page_with(
     html(&ContractsPage {
         rokin,
         documents: signed.portal.settings.has_document_shelves(),
+        zaikei: signed.portal.settings.modules.contains(&madoguchi_zaikei::MODULE),
         chrome: ctx.chrome(ctx.t.get("op.contracts.title"), Some(&signed.portal), None),
         base: console_path(&signed.portal),
         lines,

@@ -4,6 +4,7 @@
 //! Clock as the spec's acceptance checks: Monday 2025-07-14 10:00 JST.
 
 mod alarms;
+mod console;
 mod import;
 mod isolation;
 mod outputs;
