@@ -4,6 +4,8 @@
 //! tens of milliseconds to read, and the subset written into each PDF is made from it.
 
 use printpdf::ParsedFont;
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 const IPAEX_GOTHIC: &[u8] = include_bytes!("../../../assets/fonts/ipaexg.ttf");
@@ -24,21 +26,32 @@ pub fn ipaex_gothic() -> Option<&'static ParsedFont> {
 pub struct Metrics<'a> {
     font: &'a ParsedFont,
     units_per_em: f32,
+    /// Per character: has the font a glyph, and its advance in font units. The font's cmap
+    /// lookup walks its segments one by one (most of a report's time before this cache); a
+    /// report uses a few hundred distinct characters many thousand times.
+    glyphs: RefCell<HashMap<char, (bool, u16)>>,
 }
 
 impl<'a> Metrics<'a> {
     pub fn new(font: &'a ParsedFont) -> Self {
-        Metrics { font, units_per_em: f32::from(font.font_metrics.units_per_em.max(1)) }
+        let units_per_em = f32::from(font.font_metrics.units_per_em.max(1));
+        Metrics { font, units_per_em, glyphs: RefCell::new(HashMap::new()) }
+    }
+
+    fn glyph(&self, c: char) -> (bool, u16) {
+        *self.glyphs.borrow_mut().entry(c).or_insert_with(|| {
+            let gid = self.font.lookup_glyph_index(u32::from(c));
+            (gid.is_some(), self.font.get_horizontal_advance(gid.unwrap_or(0)))
+        })
     }
 
     /// The character as it will be drawn: itself, or [`MISSING`] when the font lacks it.
     pub fn drawable(&self, c: char) -> char {
-        if self.font.lookup_glyph_index(u32::from(c)).is_some() { c } else { MISSING }
+        if self.glyph(c).0 { c } else { MISSING }
     }
 
     pub fn char_width(&self, c: char, size_pt: f32) -> f32 {
-        let gid = self.font.lookup_glyph_index(u32::from(c)).unwrap_or(0);
-        f32::from(self.font.get_horizontal_advance(gid)) / self.units_per_em * size_pt
+        f32::from(self.glyph(c).1) / self.units_per_em * size_pt
     }
 
     pub fn width(&self, text: &str, size_pt: f32) -> f32 {

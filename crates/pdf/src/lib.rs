@@ -49,6 +49,7 @@ pub enum Row {
     /// A subtotal (per 所属, per 財形種類 …): bold, on a grey band with a rule above. The label
     /// is written from the first column over the leading cells left empty, so
     /// `label: "所属 101 小計"` with `cells: ["", "", "", "12 件", "¥120,000"]` spans three columns.
+    /// The first cell must be empty (the label always takes the first column).
     Subtotal {
         label: String,
         cells: Vec<String>,
@@ -73,6 +74,8 @@ pub enum ReportError {
     BadWidth { column: usize, width_mm: f32 },
     #[error("row {row} has {cells} cells for {columns} columns")]
     CellCount { row: usize, cells: usize, columns: usize },
+    #[error("row {row}: a subtotal's or total's label takes the first column, whose cell must be empty")]
+    LabelOverCell { row: usize },
     #[error("the embedded font could not be read")]
     Font,
 }
@@ -105,6 +108,11 @@ impl Report {
             };
             if cells != self.columns.len() {
                 return Err(ReportError::CellCount { row, cells, columns: self.columns.len() });
+            }
+            if let Row::Subtotal { cells, .. } | Row::Total { cells, .. } = r
+                && cells.first().is_some_and(|c| !c.is_empty())
+            {
+                return Err(ReportError::LabelOverCell { row });
             }
         }
         Ok(())

@@ -106,6 +106,9 @@ fn a_report_that_cannot_be_laid_out_is_refused() {
     let mut short_row = report(1);
     short_row.rows[0] = Row::Data(vec!["101".into()]);
     assert_eq!(short_row.to_pdf(), Err(ReportError::CellCount { row: 0, cells: 1, columns: 5 }));
+    let mut covered = report(1);
+    covered.rows[1] = Row::Subtotal { label: "小計".into(), cells: vec!["101".into(); 5] };
+    assert_eq!(covered.to_pdf(), Err(ReportError::LabelOverCell { row: 1 }));
     let mut zero = report(1);
     zero.columns[0].width_mm = 0.0;
     assert_eq!(zero.to_pdf(), Err(ReportError::BadWidth { column: 0, width_mm: 0.0 }));
