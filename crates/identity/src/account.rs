@@ -91,7 +91,7 @@ pub async fn home(
     let notices = madoguchi_web::pages::landing::current_notices(&state, &current.portal, ctx.lang).await?;
     if !current.portal.settings.menu.is_empty() {
         // rokin: インフォメーション with the manual's menu bar and the modules' panels.
-        let panels = madoguchi_web::panels::collect(&state, &current, &ctx).await?;
+        let panels = madoguchi_web::pages::information::panels(&state, &current, &ctx).await?;
         return Ok(madoguchi_web::pages::information::information_page(&ctx, &current, now, notice, notices, panels)?
             .into_response());
     }

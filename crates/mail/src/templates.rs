@@ -301,7 +301,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(links, 10, "the five mails with a link, in two languages");
+        assert_eq!(links, 14, "the seven mails with a link, in two languages");
         let relative: Vec<(&str, &str)> =
             VALUES.iter().map(|&(k, v)| if k == "url" { (k, "/hellowork/login") } else { (k, v) }).collect();
         assert!(matches!(render(MailKind::AccountCreated, Lang::Ja, &relative), Err(TemplateError::RelativeLink(..))));

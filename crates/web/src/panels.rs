@@ -3,10 +3,11 @@
 //! depending on the module. The binary registers each module's [`HomePanel`] in the
 //! [`AppState`]; the home page asks every one and shows the panels they return.
 
-use crate::ctx::Ctx;
 use crate::error::AppError;
-use crate::session::CurrentUser;
-use crate::state::AppState;
+use crate::i18n::Tr;
+use madoguchi_core::{Lang, Portal};
+use madoguchi_store::Store;
+use madoguchi_store::users::User;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -32,21 +33,20 @@ pub struct PanelView {
 
 pub type PanelFuture<'a> = Pin<Box<dyn Future<Output = Result<Option<PanelView>, AppError>> + Send + 'a>>;
 
+/// What a panel is asked with: the signed-in user on their portal, the store, the language.
+/// (Plain parts rather than the request's state, so that the state can hold the panels.)
+pub struct PanelInput<'a> {
+    pub store: &'a Store,
+    pub portal: &'a Portal,
+    pub user: &'a User,
+    pub lang: Lang,
+    pub t: &'static Tr,
+}
+
 /// A module's part of the home page. `None`: nothing for this user or portal (the module is
 /// off there, say).
 pub trait HomePanel: Send + Sync {
-    fn panel<'a>(&'a self, state: &'a AppState, current: &'a CurrentUser, ctx: &'a Ctx) -> PanelFuture<'a>;
+    fn panel<'a>(&'a self, input: PanelInput<'a>) -> PanelFuture<'a>;
 }
 
 pub type HomePanels = Vec<Arc<dyn HomePanel>>;
-
-/// Every registered panel that has something for this user, in registration order.
-pub async fn collect(state: &AppState, current: &CurrentUser, ctx: &Ctx) -> Result<Vec<PanelView>, AppError> {
-    let mut views = Vec::new();
-    for panel in state.home_panels.iter() {
-        if let Some(view) = panel.panel(state, current, ctx).await? {
-            views.push(view);
-        }
-    }
-    Ok(views)
-}

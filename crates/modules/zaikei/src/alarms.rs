@@ -129,7 +129,7 @@ async fn page(
     mut errors: FieldErrors,
     typed: Option<(i64, String)>,
 ) -> Result<Response, AppError> {
-    let contract = contract_of(current)?;
+    let contract = contract_of(current);
     let mut conn = state.store.acquire().await?;
     let recent = store::recent(&mut conn, contract, DeliveryKind::Alarm).await?;
     let chosen = match q.delivery.trim().parse::<i64>() {
@@ -222,7 +222,7 @@ pub async fn mark_handled(
     if let Some(response) = gate(&state, &current, MenuItem::ZaikeiAlarms) {
         return Ok(response);
     }
-    let contract = contract_of(&current)?;
+    let contract = contract_of(&current);
     let now = state.clock.unix();
     let mut tx = state.store.begin().await?;
     let delivery = alarms::delivery_of(&mut tx, contract, id).await?.ok_or(AppError::NotFound)?;

@@ -4,23 +4,27 @@
 
 use crate::kinds::DeliveryKind;
 use crate::store;
-use madoguchi_web::ctx::Ctx;
 use madoguchi_web::format::format_ts;
-use madoguchi_web::panels::{HomePanel, PanelFuture, PanelRow, PanelView};
-use madoguchi_web::session::CurrentUser;
-use madoguchi_web::state::AppState;
+use madoguchi_web::panels::{HomePanel, PanelFuture, PanelInput, PanelRow, PanelView};
 
 pub struct ZaikeiPanel;
 
+/// The two parts of the request's context the rows are written with.
+struct Words {
+    t: &'static madoguchi_web::i18n::Tr,
+    lang: madoguchi_core::Lang,
+}
+
 impl HomePanel for ZaikeiPanel {
-    fn panel<'a>(&'a self, state: &'a AppState, current: &'a CurrentUser, ctx: &'a Ctx) -> PanelFuture<'a> {
+    fn panel<'a>(&'a self, input: PanelInput<'a>) -> PanelFuture<'a> {
         Box::pin(async move {
-            if !current.portal.settings.modules.contains(&crate::MODULE) {
+            if !input.portal.settings.modules.contains(&crate::MODULE) {
                 return Ok(None);
             }
-            let Some(contract) = current.user.contract_id else { return Ok(None) };
-            let base = format!("/{}/zaikei", current.portal.id);
-            let mut conn = state.store.acquire().await?;
+            let Some(contract) = input.user.contract_id else { return Ok(None) };
+            let base = format!("/{}/zaikei", input.portal.id);
+            let ctx = Words { t: input.t, lang: input.lang };
+            let mut conn = input.store.acquire().await?;
             let mut rows = Vec::new();
             for kind in [DeliveryKind::Deposit, DeliveryKind::Balance, DeliveryKind::Incentive] {
                 let latest = store::recent(&mut conn, contract, kind).await?.into_iter().next();

@@ -8,7 +8,7 @@ use crate::error::AppError;
 use crate::format::format_datetime;
 use crate::pages::html;
 use crate::pages::landing::Notice;
-use crate::panels::PanelView;
+use crate::panels::{PanelInput, PanelView};
 use crate::screens::Screen;
 use crate::session::CurrentUser;
 use crate::state::AppState;
@@ -194,4 +194,18 @@ pub fn information_page(
         notices,
         panels,
     })
+}
+
+/// Every registered home panel (`crate::panels`) that has something for this user, in
+/// registration order.
+pub async fn panels(state: &AppState, current: &CurrentUser, ctx: &Ctx) -> Result<Vec<PanelView>, AppError> {
+    let mut views = Vec::new();
+    for panel in state.home_panels.iter() {
+        let input =
+            PanelInput { store: &state.store, portal: &current.portal, user: &current.user, lang: ctx.lang, t: ctx.t };
+        if let Some(view) = panel.panel(input).await? {
+            views.push(view);
+        }
+    }
+    Ok(views)
 }
