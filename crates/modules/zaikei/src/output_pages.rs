@@ -38,6 +38,8 @@ use serde::Deserialize;
 /// three deliveries and exporting each a few times stays far below it.
 pub const OUTPUTS_PER_USER_PER_HOUR: i64 = 60;
 const LIMIT: Limit = Limit::per_hour("zaikei.output", OUTPUTS_PER_USER_PER_HOUR);
+/// No contract's id: every query bound to it finds nothing.
+const NO_CONTRACT: i64 = -1;
 
 /// The address's choices as sent: a parameter that is there, even empty, means the form was
 /// submitted (a browser always sends the delivery `<select>`, and no unchecked radio button).
@@ -167,7 +169,9 @@ async fn output(
     if let Some(response) = gate(state, current, which.item) {
         return Ok(response);
     }
-    let contract = current.user.contract_id.ok_or(AppError::NotFound)?;
+    // An organization without a contract (yet) has no deliveries: the pickers are empty, and
+    // any delivery asked for is not found (as on the 照会 screens).
+    let contract = current.user.contract_id.unwrap_or(NO_CONTRACT);
     let mut conn = state.store.acquire().await?;
     let mut groups = Vec::new();
     for kind in which.choices.iter().map(|c| c.kind) {
