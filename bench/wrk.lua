@@ -2,12 +2,15 @@
 --   plain                                         GET the URL's path (the bare axum yardstick)
 --   login <portal> <csrf> <prefix> <count> <pw>   POST /<portal>/login as <prefix>0000 … <prefix><count-1>
 --   page <path> <cookie file>                     GET <path>, one Cookie line of the file after another
+--   paths <cookie> <path file>                    GET one path of the file after another, one session
 -- Every mode builds its request in request(), so the yardstick and the portal pay the same
 -- Lua cost per request. done() prints one JSON line the runner reads.
 
 local threads = {}
 local mode, path, portal, csrf, prefix, count, password
 local cookies = {}
+local paths = {}
+local cookie
 local n = 0
 
 function setup(thread)
@@ -27,6 +30,11 @@ function init(args)
     for line in io.lines(args[3]) do
       table.insert(cookies, line)
     end
+  elseif mode == "paths" then
+    cookie = args[2]
+    for line in io.lines(args[3]) do
+      table.insert(paths, line)
+    end
   end
 end
 
@@ -40,6 +48,8 @@ function request()
     }, body)
   elseif mode == "page" then
     return wrk.format("GET", path, { ["Cookie"] = cookies[(n % #cookies) + 1] })
+  elseif mode == "paths" then
+    return wrk.format("GET", paths[(n % #paths) + 1], { ["Cookie"] = cookie })
   else
     return wrk.format("GET", nil)
   end

@@ -13,6 +13,7 @@ mod report;
 mod server;
 mod smtp;
 mod wrk;
+mod zaikei;
 
 use anyhow::{Context, bail};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
@@ -73,6 +74,15 @@ struct Cli {
     /// Print the results without writing docs/.
     #[arg(long)]
     no_write: bool,
+    /// Only the 財形 figures (rokin; their own section of docs/BENCHMARKS.md).
+    #[arg(long)]
+    zaikei_only: bool,
+    /// Members of the 財形 benchmark's contract.
+    #[arg(long, default_value_t = 5_000)]
+    zaikei_members: usize,
+    /// Length of the 財形積立明細照会 run.
+    #[arg(long, default_value_t = 15)]
+    zaikei_seconds: u64,
     /// How the runner was invoked, for the report.
     #[arg(long, default_value = "bench/run")]
     invocation: String,
@@ -111,6 +121,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     // every run, the yardstick's included, so the ratios compare like with like.
     let wrk_threads = (cores / 2).max(1);
     let started = chrono::Utc::now();
+    if cli.zaikei_only {
+        return zaikei_section(&cli, &work, &madoguchi, &script, started).await;
+    }
 
     let argon2 = Argon2Settings::default();
     let load_before = report::load_average();
@@ -165,6 +178,44 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         std::fs::write(docs.join("benchmarks.json"), format!("{json}\n"))?;
         report::write_section(&docs.join("BENCHMARKS.md"), &markdown)?;
         println!("wrote {} and {}", docs.join("BENCHMARKS.md").display(), docs.join("benchmarks.json").display());
+    }
+    zaikei_section(&cli, &work, &madoguchi, &script, started).await
+}
+
+/// The 財形 figures on each database, side by side: their section of docs/BENCHMARKS.md and
+/// docs/benchmarks-zaikei.json.
+async fn zaikei_section(
+    cli: &Cli,
+    work: &Path,
+    madoguchi: &Path,
+    script: &Path,
+    started: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<()> {
+    let kinds: &[&str] = if cli.no_postgres { &["sqlite"] } else { &["sqlite", "postgres"] };
+    let mut figures = Vec::new();
+    for kind in kinds {
+        let database = match *kind {
+            "sqlite" => {
+                std::fs::create_dir_all(work.join("sqlite"))?;
+                format!("sqlite://{}", work.join("sqlite/zaikei.db").display())
+            }
+            _ => fresh_postgres(&cli.postgres).await?,
+        };
+        figures
+            .push(zaikei::run(kind, &database, work, madoguchi, script, cli.zaikei_members, cli.zaikei_seconds).await?);
+    }
+    let date = started.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let markdown = zaikei::markdown(&figures, &date, &report::commit(&cli.repo).await);
+    println!("\n{markdown}");
+    if !cli.no_write {
+        let docs = cli.repo.join("docs");
+        std::fs::write(docs.join("benchmarks-zaikei.json"), format!("{}\n", serde_json::to_string_pretty(&figures)?))?;
+        report::write_zaikei_section(&docs.join("BENCHMARKS.md"), &markdown)?;
+        println!(
+            "wrote the 財形 section of {} and {}",
+            docs.join("BENCHMARKS.md").display(),
+            docs.join("benchmarks-zaikei.json").display()
+        );
     }
     Ok(())
 }

@@ -10,6 +10,9 @@ use tokio::process::Command;
 
 const BEGIN: &str = "<!-- bench/run writes from here: do not edit by hand -->";
 const END: &str = "<!-- bench/run writes up to here -->";
+/// The 財形 section's markers: `bench/run --zaikei-only` rewrites it alone.
+const ZAIKEI_BEGIN: &str = "<!-- bench/run writes the 財形 figures from here -->";
+const ZAIKEI_END: &str = "<!-- bench/run writes the 財形 figures up to here -->";
 
 #[derive(Debug, Serialize)]
 pub struct Results {
@@ -443,11 +446,21 @@ pub fn goals(r: &Results) -> Vec<Goal> {
 /// Replaces the generated section of `path` (between the markers), keeping the text
 /// around it; a missing file gets a title and the section.
 pub fn write_section(path: &Path, section: &str) -> anyhow::Result<()> {
-    let current = std::fs::read_to_string(path).unwrap_or_else(|_| format!("# Benchmarks\n\n{BEGIN}\n{END}\n"));
-    let (Some(start), Some(end)) = (current.find(BEGIN), current.find(END)) else {
-        anyhow::bail!("{} has no generated section (markers {BEGIN} … {END})", path.display());
+    write_between(path, BEGIN, END, section)
+}
+
+/// Replaces the 財形 section (`section` is the table; the markers are added here).
+pub fn write_zaikei_section(path: &Path, section: &str) -> anyhow::Result<()> {
+    write_between(path, ZAIKEI_BEGIN, ZAIKEI_END, &format!("{ZAIKEI_BEGIN}\n\n{section}\n{ZAIKEI_END}\n"))
+}
+
+fn write_between(path: &Path, begin: &str, end_marker: &str, section: &str) -> anyhow::Result<()> {
+    let current = std::fs::read_to_string(path).unwrap_or_else(|_| format!("# Benchmarks\n\n{begin}\n{end_marker}\n"));
+    let (Some(start), Some(end)) = (current.find(begin), current.find(end_marker)) else {
+        anyhow::bail!("{} has no generated section (markers {begin} … {end_marker})", path.display());
     };
-    let updated = format!("{}{}{}", &current[..start], section, &current[end + END.len()..].trim_start_matches('\n'));
+    let updated =
+        format!("{}{}{}", &current[..start], section, &current[end + end_marker.len()..].trim_start_matches('\n'));
     std::fs::write(path, updated)?;
     Ok(())
 }

@@ -445,6 +445,10 @@ pub enum MenuItem {
     ZaikeiStatements,
     /// 財形アラーム明細照会 (module zaikei): the アラーム明細 and their 対応状況.
     ZaikeiAlarms,
+    /// 財形積立明細書出力／財形アラーム明細出力 (module zaikei): the PDF reports.
+    ZaikeiReports,
+    /// 財形積立明細データエクスポート (module zaikei): a delivery as CSV for Excel.
+    ZaikeiExport,
 }
 
 /// Who may open a screen of the menu.
@@ -495,7 +499,9 @@ impl MenuItem {
             | MenuItem::UserInfo
             | MenuItem::OperationLog
             | MenuItem::ZaikeiStatements
-            | MenuItem::ZaikeiAlarms => Access::Everyone,
+            | MenuItem::ZaikeiAlarms
+            | MenuItem::ZaikeiReports
+            | MenuItem::ZaikeiExport => Access::Everyone,
         }
     }
 }
@@ -703,6 +709,9 @@ mod access_tests {
         assert_eq!(MenuItem::ContractUsers.access(), Access::Master);
         assert_eq!(MenuItem::ZaikeiStatements.access(), Access::Everyone);
         assert_eq!(MenuItem::ZaikeiAlarms.access(), Access::Everyone);
+        // Master and general users alike print and export (spec §3.6.9).
+        assert_eq!(MenuItem::ZaikeiReports.access(), Access::Everyone);
+        assert_eq!(MenuItem::ZaikeiExport.access(), Access::Everyone);
     }
 
     /// Without the contract's 明細変更機能 the change screens do not exist, whoever asks; with

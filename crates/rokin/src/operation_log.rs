@@ -30,7 +30,7 @@ const PAGE: i64 = 50;
 /// The kinds of operation the search offers, in the order of the list. Each has its Japanese
 /// and English name under `event.<name>` in the locales; an event without one (added later)
 /// shows under its own name.
-const EVENTS: [&str; 24] = [
+const EVENTS: [&str; 26] = [
     "login.succeeded",
     "login.failed",
     "session.ended",
@@ -55,6 +55,8 @@ const EVENTS: [&str; 24] = [
     "zaikei.imported",
     "zaikei.reimported",
     "zaikei.alarm_handled",
+    "zaikei.report_output",
+    "zaikei.exported",
 ];
 
 /// The name of an event as the screen shows it.

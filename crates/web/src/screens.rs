@@ -46,10 +46,12 @@ pub enum Screen {
     Sessions,
     ZaikeiStatements,
     ZaikeiAlarms,
+    ZaikeiReports,
+    ZaikeiExport,
 }
 
 impl Screen {
-    pub const ALL: [Screen; 38] = [
+    pub const ALL: [Screen; 40] = [
         Screen::Top,
         Screen::Login,
         Screen::Otp,
@@ -88,6 +90,8 @@ impl Screen {
         Screen::Sessions,
         Screen::ZaikeiStatements,
         Screen::ZaikeiAlarms,
+        Screen::ZaikeiReports,
+        Screen::ZaikeiExport,
     ];
 
     /// Screens without an address of their own: one entry of a list (a user's 更新へ, with its
@@ -136,6 +140,8 @@ impl Screen {
             Screen::Sessions => "sessions",
             Screen::ZaikeiStatements => "zaikei-statements",
             Screen::ZaikeiAlarms => "zaikei-alarms",
+            Screen::ZaikeiReports => "zaikei-reports",
+            Screen::ZaikeiExport => "zaikei-export",
         }
     }
 
@@ -181,6 +187,8 @@ impl Screen {
             Screen::Sessions => "sessions",
             Screen::ZaikeiStatements => "zaikei/statements",
             Screen::ZaikeiAlarms => "zaikei/alarms",
+            Screen::ZaikeiReports => "zaikei/reports",
+            Screen::ZaikeiExport => "zaikei/export",
         }
     }
 

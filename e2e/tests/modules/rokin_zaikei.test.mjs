@@ -1,13 +1,15 @@
 // rokin's 財形貯蓄事務 (module zaikei; docs/ZAIKEI.md) in Chromium: the operator imports a
 // 預入依頼書 through the console (upload → preview → 取込; a bad file is refused by line), the
 // master's インフォメーション shows it, and 財形積立明細照会 finds a name typed in half-width
-// kana, with totals per 財形種類. The tests run in order and share the server.
+// kana, with totals per 財形種類; then the master downloads the 財形積立明細書 as a PDF and the
+// delivery as CSV in CP932 and in UTF-8. The tests run in order and share the server.
 //
 // As in screens.test.mjs, rokin's client certificate (walked in certificate.test.mjs) is left
 // out: this portal is rokin with `second_factor = none`, so the master's password login
 // reaches the screens. The demo contract 12345678 / Demo#026 has its master registered first.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { startServer, openBrowser, japanesePage, shot, assertErrorPage } from "../helpers.mjs";
 
 const CONFIG = `[server]
@@ -127,4 +129,62 @@ test("the master sees it on インフォメーション and finds a name in half
   await master.getByRole("button", { name: "検索" }).click();
   await assertErrorPage(master);
   assert.equal(await master.inputValue("#dept"), "総務部");
+});
+
+/// The value of the delivery picker's option for 入金予定日 2027-01-25 (the file imported above).
+async function importedDelivery(page) {
+  const option = page.locator("#delivery option", { hasText: "2027-01-25" });
+  assert.equal(await option.count(), 1);
+  return option.getAttribute("value");
+}
+
+/// Clicks `button` and returns the download with its bytes; the same address fetched again in
+/// the page's session gives the response headers (a download has none to read).
+async function download(page, button) {
+  const [file] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: button }).click()]);
+  const bytes = readFileSync(await file.path());
+  const response = await page.request.get(file.url());
+  assert.equal(response.status(), 200);
+  return { file, bytes, headers: response.headers() };
+}
+
+test("the master prints the 財形積立明細書 as a PDF", async () => {
+  await master.getByRole("link", { name: "財形積立明細書出力／財形アラーム明細出力" }).click();
+  assert.equal(await h1(master), "財形積立明細書出力／財形アラーム明細出力");
+  // Nothing chosen: both messages, the focus on the summary.
+  await master.getByRole("button", { name: "出力" }).click();
+  await assertErrorPage(master);
+  assert.ok((await master.textContent("#report-error")).includes("帳票を選択してください。"));
+  await master.getByLabel("財形積立明細書（預入依頼書）").check();
+  await master.getByLabel("受信データ").selectOption(await importedDelivery(master));
+  await shot(master, "rokin-zaikei-reports");
+  const { file, bytes, headers } = await download(master, "出力");
+  assert.equal(file.suggestedFilename(), "財形積立明細書_預入依頼書_月例_2027-01-25.pdf");
+  assert.equal(bytes.subarray(0, 5).toString(), "%PDF-");
+  assert.equal(headers["content-type"], "application/pdf");
+  assert.ok(headers["content-disposition"].startsWith("attachment;"), headers["content-disposition"]);
+  assert.ok(headers["content-disposition"].includes("filename*=UTF-8''"), headers["content-disposition"]);
+});
+
+test("the master exports the delivery as CSV in CP932 and in UTF-8", async () => {
+  await master.getByRole("link", { name: "財形積立明細データエクスポート" }).click();
+  assert.equal(await h1(master), "財形積立明細データエクスポート");
+  await master.getByLabel("預入依頼書", { exact: true }).check();
+  await master.getByLabel("受信データ").selectOption(await importedDelivery(master));
+  await master.getByLabel("Shift_JIS（CP932）：古い表計算ソフト・システム向け").check();
+  const cp932 = await download(master, "エクスポート");
+  assert.equal(cp932.file.suggestedFilename(), "財形積立明細データ_預入依頼書_月例_2027-01-25.csv");
+  assert.equal(cp932.headers["content-type"], "text/csv; charset=Shift_JIS");
+  assert.ok(!cp932.bytes.includes("&#"), "no numeric character references");
+  const text = new TextDecoder("shift_jis", { fatal: true }).decode(cp932.bytes);
+  const lines = text.split("\r\n");
+  assert.equal(lines.length, 6, "header, 4 rows, nothing after the last CRLF");
+  assert.ok(lines[0].startsWith('"所属コード","所属名","社員番号","氏名"'), lines[0]);
+  assert.ok(text.includes('"山田　太郎"') && text.includes('"ヤマダ　タロウ"'), text);
+
+  await master.getByLabel("UTF-8（BOM付き）：Excel でそのまま開けます").check();
+  const utf8 = await download(master, "エクスポート");
+  assert.equal(utf8.headers["content-type"], "text/csv; charset=utf-8");
+  assert.deepEqual([...utf8.bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf]);
+  assert.ok(utf8.bytes.toString("utf8").includes('"鈴木　美咲"'));
 });

@@ -11,6 +11,8 @@
 //! - `panel`: インフォメーション's rows (a `madoguchi_web::panels::HomePanel`).
 //! - `statements`, `alarms`: 財形積立明細照会 and 財形アラーム明細照会.
 //! - `store`: the module's SQL; every query binds the contract.
+//! - `outputs` (pure) and `output_pages`: 財形積立明細書出力／財形アラーム明細出力 (PDF) and
+//!   財形積立明細データエクスポート (CSV).
 //!
 //! Mounted by the router only where the portal's preset lists the module.
 
@@ -18,6 +20,8 @@ pub mod alarms;
 pub mod import;
 pub mod kinds;
 pub mod layout;
+pub mod output_pages;
+pub mod outputs;
 pub mod panel;
 pub mod statements;
 pub mod store;
@@ -33,4 +37,6 @@ pub fn routes(routes: Routes) -> Routes {
         .route("/{portal}/zaikei/statements", get(statements::statements))
         .route("/{portal}/zaikei/alarms", get(alarms::list))
         .route("/{portal}/zaikei/alarms/{id}/handled", post(alarms::mark_handled))
+        .route("/{portal}/zaikei/reports", get(output_pages::reports))
+        .route("/{portal}/zaikei/export", get(output_pages::export))
 }

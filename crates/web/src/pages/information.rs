@@ -45,6 +45,8 @@ fn screen_of(item: MenuItem) -> Screen {
         MenuItem::OperationLog => Screen::OperationLog,
         MenuItem::ZaikeiStatements => Screen::ZaikeiStatements,
         MenuItem::ZaikeiAlarms => Screen::ZaikeiAlarms,
+        MenuItem::ZaikeiReports => Screen::ZaikeiReports,
+        MenuItem::ZaikeiExport => Screen::ZaikeiExport,
     }
 }
 
@@ -57,6 +59,8 @@ fn label_key(item: MenuItem) -> &'static str {
         MenuItem::OperationLog => "menu.operation_log",
         MenuItem::ZaikeiStatements => "menu.zaikei_statements",
         MenuItem::ZaikeiAlarms => "menu.zaikei_alarms",
+        MenuItem::ZaikeiReports => "menu.zaikei_reports",
+        MenuItem::ZaikeiExport => "menu.zaikei_export",
     }
 }
 

@@ -87,13 +87,20 @@ async fn home_is_information_with_the_manuals_menu() {
         .assert_contains("href=\"/rokin/operation-log\">操作ログ照会</a>")
         .assert_contains("action=\"/rokin/logout\"")
         .assert_contains("href=\"/rokin/help/home\" class=\"help-link\"")
-        // 財形貯蓄事務 (module zaikei): its 照会 screens; this organization has no contract
-        // (made by hand), so no deliveries on インフォメーション.
+        // 財形貯蓄事務 (module zaikei): its 照会 and output screens; this organization has no
+        // contract (made by hand), so no deliveries on インフォメーション or in the pickers.
         .assert_contains("<span class=\"site-nav-group-label\">財形貯蓄事務</span>")
         .assert_contains("href=\"/rokin/zaikei/statements\">財形積立明細照会</a>")
         .assert_contains("href=\"/rokin/zaikei/alarms\">財形アラーム明細照会</a>")
+        .assert_contains("href=\"/rokin/zaikei/reports\">財形積立明細書出力／財形アラーム明細出力</a>")
+        .assert_contains("href=\"/rokin/zaikei/export\">財形積立明細データエクスポート</a>")
         .assert_lacks("財形貯蓄 最新の受信情報");
     b.get("/rokin/zaikei/statements").await.assert_contains("この帳票はまだ受信していません。");
+    b.get("/rokin/zaikei/reports").await.assert_contains("受信データはまだありません");
+    assert_eq!(
+        b.get("/rokin/zaikei/export?report=deposit&delivery=1&encoding=utf8").await.status,
+        StatusCode::NOT_FOUND
+    );
 
     // A general user's menu has no 契約ユーザー情報照会.
     let (m, _) = member(&app, &b, "Ippan001", "ippan@rokin-shoji.example.jp").await;

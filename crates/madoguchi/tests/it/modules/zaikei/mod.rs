@@ -7,6 +7,7 @@ mod alarms;
 mod console;
 mod import;
 mod isolation;
+mod outputs;
 mod statements;
 
 use crate::rokin::users::master;
