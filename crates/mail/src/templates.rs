@@ -37,10 +37,13 @@ pub enum MailKind {
     LoginCodeChanged,
     RegistrationIdTaken,
     ContractMatchAlert,
+    ZaikeiChangesSent,
+    ZaikeiChangesApplied,
+    ZaikeiDeadlineNear,
 }
 
 impl MailKind {
-    pub const ALL: [MailKind; 31] = [
+    pub const ALL: [MailKind; 34] = [
         MailKind::OperatorLoginCode,
         MailKind::LoginOtp,
         MailKind::PasswordChanged,
@@ -72,6 +75,9 @@ impl MailKind {
         MailKind::LoginCodeChanged,
         MailKind::RegistrationIdTaken,
         MailKind::ContractMatchAlert,
+        MailKind::ZaikeiChangesSent,
+        MailKind::ZaikeiChangesApplied,
+        MailKind::ZaikeiDeadlineNear,
     ];
 
     pub fn key(self) -> &'static str {
@@ -107,6 +113,9 @@ impl MailKind {
             MailKind::LoginCodeChanged => "login_code_changed",
             MailKind::RegistrationIdTaken => "registration_id_taken",
             MailKind::ContractMatchAlert => "contract_match_alert",
+            MailKind::ZaikeiChangesSent => "zaikei_changes_sent",
+            MailKind::ZaikeiChangesApplied => "zaikei_changes_applied",
+            MailKind::ZaikeiDeadlineNear => "zaikei_deadline_near",
         }
     }
 
@@ -151,6 +160,9 @@ impl MailKind {
             MailKind::LoginCodeChanged => both!("login_code_changed"),
             MailKind::RegistrationIdTaken => both!("registration_id_taken"),
             MailKind::ContractMatchAlert => both!("contract_match_alert"),
+            MailKind::ZaikeiChangesSent => both!("zaikei_changes_sent"),
+            MailKind::ZaikeiChangesApplied => both!("zaikei_changes_applied"),
+            MailKind::ZaikeiDeadlineNear => both!("zaikei_deadline_near"),
         }
     }
 }
@@ -213,7 +225,7 @@ fn fill(kind: MailKind, text: &str, values: &[(&str, &str)]) -> Result<String, T
 mod tests {
     use super::*;
 
-    const VALUES: [(&str, &str); 36] = [
+    const VALUES: [(&str, &str); 39] = [
         ("after", "退会後30日以内であれば、…"),
         ("change", "ASPユーザーとの紐づけが解除されました。"),
         ("admin", "管理 太郎"),
@@ -250,6 +262,9 @@ mod tests {
         ("mail", "パスワード再登録申込受付通知"),
         ("screen", "パスワード再登録"),
         ("link", "パスワードをお忘れの方"),
+        ("receipt", "ZK20250714-000012"),
+        ("due", "2025-07-25"),
+        ("deadline", "2025-07-18 20:00"),
     ];
 
     #[test]
@@ -290,7 +305,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(links, 10, "the five mails with a link, in two languages");
+        assert_eq!(links, 16, "the eight mails with a link, in two languages");
         let relative: Vec<(&str, &str)> =
             VALUES.iter().map(|&(k, v)| if k == "url" { (k, "/hellowork/login") } else { (k, v) }).collect();
         assert!(matches!(render(MailKind::AccountCreated, Lang::Ja, &relative), Err(TemplateError::RelativeLink(..))));

@@ -46,10 +46,13 @@ pub enum Screen {
     Sessions,
     ZaikeiStatements,
     ZaikeiAlarms,
+    ZaikeiChange,
+    ZaikeiSend,
+    ZaikeiHistory,
 }
 
 impl Screen {
-    pub const ALL: [Screen; 38] = [
+    pub const ALL: [Screen; 41] = [
         Screen::Top,
         Screen::Login,
         Screen::Otp,
@@ -88,6 +91,9 @@ impl Screen {
         Screen::Sessions,
         Screen::ZaikeiStatements,
         Screen::ZaikeiAlarms,
+        Screen::ZaikeiChange,
+        Screen::ZaikeiSend,
+        Screen::ZaikeiHistory,
     ];
 
     /// Screens without an address of their own: one entry of a list (a user's 更新へ, with its
@@ -136,6 +142,9 @@ impl Screen {
             Screen::Sessions => "sessions",
             Screen::ZaikeiStatements => "zaikei-statements",
             Screen::ZaikeiAlarms => "zaikei-alarms",
+            Screen::ZaikeiChange => "zaikei-change",
+            Screen::ZaikeiSend => "zaikei-send",
+            Screen::ZaikeiHistory => "zaikei-history",
         }
     }
 
@@ -181,6 +190,9 @@ impl Screen {
             Screen::Sessions => "sessions",
             Screen::ZaikeiStatements => "zaikei/statements",
             Screen::ZaikeiAlarms => "zaikei/alarms",
+            Screen::ZaikeiChange => "zaikei/change",
+            Screen::ZaikeiSend => "zaikei/send",
+            Screen::ZaikeiHistory => "zaikei/history",
         }
     }
 

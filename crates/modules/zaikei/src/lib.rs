@@ -8,14 +8,28 @@
 //! - `layout`: the provisional file layout (one column table per kind) and its parser, all rows
 //!   or none with line-numbered errors.
 //! - `store`: the module's SQL; every query binds the contract.
+//! - 財形積立明細変更 and after (明細変更機能 only): `rules` (amounts, the 55-year and 2-year
+//!   rules, the 変更期限 window, pure), `cycle` (the screens' gate and サイクル), `review` (a
+//!   change set checked), `change` and `edit` (財形積立明細変更), `send` (財形変更後明細送信),
+//!   `history` (財形積立明細変更履歴照会), `notify` (the mails, the deadline reminder job),
+//!   `export` (the bank's CSV of the sent changes).
 //!
 //! Mounted by the router only where the portal's preset lists the module.
 
+pub mod change;
+pub mod cycle;
+pub mod edit;
+pub mod export;
+pub mod history;
 pub mod kinds;
 pub mod layout;
+pub mod notify;
+pub mod review;
+pub mod rules;
+pub mod send;
 pub mod store;
 
-use madoguchi_web::route_table::Routes;
+use madoguchi_web::route_table::{Routes, get};
 
 /// The name a preset's `modules` list uses.
 pub const MODULE: madoguchi_core::portal::Module = madoguchi_core::portal::Module::Zaikei;
@@ -23,4 +37,15 @@ pub const MODULE: madoguchi_core::portal::Module = madoguchi_core::portal::Modul
 /// The module's routes (the caller gates them on [`MODULE`]).
 pub fn routes(routes: Routes) -> Routes {
     routes
+        .route("/{portal}/zaikei/change", get(change::pick))
+        .route("/{portal}/zaikei/change/{id}", get(change::list))
+        .route("/{portal}/zaikei/change/{id}/confirm", get(change::confirm))
+        .route("/{portal}/zaikei/change/{id}/rows/{row}", get(edit::row_form).post(edit::row_save))
+        .route("/{portal}/zaikei/change/{id}/new", get(edit::new_form).post(edit::new_save))
+        .route("/{portal}/zaikei/change/{id}/new/{change}", get(edit::new_form).post(edit::new_save))
+        .route("/{portal}/zaikei/send", get(send::pick))
+        .route("/{portal}/zaikei/send/{id}", get(send::form).post(send::send))
+        .route("/{portal}/zaikei/send/{id}/done", get(send::done))
+        .route("/{portal}/zaikei/history", get(history::pick))
+        .route("/{portal}/zaikei/history/{id}", get(history::view))
 }

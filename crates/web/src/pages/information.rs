@@ -44,6 +44,9 @@ fn screen_of(item: MenuItem) -> Screen {
         MenuItem::OperationLog => Screen::OperationLog,
         MenuItem::ZaikeiStatements => Screen::ZaikeiStatements,
         MenuItem::ZaikeiAlarms => Screen::ZaikeiAlarms,
+        MenuItem::ZaikeiChange => Screen::ZaikeiChange,
+        MenuItem::ZaikeiSend => Screen::ZaikeiSend,
+        MenuItem::ZaikeiHistory => Screen::ZaikeiHistory,
     }
 }
 
@@ -56,6 +59,9 @@ fn label_key(item: MenuItem) -> &'static str {
         MenuItem::OperationLog => "menu.operation_log",
         MenuItem::ZaikeiStatements => "menu.zaikei_statements",
         MenuItem::ZaikeiAlarms => "menu.zaikei_alarms",
+        MenuItem::ZaikeiChange => "menu.zaikei_change",
+        MenuItem::ZaikeiSend => "menu.zaikei_send",
+        MenuItem::ZaikeiHistory => "menu.zaikei_history",
     }
 }
 
@@ -130,7 +136,7 @@ pub fn forbidden(current: &CurrentUser, ctx: &Ctx, item: MenuItem) -> Result<Res
     let title = ctx.t.get(label_key(item));
     let key = match item.access() {
         Access::ZaikeiChange => "menu.zaikei_change_only",
-        Access::Master | Access::Everyone => "menu.master_only",
+        Access::Master | Access::Everyone | Access::ZaikeiChangeView => "menu.master_only",
     };
     let page = ForbiddenPage {
         chrome: ctx.chrome(title, Some(&current.portal), None),
