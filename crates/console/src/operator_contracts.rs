@@ -47,6 +47,8 @@ pub struct ContractLine {
     pub match_failures: i64,
     /// shaho: the 管理者登録コード's state (locale key: none, pending, used).
     pub admin_code: &'static str,
+    /// rokin 財形: the 明細変更機能 option, where the portal has the module.
+    pub zaikei_change: Option<bool>,
 }
 
 #[derive(Deserialize, Default)]
@@ -74,6 +76,8 @@ pub struct ContractsPage {
     pub base: String,
     pub lines: Vec<ContractLine>,
     pub rokin: bool,
+    /// The portal has 財形 (module zaikei): the 明細変更機能 column and 送信済変更一覧.
+    pub zaikei: bool,
     /// Each contract links its document shelf (ドキュメント, module `asp_accounts`).
     pub documents: bool,
     /// The new-contract form: (field, label, typed value, hint, input type).
@@ -119,6 +123,7 @@ async fn contract_line(
         (false, false) => "op.contracts.admin_code_none",
     };
     Ok(ContractLine {
+        zaikei_change: None,
         match_failures,
         admin_code,
         id: c.id,
@@ -158,7 +163,11 @@ async fn contracts_page_with(
     let guards = store::guard_states(&mut conn, &signed.portal.id).await?;
     for c in store::list(&mut conn, &signed.portal.id).await? {
         let guard = guards.get(&c.id).copied().unwrap_or((0, false));
-        lines.push(contract_line(&mut conn, c, guard).await?);
+        let mut line = contract_line(&mut conn, c, guard).await?;
+        if signed.portal.settings.modules.contains(&madoguchi_zaikei::MODULE) {
+            line.zaikei_change = Some(madoguchi_zaikei::store::sent::change_option(&mut conn, line.id).await?);
+        }
+        lines.push(line);
     }
     let t = |key: &str| ctx.t.get(key).to_string();
     let rokin = contract_portal(signed)?;
@@ -184,6 +193,7 @@ async fn contracts_page_with(
         ]
     };
     html(&ContractsPage {
+        zaikei: signed.portal.settings.modules.contains(&madoguchi_zaikei::MODULE),
         rokin,
         documents: signed.portal.settings.has_document_shelves(),
         chrome: ctx.chrome(ctx.t.get("op.contracts.title"), Some(&signed.portal), None),

@@ -229,3 +229,17 @@ async fn add_new(
     .await?;
     Ok(())
 }
+
+/// The contract's 明細変更機能 option (the console's contracts list shows it).
+pub async fn change_option(conn: &mut Conn, contract: i64) -> Result<bool, sqlx::Error> {
+    let on: Option<i64> = sqlx::query_scalar("SELECT zaikei_change FROM contracts WHERE id = $1")
+        .bind(contract)
+        .fetch_optional(conn)
+        .await?;
+    Ok(on.unwrap_or(0) != 0)
+}
+
+/// The organization of a contract (the subject of the operator's audit events).
+pub async fn organization_of(conn: &mut Conn, contract: i64) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT organization_id FROM contracts WHERE id = $1").bind(contract).fetch_optional(conn).await
+}
