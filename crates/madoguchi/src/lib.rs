@@ -3,6 +3,7 @@
 
 pub mod demo;
 pub mod jobs;
+pub mod zaikei_export;
 
 use anyhow::Context;
 use madoguchi_core::config::MailTransport;
