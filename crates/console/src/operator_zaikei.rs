@@ -71,8 +71,9 @@ pub async fn set_option(
             .carry("to", form.to.as_str())
             .buttons(t.get(if on { "op.zaikei.option_on" } else { "op.zaikei.option_off" }), t.get("form.cancel"))
             .no_link(format!("{base}/contracts"));
-        return Ok(confirm::page(&ctx, t.get("op.contracts.title"), Some(&signed.portal), None, confirmation)?
-            .into_response());
+        return Ok(
+            confirm::page(&ctx, t.get("op.contracts.title"), Some(&signed.portal), None, confirmation)?.into_response()
+        );
     }
     let now = state.clock.unix();
     let mut tx = state.store.begin().await?;
@@ -145,7 +146,11 @@ fn line(d: &DueDelivery, ctx: &Ctx) -> DueLine {
             if draft.is_some() {
                 status = format!("{status}（{}）", t.get("op.zaikei.newer_draft"));
             }
-            (status, s.receipt_no.clone().unwrap_or_default(), s.sent_at.map(|at| format_ts(at, ctx.lang)).unwrap_or_default())
+            (
+                status,
+                s.receipt_no.clone().unwrap_or_default(),
+                s.sent_at.map(|at| format_ts(at, ctx.lang)).unwrap_or_default(),
+            )
         }
         (None, Some(_)) => (t.get("op.zaikei.draft_only").to_string(), String::new(), String::new()),
         (None, None) => (t.get("op.zaikei.nothing").to_string(), String::new(), String::new()),
@@ -304,8 +309,9 @@ async fn process(
         for d in &targets {
             confirmation = confirmation.fact(t.get("master.number"), format!("{} {}", d.contract_no, d.organization));
         }
-        return Ok(confirm::page(&ctx, t.get("op.zaikei.title"), Some(&signed.portal), None, confirmation)?
-            .into_response());
+        return Ok(
+            confirm::page(&ctx, t.get("op.zaikei.title"), Some(&signed.portal), None, confirmation)?.into_response()
+        );
     }
     let now = state.clock.unix();
     let actor = format!("operator:{}", signed.operator.id);
@@ -316,7 +322,8 @@ async fn process(
         let Some(set) = &d.sent else { continue };
         sent::apply(&mut tx, d.contract_id, set, &d.due_on, now).await?;
         let subject = format!("contract:{}", d.contract_id);
-        let detail = format!("{} {} v{} {}", d.contract_no, d.due_on, set.version, set.receipt_no.clone().unwrap_or_default());
+        let detail =
+            format!("{} {} v{} {}", d.contract_no, d.due_on, set.version, set.receipt_no.clone().unwrap_or_default());
         let organization = sent::organization_of(&mut tx, d.contract_id).await?;
         let subject = organization.map(|o| format!("organization:{o}")).unwrap_or(subject);
         let entry = AuditEntry {

@@ -273,7 +273,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 madoguchi::zaikei_export::export(&store, &config, &portal, &due, SystemClock.unix()).await?;
             match out {
                 Some(path) => {
-                    std::fs::write(&path, text.as_bytes()).with_context(|| format!("cannot write {}", path.display()))?;
+                    std::fs::write(&path, text.as_bytes())
+                        .with_context(|| format!("cannot write {}", path.display()))?;
                     eprintln!("{rows} row(s) of {contracts} contract(s) written to {}", path.display());
                 }
                 None => {

@@ -10,7 +10,13 @@ use madoguchi_store::Store;
 use madoguchi_store::audit::{self, AuditEntry};
 
 /// The CSV text of the export, after recording it; (text, contracts, rows).
-pub async fn export(store: &Store, config: &Config, portal: &str, due: &str, now: i64) -> anyhow::Result<(String, usize, usize)> {
+pub async fn export(
+    store: &Store,
+    config: &Config,
+    portal: &str,
+    due: &str,
+    now: i64,
+) -> anyhow::Result<(String, usize, usize)> {
     let portal =
         config.portal(portal).with_context(|| format!("there is no portal \"{portal}\" in the configuration"))?;
     if !portal.settings.modules.contains(&madoguchi_zaikei::MODULE) {

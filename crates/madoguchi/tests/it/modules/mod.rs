@@ -1,3 +1,4 @@
 //! One folder per business module, as the modules are one crate each.
 
 pub mod asp_accounts;
+pub mod zaikei_changes;
