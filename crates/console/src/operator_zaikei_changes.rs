@@ -119,7 +119,7 @@ pub struct DueLine {
 }
 
 #[derive(Template)]
-#[template(path = "operator/zaikei_changes.html")]
+#[template(path = "operator/zaikei_sent_changes.html")]
 pub struct ChangesPage {
     pub chrome: Chrome,
     pub base: String,
