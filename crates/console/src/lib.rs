@@ -19,6 +19,7 @@ pub mod operator_orgs;
 pub mod operator_surveys;
 pub mod operator_user;
 pub mod operator_users;
+pub mod operator_zaikei;
 pub mod operator_zaikei_changes;
 pub mod uploads;
 
@@ -109,4 +110,8 @@ pub fn routes(routes: Routes, upload_limit: usize) -> Routes {
             post(operator_documents::replace).layer(DefaultBodyLimit::max(upload_limit)),
         )
         .route("/{portal}/operator/documents/{id}/delete", post(operator_documents::delete))
+        .route(
+            "/{portal}/operator/contracts/{id}/zaikei",
+            get(operator_zaikei::form).post(operator_zaikei::upload).layer(DefaultBodyLimit::max(upload_limit)),
+        )
 }

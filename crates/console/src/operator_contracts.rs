@@ -76,10 +76,11 @@ pub struct ContractsPage {
     pub base: String,
     pub lines: Vec<ContractLine>,
     pub rokin: bool,
-    /// The portal has 財形 (module zaikei): the 明細変更機能 column and 送信済変更一覧.
-    pub zaikei: bool,
     /// Each contract links its document shelf (ドキュメント, module `asp_accounts`).
     pub documents: bool,
+    /// Each contract links its 財形データ取込 and shows its 明細変更機能 option, and the list
+    /// links 送信済変更一覧 (module `zaikei`).
+    pub zaikei: bool,
     /// The new-contract form: (field, label, typed value, hint, input type).
     pub fields: Vec<(&'static str, String, String, String, &'static str)>,
     pub errors: FieldErrors,
@@ -193,9 +194,9 @@ async fn contracts_page_with(
         ]
     };
     html(&ContractsPage {
-        zaikei: signed.portal.settings.modules.contains(&madoguchi_zaikei::MODULE),
         rokin,
         documents: signed.portal.settings.has_document_shelves(),
+        zaikei: signed.portal.settings.modules.contains(&madoguchi_zaikei::MODULE),
         chrome: ctx.chrome(ctx.t.get("op.contracts.title"), Some(&signed.portal), None),
         base: console_path(&signed.portal),
         lines,

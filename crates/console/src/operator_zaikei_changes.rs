@@ -65,11 +65,11 @@ pub async fn set_option(
     let base = console_path(&signed.portal);
     let t = ctx.t;
     if Step::of(&form.step) != Step::Confirmed {
-        let question = t.get(if on { "op.zaikei.option_on_confirm" } else { "op.zaikei.option_off_confirm" });
+        let question = t.get(if on { "op.zchange.option_on_confirm" } else { "op.zchange.option_off_confirm" });
         let confirmation = Confirmation::new(&ctx, question, format!("{base}/contracts/{id}/zaikei-change"))
             .fact(t.get("master.number"), contract.customer_id.clone())
             .carry("to", form.to.as_str())
-            .buttons(t.get(if on { "op.zaikei.option_on" } else { "op.zaikei.option_off" }), t.get("form.cancel"))
+            .buttons(t.get(if on { "op.zchange.option_on" } else { "op.zchange.option_off" }), t.get("form.cancel"))
             .no_link(format!("{base}/contracts"));
         return Ok(
             confirm::page(&ctx, t.get("op.contracts.title"), Some(&signed.portal), None, confirmation)?.into_response()
@@ -139,12 +139,12 @@ fn line(d: &DueDelivery, ctx: &Ctx) -> DueLine {
     let t = ctx.t;
     let (status, receipt, sent_at) = match (&d.sent, &d.draft) {
         (Some(s), draft) => {
-            let mut status = format!("{} {}{}", t.get("op.zaikei.sent"), t.get("op.zaikei.version"), s.version);
+            let mut status = format!("{} {}{}", t.get("op.zchange.sent"), t.get("op.zchange.version"), s.version);
             if s.processed_at.is_some() {
-                status = format!("{status}・{}", t.get("op.zaikei.processed"));
+                status = format!("{status}・{}", t.get("op.zchange.processed"));
             }
             if draft.is_some() {
-                status = format!("{status}（{}）", t.get("op.zaikei.newer_draft"));
+                status = format!("{status}（{}）", t.get("op.zchange.newer_draft"));
             }
             (
                 status,
@@ -152,8 +152,8 @@ fn line(d: &DueDelivery, ctx: &Ctx) -> DueLine {
                 s.sent_at.map(|at| format_ts(at, ctx.lang)).unwrap_or_default(),
             )
         }
-        (None, Some(_)) => (t.get("op.zaikei.draft_only").to_string(), String::new(), String::new()),
-        (None, None) => (t.get("op.zaikei.nothing").to_string(), String::new(), String::new()),
+        (None, Some(_)) => (t.get("op.zchange.draft_only").to_string(), String::new(), String::new()),
+        (None, None) => (t.get("op.zchange.nothing").to_string(), String::new(), String::new()),
     };
     let processed = d.sent.as_ref().is_some_and(|s| s.processed_at.is_some());
     DueLine {
@@ -180,7 +180,7 @@ pub async fn changes(
     let mut errors = FieldErrors::default();
     let due = if q.due.trim().is_empty() { None } else { parse_due(&q.due) };
     if !q.due.trim().is_empty() && due.is_none() {
-        errors.add("due", ctx.t.get("op.zaikei.err_due"));
+        errors.add("due", ctx.t.get("op.zchange.err_due"));
     }
     let lines = match &due {
         Some(due) => {
@@ -190,11 +190,11 @@ pub async fn changes(
         None => Vec::new(),
     };
     let notice = match q.done.as_str() {
-        "processed" => Some(ctx.t.get("op.zaikei.done_processed").to_string()),
+        "processed" => Some(ctx.t.get("op.zchange.done_processed").to_string()),
         _ => None,
     };
     Ok(html(&ChangesPage {
-        chrome: ctx.chrome(ctx.t.get("op.zaikei.title"), Some(&signed.portal), None),
+        chrome: ctx.chrome(ctx.t.get("op.zchange.title"), Some(&signed.portal), None),
         base: console_path(&signed.portal),
         due: due.unwrap_or_else(|| q.due.clone()),
         errors,
@@ -300,17 +300,17 @@ async fn process(
         None => format!("{base}/zaikei/changes/processed"),
     };
     if Step::of(&form.step) != Step::Confirmed {
-        let mut confirmation = Confirmation::new(&ctx, t.get("op.zaikei.process_confirm"), action)
-            .fact(t.get("op.zaikei.due"), due.clone())
-            .fact(t.get("op.zaikei.contracts"), targets.len().to_string())
+        let mut confirmation = Confirmation::new(&ctx, t.get("op.zchange.process_confirm"), action)
+            .fact(t.get("op.zchange.due"), due.clone())
+            .fact(t.get("op.zchange.contracts"), targets.len().to_string())
             .carry("due", due.as_str())
-            .buttons(t.get("op.zaikei.process"), t.get("form.cancel"))
+            .buttons(t.get("op.zchange.process"), t.get("form.cancel"))
             .no_link(format!("{base}/zaikei/changes?due={due}"));
         for d in &targets {
             confirmation = confirmation.fact(t.get("master.number"), format!("{} {}", d.contract_no, d.organization));
         }
         return Ok(
-            confirm::page(&ctx, t.get("op.zaikei.title"), Some(&signed.portal), None, confirmation)?.into_response()
+            confirm::page(&ctx, t.get("op.zchange.title"), Some(&signed.portal), None, confirmation)?.into_response()
         );
     }
     let now = state.clock.unix();

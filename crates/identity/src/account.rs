@@ -90,10 +90,10 @@ pub async fn home(
     };
     let notices = madoguchi_web::pages::landing::current_notices(&state, &current.portal, ctx.lang).await?;
     if !current.portal.settings.menu.is_empty() {
-        // rokin: インフォメーション with the manual's menu bar.
-        return Ok(
-            madoguchi_web::pages::information::information_page(&ctx, &current, now, notice, notices)?.into_response()
-        );
+        // rokin: インフォメーション with the manual's menu bar and the modules' panels.
+        let panels = madoguchi_web::pages::information::panels(&state, &current, &ctx).await?;
+        return Ok(madoguchi_web::pages::information::information_page(&ctx, &current, now, notice, notices, panels)?
+            .into_response());
     }
     let browsers = crate::browsers::lines(&state, &current, &ctx).await?;
     Ok(home_page(&ctx, &current, now, notice, notices, browsers)?.into_response())

@@ -102,7 +102,58 @@ pub async fn seed(store: &Store, config: &Config, hasher: &Hasher, now: i64) -> 
             Ok(_) | Err(AccountError::Taken(_)) => {}
             Err(e) => return Err(anyhow::anyhow!("demo rokin contract: {e}")),
         }
+        if portal.settings.modules.contains(&madoguchi_zaikei::MODULE) {
+            seed_zaikei(store, portal, now).await?;
+        }
     }
+    Ok(())
+}
+
+/// The demo rokin contract's 財形 deliveries (`demo_zaikei`), once, and its 明細変更機能 on
+/// (its master, once registered, holds the 明細変更 right as every master does).
+async fn seed_zaikei(store: &Store, portal: &madoguchi_core::Portal, now: i64) -> anyhow::Result<()> {
+    use madoguchi_zaikei::import::{Importer, Outcome, Target, import};
+    use madoguchi_zaikei::kinds::DeliveryKind;
+    let mut tx = store.begin().await?;
+    let Some(contract) = madoguchi_store::contracts::by_customer_id(&mut tx, &portal.id, DEMO_CONTRACT_NUMBER).await?
+    else {
+        return Ok(());
+    };
+    madoguchi_zaikei::store::set_change_option(&mut tx, contract.id, true).await?;
+    if !madoguchi_zaikei::store::recent(&mut tx, contract.id, DeliveryKind::Deposit).await?.is_empty() {
+        tx.commit().await?;
+        return Ok(());
+    }
+    let today = chrono::DateTime::from_timestamp(now, 0)
+        .map(|d| d.with_timezone(&madoguchi_core::clock::JST).date_naive())
+        .unwrap_or_default();
+    let (due, base) = crate::demo_zaikei::demo_dates(today);
+    let members = crate::demo_zaikei::members(120);
+    let files = [
+        (DeliveryKind::Deposit, crate::demo_zaikei::deposit_csv(&members, &due)),
+        (DeliveryKind::Balance, crate::demo_zaikei::balance_csv(&members, &base)),
+        (DeliveryKind::Incentive, crate::demo_zaikei::incentive_csv(&members, &due)),
+        (DeliveryKind::Alarm, crate::demo_zaikei::alarm_csv(&members, &today.format("%Y-%m-%d").to_string())),
+    ];
+    let organization =
+        madoguchi_store::contracts::organization_name(&mut tx, contract.organization_id).await?.unwrap_or_default();
+    let target = Target {
+        portal,
+        contract_id: contract.id,
+        organization_id: contract.organization_id,
+        organization_name: &organization,
+    };
+    let importer = Importer { actor: "demo", ip: None, user_agent: None };
+    for (kind, text) in files {
+        let parsed = madoguchi_zaikei::layout::parse(kind, text.as_bytes())
+            .map_err(|rows| anyhow::anyhow!("demo 財形 {}: {rows:?}", kind.code()))?;
+        let name = format!("demo-{}.csv", kind.code());
+        match import(&mut tx, &target, &parsed, &name, &importer, false, "madoguchi.localhost", now).await? {
+            Outcome::Imported { .. } => {}
+            Outcome::ChangesExist { .. } => return Err(anyhow::anyhow!("demo 財形: a delivery has changes")),
+        }
+    }
+    tx.commit().await?;
     Ok(())
 }
 

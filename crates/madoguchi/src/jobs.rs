@@ -140,6 +140,31 @@ pub async fn purge_rate_limits(state: &AppState) -> Result<u64, AppError> {
     Ok(gone)
 }
 
+/// 財形: deletes the deliveries beyond the 3 most recent per contract and kind (spec §3.4;
+/// the screens stop listing them at once, this frees the space). Idempotent and cheap when there
+/// is nothing to delete, so it runs with the other jobs rather than once a day.
+pub async fn prune_zaikei(state: &AppState) -> Result<u64, AppError> {
+    let mut pruned = 0;
+    for portal in state.config.portals.iter().filter(|p| p.settings.modules.contains(&madoguchi_zaikei::MODULE)) {
+        let mut tx = state.store.begin().await?;
+        let gone = madoguchi_zaikei::store::prune(&mut tx, &portal.id).await?;
+        if gone > 0 {
+            let detail = format!("{gone} delivery(ies)");
+            let entry = AuditEntry {
+                portal: &portal.id,
+                event: "zaikei.pruned",
+                actor: Some("job"),
+                detail: Some(&detail),
+                ..AuditEntry::default()
+            };
+            audit::record(&mut tx, &entry, state.clock.unix()).await?;
+        }
+        tx.commit().await?;
+        pruned += gone;
+    }
+    Ok(pruned)
+}
+
 /// Runs the jobs every five minutes until the process ends.
 pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
@@ -158,6 +183,9 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
             }
             if let Err(error) = purge_rate_limits(&state).await {
                 tracing::warn!(%error, "purging rate limits failed; retrying later");
+            }
+            if let Err(error) = prune_zaikei(&state).await {
+                tracing::warn!(%error, "pruning old 財形 deliveries failed; retrying later");
             }
             tokio::time::sleep(Duration::from_secs(300)).await;
         }

@@ -2,7 +2,9 @@
 //! demo data) shared by `serve`, the tests and the command-line tools.
 
 pub mod demo;
+pub mod demo_zaikei;
 pub mod jobs;
+pub mod zaikei_cli;
 pub mod zaikei_export;
 
 use anyhow::Context;
@@ -51,7 +53,8 @@ pub async fn build(
     }
     let cas = certificate_authorities(&config, clock.now())?;
     let csrf_key = csrf_key(&store, clock.unix()).await?;
-    let state = AppState::new(config, store, clock, mailer.clone(), hasher, test_clock, cas, csrf_key);
+    let panels: madoguchi_web::panels::HomePanels = vec![std::sync::Arc::new(madoguchi_zaikei::panel::ZaikeiPanel)];
+    let state = AppState::new(config, store, clock, mailer.clone(), hasher, test_clock, cas, csrf_key, panels);
     Ok(Server { state, mailer })
 }
 

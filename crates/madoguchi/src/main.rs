@@ -53,13 +53,30 @@ enum Command {
     /// Manage contracts (契約) that organizations sign up against.
     #[command(subcommand)]
     Contract(ContractCommand),
-    /// rokin 財形 (module zaikei).
+    /// rokin 財形貯蓄事務: the bank's deliveries in, the sent changes out.
     #[command(subcommand)]
     Zaikei(ZaikeiCommand),
 }
 
 #[derive(Subcommand)]
 enum ZaikeiCommand {
+    /// One delivery file for one contract (docs/ZAIKEI.md has the columns per kind), all rows or
+    /// none. The same 契約 + kind + 入金予定日/基準日 replaces the earlier file unless the employer
+    /// has changed it (then only with --discard-changes).
+    Import {
+        #[arg(long)]
+        portal: String,
+        /// The contract's 契約番号.
+        #[arg(long)]
+        contract: String,
+        /// deposit (預入依頼書), balance (加入者残高一覧表), incentive (奨励金) or alarm (アラーム明細).
+        #[arg(long)]
+        kind: String,
+        /// 変更内容を破棄して再取込: replace a delivery the employer has changed.
+        #[arg(long)]
+        discard_changes: bool,
+        file: PathBuf,
+    },
     /// The sent changes of one 入金予定日 as the bank's CSV (the latest sent version per
     /// contract, as the console's 送信済変更一覧 downloads it).
     Export {
@@ -455,6 +472,24 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             };
             let count = imported(&file, result)?;
             println!("{count} contracts created on /{}/", portal.id);
+            Ok(())
+        }
+        Command::Zaikei(ZaikeiCommand::Import { portal, contract, kind, discard_changes, file }) => {
+            let store = Store::connect(&database).await?;
+            store.migrate(SystemClock.unix()).await?;
+            let now = SystemClock.unix();
+            let line = madoguchi::zaikei_cli::import_file(
+                &store,
+                &config,
+                &portal,
+                &contract,
+                &kind,
+                &file,
+                discard_changes,
+                now,
+            )
+            .await?;
+            println!("{line}");
             Ok(())
         }
         Command::Serve(args) => serve(config, database, args).await,

@@ -37,13 +37,15 @@ pub enum MailKind {
     LoginCodeChanged,
     RegistrationIdTaken,
     ContractMatchAlert,
+    ZaikeiReceived,
+    ZaikeiAlarmReceived,
     ZaikeiChangesSent,
     ZaikeiChangesApplied,
     ZaikeiDeadlineNear,
 }
 
 impl MailKind {
-    pub const ALL: [MailKind; 34] = [
+    pub const ALL: [MailKind; 36] = [
         MailKind::OperatorLoginCode,
         MailKind::LoginOtp,
         MailKind::PasswordChanged,
@@ -75,6 +77,8 @@ impl MailKind {
         MailKind::LoginCodeChanged,
         MailKind::RegistrationIdTaken,
         MailKind::ContractMatchAlert,
+        MailKind::ZaikeiReceived,
+        MailKind::ZaikeiAlarmReceived,
         MailKind::ZaikeiChangesSent,
         MailKind::ZaikeiChangesApplied,
         MailKind::ZaikeiDeadlineNear,
@@ -113,6 +117,8 @@ impl MailKind {
             MailKind::LoginCodeChanged => "login_code_changed",
             MailKind::RegistrationIdTaken => "registration_id_taken",
             MailKind::ContractMatchAlert => "contract_match_alert",
+            MailKind::ZaikeiReceived => "zaikei_received",
+            MailKind::ZaikeiAlarmReceived => "zaikei_alarm_received",
             MailKind::ZaikeiChangesSent => "zaikei_changes_sent",
             MailKind::ZaikeiChangesApplied => "zaikei_changes_applied",
             MailKind::ZaikeiDeadlineNear => "zaikei_deadline_near",
@@ -160,6 +166,8 @@ impl MailKind {
             MailKind::LoginCodeChanged => both!("login_code_changed"),
             MailKind::RegistrationIdTaken => both!("registration_id_taken"),
             MailKind::ContractMatchAlert => both!("contract_match_alert"),
+            MailKind::ZaikeiReceived => both!("zaikei_received"),
+            MailKind::ZaikeiAlarmReceived => both!("zaikei_alarm_received"),
             MailKind::ZaikeiChangesSent => both!("zaikei_changes_sent"),
             MailKind::ZaikeiChangesApplied => both!("zaikei_changes_applied"),
             MailKind::ZaikeiDeadlineNear => both!("zaikei_deadline_near"),
@@ -225,7 +233,7 @@ fn fill(kind: MailKind, text: &str, values: &[(&str, &str)]) -> Result<String, T
 mod tests {
     use super::*;
 
-    const VALUES: [(&str, &str); 39] = [
+    const VALUES: [(&str, &str); 42] = [
         ("after", "退会後30日以内であれば、…"),
         ("change", "ASPユーザーとの紐づけが解除されました。"),
         ("admin", "管理 太郎"),
@@ -262,6 +270,9 @@ mod tests {
         ("mail", "パスワード再登録申込受付通知"),
         ("screen", "パスワード再登録"),
         ("link", "パスワードをお忘れの方"),
+        ("kind", "預入依頼書"),
+        ("date_label", "入金予定日"),
+        ("date", "7月25日"),
         ("receipt", "ZK20250714-000012"),
         ("due", "2025-07-25"),
         ("deadline", "2025-07-18 20:00"),

@@ -30,7 +30,7 @@ const PAGE: i64 = 50;
 /// The kinds of operation the search offers, in the order of the list. Each has its Japanese
 /// and English name under `event.<name>` in the locales; an event without one (added later)
 /// shows under its own name.
-const EVENTS: [&str; 26] = [
+const EVENTS: [&str; 29] = [
     "login.succeeded",
     "login.failed",
     "session.ended",
@@ -52,6 +52,9 @@ const EVENTS: [&str; 26] = [
     "certificate.revoked",
     "certificate.renewal_mailed",
     "certificate.expiry_mailed",
+    "zaikei.imported",
+    "zaikei.reimported",
+    "zaikei.alarm_handled",
     "zaikei.changed",
     "zaikei.sent",
     "zaikei.change_right",

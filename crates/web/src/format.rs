@@ -79,3 +79,31 @@ pub fn state_of(u: &User, now: i64, ctx: &Ctx) -> (String, bool) {
     };
     (text, locked)
 }
+
+/// Yen with thousands separators: 1234000 ⇒ `1,234,000` (the screens add 円 or ¥ around it).
+pub fn format_yen(amount: i64) -> String {
+    let digits = amount.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if amount < 0 {
+        out.push('-');
+    }
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod yen_tests {
+    #[test]
+    fn yen_has_separators() {
+        assert_eq!(super::format_yen(0), "0");
+        assert_eq!(super::format_yen(999), "999");
+        assert_eq!(super::format_yen(1_000), "1,000");
+        assert_eq!(super::format_yen(9_999_000), "9,999,000");
+        assert_eq!(super::format_yen(-1_234_567), "-1,234,567");
+    }
+}

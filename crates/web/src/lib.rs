@@ -26,6 +26,7 @@ pub mod listener;
 pub mod metrics;
 pub mod notices;
 pub mod pages;
+pub mod panels;
 pub mod route_table;
 pub mod screens;
 pub mod security;

@@ -131,7 +131,8 @@ pub fn accepts_upload(path: &str) -> bool {
     match segments.as_slice() {
         [p, "operator", rest @ ..] if !p.is_empty() => match rest {
             ["manuals"] | ["contracts", "documents"] => true,
-            ["contracts", id, "documents"] | ["documents", id, "replace"] => is_id(id),
+            // … and 財形データ取込 (a delivery file of the bank's, and its preview's 「取込」).
+            ["contracts", id, "documents"] | ["documents", id, "replace"] | ["contracts", id, "zaikei"] => is_id(id),
             _ => false,
         },
         _ => false,
@@ -267,6 +268,8 @@ mod tests {
         assert!(accepts_upload("/shaho/operator/documents/7/replace"));
         assert!(!accepts_upload("/shaho/operator/contracts/x/documents"));
         assert!(!accepts_upload("/shaho/operator/documents/7/delete"));
+        assert!(accepts_upload("/rokin/operator/contracts/3/zaikei"));
+        assert!(!accepts_upload("/rokin/operator/contracts/x/zaikei"));
         assert!(!accepts_upload("/shaho/operator/contracts"));
         assert!(!accepts_upload("/shaho/documents"));
     }

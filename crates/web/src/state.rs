@@ -30,6 +30,8 @@ pub struct Inner {
     pub cas: Arc<Authorities>,
     /// Signs the CSRF tokens (`server_secrets.csrf`, shared by the instances on the database).
     pub csrf_key: CsrfKey,
+    /// What business modules add to インフォメーション (`crate::panels`).
+    pub home_panels: crate::panels::HomePanels,
 }
 
 impl std::ops::Deref for AppState {
@@ -51,6 +53,7 @@ impl AppState {
         test_clock: bool,
         cas: Authorities,
         csrf_key: CsrfKey,
+        home_panels: crate::panels::HomePanels,
     ) -> AppState {
         AppState(Arc::new(Inner {
             config,
@@ -64,6 +67,7 @@ impl AppState {
             test_clock,
             cas: Arc::new(cas),
             csrf_key,
+            home_panels,
         }))
     }
 

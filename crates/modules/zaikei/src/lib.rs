@@ -7,6 +7,9 @@
 //! - `kinds`: the four delivery kinds, 財形種類, 変更区分 and their codes and labels.
 //! - `layout`: the provisional file layout (one column table per kind) and its parser, all rows
 //!   or none with line-numbered errors.
+//! - `import`: one delivery in (re-import rule, audit event, 受信 mails), for the console and the CLI.
+//! - `panel`: インフォメーション's rows (a `madoguchi_web::panels::HomePanel`).
+//! - `statements`, `alarms`: 財形積立明細照会 and 財形アラーム明細照会.
 //! - `store`: the module's SQL; every query binds the contract.
 //! - 財形積立明細変更 and after (明細変更機能 only): `rules` (amounts, the 55-year and 2-year
 //!   rules, the 変更期限 window, pure), `cycle` (the screens' gate and サイクル), `review` (a
@@ -16,20 +19,24 @@
 //!
 //! Mounted by the router only where the portal's preset lists the module.
 
+pub mod alarms;
 pub mod change;
 pub mod cycle;
 pub mod edit;
 pub mod export;
 pub mod history;
+pub mod import;
 pub mod kinds;
 pub mod layout;
 pub mod notify;
+pub mod panel;
 pub mod review;
 pub mod rules;
 pub mod send;
+pub mod statements;
 pub mod store;
 
-use madoguchi_web::route_table::{Routes, get};
+use madoguchi_web::route_table::{Routes, get, post};
 
 /// The name a preset's `modules` list uses.
 pub const MODULE: madoguchi_core::portal::Module = madoguchi_core::portal::Module::Zaikei;
@@ -37,6 +44,9 @@ pub const MODULE: madoguchi_core::portal::Module = madoguchi_core::portal::Modul
 /// The module's routes (the caller gates them on [`MODULE`]).
 pub fn routes(routes: Routes) -> Routes {
     routes
+        .route("/{portal}/zaikei/statements", get(statements::statements))
+        .route("/{portal}/zaikei/alarms", get(alarms::list))
+        .route("/{portal}/zaikei/alarms/{id}/handled", post(alarms::mark_handled))
         .route("/{portal}/zaikei/change", get(change::pick))
         .route("/{portal}/zaikei/change/{id}", get(change::list))
         .route("/{portal}/zaikei/change/{id}/confirm", get(change::confirm))

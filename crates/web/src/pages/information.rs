@@ -8,6 +8,7 @@ use crate::error::AppError;
 use crate::format::format_datetime;
 use crate::pages::html;
 use crate::pages::landing::Notice;
+use crate::panels::{PanelInput, PanelView};
 use crate::screens::Screen;
 use crate::session::CurrentUser;
 use crate::state::AppState;
@@ -159,16 +160,19 @@ pub struct InformationPage {
     pub role: String,
     pub last_login: Option<String>,
     pub notices: Vec<Notice>,
+    /// The business modules' parts (`crate::panels`).
+    pub panels: Vec<PanelView>,
 }
 
-/// インフォメーション: who is signed in, the operator's お知らせ, and the menu. (The 財形 data
-/// the manual also shows here — latest 預入依頼書, 加入者残高一覧表, 奨励金 — come with M2.)
+/// インフォメーション: who is signed in, the business modules' panels (財形: the latest
+/// 預入依頼書, 加入者残高一覧表, 奨励金 and the 未対応 alarms), the operator's お知らせ, and the menu.
 pub fn information_page(
     ctx: &Ctx,
     current: &CurrentUser,
     now: i64,
     notice: Option<String>,
     notices: Vec<Notice>,
+    panels: Vec<PanelView>,
 ) -> Result<Html<String>, AppError> {
     let u = &current.user;
     let role = if u.role == MASTER { "users.role_master" } else { "users.role_member" };
@@ -190,5 +194,20 @@ pub fn information_page(
             .and_then(|t| DateTime::from_timestamp(t, 0))
             .map(|d| format_datetime(d.with_timezone(&JST), ctx.lang)),
         notices,
+        panels,
     })
+}
+
+/// Every registered home panel (`crate::panels`) that has something for this user, in
+/// registration order.
+pub async fn panels(state: &AppState, current: &CurrentUser, ctx: &Ctx) -> Result<Vec<PanelView>, AppError> {
+    let mut views = Vec::new();
+    for panel in state.home_panels.iter() {
+        let input =
+            PanelInput { store: &state.store, portal: &current.portal, user: &current.user, lang: ctx.lang, t: ctx.t };
+        if let Some(view) = panel.panel(input).await? {
+            views.push(view);
+        }
+    }
+    Ok(views)
 }

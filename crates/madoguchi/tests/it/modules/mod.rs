@@ -1,4 +1,5 @@
 //! One folder per business module, as the modules are one crate each.
 
 pub mod asp_accounts;
+pub mod zaikei;
 pub mod zaikei_changes;

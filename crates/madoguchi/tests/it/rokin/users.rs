@@ -87,8 +87,13 @@ async fn home_is_information_with_the_manuals_menu() {
         .assert_contains("href=\"/rokin/operation-log\">操作ログ照会</a>")
         .assert_contains("action=\"/rokin/logout\"")
         .assert_contains("href=\"/rokin/help/home\" class=\"help-link\"")
-        // 財形 comes with M2: nothing links to it.
-        .assert_lacks("財形");
+        // 財形貯蓄事務 (module zaikei): its 照会 screens; this organization has no contract
+        // (made by hand), so no deliveries on インフォメーション.
+        .assert_contains("<span class=\"site-nav-group-label\">財形貯蓄事務</span>")
+        .assert_contains("href=\"/rokin/zaikei/statements\">財形積立明細照会</a>")
+        .assert_contains("href=\"/rokin/zaikei/alarms\">財形アラーム明細照会</a>")
+        .assert_lacks("財形貯蓄 最新の受信情報");
+    b.get("/rokin/zaikei/statements").await.assert_contains("この帳票はまだ受信していません。");
 
     // A general user's menu has no 契約ユーザー情報照会.
     let (m, _) = member(&app, &b, "Ippan001", "ippan@rokin-shoji.example.jp").await;

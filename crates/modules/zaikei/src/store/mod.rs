@@ -4,11 +4,17 @@
 //! the address names.
 //!
 //! - this file: deliveries (list, find, keep the 3 most recent), the two change flags.
+//! - `import`: writing one parsed file (members, 財形契約, delivery, rows).
+//! - `statements`: the 照会 query (filters, totals, pages), also for the PDF/CSV.
+//! - `alarms`: the アラーム明細 query and 対応済.
 //! - `changes`: 財形積立明細変更's 明細 list, change sets (versions) and their rows.
 //! - `sent`: the bank's side — sent changes per 入金予定日, the export, 「労金処理済」.
 
+pub mod alarms;
 pub mod changes;
+pub mod import;
 pub mod sent;
+pub mod statements;
 
 use crate::kinds::{Cycle, DeliveryKind, DeliveryState};
 use madoguchi_store::Conn;
@@ -107,28 +113,30 @@ pub async fn has_employer_changes(conn: &mut Conn, contract: i64, delivery: i64)
 }
 
 /// Deletes every delivery beyond the [`KEPT`] most recent per contract and kind (their rows
-/// go with them); returns how many went. The daily job runs it.
-pub async fn prune(conn: &mut Conn) -> Result<u64, sqlx::Error> {
+/// go with them) on the portal; returns how many went. The jobs run it.
+pub async fn prune(conn: &mut Conn, portal: &str) -> Result<u64, sqlx::Error> {
     let done = sqlx::query(
         "DELETE FROM zaikei_deliveries WHERE id IN (
-           SELECT d.id FROM zaikei_deliveries d
-           WHERE (SELECT COUNT(*) FROM zaikei_deliveries n
+           SELECT d.id FROM zaikei_deliveries d JOIN contracts c ON c.id = d.contract_id
+           WHERE c.portal = $2 AND (SELECT COUNT(*) FROM zaikei_deliveries n
                   WHERE n.contract_id = d.contract_id AND n.kind = d.kind
                     AND (n.due_on > d.due_on OR (n.due_on = d.due_on AND (n.received_at > d.received_at
                          OR (n.received_at = d.received_at AND n.id > d.id))))) >= $1)",
     )
     .bind(KEPT)
+    .bind(portal)
     .execute(&mut *conn)
     .await?;
     // Members no kept row names any more go too (a worker who left the scheme).
     sqlx::query(
-        "DELETE FROM zaikei_members WHERE NOT EXISTS (
+        "DELETE FROM zaikei_members WHERE contract_id IN (SELECT id FROM contracts WHERE portal = $1) AND NOT EXISTS (
            SELECT 1 FROM zaikei_accounts a WHERE a.member_id = zaikei_members.id AND (
              EXISTS (SELECT 1 FROM zaikei_deposit_rows r WHERE r.account_id = a.id)
              OR EXISTS (SELECT 1 FROM zaikei_balance_rows r WHERE r.account_id = a.id)
              OR EXISTS (SELECT 1 FROM zaikei_incentive_rows r WHERE r.account_id = a.id)
              OR EXISTS (SELECT 1 FROM zaikei_alarms r WHERE r.account_id = a.id)))",
     )
+    .bind(portal)
     .execute(conn)
     .await?;
     Ok(done.rows_affected())
