@@ -99,7 +99,7 @@ async fn save(
 }
 
 enum Change {
-    Put { replaces: Option<i64>, row: ChangeRow },
+    Put { replaces: Option<i64>, row: Box<ChangeRow> },
     Remove(i64),
 }
 
@@ -248,7 +248,7 @@ pub async fn row_save(
         (None, None) => return Ok(Redirect::to(&format!("/{}/zaikei/change/{id}", current.portal.id)).into_response()),
         (Some(kind), _) => Change::Put {
             replaces: None,
-            row: ChangeRow {
+            row: Box::new(ChangeRow {
                 deposit_row_id: Some(row),
                 kind: Some(kind),
                 amount_text: if kind == ChangeKind::Stop { String::new() } else { form.amount.trim().to_string() },
@@ -257,7 +257,7 @@ pub async fn row_save(
                 changed_by: format!("user:{}", current.user.id),
                 changed_at: state.clock.unix(),
                 ..ChangeRow::default()
-            },
+            }),
         },
     };
     let removed = matches!(change, Change::Remove(_));
@@ -451,7 +451,7 @@ pub async fn new_save(
     };
     let op = match (form.remove.as_str(), change) {
         ("1", Some(existing)) => Change::Remove(existing),
-        _ => Change::Put { replaces: change, row },
+        _ => Change::Put { replaces: change, row: Box::new(row) },
     };
     let removed = matches!(op, Change::Remove(_));
     if let Saved::Conflict = save(&state, &current, &origin, contract, &cycle, &form.base, op).await? {
