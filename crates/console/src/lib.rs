@@ -20,6 +20,7 @@ pub mod operator_surveys;
 pub mod operator_user;
 pub mod operator_users;
 pub mod operator_zaikei;
+pub mod operator_zaikei_changes;
 pub mod uploads;
 
 use axum::extract::DefaultBodyLimit;
@@ -70,6 +71,11 @@ pub fn routes(routes: Routes, upload_limit: usize) -> Routes {
         .route("/{portal}/operator/contracts/{id}/reinitialize", post(operator_contracts::reinitialize))
         .route("/{portal}/operator/contracts/{id}/admin-code", post(operator_contracts::issue_admin_code))
         .route("/{portal}/operator/contracts/{id}/match-checked", post(operator_contracts::clear_match_failures))
+        .route("/{portal}/operator/contracts/{id}/zaikei-change", post(operator_zaikei_changes::set_option))
+        .route("/{portal}/operator/zaikei/changes", get(operator_zaikei_changes::changes))
+        .route("/{portal}/operator/zaikei/changes.csv", get(operator_zaikei_changes::export))
+        .route("/{portal}/operator/zaikei/changes/processed", post(operator_zaikei_changes::processed_all))
+        .route("/{portal}/operator/zaikei/changes/{delivery}/processed", post(operator_zaikei_changes::processed_one))
         .route("/{portal}/operator/calendar", get(operator_calendar::list).post(operator_calendar::add))
         .route("/{portal}/operator/calendar/{id}/delete", post(operator_calendar::delete))
         .route("/{portal}/operator/audit", get(operator_audit::search))

@@ -47,6 +47,8 @@ pub struct ContractLine {
     pub match_failures: i64,
     /// shaho: the 管理者登録コード's state (locale key: none, pending, used).
     pub admin_code: &'static str,
+    /// rokin 財形: the 明細変更機能 option, where the portal has the module.
+    pub zaikei_change: Option<bool>,
 }
 
 #[derive(Deserialize, Default)]
@@ -76,7 +78,8 @@ pub struct ContractsPage {
     pub rokin: bool,
     /// Each contract links its document shelf (ドキュメント, module `asp_accounts`).
     pub documents: bool,
-    /// Each contract links its 財形データ取込 (module `zaikei`).
+    /// Each contract links its 財形データ取込 and shows its 明細変更機能 option, and the list
+    /// links 送信済変更一覧 (module `zaikei`).
     pub zaikei: bool,
     /// The new-contract form: (field, label, typed value, hint, input type).
     pub fields: Vec<(&'static str, String, String, String, &'static str)>,
@@ -121,6 +124,7 @@ async fn contract_line(
         (false, false) => "op.contracts.admin_code_none",
     };
     Ok(ContractLine {
+        zaikei_change: None,
         match_failures,
         admin_code,
         id: c.id,
@@ -160,7 +164,11 @@ async fn contracts_page_with(
     let guards = store::guard_states(&mut conn, &signed.portal.id).await?;
     for c in store::list(&mut conn, &signed.portal.id).await? {
         let guard = guards.get(&c.id).copied().unwrap_or((0, false));
-        lines.push(contract_line(&mut conn, c, guard).await?);
+        let mut line = contract_line(&mut conn, c, guard).await?;
+        if signed.portal.settings.modules.contains(&madoguchi_zaikei::MODULE) {
+            line.zaikei_change = Some(madoguchi_zaikei::store::sent::change_option(&mut conn, line.id).await?);
+        }
+        lines.push(line);
     }
     let t = |key: &str| ctx.t.get(key).to_string();
     let rokin = contract_portal(signed)?;

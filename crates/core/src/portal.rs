@@ -449,6 +449,12 @@ pub enum MenuItem {
     ZaikeiReports,
     /// 財形積立明細データエクスポート (module zaikei): a delivery as CSV for Excel.
     ZaikeiExport,
+    /// 財形積立明細変更 (module zaikei, 明細変更機能 only): changes to a 預入依頼書.
+    ZaikeiChange,
+    /// 財形変更後明細送信 (module zaikei, 明細変更機能 only): sends the changes to the bank.
+    ZaikeiSend,
+    /// 財形積立明細変更履歴照会 (module zaikei, 明細変更機能 only): the versions of the changes.
+    ZaikeiHistory,
 }
 
 /// Who may open a screen of the menu.
@@ -462,6 +468,9 @@ pub enum Access {
     /// screen does not exist: absent from the menu, 404 by address), and then for the master
     /// and the general users the master granted the 明細変更 right (others: 403).
     ZaikeiChange,
+    /// 財形's change history: only where the contract has the 明細変更機能 option, and then for
+    /// every user of the contract (reading what was sent needs no right: docs/ZAIKEI.md).
+    ZaikeiChangeView,
 }
 
 /// What a user gets at a screen of the menu.
@@ -485,6 +494,8 @@ impl Access {
             Access::ZaikeiChange if !contract_change_option => Verdict::Absent,
             Access::ZaikeiChange if master || change_right => Verdict::Open,
             Access::ZaikeiChange => Verdict::Forbidden,
+            Access::ZaikeiChangeView if contract_change_option => Verdict::Open,
+            Access::ZaikeiChangeView => Verdict::Absent,
         }
     }
 }
@@ -502,6 +513,8 @@ impl MenuItem {
             | MenuItem::ZaikeiAlarms
             | MenuItem::ZaikeiReports
             | MenuItem::ZaikeiExport => Access::Everyone,
+            MenuItem::ZaikeiChange | MenuItem::ZaikeiSend => Access::ZaikeiChange,
+            MenuItem::ZaikeiHistory => Access::ZaikeiChangeView,
         }
     }
 }
@@ -724,5 +737,16 @@ mod access_tests {
         assert_eq!(change.verdict(true, true, false), Verdict::Open);
         assert_eq!(change.verdict(false, true, true), Verdict::Open);
         assert_eq!(change.verdict(false, true, false), Verdict::Forbidden);
+        assert_eq!(MenuItem::ZaikeiChange.access(), change);
+        assert_eq!(MenuItem::ZaikeiSend.access(), change);
+    }
+
+    /// The history is read by every user of a contract with the option, by nobody elsewhere.
+    #[test]
+    fn the_change_history_follows_the_contract_option_alone() {
+        let view = MenuItem::ZaikeiHistory.access();
+        assert_eq!(view.verdict(false, true, false), Verdict::Open);
+        assert_eq!(view.verdict(true, true, false), Verdict::Open);
+        assert_eq!(view.verdict(true, false, true), Verdict::Absent);
     }
 }

@@ -178,6 +178,9 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
             if let Err(error) = purge_withdrawn(&state).await {
                 tracing::warn!(%error, "purging withdrawn accounts failed; retrying later");
             }
+            if let Err(error) = madoguchi_zaikei::notify::deadline_reminders(&state).await {
+                tracing::warn!(%error, "財形 deadline reminders failed; retrying later");
+            }
             if let Err(error) = purge_rate_limits(&state).await {
                 tracing::warn!(%error, "purging rate limits failed; retrying later");
             }

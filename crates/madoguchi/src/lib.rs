@@ -5,6 +5,7 @@ pub mod demo;
 pub mod demo_zaikei;
 pub mod jobs;
 pub mod zaikei_cli;
+pub mod zaikei_export;
 
 use anyhow::Context;
 use madoguchi_core::config::MailTransport;

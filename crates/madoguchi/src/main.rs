@@ -53,7 +53,7 @@ enum Command {
     /// Manage contracts (契約) that organizations sign up against.
     #[command(subcommand)]
     Contract(ContractCommand),
-    /// rokin 財形貯蓄事務: the bank's deliveries.
+    /// rokin 財形貯蓄事務: the bank's deliveries in, the sent changes out.
     #[command(subcommand)]
     Zaikei(ZaikeiCommand),
 }
@@ -76,6 +76,19 @@ enum ZaikeiCommand {
         #[arg(long)]
         discard_changes: bool,
         file: PathBuf,
+    },
+    /// The sent changes of one 入金予定日 as the bank's CSV (the latest sent version per
+    /// contract, as the console's 送信済変更一覧 downloads it).
+    Export {
+        /// Portal id (its path, e.g. rokin).
+        #[arg(long)]
+        portal: String,
+        /// 入金予定日, YYYY-MM-DD.
+        #[arg(long)]
+        due: String,
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
 }
 
@@ -267,6 +280,24 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 println!("the database is up to date (version {})", status.latest);
             } else {
                 println!("applied: {}", status.applied_now.join(", "));
+            }
+            Ok(())
+        }
+        Command::Zaikei(ZaikeiCommand::Export { portal, due, out }) => {
+            let store = Store::connect(&database).await?;
+            store.migrate(SystemClock.unix()).await?;
+            let (text, contracts, rows) =
+                madoguchi::zaikei_export::export(&store, &config, &portal, &due, SystemClock.unix()).await?;
+            match out {
+                Some(path) => {
+                    std::fs::write(&path, text.as_bytes())
+                        .with_context(|| format!("cannot write {}", path.display()))?;
+                    eprintln!("{rows} row(s) of {contracts} contract(s) written to {}", path.display());
+                }
+                None => {
+                    use std::io::Write;
+                    std::io::stdout().write_all(text.as_bytes())?;
+                }
             }
             Ok(())
         }

@@ -259,6 +259,9 @@ pub struct EditForm {
     pub password_confirm: String,
     #[serde(default)]
     pub unlock: String,
+    /// 財形's 明細変更 right (`on`), offered where the contract has the 明細変更機能 option.
+    #[serde(default)]
+    pub zaikei_right: String,
 }
 
 #[derive(Template)]
@@ -276,6 +279,8 @@ pub struct EditPage {
     pub member: bool,
     /// Locked or blocked now: ロック解除 is offered (for a general user).
     pub locked: bool,
+    /// The contract has 財形's 明細変更機能 option: the 明細変更 right is offered (general user).
+    pub zaikei_option: bool,
     pub rules: String,
     pub form: EditForm,
     pub errors: FieldErrors,
@@ -303,6 +308,7 @@ fn edit_page(
         status: ctx.t.get(status(user, now).0).to_string(),
         member,
         locked: member && user.lock_state().holds(now),
+        zaikei_option: member && current.user.contract_zaikei_change,
         rules: madoguchi_identity::account::rules_summary(&current.portal.settings.password, ctx.lang),
         form,
         errors,
@@ -325,6 +331,7 @@ pub async fn edit_form(
         name: user.name.clone(),
         email: user.email.clone(),
         email_confirm: user.email.clone(),
+        zaikei_right: if user.zaikei_change_right { "on".into() } else { String::new() },
         ..Default::default()
     };
     edit_page(&current, &ctx, &user, state.clock.unix(), form, FieldErrors::default())
@@ -404,11 +411,15 @@ pub async fn update(
         check_password(portal, &form.password, &form.password_confirm, subject, &ctx, &mut errors);
     }
     let unlock = member && form.unlock == "on" && user.lock_state().holds(now);
+    // The 明細変更 right: only a general user's, only where the contract has the option.
+    let zaikei_right = (member && current.user.contract_zaikei_change)
+        .then_some(form.zaikei_right == "on")
+        .filter(|on| *on != user.zaikei_change_right);
     let (Some(name), Some(email)) = (name, email) else {
         return edit_page(&current, &ctx, &user, now, form, errors);
     };
     let (name_changed, email_changed) = (name != user.name, email != user.email);
-    if errors.is_empty() && !name_changed && !email_changed && !new_password && !unlock {
+    if errors.is_empty() && !name_changed && !email_changed && !new_password && !unlock && zaikei_right.is_none() {
         errors.add("", ctx.t.get("users.err_nothing"));
     }
     if !errors.is_empty() {
@@ -452,6 +463,13 @@ pub async fn update(
     if unlock && user.lock_state().holds(now) && users::unlock(&mut tx, &portal.id, user.id).await? {
         audit::record(&mut tx, &entry(&current, &origin, "account.unlocked", &actor, &subject, None), now).await?;
         changes.push(ctx.t.get("users.mail_unlock").to_string());
+    }
+    if let Some(on) = zaikei_right {
+        users::set_zaikei_change_right(&mut tx, user.id, on).await?;
+        let detail = if on { "on" } else { "off" };
+        audit::record(&mut tx, &entry(&current, &origin, "zaikei.change_right", &actor, &subject, Some(detail)), now)
+            .await?;
+        changes.push(ctx.t.get(if on { "users.mail_zaikei_on" } else { "users.mail_zaikei_off" }).to_string());
     }
     if !changes.is_empty() {
         let change = changes.join("\n");

@@ -42,6 +42,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(14, "0014_web_security"),
     migration!(16, "0016_calendar"),
     migration!(17, "0017_zaikei"),
+    migration!(18, "0018_zaikei_changes"),
 ];
 
 #[derive(Debug, PartialEq, Eq)]

@@ -570,3 +570,14 @@ pub async fn set_disabled(
     let done = sqlx::query(sql).bind(id).bind(portal).bind(at).execute(conn).await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// rokin 財形: a general user's 明細変更 right (the master grants it in 契約ユーザー情報照会;
+/// the caller has bound the user to the master's organization).
+pub async fn set_zaikei_change_right(conn: &mut AnyConnection, user: i64, on: bool) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET zaikei_change_right = $2 WHERE id = $1")
+        .bind(user)
+        .bind(i64::from(on))
+        .execute(conn)
+        .await?;
+    Ok(())
+}

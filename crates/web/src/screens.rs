@@ -48,10 +48,13 @@ pub enum Screen {
     ZaikeiAlarms,
     ZaikeiReports,
     ZaikeiExport,
+    ZaikeiChange,
+    ZaikeiSend,
+    ZaikeiHistory,
 }
 
 impl Screen {
-    pub const ALL: [Screen; 40] = [
+    pub const ALL: [Screen; 43] = [
         Screen::Top,
         Screen::Login,
         Screen::Otp,
@@ -92,6 +95,9 @@ impl Screen {
         Screen::ZaikeiAlarms,
         Screen::ZaikeiReports,
         Screen::ZaikeiExport,
+        Screen::ZaikeiChange,
+        Screen::ZaikeiSend,
+        Screen::ZaikeiHistory,
     ];
 
     /// Screens without an address of their own: one entry of a list (a user's 更新へ, with its
@@ -142,6 +148,9 @@ impl Screen {
             Screen::ZaikeiAlarms => "zaikei-alarms",
             Screen::ZaikeiReports => "zaikei-reports",
             Screen::ZaikeiExport => "zaikei-export",
+            Screen::ZaikeiChange => "zaikei-change",
+            Screen::ZaikeiSend => "zaikei-send",
+            Screen::ZaikeiHistory => "zaikei-history",
         }
     }
 
@@ -189,6 +198,9 @@ impl Screen {
             Screen::ZaikeiAlarms => "zaikei/alarms",
             Screen::ZaikeiReports => "zaikei/reports",
             Screen::ZaikeiExport => "zaikei/export",
+            Screen::ZaikeiChange => "zaikei/change",
+            Screen::ZaikeiSend => "zaikei/send",
+            Screen::ZaikeiHistory => "zaikei/history",
         }
     }
 

@@ -188,3 +188,73 @@ test("the master exports the delivery as CSV in CP932 and in UTF-8", async () =>
   assert.deepEqual([...utf8.bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf]);
   assert.ok(utf8.bytes.toString("utf8").includes('"鈴木　美咲"'));
 });
+
+// ---- 明細変更 (the demo contract has the 明細変更機能 option): 変更 → 送信 → the operator's
+// export → 労金処理済 → 照会 shows the new amount (docs/ZAIKEI.md "Changes and sending").
+
+let receipt;
+test("the master changes an amount, is refused a non-thousand, and sends", async () => {
+  await master.goto(`${server.base}/rokin/zaikei/change`);
+  assert.equal(await h1(master), "財形積立明細変更");
+  await master.locator("tr", { hasText: "2027-01-25" }).getByRole("link").click();
+  assert.equal((await master.textContent("#deadline")).trim(), "2027-01-19 20:00");
+  await master.getByRole("link", { name: "変更 Z0001 一般" }).click();
+  assert.equal(await h1(master), "財形積立明細変更（変更）");
+  await master.getByLabel("変更後の積立額（円）").fill("12500");
+  await master.getByRole("button", { name: "一時保存" }).click();
+  await assertErrorPage(master);
+  assert.ok((await master.textContent(".error-summary")).includes("積立額は1,000円単位で入力してください。"));
+  assert.equal(await master.inputValue("#amount"), "12500");
+  await master.getByLabel("変更後の積立額（円）").fill("13000");
+  await master.getByRole("button", { name: "一時保存" }).click();
+  assert.ok((await master.textContent(".notice-ok")).includes("一時保存しました"));
+  await shot(master, "rokin-zaikei-change-list");
+
+  await master.goto(`${server.base}/rokin/zaikei/send`);
+  await master.locator("tr", { hasText: "2027-01-25" }).getByRole("link").click();
+  assert.equal(await h1(master), "財形変更後明細送信");
+  assert.ok((await master.textContent("#totals")).includes("+3,000"));
+  await master.getByRole("button", { name: "送信" }).click();
+  assert.ok((await master.textContent("main")).includes("変更後明細を労金に送信します。よろしいですか？"));
+  await master.getByRole("button", { name: "送信" }).click();
+  assert.equal(await h1(master), "財形変更後明細送信（送信完了）");
+  receipt = (await master.textContent("#receipt")).trim();
+  assert.match(receipt, /^ZK20261124-\d{6}$/);
+  const mail = (await server.mails()).find((m) => m.to === MASTER.email && m.subject.includes(`受付番号 ${receipt}`));
+  assert.ok(mail, "the sent mail with the receipt");
+  assert.ok(!mail.text.includes("山田") && !mail.text.includes("13000"), mail.text);
+});
+
+test("the operator downloads the sent change and marks it processed; 照会 shows the new amount", async () => {
+  // A second login: wait for the new code's mail (the first one is still in the box).
+  const codeMails = async () => (await server.mails()).filter((m) => m.to === OPERATOR.email && m.subject.includes("オペレーターログイン確認コード"));
+  const before = (await codeMails()).length;
+  const op = await japanesePage(browser);
+  await op.goto(server.base + "/rokin/operator/login");
+  await op.getByLabel("メールアドレス").fill(OPERATOR.email);
+  await op.getByLabel("パスワード").fill(OPERATOR.password);
+  await op.getByRole("button", { name: "ログイン" }).click();
+  for (let i = 0; i < 50 && (await codeMails()).length === before; i++) await new Promise((r) => setTimeout(r, 100));
+  const code = await server.codeFrom(OPERATOR.email, "オペレーターログイン確認コード", "確認コード：");
+  await op.getByLabel("確認コード").fill(code);
+  await op.getByRole("button", { name: "送信" }).click();
+  await op.goto(`${server.base}/rokin/operator/zaikei/changes?due=2027-01-25`);
+  assert.equal(await h1(op), "財形 送信済変更一覧");
+  assert.ok((await op.textContent("#due-list")).includes(receipt));
+  const csv = await op.request.get(`${server.base}/rokin/operator/zaikei/changes.csv?due=2027-01-25`);
+  const text = await csv.text();
+  assert.ok(text.startsWith("\u{feff}") && text.includes('"13000"') && text.includes('"Z0001"') && text.includes(receipt), text);
+  await op.getByRole("button", { name: "労金処理済 12345678" }).click();
+  assert.ok((await op.textContent("main")).includes("送信された変更を労金処理済にします。"));
+  await op.getByRole("button", { name: "労金処理済" }).click();
+  assert.ok((await op.textContent(".notice-ok")).includes("労金処理済にしました。"));
+  await op.close();
+  const mail = (await server.mails()).find((m) => m.to === MASTER.email && m.subject.includes("財形積立明細の変更が反映されました"));
+  assert.ok(mail, "the 反映 mail");
+
+  await master.goto(`${server.base}/rokin/home`);
+  await master.locator("section.panel").getByRole("link", { name: "預入依頼書" }).click();
+  await master.getByLabel("氏名").fill("ﾔﾏﾀﾞ ﾀﾛｳ");
+  await master.getByRole("button", { name: "検索" }).click();
+  assert.ok((await master.textContent("#rows")).includes("13,000"), await master.textContent("#rows"));
+});

@@ -47,6 +47,9 @@ fn screen_of(item: MenuItem) -> Screen {
         MenuItem::ZaikeiAlarms => Screen::ZaikeiAlarms,
         MenuItem::ZaikeiReports => Screen::ZaikeiReports,
         MenuItem::ZaikeiExport => Screen::ZaikeiExport,
+        MenuItem::ZaikeiChange => Screen::ZaikeiChange,
+        MenuItem::ZaikeiSend => Screen::ZaikeiSend,
+        MenuItem::ZaikeiHistory => Screen::ZaikeiHistory,
     }
 }
 
@@ -61,6 +64,9 @@ fn label_key(item: MenuItem) -> &'static str {
         MenuItem::ZaikeiAlarms => "menu.zaikei_alarms",
         MenuItem::ZaikeiReports => "menu.zaikei_reports",
         MenuItem::ZaikeiExport => "menu.zaikei_export",
+        MenuItem::ZaikeiChange => "menu.zaikei_change",
+        MenuItem::ZaikeiSend => "menu.zaikei_send",
+        MenuItem::ZaikeiHistory => "menu.zaikei_history",
     }
 }
 
@@ -135,7 +141,7 @@ pub fn forbidden(current: &CurrentUser, ctx: &Ctx, item: MenuItem) -> Result<Res
     let title = ctx.t.get(label_key(item));
     let key = match item.access() {
         Access::ZaikeiChange => "menu.zaikei_change_only",
-        Access::Master | Access::Everyone => "menu.master_only",
+        Access::Master | Access::Everyone | Access::ZaikeiChangeView => "menu.master_only",
     };
     let page = ForbiddenPage {
         chrome: ctx.chrome(title, Some(&current.portal), None),

@@ -2,3 +2,4 @@
 
 pub mod asp_accounts;
 pub mod zaikei;
+pub mod zaikei_changes;

@@ -7,14 +7,18 @@
 //! - `import`: writing one parsed file (members, 財形契約, delivery, rows).
 //! - `statements`: the 照会 query (filters, totals, pages), also for the PDF/CSV.
 //! - `alarms`: the アラーム明細 query and 対応済.
+//! - `changes`: 財形積立明細変更's 明細 list, change sets (versions) and their rows.
+//! - `sent`: the bank's side — sent changes per 入金予定日, the export, 「労金処理済」.
+
+pub mod alarms;
+pub mod changes;
+pub mod import;
+pub mod sent;
+pub mod statements;
 
 use crate::kinds::{Cycle, DeliveryKind, DeliveryState};
 use madoguchi_store::Conn;
 use sqlx::Row;
-
-pub mod alarms;
-pub mod import;
-pub mod statements;
 
 /// How many deliveries per kind and contract are shown and kept (「直近 3 回分」).
 pub const KEPT: i64 = 3;
@@ -101,17 +105,11 @@ pub async fn by_key(
     row.as_ref().map(delivery).transpose()
 }
 
-/// Whether the employer has changed anything in this delivery (財形積立明細変更): a re-import
-/// would throw that away, so it needs the operator's 「変更内容を破棄して再取込」. Until the
-/// change tables exist, a delivery that left 受信済 counts as changed.
+/// Whether the employer has changed anything in this delivery (財形積立明細変更: a draft or
+/// a sent version): a re-import would throw that away, so it needs the operator's
+/// 「変更内容を破棄して再取込」.
 pub async fn has_employer_changes(conn: &mut Conn, contract: i64, delivery: i64) -> Result<bool, sqlx::Error> {
-    let state: Option<String> =
-        sqlx::query_scalar("SELECT state FROM zaikei_deliveries WHERE id = $1 AND contract_id = $2")
-            .bind(delivery)
-            .bind(contract)
-            .fetch_optional(conn)
-            .await?;
-    Ok(state.is_some_and(|s| s != DeliveryState::Received.code()))
+    changes::exists(conn, contract, delivery).await
 }
 
 /// Deletes every delivery beyond the [`KEPT`] most recent per contract and kind (their rows

@@ -84,11 +84,15 @@ async fn a_changed_delivery_needs_discard_and_reimport() {
     let first = upload(&op, &path, "deposit", deposit_120().as_bytes()).await;
     press_import(&op, &first).await;
     let mut conn = app.state.store.acquire().await.unwrap();
-    sqlx::query("UPDATE zaikei_deliveries SET state = 'changing' WHERE contract_id = $1")
-        .bind(contract)
-        .execute(&mut *conn)
-        .await
-        .unwrap();
+    // What the employer's 一時保存 leaves: a draft version of the changes (財形積立明細変更).
+    sqlx::query(
+        "INSERT INTO zaikei_change_sets (delivery_id, version, state, revision, updated_by, updated_at)
+         SELECT id, 1, 'draft', 0, 'user:0', 0 FROM zaikei_deliveries WHERE contract_id = $1 AND kind = 'deposit'",
+    )
+    .bind(contract)
+    .execute(&mut *conn)
+    .await
+    .unwrap();
     drop(conn);
     let again = upload(&op, &path, "deposit", deposit_120().as_bytes()).await;
     again.assert_contains("事業主による変更内容があります").assert_contains("変更内容を破棄して再取込");

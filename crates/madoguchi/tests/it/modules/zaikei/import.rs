@@ -100,11 +100,15 @@ async fn a_changed_delivery_is_replaced_only_when_the_changes_are_discarded() {
     assert_ne!(first, second);
     // The employer changed it (明細変更): refused, nothing replaced …
     let mut conn = app.state.store.acquire().await.unwrap();
-    sqlx::query("UPDATE zaikei_deliveries SET state = 'changing' WHERE id = $1")
-        .bind(second)
-        .execute(&mut *conn)
-        .await
-        .unwrap();
+    // What the employer's 一時保存 leaves: a draft version of the changes (財形積立明細変更).
+    sqlx::query(
+        "INSERT INTO zaikei_change_sets (delivery_id, version, state, revision, updated_by, updated_at)
+         SELECT id, 1, 'draft', 0, 'user:0', 0 FROM zaikei_deliveries WHERE id = $1 AND kind = 'deposit'",
+    )
+    .bind(second)
+    .execute(&mut *conn)
+    .await
+    .unwrap();
     drop(conn);
     let refused = deliver(&app, contract, DeliveryKind::Deposit, &deposit_120(), false).await;
     assert_eq!(refused, Outcome::ChangesExist { delivery: second });
