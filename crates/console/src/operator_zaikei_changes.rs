@@ -227,7 +227,7 @@ pub async fn export(
     let detail = format!("{due} {} contracts {} rows", found.contracts, found.lines.len());
     let entry = AuditEntry {
         portal: &signed.portal.id,
-        event: "zaikei.exported",
+        event: "zaikei.changes_exported",
         actor: Some(&actor),
         ip: origin.ip.as_deref(),
         user_agent: origin.user_agent.as_deref(),

@@ -1,7 +1,7 @@
 //! `madoguchi zaikei export --portal rokin --due YYYY-MM-DD [--out FILE]`: the bank's CSV of the
 //! sent 財形 changes of one 入金予定日 — the same lines as the console's download (the latest
 //! sent version per contract), UTF-8 with a BOM — to standard output or a file, audited as the
-//! console's download is (`zaikei.exported`, actor `cli`).
+//! console's download is (`zaikei.changes_exported`, actor `cli`).
 
 use anyhow::{Context, bail};
 use chrono::NaiveDate;
@@ -32,7 +32,7 @@ pub async fn export(
     let detail = format!("{due} {} contracts {} rows", found.contracts, found.lines.len());
     let entry = AuditEntry {
         portal: &portal.id,
-        event: "zaikei.exported",
+        event: "zaikei.changes_exported",
         actor: Some("cli"),
         detail: Some(&detail),
         ..AuditEntry::default()

@@ -30,7 +30,7 @@ const PAGE: i64 = 50;
 /// The kinds of operation the search offers, in the order of the list. Each has its Japanese
 /// and English name under `event.<name>` in the locales; an event without one (added later)
 /// shows under its own name.
-const EVENTS: [&str; 31] = [
+const EVENTS: [&str; 32] = [
     "login.succeeded",
     "login.failed",
     "session.ended",
@@ -57,6 +57,7 @@ const EVENTS: [&str; 31] = [
     "zaikei.alarm_handled",
     "zaikei.report_output",
     "zaikei.exported",
+    "zaikei.changes_exported",
     "zaikei.changed",
     "zaikei.sent",
     "zaikei.change_right",

@@ -11,7 +11,7 @@
 
 use crate::kinds::DeliveryKind;
 use crate::outputs::{self, ReportKind};
-use crate::store::{self, Delivery, alarms, statements};
+use crate::store::{self, Delivery, alarms, changes, statements};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -81,8 +81,9 @@ struct Choice {
     kind: DeliveryKind,
 }
 
-const REPORT_CHOICES: [Choice; 2] = [
+const REPORT_CHOICES: [Choice; 3] = [
     Choice { code: "statement", label_key: "zout.report.statement", kind: DeliveryKind::Deposit },
+    Choice { code: "changes", label_key: "zout.report.changes", kind: DeliveryKind::Deposit },
     Choice { code: "alarms", label_key: "zout.report.alarms", kind: DeliveryKind::Alarm },
 ];
 
@@ -174,7 +175,10 @@ async fn output(
     let contract = current.user.contract_id.unwrap_or(NO_CONTRACT);
     let mut conn = state.store.acquire().await?;
     let mut groups = Vec::new();
-    for kind in which.choices.iter().map(|c| c.kind) {
+    let mut kinds: Vec<DeliveryKind> = which.choices.iter().map(|c| c.kind).collect();
+    // Two reports of one kind of delivery (財形積立明細書, 財形積立変更明細書) share its group.
+    kinds.dedup();
+    for kind in kinds {
         let recent = store::recent(&mut conn, contract, kind).await?;
         groups.push(DeliveryGroup {
             label: ctx.t.get(&format!("zaikei.kind.{}", kind.code())).to_string(),
@@ -209,7 +213,7 @@ async fn output(
         errors.add("delivery", ctx.t.get("zout.err_mismatch"));
     }
     let encoding = if which.export {
-        ExcelEncoding::from_form(&q.encoding, &ctx.t).map_err(|m| errors.add("encoding", &m)).ok()
+        ExcelEncoding::from_form(&q.encoding, ctx.t).map_err(|m| errors.add("encoding", &m)).ok()
     } else {
         Some(ExcelEncoding::default())
     };
@@ -233,12 +237,12 @@ async fn output(
     let file = if which.export {
         csv_file(state, ctx, contract, &request).await?
     } else {
-        pdf_file(state, current, contract, &request, now).await?
+        pdf_file(state, ctx, current, contract, &request, now).await?
     };
     let file = match file {
         Ok(file) => file,
-        Err(refused) => {
-            let errors = FieldErrors::field("encoding", &refused);
+        Err((field, refused)) => {
+            let errors = FieldErrors::field(field, &refused);
             return form(ctx, current, &which, groups, q, errors, StatusCode::OK);
         }
     };
@@ -262,6 +266,9 @@ async fn output(
     })
 }
 
+/// Why nothing is handed out: the field the message stands at, and the message.
+type Refusal = (&'static str, String);
+
 /// A file ready to hand out, with what the audit entry says of it.
 struct File {
     name: String,
@@ -273,16 +280,15 @@ struct File {
 
 async fn pdf_file(
     state: &AppState,
+    ctx: &Ctx,
     current: &CurrentUser,
     contract: i64,
     request: &Request,
     now: i64,
-) -> Result<Result<File, String>, AppError> {
+) -> Result<Result<File, Refusal>, AppError> {
     let Some(report_kind) = ReportKind::parse(request.choice.code) else { return Err(AppError::NotFound) };
     let organization = current.user.organization_name.clone().unwrap_or_default();
-    let created = DateTime::from_timestamp(now, 0)
-        .map(|d| d.with_timezone(&JST).format("%Y-%m-%d %H:%M").to_string())
-        .unwrap_or_default();
+    let created = jst_minute(now);
     let d = &request.delivery;
     let mut conn = state.store.acquire().await?;
     let (report, rows) = match report_kind {
@@ -294,12 +300,29 @@ async fn pdf_file(
             let list = alarms::list(&mut conn, contract, d.id, &alarms::AlarmFilter::default()).await?;
             (outputs::alarm_report(&organization, &created, d, &list), list.len())
         }
+        ReportKind::Changes => {
+            // The statement of what was sent (and, after 労金処理済, what the bank applied);
+            // a draft is not a statement.
+            let Some(set) = changes::latest_sent(&mut conn, contract, d.id).await? else {
+                return Ok(Err(("delivery", ctx.t.get("zout.err_no_changes").to_string())));
+            };
+            let list = changes::rows(&mut conn, contract, set.id).await?;
+            let sent = set.sent_at.map(jst_minute).unwrap_or_default();
+            (outputs::change_report(&organization, &created, d, &set, &sent, &list), list.len())
+        }
     };
     drop(conn);
     // The layout is fixed here, so a refusal is this module's bug.
     let bytes = report.to_pdf().map_err(|e| AppError::Internal(format!("zaikei report: {e}")))?;
     let title = report_kind.title();
     Ok(Ok(File { name: outputs::file_name(title, d, "pdf"), bytes, what: format!("{title} PDF"), rows }))
+}
+
+/// 「2025-07-14 10:00」, Japan time (the 帳票 are Japanese whatever the screen's language).
+fn jst_minute(at: i64) -> String {
+    DateTime::from_timestamp(at, 0)
+        .map(|d| d.with_timezone(&JST).format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_default()
 }
 
 /// The CSV, or the message for a character CP932 cannot hold (naming the 社員番号, so the
@@ -309,7 +332,7 @@ async fn csv_file(
     ctx: &Ctx,
     contract: i64,
     request: &Request,
-) -> Result<Result<File, String>, AppError> {
+) -> Result<Result<File, Refusal>, AppError> {
     let d = &request.delivery;
     let mut conn = state.store.acquire().await?;
     let (employees, lines): (Vec<String>, Vec<Vec<String>>) = if d.kind == DeliveryKind::Alarm {
@@ -331,7 +354,7 @@ async fn csv_file(
             let name = outputs::file_name("財形積立明細データ", d, "csv");
             Ok(Ok(File { name, bytes, what: format!("CSV {encoding}"), rows }))
         }
-        Err(bad) => Ok(Err(unencodable_message(&bad, &employees, ctx))),
+        Err(bad) => Ok(Err(("encoding", unencodable_message(&bad, &employees, ctx)))),
     }
 }
 

@@ -11,27 +11,31 @@
 use crate::kinds::{DeliveryKind, SavingsKind};
 use crate::store::Delivery;
 use crate::store::alarms::Alarm;
+use crate::store::changes::{ChangeRow, ChangeSet};
 use crate::store::statements::{Figures, Line};
 use madoguchi_pdf::{Align, Column, Report, Row};
 
-/// The PDF reports of the picker. 財形積立変更明細書 is the change function's (Z2's) report and
-/// joins the picker with it.
+/// The PDF reports of the picker.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReportKind {
     /// 財形積立明細書（財形貯蓄 虹の預金お積立明細書）: a 預入依頼書 delivery.
     Statement,
     /// 財形貯蓄アラーム/非課税申告手続等管理明細一覧表: an アラーム明細 delivery.
     Alarms,
+    /// 財形積立変更明細書（預入依頼書のみ）: the latest sent version of the employer's changes
+    /// to a 預入依頼書 delivery, kept after 労金処理済 as the statement of what was changed.
+    Changes,
 }
 
 impl ReportKind {
-    pub const ALL: [ReportKind; 2] = [ReportKind::Statement, ReportKind::Alarms];
+    pub const ALL: [ReportKind; 3] = [ReportKind::Statement, ReportKind::Alarms, ReportKind::Changes];
 
     /// The form value.
     pub fn code(self) -> &'static str {
         match self {
             ReportKind::Statement => "statement",
             ReportKind::Alarms => "alarms",
+            ReportKind::Changes => "changes",
         }
     }
 
@@ -42,7 +46,7 @@ impl ReportKind {
     /// The kind of delivery the report prints.
     pub fn delivery_kind(self) -> DeliveryKind {
         match self {
-            ReportKind::Statement => DeliveryKind::Deposit,
+            ReportKind::Statement | ReportKind::Changes => DeliveryKind::Deposit,
             ReportKind::Alarms => DeliveryKind::Alarm,
         }
     }
@@ -53,6 +57,7 @@ impl ReportKind {
         match self {
             ReportKind::Statement => "財形積立明細書",
             ReportKind::Alarms => "財形アラーム明細一覧表",
+            ReportKind::Changes => "財形積立変更明細書",
         }
     }
 }
@@ -62,7 +67,7 @@ pub fn yen(amount: i64) -> String {
     let digits = amount.unsigned_abs().to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -345,3 +350,83 @@ pub fn csv_alarm_line(alarm: &Alarm) -> Vec<String> {
 
 #[cfg(test)]
 mod tests;
+
+/// 財形積立変更明細書 of a 預入依頼書 delivery: the changes of one sent version (`set`),
+/// sorted by 社員番号, with 変更前 → 変更後 and the difference, a subtotal per 財形種類 and the
+/// total. The key names the 受付番号 and when it was sent (`sent`, formatted by the caller).
+pub fn change_report(
+    organization: &str,
+    created: &str,
+    delivery: &Delivery,
+    set: &ChangeSet,
+    sent: &str,
+    changes: &[ChangeRow],
+) -> Report {
+    let columns = vec![
+        column("社員番号", 22.0, Align::Left),
+        column("氏名", 40.0, Align::Left),
+        column("フリガナ", 44.0, Align::Left),
+        column("財形種類", 18.0, Align::Left),
+        column("変更区分", 20.0, Align::Left),
+        column("変更前積立額（円）", 30.0, Align::Right),
+        column("変更後積立額（円）", 30.0, Align::Right),
+        column("差額（円）", 30.0, Align::Right),
+        column("変更者", 39.0, Align::Left),
+    ];
+    let mut sorted: Vec<&ChangeRow> = changes.iter().collect();
+    sorted.sort_by(|a, b| (&a.employee_no, &a.savings_kind).cmp(&(&b.employee_no, &b.savings_kind)));
+    // (件数, 変更前, 変更後) per 財形種類 (in the order of SavingsKind::ALL) and overall.
+    let mut per_kind: Vec<(SavingsKind, [i64; 3])> = SavingsKind::ALL.iter().map(|k| (*k, [0; 3])).collect();
+    let mut total = [0i64; 3];
+    let mut rows = Vec::with_capacity(sorted.len() + 4);
+    for change in sorted {
+        let before = change.before_amount.unwrap_or(0);
+        let after = change.after().unwrap_or(before);
+        let kind =
+            SavingsKind::from_code(&change.savings_kind).or_else(|| SavingsKind::from_label(&change.savings_kind));
+        rows.push(Row::Data(vec![
+            change.employee_no.clone(),
+            change.name.clone(),
+            change.kana.clone(),
+            kind.map(|k| k.label().to_string()).unwrap_or_else(|| change.savings_kind.clone()),
+            change.kind.map(|k| k.label()).unwrap_or_default().to_string(),
+            change.before_amount.map(yen).unwrap_or_default(),
+            yen(after),
+            signed_yen(after - before),
+            change.changed_by.clone(),
+        ]));
+        add_change(&mut total, before, after);
+        if let Some((_, sums)) = per_kind.iter_mut().find(|(k, _)| Some(*k) == kind) {
+            add_change(sums, before, after);
+        }
+    }
+    let cells = |s: &[i64; 3]| {
+        let mut cells = vec![String::new(); 4];
+        cells.extend([format!("{} 件", s[0]), yen(s[1]), yen(s[2]), signed_yen(s[2] - s[1]), String::new()]);
+        cells
+    };
+    for (kind, sums) in &per_kind {
+        rows.push(Row::Subtotal { label: format!("財形種類 {} 計", kind.label()), cells: cells(sums) });
+    }
+    rows.push(Row::Total { label: "合計".to_string(), cells: cells(&total) });
+    let receipt = set.receipt_no.as_deref().unwrap_or_default();
+    Report {
+        title: ReportKind::Changes.title().to_string(),
+        organization: organization.to_string(),
+        key: format!("{} 受付番号 {receipt}（第{}版 送信 {sent}）", delivery_key(delivery), set.version),
+        created: created.to_string(),
+        columns,
+        rows,
+    }
+}
+
+fn add_change(sums: &mut [i64; 3], before: i64, after: i64) {
+    sums[0] += 1;
+    sums[1] += before;
+    sums[2] += after;
+}
+
+/// A difference with its sign: +3,000 / -12,000 / 0.
+fn signed_yen(amount: i64) -> String {
+    if amount > 0 { format!("+{}", yen(amount)) } else { yen(amount) }
+}

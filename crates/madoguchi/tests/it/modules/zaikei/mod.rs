@@ -7,7 +7,7 @@ mod alarms;
 mod console;
 mod import;
 mod isolation;
-mod outputs;
+pub(crate) mod outputs;
 mod statements;
 
 use crate::rokin::users::master;

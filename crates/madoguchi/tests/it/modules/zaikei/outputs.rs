@@ -13,7 +13,7 @@ use madoguchi_zaikei::kinds::DeliveryKind;
 use std::process::Command;
 
 /// The text of a PDF as pdftotext (poppler-utils, installed by .ci/run) extracts it.
-fn pdftotext(pdf: &[u8]) -> String {
+pub(crate) fn pdftotext(pdf: &[u8]) -> String {
     let dir = std::env::temp_dir().join(format!("madoguchi-zaikei-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("report.pdf");
@@ -38,7 +38,7 @@ fn python_cp932(bytes: &[u8]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-fn header_of<'a>(page: &'a Page, name: header::HeaderName) -> &'a str {
+fn header_of(page: &Page, name: header::HeaderName) -> &str {
     page.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
 }
 

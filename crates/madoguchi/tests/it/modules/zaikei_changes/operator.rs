@@ -57,7 +57,7 @@ async fn check_9_the_bank_downloads_the_latest_send_and_marks_it_processed() {
     assert_eq!((contracts, rows), (1, 1));
     assert_eq!(text.trim_end().split("\r\n").nth(1), Some(lines[1]));
     let mut conn = app.state.store.acquire().await.unwrap();
-    assert_eq!(madoguchi_store::audit::count_events(&mut conn, "rokin", "zaikei.exported").await.unwrap(), 2);
+    assert_eq!(madoguchi_store::audit::count_events(&mut conn, "rokin", "zaikei.changes_exported").await.unwrap(), 2);
     drop(conn);
 
     // 労金処理済 (after the confirmation): the 明細 takes the sent amount, the draft stays a draft.
@@ -78,6 +78,29 @@ async fn check_9_the_bank_downloads_the_latest_send_and_marks_it_processed() {
     assert!(!applied.text.contains("14000") && !applied.text.contains("山田"), "{}", applied.text);
     op.get(&format!("/rokin/operator/zaikei/changes?due={DUE}")).await.assert_contains("送信済 第2・労金処理済");
     b.get(&format!("/rokin/zaikei/history/{d}")).await.assert_contains("労金処理済");
+
+    // 財形積立変更明細書 keeps the statement of the processed send: version 2, not the draft.
+    let pdf = b.get(&format!("/rokin/zaikei/reports?report=changes&delivery={d}")).await;
+    assert_eq!(pdf.status, StatusCode::OK, "{}", pdf.body);
+    let text = crate::modules::zaikei::outputs::pdftotext(&pdf.bytes);
+    for expected in ["財形積立変更明細書", "第2版", "金額変更", "10,000", "14,000", "+4,000", "合計", "1 / 1"]
+    {
+        assert!(text.contains(expected), "{expected} in:\n{text}");
+    }
+    assert!(!text.contains("99,000"), "the unsent draft is not on the statement:\n{text}");
+}
+
+#[tokio::test]
+async fn a_delivery_without_a_sent_change_has_no_change_statement() {
+    let (_app, b, _, _, s) = setup().await;
+    let page = b.get(&format!("/rokin/zaikei/reports?report=changes&delivery={}", s.delivery)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.assert_contains("この受信データには送信済の変更がありません。").assert_contains("aria-describedby");
+    // A draft is not a statement either.
+    change(&b, s.delivery, s.general, "13000").await;
+    b.get(&format!("/rokin/zaikei/reports?report=changes&delivery={}", s.delivery))
+        .await
+        .assert_contains("この受信データには送信済の変更がありません。");
 }
 
 #[tokio::test]
