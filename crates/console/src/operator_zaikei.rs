@@ -15,6 +15,7 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use madoguchi_core::csv_import::{RowError, decode_csv};
 use madoguchi_store::contracts;
+use madoguchi_store::limits::{self, Limit};
 use madoguchi_web::confirm::Step;
 use madoguchi_web::ctx::{Chrome, Ctx, Origin};
 use madoguchi_web::error::AppError;
@@ -27,6 +28,11 @@ use madoguchi_zaikei::kinds::DeliveryKind;
 use madoguchi_zaikei::layout::{self, Parsed};
 use madoguchi_zaikei::store as zstore;
 use serde::Deserialize;
+
+/// Imports per operator and hour: a branch imports a few files per contract a month, so 120
+/// leaves room for a day's catch-up while a runaway script (or a stolen session) is stopped.
+/// The preview (parsing only, nothing stored) is not counted.
+const IMPORTS_PER_HOUR: Limit = Limit::per_hour("zaikei.import.operator", 120);
 
 fn offered(signed: &SignedIn) -> Result<(), AppError> {
     if signed.portal.settings.modules.contains(&madoguchi_zaikei::MODULE) { Ok(()) } else { Err(AppError::NotFound) }
@@ -244,6 +250,9 @@ pub async fn upload(
         organization_name: &organization,
     };
     let mut tx = state.store.begin().await?;
+    if !limits::take(&mut tx, &signed.portal.id, &IMPORTS_PER_HOUR, &signed.operator.id.to_string(), now).await? {
+        return Err(AppError::TooMany);
+    }
     let outcome =
         import::import(&mut tx, &target, &parsed, &sent.file_name, &importer, sent.discard, state.mailer.domain(), now)
             .await

@@ -218,7 +218,7 @@ pub async fn export(
     let mut tx = state.store.begin().await?;
     let who = signed.operator.id.to_string();
     if !limits::take(&mut tx, &signed.portal.id, &EXPORTS_PER_HOUR, &who, now).await? {
-        return Ok((axum::http::StatusCode::TOO_MANY_REQUESTS, "too many downloads; try again later").into_response());
+        return Err(AppError::TooMany);
     }
     let found = madoguchi_zaikei::export::of_due(&mut tx, &signed.portal.id, &due).await?;
     let file = format!("zaikei-changes-{due}");

@@ -13,6 +13,9 @@ pub enum AppError {
     Db(#[from] madoguchi_store::DbError),
     #[error("internal: {0}")]
     Internal(String),
+    /// A rate limit (`limits::take`) refused the request: a 429 page that says to wait.
+    #[error("too many requests")]
+    TooMany,
 }
 
 impl From<askama::Error> for AppError {
@@ -44,6 +47,8 @@ pub enum ErrorKind {
     /// A form, query or path the handler's extractor could not read (a field sent twice, a
     /// number that is not one): what axum answers in plain text, as our page.
     BadForm,
+    /// A rate limit was reached: the page asks to wait and try later (429).
+    TooMany,
 }
 
 impl ErrorKind {
@@ -58,6 +63,7 @@ impl ErrorKind {
             ErrorKind::Csrf => (StatusCode::FORBIDDEN, "error.csrf.title", "error.csrf.lead"),
             ErrorKind::BadInput => (StatusCode::BAD_REQUEST, "error.bad_input.title", "error.bad_input.lead"),
             ErrorKind::BadForm => (StatusCode::BAD_REQUEST, "error.bad_form.title", "error.bad_form.lead"),
+            ErrorKind::TooMany => (StatusCode::TOO_MANY_REQUESTS, "error.too_many.title", "error.too_many.lead"),
         }
     }
 }
@@ -97,6 +103,7 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         match self {
             AppError::NotFound => marked(ErrorKind::NotFound, None),
+            AppError::TooMany => marked(ErrorKind::TooMany, None),
             AppError::Db(ref e) if is_unavailable(e) => {
                 tracing::warn!(error = %self, "database unavailable");
                 marked(ErrorKind::Unavailable, None)

@@ -4,24 +4,15 @@
 // kana, with totals per 財形種類; then the master downloads the 財形積立明細書 as a PDF and the
 // delivery as CSV in CP932 and in UTF-8. The tests run in order and share the server.
 //
-// As in screens.test.mjs, rokin's client certificate (walked in certificate.test.mjs) is left
-// out: this portal is rokin with `second_factor = none`, so the master's password login
-// reaches the screens. The demo contract 12345678 / Demo#026 has its master registered first.
+// The master works as the manual has it: over TLS with the client certificate issued by
+// 電子証明書発行 (Playwright's clientCertificates), typing only the パスワード. The server is the
+// demo (all five portals, rokin's own CA and TLS listener); the demo contract 12345678 /
+// Demo#026 has its master registered first.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { startServer, openBrowser, japanesePage, shot, assertErrorPage } from "../helpers.mjs";
 
-const CONFIG = `[server]
-demo = true
-allow_test_clock = true
-dev_mailbox = true
-
-[[portal]]
-id = "rokin"
-preset = "rokin"
-second_factor = { kind = "none" }
-`;
 const MASTER = { id: "Roukin01", password: "Mst#2026a", name: "労金　太郎", email: "master@rokin.example.jp" };
 const OPERATOR = { email: "operator@rokin.example.jp", password: "Demo-Operator-2026" };
 const h1 = async (page) => (await page.textContent("h1")).trim();
@@ -35,9 +26,9 @@ const ROWS = [
 ];
 const csv = (rows) => Buffer.from([HEADER, ...rows].join("\r\n") + "\r\n");
 
-let server, browser, master;
+let server, browser, master, mbase;
 before(async () => {
-  server = await startServer({ config: CONFIG });
+  server = await startServer();
   browser = await openBrowser();
 });
 after(async () => {
@@ -46,7 +37,7 @@ after(async () => {
 });
 
 test("the demo contract's master registers and logs in", async () => {
-  master = await japanesePage(browser);
+  master = await (await browser.newContext({ locale: "ja-JP", acceptDownloads: true })).newPage();
   await master.goto(`${server.base}/rokin/master`);
   await master.fill("#number", "12345678");
   await master.fill("#password", "Demo#026");
@@ -60,10 +51,35 @@ test("the demo contract's master registers and logs in", async () => {
   await master.fill("#email_again", MASTER.email);
   await master.click("button:has-text('登録')");
   assert.equal(await h1(master), "マスターユーザー初期登録結果");
-  await master.goto(`${server.base}/rokin/login`);
-  await master.getByLabel("ユーザーＩＤ").fill(MASTER.id);
+  // 電子証明書発行: ユーザー認証 → the mailed 認証コード → 発行 → the .p12.
+  await master.click("main a.button:has-text('電子証明書発行')");
+  await master.fill("#login_id", MASTER.id);
+  await master.fill("#password", MASTER.password);
+  await master.click("button:has-text('認証')");
+  await master.fill("#code", await server.codeFrom(MASTER.email, "認証コード", "認証コード："));
+  await master.click("button:has-text('認証')");
+  await master.fill("#password", MASTER.password);
+  await master.click("button:has-text('発行')");
+  const [file] = await Promise.all([
+    master.waitForEvent("download"),
+    master.getByRole("link", { name: "電子証明書をダウンロード" }).click(),
+  ]);
+  const pfx = readFileSync(await file.path());
+  await master.context().close();
+
+  // The certificate picks the user: the login screen asks only for the password.
+  mbase = server.tlsBase;
+  const context = await browser.newContext({
+    locale: "ja-JP",
+    ignoreHTTPSErrors: true,
+    clientCertificates: [{ origin: mbase, pfx, passphrase: MASTER.password }],
+  });
+  master = await context.newPage();
+  await master.goto(`${mbase}/rokin/login`);
+  assert.equal(await master.locator("input[name=login_id]").count(), 0);
   await master.getByLabel("パスワード", { exact: true }).fill(MASTER.password);
-  await master.getByRole("button", { name: "ログイン" }).click();
+  await master.locator("main button[type=submit]").click();
+  await master.waitForURL(/\/rokin\/home$/);
   assert.equal(await h1(master), "インフォメーション");
   // The demo's own deliveries are there already.
   const panel = await master.textContent("section.panel");
@@ -109,7 +125,7 @@ test("the operator imports a 預入依頼書 through the console", async () => {
 });
 
 test("the master sees it on インフォメーション and finds a name in half-width kana", async () => {
-  await master.goto(`${server.base}/rokin/home`);
+  await master.goto(`${mbase}/rokin/home`);
   const link = master.locator("section.panel").getByRole("link", { name: "預入依頼書" });
   assert.ok((await master.textContent("section.panel")).includes("入金予定日 2027-01-25"));
   await shot(master, "rokin-zaikei-information");
@@ -194,7 +210,7 @@ test("the master exports the delivery as CSV in CP932 and in UTF-8", async () =>
 
 let receipt;
 test("the master changes an amount, is refused a non-thousand, and sends", async () => {
-  await master.goto(`${server.base}/rokin/zaikei/change`);
+  await master.goto(`${mbase}/rokin/zaikei/change`);
   assert.equal(await h1(master), "財形積立明細変更");
   await master.locator("tr", { hasText: "2027-01-25" }).getByRole("link").click();
   assert.equal((await master.textContent("#deadline")).trim(), "2027-01-19 20:00");
@@ -210,7 +226,7 @@ test("the master changes an amount, is refused a non-thousand, and sends", async
   assert.ok((await master.textContent(".notice-ok")).includes("一時保存しました"));
   await shot(master, "rokin-zaikei-change-list");
 
-  await master.goto(`${server.base}/rokin/zaikei/send`);
+  await master.goto(`${mbase}/rokin/zaikei/send`);
   await master.locator("tr", { hasText: "2027-01-25" }).getByRole("link").click();
   assert.equal(await h1(master), "財形変更後明細送信");
   assert.ok((await master.textContent("#totals")).includes("+3,000"));
@@ -252,7 +268,7 @@ test("the operator downloads the sent change and marks it processed; 照会 show
   const mail = (await server.mails()).find((m) => m.to === MASTER.email && m.subject.includes("財形積立明細の変更が反映されました"));
   assert.ok(mail, "the 反映 mail");
 
-  await master.goto(`${server.base}/rokin/home`);
+  await master.goto(`${mbase}/rokin/home`);
   await master.locator("section.panel").getByRole("link", { name: "預入依頼書" }).click();
   await master.getByLabel("氏名").fill("ﾔﾏﾀﾞ ﾀﾛｳ");
   await master.getByRole("button", { name: "検索" }).click();

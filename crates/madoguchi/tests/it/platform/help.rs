@@ -28,6 +28,20 @@ fn expected(portal: &str) -> BTreeSet<&'static str> {
             Login,
             Home,
             Password,
+            Users,
+            UserNew,
+            UserEdit,
+            UserInfo,
+            OperationLog,
+            Manuals,
+            Sessions,
+            ZaikeiStatements,
+            ZaikeiAlarms,
+            ZaikeiReports,
+            ZaikeiExport,
+            ZaikeiChange,
+            ZaikeiSend,
+            ZaikeiHistory,
             Expired,
         ],
         "hellowork" => &[Top, Login, Forgot, Reset, Return, Otp, Skip, Home, Password, Withdraw],
@@ -172,6 +186,33 @@ async fn rokin_screens_have_help() {
     assert_eq!(login.location(), "/rokin/home", "{}", login.body);
     walk.visit(Screen::Home).await;
     walk.visit(Screen::Password).await;
+    // The rest of the master's menu: 契約ユーザー情報, 操作ログ照会, マニュアル照会, the browsers
+    // signed in, and the 財形貯蓄事務 screens (the demo contract has deliveries and the
+    // 明細変更機能 option, so the change screens are open to its master).
+    use Screen::*;
+    for screen in [
+        Users,
+        UserNew,
+        UserInfo,
+        OperationLog,
+        Manuals,
+        Sessions,
+        ZaikeiStatements,
+        ZaikeiAlarms,
+        ZaikeiReports,
+        ZaikeiExport,
+        ZaikeiChange,
+        ZaikeiSend,
+        ZaikeiHistory,
+    ] {
+        walk.visit(screen).await;
+    }
+    // 更新へ is one entry of the list: its help leads back to the list.
+    let mut conn = app.state.store.acquire().await.unwrap();
+    let master = madoguchi_store::users::by_login_id(&mut conn, "rokin", MASTER_ID).await.unwrap().unwrap();
+    drop(conn);
+    let edit = app.get(&format!("/rokin/users/{}", master.id)).await;
+    walk.check(&edit, UserEdit).await;
     // 182 days on (a Tuesday, the certificate still in force), the password is past its 180
     // days: the next login leads to the expiry's confirmation.
     app.set_clock("2027-05-25T10:00:00+09:00");

@@ -108,3 +108,27 @@ async fn a_changed_delivery_needs_discard_and_reimport() {
     .unwrap();
     assert_eq!(n, 1);
 }
+
+#[tokio::test]
+async fn an_operator_past_the_hourly_import_limit_gets_a_page_that_says_so_and_nothing_is_stored() {
+    let (app, b, _, _) = setup().await;
+    let op = app.browser();
+    op.operator_login("rokin").await;
+    let path = contract_page(&op).await;
+    let preview = upload(&op, &path, "deposit", deposit_120().as_bytes()).await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
+    // The hour's 120 imports are used up (taken as the console takes them, by operator id).
+    let email = madoguchi::demo::operator_email("rokin");
+    let mut tx = app.state.store.begin().await.unwrap();
+    let operator = madoguchi_store::operators::by_email(&mut tx, "rokin", &email).await.unwrap().unwrap();
+    let limit = madoguchi_store::limits::Limit::per_hour("zaikei.import.operator", 120);
+    let now = app.state.clock.unix();
+    for _ in 0..120 {
+        assert!(madoguchi_store::limits::take(&mut tx, "rokin", &limit, &operator.id.to_string(), now).await.unwrap());
+    }
+    tx.commit().await.unwrap();
+    let refused = press_import(&op, &preview).await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS, "{}", refused.body);
+    refused.assert_contains("操作の回数が上限に達しました").assert_contains("時間をおいてからもう一度お試しください。");
+    b.get("/rokin/home").await.assert_contains("未受信");
+}
