@@ -2,9 +2,10 @@
 //! 3), filtered by アラーム種別, 期限日 (on or before) and 対応状況, and 「対応済にする」 with a
 //! note (a POST with the kit's CSRF token, audited). Master and general users alike.
 
-use crate::kinds::DeliveryKind;
+use crate::computed::{self, Holding};
+use crate::kinds::{Cycle, DeliveryKind, SavingsKind};
 use crate::statements::contract_of;
-use crate::store::alarms::{self, Alarm, AlarmFilter};
+use crate::store::alarms::{self, Alarm, AlarmFilter, HoldingRow};
 use crate::store::{self, Delivery};
 use askama::Template;
 use axum::Form;
@@ -16,7 +17,7 @@ use madoguchi_core::portal::MenuItem;
 use madoguchi_store::audit::{self, AuditEntry};
 use madoguchi_web::ctx::{Chrome, Ctx, Origin};
 use madoguchi_web::error::AppError;
-use madoguchi_web::format::format_ts;
+use madoguchi_web::format::{format_ts, format_yen};
 use madoguchi_web::forms::FieldErrors;
 use madoguchi_web::pages::html;
 use madoguchi_web::pages::information::{MenuView, gate, menu};
@@ -80,6 +81,57 @@ pub struct AlarmsPage {
     pub alarms: Vec<AlarmView>,
     /// Where each mark form returns to (the list with its filter).
     pub back: String,
+    /// 「システム判定」: what the verdicts are read from (None: no 加入者残高一覧表 yet).
+    pub computed_basis: Option<String>,
+    pub computed: Vec<ComputedView>,
+}
+
+/// One 「システム判定」 row.
+pub struct ComputedView {
+    pub row: HoldingRow,
+    pub savings: String,
+    pub verdict: String,
+    pub action: String,
+    pub balance: String,
+    pub limit: String,
+    pub projected: String,
+}
+
+/// The 「システム判定」 section: the verdicts of `computed` over the latest 加入者残高一覧表 and
+/// the latest 月例 預入依頼書 of the contract, and the sentence that says which.
+async fn computed_section(
+    conn: &mut madoguchi_store::Conn,
+    contract: i64,
+    ctx: &Ctx,
+) -> Result<(Option<String>, Vec<ComputedView>), sqlx::Error> {
+    let Some(balance) = store::recent(conn, contract, DeliveryKind::Balance).await?.into_iter().next() else {
+        return Ok((None, Vec::new()));
+    };
+    let deposits = store::recent(conn, contract, DeliveryKind::Deposit).await?;
+    let deposit = deposits.into_iter().find(|d| d.cycle == Some(Cycle::Monthly));
+    let basis = match &deposit {
+        Some(d) => ctx.t.get("zaikei.computed.basis").replace("{base}", &balance.due_on).replace("{due}", &d.due_on),
+        None => ctx.t.get("zaikei.computed.basis_no_deposit").replace("{base}", &balance.due_on),
+    };
+    let rows = alarms::holdings(conn, contract, balance.id, deposit.as_ref().map(|d| d.id)).await?;
+    let views = rows
+        .into_iter()
+        .filter_map(|row| {
+            let kind = SavingsKind::from_code(&row.savings)?;
+            let holding = Holding { kind, balance: row.balance, limit: row.limit, monthly: row.monthly };
+            let verdict = computed::verdict(&holding)?;
+            Some(ComputedView {
+                savings: ctx.t.get(&format!("zaikei.savings.{}", row.savings)).to_string(),
+                verdict: ctx.t.get(verdict.label_key()).to_string(),
+                action: ctx.t.get(verdict.action_key()).to_string(),
+                balance: format_yen(holding.balance),
+                limit: holding.limit.map(format_yen).unwrap_or_default(),
+                projected: format_yen(holding.projected()),
+                row,
+            })
+        })
+        .collect();
+    Ok((Some(basis), views))
 }
 
 fn delivery_label(d: &Delivery, ctx: &Ctx) -> String {
@@ -152,6 +204,7 @@ async fn page(
         Some(d) if errors.is_empty() || typed.is_some() => alarms::list(&mut conn, contract, d.id, &filter).await?,
         _ => Vec::new(),
     };
+    let (computed_basis, computed) = computed_section(&mut conn, contract, ctx).await?;
     drop(conn);
     let action = format!("/{}/zaikei/alarms", current.portal.id);
     let back = format!("{action}?{}", q.query_string(chosen.as_ref().map(|d| d.id).unwrap_or(0)));
@@ -181,6 +234,8 @@ async fn page(
         action,
         query: q,
         errors,
+        computed_basis,
+        computed,
     };
     Ok(html(&page)?.into_response())
 }

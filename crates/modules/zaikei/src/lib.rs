@@ -9,7 +9,8 @@
 //!   or none with line-numbered errors.
 //! - `import`: one delivery in (re-import rule, audit event, 受信 mails), for the console and the CLI.
 //! - `panel`: インフォメーション's rows (a `madoguchi_web::panels::HomePanel`).
-//! - `statements`, `alarms`: 財形積立明細照会 and 財形アラーム明細照会.
+//! - `statements`, `alarms`: 財形積立明細照会 and 財形アラーム明細照会; `computed`: the
+//!   「システム判定」 alarms the portal adds from the deliveries (pure).
 //! - `store`: the module's SQL; every query binds the contract.
 //! - `outputs` (pure) and `output_pages`: 財形積立明細書出力／財形アラーム明細出力 (PDF) and
 //!   財形積立明細データエクスポート (CSV).
@@ -23,6 +24,7 @@
 
 pub mod alarms;
 pub mod change;
+pub mod computed;
 pub mod cycle;
 pub mod edit;
 pub mod export;

@@ -132,3 +132,61 @@ pub async fn delivery_of(conn: &mut Conn, contract: i64, alarm: i64) -> Result<O
     .fetch_optional(conn)
     .await
 }
+
+/// One 財形年金 / 財形住宅 契約 of the contract with the figures 「システム判定」 reads
+/// (`computed`): 残高合計 and 非課税限度額 from the balance delivery, 積立額 from the deposit
+/// delivery (0 where it has no row for the account).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HoldingRow {
+    pub employee_no: String,
+    pub name: String,
+    pub dept_code: String,
+    pub dept_name: String,
+    pub savings: String,
+    pub account_no: String,
+    pub balance: i64,
+    pub limit: Option<i64>,
+    pub monthly: i64,
+}
+
+/// The 年金 and 住宅 契約 of `balance` (a 加入者残高一覧表 delivery of the contract) that are
+/// still saving (積立中 / 中止中), each with its 積立額 in `deposit` (a 月例 預入依頼書 of the
+/// same contract; None: no deposit known), by 所属 and 社員番号. The limit is the balance row's,
+/// else the one the 財形契約 declares.
+pub async fn holdings(
+    conn: &mut Conn,
+    contract: i64,
+    balance: i64,
+    deposit: Option<i64>,
+) -> Result<Vec<HoldingRow>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT m.employee_no, m.name, m.dept_code, m.dept_name, a.kind AS savings, a.account_no, b.total,
+                COALESCE(b.tax_free_limit, a.tax_free_limit) AS tax_free_limit, COALESCE(p.amount, 0) AS monthly
+           FROM zaikei_balance_rows b JOIN zaikei_deliveries d ON d.id = b.delivery_id
+           JOIN zaikei_accounts a ON a.id = b.account_id JOIN zaikei_members m ON m.id = a.member_id
+           LEFT JOIN zaikei_deposit_rows p ON p.account_id = a.id AND p.delivery_id = $3
+          WHERE b.delivery_id = $1 AND d.contract_id = $2 AND m.contract_id = $2
+            AND a.kind IN ('pension', 'housing') AND a.state IN ('active', 'paused')
+          ORDER BY m.dept_code, m.employee_no, a.kind",
+    )
+    .bind(balance)
+    .bind(contract)
+    .bind(deposit.unwrap_or(-1))
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(HoldingRow {
+                employee_no: r.try_get("employee_no")?,
+                name: r.try_get("name")?,
+                dept_code: r.try_get("dept_code")?,
+                dept_name: r.try_get("dept_name")?,
+                savings: r.try_get("savings")?,
+                account_no: r.try_get("account_no")?,
+                balance: r.try_get("total")?,
+                limit: r.try_get("tax_free_limit")?,
+                monthly: r.try_get("monthly")?,
+            })
+        })
+        .collect()
+}
