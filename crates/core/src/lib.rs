@@ -15,6 +15,8 @@ pub mod password;
 pub mod person_name;
 pub mod phone;
 pub mod portal;
+pub mod publication;
+pub mod review;
 pub mod rules;
 pub mod text;
 
