@@ -1,0 +1,70 @@
+-- Drafts and the review workflow (modules spec §0.1, §0.2; docs/DRAFTS_REVIEW.md), platform
+-- blocks that jrec-in postings, hellowork 求人 and mlit plans share. Times are Unix seconds;
+-- JSON is stored as text (the `Any` driver carries no JSON type).
+
+-- A draft: the fields of a form as typed, saved without the required-field check (§0.1 rule 1).
+-- `kind` names the module's form (e.g. `job_posting`); `item_id` the module's item when the
+-- draft revises one (NULL for a new item). `missing_required` and `missing_fields` (a JSON list
+-- of field names) are what the module's rules found empty at the save, so that lists show the
+-- count without parsing payloads. `version` is the optimistic lock (§0.1 rule 6): each save
+-- names the version it was read at and moves it by one.
+CREATE TABLE drafts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    portal TEXT NOT NULL,
+    organization_id INTEGER NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+    author_user_id INTEGER REFERENCES users (id) ON DELETE SET NULL,
+    kind TEXT NOT NULL,
+    item_id INTEGER,
+    payload TEXT NOT NULL,
+    missing_required INTEGER NOT NULL DEFAULT 0,
+    missing_fields TEXT NOT NULL DEFAULT '[]',
+    version INTEGER NOT NULL DEFAULT 1,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+CREATE INDEX drafts_by_organization ON drafts (organization_id, kind, updated_at);
+
+-- An item under the review workflow: one row per module item (`kind`, `item_id`), holding its
+-- state (under_review, returned, approved, withdrawn), the snapshot under review or returned
+-- (`pending_snapshot`), the current approved one with its effective time, and `last_seq`, the
+-- number of the last history row: every step moves it in one conditional UPDATE, so two
+-- operators acting at once cannot both succeed. `submitted_at` is the start of the current
+-- review round (the queue's age and its 120-day window).
+CREATE TABLE review_items (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    portal TEXT NOT NULL,
+    organization_id INTEGER NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    item_id INTEGER NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('under_review', 'returned', 'approved', 'withdrawn')),
+    revision INTEGER NOT NULL DEFAULT 1,
+    pending_snapshot TEXT,
+    approved_snapshot TEXT,
+    approved_revision INTEGER,
+    effective_at INTEGER,
+    submitted_at INTEGER NOT NULL,
+    last_seq INTEGER NOT NULL DEFAULT 0,
+    updated_at INTEGER NOT NULL,
+    UNIQUE (portal, kind, item_id)
+);
+CREATE INDEX review_items_queue ON review_items (portal, state, submitted_at);
+
+-- The history of an item: every submission, resubmission, approval, return, operator edit and
+-- withdrawal, numbered per item. `actor_kind` is user or operator. `snapshot` is what the step
+-- left current (submissions and edits); `before_snapshot` what an operator edit replaced.
+-- `reason` is the return (or withdrawal) reason, `effective_at` the approval's publication time.
+CREATE TABLE review_events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    review_item_id INTEGER NOT NULL REFERENCES review_items (id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    action TEXT NOT NULL CHECK (action IN ('submit', 'resubmit', 'approve', 'return', 'operator_edit', 'withdraw_request')),
+    actor_kind TEXT NOT NULL CHECK (actor_kind IN ('user', 'operator')),
+    actor_id INTEGER NOT NULL,
+    at INTEGER NOT NULL,
+    revision INTEGER NOT NULL,
+    reason TEXT,
+    effective_at INTEGER,
+    snapshot TEXT,
+    before_snapshot TEXT,
+    UNIQUE (review_item_id, seq)
+);
