@@ -15,6 +15,7 @@ pub mod confirm;
 pub mod cookies;
 pub mod credentials;
 pub mod csrf;
+pub mod draft_seal;
 pub mod ctx;
 pub mod error;
 pub mod error_page;
