@@ -17,6 +17,7 @@ mod platform {
     pub mod client_address;
     pub mod connections;
     pub mod csrf;
+    pub mod drafts_review;
     pub mod help;
     pub mod https;
     pub mod japanese_data;
