@@ -321,7 +321,8 @@ fn parse_canned(source: &str) -> Result<BTreeMap<String, Vec<String>>, String> {
         let mut reasons = Vec::new();
         for r in list {
             let text = r.as_str().map(str::trim).filter(|t| !t.is_empty());
-            let text = text.ok_or_else(|| format!("review_reasons.toml: [{portal}] has an empty or non-text reason"))?;
+            let text =
+                text.ok_or_else(|| format!("review_reasons.toml: [{portal}] has an empty or non-text reason"))?;
             if text.chars().count() > REASON_MAX_CHARS {
                 return Err(format!("review_reasons.toml: [{portal}] has a reason over {REASON_MAX_CHARS} characters"));
             }
@@ -427,13 +428,16 @@ mod tests {
         assert!(canned.len() >= 3, "jrec-in has canned reasons");
         let first = canned[0].as_str();
         assert_eq!(reason(ReasonRule::Required, "jrec-in", &[], "  "), Err(ReasonError::Required));
-        assert_eq!(reason(ReasonRule::Required, "jrec-in", &[], "給与の記載を確認してください。"), Ok(Some("給与の記載を確認してください。".into())));
         assert_eq!(
-            reason(ReasonRule::Required, "jrec-in", &[first], "給与欄"),
-            Ok(Some(format!("{first}\n給与欄")))
+            reason(ReasonRule::Required, "jrec-in", &[], "給与の記載を確認してください。"),
+            Ok(Some("給与の記載を確認してください。".into()))
         );
+        assert_eq!(reason(ReasonRule::Required, "jrec-in", &[first], "給与欄"), Ok(Some(format!("{first}\n給与欄"))));
         assert_eq!(reason(ReasonRule::Required, "jrec-in", &["勝手な定型文"], "x"), Err(ReasonError::UnknownCanned));
-        assert_eq!(reason(ReasonRule::Required, "jrec-in", &[], &"字".repeat(2_000)).map(|r| r.map(|t| t.chars().count())), Ok(Some(2_000)));
+        assert_eq!(
+            reason(ReasonRule::Required, "jrec-in", &[], &"字".repeat(2_000)).map(|r| r.map(|t| t.chars().count())),
+            Ok(Some(2_000))
+        );
         assert_eq!(reason(ReasonRule::Required, "jrec-in", &[], &"字".repeat(2_001)), Err(ReasonError::TooLong));
         assert_eq!(reason(ReasonRule::Optional, "jrec-in", &[], ""), Ok(None));
         assert!(check_canned_reasons().is_ok());

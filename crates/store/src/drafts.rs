@@ -115,12 +115,8 @@ pub async fn load(
     id: i64,
 ) -> Result<Option<Draft>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM drafts WHERE portal = $1 AND organization_id = $2 AND id = $3");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(portal)
-        .bind(organization_id)
-        .bind(id)
-        .fetch_optional(conn)
-        .await?;
+    let row =
+        sqlx::query(sqlx::AssertSqlSafe(sql)).bind(portal).bind(organization_id).bind(id).fetch_optional(conn).await?;
     row.as_ref().map(draft).transpose()
 }
 
@@ -231,7 +227,12 @@ pub async fn list(
 }
 
 /// Deletes the organization's draft `id`; false when it has no such draft.
-pub async fn delete(conn: &mut AnyConnection, portal: &str, organization_id: i64, id: i64) -> Result<bool, sqlx::Error> {
+pub async fn delete(
+    conn: &mut AnyConnection,
+    portal: &str,
+    organization_id: i64,
+    id: i64,
+) -> Result<bool, sqlx::Error> {
     let done = sqlx::query("DELETE FROM drafts WHERE portal = $1 AND organization_id = $2 AND id = $3")
         .bind(portal)
         .bind(organization_id)

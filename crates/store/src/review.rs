@@ -87,7 +87,8 @@ pub struct Recorded {
     pub revision: i64,
 }
 
-const ITEM_COLUMNS: &str = "r.id, r.portal, r.organization_id, r.kind, r.item_id, r.state, r.revision, r.pending_snapshot,
+const ITEM_COLUMNS: &str =
+    "r.id, r.portal, r.organization_id, r.kind, r.item_id, r.state, r.revision, r.pending_snapshot,
     r.approved_snapshot, r.approved_revision, r.effective_at, r.submitted_at, r.last_seq, r.updated_at";
 
 fn bad(what: String) -> sqlx::Error {
@@ -121,7 +122,9 @@ pub async fn find(conn: &mut AnyConnection, key: ItemKey<'_>, scope: Scope) -> R
         Scope::Operator => ("", None),
         Scope::Organization(id) => (" AND r.organization_id = $4", Some(id)),
     };
-    let sql = format!("SELECT {ITEM_COLUMNS} FROM review_items r WHERE r.portal = $1 AND r.kind = $2 AND r.item_id = $3{filter}");
+    let sql = format!(
+        "SELECT {ITEM_COLUMNS} FROM review_items r WHERE r.portal = $1 AND r.kind = $2 AND r.item_id = $3{filter}"
+    );
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(key.portal).bind(key.kind).bind(key.item_id);
     if let Some(org) = org {
         query = query.bind(org);
@@ -143,8 +146,13 @@ pub async fn record(
     if step.expected_seq.is_some_and(|seq| Some(seq) != current.as_ref().map(|c| c.last_seq)) {
         return Ok(Err(Refusal::Conflict));
     }
-    let next = match ReviewState::check(current.as_ref().map(|c| c.state), step.action, step.actor, step.reason, step.snapshot)
-    {
+    let next = match ReviewState::check(
+        current.as_ref().map(|c| c.state),
+        step.action,
+        step.actor,
+        step.reason,
+        step.snapshot,
+    ) {
         Ok(next) => next,
         Err(refusal) => return Ok(Err(refusal)),
     };

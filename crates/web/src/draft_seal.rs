@@ -138,7 +138,10 @@ pub enum OpenError {
 /// Whether `target` is a local path of `portal` (no scheme, no `//` host, no backslash).
 fn target_ok(portal: &str, target: &str) -> bool {
     let prefix = format!("/{portal}/");
-    target.starts_with(&prefix) && !target.contains("//") && !target.contains('\\') && !target.chars().any(char::is_control)
+    target.starts_with(&prefix)
+        && !target.contains("//")
+        && !target.contains('\\')
+        && !target.chars().any(char::is_control)
 }
 
 /// Seals the posted `fields` of `user_id`'s expired session on `portal`, to reopen at `target`.
@@ -273,7 +276,9 @@ mod tests {
     #[test]
     fn the_target_must_be_a_path_of_the_portal() {
         let key = new_key();
-        for bad in ["https://evil.example/jrec-in/", "//evil.example/jrec-in/", "/hellowork/x", "/jrec-in//x", "/jrec-in/\\x"] {
+        for bad in
+            ["https://evil.example/jrec-in/", "//evil.example/jrec-in/", "/hellowork/x", "/jrec-in//x", "/jrec-in/\\x"]
+        {
             assert_eq!(seal(&key, "jrec-in", 7, bad, &fields(), NOW), Err(SealError::Target), "{bad}");
         }
         assert_eq!(format!("{key:?}"), "DraftSealKey(…)");

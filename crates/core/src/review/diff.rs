@@ -78,15 +78,11 @@ pub fn snapshots(before: &Value, after: &Value, order: &[&str]) -> Vec<FieldDiff
     let b = before.as_object().unwrap_or(&empty);
     let a = after.as_object().unwrap_or(&empty);
     let mut names: Vec<&str> = order.iter().copied().filter(|n| b.contains_key(*n) || a.contains_key(*n)).collect();
-    let mut rest: Vec<&str> =
-        b.keys().chain(a.keys()).map(String::as_str).filter(|n| !order.contains(n)).collect();
+    let mut rest: Vec<&str> = b.keys().chain(a.keys()).map(String::as_str).filter(|n| !order.contains(n)).collect();
     rest.sort_unstable();
     rest.dedup();
     names.extend(rest);
-    names
-        .into_iter()
-        .map(|name| field(name, &text_of(b.get(name)), &text_of(a.get(name))))
-        .collect()
+    names.into_iter().map(|name| field(name, &text_of(b.get(name)), &text_of(a.get(name)))).collect()
 }
 
 /// Only the fields that changed.

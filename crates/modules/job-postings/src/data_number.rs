@@ -51,7 +51,8 @@ mod tests {
         assert_eq!(DataNumber::from_serial(1).unwrap().to_string(), "D000000001");
         assert_eq!(DataNumber::parse("D121111597"), Some(n));
         assert_eq!(DataNumber::parse(" ｄ１２１１１１５９７ "), Some(n), "full-width and lower case");
-        for bad in ["D12111159", "D1211115970", "E121111597", "121111597", "D12111159x", "D000000000", "D-12111159", ""] {
+        for bad in ["D12111159", "D1211115970", "E121111597", "121111597", "D12111159x", "D000000000", "D-12111159", ""]
+        {
             assert_eq!(DataNumber::parse(bad), None, "{bad}");
         }
         assert_eq!(DataNumber::from_serial(0), None);

@@ -378,7 +378,12 @@ pub enum Tenure {
 }
 
 /// Checks every rule at 「確認」 and builds the posting, or lists every failure in form order.
-pub fn parse(pairs: &[(String, String)], taxonomy: &Taxonomy, rules: &Rules, today: NaiveDate) -> Result<Posting, Vec<FieldError>> {
+pub fn parse(
+    pairs: &[(String, String)],
+    taxonomy: &Taxonomy,
+    rules: &Rules,
+    today: NaiveDate,
+) -> Result<Posting, Vec<FieldError>> {
     let form = Form(pairs);
     let mut errors: Vec<FieldError> = Vec::new();
     let mut fail = |field: &'static str, rule: Rule| errors.push(FieldError { field, rule });
@@ -524,7 +529,8 @@ fn build(form: &Form<'_>, taxonomy: &Taxonomy, today: NaiveDate) -> Posting {
     } else {
         Tenure::Permanent
     };
-    let apply_methods: Vec<&'static str> = form.all("apply_method").into_iter().map(|m| choice(APPLY_METHODS, m)).collect();
+    let apply_methods: Vec<&'static str> =
+        form.all("apply_method").into_iter().map(|m| choice(APPLY_METHODS, m)).collect();
     let present = |name: &str| Some(form.one(name)).filter(|v| !v.is_empty());
     Posting {
         title: t("title"),

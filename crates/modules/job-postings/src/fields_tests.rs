@@ -76,7 +76,12 @@ fn a_complete_form_parses_into_the_typed_posting() {
     assert_eq!(p.end_date, NaiveDate::from_ymd_opt(2027, 1, 31).unwrap());
     assert_eq!(p.duties, "研究\n教育", "line ends as \\n");
     assert_eq!(p.area, "00003", "東京都 → 関東");
-    assert_eq!(p.tenure, Tenure::Fixed { tenure_track: true, terms: "5年（更新なし。審査によりテニュアを付与）".into() });
+    assert_eq!(
+        p.tenure,
+        Tenure::Fixed {
+            tenure_track: true, terms: "5年（更新なし。審査によりテニュアを付与）".into()
+        }
+    );
     assert_eq!(p.annual_salary_min, Some(6_000_000));
     assert_eq!(p.apply_methods, ["portal", "email"]);
     assert!(p.web_apply);
@@ -189,8 +194,13 @@ fn urls_must_be_https() {
     let org_web = with(with(complete(), "apply_method", "org_web"), "web_apply", "no");
     assert_eq!(errors(&org_web), [("apply_url", Rule::Required)]);
     assert_eq!(errors(&with(org_web.clone(), "apply_url", "ftp://example.ac.jp/")), [("apply_url", Rule::Https)]);
-    let p = parse(&with(org_web, "apply_url", "https://example.ac.jp/apply"), taxonomy().unwrap(), &Rules::default(), today())
-        .unwrap();
+    let p = parse(
+        &with(org_web, "apply_url", "https://example.ac.jp/apply"),
+        taxonomy().unwrap(),
+        &Rules::default(),
+        today(),
+    )
+    .unwrap();
     assert_eq!(p.apply_url.as_deref(), Some("https://example.ac.jp/apply"));
     assert_eq!(p.apply_email, None, "no longer an e-mail application");
 }
@@ -236,7 +246,8 @@ fn the_snapshot_round_trips_and_diffs_field_by_field() {
     assert!(missing_required(&back).is_empty());
     let order: Vec<&str> = field_names().collect();
     let changed = snapshot(&with(form, "salary", "月額45万円"));
-    let diff = madoguchi_core::review::diff::changed_only(madoguchi_core::review::diff::snapshots(&snap, &changed, &order));
+    let diff =
+        madoguchi_core::review::diff::changed_only(madoguchi_core::review::diff::snapshots(&snap, &changed, &order));
     assert_eq!(diff.len(), 1);
     assert_eq!(diff[0].field, "salary");
 }
@@ -279,8 +290,10 @@ fn every_key_is_in_both_locales() {
     }
     keys.extend(crate::lifecycle::PostingState::ALL.iter().map(|s| s.label_key()));
     use crate::lifecycle::Refusal as R;
-    keys.extend([R::NoRevision, R::UnderRequest, R::Withdrawn, R::NotAllowed].iter().map(|r| r.message_key().to_string()));
-    use madoguchi_core::review::{Refusal, ReasonError, ReviewAction, ReviewState};
+    keys.extend(
+        [R::NoRevision, R::UnderRequest, R::Withdrawn, R::NotAllowed].iter().map(|r| r.message_key().to_string()),
+    );
+    use madoguchi_core::review::{ReasonError, Refusal, ReviewAction, ReviewState};
     keys.extend(ReviewState::ALL.iter().map(|s| s.label_key()));
     keys.extend(ReviewAction::ALL.iter().map(|a| format!("review.action.{}", a.as_str())));
     let refusals = [
@@ -295,7 +308,11 @@ fn every_key_is_in_both_locales() {
         Refusal::SnapshotRequired,
     ];
     keys.extend(refusals.iter().map(|r| r.message_key().to_string()));
-    keys.extend([ReasonError::Required, ReasonError::TooLong, ReasonError::UnknownCanned].iter().map(|e| e.message_key().to_string()));
+    keys.extend(
+        [ReasonError::Required, ReasonError::TooLong, ReasonError::UnknownCanned]
+            .iter()
+            .map(|e| e.message_key().to_string()),
+    );
     for key in &keys {
         assert!(ja.contains_key(key), "ja.toml lacks {key}");
         assert!(en.contains_key(key), "en.toml lacks {key}");

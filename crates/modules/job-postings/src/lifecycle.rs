@@ -81,9 +81,8 @@ impl PostingState {
     /// show it as 修正依頼中 or 修正・一時保存 although the approved version is still public),
     /// then the end date, then the publication time.
     pub fn of(facts: &Facts, now: i64) -> PostingState {
-        let withdrawn_now = facts.unpublish_at.is_some_and(|until| {
-            now >= until || facts.publish_at.is_none_or(|from| from >= until)
-        });
+        let withdrawn_now =
+            facts.unpublish_at.is_some_and(|until| now >= until || facts.publish_at.is_none_or(|from| from >= until));
         if facts.review == Some(ReviewState::Withdrawn) || withdrawn_now {
             return PostingState::Withdrawn;
         }

@@ -37,14 +37,16 @@ pub const PREFECTURE_OTHER: &str = "00048";
 
 impl Taxonomy {
     fn parse() -> Result<Taxonomy, String> {
-        let minors = entries("research_fields.csv", include_str!("../../../../presets/data/jrec-in/research_fields.csv"), 3)?;
+        let minors =
+            entries("research_fields.csv", include_str!("../../../../presets/data/jrec-in/research_fields.csv"), 3)?;
         let majors = entries(
             "research_fields_major.csv",
             include_str!("../../../../presets/data/jrec-in/research_fields_major.csv"),
             2,
         )?;
         let areas = entries("areas.csv", include_str!("../../../../presets/data/jrec-in/areas.csv"), 2)?;
-        let prefectures = entries("prefectures.csv", include_str!("../../../../presets/data/jrec-in/prefectures.csv"), 3)?;
+        let prefectures =
+            entries("prefectures.csv", include_str!("../../../../presets/data/jrec-in/prefectures.csv"), 3)?;
         for m in &minors {
             if !majors.iter().any(|j| j.code == m.parent) {
                 return Err(format!("research_fields.csv: {} names an unknown 大分類 {}", m.code, m.parent));

@@ -89,9 +89,11 @@ async fn drafts_are_the_organizations_own_and_versioned() {
 
     // Two tabs read version 1; the first save wins, the second is told and shown the stored one.
     let fewer = missing(&["major"]);
-    let first = drafts::save(&mut conn, PORTAL, f.org_a, id, 1, f.user_a, r#"{"title":"A"}"#, &fewer, 200).await.unwrap();
+    let first =
+        drafts::save(&mut conn, PORTAL, f.org_a, id, 1, f.user_a, r#"{"title":"A"}"#, &fewer, 200).await.unwrap();
     assert_eq!(first, SaveOutcome::Saved { version: 2 });
-    let second = drafts::save(&mut conn, PORTAL, f.org_a, id, 1, f.user_a, r#"{"title":"B"}"#, &empty, 210).await.unwrap();
+    let second =
+        drafts::save(&mut conn, PORTAL, f.org_a, id, 1, f.user_a, r#"{"title":"B"}"#, &empty, 210).await.unwrap();
     let SaveOutcome::Conflict { current } = second else { panic!("expected a conflict, got {second:?}") };
     assert_eq!((current.version, current.payload.as_str(), current.updated_at), (2, r#"{"title":"A"}"#, 200));
 
@@ -156,22 +158,37 @@ async fn a_posting_goes_through_review_with_its_history() {
     assert_eq!((done.seq, done.state, done.revision), (1, ReviewState::UnderReview, 1));
     // Frozen: the organization cannot resubmit while under review; a second submit is refused.
     let again = Step { snapshot: Some(first), ..step(ReviewAction::Resubmit, user) };
-    assert_eq!(madoguchi_store::review::record(&mut conn, key, f.org_a, &again, 1_001).await.unwrap(), Err(Refusal::UnderReview));
+    assert_eq!(
+        madoguchi_store::review::record(&mut conn, key, f.org_a, &again, 1_001).await.unwrap(),
+        Err(Refusal::UnderReview)
+    );
     let twice = Step { snapshot: Some(first), ..step(ReviewAction::Submit, user) };
-    assert_eq!(madoguchi_store::review::record(&mut conn, key, f.org_a, &twice, 1_001).await.unwrap(), Err(Refusal::AlreadySubmitted));
+    assert_eq!(
+        madoguchi_store::review::record(&mut conn, key, f.org_a, &twice, 1_001).await.unwrap(),
+        Err(Refusal::AlreadySubmitted)
+    );
     // A return needs its reason; the organization cannot approve.
     let bare_return = step(ReviewAction::Return, op);
-    assert_eq!(madoguchi_store::review::record(&mut conn, key, f.org_a, &bare_return, 1_002).await.unwrap(), Err(Refusal::ReasonRequired));
     assert_eq!(
-        madoguchi_store::review::record(&mut conn, key, f.org_a, &step(ReviewAction::Approve, user), 1_002).await.unwrap(),
+        madoguchi_store::review::record(&mut conn, key, f.org_a, &bare_return, 1_002).await.unwrap(),
+        Err(Refusal::ReasonRequired)
+    );
+    assert_eq!(
+        madoguchi_store::review::record(&mut conn, key, f.org_a, &step(ReviewAction::Approve, user), 1_002)
+            .await
+            .unwrap(),
         Err(Refusal::WrongActor)
     );
-    let reason = review::reason(review::ReasonRule::Required, PORTAL, &[], "給与の記載を具体的にしてください。").unwrap();
+    let reason =
+        review::reason(review::ReasonRule::Required, PORTAL, &[], "給与の記載を具体的にしてください。").unwrap();
     let ret = Step { reason: reason.as_deref(), expected_seq: Some(1), ..step(ReviewAction::Return, op) };
     madoguchi_store::review::record(&mut conn, key, f.org_a, &ret, 1_100).await.unwrap().unwrap();
     // A screen that read seq 1 is now stale.
     let stale = Step { expected_seq: Some(1), effective_at: Some(2_000), ..step(ReviewAction::Approve, op) };
-    assert_eq!(madoguchi_store::review::record(&mut conn, key, f.org_a, &stale, 1_101).await.unwrap(), Err(Refusal::Conflict));
+    assert_eq!(
+        madoguchi_store::review::record(&mut conn, key, f.org_a, &stale, 1_101).await.unwrap(),
+        Err(Refusal::Conflict)
+    );
     let second = r#"{"title":"准教授の公募","salary":"月額45万円"}"#;
     let resubmit = Step { snapshot: Some(second), ..step(ReviewAction::Resubmit, user) };
     let done = madoguchi_store::review::record(&mut conn, key, f.org_a, &resubmit, 1_200).await.unwrap().unwrap();
@@ -180,7 +197,10 @@ async fn a_posting_goes_through_review_with_its_history() {
     madoguchi_store::review::record(&mut conn, key, f.org_a, &approve, 1_300).await.unwrap().unwrap();
     let item = madoguchi_store::review::find(&mut conn, key, Scope::Organization(f.org_a)).await.unwrap().unwrap();
     assert_eq!(item.state, ReviewState::Approved);
-    assert_eq!((item.approved_snapshot.as_deref(), item.approved_revision, item.effective_at), (Some(second), Some(2), Some(5_000)));
+    assert_eq!(
+        (item.approved_snapshot.as_deref(), item.approved_revision, item.effective_at),
+        (Some(second), Some(2), Some(5_000))
+    );
     assert_eq!(item.pending_snapshot, None);
 
     // A revision: the approved version stays current; the diff marks only 給与.
@@ -204,13 +224,24 @@ async fn a_posting_goes_through_review_with_its_history() {
     let withdraw = Step { reason: Some("機関からの依頼"), ..step(ReviewAction::WithdrawRequest, op) };
     madoguchi_store::review::record(&mut conn, key, f.org_a, &withdraw, 1_600).await.unwrap().unwrap();
     let after = Step { snapshot: Some(fixed), ..step(ReviewAction::Resubmit, user) };
-    assert_eq!(madoguchi_store::review::record(&mut conn, key, f.org_a, &after, 1_700).await.unwrap(), Err(Refusal::Withdrawn));
+    assert_eq!(
+        madoguchi_store::review::record(&mut conn, key, f.org_a, &after, 1_700).await.unwrap(),
+        Err(Refusal::Withdrawn)
+    );
 
     let history = madoguchi_store::review::history(&mut conn, key, Scope::Organization(f.org_a)).await.unwrap();
     let actions: Vec<(i64, &str)> = history.iter().map(|e| (e.seq, e.action.as_str())).collect();
     assert_eq!(
         actions,
-        [(1, "submit"), (2, "return"), (3, "resubmit"), (4, "approve"), (5, "resubmit"), (6, "operator_edit"), (7, "withdraw_request")]
+        [
+            (1, "submit"),
+            (2, "return"),
+            (3, "resubmit"),
+            (4, "approve"),
+            (5, "resubmit"),
+            (6, "operator_edit"),
+            (7, "withdraw_request")
+        ]
     );
     assert_eq!(history[0].snapshot.as_deref(), Some(first));
     assert_eq!(history[1].reason.as_deref(), Some("給与の記載を具体的にしてください。"));
@@ -221,7 +252,10 @@ async fn a_posting_goes_through_review_with_its_history() {
     assert!(madoguchi_store::review::history(&mut conn, key, Scope::Organization(f.org_b)).await.unwrap().is_empty());
     assert_eq!(madoguchi_store::review::find(&mut conn, key, Scope::Organization(f.org_b)).await.unwrap(), None);
     let theirs = Step { snapshot: Some("{}"), ..step(ReviewAction::Submit, Actor::User(f.user_b)) };
-    assert_eq!(madoguchi_store::review::record(&mut conn, key, f.org_b, &theirs, 1_800).await.unwrap(), Err(Refusal::Conflict));
+    assert_eq!(
+        madoguchi_store::review::record(&mut conn, key, f.org_b, &theirs, 1_800).await.unwrap(),
+        Err(Refusal::Conflict)
+    );
 }
 
 #[tokio::test]
@@ -270,10 +304,16 @@ async fn the_queue_lists_the_oldest_first_within_120_days() {
         madoguchi_store::review::record(&mut conn, key, org, &s, when).await.unwrap().unwrap();
     }
     let approve = Step { effective_at: Some(now), ..step(ReviewAction::Approve, Actor::Operator(1)) };
-    madoguchi_store::review::record(&mut conn, ItemKey { portal: PORTAL, kind: KIND, item_id: 4 }, f.org_a, &approve, now)
-        .await
-        .unwrap()
-        .unwrap();
+    madoguchi_store::review::record(
+        &mut conn,
+        ItemKey { portal: PORTAL, kind: KIND, item_id: 4 },
+        f.org_a,
+        &approve,
+        now,
+    )
+    .await
+    .unwrap()
+    .unwrap();
     let filter = QueueFilter {
         portal: PORTAL,
         kind: Some(KIND),
@@ -285,11 +325,8 @@ async fn the_queue_lists_the_oldest_first_within_120_days() {
     let rows = madoguchi_store::review::queue(&mut conn, &filter).await.unwrap();
     assert_eq!(rows.iter().map(|r| r.item_id).collect::<Vec<_>>(), [2, 1]);
     assert_eq!(rows[0].organization_name, "別の研究所");
-    let closed = [
-        ClosedDay::Weekday(chrono::Weekday::Sat),
-        ClosedDay::Weekday(chrono::Weekday::Sun),
-        ClosedDay::Holiday,
-    ];
+    let closed =
+        [ClosedDay::Weekday(chrono::Weekday::Sat), ClosedDay::Weekday(chrono::Weekday::Sun), ClosedDay::Holiday];
     let overrides = Overrides::new([]);
     let calendar = BusinessCalendar::new(&closed, &overrides);
     let ages: Vec<u32> = rows.iter().map(|r| review::age_in_business_days(&calendar, r.submitted_at, now)).collect();
@@ -297,11 +334,16 @@ async fn the_queue_lists_the_oldest_first_within_120_days() {
     let all_time = QueueFilter { since: 0, ..filter.clone() };
     assert_eq!(madoguchi_store::review::queue(&mut conn, &all_time).await.unwrap().len(), 3);
     let of_a = QueueFilter { organization_id: Some(f.org_a), ..all_time.clone() };
-    assert_eq!(madoguchi_store::review::queue(&mut conn, &of_a).await.unwrap().iter().map(|r| r.item_id).collect::<Vec<_>>(), [3, 1]);
+    assert_eq!(
+        madoguchi_store::review::queue(&mut conn, &of_a).await.unwrap().iter().map(|r| r.item_id).collect::<Vec<_>>(),
+        [3, 1]
+    );
     let approved = QueueFilter { states: &[ReviewState::Approved], ..filter.clone() };
     let rows = madoguchi_store::review::queue(&mut conn, &approved).await.unwrap();
     assert_eq!((rows.len(), rows[0].item_id, rows[0].has_approved), (1, 4, true));
     let other_kind = QueueFilter { kind: Some("hw_job"), ..filter.clone() };
     assert!(madoguchi_store::review::queue(&mut conn, &other_kind).await.unwrap().is_empty());
-    assert!(madoguchi_store::review::queue(&mut conn, &QueueFilter { states: &[], ..filter }).await.unwrap().is_empty());
+    assert!(
+        madoguchi_store::review::queue(&mut conn, &QueueFilter { states: &[], ..filter }).await.unwrap().is_empty()
+    );
 }
