@@ -353,6 +353,11 @@ impl Config {
         if let Err(rule) = crate::holidays::check_table() {
             errors.push(err("(holidays)", rule));
         }
+        // So are the review workflow's canned return reasons: a broken file would leave every
+        // operator with free text only, silently.
+        if let Err(rule) = crate::review::check_canned_reasons() {
+            errors.push(err("(review_reasons)", rule));
+        }
 
         let portal_values = match root.remove("portal") {
             None => Vec::new(),
