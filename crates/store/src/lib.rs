@@ -22,6 +22,7 @@ pub mod pending_members;
 pub mod registrations;
 pub mod review;
 pub mod secrets;
+pub mod serials;
 pub mod sessions;
 pub mod surveys;
 pub mod users;

@@ -1,9 +1,13 @@
 //! データ番号, the posting's number (jrec-in spec §1.2): `D` followed by 9 digits (e.g.
 //! D121111597 [DA]), unique per portal, never reused, given at the first 一時保存 (Choice: the
-//! original shows データ番号 in the list of saved drafts). The number is a portal-wide serial
-//! (the SQL that hands it out keeps the counter); this type only writes and reads it.
+//! original shows データ番号 in the list of saved drafts). The number is a portal-wide serial,
+//! `madoguchi_store::serials::next(conn, portal, SERIAL_NAME)` in the first save's transaction;
+//! this type only writes and reads it.
 
 use std::fmt;
+
+/// The name of the portal's counter (`serials.name`).
+pub const SERIAL_NAME: &str = "data_number";
 
 /// The largest serial a データ番号 holds.
 pub const MAX_SERIAL: u32 = 999_999_999;

@@ -68,3 +68,14 @@ CREATE TABLE review_events (
     before_snapshot TEXT,
     UNIQUE (review_item_id, seq)
 );
+
+-- Numbers handed out once per portal and name (jrec-in's データ番号 at a posting's first
+-- 一時保存; later hellowork's 求人番号): `last` is the last number given. `serials::next` moves
+-- it in one upsert, so two first saves at once never get the same number, and a number is never
+-- reused (a deleted draft's is simply skipped).
+CREATE TABLE serials (
+    portal TEXT NOT NULL,
+    name TEXT NOT NULL,
+    last BIGINT NOT NULL,
+    PRIMARY KEY (portal, name)
+);

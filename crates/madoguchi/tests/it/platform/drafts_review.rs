@@ -347,3 +347,30 @@ async fn the_queue_lists_the_oldest_first_within_120_days() {
         madoguchi_store::review::queue(&mut conn, &QueueFilter { states: &[], ..filter }).await.unwrap().is_empty()
     );
 }
+
+#[tokio::test]
+async fn serial_numbers_are_handed_out_once_even_at_the_same_moment() {
+    let f = fixture().await;
+    let mut conn = f.store.acquire().await.unwrap();
+    assert_eq!(madoguchi_store::serials::next(&mut conn, PORTAL, "data_number").await.unwrap(), 1);
+    assert_eq!(madoguchi_store::serials::next(&mut conn, PORTAL, "data_number").await.unwrap(), 2);
+    assert_eq!(madoguchi_store::serials::next(&mut conn, "hellowork", "data_number").await.unwrap(), 1, "per portal");
+    drop(conn);
+    let tasks: Vec<_> = (0..8)
+        .map(|_| {
+            let store = f.store.clone();
+            tokio::spawn(async move {
+                let mut tx = store.begin().await.unwrap();
+                let n = madoguchi_store::serials::next(&mut tx, PORTAL, "data_number").await.unwrap();
+                tx.commit().await.unwrap();
+                n
+            })
+        })
+        .collect();
+    let mut got = Vec::new();
+    for t in tasks {
+        got.push(t.await.unwrap());
+    }
+    got.sort_unstable();
+    assert_eq!(got, (3..=10).collect::<Vec<i64>>());
+}
