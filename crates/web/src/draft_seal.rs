@@ -20,10 +20,12 @@
 //!    draft form) takes `Result<CurrentUser, Response>` instead of `CurrentUser`. When the
 //!    extractor refuses because the session timed out, it must hand over the expired session's
 //!    user id: `CurrentUser::from_request_parts` already reads it (`ended.user_id`, where it
-//!    writes `session.ended`) and puts it into the request extensions as an `ExpiredSession`
-//!    value before returning its redirect. The handler then calls [`seal`] with the portal, that
-//!    user id, its own path (`target`, which must lie under `/{portal}/`), the posted form
-//!    pairs without the CSRF token, and `now`; and answers with the portal's login page (200,
+//!    writes `session.ended`); the wiring makes it also put it into the request extensions (an
+//!    `ExpiredSession { user_id }` value, to add beside `CurrentUser`) before returning its
+//!    redirect. (The CSRF check still passes: its cookie is the pre-session one.) The handler
+//!    then calls [`seal`] with the portal, that user id, its own path (`target`, which must lie
+//!    under `/{portal}/`), the posted form pairs (the CSRF token is dropped by `seal`), and
+//!    `now`; and answers with the portal's login page (200,
 //!    not a redirect: a redirect would drop the body) carrying
 //!    `<input type="hidden" name="sealed_draft" value="…">` and the notice that the session
 //!    expired. No session, or a session of another portal, or no user id: the usual redirect.
@@ -58,6 +60,10 @@ pub const EVENT_RESTORED: &str = "draft.restored_after_login";
 pub const EVENT_DISCARDED: &str = "draft.seal_discarded";
 /// A value longer than this is not even decoded (a form of the longest fields is far below).
 pub const MAX_SEALED_CHARS: usize = 1 << 20;
+
+/// Form fields never sealed: the CSRF token (stale by the time the value is opened, and no
+/// part of the draft) and a sealed value carried by the form itself.
+const NOT_SEALED: &[&str] = &["_csrf", "sealed_draft"];
 
 const VERSION: u8 = 1;
 const NONCE_BYTES: usize = 12;
@@ -144,7 +150,8 @@ fn target_ok(portal: &str, target: &str) -> bool {
         && !target.chars().any(char::is_control)
 }
 
-/// Seals the posted `fields` of `user_id`'s expired session on `portal`, to reopen at `target`.
+/// Seals the posted `fields` of `user_id`'s expired session on `portal`, to reopen at `target`
+/// (the CSRF token and any sealed value among the fields are left out).
 pub fn seal(
     key: &DraftSealKey,
     portal: &str,
@@ -160,7 +167,7 @@ pub fn seal(
         portal: portal.to_string(),
         user_id,
         target: target.to_string(),
-        fields: fields.to_vec(),
+        fields: fields.iter().filter(|(name, _)| !NOT_SEALED.contains(&name.as_str())).cloned().collect(),
         sealed_at: now,
         expires_at: now.saturating_add(VALID_SECONDS),
     };
@@ -235,6 +242,11 @@ mod tests {
         assert_eq!(form.fields, fields());
         assert_eq!(form.target, "/jrec-in/postings/draft/3");
         assert_eq!(form.expires_at, NOW + VALID_SECONDS);
+        let mut posted = fields();
+        posted.push(("_csrf".into(), "token".into()));
+        posted.push(("sealed_draft".into(), "older".into()));
+        let again = seal(&key, "jrec-in", 7, "/jrec-in/postings/draft/3", &posted, NOW).unwrap();
+        assert_eq!(open(&key, &again, "jrec-in", 7, NOW).unwrap().fields, fields(), "no token, no nesting");
         // Random nonce: sealing twice gives two values.
         assert_ne!(seal(&key, "jrec-in", 7, "/jrec-in/postings/draft/3", &fields(), NOW).unwrap(), sealed);
     }
