@@ -100,6 +100,7 @@ pub async fn import(
         replaced = true;
     }
     let delivery = store::import::insert(tx, contract, parsed, file_name, importer.actor, now).await?;
+    store::import::refresh_statistics(tx).await?;
     let subject = format!("organization:{}", target.organization_id);
     let event = if replaced { "zaikei.reimported" } else { "zaikei.imported" };
     let cycle = parsed.cycle.map(|c| format!(" {}", c.label())).unwrap_or_default();
