@@ -21,6 +21,7 @@ pub mod outbox;
 pub mod pending_members;
 pub mod registrations;
 pub mod review;
+pub mod search_changes;
 pub mod secrets;
 pub mod serials;
 pub mod sessions;

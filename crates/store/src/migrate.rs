@@ -43,6 +43,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(16, "0016_calendar"),
     migration!(17, "0017_zaikei"),
     migration!(18, "0018_zaikei_changes"),
+    migration!(19, "0019_search"),
     migration!(20, "0020_drafts_review"),
 ];
 
