@@ -10,6 +10,8 @@
 
 mod http;
 mod report;
+mod search;
+mod search_data;
 mod server;
 mod smtp;
 mod wrk;
@@ -83,6 +85,19 @@ struct Cli {
     /// Length of the 財形積立明細照会 run.
     #[arg(long, default_value_t = 15)]
     zaikei_seconds: u64,
+    /// Only the public search figures (their own section of docs/BENCHMARKS.md): the index
+    /// build, the query mix and the SQL LIKE yardstick on synthetic postings. Needs no server.
+    #[arg(long)]
+    search_only: bool,
+    /// Synthetic postings of the search benchmark (hellowork's size).
+    #[arg(long, default_value_t = 1_300_000)]
+    search_postings: u64,
+    /// Queries in the search benchmark's mix.
+    #[arg(long, default_value_t = 300)]
+    search_queries: usize,
+    /// Queries of the mix also run as SQL LIKE (the yardstick; each scans the whole table).
+    #[arg(long, default_value_t = 12)]
+    search_like_queries: usize,
     /// How the runner was invoked, for the report.
     #[arg(long, default_value = "bench/run")]
     invocation: String,
@@ -105,6 +120,9 @@ fn step(text: &str) {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
+    if cli.search_only {
+        return search_section(&cli).await;
+    }
     let madoguchi = cli.bin_dir.join("madoguchi");
     let hello = cli.bin_dir.join("bench-hello");
     let script = cli.repo.join("bench/wrk.lua");
@@ -217,6 +235,37 @@ async fn zaikei_section(
             docs.join("benchmarks-zaikei.json").display()
         );
     }
+    Ok(())
+}
+
+/// The public search figures: their section of docs/BENCHMARKS.md and
+/// docs/benchmarks-search.json.
+async fn search_section(cli: &Cli) -> anyhow::Result<()> {
+    let started = chrono::Utc::now();
+    let work = std::env::temp_dir().join(format!("madoguchi-bench-search-{}", std::process::id()));
+    std::fs::create_dir_all(&work)?;
+    println!("work folder (index, SQLite yardstick): {}", work.display());
+    let figures = search::run(search::Options {
+        postings: cli.search_postings,
+        queries: cli.search_queries,
+        like_queries: cli.search_like_queries,
+        work: &work,
+    })
+    .await?;
+    let date = started.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let markdown = search::markdown(&figures, &date, &report::commit(&cli.repo).await);
+    println!("\n{markdown}");
+    if !cli.no_write {
+        let docs = cli.repo.join("docs");
+        std::fs::write(docs.join("benchmarks-search.json"), format!("{}\n", serde_json::to_string_pretty(&figures)?))?;
+        report::write_search_section(&docs.join("BENCHMARKS.md"), &markdown)?;
+        println!(
+            "wrote the search section of {} and {}",
+            docs.join("BENCHMARKS.md").display(),
+            docs.join("benchmarks-search.json").display()
+        );
+    }
+    std::fs::remove_dir_all(&work)?;
     Ok(())
 }
 

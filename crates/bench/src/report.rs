@@ -13,6 +13,9 @@ const END: &str = "<!-- bench/run writes up to here -->";
 /// The 財形 section's markers: `bench/run --zaikei-only` rewrites it alone.
 const ZAIKEI_BEGIN: &str = "<!-- bench/run writes the 財形 figures from here -->";
 const ZAIKEI_END: &str = "<!-- bench/run writes the 財形 figures up to here -->";
+/// The public search's section: `bench/run --search-only` rewrites it alone.
+const SEARCH_BEGIN: &str = "<!-- bench/run writes the search figures from here -->";
+const SEARCH_END: &str = "<!-- bench/run writes the search figures up to here -->";
 
 #[derive(Debug, Serialize)]
 pub struct Results {
@@ -452,6 +455,11 @@ pub fn write_section(path: &Path, section: &str) -> anyhow::Result<()> {
 /// Replaces the 財形 section (`section` is the table; the markers are added here).
 pub fn write_zaikei_section(path: &Path, section: &str) -> anyhow::Result<()> {
     write_between(path, ZAIKEI_BEGIN, ZAIKEI_END, &format!("{ZAIKEI_BEGIN}\n\n{section}\n{ZAIKEI_END}\n"))
+}
+
+/// Replaces the public search section (`section` is the table; the markers are added here).
+pub fn write_search_section(path: &Path, section: &str) -> anyhow::Result<()> {
+    write_between(path, SEARCH_BEGIN, SEARCH_END, &format!("{SEARCH_BEGIN}\n\n{section}\n{SEARCH_END}\n"))
 }
 
 fn write_between(path: &Path, begin: &str, end_marker: &str, section: &str) -> anyhow::Result<()> {

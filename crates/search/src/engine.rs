@@ -174,6 +174,14 @@ impl Engine {
         Ok(())
     }
 
+    /// Adds a document known not to be in the index (a full build after [`Engine::clear`],
+    /// each id once): no delete to record, which halves a build's bookkeeping.
+    pub fn insert(&self, doc: &Doc) -> Result<(), SearchError> {
+        let document = self.document(doc)?;
+        self.writer()?.add_document(document)?;
+        Ok(())
+    }
+
     /// Removes a document, if it is there (seen after the next commit).
     pub fn delete(&self, scope: &str, id: &str) -> Result<(), SearchError> {
         self.writer()?.delete_term(Term::from_field_text(self.fields.key, &doc_key(scope, id)));

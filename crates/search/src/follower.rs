@@ -122,7 +122,7 @@ impl<L: Loader> Follower<L> {
             after = Some(Key { scope: last.scope.clone(), id: last.id.clone() });
             count += docs.len() as u64;
             let engine = self.engine.clone();
-            tokio::task::spawn_blocking(move || docs.iter().try_for_each(|d| engine.upsert(d))).await??;
+            tokio::task::spawn_blocking(move || docs.iter().try_for_each(|d| engine.insert(d))).await??;
         }
         let engine = self.engine.clone();
         let checkpoint = self.checkpoint();
