@@ -360,3 +360,21 @@ pub fn posting(seed: u64, i: u64, now: i64) -> Posting {
         unpublish_at,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn postings_are_the_same_each_run_and_read_like_postings() {
+        let a = posting(7, 42, 1_796_050_800);
+        let b = posting(7, 42, 1_796_050_800);
+        assert_eq!((a.title.clone(), a.body.clone(), a.fields.clone()), (b.title, b.body, b.fields));
+        let lengths: Vec<usize> = (0..2_000).map(|i| posting(7, i, 1_796_050_800).body.chars().count()).collect();
+        let (shortest, longest) = (lengths.iter().min().copied(), lengths.iter().max().copied());
+        assert!(shortest >= Some(150) && longest <= Some(400), "bodies of {shortest:?}–{longest:?} characters");
+        // 東京 leads the prefectures as on the live portal (weight 25 of 140).
+        let tokyo = (0..2_000).filter(|&i| posting(7, i, 1_796_050_800).prefecture == 13).count();
+        assert!((250..450).contains(&tokyo), "{tokyo} of 2,000 in 東京");
+    }
+}

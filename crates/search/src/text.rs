@@ -112,8 +112,10 @@ impl Tokenizer for GramTokenizer {
     type TokenStream<'a> = GramStream<'a>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> GramStream<'a> {
-        self.tokens.clear();
         let folded: Vec<(usize, char)> = fold(text).char_indices().collect();
+        // Tokens of the previous text are overwritten in place: a build tokenizes every
+        // posting twice, and a fresh String per gram would be one allocation per character.
+        let mut count = 0;
         let mut run_start = 0;
         // Byte offsets refer to the folded text: nothing shows them (no highlighting).
         let end_of =
@@ -125,26 +127,28 @@ impl Tokenizer for GramTokenizer {
             }
             // The run is folded[run_start..i].
             for j in run_start..i {
-                let text = match self.grams {
-                    Grams::Uni => folded[j].1.to_string(),
-                    Grams::Bi if j + 1 < i => [folded[j].1, folded[j + 1].1].iter().collect(),
+                let last = match self.grams {
+                    Grams::Uni => j,
+                    Grams::Bi if j + 1 < i => j + 1,
                     Grams::Bi => continue,
                 };
-                let to = match self.grams {
-                    Grams::Uni => end_of(j),
-                    Grams::Bi => end_of(j + 1),
-                };
-                self.tokens.push(Token {
-                    offset_from: folded[j].0,
-                    offset_to: to,
-                    position: j,
-                    text,
-                    position_length: 1,
-                });
+                if count == self.tokens.len() {
+                    self.tokens.push(Token::default());
+                }
+                let token = &mut self.tokens[count];
+                token.text.clear();
+                for (_, c) in &folded[j..=last] {
+                    token.text.push(*c);
+                }
+                token.offset_from = folded[j].0;
+                token.offset_to = end_of(last);
+                token.position = j;
+                token.position_length = 1;
+                count += 1;
             }
             run_start = i + 1;
         }
-        GramStream { tokens: &mut self.tokens, handed: 0, blank: Token::default() }
+        GramStream { tokens: &mut self.tokens[..count], handed: 0, blank: Token::default() }
     }
 }
 
