@@ -3,7 +3,7 @@
 
 use crate::SearchError;
 use crate::collect::{Everything, Matched};
-use crate::engine::{Engine, FACET_SHIFT, key_column};
+use crate::engine::{CODE_LIMIT, Engine, FACET_SHIFT, key_column};
 use crate::text::{WordGrams, word_grams, words};
 use std::collections::BTreeMap;
 use tantivy::query::{BooleanQuery, Occur, PhraseQuery, Query as TantivyQuery, TermQuery};
@@ -135,6 +135,10 @@ impl Engine {
                 self.layout.facet_place(name).ok_or_else(|| SearchError::Invalid(format!("unknown facet {name:?}")))?;
             if codes.is_empty() {
                 continue;
+            }
+            // A larger code would spill into the next facet's values.
+            if let Some(code) = codes.iter().find(|&&c| c >= CODE_LIMIT) {
+                return Err(SearchError::Invalid(format!("facet {name}: code {code} is not below 2^48")));
             }
             let alternatives: Vec<(Occur, Box<dyn TantivyQuery>)> = codes
                 .iter()

@@ -96,7 +96,9 @@ fn facets_filter_or_within_and_across_and_count_exactly() {
     let hits = engine.search(&q).unwrap();
     assert_eq!(sorted_ids(&hits), vec!["1", "3"], "AND across facets");
     assert_eq!(hits.facet_counts["job"], [(12, 2)].into());
-    q.facets.push(("nope".into(), vec![1]));
+    q.facets = vec![("job".into(), vec![1 << 48])];
+    assert!(engine.search(&q).is_err(), "a code past 2^48 would reach into another facet");
+    q.facets = vec![("nope".into(), vec![1])];
     assert!(engine.search(&q).is_err(), "an unknown facet is refused, not ignored");
 }
 
