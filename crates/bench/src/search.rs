@@ -185,6 +185,22 @@ pub async fn run(options: Options<'_>) -> anyhow::Result<Figures> {
         }
         totals.push(hits.total);
     }
+    // The slowest queries, for whoever tunes the engine next (stdout only).
+    let mut slowest: Vec<(f64, usize)> = runs_ms.iter().copied().zip(0..).collect();
+    slowest.sort_by(|a, b| b.0.total_cmp(&a.0));
+    for (ms, i) in slowest.iter().take(5) {
+        let q = &mix[*i].0;
+        println!(
+            "    slow: {ms:.1} ms, total {}, page {}, all {:?} any {:?} none {:?}, facets {:?}, ranges {}",
+            totals[*i],
+            q.page,
+            q.all,
+            q.any,
+            q.none,
+            q.facets,
+            q.ranges.len()
+        );
+    }
     let mix_timings = Timings::of(runs_ms);
     let memory_after_queries = memory();
     println!(

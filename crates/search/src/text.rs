@@ -3,8 +3,8 @@
 //!
 //! Two index fields carry the grams. `uni` holds every character (no positions: a 1-character
 //! query is one term lookup), `bi` every pair of neighbouring characters with its position, so
-//! a query word of n ≥ 3 characters is the phrase of its n − 1 pairs at consecutive positions
-//! and finds exactly the texts holding the word as a substring. A 2-gram-only index cannot
+//! a query word of n ≥ 3 characters is a phrase of its pairs (every other one and the last,
+//! which cover every character) and finds exactly the texts holding the word as a substring. A 2-gram-only index cannot
 //! find 1-character words (求人 search for 「都」 or 「駅」), and a 1-gram phrase costs far more
 //! at query time than a 2-gram one (one posting list per character instead of per pair).
 //! Whitespace (ASCII and the ideographic space U+3000) separates runs: no gram spans it.
@@ -147,6 +147,14 @@ impl Tokenizer for GramTokenizer {
                 count += 1;
             }
             run_start = i + 1;
+        }
+        // The next text of the same field continues after the end of this one (tantivy adds
+        // one position): stretching the last token to one past the text's end keeps the first
+        // pair of the next text at least 4 positions after this text's last pair, so a phrase
+        // of pairs 2 apart (query.rs) never joins two texts.
+        if count > 0 {
+            let last = &mut self.tokens[count - 1];
+            last.position_length = folded.len() + 1 - last.position;
         }
         GramStream { tokens: &mut self.tokens[..count], handed: 0, blank: Token::default() }
     }

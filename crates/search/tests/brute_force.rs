@@ -33,7 +33,8 @@ fn text(rng: &mut Rng) -> String {
 
 fn word(rng: &mut Rng) -> String {
     let letters = &ALPHABET[..ALPHABET.len() - 2];
-    (0..1 + rng.below(3)).map(|_| letters[rng.below(letters.len())]).collect()
+    // 1 to 5 characters: 4 and 5 make phrases of non-consecutive pairs.
+    (0..1 + rng.below(5)).map(|_| letters[rng.below(letters.len())]).collect()
 }
 
 /// A query's words, folded once for the whole scan.

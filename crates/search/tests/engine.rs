@@ -39,6 +39,40 @@ fn one_character_full_width_and_half_width_kana_queries_are_found() {
 }
 
 #[test]
+fn long_words_are_found_exactly_as_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = filled(
+        dir.path(),
+        &[
+            doc("1", "データサイエンス教育研究センター", &[1], 1, 10),
+            doc("2", "データとサイエンス", &[1], 1, 20),
+            doc("3", "データ サイエンス", &[1], 1, 30),
+            doc("4", "サイエンスデータ", &[1], 1, 40),
+            doc("5", "ﾃﾞｰﾀｻｲｴﾝｽ", &[1], 1, 50),
+        ],
+    );
+    let ids = |all: &str| sorted_ids(&engine.search(&query(all)).unwrap());
+    // 8 characters: pairs at offsets 0, 2, 4, 6; 7 and 5 characters end on an overlapping pair.
+    assert_eq!(ids("データサイエンス"), vec!["1", "5"]);
+    assert_eq!(ids("データサイエン"), vec!["1", "5"]);
+    assert_eq!(ids("サイエンス"), vec!["1", "2", "3", "4", "5"]);
+    assert_eq!(ids("スデータ"), vec!["4"]);
+    assert_eq!(ids("タサイエ"), vec!["1", "5"]);
+    assert_eq!(ids("データセンター"), Vec::<String>::new());
+}
+
+#[test]
+fn a_word_never_joins_the_end_of_one_text_to_the_start_of_the_next() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut d = doc("1", "東京研究", &[1], 1, 10);
+    d.texts.push("員公募".into());
+    let engine = filled(dir.path(), &[d]);
+    // 研究員公 would be 研究 and 員公 two positions apart, as the texts' last and first pairs were.
+    assert_eq!(engine.search(&query("研究員公")).unwrap().total, 0);
+    assert_eq!(engine.search(&query("研究 員公募")).unwrap().total, 1);
+}
+
+#[test]
 fn all_any_and_none_combine() {
     let dir = tempfile::tempdir().unwrap();
     let engine = filled(
