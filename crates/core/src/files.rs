@@ -262,8 +262,13 @@ pub fn file_name(raw: &str, fallback: &str, media_type: Option<MediaType>) -> St
     while stem.len() + ext.len() > NAME_MAX_BYTES {
         stem.pop();
     }
-    let stem = stem.trim_end_matches(['.', ' ', '\u{3000}']);
+    let stem = stem.trim_end_matches(dot_or_space);
     format!("{stem}{ext}")
+}
+
+/// What Windows drops at the end of a name (and nobody sees): dots and spaces, any width.
+fn dot_or_space(c: char) -> bool {
+    c == '.' || c.is_whitespace()
 }
 
 /// A character no kept name has: a control character or one of the invisible ones above.
@@ -273,12 +278,12 @@ pub fn is_hidden_char(c: char) -> bool {
 
 fn clean(raw: &str) -> String {
     let base = raw.rsplit(['/', '\\']).next().unwrap_or("");
-    let kept: String = base
-        .nfc()
-        .filter(|&c| !is_hidden_char(c))
-        .map(|c| if matches!(c, '<' | '>' | ':' | '"' | '|' | '?' | '*') { '_' } else { c })
-        .collect();
-    kept.trim().trim_start_matches('.').trim_end_matches(['.', ' ', '\u{3000}']).trim().to_string()
+    // The hidden characters go before NFC: one between a letter and its combining mark
+    // (か NUL U+3099) would otherwise leave the pair uncomposed.
+    let visible: String = base.chars().filter(|&c| !is_hidden_char(c)).collect();
+    let kept: String =
+        visible.nfc().map(|c| if matches!(c, '<' | '>' | ':' | '"' | '|' | '?' | '*') { '_' } else { c }).collect();
+    kept.trim_start_matches(|c: char| c == '.' || c.is_whitespace()).trim_end_matches(dot_or_space).to_string()
 }
 
 #[cfg(test)]
@@ -382,6 +387,9 @@ mod tests {
         assert_eq!(file_name("invoice\u{202E}fdp.exe", "f", None), "invoicefdp.exe");
         assert_eq!(file_name("a\u{2066}b\u{2069}\u{200F}.pdf", "f", pdf), "ab.pdf");
         assert_eq!(file_name("...hidden.pdf", "f", pdf), "hidden.pdf");
+        assert_eq!(file_name(" . .x", "f", None), "x");
+        // A NUL between か and its combining mark: dropped first, then composed.
+        assert_eq!(file_name("か\u{0}\u{3099}.pdf", "f", pdf), "が.pdf");
         assert_eq!(file_name("報告書. . .", "f", None), "報告書");
         assert_eq!(file_name("報告書 ..pdf", "f", pdf), "報告書.pdf");
         assert_eq!(file_name("a<b>c:d\"e|f?g*h.pdf", "f", pdf), "a_b_c_d_e_f_g_h.pdf");
