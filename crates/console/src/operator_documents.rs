@@ -177,17 +177,16 @@ async fn upload(
     offered(signed)?;
     let (shelf_path, _) = describe(state, signed, ctx, shelf).await?;
     let max = state.config.server.manual_max_bytes;
-    let Some(upload) = uploads::read(multipart, max).await else {
+    let Some(upload) = madoguchi_web::uploads::read(multipart, max).await else {
         let errors = FieldErrors::field("file", ctx.t.get("op.manuals.err_unreadable"));
         return page(state, signed, ctx, shelf, String::new(), errors, None).await;
     };
     let mut errors = FieldErrors::default();
     let title = uploads::title(&upload, ctx, &mut errors);
-    let file = uploads::pdf(upload, max, ctx, &mut errors);
-    let Some((raw_name, bytes)) = file.filter(|_| errors.is_empty()) else {
+    let file = uploads::pdf(upload, max, &title, ctx, &mut errors);
+    let Some((name, bytes)) = file.filter(|_| errors.is_empty()) else {
         return page(state, signed, ctx, shelf, title, errors, None).await;
     };
-    let name = uploads::file_name(&raw_name, &title);
     let sha256 = hex::encode(Sha256::digest(&bytes));
     let actor = format!("operator:{}", signed.operator.id);
     let subject = subject(state, signed, shelf).await?;
@@ -233,13 +232,13 @@ pub async fn replace(
     let (shelf_path, _) = describe(&state, &signed, &ctx, shelf).await?;
     let key = format!("replace-{id}");
     let max = state.config.server.manual_max_bytes;
-    let Some(upload) = uploads::read(multipart, max).await else {
+    let Some(upload) = madoguchi_web::uploads::read(multipart, max).await else {
         let errors = FieldErrors::field(&key, ctx.t.get("op.manuals.err_unreadable"));
         return page(&state, &signed, &ctx, shelf, String::new(), errors, None).await;
     };
     let mut found = FieldErrors::default();
-    let file = uploads::pdf(upload, max, &ctx, &mut found);
-    let Some((raw_name, bytes)) = file.filter(|_| found.is_empty()) else {
+    let file = uploads::pdf(upload, max, &document.title, &ctx, &mut found);
+    let Some((name, bytes)) = file.filter(|_| found.is_empty()) else {
         // The message goes next to this document's 差し替え field, named after the document.
         let mut errors = FieldErrors::default();
         for (_, message) in found.all() {
@@ -247,7 +246,6 @@ pub async fn replace(
         }
         return page(&state, &signed, &ctx, shelf, String::new(), errors, None).await;
     };
-    let name = uploads::file_name(&raw_name, &document.title);
     let sha256 = hex::encode(Sha256::digest(&bytes));
     let actor = format!("operator:{}", signed.operator.id);
     let subject = subject(&state, &signed, shelf).await?;

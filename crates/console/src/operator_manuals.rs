@@ -106,18 +106,17 @@ pub async fn upload(
 ) -> Result<Response, AppError> {
     offered(&signed)?;
     let max = state.config.server.manual_max_bytes;
-    let Some(upload) = uploads::read(multipart, max).await else {
+    let Some(upload) = madoguchi_web::uploads::read(multipart, max).await else {
         let errors = FieldErrors::field("file", ctx.t.get("op.manuals.err_unreadable"));
         return page(&state, &signed, &ctx, (String::new(), false), errors, None).await;
     };
     let mut errors = FieldErrors::default();
     let title = uploads::title(&upload, &ctx, &mut errors);
     let admins_only = upload.text("admins_only") == "1" || admins_only_forced(&signed);
-    let file = uploads::pdf(upload, max, &ctx, &mut errors);
-    let Some((raw_name, bytes)) = file.filter(|_| errors.is_empty()) else {
+    let file = uploads::pdf(upload, max, &title, &ctx, &mut errors);
+    let Some((name, bytes)) = file.filter(|_| errors.is_empty()) else {
         return page(&state, &signed, &ctx, (title, admins_only), errors, None).await;
     };
-    let name = uploads::file_name(&raw_name, &title);
     let sha256 = hex::encode(Sha256::digest(&bytes));
     let actor = format!("operator:{}", signed.operator.id);
     let now = state.clock.unix();

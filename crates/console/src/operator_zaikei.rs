@@ -8,7 +8,6 @@
 //! for `madoguchi zaikei import`.
 
 use crate::operator::{SignedIn, console_path};
-use crate::uploads;
 use askama::Template;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Path, Query, State};
@@ -23,6 +22,7 @@ use madoguchi_web::format::{format_ts, format_yen};
 use madoguchi_web::forms::FieldErrors;
 use madoguchi_web::pages::html;
 use madoguchi_web::state::AppState;
+use madoguchi_web::uploads;
 use madoguchi_zaikei::import::{self, Importer, Outcome, Target};
 use madoguchi_zaikei::kinds::DeliveryKind;
 use madoguchi_zaikei::layout::{self, Parsed};
@@ -181,13 +181,14 @@ fn read_sent(upload: uploads::Upload) -> Sent {
     let step = Step::of(upload.text("_step"));
     let discard = upload.text("discard") == "1";
     if step == Step::Confirmed {
-        let file_name = upload.text("file_name").to_string();
+        // The preview's hidden field: cleaned again, as anything a form sends.
+        let file_name = madoguchi_core::files::file_name(upload.text("file_name"), "zaikei.csv", None);
         return Sent { kind, text: Ok(upload.text("content").to_string()), file_name, step, discard };
     }
     let (text, file_name) = match (&upload.file, upload.too_large) {
         (_, true) => (Err("too_large".to_string()), String::new()),
         (Some((name, bytes)), false) if !bytes.is_empty() => {
-            (decode_csv(bytes), uploads::file_name(name, "zaikei.csv"))
+            (decode_csv(bytes), madoguchi_core::files::file_name(name, "zaikei.csv", None))
         }
         _ => (Err("missing".to_string()), String::new()),
     };

@@ -6,6 +6,7 @@ pub mod clock;
 pub mod config;
 pub mod contract;
 pub mod csv_import;
+pub mod files;
 pub mod holidays;
 pub mod hours;
 pub mod login_id;

@@ -30,7 +30,7 @@ const PAGE: i64 = 50;
 /// The kinds of operation the search offers, in the order of the list. Each has its Japanese
 /// and English name under `event.<name>` in the locales; an event without one (added later)
 /// shows under its own name.
-const EVENTS: [&str; 32] = [
+const EVENTS: [&str; 33] = [
     "login.succeeded",
     "login.failed",
     "session.ended",
@@ -47,6 +47,8 @@ const EVENTS: [&str; 32] = [
     "user.deleted",
     "profile.updated",
     "manual.downloaded",
+    // A stored file handed out (the Files block, docs/FILES.md): the organization's own.
+    "file.downloaded",
     "certificate.code_sent",
     "certificate.issued",
     "certificate.revoked",

@@ -12,6 +12,7 @@ pub mod content;
 pub mod contracts;
 pub mod documents;
 pub mod drafts;
+pub mod files;
 pub mod limits;
 pub mod manuals;
 mod migrate;

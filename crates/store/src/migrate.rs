@@ -45,6 +45,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(18, "0018_zaikei_changes"),
     migration!(19, "0019_search"),
     migration!(20, "0020_drafts_review"),
+    migration!(21, "0021_files"),
 ];
 
 #[derive(Debug, PartialEq, Eq)]

@@ -1,11 +1,16 @@
-//! Files the portal serves from the database (manuals, a contract's documents): the PDF
-//! response with its own Japanese file name, and the lines the lists show.
+//! Files the portal serves from the database: the PDF response of the manuals and a
+//! contract's documents with their own Japanese file name, the lines the lists show, and the
+//! Files block's download of any stored file (`download`, docs/FILES.md) with the audit event
+//! that every hand-out of personal data leaves (`record_download`, `file.downloaded`).
 
-use crate::ctx::Ctx;
+use crate::ctx::{Ctx, Origin};
 use crate::format::format_ts;
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use madoguchi_store::manuals;
+use madoguchi_core::files::MediaType;
+use madoguchi_store::audit::{self, AuditEntry};
+use madoguchi_store::files::StoredFile;
+use madoguchi_store::{Conn, manuals};
 
 pub struct ManualLine {
     pub id: i64,
@@ -78,6 +83,69 @@ pub fn pdf(file_name: &str, content: Vec<u8>, kind: &str) -> Response {
     response
 }
 
+/// The headers of every download of an uploaded file (`download`, the bulk ZIP): saved, never
+/// shown in the portal's origin (`attachment`, and a `sandbox` policy should a browser show it
+/// anyway: no script, no same-origin access), never sniffed as another type, never cached
+/// (personal data on shared PCs).
+pub fn protect(h: &mut HeaderMap, content_type: &str, file_name: &str) {
+    let content_type =
+        HeaderValue::from_str(content_type).unwrap_or(HeaderValue::from_static("application/octet-stream"));
+    h.insert(header::CONTENT_TYPE, content_type);
+    if let Ok(value) = HeaderValue::from_str(&content_disposition("attachment", file_name)) {
+        h.insert(header::CONTENT_DISPOSITION, value);
+    }
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("sandbox; default-src 'none'"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+}
+
+/// A stored file (`madoguchi_store::files`) as a download, under its own name. The type
+/// served is the one detected at upload; a row whose type is not one of ours (never written
+/// by this code) goes out as `application/octet-stream`.
+pub fn download(file: &StoredFile, content: Vec<u8>) -> Response {
+    let mime = MediaType::from_mime(&file.media_type).map_or("application/octet-stream", MediaType::mime);
+    let mut response = content.into_response();
+    let h = response.headers_mut();
+    protect(h, mime, &file.name);
+    if let Ok(value) = HeaderValue::from_str(&format!("\"{}\"", file.sha256)) {
+        h.insert(header::ETAG, value);
+    }
+    response
+}
+
+/// The audit event of handing `file` out (`file.downloaded`): `actor` is who downloaded it
+/// (`user:<id>` or `operator:<id>`); the subject is the owning organization, so the entry
+/// carries that organization and its admin reads it in the organization's log. Detail: the
+/// file's id, purpose, name and size, and `context` (the ZIP it went out in, say). Written in
+/// the caller's transaction, before the bytes are sent.
+pub async fn record_download(
+    conn: &mut Conn,
+    origin: &Origin,
+    actor: &str,
+    file: &StoredFile,
+    context: Option<&str>,
+    now: i64,
+) -> Result<(), madoguchi_store::DbError> {
+    let subject = file.owner_organization_id.map(|id| format!("organization:{id}"));
+    let mut detail = format!("{} {} {} ({} bytes)", file.id, file.purpose, file.name, file.size);
+    if let Some(context) = context {
+        detail.push_str(&format!(" in {context}"));
+    }
+    let entry = AuditEntry {
+        portal: &file.portal,
+        event: DOWNLOADED,
+        actor: Some(actor),
+        subject: subject.as_deref().or(Some(actor)),
+        ip: origin.ip.as_deref(),
+        user_agent: origin.user_agent.as_deref(),
+        detail: Some(&detail),
+    };
+    audit::record(conn, &entry, now).await
+}
+
+/// The event name of a download of a stored file.
+pub const DOWNLOADED: &str = "file.downloaded";
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,5 +171,42 @@ mod tests {
         assert_eq!(h[header::CONTENT_TYPE], "application/pdf");
         assert_eq!(h[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
         assert!(h[header::CONTENT_DISPOSITION].to_str().is_ok_and(|v| v.starts_with("attachment; filename=\"")));
+    }
+
+    fn stored(name: &str, media_type: &str) -> StoredFile {
+        StoredFile {
+            id: 7,
+            portal: "jrec-in".into(),
+            owner_organization_id: Some(3),
+            owner_user_id: None,
+            purpose: "application".into(),
+            name: name.into(),
+            media_type: media_type.into(),
+            size: 8,
+            sha256: "ab12".into(),
+            created_at: 0,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_stored_file_downloads_saved_sandboxed_and_unsniffed() {
+        let response = download(&stored("履歴書 (最新).pdf", "application/pdf"), b"%PDF-1.7".to_vec());
+        let h = response.headers();
+        assert_eq!(h[header::CONTENT_TYPE], "application/pdf");
+        assert_eq!(
+            h[header::CONTENT_DISPOSITION],
+            "attachment; filename=\"____(__).pdf\"; filename*=UTF-8''%E5%B1%A5%E6%AD%B4%E6%9B%B8%20%28%E6%9C%80%E6%96%B0%29.pdf"
+        );
+        assert_eq!(h[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+        assert!(h[header::CONTENT_SECURITY_POLICY].to_str().is_ok_and(|v| v.starts_with("sandbox")));
+        assert_eq!(h[header::CACHE_CONTROL], "private, no-store");
+        assert_eq!(h[header::ETAG], "\"ab12\"");
+        let body = axum::body::to_bytes(response.into_body(), 1024).await.unwrap();
+        assert_eq!(&body[..], b"%PDF-1.7");
+        // A type this code never stored is not repeated to the browser.
+        let odd = download(&stored("x.html", "text/html"), b"<p>".to_vec());
+        assert_eq!(odd.headers()[header::CONTENT_TYPE], "application/octet-stream");
+        let jpeg = download(&stored("写真.jpg", "image/jpeg"), vec![0xFF, 0xD8, 0xFF]);
+        assert_eq!(jpeg.headers()[header::CONTENT_TYPE], "image/jpeg");
     }
 }

@@ -1,8 +1,9 @@
 //! The HTTP kit every page uses: `Ctx` and the page chrome, errors and error pages, forms and
 //! field errors, CSRF and security headers, sessions, i18n, screens and their help pages, the
 //! gates (service hours, host → portal), metrics, the route table, the password check under
-//! the lockout rule (`credentials`), the shared file responses (`files`: PDFs; `excel_csv`: CSV
-//! for Excel), and the transport of
+//! the lockout rule (`credentials`), the shared file responses (`files`: PDFs and any stored
+//! file's download; `excel_csv`: CSV for Excel; `zip`: bulk downloads streamed as a ZIP), the
+//! upload form reader (`uploads`), and the transport of
 //! client certificates (`tls`, `client_cert`). The identity screens, rokin's screens, the
 //! console and every business module are crates of their own on top of this one; the binary
 //! (`madoguchi`) assembles their routes.
@@ -36,6 +37,8 @@ pub mod security;
 pub mod session;
 pub mod state;
 pub mod tls;
+pub mod uploads;
+pub mod zip;
 
 pub use state::AppState;
 

@@ -18,6 +18,7 @@ mod platform {
     pub mod connections;
     pub mod csrf;
     pub mod drafts_review;
+    pub mod files;
     pub mod help;
     pub mod https;
     pub mod japanese_data;
