@@ -100,7 +100,7 @@ mod tests {
 
     #[test]
     fn published_numbers_verify() {
-        // 国税庁 itself, and the examples of japanese-data.md and NTA's 計算例 (7123456789012).
+        // 国税庁 itself, the examples of japanese-data.md, and the 計算例 7123456789012 that circulates with the rule.
         for n in ["7000012050002", "4000012090001", "1180301018771", "7123456789012"] {
             assert_eq!(parse(n).as_deref(), Ok(n), "{n}");
         }
