@@ -1,0 +1,104 @@
+//! mlit-fwms's 建設特定技能受入計画 (module `acceptance_plan`; spec `modules/mlit-plan.md`
+//! §4.2–§4.4, §4.7; docs/ACCEPTANCE_PLAN.md): the pure rules of a plan, on which its screens
+//! will stand. No SQL, no routes, no I/O; every date rule takes the application date.
+//!
+//! - `corporate_number`: 法人番号 with NTA's check digit, and the sole proprietor's "none".
+//! - `ids`: 在留カード番号, CCUS IDs (or the pending reason), 郵便番号, ハローワーク求人番号,
+//!   電話番号, counts, amounts, dates as typed.
+//! - `permit`: 建設業許可 (許可行政庁, 一般／特定, 許可番号, dates, the 29 業種).
+//! - `rules`: pay against the comparator, the headcount cap with its numbers, the rest of the
+//!   5-year 通算在留期間, the 雇用契約 start, the age of a dated document.
+//! - `attachments`: the 16 kinds of §4.3 as data, [`attachments::required_kinds`], files by
+//!   content and size, [`attachments::check_issue_date`].
+//! - `routing`: the reviewing office by prefecture, the 認定番号.
+//! - `state`: the plan's states and steps, the three menus of [M-M] §6.1 as data.
+
+pub mod attachments;
+pub mod corporate_number;
+pub mod ids;
+pub mod permit;
+pub mod routing;
+pub mod rules;
+pub mod state;
+
+/// The module's name in a preset's `modules` (presets/mlit-fwms.toml).
+pub const MODULE_NAME: &str = "acceptance_plan";
+/// The draft kind (`drafts.kind`) and review item kind (`review_items.kind`) of a plan.
+pub const KIND: &str = "acceptance_plan";
+
+#[cfg(test)]
+mod tests {
+    use crate::attachments::FileError;
+    use crate::corporate_number::CorporateNumberError;
+    use crate::ids::FieldError;
+    use crate::permit::PermitError;
+    use crate::routing::ApprovalNumberError;
+    use crate::rules::RuleError;
+    use crate::state::PlanState;
+    use chrono::NaiveDate;
+
+    /// Every message key and `{param}` the rules name has its text in both languages.
+    #[test]
+    fn every_message_is_in_both_locales() {
+        let day = NaiveDate::MIN;
+        let mut keyed: Vec<(String, Vec<&str>)> = Vec::new();
+        for e in [CorporateNumberError::Empty, CorporateNumberError::Shape, CorporateNumberError::CheckDigit] {
+            keyed.push((e.message_key().into(), vec![]));
+        }
+        use FieldError as F;
+        for e in [
+            F::Required,
+            F::ResidenceCard,
+            F::CcusId,
+            F::CcusZeros,
+            F::CcusReason,
+            F::PostalCode,
+            F::JobNumber,
+            F::Phone,
+            F::Count,
+            F::CountMin { min: 1 },
+            F::Yen,
+            F::Date,
+        ] {
+            keyed.push((e.message_key().into(), e.params().iter().map(|p| p.0).collect()));
+        }
+        use PermitError as P;
+        for e in [P::Number, P::Authority, P::Trade, P::NoTrade, P::Expired, P::ExpiryBeforeGrant, P::GrantedLater] {
+            keyed.push((e.message_key().into(), vec![]));
+        }
+        use RuleError as R;
+        for e in [
+            R::PayBelowComparator { pay: 1, comparator: 2 },
+            R::ReasonTooLong { max: 1 },
+            R::Headcount { ssw: 1, construction: 1, planned: 1, total: 3, fulltime: 1 },
+            R::PeriodOrder,
+            R::PeriodTooLong { latest_end: day },
+            R::NoStayLeft,
+            R::StartsBeforeApplication { application: day },
+            R::TooOld { earliest: day },
+            R::AfterApplication { application: day },
+        ] {
+            keyed.push((e.message_key().into(), e.params().iter().map(|p| p.0).collect()));
+        }
+        for e in [FileError::Type, FileError::TooLarge { max_mb: 1 }, FileError::Empty, FileError::TooMany { max: 1 }] {
+            keyed.push((e.message_key().into(), e.params().iter().map(|p| p.0).collect()));
+        }
+        keyed.push((ApprovalNumberError::Shape.message_key().into(), vec![]));
+        for s in PlanState::ALL {
+            keyed.push((s.label_key(), vec![]));
+        }
+        for (name, text) in
+            [("ja", include_str!("../../../../locales/ja.toml")), ("en", include_str!("../../../../locales/en.toml"))]
+        {
+            let table: toml::Table = toml::from_str(text).expect("locale file");
+            for (key, params) in &keyed {
+                let Some(message) = table.get(key).and_then(|v| v.as_str()) else {
+                    panic!("{name}: {key} missing");
+                };
+                for p in params {
+                    assert!(message.contains(&format!("{{{p}}}")), "{name}: {key} does not show {{{p}}}");
+                }
+            }
+        }
+    }
+}
