@@ -45,6 +45,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(18, "0018_zaikei_changes"),
     migration!(19, "0019_search"),
     migration!(20, "0020_drafts_review"),
+    migration!(22, "0022_job_postings"),
 ];
 
 #[derive(Debug, PartialEq, Eq)]
