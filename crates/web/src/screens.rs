@@ -63,10 +63,14 @@ pub enum Screen {
     PostingSaved,
     /// The confirmation before 「登録依頼」.
     PostingConfirm,
+    /// 登録/修正依頼中の求人公募情報 (the list).
+    PostingRequested,
+    /// One posting under review, read-only.
+    PostingRequestedDetail,
 }
 
 impl Screen {
-    pub const ALL: [Screen; 49] = [
+    pub const ALL: [Screen; 51] = [
         Screen::Top,
         Screen::Login,
         Screen::Otp,
@@ -116,19 +120,23 @@ impl Screen {
         Screen::PostingForm,
         Screen::PostingSaved,
         Screen::PostingConfirm,
+        Screen::PostingRequested,
+        Screen::PostingRequestedDetail,
     ];
 
     /// Screens without an address of their own: one entry of a list (a user's 更新へ, with its
     /// 削除 confirmation), and what a screen shows instead of itself (rokin's login without a
     /// valid certificate), and a posting's own pages (its form, 一時保存完了 and confirmation,
-    /// at addresses with its id), whose help leads back to 登録・一時保存. Their help leads back
+    /// at addresses with its id), whose help leads back to 登録・一時保存 (or, read-only
+    /// under review, to 登録/修正依頼中). Their help leads back
     /// to that list or screen.
-    pub const ENTRIES: [Screen; 5] = [
+    pub const ENTRIES: [Screen; 6] = [
         Screen::UserEdit,
         Screen::CertificateMissing,
         Screen::PostingForm,
         Screen::PostingSaved,
         Screen::PostingConfirm,
+        Screen::PostingRequestedDetail,
     ];
 
     /// The help page's key in `presets/help/<preset>.toml`.
@@ -183,6 +191,8 @@ impl Screen {
             Screen::PostingForm => "posting-form",
             Screen::PostingSaved => "posting-saved",
             Screen::PostingConfirm => "posting-confirm",
+            Screen::PostingRequested => "posting-requested",
+            Screen::PostingRequestedDetail => "posting-requested-detail",
         }
     }
 
@@ -238,6 +248,7 @@ impl Screen {
             }
             Screen::PostingTerms => "job-postings/new",
             Screen::PostingLanguage => "job-postings/new/language",
+            Screen::PostingRequested | Screen::PostingRequestedDetail => "job-postings/requested",
         }
     }
 

@@ -286,8 +286,7 @@ async fn save(
             drafts::create(&mut tx, &new, now).await?;
             1
         }
-        // A draft made in another tab since this form was read (version 0), or one that this
-        // form knew and that is gone (requested meanwhile).
+        // A draft made in another tab since this form, which had none, was read.
         (Some(draft), None | Some(0)) => {
             drop(tx);
             return conflict(&ctx, &current, &posting, &pairs, &draft.payload, draft.version);
@@ -313,13 +312,15 @@ async fn save(
                 }
                 drafts::SaveOutcome::Gone => {
                     drop(tx);
-                    return refused(&ctx, &current, "posting.refused.under_request");
+                    return refused(&ctx, &current, "review.refused.conflict");
                 }
             }
         }
+        // The draft this form was read from is gone: requested from another tab (and maybe
+        // returned since). Nothing is stored; the list shows where the posting stands.
         (None, Some(_)) => {
             drop(tx);
-            return refused(&ctx, &current, "posting.refused.under_request");
+            return refused(&ctx, &current, "review.refused.conflict");
         }
     };
     store::touch(&mut tx, &portal, organization, posting.id, now).await?;

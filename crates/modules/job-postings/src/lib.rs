@@ -12,7 +12,7 @@
 //! - `store`: the postings table (データ番号, language, the public snapshot and its times);
 //!   every institution query binds the organization.
 //! - `pages` (登録・一時保存, terms, language, 一時保存完了), `form` (the input form from
-//!   「決定」 on, 確認, 登録依頼) and `view` (the form and the confirmation built from the field table).
+//!   「決定」 on, 確認, 登録依頼), `requested` (登録/修正依頼中の求人公募情報, read-only) and `view` (the form and the confirmation built from the field table).
 //!
 //! Drafts, the review workflow and the publication times are platform blocks
 //! (`madoguchi_store::{drafts, review}`, `madoguchi_core::{review, publication}`); this crate
@@ -24,6 +24,7 @@ pub mod fields;
 pub mod form;
 pub mod lifecycle;
 pub mod pages;
+pub mod requested;
 pub mod store;
 pub mod taxonomy;
 pub mod view;
@@ -43,6 +44,8 @@ pub fn routes(routes: Routes) -> Routes {
         .route("/{portal}/job-postings/{id}/edit", get(form::edit).post(form::save_existing))
         .route("/{portal}/job-postings/{id}/saved", get(pages::saved))
         .route("/{portal}/job-postings/{id}/confirm", get(form::confirm).post(form::submit))
+        .route("/{portal}/job-postings/requested", get(requested::list))
+        .route("/{portal}/job-postings/{id}/requested", get(requested::detail))
 }
 
 #[cfg(test)]

@@ -66,7 +66,7 @@ pub(crate) fn title_of(json: Option<&str>) -> String {
 pub struct Row {
     pub data_number: String,
     pub title: String,
-    /// The input form's address; None while 登録依頼中 (view only, §1.3).
+    /// The input form's address, or while 登録依頼中 the read-only view (§1.3).
     pub href: Option<String>,
     pub language: String,
     pub state: String,
@@ -105,7 +105,12 @@ fn row(ctx: &Ctx, base: &str, line: &Line) -> Option<Row> {
     Some(Row {
         data_number: line.posting.data_number_text(),
         title: title_of(source),
-        href: editable.then(|| format!("{base}/{}/edit", line.posting.id)),
+        // 登録依頼中 opens read-only (登録/修正依頼中の求人公募情報).
+        href: Some(if editable {
+            format!("{base}/{}/edit", line.posting.id)
+        } else {
+            format!("{base}/{}/requested", line.posting.id)
+        }),
         language: language_label(ctx, &line.posting.language),
         state: ctx.t.get(state).to_string(),
         missing: if editable { Some(line.missing_required.unwrap_or(0)) } else { None },

@@ -60,6 +60,8 @@ fn expected(portal: &str) -> BTreeSet<&'static str> {
             PostingForm,
             PostingSaved,
             PostingConfirm,
+            PostingRequested,
+            PostingRequestedDetail,
         ],
         other => panic!("no screen list for {other}"),
     };
@@ -291,6 +293,11 @@ async fn jrec_in_screens_have_help() {
     walk.check(&app.get("/jrec-in/job-postings/new/form?language=ja").await, Screen::PostingForm).await;
     let id = crate::modules::job_postings::new_draft(&app, &crate::modules::job_postings::complete()).await;
     walk.check(&app.get(&format!("/jrec-in/job-postings/{id}/saved")).await, Screen::PostingSaved).await;
-    walk.check(&app.get(&format!("/jrec-in/job-postings/{id}/confirm")).await, Screen::PostingConfirm).await;
+    let confirm = app.get(&format!("/jrec-in/job-postings/{id}/confirm")).await;
+    walk.check(&confirm, Screen::PostingConfirm).await;
+    let version = crate::modules::job_postings::version_in(&confirm);
+    app.post(&format!("/jrec-in/job-postings/{id}/confirm"), &[("version", version.as_str())]).await;
+    walk.visit(Screen::PostingRequested).await;
+    walk.check(&app.get(&format!("/jrec-in/job-postings/{id}/requested")).await, Screen::PostingRequestedDetail).await;
     walk.done();
 }

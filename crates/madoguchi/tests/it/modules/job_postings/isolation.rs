@@ -19,7 +19,7 @@ async fn another_institution_gets_404_on_every_address_with_the_first_ones_ids()
 
     let other = other_institution(&app).await;
     for id in [draft, requested] {
-        for path in ["edit", "saved", "confirm"] {
+        for path in ["edit", "saved", "confirm", "requested"] {
             let path = format!("/jrec-in/job-postings/{id}/{path}");
             assert_eq!(other.get(&path).await.status, StatusCode::NOT_FOUND, "GET {path}");
         }
@@ -32,6 +32,9 @@ async fn another_institution_gets_404_on_every_address_with_the_first_ones_ids()
     let list = other.get("/jrec-in/job-postings/register").await;
     assert_eq!(list.status, StatusCode::OK);
     list.assert_lacks("機関Aの").assert_lacks("D00000000");
+    let under_review = other.get("/jrec-in/job-postings/requested").await;
+    assert_eq!(under_review.status, StatusCode::OK);
+    under_review.assert_lacks("機関Aの").assert_lacks("D00000000");
     // Nothing of the first institution changed.
     let own = app.get("/jrec-in/job-postings/register").await;
     own.assert_contains("機関Aの下書き").assert_contains("機関Aの依頼済み").assert_lacks("乗っ取り");

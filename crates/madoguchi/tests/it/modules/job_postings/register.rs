@@ -73,6 +73,10 @@ async fn a_new_posting_is_saved_with_only_its_title() {
     assert!(row.contains(&format!("href=\"/jrec-in/job-postings/{id}/edit\"")), "{row}");
     // Reopened by its 件名, with what was typed.
     app.get(&format!("/jrec-in/job-postings/{id}/edit")).await.assert_contains("value=\"助教の公募\"");
+    // Not requested: neither in 登録/修正依頼中 nor readable there.
+    app.get("/jrec-in/job-postings/requested").await.assert_lacks("助教の公募");
+    let view = app.get(&format!("/jrec-in/job-postings/{id}/requested")).await;
+    assert_eq!(view.status, StatusCode::NOT_FOUND);
 }
 
 /// Check 4: 受動喫煙防止措置 empty at 「確認」 — the summary links the field, the same words
@@ -110,8 +114,17 @@ async fn confirm_checks_every_rule_and_the_request_freezes_the_posting() {
     assert_eq!(done.location(), "/jrec-in/job-postings/register");
     let list = app.get("/jrec-in/job-postings/register").await;
     let row = row_of(&list.body, "准教授（情報科学）の公募");
-    assert!(row.contains("登録依頼中") && !row.contains("href="), "{row}");
+    assert!(row.contains("登録依頼中") && row.contains(&format!("/{id}/requested\"")), "{row}");
     assert_eq!(audit_count(&app, "posting.submitted").await, 1);
+    // 登録/修正依頼中の求人公募情報: listed, and read-only with the manual's instruction.
+    app.get("/jrec-in/home").await.assert_contains("登録/修正依頼中の求人公募情報");
+    let requested = app.get("/jrec-in/job-postings/requested").await;
+    let row = row_of(&requested.body, "准教授（情報科学）の公募");
+    assert!(row.contains("登録依頼中") && row.contains("D000000001"), "{row}");
+    let view = app.get(&format!("/jrec-in/job-postings/{id}/requested")).await;
+    view.assert_contains(&ja("posting.refused.under_request"))
+        .assert_contains("屋内禁煙")
+        .assert_lacks("name=\"version\"");
     // View only: the form and a save are refused with the manual's words, nothing changes.
     app.get(&edit).await.assert_contains(&ja("posting.refused.under_request"));
     let again = app.post(&edit, &[("version", "0"), ("action", "save"), ("title", "書き換え")]).await;
@@ -208,7 +221,12 @@ async fn the_module_answers_only_where_it_is_on() {
     let login = app.post("/jrec-in/login", &[("login_id", "demo-kikan"), ("password", "DemoUser2026")]).await;
     assert_eq!(login.location(), "/jrec-in/home");
     app.get("/jrec-in/home").await.assert_lacks("job-postings");
-    for path in ["/jrec-in/job-postings/register", "/jrec-in/job-postings/new", "/jrec-in/job-postings/1/edit"] {
+    for path in [
+        "/jrec-in/job-postings/register",
+        "/jrec-in/job-postings/new",
+        "/jrec-in/job-postings/1/edit",
+        "/jrec-in/job-postings/requested",
+    ] {
         assert_eq!(app.get(path).await.status, StatusCode::NOT_FOUND, "{path}");
     }
 }
