@@ -97,7 +97,7 @@ fn form_page(
 }
 
 /// The empty form of a new posting in `language` (after 「決定」).
-pub async fn blank(_state: &AppState, current: &CurrentUser, ctx: &Ctx, language: &str) -> Result<Response, AppError> {
+pub fn blank(current: &CurrentUser, ctx: &Ctx, language: &str) -> Result<Response, AppError> {
     let shape = Shape {
         posting: None,
         language,
@@ -117,15 +117,10 @@ pub struct LanguageForm {
 
 /// 「決定」 (a GET form, so that the address reopens the empty form): without a language the
 /// language page again with the message; with one the empty input form.
-pub async fn new_form(
-    State(state): State<AppState>,
-    current: CurrentUser,
-    ctx: Ctx,
-    Query(form): Query<LanguageForm>,
-) -> Result<Response, AppError> {
+pub async fn new_form(current: CurrentUser, ctx: Ctx, Query(form): Query<LanguageForm>) -> Result<Response, AppError> {
     organization(&current)?;
     match form.language.as_str() {
-        "ja" | "en" => blank(&state, &current, &ctx, &form.language).await,
+        "ja" | "en" => blank(&current, &ctx, &form.language),
         _ => Ok(crate::pages::language_page(&ctx, &current, Some(ctx.t.get("posting.language.choose").to_string()))?
             .into_response()),
     }

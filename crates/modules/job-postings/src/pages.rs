@@ -140,7 +140,7 @@ pub struct TermsPage {
     pub back: String,
 }
 
-pub async fn terms(State(_state): State<AppState>, current: CurrentUser, ctx: Ctx) -> Result<Html<String>, AppError> {
+pub async fn terms(current: CurrentUser, ctx: Ctx) -> Result<Html<String>, AppError> {
     organization(&current)?;
     let base = base(&current);
     html(&TermsPage {
@@ -168,11 +168,7 @@ pub(crate) fn language_page(ctx: &Ctx, current: &CurrentUser, error: Option<Stri
 
 /// 「上記に同意して、求人公募情報を作成する」 leads here (a POST, so that the agreement is a
 /// press of the button); a GET shows the same page, for the browser's back button.
-pub async fn language(
-    State(_state): State<AppState>,
-    current: CurrentUser,
-    ctx: Ctx,
-) -> Result<Html<String>, AppError> {
+pub async fn language(current: CurrentUser, ctx: Ctx) -> Result<Html<String>, AppError> {
     organization(&current)?;
     language_page(&ctx, &current, None)
 }
