@@ -52,6 +52,8 @@ pub struct HomePage {
     /// shaho: the contract's ドキュメント, for every account of a contract.
     pub documents: bool,
     /// アカウント情報 > 登録情報確認, where the portal has it.
+    /// 求人公募情報管理 (jrec-in, module job_postings): the organization's postings.
+    pub job_postings: bool,
     pub registered_info: bool,
     pub notice: Option<String>,
     /// ログイン中のブラウザ, this one first.
@@ -139,6 +141,8 @@ fn home_page(
             && current.user.role == "admin",
         documents: current.portal.settings.has_document_shelves() && current.user.contract_id.is_some(),
         registered_info: current.portal.settings.registered_info.is_some(),
+        job_postings: current.portal.settings.modules.contains(&madoguchi_core::portal::Module::JobPostings)
+            && current.user.organization_id.is_some(),
         notice,
         browsers,
         end_action: format!("/{}/sessions/end", current.portal.id),

@@ -46,6 +46,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(19, "0019_search"),
     migration!(20, "0020_drafts_review"),
     migration!(21, "0021_files"),
+    migration!(22, "0022_job_postings"),
 ];
 
 #[derive(Debug, PartialEq, Eq)]

@@ -51,10 +51,26 @@ pub enum Screen {
     ZaikeiChange,
     ZaikeiSend,
     ZaikeiHistory,
+    /// jrec-in 求人公募情報管理 > 登録・一時保存 (module job_postings).
+    PostingRegister,
+    /// The terms before a new posting (「上記に同意して、求人公募情報を作成する」).
+    PostingTerms,
+    /// The language of a new posting (日本語 / English, 「決定」).
+    PostingLanguage,
+    /// The posting's input form (一時保存, 確認).
+    PostingForm,
+    /// 「一時保存完了」.
+    PostingSaved,
+    /// The confirmation before 「登録依頼」.
+    PostingConfirm,
+    /// 登録/修正依頼中の求人公募情報 (the list).
+    PostingRequested,
+    /// One posting under review, read-only.
+    PostingRequestedDetail,
 }
 
 impl Screen {
-    pub const ALL: [Screen; 43] = [
+    pub const ALL: [Screen; 51] = [
         Screen::Top,
         Screen::Login,
         Screen::Otp,
@@ -98,12 +114,30 @@ impl Screen {
         Screen::ZaikeiChange,
         Screen::ZaikeiSend,
         Screen::ZaikeiHistory,
+        Screen::PostingRegister,
+        Screen::PostingTerms,
+        Screen::PostingLanguage,
+        Screen::PostingForm,
+        Screen::PostingSaved,
+        Screen::PostingConfirm,
+        Screen::PostingRequested,
+        Screen::PostingRequestedDetail,
     ];
 
     /// Screens without an address of their own: one entry of a list (a user's 更新へ, with its
     /// 削除 confirmation), and what a screen shows instead of itself (rokin's login without a
-    /// valid certificate). Their help leads back to that list or screen.
-    pub const ENTRIES: [Screen; 2] = [Screen::UserEdit, Screen::CertificateMissing];
+    /// valid certificate), and a posting's own pages (its form, 一時保存完了 and confirmation,
+    /// at addresses with its id), whose help leads back to 登録・一時保存 (or, read-only
+    /// under review, to 登録/修正依頼中). Their help leads back
+    /// to that list or screen.
+    pub const ENTRIES: [Screen; 6] = [
+        Screen::UserEdit,
+        Screen::CertificateMissing,
+        Screen::PostingForm,
+        Screen::PostingSaved,
+        Screen::PostingConfirm,
+        Screen::PostingRequestedDetail,
+    ];
 
     /// The help page's key in `presets/help/<preset>.toml`.
     pub fn key(self) -> &'static str {
@@ -151,6 +185,14 @@ impl Screen {
             Screen::ZaikeiChange => "zaikei-change",
             Screen::ZaikeiSend => "zaikei-send",
             Screen::ZaikeiHistory => "zaikei-history",
+            Screen::PostingRegister => "posting-register",
+            Screen::PostingTerms => "posting-terms",
+            Screen::PostingLanguage => "posting-language",
+            Screen::PostingForm => "posting-form",
+            Screen::PostingSaved => "posting-saved",
+            Screen::PostingConfirm => "posting-confirm",
+            Screen::PostingRequested => "posting-requested",
+            Screen::PostingRequestedDetail => "posting-requested-detail",
         }
     }
 
@@ -201,6 +243,12 @@ impl Screen {
             Screen::ZaikeiChange => "zaikei/change",
             Screen::ZaikeiSend => "zaikei/send",
             Screen::ZaikeiHistory => "zaikei/history",
+            Screen::PostingRegister | Screen::PostingForm | Screen::PostingSaved | Screen::PostingConfirm => {
+                "job-postings/register"
+            }
+            Screen::PostingTerms => "job-postings/new",
+            Screen::PostingLanguage => "job-postings/new/language",
+            Screen::PostingRequested | Screen::PostingRequestedDetail => "job-postings/requested",
         }
     }
 

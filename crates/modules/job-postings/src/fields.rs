@@ -49,8 +49,9 @@ enum Kind {
     Phone,
 }
 
+/// The taxonomy list a coded field takes its values from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Taxo {
+pub enum Taxo {
     Major,
     Minor,
     JobKind,
@@ -168,6 +169,63 @@ const FIELDS: &[Field] = &[
 /// The field names in the form's order.
 pub fn field_names() -> impl Iterator<Item = &'static str> {
     FIELDS.iter().map(|f| f.name)
+}
+
+/// How a screen shows a field. The form is rendered from the same table the rules read, so a
+/// limit or a list of choices is written once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Widget {
+    /// One line of text, at most this many characters.
+    Line(usize),
+    /// Several lines of text (limits of 400 characters and more).
+    Area(usize),
+    /// One of the codes (labels `posting.choice.<field>.<code>`).
+    Radio(&'static [&'static str]),
+    /// Several of the codes.
+    Checks(&'static [&'static str]),
+    /// Several codes of a taxonomy list, at most this many.
+    TaxoChecks(Taxo, usize),
+    /// One code of a taxonomy list.
+    TaxoSelect(Taxo),
+    Date,
+    Yen,
+    Email,
+    /// A URL; 参考URL takes [`REFERENCE_URLS_MAX`] of them.
+    Url,
+    Phone,
+}
+
+/// One field as a screen shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FieldView {
+    pub name: &'static str,
+    pub widget: Widget,
+    /// Always required (「必須」).
+    pub required: bool,
+    /// Required when another answer asks for it (「条件付き必須」).
+    pub required_when: bool,
+}
+
+/// The form's fields in order, as screens show them.
+pub fn views() -> impl Iterator<Item = FieldView> {
+    FIELDS.iter().map(|f| FieldView {
+        name: f.name,
+        widget: match f.kind {
+            Kind::Text(max) if max >= 400 => Widget::Area(max),
+            Kind::Text(max) => Widget::Line(max),
+            Kind::Choice(codes) => Widget::Radio(codes),
+            Kind::Checks(codes) => Widget::Checks(codes),
+            Kind::Codes(taxo, _, max) => Widget::TaxoChecks(taxo, max),
+            Kind::Code(taxo) => Widget::TaxoSelect(taxo),
+            Kind::Date => Widget::Date,
+            Kind::Yen => Widget::Yen,
+            Kind::Email => Widget::Email,
+            Kind::Url => Widget::Url,
+            Kind::Phone => Widget::Phone,
+        },
+        required: matches!(f.need, Need::Always),
+        required_when: matches!(f.need, Need::When(_)),
+    })
 }
 
 /// The fields that take several values (repeated form names).
@@ -457,7 +515,8 @@ fn check(field: &Field, form: &Form<'_>, taxonomy: &Taxonomy, rules: &Rules, tod
     }
 }
 
-fn list(taxonomy: &Taxonomy, taxo: Taxo) -> &[crate::taxonomy::Entry] {
+/// The entries a coded field offers.
+pub fn list(taxonomy: &Taxonomy, taxo: Taxo) -> &[crate::taxonomy::Entry] {
     match taxo {
         Taxo::Major => &taxonomy.majors,
         Taxo::Minor => &taxonomy.minors,
