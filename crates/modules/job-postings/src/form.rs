@@ -10,7 +10,7 @@
 //! now the stored one, so that pressing again is a deliberate overwrite.
 
 use crate::fields::{self, Rules};
-use crate::pages::{base, entry, language_label, organization};
+use crate::pages::{base, language_label, organization};
 use crate::store::{self, Posting};
 use crate::taxonomy::{Taxonomy, taxonomy};
 use crate::view::{self, Group, Shown};
@@ -23,7 +23,7 @@ use madoguchi_core::publication;
 use madoguchi_core::review::{Actor, ReviewAction, ReviewState};
 use madoguchi_store::review::{self as reviews, ItemKey, Scope, Step};
 use madoguchi_store::{Conn, audit, drafts};
-use madoguchi_web::ctx::{Chrome, Ctx, Origin};
+use madoguchi_web::ctx::{Chrome, Ctx, Origin, audit_entry};
 use madoguchi_web::error::AppError;
 use madoguchi_web::forms::FieldErrors;
 use madoguchi_web::pages::html;
@@ -467,7 +467,7 @@ pub async fn submit(
     let actor = format!("user:{}", current.user.id);
     let event = action.audit_event(AUDIT_PREFIX);
     let detail = posting.data_number_text();
-    audit::record(&mut tx, &entry(&current, &origin, &event, &actor, Some(&detail)), now).await?;
+    audit::record(&mut tx, &audit_entry(&current.portal, &origin, &event, Some(&actor), Some(&detail)), now).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("{base}/register")).into_response())
 }

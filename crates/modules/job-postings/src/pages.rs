@@ -7,8 +7,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use madoguchi_core::portal::Module;
-use madoguchi_store::audit::AuditEntry;
-use madoguchi_web::ctx::{Chrome, Ctx, Origin};
+use madoguchi_web::ctx::{Chrome, Ctx};
 use madoguchi_web::error::AppError;
 use madoguchi_web::format::format_ts;
 use madoguchi_web::pages::html;
@@ -28,25 +27,6 @@ pub(crate) fn organization(current: &CurrentUser) -> Result<i64, AppError> {
 /// The module's addresses hang under `/{portal}/job-postings`.
 pub(crate) fn base(current: &CurrentUser) -> String {
     format!("/{}/job-postings", current.portal.id)
-}
-
-/// An audit entry of the signed-in user about a posting.
-pub(crate) fn entry<'a>(
-    current: &'a CurrentUser,
-    origin: &'a Origin,
-    event: &'a str,
-    actor: &'a str,
-    detail: Option<&'a str>,
-) -> AuditEntry<'a> {
-    AuditEntry {
-        portal: &current.portal.id,
-        event,
-        actor: Some(actor),
-        subject: Some(actor),
-        ip: origin.ip.as_deref(),
-        user_agent: origin.user_agent.as_deref(),
-        detail,
-    }
 }
 
 /// The language label of a posting (`ja` → 日本語).
