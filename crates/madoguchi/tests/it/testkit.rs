@@ -324,14 +324,28 @@ pub const ROKIN_MASTER_PASSWORD: &str = "Master#2026";
 /// A rokin organization and its master user (`admin`), made the way the operator makes an
 /// account, with a password that needs no change. Returns the master's user id.
 pub async fn rokin_organization(app: &TestApp, organization: &str, login_id: &str, email: &str, name: &str) -> i64 {
-    let portal = app.state.portal("rokin").unwrap().clone();
+    organization_user(app, "rokin", organization, login_id, email, name, ROKIN_MASTER_PASSWORD).await
+}
+
+/// An organization of `portal` with one user, made the way the operator makes an account, with
+/// a password that needs no change. Returns the user's id.
+pub async fn organization_user(
+    app: &TestApp,
+    portal: &str,
+    organization: &str,
+    login_id: &str,
+    email: &str,
+    name: &str,
+    password: &str,
+) -> i64 {
+    let portal = app.state.portal(portal).unwrap().clone();
     let account = madoguchi_identity::accounts::NewAccount {
         organization,
         office: "",
         login_id,
         email,
         name,
-        password: Some(ROKIN_MASTER_PASSWORD),
+        password: Some(password),
         permanent: true,
         actor: "test",
     };

@@ -32,29 +32,16 @@ pub async fn setup() -> TestApp {
 
 /// Another institution of jrec-in and its user, signed in on a browser of its own.
 pub async fn other_institution(app: &TestApp) -> TestApp {
-    let portal = app.state.portal("jrec-in").unwrap().clone();
-    let account = madoguchi_identity::accounts::NewAccount {
-        organization: "別の研究機関",
-        office: "",
-        login_id: "other-kikan",
-        email: "other@kikan.example.jp",
-        name: "別 機関",
-        password: Some("Other2026x"),
-        permanent: true,
-        actor: "test",
-    };
-    let now = app.state.clock.unix();
-    let user = madoguchi_identity::accounts::create(
-        &app.state.store,
-        &app.state.hasher,
-        &portal,
-        app.state.mailer.domain(),
-        &account,
-        now,
+    let user = crate::testkit::organization_user(
+        app,
+        "jrec-in",
+        "別の研究機関",
+        "other-kikan",
+        "other@kikan.example.jp",
+        "別 機関",
+        "Other2026x",
     )
-    .await
-    .unwrap()
-    .user_id;
+    .await;
     let browser = app.browser();
     browser.sign_in_as("jrec-in", user).await;
     browser

@@ -281,30 +281,18 @@ async fn nothing_of_the_contract_is_output_to_anyone_else() {
     assert_eq!(b.get("/shaho/zaikei/reports").await.status, StatusCode::NOT_FOUND);
     assert_eq!(b.get("/jrec-in/zaikei/export").await.status, StatusCode::NOT_FOUND);
     // A user of another portal is no user of rokin: sent to rokin's login, nothing handed out.
-    let portal = app.state.portal("jrec-in").unwrap().clone();
-    let account = madoguchi_identity::accounts::NewAccount {
-        organization: "別大学",
-        office: "",
-        login_id: "seeker01",
-        email: "seeker@example.jp",
-        name: "求職　花子",
-        password: Some("Kq7mWz2pLx9v"),
-        permanent: true,
-        actor: "test",
-    };
-    let now = app.state.clock.unix();
-    let jrec = madoguchi_identity::accounts::create(
-        &app.state.store,
-        &app.state.hasher,
-        &portal,
-        app.state.mailer.domain(),
-        &account,
-        now,
+    let jrec = crate::testkit::organization_user(
+        &app,
+        "jrec-in",
+        "別大学",
+        "seeker01",
+        "seeker@example.jp",
+        "求職　花子",
+        "Kq7mWz2pLx9v",
     )
-    .await
-    .unwrap();
+    .await;
     let stranger = app.browser();
-    stranger.sign_in_as("jrec-in", jrec.user_id).await;
+    stranger.sign_in_as("jrec-in", jrec).await;
     let page = stranger.get(&format!("/rokin/zaikei/reports?report=statement&delivery={id}")).await;
     assert_ne!(page.status, StatusCode::OK);
     assert!(!page.bytes.starts_with(b"%PDF"));
