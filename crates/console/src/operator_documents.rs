@@ -177,7 +177,7 @@ async fn upload(
     offered(signed)?;
     let (shelf_path, _) = describe(state, signed, ctx, shelf).await?;
     let max = state.config.server.manual_max_bytes;
-    let Some(upload) = madoguchi_web::uploads::read(multipart, max).await else {
+    let Some(upload) = madoguchi_web::files::uploads::read(multipart, max).await else {
         let errors = FieldErrors::field("file", ctx.t.get("op.manuals.err_unreadable"));
         return page(state, signed, ctx, shelf, String::new(), errors, None).await;
     };
@@ -232,7 +232,7 @@ pub async fn replace(
     let (shelf_path, _) = describe(&state, &signed, &ctx, shelf).await?;
     let key = format!("replace-{id}");
     let max = state.config.server.manual_max_bytes;
-    let Some(upload) = madoguchi_web::uploads::read(multipart, max).await else {
+    let Some(upload) = madoguchi_web::files::uploads::read(multipart, max).await else {
         let errors = FieldErrors::field(&key, ctx.t.get("op.manuals.err_unreadable"));
         return page(&state, &signed, &ctx, shelf, String::new(), errors, None).await;
     };

@@ -106,7 +106,7 @@ pub async fn upload(
 ) -> Result<Response, AppError> {
     offered(&signed)?;
     let max = state.config.server.manual_max_bytes;
-    let Some(upload) = madoguchi_web::uploads::read(multipart, max).await else {
+    let Some(upload) = madoguchi_web::files::uploads::read(multipart, max).await else {
         let errors = FieldErrors::field("file", ctx.t.get("op.manuals.err_unreadable"));
         return page(&state, &signed, &ctx, (String::new(), false), errors, None).await;
     };

@@ -1,14 +1,14 @@
 //! The operator's PDF uploads (マニュアル管理, the contracts' ドキュメント): the checks every
 //! such upload passes, in the console's words. The form is read by the kit
-//! (`madoguchi_web::uploads`, the file cut at the limit); the file's kind and name are the
+//! (`madoguchi_web::files::uploads`, the file cut at the limit); the file's kind and name are the
 //! Files block's rules (`madoguchi_core::files`): a file is taken only when it is a PDF by its
 //! first bytes (`%PDF-`, whatever its name or declared type says) and no larger than
 //! `server.manual_max_bytes`, under its cleaned name ending in `.pdf`.
 
 use madoguchi_core::files::{Accept, FileError};
 use madoguchi_web::ctx::Ctx;
+use madoguchi_web::files::uploads::Upload;
 use madoguchi_web::forms::FieldErrors;
-use madoguchi_web::uploads::Upload;
 
 pub const TITLE_MAX: usize = 100;
 

@@ -37,8 +37,6 @@ pub mod security;
 pub mod session;
 pub mod state;
 pub mod tls;
-pub mod uploads;
-pub mod zip;
 
 pub use state::AppState;
 

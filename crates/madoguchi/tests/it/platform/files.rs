@@ -10,7 +10,7 @@ use futures_util::StreamExt;
 use madoguchi_core::files::{Accept, MediaType};
 use madoguchi_store::files::{self, NewFile, StoredFile};
 use madoguchi_web::ctx::Origin;
-use madoguchi_web::zip::{ZipIndex, ZipItem, index_csv, zip_response};
+use madoguchi_web::files::zip::{ZipIndex, ZipItem, index_csv, zip_response};
 use std::process::Command;
 
 /// The organization of a rokin master made for the test, and the master's user id.

@@ -2,6 +2,11 @@
 //! contract's documents with their own Japanese file name, the lines the lists show, and the
 //! Files block's download of any stored file (`download`, docs/FILES.md) with the audit event
 //! that every hand-out of personal data leaves (`record_download`, `file.downloaded`).
+//! The room of the Files block: `uploads` (the upload form's reader) and `zip` (bulk
+//! downloads streamed while they are built) live here too.
+
+pub mod uploads;
+pub mod zip;
 
 use crate::ctx::{Ctx, Origin};
 use crate::format::format_ts;
