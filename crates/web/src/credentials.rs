@@ -77,12 +77,47 @@ pub async fn check_for(
     lang: Lang,
     purpose: Purpose,
 ) -> Result<Option<Accepted>, AppError> {
+    let found = {
+        let mut conn = state.store.acquire().await?;
+        // A seeker's account logs in on the seekers' pages only, by its address.
+        users::by_login_id(&mut conn, &portal.id, login_id.as_str()).await?.filter(|u| !u.is_seeker())
+    };
+    check_found(state, portal, found, password, origin, lang, purpose).await
+}
+
+/// [`check`] for a job seeker (module `seekers`): the account of `email` among the portal's
+/// seekers, under the same lockout rule, audits and equal work for an unknown address.
+pub async fn check_seeker(
+    state: &AppState,
+    portal: &Portal,
+    email: &str,
+    password: &str,
+    origin: &Origin,
+    lang: Lang,
+) -> Result<Option<Accepted>, AppError> {
+    let found = {
+        let mut conn = state.store.acquire().await?;
+        users::seeker_by_email(&mut conn, &portal.id, email).await?
+    };
+    check_found(state, portal, found, password, origin, lang, Purpose::Login).await
+}
+
+/// The password check of an account already looked up (None: nobody by that name).
+async fn check_found(
+    state: &AppState,
+    portal: &Portal,
+    found: Option<User>,
+    password: &str,
+    origin: &Origin,
+    lang: Lang,
+    purpose: Purpose,
+) -> Result<Option<Accepted>, AppError> {
     let now = state.clock.unix();
     let rule = LockRule::of(&portal.settings.lockout);
     let event = purpose.refused_event();
     let found = {
         let mut conn = state.store.acquire().await?;
-        match users::by_login_id(&mut conn, &portal.id, login_id.as_str()).await? {
+        match found {
             Some(user) if purpose == Purpose::Login && user.withdrawn_at.is_some() => Err((Some(user.id), "withdrawn")),
             Some(user) if purpose == Purpose::Return && user.withdrawn_at.is_none() => {
                 Err((Some(user.id), "not_withdrawn"))
