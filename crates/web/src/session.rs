@@ -238,14 +238,15 @@ async fn resolve(parts: &mut Parts, state: &AppState, side: Side) -> Result<Curr
     };
     // Disabling or withdrawing deletes the sessions; this also ends one that a login
     // racing with the disable created after that delete.
-    // A session of the other side's account (a seeker's token in the employer's cookie, or
-    // the reverse) is no session here.
-    let Some(user) =
-        user.filter(|u| u.id == user_id && u.disabled_at.is_none() && u.withdrawn_at.is_none() && side.accepts(u))
-    else {
+    let Some(user) = user.filter(|u| u.id == user_id && u.disabled_at.is_none() && u.withdrawn_at.is_none()) else {
         sessions::delete(&mut conn, &hash).await.map_err(fail)?;
         return Err(login);
     };
+    // A session of the other side's account (a seeker's token in the employer's cookie, or
+    // the reverse) is no session here; it is left to its own side's pages.
+    if !side.accepts(&user) {
+        return Err(login);
+    }
     // A certificate login's session is bound to its certificate: every request must present
     // it (a copied cookie, or the plain listener, has none), and it must still be in force.
     if let Some(serial) = live.and_then(|s| s.certificate_serial.as_deref())

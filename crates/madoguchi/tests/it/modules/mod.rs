@@ -2,5 +2,6 @@
 
 pub mod asp_accounts;
 pub mod job_postings;
+pub mod seekers;
 pub mod zaikei;
 pub mod zaikei_changes;
