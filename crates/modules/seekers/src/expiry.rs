@@ -4,7 +4,7 @@
 //! other jobs (every few minutes; each step is claimed in one statement, so several instances
 //! do each once, and running it again the same day does nothing).
 
-use crate::rules::{DAY, Expiry};
+use crate::rules::Expiry;
 use crate::{area_name, store, subject};
 use madoguchi_core::Lang;
 use madoguchi_mail::{Envelope, MailKind};
@@ -48,8 +48,8 @@ pub async fn run(state: &AppState) -> Result<Outcome, AppError> {
             } else {
                 t.get("seeker.expiry.days").replace("{n}", &portal.settings.seekers.unused_days.to_string())
             };
-            // The deletion runs on the first job round past the deadline: the mail names the day.
-            let deadline = format_ts(rule.deletes_at(now) - DAY / 24 / 60, lang);
+            // The deletion runs on the first job round past this moment.
+            let deadline = format_ts(rule.deletes_at(now), lang);
             let url = portal.url("/seeker/login");
             madoguchi_mail::queue(
                 &mut tx,
