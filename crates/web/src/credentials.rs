@@ -77,12 +77,7 @@ pub async fn check_for(
     lang: Lang,
     purpose: Purpose,
 ) -> Result<Option<Accepted>, AppError> {
-    let found = {
-        let mut conn = state.store.acquire().await?;
-        // A seeker's account logs in on the seekers' pages only, by its address.
-        users::by_login_id(&mut conn, &portal.id, login_id.as_str()).await?.filter(|u| !u.is_seeker())
-    };
-    check_found(state, portal, found, password, origin, lang, purpose).await
+    check_found(state, portal, Who::LoginId(login_id.as_str()), password, origin, lang, purpose).await
 }
 
 /// [`check`] for a job seeker (module `seekers`): the account of `email` among the portal's
@@ -95,18 +90,23 @@ pub async fn check_seeker(
     origin: &Origin,
     lang: Lang,
 ) -> Result<Option<Accepted>, AppError> {
-    let found = {
-        let mut conn = state.store.acquire().await?;
-        users::seeker_by_email(&mut conn, &portal.id, email).await?
-    };
-    check_found(state, portal, found, password, origin, lang, Purpose::Login).await
+    check_found(state, portal, Who::SeekerEmail(email), password, origin, lang, Purpose::Login).await
 }
 
-/// The password check of an account already looked up (None: nobody by that name).
+/// Whose password is checked: an employer's account by login ID (never a seeker's: those log
+/// in on the seekers' pages only) or a seeker's by address.
+#[derive(Debug, Clone, Copy)]
+enum Who<'a> {
+    LoginId(&'a str),
+    SeekerEmail(&'a str),
+}
+
+/// The password check: the account looked up and its attempt taken on one connection, given
+/// back before the hashing.
 async fn check_found(
     state: &AppState,
     portal: &Portal,
-    found: Option<User>,
+    who: Who<'_>,
     password: &str,
     origin: &Origin,
     lang: Lang,
@@ -117,6 +117,10 @@ async fn check_found(
     let event = purpose.refused_event();
     let found = {
         let mut conn = state.store.acquire().await?;
+        let found = match who {
+            Who::LoginId(id) => users::by_login_id(&mut conn, &portal.id, id).await?.filter(|u| !u.is_seeker()),
+            Who::SeekerEmail(email) => users::seeker_by_email(&mut conn, &portal.id, email).await?,
+        };
         match found {
             Some(user) if purpose == Purpose::Login && user.withdrawn_at.is_some() => Err((Some(user.id), "withdrawn")),
             Some(user) if purpose == Purpose::Return && user.withdrawn_at.is_none() => {
