@@ -142,6 +142,14 @@ pub enum ForcedChange {
     Expired,
 }
 
+/// Left in the request's extensions when [`CurrentUser`] refused it because the session of
+/// `user_id` had just timed out (idle or absolute): what `crate::draft_seal::restore::FormUser`
+/// seals a posted form for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExpiredSession {
+    pub user_id: i64,
+}
+
 /// A user signed in to this portal, with the token hash of the session.
 pub struct CurrentUser {
     pub portal: Portal,
@@ -232,6 +240,10 @@ async fn resolve(parts: &mut Parts, state: &AppState, side: Side) -> Result<Curr
                 ..Default::default()
             };
             madoguchi_store::audit::record(&mut conn, &entry, now).await.map_err(fail)?;
+            // A form posted now is sealed for this user's next login (`crate::draft_seal::restore`).
+            if let Some(user_id) = ended.user_id {
+                parts.extensions.insert(ExpiredSession { user_id });
+            }
         }
         sessions::delete(&mut conn, &hash).await.map_err(fail)?;
         return Err(login);
