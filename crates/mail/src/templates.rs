@@ -42,10 +42,13 @@ pub enum MailKind {
     ZaikeiChangesSent,
     ZaikeiChangesApplied,
     ZaikeiDeadlineNear,
+    PostingApproved,
+    PostingReturned,
+    PostingWithdrawn,
 }
 
 impl MailKind {
-    pub const ALL: [MailKind; 36] = [
+    pub const ALL: [MailKind; 39] = [
         MailKind::OperatorLoginCode,
         MailKind::LoginOtp,
         MailKind::PasswordChanged,
@@ -82,6 +85,9 @@ impl MailKind {
         MailKind::ZaikeiChangesSent,
         MailKind::ZaikeiChangesApplied,
         MailKind::ZaikeiDeadlineNear,
+        MailKind::PostingApproved,
+        MailKind::PostingReturned,
+        MailKind::PostingWithdrawn,
     ];
 
     pub fn key(self) -> &'static str {
@@ -122,6 +128,9 @@ impl MailKind {
             MailKind::ZaikeiChangesSent => "zaikei_changes_sent",
             MailKind::ZaikeiChangesApplied => "zaikei_changes_applied",
             MailKind::ZaikeiDeadlineNear => "zaikei_deadline_near",
+            MailKind::PostingApproved => "posting_approved",
+            MailKind::PostingReturned => "posting_returned",
+            MailKind::PostingWithdrawn => "posting_withdrawn",
         }
     }
 
@@ -171,6 +180,9 @@ impl MailKind {
             MailKind::ZaikeiChangesSent => both!("zaikei_changes_sent"),
             MailKind::ZaikeiChangesApplied => both!("zaikei_changes_applied"),
             MailKind::ZaikeiDeadlineNear => both!("zaikei_deadline_near"),
+            MailKind::PostingApproved => both!("posting_approved"),
+            MailKind::PostingReturned => both!("posting_returned"),
+            MailKind::PostingWithdrawn => both!("posting_withdrawn"),
         }
     }
 }
@@ -233,7 +245,7 @@ fn fill(kind: MailKind, text: &str, values: &[(&str, &str)]) -> Result<String, T
 mod tests {
     use super::*;
 
-    const VALUES: [(&str, &str); 42] = [
+    const VALUES: [(&str, &str); 46] = [
         ("after", "退会後30日以内であれば、…"),
         ("change", "ASPユーザーとの紐づけが解除されました。"),
         ("admin", "管理 太郎"),
@@ -276,6 +288,10 @@ mod tests {
         ("receipt", "ZK20250714-000012"),
         ("due", "2025-07-25"),
         ("deadline", "2025-07-18 20:00"),
+        ("data_number", "D000000001"),
+        ("title", "准教授（情報科学）の公募"),
+        ("published", "2026年11月24日 22:00"),
+        ("reason", "給与・待遇の記載が具体的ではありません。"),
     ];
 
     #[test]
@@ -317,7 +333,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(links, 20, "the ten mails with a link, in two languages");
+        assert_eq!(links, 26, "the thirteen mails with a link, in two languages");
         let relative: Vec<(&str, &str)> =
             VALUES.iter().map(|&(k, v)| if k == "url" { (k, "/hellowork/login") } else { (k, v) }).collect();
         assert!(matches!(render(MailKind::AccountCreated, Lang::Ja, &relative), Err(TemplateError::RelativeLink(..))));

@@ -11,6 +11,10 @@
 //!   times, and which institution action each allows, with the manual's refusals.
 //! - `store`: the postings table (データ番号, language, the public snapshot and its times);
 //!   every institution query binds the organization.
+//! - `publish`: what the public sees at `now` — the first approval, a revision waiting for
+//!   its 反映 time, a 取り下げ — as a pure rule over the posting's columns.
+//! - `console` (審査待ち一覧, 審査) and `review_actions` (承認 with a 反映日, 差戻し with a
+//!   reason): the 事務局's screens in the operator console; `mails`: the §1.12 mails.
 //! - `pages` (登録・一時保存, terms, language, 一時保存完了), `form` (the input form from
 //!   「決定」 on, 確認, 登録依頼), `requested` (登録/修正依頼中の求人公募情報, read-only) and `view` (the form and the confirmation built from the field table).
 //!
@@ -19,17 +23,21 @@
 //! adds what is a posting's own. Mounted by the router only where the portal's preset lists the
 //! module.
 
+pub mod console;
 pub mod data_number;
 pub mod fields;
 pub mod form;
 pub mod lifecycle;
+pub mod mails;
 pub mod pages;
+pub mod publish;
 pub mod requested;
+pub mod review_actions;
 pub mod store;
 pub mod taxonomy;
 pub mod view;
 
-use madoguchi_web::route_table::{Routes, get};
+use madoguchi_web::route_table::{Routes, get, post};
 
 /// The name a preset's `modules` list uses.
 pub const MODULE: madoguchi_core::portal::Module = madoguchi_core::portal::Module::JobPostings;
@@ -46,6 +54,11 @@ pub fn routes(routes: Routes) -> Routes {
         .route("/{portal}/job-postings/{id}/confirm", get(form::confirm).post(form::submit))
         .route("/{portal}/job-postings/requested", get(requested::list))
         .route("/{portal}/job-postings/{id}/requested", get(requested::detail))
+        // The 事務局's screens in the operator console.
+        .route("/{portal}/operator/job-postings/review", get(console::queue))
+        .route("/{portal}/operator/job-postings/{id}", get(console::review))
+        .route("/{portal}/operator/job-postings/{id}/approve", post(review_actions::approve))
+        .route("/{portal}/operator/job-postings/{id}/return", post(review_actions::send_back))
 }
 
 #[cfg(test)]
