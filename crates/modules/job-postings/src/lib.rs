@@ -13,6 +13,9 @@
 //!   every institution query binds the organization.
 //! - `publish`: what the public sees at `now` — the first approval, a revision waiting for
 //!   its 反映 time, a 取り下げ — as a pure rule over the posting's columns.
+//! - `revise` (修正・一時保存: the registered postings, each revisable or refused with the
+//!   manual's words; the revision itself is the `form`'s) and `withdraw` (取り下げ → OK →
+//!   情報取り下げ完了, effective 22:00 that day).
 //! - `console` (審査待ち一覧, 審査) and `review_actions` (承認 with a 反映日, 差戻し with a
 //!   reason): the 事務局's screens in the operator console; `mails`: the §1.12 mails.
 //! - `pages` (登録・一時保存, terms, language, 一時保存完了), `form` (the input form from
@@ -33,9 +36,11 @@ pub mod pages;
 pub mod publish;
 pub mod requested;
 pub mod review_actions;
+pub mod revise;
 pub mod store;
 pub mod taxonomy;
 pub mod view;
+pub mod withdraw;
 
 use madoguchi_web::route_table::{Routes, get, post};
 
@@ -54,6 +59,10 @@ pub fn routes(routes: Routes) -> Routes {
         .route("/{portal}/job-postings/{id}/confirm", get(form::confirm).post(form::submit))
         .route("/{portal}/job-postings/requested", get(requested::list))
         .route("/{portal}/job-postings/{id}/requested", get(requested::detail))
+        .route("/{portal}/job-postings/revise", get(revise::list))
+        .route("/{portal}/job-postings/withdraw", get(withdraw::list))
+        .route("/{portal}/job-postings/{id}/withdraw", get(withdraw::detail).post(withdraw::withdraw))
+        .route("/{portal}/job-postings/{id}/withdrawn", get(withdraw::done))
         // The 事務局's screens in the operator console.
         .route("/{portal}/operator/job-postings/review", get(console::queue))
         .route("/{portal}/operator/job-postings/{id}", get(console::review))
