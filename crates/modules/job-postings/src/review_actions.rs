@@ -129,7 +129,7 @@ pub async fn approve(
         let errors = FieldErrors::form(ctx.t.get("review.refused.not_under_review"));
         return refused(&state, &signed, &ctx, id, &pairs, errors, StatusCode::CONFLICT).await;
     };
-    let end_text = title_field(&pending, "end_date");
+    let end_text = text_field(&pending, "end_date");
     let (_, at) = match reflect_on(&ctx, one(&pairs, "reflect_on"), fields::date(&end_text), now) {
         Ok(ok) => ok,
         Err(message) => {
@@ -239,7 +239,7 @@ pub async fn send_back(
 }
 
 /// A text field of a JSON snapshot ("" when absent).
-fn title_field(json: &str, name: &str) -> String {
+fn text_field(json: &str, name: &str) -> String {
     serde_json::from_str::<serde_json::Value>(json)
         .ok()
         .and_then(|v| v.get(name).and_then(|t| t.as_str()).map(str::to_string))

@@ -54,6 +54,10 @@ async fn a_revision_is_reviewed_as_a_diff_and_replaces_the_public_version_at_its
     posted.extend([("title", "修正される公募"), ("salary", "年俸制 700万円"), ("version", "0"), ("action", "save")]);
     let saved = app.post(&edit, &posted).await;
     assert!(saved.location().ends_with("/saved"), "{}", saved.body);
+    app.get(saved.location())
+        .await
+        .assert_contains("修正・一時保存へ")
+        .assert_contains("href=\"/jrec-in/job-postings/revise\"");
     let now = jst("2026-11-25T10:00:00");
     assert_eq!(public_salary(&app, id, now).await, "本学規程による");
     let list = app.get("/jrec-in/job-postings/revise").await;
