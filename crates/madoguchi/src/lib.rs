@@ -15,6 +15,8 @@ use madoguchi_store::Store;
 use madoguchi_web::AppState;
 use madoguchi_web::auth::Hasher;
 use madoguchi_web::csrf::CsrfKey;
+use madoguchi_web::draft_seal::DraftRestorers;
+use madoguchi_web::draft_seal::DraftSealKey;
 use madoguchi_web::route_table::Routes;
 
 /// Everything `serve` runs: the state (routes are built from it) and the mail worker.
@@ -54,7 +56,24 @@ pub async fn build(
     let cas = certificate_authorities(&config, clock.now())?;
     let csrf_key = csrf_key(&store, clock.unix()).await?;
     let panels: madoguchi_web::panels::HomePanels = vec![std::sync::Arc::new(madoguchi_zaikei::panel::ZaikeiPanel)];
-    let state = AppState::new(config, store, clock, mailer.clone(), hasher, test_clock, cas, csrf_key, panels);
+    let seal_key = {
+        let mut conn = store.acquire().await.context("cannot read the server's keys")?;
+        DraftSealKey::load(&mut conn, clock.unix()).await.context("cannot read the server's keys")?
+    };
+    let restorers: DraftRestorers = vec![std::sync::Arc::new(madoguchi_job_postings::restore::PostingRestorer)];
+    let state = AppState::new(
+        config,
+        store,
+        clock,
+        mailer.clone(),
+        hasher,
+        test_clock,
+        cas,
+        csrf_key,
+        panels,
+        seal_key,
+        restorers,
+    );
     Ok(Server { state, mailer })
 }
 

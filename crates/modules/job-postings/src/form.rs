@@ -25,6 +25,7 @@ use madoguchi_core::review::{Actor, ReviewAction, ReviewState};
 use madoguchi_store::review::{self as reviews, ItemKey, Scope, Step};
 use madoguchi_store::{Conn, audit, drafts};
 use madoguchi_web::ctx::{Chrome, Ctx, Origin, audit_entry};
+use madoguchi_web::draft_seal::restore::FormUser;
 use madoguchi_web::error::AppError;
 use madoguchi_web::forms::FieldErrors;
 use madoguchi_web::pages::html;
@@ -61,6 +62,8 @@ pub struct FormPage {
     /// A stale save: what is stored now (the form shows what this screen typed).
     pub latest: Option<Vec<Shown>>,
     pub list: String,
+    /// 「…入力内容を下書きとして保存しました。」 after a login restored the form.
+    pub notice: Option<String>,
 }
 
 struct Shape<'a> {
@@ -70,6 +73,7 @@ struct Shape<'a> {
     errors: FieldErrors,
     returned_reason: Option<String>,
     latest: Option<Vec<Shown>>,
+    notice: Option<String>,
 }
 
 fn form_page(
@@ -98,6 +102,7 @@ fn form_page(
             Some(p) if p.public_snapshot.is_some() => format!("{base}/revise"),
             _ => format!("{base}/register"),
         },
+        notice: shape.notice,
     })
 }
 
@@ -110,6 +115,7 @@ pub fn blank(current: &CurrentUser, ctx: &Ctx, language: &str) -> Result<Respons
         errors: FieldErrors::default(),
         returned_reason: None,
         latest: None,
+        notice: None,
     };
     Ok(form_page(ctx, current, &[], shape)?.into_response())
 }
@@ -152,7 +158,7 @@ pub(crate) fn refused(ctx: &Ctx, current: &CurrentUser, key: &str) -> Result<Res
 /// registered posting while its 修正 is allowed (§1.3 rule 6: not while 修正依頼中, not later
 /// than 募集終了日 + 14 days, not once withdrawn). Otherwise the manual's words (登録依頼中:
 /// contact the 事務局).
-fn editable(posting: &Posting, item: Option<&reviews::Item>, now: i64) -> Result<(), &'static str> {
+pub(crate) fn editable(posting: &Posting, item: Option<&reviews::Item>, now: i64) -> Result<(), &'static str> {
     if item.is_some_and(|i| i.approved_snapshot.is_some()) {
         let facts = lifecycle::Facts::of(posting, item.map(|i| i.state), true, false, now);
         return lifecycle::may(lifecycle::Action::Revise, &facts, now).map_err(lifecycle::Refusal::message_key);
@@ -183,13 +189,22 @@ async fn returned_reason(
     Ok(history.into_iter().rev().find(|e| e.action == ReviewAction::Return).and_then(|e| e.reason))
 }
 
+#[derive(Deserialize)]
+pub struct EditQuery {
+    /// Set by the login that restored a form posted after the idle logout.
+    #[serde(default)]
+    restored: Option<String>,
+}
+
 /// The form of a posting not yet registered: its draft, else (returned, edited in place) the
-/// snapshot the 事務局 returned.
+/// snapshot the 事務局 returned. A form restored by a login beside a draft another screen
+/// saved meanwhile (`crate::restore`) is shown as typed, the stored draft beside it.
 pub async fn edit(
     State(state): State<AppState>,
     current: CurrentUser,
     ctx: Ctx,
     Path((_portal, id)): Path<(String, i64)>,
+    Query(query): Query<EditQuery>,
 ) -> Result<Response, AppError> {
     let organization = organization(&current)?;
     let mut conn = state.store.acquire().await?;
@@ -208,14 +223,24 @@ pub async fn edit(
         (None, Some(i)) => (payload_pairs(i.pending_snapshot.as_deref().unwrap_or("{}")), 0),
         (None, None) => (Vec::new(), 0),
     };
+    let kept = store::restored(&mut conn, &current.portal.id, organization, id).await?;
+    let (pairs, latest, errors) = match kept {
+        Some(kept) => (
+            payload_pairs(&kept.payload),
+            Some(view::shown(ctx.t, taxo()?, &pairs)),
+            FieldErrors::form(ctx.t.get("draft.restored_replaced")),
+        ),
+        None => (pairs, None, FieldErrors::default()),
+    };
     let reason = returned_reason(&mut conn, &current, organization, item.as_ref()).await?;
     let shape = Shape {
         posting: Some(&posting),
         language: &posting.language,
         version,
-        errors: FieldErrors::default(),
+        errors,
         returned_reason: reason,
-        latest: None,
+        latest,
+        notice: query.restored.is_some().then(|| ctx.t.get("draft.restored_after_login").to_string()),
     };
     Ok(form_page(&ctx, &current, &pairs, shape)?.into_response())
 }
@@ -231,10 +256,14 @@ fn control<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
 /// 「一時保存」 or 「確認」 of a new posting: the first save makes the posting and its データ番号.
 pub async fn save_new(
     State(state): State<AppState>,
-    current: CurrentUser,
+    user: FormUser,
     ctx: Ctx,
     Form(pairs): Form<Pairs>,
 ) -> Result<Response, AppError> {
+    let current = match user.or_seal(&state, &ctx, &pairs) {
+        Ok(current) => current,
+        Err(login) => return Ok(*login),
+    };
     let organization = organization(&current)?;
     let language = control(&pairs, "language");
     if !matches!(language, "ja" | "en") {
@@ -249,11 +278,15 @@ pub async fn save_new(
 /// 「一時保存」 or 「確認」 of an existing posting's form.
 pub async fn save_existing(
     State(state): State<AppState>,
-    current: CurrentUser,
+    user: FormUser,
     ctx: Ctx,
     Path((_portal, id)): Path<(String, i64)>,
     Form(pairs): Form<Pairs>,
 ) -> Result<Response, AppError> {
+    let current = match user.or_seal(&state, &ctx, &pairs) {
+        Ok(current) => current,
+        Err(login) => return Ok(*login),
+    };
     let organization = organization(&current)?;
     let mut tx = state.store.begin().await?;
     let posting = store::find(&mut tx, &current.portal.id, organization, id).await?.ok_or(AppError::NotFound)?;
@@ -333,6 +366,8 @@ async fn save(
         }
     };
     store::touch(&mut tx, &portal, organization, posting.id, now).await?;
+    // A form a login restored beside the draft is settled by this save.
+    store::drop_restored(&mut tx, &portal, organization, posting.id).await?;
     let base = base(&current);
     if control(&pairs, "action") != "confirm" {
         tx.commit().await?;
@@ -355,6 +390,7 @@ async fn save(
                 errors: view::errors(ctx.t, &failures),
                 returned_reason: reason,
                 latest: None,
+                notice: None,
             };
             Ok(form_page(&ctx, &current, &pairs, shape)?.into_response())
         }
@@ -377,6 +413,7 @@ fn conflict(
         errors: FieldErrors::form(ctx.t.get("draft.conflict")),
         returned_reason: None,
         latest: Some(view::shown(ctx.t, taxo()?, &payload_pairs(latest))),
+        notice: None,
     };
     Ok((axum::http::StatusCode::CONFLICT, form_page(ctx, current, pairs, shape)?).into_response())
 }

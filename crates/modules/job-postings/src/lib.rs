@@ -35,6 +35,7 @@ pub mod mails;
 pub mod pages;
 pub mod publish;
 pub mod requested;
+pub mod restore;
 pub mod review_actions;
 pub mod revise;
 pub mod store;

@@ -11,6 +11,7 @@ mod register;
 pub mod review;
 mod revise;
 mod withdraw;
+mod sealed;
 
 use crate::testkit::{Page, TestApp};
 use madoguchi_core::Config;
