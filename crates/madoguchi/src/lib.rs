@@ -54,8 +54,34 @@ pub async fn build(
     let cas = certificate_authorities(&config, clock.now())?;
     let csrf_key = csrf_key(&store, clock.unix()).await?;
     let panels: madoguchi_web::panels::HomePanels = vec![std::sync::Arc::new(madoguchi_zaikei::panel::ZaikeiPanel)];
-    let state = AppState::new(config, store, clock, mailer.clone(), hasher, test_clock, cas, csrf_key, panels);
+    let mut services = axum::http::Extensions::new();
+    let search = public_search(&config, &store).await?;
+    if let Some((search, follower)) = search {
+        services.insert(search);
+        services.insert(std::sync::Arc::new(follower));
+    }
+    let state =
+        AppState::new(config, store, clock, mailer.clone(), hasher, test_clock, cas, csrf_key, panels, services);
     Ok(Server { state, mailer })
+}
+
+/// The public search of jrec-in's postings, where a portal has the `job_postings` module:
+/// the index in `server.search_index` (default `<data_dir>/search`), built from the database
+/// when it is missing, and its follower, which applies every approval or withdrawal recorded
+/// in `search_changes` within a poll (docs/ARCHITECTURE.md "Search").
+async fn public_search(
+    config: &Config,
+    store: &Store,
+) -> anyhow::Result<Option<(madoguchi_job_postings::public::PublicSearch, madoguchi_search::FollowerHandle)>> {
+    if !config.portals.iter().any(|p| p.settings.modules.contains(&madoguchi_job_postings::MODULE)) {
+        return Ok(None);
+    }
+    let dir = config.server.search_index_dir();
+    let opened = madoguchi_job_postings::public::open(store.clone(), &dir)
+        .await
+        .with_context(|| format!("cannot open the public search index in {}", dir.display()))?;
+    tracing::info!(dir = %dir.display(), "public search index open");
+    Ok(Some(opened))
 }
 
 /// The CA of each client-certificate portal under `<data_dir>/ca/<portal>/`, opened or made

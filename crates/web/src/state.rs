@@ -32,6 +32,10 @@ pub struct Inner {
     pub csrf_key: CsrfKey,
     /// What business modules add to インフォメーション (`crate::panels`).
     pub home_panels: crate::panels::HomePanels,
+    /// Services the binary opened for a module on a floor beside the kit (the public search
+    /// engine of `job_postings`, say), found by type with [`AppState::service`]: the kit
+    /// cannot name a crate of its own floor, so it holds them without knowing them.
+    pub services: axum::http::Extensions,
 }
 
 impl std::ops::Deref for AppState {
@@ -54,6 +58,7 @@ impl AppState {
         cas: Authorities,
         csrf_key: CsrfKey,
         home_panels: crate::panels::HomePanels,
+        services: axum::http::Extensions,
     ) -> AppState {
         AppState(Arc::new(Inner {
             config,
@@ -68,7 +73,14 @@ impl AppState {
             cas: Arc::new(cas),
             csrf_key,
             home_panels,
+            services,
         }))
+    }
+
+    /// The service of type `T` the binary opened (None: not opened, e.g. its module is off on
+    /// every portal).
+    pub fn service<T: Send + Sync + 'static>(&self) -> Option<&T> {
+        self.services.get::<T>()
     }
 
     /// The certificate authority of `portal`: issues its client certificates and checks the

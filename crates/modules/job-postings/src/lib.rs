@@ -11,6 +11,8 @@
 //!   times, and which institution action each allows, with the manual's refusals.
 //! - `store`: the postings table (データ番号, language, the public snapshot and its times);
 //!   every institution query binds the organization.
+//! - `public`: the public search and posting pages, the postings as search documents and
+//!   `public::index::reindex`, which every change of a posting's public version must call.
 //! - `pages` (登録・一時保存, terms, language, 一時保存完了), `form` (the input form from
 //!   「決定」 on, 確認, 登録依頼), `requested` (登録/修正依頼中の求人公募情報, read-only) and `view` (the form and the confirmation built from the field table).
 //!
@@ -24,6 +26,7 @@ pub mod fields;
 pub mod form;
 pub mod lifecycle;
 pub mod pages;
+pub mod public;
 pub mod requested;
 pub mod store;
 pub mod taxonomy;
@@ -46,6 +49,7 @@ pub fn routes(routes: Routes) -> Routes {
         .route("/{portal}/job-postings/{id}/confirm", get(form::confirm).post(form::submit))
         .route("/{portal}/job-postings/requested", get(requested::list))
         .route("/{portal}/job-postings/{id}/requested", get(requested::detail))
+        .merge(public::routes(Routes::new()))
 }
 
 #[cfg(test)]
