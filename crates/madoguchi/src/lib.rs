@@ -76,13 +76,33 @@ async fn public_search(
     if !config.portals.iter().any(|p| p.settings.modules.contains(&madoguchi_job_postings::MODULE)) {
         return Ok(None);
     }
-    let dir = config.server.search_index_dir();
-    let opened = madoguchi_job_postings::public::open(store.clone(), &dir)
-        .await
-        .with_context(|| format!("cannot open the public search index in {}", dir.display()))?;
-    tracing::info!(dir = %dir.display(), "public search index open");
-    Ok(Some(opened))
+    // A configured folder is this instance's own; the default one may be shared by several
+    // instances started from one working directory (or one process's test servers), so a
+    // folder in use passes to the next of `search`, `search-2` … `search-8`.
+    let explicit = config.server.search_index.is_some();
+    let first = config.server.search_index_dir();
+    let mut tried = Vec::new();
+    for slot in 1..=if explicit { 1 } else { SEARCH_SLOTS } {
+        let dir = if slot == 1 { first.clone() } else { config.server.data_dir.join(format!("search-{slot}")) };
+        match madoguchi_job_postings::public::open(store.clone(), &dir).await {
+            Ok(opened) => {
+                tracing::info!(dir = %dir.display(), "public search index open");
+                return Ok(Some(opened));
+            }
+            Err(madoguchi_search::SearchError::Busy(_)) => tried.push(dir.display().to_string()),
+            Err(e) => {
+                return Err(e).with_context(|| format!("cannot open the public search index in {}", dir.display()));
+            }
+        }
+    }
+    anyhow::bail!(
+        "every public search index folder is in use by another instance ({}): give this one its own with server.search_index",
+        tried.join(", ")
+    )
 }
+
+/// Folders of the default index tried when the first is in use.
+const SEARCH_SLOTS: u32 = 8;
 
 /// The CA of each client-certificate portal under `<data_dir>/ca/<portal>/`, opened or made
 /// now; the key's passphrase, if any, comes from `MADOGUCHI_CA_PASSPHRASE`.

@@ -5,6 +5,9 @@
 //! turn it on with a config override. Clock: the testkit's Tuesday 2026-11-24 10:00 JST.
 
 mod isolation;
+mod public;
+mod public_detail;
+mod public_search;
 mod register;
 
 use crate::testkit::{Page, TestApp};
