@@ -1,0 +1,47 @@
+//! Two server instances on one database (PostgreSQL with `MADOGUCHI_TEST_DATABASE_URL`), each
+//! with its own index (the second finds the default folder in use and takes `search-2`): a
+//! posting approved through one is found on the other within 2 s, publication flips at the
+//! same second on both, and a withdrawal is gone from both.
+
+use super::config;
+use super::public::*;
+use crate::testkit::{TestApp, fresh_database};
+use std::time::{Duration, Instant};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_approval_on_one_instance_is_found_on_the_other_within_2_seconds() {
+    let database = fresh_database().await;
+    let a = TestApp::on_database(config(), None, true, database.clone()).await;
+    let b = TestApp::on_database(config(), None, true, database).await;
+    let org = demo_institution(&a).await;
+    let (on_a, on_b) = (a.browser(), b.browser());
+    for app in [&a, &b] {
+        app.clock.set(jst(2026, 11, 24, 21, 0, 0));
+    }
+    let id = publish(&a, org, "ja", &posting(&[("title", "二台目でも見える公募")]), date(2026, 11, 24)).await;
+    let approved = Instant::now();
+    // Scheduled for 22:00: indexed everywhere, visible nowhere yet.
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    for browser in [&on_a, &on_b] {
+        assert_eq!(total(&browser.get("/jrec-in/postings").await), 0);
+    }
+    for app in [&a, &b] {
+        app.clock.set(jst(2026, 11, 24, 22, 0, 0));
+    }
+    until_total(&on_b, "/jrec-in/postings", 1).await;
+    println!("found on the other instance {:?} after the approval", approved.elapsed());
+    assert_eq!(total(&on_a.get("/jrec-in/postings").await), 1);
+    for app in [&a, &b] {
+        app.clock.set(jst(2026, 11, 24, 21, 59, 59));
+    }
+    for browser in [&on_a, &on_b] {
+        assert_eq!(total(&browser.get("/jrec-in/postings").await), 0, "the same second on both");
+    }
+    // Withdrawn after 22:00 through the second instance: at once, gone from both within 2 s.
+    for app in [&a, &b] {
+        app.clock.set(jst(2026, 11, 24, 22, 30, 0));
+    }
+    withdraw(&b, id).await;
+    until_total(&on_a, "/jrec-in/postings", 0).await;
+    until_total(&on_b, "/jrec-in/postings", 0).await;
+}
