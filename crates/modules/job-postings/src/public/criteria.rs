@@ -192,7 +192,8 @@ impl Criteria {
             ranges.push(KeyRange { key: "deadline".into(), min: None, max: Some(now + CLOSING_DAYS * 86_400) });
         }
         if self.new {
-            ranges.push(KeyRange { key: "updated".into(), min: Some(now - NEW_DAYS * 86_400), max: None });
+            let since = super::index::updated_key(now - NEW_DAYS * 86_400, 0);
+            ranges.push(KeyRange { key: "updated".into(), min: Some(since), max: None });
         }
         if let Some(man) = self.salary {
             ranges.push(KeyRange { key: "salary".into(), min: Some(i64::from(man) * 10_000), max: None });
@@ -318,7 +319,8 @@ mod tests {
         assert_eq!(q.now, now);
         assert!(q.ranges.contains(&KeyRange { key: "deadline".into(), min: Some(now), max: None }), "ended left out");
         assert!(q.ranges.contains(&KeyRange { key: "deadline".into(), min: None, max: Some(now + 14 * 86_400) }));
-        assert!(q.ranges.contains(&KeyRange { key: "updated".into(), min: Some(now - 7 * 86_400), max: None }));
+        let since = crate::public::index::updated_key(now - 7 * 86_400, 0);
+        assert!(q.ranges.contains(&KeyRange { key: "updated".into(), min: Some(since), max: None }));
         assert!(q.ranges.contains(&KeyRange { key: "salary".into(), min: Some(8_000_000), max: None }));
         assert!(q.facets.contains(&("language".to_string(), vec![0])), "Japanese postings on the Japanese site");
         let with_ended = Criteria::parse(&pairs(&[("ended", "1"), ("english", "1")]), taxonomy());

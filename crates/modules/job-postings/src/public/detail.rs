@@ -7,7 +7,6 @@
 
 use super::index::{self, Published};
 use super::search::{day, public_portal, taxonomy};
-use crate::data_number::DataNumber;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -116,18 +115,7 @@ pub async fn page(
     let gone = until.is_some_and(|u| now >= u);
     let end = index::end_date(&p.snapshot);
     let ended = end.is_some_and(|d| publication::has_ended(d, now));
-    let data_number = {
-        let mut conn = state.store.acquire().await?;
-        let n: Option<i64> = sqlx::query_scalar("SELECT data_number FROM job_postings WHERE portal = $1 AND id = $2")
-            .bind(&portal.id)
-            .bind(id)
-            .fetch_optional(&mut *conn)
-            .await?;
-        n.and_then(|n| u32::try_from(n).ok())
-            .and_then(DataNumber::from_serial)
-            .map(|n| n.to_string())
-            .unwrap_or_default()
-    };
+    let data_number = p.data_number.clone();
     let title = p.snapshot.get("title").and_then(|v| v.as_str()).unwrap_or_default().to_string();
     let portal_name = portal.settings.name.get(ctx.lang).to_string();
     let page = DetailPage {

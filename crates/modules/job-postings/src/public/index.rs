@@ -38,7 +38,8 @@ pub const FACETS: [&str; 11] = [
     "language",
 ];
 
-/// Sort and range keys: `updated` (the public version's publication time, 新着順 and 新着),
+/// Sort and range keys: `updated` (the public version's publication time, 新着順 and 新着;
+/// [`updated_key`]),
 /// `deadline` (the last second of the 募集終了日), `org` (機関名 order), `salary` (年収（下限）
 /// in yen, -1 when not given).
 pub const KEYS: [&str; 4] = ["updated", "deadline", "org", "salary"];
@@ -48,6 +49,16 @@ pub fn layout() -> Layout {
         facets: FACETS.iter().map(|f| f.to_string()).collect(),
         keys: KEYS.iter().map(|k| k.to_string()).collect(),
     }
+}
+
+/// Bits of the `updated` key below the publication second: the posting id's low bits, so
+/// that postings published at the same second (every approval of a day at 22:00) are ordered
+/// newest posting first, the same way on every page, feed and instance.
+pub const UPDATED_TIE_BITS: u32 = 20;
+
+/// The `updated` key of a posting published at `publish_at`.
+pub fn updated_key(publish_at: i64, id: i64) -> i64 {
+    (publish_at << UPDATED_TIE_BITS) | (id & ((1 << UPDATED_TIE_BITS) - 1))
 }
 
 /// The index scope of a portal's postings.
@@ -71,6 +82,8 @@ pub async fn reindex(conn: &mut AnyConnection, portal: &str, posting_id: i64, no
 pub struct Published {
     pub portal: String,
     pub id: i64,
+    /// データ番号 as shown (`D` + 9 digits).
+    pub data_number: String,
     pub language: String,
     pub snapshot: serde_json::Value,
     pub publish_at: i64,
@@ -173,7 +186,7 @@ pub fn doc(p: &Published, taxonomy: &Taxonomy) -> Doc {
     let deadline = end_date(s).and_then(|d| publication::ended_at(d).ok()).map(|t| t - 1).unwrap_or(i64::MAX);
     let salary = one(s, "annual_salary_min").parse::<i64>().unwrap_or(-1);
     let keys = BTreeMap::from([
-        ("updated".to_string(), p.publish_at),
+        ("updated".to_string(), updated_key(p.publish_at, p.id)),
         ("deadline".to_string(), deadline),
         ("org".to_string(), name_rank(&p.organization_name)),
         ("salary".to_string(), salary),
@@ -189,7 +202,8 @@ pub fn doc(p: &Published, taxonomy: &Taxonomy) -> Doc {
     }
 }
 
-const SELECT: &str = "SELECT p.portal, p.id, p.language, p.public_snapshot, p.publish_at, p.unpublish_at,
+const SELECT: &str =
+    "SELECT p.portal, p.id, p.data_number, p.language, p.public_snapshot, p.publish_at, p.unpublish_at,
         o.name AS organization_name, o.kind AS organization_kind
     FROM job_postings p JOIN organizations o ON o.id = p.organization_id";
 
@@ -205,6 +219,11 @@ fn published(r: &sqlx::any::AnyRow) -> Result<Option<Published>, sqlx::Error> {
     Ok(Some(Published {
         portal: r.try_get("portal")?,
         id: r.try_get("id")?,
+        data_number: u32::try_from(r.try_get::<i64, _>("data_number")?)
+            .ok()
+            .and_then(crate::data_number::DataNumber::from_serial)
+            .map(|n| n.to_string())
+            .unwrap_or_default(),
         language: r.try_get("language")?,
         snapshot,
         publish_at,
@@ -305,5 +324,68 @@ impl Loader for PostingLoader {
             }
         }
         Ok(docs)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use madoguchi_core::clock::JST;
+
+    fn at(y: i32, mo: u32, d: u32, h: u32) -> i64 {
+        JST.with_ymd_and_hms(y, mo, d, h, 0, 0).unwrap().timestamp()
+    }
+
+    fn published(snapshot: serde_json::Value, unpublish_at: Option<i64>) -> Published {
+        Published {
+            portal: "jrec-in".into(),
+            id: 7,
+            data_number: "D000000007".into(),
+            language: "en".into(),
+            snapshot,
+            publish_at: at(2026, 11, 24, 22),
+            unpublish_at,
+            organization_name: "国立窓口大学".into(),
+            organization_kind: "university".into(),
+        }
+    }
+
+    #[test]
+    fn a_posting_becomes_its_document() {
+        let taxonomy = crate::taxonomy::taxonomy().unwrap();
+        let snapshot = serde_json::json!({
+            "title": "准教授の公募", "department": "情報学研究科", "duties": "研究と教育",
+            "end_date": "2026-12-10", "major": ["00289", "00189"], "minor": [], "job_kind": ["00022"],
+            "employment": "01", "location": "domestic", "prefecture": "00013", "tenure": "fixed",
+            "tenure_track": "track", "consideration": ["disability"], "apply_method": ["email", "post"],
+            "annual_salary_min": "8000000", "experience": "", "other_qualifications": "博士",
+        });
+        let doc = doc(&published(snapshot.clone(), None), taxonomy);
+        assert_eq!((doc.scope.as_str(), doc.id.as_str()), ("job_postings:jrec-in", "7"));
+        assert_eq!(doc.texts, vec!["准教授の公募", "国立窓口大学", "情報学研究科", "研究と教育", "博士"]);
+        assert_eq!(doc.facets["org_kind"], vec![0]);
+        assert_eq!(doc.facets["major"], vec![289, 189]);
+        assert_eq!(doc.facets["minor"], vec![99902, 99901], "小分類すべて of each 大分類");
+        assert_eq!(doc.facets["area"], vec![3]);
+        assert_eq!(doc.facets["prefecture"], vec![13]);
+        assert_eq!(doc.facets["tenure"], vec![0, 3]);
+        assert_eq!(doc.facets["consideration"], vec![1]);
+        assert_eq!(doc.facets["e_apply"], vec![1], "郵送 is not electronic");
+        assert_eq!(doc.facets["language"], vec![1]);
+        assert_eq!(doc.keys["salary"], 8_000_000);
+        assert_eq!(doc.keys["deadline"], at(2026, 12, 11, 0) - 1);
+        assert_eq!(doc.keys["updated"] >> UPDATED_TIE_BITS, at(2026, 11, 24, 22));
+        // Public until 365 days after the end, or the earlier withdrawal.
+        assert_eq!(doc.unpublish_at, Some(at(2026, 12, 11, 0) + 365 * 86_400));
+        let withdrawn = super::doc(&published(snapshot, Some(at(2026, 11, 30, 22))), taxonomy);
+        assert_eq!(withdrawn.unpublish_at, Some(at(2026, 11, 30, 22)));
+    }
+
+    #[test]
+    fn names_order_by_their_first_characters() {
+        assert!(name_rank("あおば研究所") < name_rank("国立窓口大学"));
+        assert!(name_rank("ＡＢＣ大学") == name_rank("abc大学"), "folded");
+        assert!(name_rank("") < name_rank("a"));
     }
 }

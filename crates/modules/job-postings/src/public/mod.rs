@@ -7,9 +7,11 @@
 //! - `criteria`: the conditions in the URL ↔ a search query (pure).
 //! - `search`: 求人公募情報検索 (`/{portal}/postings`).
 //! - `detail`: a posting's public page (`/{portal}/postings/{id}`).
+//! - `feeds`: the Atom feed and the JSON API of any search (per-address limit), the sitemap.
 
 pub mod criteria;
 pub mod detail;
+pub mod feeds;
 pub mod index;
 pub mod search;
 
@@ -49,5 +51,10 @@ pub async fn open(store: Store, dir: &Path) -> Result<(PublicSearch, FollowerHan
 
 /// The public routes (the caller gates them on the module).
 pub fn routes(routes: Routes) -> Routes {
-    routes.route("/{portal}/postings", get(search::page)).route("/{portal}/postings/{id}", get(detail::page))
+    routes
+        .route("/{portal}/postings", get(search::page))
+        .route("/{portal}/postings.atom", get(feeds::atom))
+        .route("/{portal}/postings/{id}", get(detail::page))
+        .route("/{portal}/api/v1/postings", get(feeds::api))
+        .route("/{portal}/sitemap.xml", get(feeds::sitemap))
 }

@@ -108,6 +108,8 @@ pub struct SearchPage {
     pub next: Option<String>,
     pub first: Option<String>,
     pub last: Option<String>,
+    /// The Atom feed of these conditions.
+    pub feed: String,
 }
 
 fn entry_choices(
@@ -259,6 +261,28 @@ pub(crate) fn row(ctx: &Ctx, taxonomy: &Taxonomy, portal: &str, p: &Published, n
     }
 }
 
+/// One page of results: the engine's answer and the page's postings in its order (the page,
+/// the feed and the API share it, so one query gives one count everywhere).
+pub(crate) async fn results(
+    state: &AppState,
+    taxonomy: &Taxonomy,
+    portal: &str,
+    criteria: &Criteria,
+    english_site: bool,
+    now: i64,
+) -> Result<(Hits, Vec<Published>), AppError> {
+    let query = criteria.query(taxonomy, portal, english_site, now);
+    let hits = service(state)?.search(query).await.map_err(|e| AppError::Internal(e.to_string()))?;
+    let ids: Vec<i64> = hits.ids.iter().filter_map(|id| id.parse().ok()).collect();
+    let found = {
+        let mut conn = state.store.acquire().await?;
+        index::find_many(&mut conn, portal, &ids).await?
+    };
+    let mut by_id: BTreeMap<i64, Published> = found.into_iter().map(|p| (p.id, p)).collect();
+    let page = ids.iter().filter_map(|id| by_id.remove(id)).collect();
+    Ok((hits, page))
+}
+
 fn options(values: impl IntoIterator<Item = (String, String)>, chosen: &str) -> Vec<Option2> {
     values.into_iter().map(|(value, label)| Option2 { chosen: value == chosen, value, label }).collect()
 }
@@ -282,23 +306,17 @@ pub async fn page(
             &ctx.t.get(key).replace("{label}", &label).replace("{max}", &super::criteria::KEYWORD_MAX.to_string()),
         );
     }
-    let hits = if errors.is_empty() {
-        let query = criteria.query(taxonomy, &portal.id, ctx.lang == Lang::En, now);
-        Some(service(&state)?.search(query).await.map_err(|e| AppError::Internal(e.to_string()))?)
+    let results = if errors.is_empty() {
+        Some(results(&state, taxonomy, &portal.id, &criteria, ctx.lang == Lang::En, now).await?)
     } else {
         None
     };
+    let hits = results.as_ref().map(|(hits, _)| hits);
     let mut rows = Vec::new();
     let (mut pages, mut prev, mut next, mut first, mut last) = (Vec::new(), None, None, None, None);
     let mut summary = String::new();
-    if let Some(hits) = &hits {
-        let ids: Vec<i64> = hits.ids.iter().filter_map(|id| id.parse().ok()).collect();
-        let found = {
-            let mut conn = state.store.acquire().await?;
-            index::find_many(&mut conn, &portal.id, &ids).await?
-        };
-        let by_id: BTreeMap<i64, &Published> = found.iter().map(|p| (p.id, p)).collect();
-        rows = ids.iter().filter_map(|id| by_id.get(id)).map(|p| row(&ctx, taxonomy, &portal.id, p, now)).collect();
+    if let Some((hits, found)) = &results {
+        rows = found.iter().map(|p| row(&ctx, taxonomy, &portal.id, p, now)).collect();
         let per = criteria.per_page;
         let page_count = hits.total.div_ceil(per).max(1);
         let href = |n: u64| format!("{base}?{}", criteria.href_query(criteria.order, per, n));
@@ -351,7 +369,7 @@ pub async fn page(
         all: criteria.all.clone(),
         any: criteria.any.clone(),
         none: criteria.none.clone(),
-        facets: facets(&ctx, taxonomy, &criteria, hits.as_ref()),
+        facets: facets(&ctx, taxonomy, &criteria, hits),
         salaries: options(salaries, &salary_chosen),
         flags,
         orders: options(
@@ -361,7 +379,7 @@ pub async fn page(
             criteria.order.as_str(),
         ),
         pers: options(PER_PAGE.iter().map(|p| (p.to_string(), p.to_string())), &criteria.per_page.to_string()),
-        total: hits.as_ref().map(|h| h.total),
+        total: hits.map(|h| h.total),
         summary,
         rows,
         pages,
@@ -369,6 +387,10 @@ pub async fn page(
         next,
         first,
         last,
+        feed: {
+            let query = criteria.href_query(Order::Newest, super::criteria::DEFAULT_PER_PAGE, 1);
+            format!("{base}.atom{}{query}", if query.is_empty() { "" } else { "?" })
+        },
         chrome,
     };
     let status = if page.errors.is_empty() { axum::http::StatusCode::OK } else { axum::http::StatusCode::BAD_REQUEST };

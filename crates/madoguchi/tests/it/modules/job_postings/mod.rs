@@ -7,6 +7,7 @@
 mod isolation;
 mod public;
 mod public_detail;
+mod public_feeds;
 mod public_instances;
 mod public_search;
 mod register;
