@@ -67,10 +67,12 @@ pub enum Screen {
     PostingRequested,
     /// One posting under review, read-only.
     PostingRequestedDetail,
+    /// アクセス数閲覧 (the public page's views of each registered posting).
+    PostingAccess,
 }
 
 impl Screen {
-    pub const ALL: [Screen; 51] = [
+    pub const ALL: [Screen; 52] = [
         Screen::Top,
         Screen::Login,
         Screen::Otp,
@@ -122,6 +124,7 @@ impl Screen {
         Screen::PostingConfirm,
         Screen::PostingRequested,
         Screen::PostingRequestedDetail,
+        Screen::PostingAccess,
     ];
 
     /// Screens without an address of their own: one entry of a list (a user's 更新へ, with its
@@ -193,6 +196,7 @@ impl Screen {
             Screen::PostingConfirm => "posting-confirm",
             Screen::PostingRequested => "posting-requested",
             Screen::PostingRequestedDetail => "posting-requested-detail",
+            Screen::PostingAccess => "posting-access",
         }
     }
 
@@ -249,6 +253,7 @@ impl Screen {
             Screen::PostingTerms => "job-postings/new",
             Screen::PostingLanguage => "job-postings/new/language",
             Screen::PostingRequested | Screen::PostingRequestedDetail => "job-postings/requested",
+            Screen::PostingAccess => "job-postings/access",
         }
     }
 

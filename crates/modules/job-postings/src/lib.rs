@@ -49,6 +49,8 @@ pub fn routes(routes: Routes) -> Routes {
         .route("/{portal}/job-postings/{id}/confirm", get(form::confirm).post(form::submit))
         .route("/{portal}/job-postings/requested", get(requested::list))
         .route("/{portal}/job-postings/{id}/requested", get(requested::detail))
+        .route("/{portal}/job-postings/access", get(public::access::page))
+        .route("/{portal}/job-postings/access.csv", get(public::access::csv))
         .merge(public::routes(Routes::new()))
 }
 

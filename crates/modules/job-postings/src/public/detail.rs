@@ -5,15 +5,19 @@
 //! it). Withdrawn or past those 365 days: 410 with a page that says the posting ended. Never
 //! published, not yet public, another portal's or unknown: 404, the same answer for each.
 
+use super::access;
 use super::index::{self, Published};
 use super::search::{day, public_portal, taxonomy};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
+use axum_extra::extract::CookieJar;
 use madoguchi_core::publication;
+use madoguchi_web::ctx::Origin;
 use madoguchi_web::ctx::{Chrome, Ctx, PortalRef};
 use madoguchi_web::error::AppError;
+use madoguchi_web::session::CurrentUser;
 use madoguchi_web::state::AppState;
 
 #[derive(Template)]
@@ -96,6 +100,9 @@ pub fn json_ld(p: &Published, data_number: &str, portal_name: &str) -> String {
 pub async fn page(
     State(state): State<AppState>,
     ctx: Ctx,
+    origin: Origin,
+    jar: CookieJar,
+    signed_in: Result<CurrentUser, Response>,
     PortalRef(portal): PortalRef,
     Path((_, id)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
@@ -140,5 +147,30 @@ pub async fn page(
         search_href: format!("/{}/postings", portal.id),
     };
     let status = if gone { StatusCode::GONE } else { StatusCode::OK };
-    Ok((status, Html(page.render()?)).into_response())
+    let html = Html(page.render()?);
+    if gone {
+        return Ok((status, html).into_response());
+    }
+    // アクセス数: a view of a public page, by someone other than the institution and a bot.
+    let own = signed_in.as_ref().is_ok_and(|c| c.user.organization_id == Some(p.organization_id));
+    let agent = origin.user_agent.as_deref().unwrap_or_default();
+    if own || access::is_bot(agent) {
+        return Ok((status, html).into_response());
+    }
+    let by_address = access::visitor_key(None, origin.ip.as_deref(), agent);
+    let (visitor, also, set) = match jar.get(access::VISITOR_COOKIE).map(|c| c.value().to_string()) {
+        Some(value) if !value.is_empty() => (access::visitor_key(Some(&value), None, agent), Some(by_address), None),
+        _ => (by_address, None, Some(access::new_visitor())),
+    };
+    {
+        let mut conn = state.store.acquire().await?;
+        access::record(&mut conn, p.id, now, &visitor, also.as_deref()).await?;
+    }
+    match set {
+        Some(value) => {
+            let cookie = access::visitor_cookie(&portal.id, value, state.secure_cookies());
+            Ok((status, jar.add(cookie), html).into_response())
+        }
+        None => Ok((status, html).into_response()),
+    }
 }

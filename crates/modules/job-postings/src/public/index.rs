@@ -88,6 +88,7 @@ pub struct Published {
     pub snapshot: serde_json::Value,
     pub publish_at: i64,
     pub unpublish_at: Option<i64>,
+    pub organization_id: i64,
     pub organization_name: String,
     pub organization_kind: String,
 }
@@ -204,7 +205,7 @@ pub fn doc(p: &Published, taxonomy: &Taxonomy) -> Doc {
 
 const SELECT: &str =
     "SELECT p.portal, p.id, p.data_number, p.language, p.public_snapshot, p.publish_at, p.unpublish_at,
-        o.name AS organization_name, o.kind AS organization_kind
+        p.organization_id, o.name AS organization_name, o.kind AS organization_kind
     FROM job_postings p JOIN organizations o ON o.id = p.organization_id";
 
 fn published(r: &sqlx::any::AnyRow) -> Result<Option<Published>, sqlx::Error> {
@@ -228,6 +229,7 @@ fn published(r: &sqlx::any::AnyRow) -> Result<Option<Published>, sqlx::Error> {
         snapshot,
         publish_at,
         unpublish_at: r.try_get("unpublish_at")?,
+        organization_id: r.try_get("organization_id")?,
         organization_name: r.try_get("organization_name")?,
         organization_kind: r.try_get("organization_kind")?,
     }))
@@ -346,6 +348,7 @@ mod tests {
             snapshot,
             publish_at: at(2026, 11, 24, 22),
             unpublish_at,
+            organization_id: 1,
             organization_name: "国立窓口大学".into(),
             organization_kind: "university".into(),
         }

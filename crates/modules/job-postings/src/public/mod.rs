@@ -3,12 +3,14 @@
 //! the platform's search engine (`madoguchi-search`): the binary opens it with [`open`] and
 //! hands it to the handlers as a [`PublicSearch`] service of the state.
 //!
+//! - `access`: アクセス数 — the views counted on the public page, アクセス数閲覧 and its CSV.
 //! - `index`: the postings as search documents, the follower's loader, [`index::reindex`].
 //! - `criteria`: the conditions in the URL ↔ a search query (pure).
 //! - `search`: 求人公募情報検索 (`/{portal}/postings`).
 //! - `detail`: a posting's public page (`/{portal}/postings/{id}`).
 //! - `feeds`: the Atom feed and the JSON API of any search (per-address limit), the sitemap.
 
+pub mod access;
 pub mod criteria;
 pub mod detail;
 pub mod feeds;

@@ -6,6 +6,7 @@
 
 mod isolation;
 mod public;
+mod public_access;
 mod public_detail;
 mod public_feeds;
 mod public_instances;
