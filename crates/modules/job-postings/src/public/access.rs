@@ -198,7 +198,7 @@ pub async fn counts(
     }
     if by_total {
         // Stable: equal totals keep データ番号 order.
-        out.sort_by(|a, b| b.total.cmp(&a.total));
+        out.sort_by_key(|c| std::cmp::Reverse(c.total));
     }
     Ok(out)
 }
