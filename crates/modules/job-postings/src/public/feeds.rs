@@ -90,7 +90,9 @@ pub async fn atom(
     // The newest 50 by update, whatever the page's order and paging.
     let mut criteria = Criteria::parse(&pairs_with(&pairs, &["sort", "per", "page"]), taxonomy);
     if !criteria.errors.is_empty() {
-        return Err(AppError::NotFound);
+        // A feed reader shows no page: the rule in plain words, as the API's error says it.
+        let message = format!("keyword longer than {} characters", super::criteria::KEYWORD_MAX);
+        return Ok((axum::http::StatusCode::BAD_REQUEST, message).into_response());
     }
     criteria.order = Order::Newest;
     criteria.per_page = DEFAULT_PER_PAGE;

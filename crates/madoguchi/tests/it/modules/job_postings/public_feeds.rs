@@ -66,6 +66,13 @@ async fn the_feed_and_the_api_answer_the_pages_query() {
         .await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert_eq!(serde_json::from_str::<serde_json::Value>(&bad.body).unwrap()["fields"][0], "all");
+    let bad_feed = public
+        .get(&format!(
+            "/jrec-in/postings.atom?all={}",
+            url::form_urlencoded::byte_serialize(long.as_bytes()).collect::<String>()
+        ))
+        .await;
+    assert_eq!(bad_feed.status, StatusCode::BAD_REQUEST);
 }
 
 #[tokio::test]

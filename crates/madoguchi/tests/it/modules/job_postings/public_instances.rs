@@ -45,3 +45,21 @@ async fn an_approval_on_one_instance_is_found_on_the_other_within_2_seconds() {
     until_total(&on_a, "/jrec-in/postings", 0).await;
     until_total(&on_b, "/jrec-in/postings", 0).await;
 }
+
+#[tokio::test]
+async fn a_missing_index_is_rebuilt_from_the_database_at_start() {
+    let database = fresh_database().await;
+    let first = TestApp::on_database(config(), None, true, database.clone()).await;
+    let org = demo_institution(&first).await;
+    publish(&first, org, "ja", &posting(&[("title", "索引を失っても見つかる公募")]), date(2026, 11, 24)).await;
+    let dir = first.state.config.server.search_index_dir();
+    drop(first);
+    // The folder is lost (a new machine, a wiped disk): the next start builds it from the
+    // database before it serves, with no change to replay.
+    let _ = std::fs::remove_dir_all(&dir);
+    let again = TestApp::on_database(config(), None, true, database).await;
+    again.clock.set(jst(2026, 11, 24, 22, 0, 0));
+    let page = again.browser().get("/jrec-in/postings").await;
+    assert_eq!(total(&page), 1, "found at once after the start");
+    page.assert_contains("索引を失っても見つかる公募");
+}
