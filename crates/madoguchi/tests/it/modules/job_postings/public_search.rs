@@ -208,3 +208,32 @@ async fn the_public_pages_answer_404_where_the_module_is_off() {
     assert_eq!(off.get("/jrec-in/postings").await.status, StatusCode::NOT_FOUND, "the preset leaves the module off");
     assert_eq!(off.get("/rokin/postings").await.status, StatusCode::NOT_FOUND);
 }
+
+/// §1.15 check 9's second half: with 500+ postings, page 11 of 50 exists and shows rows
+/// 501–550 (the original stops at 1,000 rows; here nothing does).
+#[tokio::test]
+async fn page_11_of_560_postings_shows_rows_501_to_550() {
+    let app = setup().await;
+    let org = demo_institution(&app).await;
+    let mut ids = Vec::new();
+    for i in 0..560u32 {
+        let title = format!("大量の公募{i}");
+        let mut form = posting(&[]);
+        form.retain(|(k, _)| *k != "title");
+        form.push(("title", title.as_str()));
+        app.clock.advance(1);
+        ids.push(publish(&app, org, "ja", &form, date(2026, 11, 24)).await);
+    }
+    app.clock.set(jst(2026, 11, 24, 22, 0, 0));
+    let public = app.browser();
+    let first = until_total(&public, "/jrec-in/postings?all=%E5%A4%A7%E9%87%8F", 560).await; // 大量
+    assert_eq!(result_ids(&first).len(), 50);
+    let eleventh = public.get("/jrec-in/postings?all=%E5%A4%A7%E9%87%8F&page=11").await;
+    eleventh.assert_contains("（501～550件目を表示）").assert_contains("aria-current=\"page\">11<");
+    // 新着順, the newest posting first: rows 501–550 are the 60th to the 11th posting made.
+    let expected: Vec<i64> = ids.iter().rev().skip(500).take(50).copied().collect();
+    assert_eq!(result_ids(&eleventh), expected);
+    let twelfth = public.get("/jrec-in/postings?all=%E5%A4%A7%E9%87%8F&page=12").await;
+    assert_eq!(result_ids(&twelfth).len(), 10);
+    twelfth.assert_lacks("rel=\"next\"");
+}
