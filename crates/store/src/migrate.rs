@@ -49,6 +49,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(22, "0022_job_postings"),
     migration!(23, "0023_zaikei_order"),
     migration!(24, "0024_posting_revisions"),
+    migration!(25, "0025_posting_views"),
 ];
 
 #[derive(Debug, PartialEq, Eq)]

@@ -71,10 +71,12 @@ pub enum Screen {
     PostingRevise,
     /// jrec-in 求人公募情報管理 > 取り下げ, the posting, the confirmation and 情報取り下げ完了.
     PostingWithdraw,
+    /// アクセス数閲覧 (the public page's views of each registered posting).
+    PostingAccess,
 }
 
 impl Screen {
-    pub const ALL: [Screen; 53] = [
+    pub const ALL: [Screen; 54] = [
         Screen::Top,
         Screen::Login,
         Screen::Otp,
@@ -128,6 +130,7 @@ impl Screen {
         Screen::PostingRequestedDetail,
         Screen::PostingRevise,
         Screen::PostingWithdraw,
+        Screen::PostingAccess,
     ];
 
     /// Screens without an address of their own: one entry of a list (a user's 更新へ, with its
@@ -201,6 +204,7 @@ impl Screen {
             Screen::PostingRequestedDetail => "posting-requested-detail",
             Screen::PostingRevise => "posting-revise",
             Screen::PostingWithdraw => "posting-withdraw",
+            Screen::PostingAccess => "posting-access",
         }
     }
 
@@ -259,6 +263,7 @@ impl Screen {
             Screen::PostingRequested | Screen::PostingRequestedDetail => "job-postings/requested",
             Screen::PostingRevise => "job-postings/revise",
             Screen::PostingWithdraw => "job-postings/withdraw",
+            Screen::PostingAccess => "job-postings/access",
         }
     }
 

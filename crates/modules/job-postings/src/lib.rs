@@ -18,6 +18,8 @@
 //!   情報取り下げ完了, effective 22:00 that day).
 //! - `console` (審査待ち一覧, 審査) and `review_actions` (承認 with a 反映日, 差戻し with a
 //!   reason): the 事務局's screens in the operator console; `mails`: the §1.12 mails.
+//! - `public`: the public search and posting pages, the postings as search documents and
+//!   `public::index::reindex`, which every change of a posting's public version must call.
 //! - `pages` (登録・一時保存, terms, language, 一時保存完了), `form` (the input form from
 //!   「決定」 on, 確認, 登録依頼), `requested` (登録/修正依頼中の求人公募情報, read-only) and `view` (the form and the confirmation built from the field table).
 //!
@@ -34,6 +36,7 @@ pub mod lifecycle;
 pub mod mails;
 pub mod pages;
 pub mod publish;
+pub mod public;
 pub mod requested;
 pub mod restore;
 pub mod review_actions;
@@ -69,6 +72,9 @@ pub fn routes(routes: Routes) -> Routes {
         .route("/{portal}/operator/job-postings/{id}", get(console::review))
         .route("/{portal}/operator/job-postings/{id}/approve", post(review_actions::approve))
         .route("/{portal}/operator/job-postings/{id}/return", post(review_actions::send_back))
+        .route("/{portal}/job-postings/access", get(public::access::page))
+        .route("/{portal}/job-postings/access.csv", get(public::access::csv))
+        .merge(public::routes(Routes::new()))
 }
 
 #[cfg(test)]

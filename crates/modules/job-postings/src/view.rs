@@ -159,6 +159,8 @@ pub fn errors(t: &Tr, failures: &[FieldError]) -> FieldErrors {
 
 /// One field on the confirmation screen (and in the two versions of a conflict).
 pub struct Shown {
+    /// The field's name (an anchor of the public page: `#apply_method`).
+    pub name: &'static str,
     pub label: String,
     pub value: String,
 }
@@ -186,6 +188,7 @@ pub fn shown(t: &Tr, taxonomy: &Taxonomy, pairs: &[(String, String)]) -> Vec<Sho
         }
         let joiner = if matches!(view.widget, Widget::Url) { "\n" } else { "、" };
         out.push(Shown {
+            name: view.name,
             label: t.get(&format!("posting.field.{}", view.name)).to_string(),
             value: words.join(joiner),
         });

@@ -7,6 +7,12 @@
 //! turn it on with a config override. Clock: the testkit's Tuesday 2026-11-24 10:00 JST.
 
 mod isolation;
+mod public;
+mod public_access;
+mod public_detail;
+mod public_feeds;
+mod public_instances;
+mod public_search;
 mod register;
 pub mod review;
 mod revise;
