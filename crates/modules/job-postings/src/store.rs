@@ -193,7 +193,9 @@ pub async fn find_any(conn: &mut AnyConnection, portal: &str, id: i64) -> Result
 
 /// Stores the public columns `public` of the organization's posting (an approval, a 取り下げ),
 /// with `withdrawn_at` when the step is a withdrawal. The single place where what the public
-/// sees changes: the public search's re-index note belongs here.
+/// sees changes, so it also writes the search index's change note
+/// (`public::index::reindex`) on the same connection: called inside the step's transaction,
+/// the note commits with the new columns or not at all.
 pub async fn set_public(
     conn: &mut AnyConnection,
     portal: &str,
@@ -222,8 +224,9 @@ pub async fn set_public(
     .bind(withdrawn_at)
     .bind(now)
     .bind(public.since)
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
+    crate::public::index::reindex(conn, portal, id, now).await?;
     Ok(())
 }
 

@@ -12,6 +12,7 @@ mod public_access;
 mod public_detail;
 mod public_feeds;
 mod public_instances;
+mod public_review;
 mod public_search;
 mod register;
 pub mod review;
