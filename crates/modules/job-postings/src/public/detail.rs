@@ -112,7 +112,7 @@ pub async fn page(
     let now = state.clock.unix();
     let found = {
         let mut conn = state.store.acquire().await?;
-        index::find_published(&mut conn, &portal.id, id).await?
+        index::find_published(&mut conn, &portal.id, id, now).await?
     };
     let Some(p) = found else { return Err(AppError::NotFound) };
     if p.publish_at > now {
@@ -133,7 +133,7 @@ pub async fn page(
         ),
         organization: p.organization_name.clone(),
         published: day(p.publish_at, ctx.lang),
-        updated: day(p.publish_at, ctx.lang),
+        updated: day(p.updated_at, ctx.lang),
         end_date: end.and_then(|d| publication::jst_time(d, (0, 0))).map(|t| day(t, ctx.lang)).unwrap_or_default(),
         ended,
         gone,

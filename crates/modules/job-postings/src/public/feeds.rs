@@ -101,7 +101,7 @@ pub async fn atom(
     let query = criteria.href_query(Order::Newest, DEFAULT_PER_PAGE, 1);
     let search = format!("{base}/{}/postings{}{query}", portal.id, if query.is_empty() { "" } else { "?" });
     let name = portal.settings.name.get(ctx.lang);
-    let updated = found.iter().map(|p| p.publish_at).max().unwrap_or(0);
+    let updated = found.iter().map(|p| p.updated_at).max().unwrap_or(0);
     let mut out =
         String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
     out.push_str(&format!("<title>{} {}</title>\n", xml(name), xml(ctx.t.get("posting.public.search_title"))));
@@ -116,7 +116,7 @@ pub async fn atom(
         out.push_str(&format!("<link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n", xml(&href)));
         out.push_str(&format!(
             "<updated>{}</updated>\n<published>{}</published>\n",
-            rfc3339(p.publish_at),
+            rfc3339(p.updated_at),
             rfc3339(p.publish_at)
         ));
         out.push_str(&format!("<author><name>{}</name></author>\n", xml(&p.organization_name)));

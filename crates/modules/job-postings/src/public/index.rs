@@ -74,11 +74,25 @@ fn portal_of(scope: &str) -> Option<&str> {
 /// time), a revision's approval, a withdrawal, an operator's correction of the public version.
 /// Call it in the transaction of the change itself, so the note commits with it or not at all;
 /// every instance's follower then re-reads the posting within a poll (250 ms).
+///
+/// Both documents of the posting are noted: its public version and the approved revision
+/// waiting for its 反映 time (`next_*`, see [`Versions`]), so a revision approved, replaced or
+/// dropped is re-read with the version it follows.
 pub async fn reindex(conn: &mut AnyConnection, portal: &str, posting_id: i64, now: i64) -> Result<i64, sqlx::Error> {
-    search_changes::record(conn, &scope(portal), &posting_id.to_string(), now).await
+    search_changes::record(conn, &scope(portal), &posting_id.to_string(), now).await?;
+    search_changes::record(conn, &scope(portal), &format!("{posting_id}{NEXT}"), now).await
 }
 
-/// What the index needs of one posting row.
+/// The suffix of the document id of a posting's revision waiting for its time.
+pub const NEXT: &str = ".next";
+
+/// The posting a document id (`42` or `42.next`) stands for.
+pub fn posting_id(doc_id: &str) -> Option<i64> {
+    doc_id.strip_suffix(NEXT).unwrap_or(doc_id).parse().ok()
+}
+
+/// What the index needs of one posting row, in one of its versions.
+#[derive(Clone)]
 pub struct Published {
     pub portal: String,
     pub id: i64,
@@ -87,6 +101,8 @@ pub struct Published {
     pub language: String,
     pub snapshot: serde_json::Value,
     pub publish_at: i64,
+    /// 更新日: when this version became public (a revision's 反映 time), else `publish_at`.
+    pub updated_at: i64,
     pub unpublish_at: Option<i64>,
     pub organization_id: i64,
     pub organization_name: String,
@@ -187,7 +203,7 @@ pub fn doc(p: &Published, taxonomy: &Taxonomy) -> Doc {
     let deadline = end_date(s).and_then(|d| publication::ended_at(d).ok()).map(|t| t - 1).unwrap_or(i64::MAX);
     let salary = one(s, "annual_salary_min").parse::<i64>().unwrap_or(-1);
     let keys = BTreeMap::from([
-        ("updated".to_string(), updated_key(p.publish_at, p.id)),
+        ("updated".to_string(), updated_key(p.updated_at, p.id)),
         ("deadline".to_string(), deadline),
         ("org".to_string(), name_rank(&p.organization_name)),
         ("salary".to_string(), salary),
@@ -205,7 +221,7 @@ pub fn doc(p: &Published, taxonomy: &Taxonomy) -> Doc {
 
 const SELECT: &str =
     "SELECT p.portal, p.id, p.data_number, p.language, p.public_snapshot, p.publish_at, p.unpublish_at,
-        p.organization_id, o.name AS organization_name, o.kind AS organization_kind
+        p.public_since, p.next_snapshot, p.next_at, p.organization_id, o.name AS organization_name, o.kind AS organization_kind
     FROM job_postings p JOIN organizations o ON o.id = p.organization_id";
 
 fn published(r: &sqlx::any::AnyRow) -> Result<Option<Published>, sqlx::Error> {
@@ -228,6 +244,7 @@ fn published(r: &sqlx::any::AnyRow) -> Result<Option<Published>, sqlx::Error> {
         language: r.try_get("language")?,
         snapshot,
         publish_at,
+        updated_at: r.try_get::<Option<i64>, _>("public_since")?.unwrap_or(publish_at),
         unpublish_at: r.try_get("unpublish_at")?,
         organization_id: r.try_get("organization_id")?,
         organization_name: r.try_get("organization_name")?,
@@ -235,20 +252,92 @@ fn published(r: &sqlx::any::AnyRow) -> Result<Option<Published>, sqlx::Error> {
     }))
 }
 
-/// A published posting of `portal` by id: its public version, whether or not it is visible
-/// now (the caller asks `publication::is_visible`). None: unknown, another portal's, never
-/// approved.
-pub async fn find_published(conn: &mut AnyConnection, portal: &str, id: i64) -> Result<Option<Published>, sqlx::Error> {
+/// A posting row's public version and, when an approved revision waits for its 反映 time
+/// (`next_snapshot`, `next_at`: the review's `publish::Public`), that revision. No request
+/// marks the second the revision takes over, so the index holds both as documents with
+/// adjoining windows — the public version until `next_at`, the revision (id `<id>.next`)
+/// from then — and each query's `now` picks the one in force, exactly as for 22:00.
+pub struct Versions {
+    pub current: Published,
+    pub next: Option<(serde_json::Value, i64)>,
+}
+
+impl Versions {
+    /// The version public at `now`.
+    pub fn at(self, now: i64) -> Published {
+        match self.next {
+            Some((snapshot, at)) if at <= now => Published { snapshot, updated_at: at, ..self.current },
+            _ => self.current,
+        }
+    }
+
+    /// The revision as a posting version of its own, if one waits.
+    fn revision(&self) -> Option<Published> {
+        let (snapshot, at) = self.next.as_ref()?;
+        Some(Published { snapshot: snapshot.clone(), updated_at: *at, ..self.current.clone() })
+    }
+
+    /// The public version's document: it gives way at the revision's time.
+    pub fn current_doc(&self, taxonomy: &Taxonomy) -> Doc {
+        let mut d = doc(&self.current, taxonomy);
+        if let Some((_, at)) = &self.next {
+            d.unpublish_at = Some(d.unpublish_at.map_or(*at, |until| until.min(*at)));
+        }
+        d
+    }
+
+    /// The waiting revision's document, visible from its time until the posting's end.
+    pub fn next_doc(&self, taxonomy: &Taxonomy) -> Option<Doc> {
+        let revision = self.revision()?;
+        let mut d = doc(&revision, taxonomy);
+        d.id = format!("{}{NEXT}", revision.id);
+        d.publish_at = d.publish_at.max(revision.updated_at);
+        Some(d)
+    }
+}
+
+fn versions(r: &sqlx::any::AnyRow) -> Result<Option<Versions>, sqlx::Error> {
+    let Some(current) = published(r)? else {
+        return Ok(None);
+    };
+    let next_snapshot: Option<String> = r.try_get("next_snapshot")?;
+    let next_at: Option<i64> = r.try_get("next_at")?;
+    let next = match (next_snapshot, next_at) {
+        (Some(s), Some(at)) => serde_json::from_str::<serde_json::Value>(&s).ok().map(|v| (v, at)),
+        _ => None,
+    };
+    Ok(Some(Versions { current, next }))
+}
+
+async fn find_versions(conn: &mut AnyConnection, portal: &str, id: i64) -> Result<Option<Versions>, sqlx::Error> {
     let sql = format!("{SELECT} WHERE p.portal = $1 AND p.id = $2");
     let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(portal).bind(id).fetch_optional(conn).await?;
     Ok(match row {
-        Some(r) => published(&r)?,
+        Some(r) => versions(&r)?,
         None => None,
     })
 }
 
-/// Published postings of `portal` by ids (the rows of a result page), in no order.
-pub async fn find_many(conn: &mut AnyConnection, portal: &str, ids: &[i64]) -> Result<Vec<Published>, sqlx::Error> {
+/// A published posting of `portal` by id, in the version public at `now`, whether or not it
+/// is visible now (the caller asks `publication::is_visible`). None: unknown, another
+/// portal's, never approved.
+pub async fn find_published(
+    conn: &mut AnyConnection,
+    portal: &str,
+    id: i64,
+    now: i64,
+) -> Result<Option<Published>, sqlx::Error> {
+    Ok(find_versions(conn, portal, id).await?.map(|v| v.at(now)))
+}
+
+/// Published postings of `portal` by ids (the rows of a result page) in the version public at
+/// `now`, in no order.
+pub async fn find_many(
+    conn: &mut AnyConnection,
+    portal: &str,
+    ids: &[i64],
+    now: i64,
+) -> Result<Vec<Published>, sqlx::Error> {
     let mut out = Vec::with_capacity(ids.len());
     // One statement per page of at most 100 ids; `Any` has no array binds.
     if ids.is_empty() {
@@ -257,8 +346,8 @@ pub async fn find_many(conn: &mut AnyConnection, portal: &str, ids: &[i64]) -> R
     let list: Vec<String> = ids.iter().map(i64::to_string).collect();
     let sql = format!("{SELECT} WHERE p.portal = $1 AND p.id IN ({})", list.join(","));
     for r in sqlx::query(sqlx::AssertSqlSafe(sql)).bind(portal).fetch_all(conn).await? {
-        if let Some(p) = published(&r)? {
-            out.push(p);
+        if let Some(v) = versions(&r)? {
+            out.push(v.at(now));
         }
     }
     Ok(out)
@@ -279,11 +368,13 @@ impl Loader for PostingLoader {
         let mut conn = self.store.acquire().await?;
         let mut out = Vec::with_capacity(keys.len());
         for key in keys {
-            let found = match (portal_of(&key.scope), key.id.parse::<i64>()) {
-                (Some(portal), Ok(id)) => find_published(&mut conn, portal, id).await?,
+            let found = match (portal_of(&key.scope), posting_id(&key.id)) {
+                (Some(portal), Some(id)) => find_versions(&mut conn, portal, id).await?,
                 _ => None,
             };
-            out.push(found.map(|p| doc(&p, taxonomy)));
+            out.push(found.and_then(|v| {
+                if key.id.ends_with(NEXT) { v.next_doc(taxonomy) } else { Some(v.current_doc(taxonomy)) }
+            }));
         }
         Ok(out)
     }
@@ -292,7 +383,10 @@ impl Loader for PostingLoader {
         let taxonomy = crate::taxonomy::taxonomy().map_err(load_error)?;
         let (portal, id) = match &after {
             Some(key) => {
-                (portal_of(&key.scope).unwrap_or_default().to_string(), key.id.parse::<i64>().map_err(load_error)?)
+                (
+                portal_of(&key.scope).unwrap_or_default().to_string(),
+                posting_id(&key.id).ok_or_else(|| load_error(format!("not a posting document: {}", key.id)))?,
+            )
             }
             None => (String::new(), 0),
         };
@@ -317,8 +411,9 @@ impl Loader for PostingLoader {
             cursor = (last.try_get("portal")?, last.try_get("id")?);
             let full = rows.len() as i64 == limit;
             for r in &rows {
-                if let Some(p) = published(r)? {
-                    docs.push(doc(&p, taxonomy));
+                if let Some(v) = versions(r)? {
+                    docs.push(v.current_doc(taxonomy));
+                    docs.extend(v.next_doc(taxonomy));
                 }
             }
             if !docs.is_empty() || !full {
@@ -347,6 +442,7 @@ mod tests {
             language: "en".into(),
             snapshot,
             publish_at: at(2026, 11, 24, 22),
+            updated_at: at(2026, 11, 24, 22),
             unpublish_at,
             organization_id: 1,
             organization_name: "国立窓口大学".into(),
@@ -383,6 +479,34 @@ mod tests {
         assert_eq!(doc.unpublish_at, Some(at(2026, 12, 11, 0) + 365 * 86_400));
         let withdrawn = super::doc(&published(snapshot, Some(at(2026, 11, 30, 22))), taxonomy);
         assert_eq!(withdrawn.unpublish_at, Some(at(2026, 11, 30, 22)));
+    }
+
+    #[test]
+    fn a_waiting_revision_takes_over_its_document_at_its_time() {
+        let taxonomy = crate::taxonomy::taxonomy().unwrap();
+        let old = serde_json::json!({"title": "旧題", "end_date": "2027-01-31"});
+        let new = serde_json::json!({"title": "新題", "end_date": "2027-01-31"});
+        let at_next = at(2026, 11, 27, 0);
+        let v = Versions { current: published(old.clone(), None), next: Some((new, at_next)) };
+        let current = v.current_doc(taxonomy);
+        let next = v.next_doc(taxonomy).unwrap();
+        assert_eq!(current.id, "7");
+        assert_eq!(next.id, "7.next");
+        assert_eq!(posting_id(&next.id), Some(7));
+        // Adjoining windows: the old text until the second before, the new one from it.
+        assert_eq!(current.unpublish_at, Some(at_next));
+        assert_eq!(next.publish_at, at_next);
+        assert!(next.texts.iter().any(|t| t == "新題") && !next.texts.iter().any(|t| t == "旧題"));
+        assert_eq!(next.keys["updated"] >> UPDATED_TIE_BITS, at_next, "更新日 is the revision's time");
+        // Read at a time, the version in force.
+        let read = |now| Versions { current: published(old.clone(), None), next: v.next.clone() }.at(now);
+        assert_eq!(read(at_next - 1).snapshot["title"], "旧題");
+        assert_eq!(read(at_next).snapshot["title"], "新題");
+        assert_eq!(read(at_next).publish_at, at(2026, 11, 24, 22), "公開開始日 stays");
+        // Nothing waiting: one document, no `.next`.
+        let alone = Versions { current: published(old, None), next: None };
+        assert!(alone.next_doc(taxonomy).is_none());
+        assert_eq!(alone.current_doc(taxonomy).unpublish_at, Some(at(2027, 2, 1, 0) + 365 * 86_400));
     }
 
     #[test]

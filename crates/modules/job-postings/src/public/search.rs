@@ -250,7 +250,7 @@ pub(crate) fn row(ctx: &Ctx, taxonomy: &Taxonomy, portal: &str, p: &Published, n
         place,
         fields: names(&taxonomy.majors, list("major")),
         job_kinds: names(&taxonomy.job_kinds, list("job_kind")),
-        updated: day(p.publish_at, ctx.lang),
+        updated: day(p.updated_at, ctx.lang),
         end_date: end
             .and_then(|d| madoguchi_core::publication::jst_time(d, (0, 0)))
             .map(|t| day(t, ctx.lang))
@@ -273,10 +273,10 @@ pub(crate) async fn results(
 ) -> Result<(Hits, Vec<Published>), AppError> {
     let query = criteria.query(taxonomy, portal, english_site, now);
     let hits = service(state)?.search(query).await.map_err(|e| AppError::Internal(e.to_string()))?;
-    let ids: Vec<i64> = hits.ids.iter().filter_map(|id| id.parse().ok()).collect();
+    let ids: Vec<i64> = hits.ids.iter().filter_map(|id| index::posting_id(id)).collect();
     let found = {
         let mut conn = state.store.acquire().await?;
-        index::find_many(&mut conn, portal, &ids).await?
+        index::find_many(&mut conn, portal, &ids, now).await?
     };
     let mut by_id: BTreeMap<i64, Published> = found.into_iter().map(|p| (p.id, p)).collect();
     let page = ids.iter().filter_map(|id| by_id.remove(id)).collect();
