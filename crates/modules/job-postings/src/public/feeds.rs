@@ -188,7 +188,7 @@ pub async fn sitemap(State(state): State<AppState>, PortalRef(portal): PortalRef
     let rows = {
         let mut conn = state.store.acquire().await?;
         sqlx::query(
-            "SELECT id, publish_at, unpublish_at, public_snapshot FROM job_postings
+            "SELECT id, publish_at, unpublish_at, public_snapshot, public_since, next_snapshot, next_at FROM job_postings
              WHERE portal = $1 AND public_snapshot IS NOT NULL AND publish_at <= $2
                AND (unpublish_at IS NULL OR unpublish_at > $2)
              ORDER BY id LIMIT $3",
@@ -208,13 +208,18 @@ pub async fn sitemap(State(state): State<AppState>, PortalRef(portal): PortalRef
         let id: i64 = r.try_get("id")?;
         let publish_at: i64 = r.try_get("publish_at")?;
         let unpublish_at: Option<i64> = r.try_get("unpublish_at")?;
-        let snapshot: String = r.try_get("public_snapshot")?;
+        // The version in force now: an approved revision once its 反映 time has come.
+        let next_at: Option<i64> = r.try_get::<Option<i64>, _>("next_at")?.filter(|at| *at <= now);
+        let (snapshot, updated_at): (String, i64) = match next_at {
+            Some(at) => (r.try_get::<Option<String>, _>("next_snapshot")?.unwrap_or_default(), at),
+            None => (r.try_get("public_snapshot")?, r.try_get::<Option<i64>, _>("public_since")?.unwrap_or(publish_at)),
+        };
         let snapshot: serde_json::Value = serde_json::from_str(&snapshot).unwrap_or_default();
         // Past the 365 days after its end: no longer public.
         if index::public_until(&snapshot, unpublish_at).is_some_and(|until| now >= until) {
             continue;
         }
-        let lastmod = madoguchi_core::publication::jst_date(publish_at).map(|d| d.to_string()).unwrap_or_default();
+        let lastmod = madoguchi_core::publication::jst_date(updated_at).map(|d| d.to_string()).unwrap_or_default();
         out.push_str(&format!(
             "<url><loc>{}</loc><lastmod>{lastmod}</lastmod></url>\n",
             xml(&format!("{base}/{}/postings/{id}", portal.id))

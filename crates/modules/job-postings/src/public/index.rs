@@ -382,12 +382,10 @@ impl Loader for PostingLoader {
     async fn scan(&self, after: Option<Key>, limit: usize) -> Result<Vec<Doc>, SearchError> {
         let taxonomy = crate::taxonomy::taxonomy().map_err(load_error)?;
         let (portal, id) = match &after {
-            Some(key) => {
-                (
+            Some(key) => (
                 portal_of(&key.scope).unwrap_or_default().to_string(),
                 posting_id(&key.id).ok_or_else(|| load_error(format!("not a posting document: {}", key.id)))?,
-            )
-            }
+            ),
             None => (String::new(), 0),
         };
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);

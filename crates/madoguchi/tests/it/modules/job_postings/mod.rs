@@ -17,8 +17,8 @@ mod public_search;
 mod register;
 pub mod review;
 mod revise;
-mod withdraw;
 mod sealed;
+mod withdraw;
 
 use crate::testkit::{Page, TestApp};
 use madoguchi_core::Config;

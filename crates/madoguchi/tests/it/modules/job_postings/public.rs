@@ -1,5 +1,5 @@
 //! Helpers of the public-side tests: postings published through the store (the 事務局's
-//! approval with a 反映日, as its screens will record it: the public snapshot, its times and
+//! approval with a 反映日, as its screens record it through `store::set_public`: the public snapshot, its times and
 //! the change-log row in one transaction), withdrawals, and waiting for the follower.
 
 use crate::testkit::{Page, TestApp};
