@@ -115,6 +115,11 @@ pub struct ServerSettings {
     /// (`ca/<portal id>/`) and a self-signed TLS certificate (`tls/`). Back it up.
     #[serde(default = "default_data_dir")]
     pub data_dir: PathBuf,
+    /// The public search's index folder, this instance's own (never shared: one writer per
+    /// folder). Default: `<data_dir>/search`. A cache of the database: a missing or
+    /// unreadable index is rebuilt at start; no need to back it up.
+    #[serde(default)]
+    pub search_index: Option<PathBuf>,
     /// `[server.tls]`: terminate TLS here too (beside the plain `listen`), and ask browsers
     /// for a client certificate. Absent: plain HTTP only (e.g. behind nginx).
     #[serde(default)]
@@ -255,6 +260,7 @@ impl Default for ServerSettings {
             request_timeout_seconds: default_request_timeout(),
             argon2: Argon2Settings::default(),
             data_dir: default_data_dir(),
+            search_index: None,
             tls: None,
             trusted_proxies: Vec::new(),
             client_cert_header: default_client_cert_header(),
@@ -267,6 +273,11 @@ impl Default for ServerSettings {
 }
 
 impl ServerSettings {
+    /// Where this instance keeps its public search index.
+    pub fn search_index_dir(&self) -> PathBuf {
+        self.search_index.clone().unwrap_or_else(|| self.data_dir.join("search"))
+    }
+
     /// Where users reach the server, without a trailing `/`: `public_url`, else the plain
     /// listener's own address (the demo's `http://127.0.0.1:8080`). Links in mails are made
     /// of it; a server that others reach by another name must set `public_url`.

@@ -60,6 +60,12 @@ pub async fn build(
         let mut conn = store.acquire().await.context("cannot read the server's keys")?;
         DraftSealKey::load(&mut conn, clock.unix()).await.context("cannot read the server's keys")?
     };
+    let mut services = axum::http::Extensions::new();
+    let search = public_search(&config, &store).await?;
+    if let Some((search, follower)) = search {
+        services.insert(search);
+        services.insert(std::sync::Arc::new(follower));
+    }
     let restorers: DraftRestorers = vec![std::sync::Arc::new(madoguchi_job_postings::restore::PostingRestorer)];
     let state = AppState::new(
         config,
@@ -73,9 +79,49 @@ pub async fn build(
         panels,
         seal_key,
         restorers,
+        services,
     );
     Ok(Server { state, mailer })
 }
+
+/// The public search of jrec-in's postings, where a portal has the `job_postings` module:
+/// the index in `server.search_index` (default `<data_dir>/search`), built from the database
+/// when it is missing, and its follower, which applies every approval or withdrawal recorded
+/// in `search_changes` within a poll (docs/ARCHITECTURE.md "Search").
+async fn public_search(
+    config: &Config,
+    store: &Store,
+) -> anyhow::Result<Option<(madoguchi_job_postings::public::PublicSearch, madoguchi_search::FollowerHandle)>> {
+    if !config.portals.iter().any(|p| p.settings.modules.contains(&madoguchi_job_postings::MODULE)) {
+        return Ok(None);
+    }
+    // A configured folder is this instance's own; the default one may be shared by several
+    // instances started from one working directory (or one process's test servers), so a
+    // folder in use passes to the next of `search`, `search-2` … `search-8`.
+    let explicit = config.server.search_index.is_some();
+    let first = config.server.search_index_dir();
+    let mut tried = Vec::new();
+    for slot in 1..=if explicit { 1 } else { SEARCH_SLOTS } {
+        let dir = if slot == 1 { first.clone() } else { config.server.data_dir.join(format!("search-{slot}")) };
+        match madoguchi_job_postings::public::open(store.clone(), &dir).await {
+            Ok(opened) => {
+                tracing::info!(dir = %dir.display(), "public search index open");
+                return Ok(Some(opened));
+            }
+            Err(madoguchi_search::SearchError::Busy(_)) => tried.push(dir.display().to_string()),
+            Err(e) => {
+                return Err(e).with_context(|| format!("cannot open the public search index in {}", dir.display()));
+            }
+        }
+    }
+    anyhow::bail!(
+        "every public search index folder is in use by another instance ({}): give this one its own with server.search_index",
+        tried.join(", ")
+    )
+}
+
+/// Folders of the default index tried when the first is in use.
+const SEARCH_SLOTS: u32 = 8;
 
 /// The CA of each client-certificate portal under `<data_dir>/ca/<portal>/`, opened or made
 /// now; the key's passphrase, if any, comes from `MADOGUCHI_CA_PASSPHRASE`.

@@ -44,10 +44,13 @@ pub enum MailKind {
     ZaikeiDeadlineNear,
     SeekerExists,
     SeekerExpiring,
+    PostingApproved,
+    PostingReturned,
+    PostingWithdrawn,
 }
 
 impl MailKind {
-    pub const ALL: [MailKind; 38] = [
+    pub const ALL: [MailKind; 41] = [
         MailKind::OperatorLoginCode,
         MailKind::LoginOtp,
         MailKind::PasswordChanged,
@@ -86,6 +89,9 @@ impl MailKind {
         MailKind::ZaikeiDeadlineNear,
         MailKind::SeekerExists,
         MailKind::SeekerExpiring,
+        MailKind::PostingApproved,
+        MailKind::PostingReturned,
+        MailKind::PostingWithdrawn,
     ];
 
     pub fn key(self) -> &'static str {
@@ -128,6 +134,9 @@ impl MailKind {
             MailKind::ZaikeiDeadlineNear => "zaikei_deadline_near",
             MailKind::SeekerExists => "seeker_exists",
             MailKind::SeekerExpiring => "seeker_expiring",
+            MailKind::PostingApproved => "posting_approved",
+            MailKind::PostingReturned => "posting_returned",
+            MailKind::PostingWithdrawn => "posting_withdrawn",
         }
     }
 
@@ -179,6 +188,9 @@ impl MailKind {
             MailKind::ZaikeiDeadlineNear => both!("zaikei_deadline_near"),
             MailKind::SeekerExists => both!("seeker_exists"),
             MailKind::SeekerExpiring => both!("seeker_expiring"),
+            MailKind::PostingApproved => both!("posting_approved"),
+            MailKind::PostingReturned => both!("posting_returned"),
+            MailKind::PostingWithdrawn => both!("posting_withdrawn"),
         }
     }
 }
@@ -241,7 +253,7 @@ fn fill(kind: MailKind, text: &str, values: &[(&str, &str)]) -> Result<String, T
 mod tests {
     use super::*;
 
-    const VALUES: [(&str, &str); 44] = [
+    const VALUES: [(&str, &str); 48] = [
         ("after", "退会後30日以内であれば、…"),
         ("change", "ASPユーザーとの紐づけが解除されました。"),
         ("admin", "管理 太郎"),
@@ -286,6 +298,10 @@ mod tests {
         ("deadline", "2025-07-18 20:00"),
         ("user_id", "U123456789"),
         ("unused", "3年"),
+        ("data_number", "D000000001"),
+        ("title", "准教授（情報科学）の公募"),
+        ("published", "2026年11月24日 22:00"),
+        ("reason", "給与・待遇の記載が具体的ではありません。"),
     ];
 
     #[test]
@@ -327,7 +343,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(links, 24, "the twelve mails with a link, in two languages");
+        assert_eq!(links, 30, "the links of every mail with one, in two languages");
         let relative: Vec<(&str, &str)> =
             VALUES.iter().map(|&(k, v)| if k == "url" { (k, "/hellowork/login") } else { (k, v) }).collect();
         assert!(matches!(render(MailKind::AccountCreated, Lang::Ja, &relative), Err(TemplateError::RelativeLink(..))));

@@ -133,7 +133,12 @@ impl Engine {
         }
         // A query's segments are searched on every core: the facet count walks every match.
         index.set_default_multithread_executor()?;
-        let writer = index.writer_with_num_threads(options.threads.max(1), options.memory)?;
+        let writer = match index.writer_with_num_threads(options.threads.max(1), options.memory) {
+            Err(tantivy::TantivyError::LockFailure(tantivy::directory::error::LockError::LockBusy, _)) => {
+                return Err(SearchError::Busy(dir.display().to_string()));
+            }
+            other => other?,
+        };
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         Ok(Engine { layout, fields, reader, index, writer: Mutex::new(writer), dir: dir.to_path_buf() })
     }

@@ -116,6 +116,10 @@ pub enum SearchError {
     Invalid(String),
     #[error("search index: a document without its stored id")]
     Stored,
+    /// Another writer (another instance, or another engine of this process) holds the
+    /// folder: each instance needs a folder of its own.
+    #[error("search index folder {0} is in use by another instance")]
+    Busy(String),
     #[error("search index writer: a thread panicked while holding it")]
     Poisoned,
     #[error("search: a background task failed: {0}")]

@@ -233,3 +233,13 @@ fn a_folder_holding_other_files_is_never_emptied() {
     assert!(Engine::open(dir.path(), layout(), WriterOptions::default()).is_err());
     assert!(dir.path().join("precious.db").exists());
 }
+
+#[test]
+fn a_folder_another_engine_writes_is_busy() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = engine(dir.path());
+    let second = Engine::open(dir.path(), layout(), WriterOptions::default());
+    assert!(matches!(second, Err(madoguchi_search::SearchError::Busy(_))), "one writer per folder");
+    drop(first);
+    assert!(Engine::open(dir.path(), layout(), WriterOptions::default()).is_ok());
+}

@@ -48,6 +48,8 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(21, "0021_files"),
     migration!(22, "0022_job_postings"),
     migration!(23, "0023_zaikei_order"),
+    migration!(24, "0024_posting_revisions"),
+    migration!(25, "0025_posting_views"),
     migration!(27, "0027_seekers"),
 ];
 

@@ -67,10 +67,16 @@ pub enum Screen {
     PostingRequested,
     /// One posting under review, read-only.
     PostingRequestedDetail,
+    /// jrec-in 求人公募情報管理 > 修正・一時保存 (module job_postings).
+    PostingRevise,
+    /// jrec-in 求人公募情報管理 > 取り下げ, the posting, the confirmation and 情報取り下げ完了.
+    PostingWithdraw,
+    /// アクセス数閲覧 (the public page's views of each registered posting).
+    PostingAccess,
 }
 
 impl Screen {
-    pub const ALL: [Screen; 51] = [
+    pub const ALL: [Screen; 54] = [
         Screen::Top,
         Screen::Login,
         Screen::Otp,
@@ -122,6 +128,9 @@ impl Screen {
         Screen::PostingConfirm,
         Screen::PostingRequested,
         Screen::PostingRequestedDetail,
+        Screen::PostingRevise,
+        Screen::PostingWithdraw,
+        Screen::PostingAccess,
     ];
 
     /// Screens without an address of their own: one entry of a list (a user's 更新へ, with its
@@ -193,6 +202,9 @@ impl Screen {
             Screen::PostingConfirm => "posting-confirm",
             Screen::PostingRequested => "posting-requested",
             Screen::PostingRequestedDetail => "posting-requested-detail",
+            Screen::PostingRevise => "posting-revise",
+            Screen::PostingWithdraw => "posting-withdraw",
+            Screen::PostingAccess => "posting-access",
         }
     }
 
@@ -249,6 +261,9 @@ impl Screen {
             Screen::PostingTerms => "job-postings/new",
             Screen::PostingLanguage => "job-postings/new/language",
             Screen::PostingRequested | Screen::PostingRequestedDetail => "job-postings/requested",
+            Screen::PostingRevise => "job-postings/revise",
+            Screen::PostingWithdraw => "job-postings/withdraw",
+            Screen::PostingAccess => "job-postings/access",
         }
     }
 

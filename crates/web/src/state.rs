@@ -36,6 +36,10 @@ pub struct Inner {
     pub draft_seal_key: crate::draft_seal::DraftSealKey,
     /// The modules that turn such a form into a draft after the login (`crate::draft_seal::restore`).
     pub draft_restorers: crate::draft_seal::DraftRestorers,
+    /// Services the binary opened for a module on a floor beside the kit (the public search
+    /// engine of `job_postings`, say), found by type with [`AppState::service`]: the kit
+    /// cannot name a crate of its own floor, so it holds them without knowing them.
+    pub services: axum::http::Extensions,
 }
 
 impl std::ops::Deref for AppState {
@@ -60,6 +64,7 @@ impl AppState {
         home_panels: crate::panels::HomePanels,
         draft_seal_key: crate::draft_seal::DraftSealKey,
         draft_restorers: crate::draft_seal::DraftRestorers,
+        services: axum::http::Extensions,
     ) -> AppState {
         AppState(Arc::new(Inner {
             config,
@@ -76,7 +81,14 @@ impl AppState {
             home_panels,
             draft_seal_key,
             draft_restorers,
+            services,
         }))
+    }
+
+    /// The service of type `T` the binary opened (None: not opened, e.g. its module is off on
+    /// every portal).
+    pub fn service<T: Send + Sync + 'static>(&self) -> Option<&T> {
+        self.services.get::<T>()
     }
 
     /// The certificate authority of `portal`: issues its client certificates and checks the

@@ -10,6 +10,7 @@
 //! now the stored one, so that pressing again is a deliberate overwrite.
 
 use crate::fields::{self, Rules};
+use crate::lifecycle;
 use crate::pages::{base, language_label, organization};
 use crate::store::{self, Posting};
 use crate::taxonomy::{Taxonomy, taxonomy};
@@ -96,7 +97,11 @@ fn form_page(
         errors: shape.errors,
         returned_reason: shape.returned_reason,
         latest: shape.latest,
-        list: format!("{base}/register"),
+        // A registered posting's revision belongs to 修正・一時保存.
+        list: match shape.posting {
+            Some(p) if p.public_snapshot.is_some() => format!("{base}/revise"),
+            _ => format!("{base}/register"),
+        },
         notice: shape.notice,
     })
 }
@@ -140,7 +145,7 @@ pub struct RefusedPage {
     pub list: String,
 }
 
-fn refused(ctx: &Ctx, current: &CurrentUser, key: &str) -> Result<Response, AppError> {
+pub(crate) fn refused(ctx: &Ctx, current: &CurrentUser, key: &str) -> Result<Response, AppError> {
     Ok(html(&RefusedPage {
         chrome: ctx.chrome(ctx.t.get("posting.form.title"), Some(&current.portal), Some(Screen::PostingForm)),
         message: ctx.t.get(key).to_string(),
@@ -149,10 +154,15 @@ fn refused(ctx: &Ctx, current: &CurrentUser, key: &str) -> Result<Response, AppE
     .into_response())
 }
 
-/// Whether the institution may edit the posting now: never requested, or returned. Otherwise
-/// the manual's words (登録依頼中: contact the 事務局); a registered posting's 修正 is another
-/// screen.
-pub(crate) fn editable(item: Option<&reviews::Item>) -> Result<(), &'static str> {
+/// Whether the institution may edit the posting now: never requested, or returned; a
+/// registered posting while its 修正 is allowed (§1.3 rule 6: not while 修正依頼中, not later
+/// than 募集終了日 + 14 days, not once withdrawn). Otherwise the manual's words (登録依頼中:
+/// contact the 事務局).
+pub(crate) fn editable(posting: &Posting, item: Option<&reviews::Item>, now: i64) -> Result<(), &'static str> {
+    if item.is_some_and(|i| i.approved_snapshot.is_some()) {
+        let facts = lifecycle::Facts::of(posting, item.map(|i| i.state), true, false, now);
+        return lifecycle::may(lifecycle::Action::Revise, &facts, now).map_err(lifecycle::Refusal::message_key);
+    }
     match item.map(|i| i.state) {
         None | Some(ReviewState::Returned) => Ok(()),
         Some(ReviewState::UnderReview) => Err("posting.refused.under_request"),
@@ -200,12 +210,16 @@ pub async fn edit(
     let mut conn = state.store.acquire().await?;
     let posting = store::find(&mut conn, &current.portal.id, organization, id).await?.ok_or(AppError::NotFound)?;
     let item = reviews::find(&mut conn, key(&current, id), Scope::Organization(organization)).await?;
-    if let Err(message) = editable(item.as_ref()) {
+    if let Err(message) = editable(&posting, item.as_ref(), state.clock.unix()) {
         return refused(&ctx, &current, message);
     }
     let draft = drafts::of_item(&mut conn, &current.portal.id, organization, KIND, id).await?;
     let (pairs, version) = match (&draft, &item) {
         (Some(d), _) => (payload_pairs(&d.payload), d.version),
+        // A revision starts from the newest approved version; a returned one from what was returned.
+        (None, Some(i)) if i.state == ReviewState::Approved => {
+            (payload_pairs(i.approved_snapshot.as_deref().unwrap_or("{}")), 0)
+        }
         (None, Some(i)) => (payload_pairs(i.pending_snapshot.as_deref().unwrap_or("{}")), 0),
         (None, None) => (Vec::new(), 0),
     };
@@ -277,7 +291,7 @@ pub async fn save_existing(
     let mut tx = state.store.begin().await?;
     let posting = store::find(&mut tx, &current.portal.id, organization, id).await?.ok_or(AppError::NotFound)?;
     let item = reviews::find(&mut tx, key(&current, id), Scope::Organization(organization)).await?;
-    if let Err(message) = editable(item.as_ref()) {
+    if let Err(message) = editable(&posting, item.as_ref(), state.clock.unix()) {
         return refused(&ctx, &current, message);
     }
     let version = control(&pairs, "version").parse::<i64>().unwrap_or(-1);
@@ -417,6 +431,8 @@ pub struct ConfirmPage {
     pub action: String,
     pub back: String,
     pub resubmit: bool,
+    /// 「修正依頼」 of a registered posting.
+    pub revision: bool,
 }
 
 pub async fn confirm(
@@ -430,7 +446,7 @@ pub async fn confirm(
     let mut conn = state.store.acquire().await?;
     let posting = store::find(&mut conn, &current.portal.id, organization, id).await?.ok_or(AppError::NotFound)?;
     let item = reviews::find(&mut conn, key(&current, id), Scope::Organization(organization)).await?;
-    if let Err(message) = editable(item.as_ref()) {
+    if let Err(message) = editable(&posting, item.as_ref(), state.clock.unix()) {
         return refused(&ctx, &current, message);
     }
     let Some(draft) = drafts::of_item(&mut conn, &current.portal.id, organization, KIND, id).await? else {
@@ -449,6 +465,7 @@ pub async fn confirm(
         action: format!("{base}/{id}/confirm"),
         back: format!("{base}/{id}/edit"),
         resubmit: item.is_some(),
+        revision: item.as_ref().is_some_and(|i| i.approved_snapshot.is_some()),
     })?
     .into_response())
 }
@@ -470,7 +487,7 @@ pub async fn submit(
     let mut tx = state.store.begin().await?;
     let posting = store::find(&mut tx, &current.portal.id, organization, id).await?.ok_or(AppError::NotFound)?;
     let item = reviews::find(&mut tx, key(&current, id), Scope::Organization(organization)).await?;
-    if let Err(message) = editable(item.as_ref()) {
+    if let Err(message) = editable(&posting, item.as_ref(), state.clock.unix()) {
         return refused(&ctx, &current, message);
     }
     let draft = drafts::of_item(&mut tx, &current.portal.id, organization, KIND, id).await?;
@@ -502,9 +519,13 @@ pub async fn submit(
     drafts::delete(&mut tx, &current.portal.id, organization, draft.id).await?;
     store::touch(&mut tx, &current.portal.id, organization, id, now).await?;
     let actor = format!("user:{}", current.user.id);
-    let event = action.audit_event(AUDIT_PREFIX);
+    let revision = item.as_ref().is_some_and(|i| i.approved_snapshot.is_some());
+    let event = if revision { REVISION_REQUESTED.to_string() } else { action.audit_event(AUDIT_PREFIX) };
     let detail = posting.data_number_text();
     audit::record(&mut tx, &audit_entry(&current.portal, &origin, &event, Some(&actor), Some(&detail)), now).await?;
     tx.commit().await?;
-    Ok(Redirect::to(&format!("{base}/register")).into_response())
+    Ok(Redirect::to(&format!("{base}/{}", if revision { "revise" } else { "register" })).into_response())
 }
+
+/// The audit event of a registered posting's 「修正依頼」.
+pub const REVISION_REQUESTED: &str = "posting.revision.requested";

@@ -11,6 +11,15 @@
 //!   times, and which institution action each allows, with the manual's refusals.
 //! - `store`: the postings table (データ番号, language, the public snapshot and its times);
 //!   every institution query binds the organization.
+//! - `publish`: what the public sees at `now` — the first approval, a revision waiting for
+//!   its 反映 time, a 取り下げ — as a pure rule over the posting's columns.
+//! - `revise` (修正・一時保存: the registered postings, each revisable or refused with the
+//!   manual's words; the revision itself is the `form`'s) and `withdraw` (取り下げ → OK →
+//!   情報取り下げ完了, effective 22:00 that day).
+//! - `console` (審査待ち一覧, 審査) and `review_actions` (承認 with a 反映日, 差戻し with a
+//!   reason): the 事務局's screens in the operator console; `mails`: the §1.12 mails.
+//! - `public`: the public search and posting pages, the postings as search documents and
+//!   `public::index::reindex`, which every change of a posting's public version must call.
 //! - `pages` (登録・一時保存, terms, language, 一時保存完了), `form` (the input form from
 //!   「決定」 on, 確認, 登録依頼), `requested` (登録/修正依頼中の求人公募情報, read-only) and `view` (the form and the confirmation built from the field table).
 //!
@@ -19,18 +28,25 @@
 //! adds what is a posting's own. Mounted by the router only where the portal's preset lists the
 //! module.
 
+pub mod console;
 pub mod data_number;
 pub mod fields;
 pub mod form;
 pub mod lifecycle;
+pub mod mails;
 pub mod pages;
+pub mod public;
+pub mod publish;
 pub mod requested;
 pub mod restore;
+pub mod review_actions;
+pub mod revise;
 pub mod store;
 pub mod taxonomy;
 pub mod view;
+pub mod withdraw;
 
-use madoguchi_web::route_table::{Routes, get};
+use madoguchi_web::route_table::{Routes, get, post};
 
 /// The name a preset's `modules` list uses.
 pub const MODULE: madoguchi_core::portal::Module = madoguchi_core::portal::Module::JobPostings;
@@ -47,6 +63,18 @@ pub fn routes(routes: Routes) -> Routes {
         .route("/{portal}/job-postings/{id}/confirm", get(form::confirm).post(form::submit))
         .route("/{portal}/job-postings/requested", get(requested::list))
         .route("/{portal}/job-postings/{id}/requested", get(requested::detail))
+        .route("/{portal}/job-postings/revise", get(revise::list))
+        .route("/{portal}/job-postings/withdraw", get(withdraw::list))
+        .route("/{portal}/job-postings/{id}/withdraw", get(withdraw::detail).post(withdraw::withdraw))
+        .route("/{portal}/job-postings/{id}/withdrawn", get(withdraw::done))
+        // The 事務局's screens in the operator console.
+        .route("/{portal}/operator/job-postings/review", get(console::queue))
+        .route("/{portal}/operator/job-postings/{id}", get(console::review))
+        .route("/{portal}/operator/job-postings/{id}/approve", post(review_actions::approve))
+        .route("/{portal}/operator/job-postings/{id}/return", post(review_actions::send_back))
+        .route("/{portal}/job-postings/access", get(public::access::page))
+        .route("/{portal}/job-postings/access.csv", get(public::access::csv))
+        .merge(public::routes(Routes::new()))
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! `now`, so that 公開待ち → 公開中 → 募集終了 happen to the second with no job running. The
 //! institution's actions are allowed or refused here, with the manual's words [M-J].
 
+use crate::store::Posting;
 use chrono::NaiveDate;
 use madoguchi_core::publication;
 use madoguchi_core::review::ReviewState;
@@ -20,6 +21,28 @@ pub struct Facts {
     pub unpublish_at: Option<i64>,
     /// The approved version's 募集終了日.
     pub end_date: Option<NaiveDate>,
+}
+
+impl Facts {
+    /// The facts of a stored posting at `now`: its review state, whether a version was
+    /// approved, an open revision draft, its publication times and the 募集終了日 in force
+    /// (a revision's once its 反映 time has come).
+    pub fn of(
+        posting: &Posting,
+        review: Option<ReviewState>,
+        has_approved: bool,
+        revision_draft: bool,
+        now: i64,
+    ) -> Facts {
+        Facts {
+            review,
+            has_approved,
+            revision_draft,
+            publish_at: posting.publish_at,
+            unpublish_at: posting.unpublish_at,
+            end_date: posting.public().end_date_at(now),
+        }
+    }
 }
 
 /// The states of §1.3, labels in `posting.state.<as_str>`.
@@ -159,8 +182,16 @@ pub fn may(action: Action, facts: &Facts, now: i64) -> Result<(), Refusal> {
     use PostingState as S;
     let state = PostingState::of(facts, now);
     let window_open = facts.end_date.is_none_or(|end| publication::may_revise(end, now));
+    // A 取り下げ pressed today leaves the posting public until 22:00, but nothing more may be
+    // done with it: no revision, no second withdrawal.
+    if facts.unpublish_at.is_some() {
+        return Err(Refusal::Withdrawn);
+    }
+    let running = facts.end_date.is_none_or(|end| !publication::has_ended(end, now));
     match (action, state) {
         (_, S::Withdrawn) => Err(Refusal::Withdrawn),
+        // An unsent (or returned) revision does not stop a 取り下げ of what is public.
+        (Action::Withdraw, S::RevisionDraft) if running => Ok(()),
         (Action::Edit, S::Draft | S::Returned) => Ok(()),
         (Action::Edit | Action::RequestRevision | Action::Revise, S::RevisionDraft) if window_open => Ok(()),
         (Action::Edit | Action::RequestRevision | Action::Revise, S::RevisionDraft) => Err(Refusal::NoRevision),
@@ -259,5 +290,11 @@ mod tests {
         let gone = Facts { review: Some(ReviewState::Withdrawn), ..approved() };
         assert_eq!(may(Action::Revise, &gone, published_at), Err(Refusal::Withdrawn));
         assert_eq!(Refusal::NoRevision.message_key(), "posting.refused.no_revision");
+        // A revision being edited does not stop a withdrawal; a withdrawal stops everything.
+        assert_eq!(may(Action::Withdraw, &revising, published_at), Ok(()));
+        assert_eq!(may(Action::Withdraw, &revising, at(2026, 12, 11, 0, 0, 0)), Err(Refusal::NotAllowed));
+        let withdrawing = Facts { unpublish_at: Some(at(2026, 11, 25, 22, 0, 0)), ..approved() };
+        assert_eq!(may(Action::Revise, &withdrawing, published_at), Err(Refusal::Withdrawn));
+        assert_eq!(may(Action::Withdraw, &withdrawing, published_at), Err(Refusal::Withdrawn));
     }
 }

@@ -162,6 +162,8 @@ pub struct SavedPage {
     pub data_number: String,
     pub title: String,
     pub list: String,
+    /// The list's name: 登録・一時保存管理へ, or 修正・一時保存へ for a registered posting.
+    pub list_label: String,
     pub edit: String,
 }
 
@@ -179,11 +181,14 @@ pub async fn saved(
     let Some(draft) = draft else {
         return Ok(Redirect::to(&format!("{base}/register")).into_response());
     };
+    // A registered posting's draft is a revision: its list is 修正・一時保存.
+    let registered = posting.public_snapshot.is_some();
     Ok(html(&SavedPage {
         chrome: ctx.chrome(ctx.t.get("posting.saved.title"), Some(&current.portal), Some(Screen::PostingSaved)),
         data_number: posting.data_number_text(),
         title: title_of(Some(&draft.payload)),
-        list: format!("{base}/register"),
+        list: format!("{base}/{}", if registered { "revise" } else { "register" }),
+        list_label: ctx.t.get(if registered { "posting.saved.to_revise" } else { "posting.saved.to_list" }).to_string(),
         edit: format!("{base}/{id}/edit"),
     })?
     .into_response())

@@ -84,12 +84,12 @@ async fn restore(input: RestoreInput<'_>) -> Result<Option<String>, AppError> {
             posting.id
         }
         Target::Existing(id) => {
-            if store::find(conn, &portal.id, organization, id).await?.is_none() {
+            let Some(posting) = store::find(conn, &portal.id, organization, id).await? else {
                 return Ok(None);
-            }
+            };
             let key = ItemKey { portal: &portal.id, kind: KIND, item_id: id };
             let item = reviews::find(conn, key, Scope::Organization(organization)).await?;
-            if editable(item.as_ref()).is_err() {
+            if editable(&posting, item.as_ref(), now).is_err() {
                 return Ok(None);
             }
             let version = control(pairs, "version").parse::<i64>().unwrap_or(-1);

@@ -6,6 +6,7 @@
 
 use crate::KIND;
 use crate::data_number::{DataNumber, SERIAL_NAME};
+use crate::publish::Public;
 use madoguchi_store::serials;
 use sqlx::{AnyConnection, Row};
 
@@ -21,11 +22,33 @@ pub struct Posting {
     pub publish_at: Option<i64>,
     pub unpublish_at: Option<i64>,
     pub end_date: Option<String>,
+    /// An approved revision waiting for its 反映 time (migration 0024; `publish::Public`).
+    pub next_snapshot: Option<String>,
+    pub next_at: Option<i64>,
+    pub next_end_date: Option<String>,
+    /// When the institution pressed 「取り下げ」 (`unpublish_at` is when it takes effect).
+    pub withdrawn_at: Option<i64>,
+    /// When `public_snapshot` became (or becomes) public: the 更新日 of the public page.
+    pub public_since: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
 }
 
 impl Posting {
+    /// The public columns, for the rules of `publish`.
+    pub fn public(&self) -> Public {
+        Public {
+            snapshot: self.public_snapshot.clone(),
+            publish_at: self.publish_at,
+            unpublish_at: self.unpublish_at,
+            end_date: self.end_date.clone(),
+            since: self.public_since,
+            next_snapshot: self.next_snapshot.clone(),
+            next_at: self.next_at,
+            next_end_date: self.next_end_date.clone(),
+        }
+    }
+
     /// `D` + 9 digits; empty for a number out of range (the serial never hands one out).
     pub fn data_number_text(&self) -> String {
         u32::try_from(self.data_number)
@@ -37,7 +60,7 @@ impl Posting {
 }
 
 const COLUMNS: &str = "id, organization_id, data_number, language, public_snapshot, publish_at, unpublish_at, end_date,
-    created_at, updated_at";
+    next_snapshot, next_at, next_end_date, withdrawn_at, public_since, created_at, updated_at";
 
 fn posting(r: &sqlx::any::AnyRow) -> Result<Posting, sqlx::Error> {
     Ok(Posting {
@@ -49,6 +72,11 @@ fn posting(r: &sqlx::any::AnyRow) -> Result<Posting, sqlx::Error> {
         publish_at: r.try_get("publish_at")?,
         unpublish_at: r.try_get("unpublish_at")?,
         end_date: r.try_get("end_date")?,
+        next_snapshot: r.try_get("next_snapshot")?,
+        next_at: r.try_get("next_at")?,
+        next_end_date: r.try_get("next_end_date")?,
+        withdrawn_at: r.try_get("withdrawn_at")?,
+        public_since: r.try_get("public_since")?,
         created_at: r.try_get("created_at")?,
         updated_at: r.try_get("updated_at")?,
     })
@@ -127,7 +155,8 @@ pub struct Line {
 /// Every posting of the organization with its draft and review item, newest first.
 pub async fn lines(conn: &mut AnyConnection, portal: &str, organization_id: i64) -> Result<Vec<Line>, sqlx::Error> {
     let sql = "SELECT p.id, p.organization_id, p.data_number, p.language, p.public_snapshot, p.publish_at,
-                p.unpublish_at, p.end_date, p.created_at, p.updated_at,
+                p.unpublish_at, p.end_date, p.next_snapshot, p.next_at, p.next_end_date, p.withdrawn_at, p.public_since,
+                p.created_at, p.updated_at,
                 d.payload AS draft_payload, d.missing_required, d.updated_at AS draft_updated_at,
                 r.state AS review_state, r.pending_snapshot, r.approved_revision, r.updated_at AS review_updated_at
          FROM job_postings p
@@ -152,6 +181,64 @@ pub async fn lines(conn: &mut AnyConnection, portal: &str, organization_id: i64)
             })
         })
         .collect()
+}
+
+/// The posting `id` of the portal, whatever its organization: for the 事務局's screens only
+/// (the console is the portal's operator's).
+pub async fn find_any(conn: &mut AnyConnection, portal: &str, id: i64) -> Result<Option<Posting>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM job_postings WHERE portal = $1 AND id = $2");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(portal).bind(id).fetch_optional(conn).await?;
+    row.as_ref().map(posting).transpose()
+}
+
+/// Stores the public columns `public` of the organization's posting (an approval, a 取り下げ),
+/// with `withdrawn_at` when the step is a withdrawal. The single place where what the public
+/// sees changes, so it also writes the search index's change note
+/// (`public::index::reindex`) on the same connection: called inside the step's transaction,
+/// the note commits with the new columns or not at all.
+pub async fn set_public(
+    conn: &mut AnyConnection,
+    portal: &str,
+    organization_id: i64,
+    id: i64,
+    public: &Public,
+    withdrawn_at: Option<i64>,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE job_postings SET public_snapshot = $4, publish_at = $5, unpublish_at = $6, end_date = $7,
+                next_snapshot = $8, next_at = $9, next_end_date = $10,
+                withdrawn_at = COALESCE(withdrawn_at, $11), updated_at = $12, public_since = $13
+         WHERE portal = $1 AND organization_id = $2 AND id = $3",
+    )
+    .bind(portal)
+    .bind(organization_id)
+    .bind(id)
+    .bind(public.snapshot.as_deref())
+    .bind(public.publish_at)
+    .bind(public.unpublish_at)
+    .bind(public.end_date.as_deref())
+    .bind(public.next_snapshot.as_deref())
+    .bind(public.next_at)
+    .bind(public.next_end_date.as_deref())
+    .bind(withdrawn_at)
+    .bind(now)
+    .bind(public.since)
+    .execute(&mut *conn)
+    .await?;
+    crate::public::index::reindex(conn, portal, id, now).await?;
+    Ok(())
+}
+
+/// The addresses of the organization's active users: the mails of §1.12 go to each.
+pub async fn organization_emails(conn: &mut AnyConnection, organization_id: i64) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT email FROM users WHERE organization_id = $1 AND withdrawn_at IS NULL AND disabled_at IS NULL
+           AND email IS NOT NULL AND email <> '' ORDER BY id",
+    )
+    .bind(organization_id)
+    .fetch_all(conn)
+    .await
 }
 
 /// The draft kind of a form a login restored beside a draft another screen saved meanwhile

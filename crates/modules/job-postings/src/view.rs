@@ -159,6 +159,8 @@ pub fn errors(t: &Tr, failures: &[FieldError]) -> FieldErrors {
 
 /// One field on the confirmation screen (and in the two versions of a conflict).
 pub struct Shown {
+    /// The field's name (an anchor of the public page: `#apply_method`).
+    pub name: &'static str,
     pub label: String,
     pub value: String,
 }
@@ -186,9 +188,38 @@ pub fn shown(t: &Tr, taxonomy: &Taxonomy, pairs: &[(String, String)]) -> Vec<Sho
         }
         let joiner = if matches!(view.widget, Widget::Url) { "\n" } else { "、" };
         out.push(Shown {
+            name: view.name,
             label: t.get(&format!("posting.field.{}", view.name)).to_string(),
             value: words.join(joiner),
         });
     }
     out
+}
+
+/// Every field's name, label and value in words (empty when left empty), in form order: what
+/// a revision's diff compares, so that the 事務局 reads 「屋内禁煙」, not a code.
+pub fn words(t: &Tr, taxonomy: &Taxonomy, pairs: &[(String, String)]) -> Vec<(&'static str, String, String)> {
+    let form = Form(pairs);
+    fields::views()
+        .map(|view| {
+            let words: Vec<String> = form
+                .all(view.name)
+                .iter()
+                .filter(|v| !v.is_empty())
+                .map(|v| match view.widget {
+                    Widget::Radio(_) | Widget::Checks(_) => choice_label(t, view.name, v),
+                    Widget::TaxoChecks(taxo, _) | Widget::TaxoSelect(taxo) => {
+                        Taxonomy::name(fields::list(taxonomy, taxo), v).unwrap_or(v).to_string()
+                    }
+                    _ => v.to_string(),
+                })
+                .collect();
+            let joiner = if matches!(view.widget, Widget::Url | Widget::TaxoChecks(..) | Widget::Checks(_)) {
+                "\n"
+            } else {
+                "、"
+            };
+            (view.name, t.get(&format!("posting.field.{}", view.name)).to_string(), words.join(joiner))
+        })
+        .collect()
 }

@@ -62,6 +62,7 @@ fn expected(portal: &str) -> BTreeSet<&'static str> {
             PostingConfirm,
             PostingRequested,
             PostingRequestedDetail,
+            PostingAccess,
         ],
         other => panic!("no screen list for {other}"),
     };
@@ -299,5 +300,6 @@ async fn jrec_in_screens_have_help() {
     app.post(&format!("/jrec-in/job-postings/{id}/confirm"), &[("version", version.as_str())]).await;
     walk.visit(Screen::PostingRequested).await;
     walk.check(&app.get(&format!("/jrec-in/job-postings/{id}/requested")).await, Screen::PostingRequestedDetail).await;
+    walk.visit(Screen::PostingAccess).await;
     walk.done();
 }

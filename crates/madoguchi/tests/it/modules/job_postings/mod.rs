@@ -1,12 +1,24 @@
 //! jrec-in's 求人公募情報 (module `job_postings`, `crates/modules/job-postings`): the
 //! institution's screens up to 「登録依頼」 (`register`: jrec-in spec §1.15 checks 1, 2, 4, 5;
 //! two tabs; a returned posting edited in place and requested again), another institution's
-//! postings never reached (`isolation`). The module is not in the jrec-in preset yet: the tests
+//! postings never reached (`isolation`), the 事務局's queue and review in the console
+//! (`review`: checks 6–8), 修正・一時保存 (`revise`: checks 12–13) and 取り下げ (`withdraw`:
+//! check 14). The module is not in the jrec-in preset yet: the tests
 //! turn it on with a config override. Clock: the testkit's Tuesday 2026-11-24 10:00 JST.
 
 mod isolation;
+mod public;
+mod public_access;
+mod public_detail;
+mod public_feeds;
+mod public_instances;
+mod public_review;
+mod public_search;
 mod register;
+pub mod review;
+mod revise;
 mod sealed;
+mod withdraw;
 
 use crate::testkit::{Page, TestApp};
 use madoguchi_core::Config;
