@@ -14,12 +14,16 @@
 //! - `state`: the plan's states and steps, the three menus of [M-M] §6.1 as data.
 
 pub mod attachments;
+pub mod check;
+pub mod choices;
 pub mod corporate_number;
+pub mod form;
 pub mod ids;
 pub mod permit;
 pub mod routing;
 pub mod rules;
 pub mod state;
+pub mod store;
 
 /// The module's name in a preset's `modules` (presets/mlit-fwms.toml).
 pub const MODULE_NAME: &str = "acceptance_plan";
