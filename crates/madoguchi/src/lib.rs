@@ -53,7 +53,10 @@ pub async fn build(
     }
     let cas = certificate_authorities(&config, clock.now())?;
     let csrf_key = csrf_key(&store, clock.unix()).await?;
-    let panels: madoguchi_web::panels::HomePanels = vec![std::sync::Arc::new(madoguchi_zaikei::panel::ZaikeiPanel)];
+    let panels: madoguchi_web::panels::HomePanels = vec![
+        std::sync::Arc::new(madoguchi_zaikei::panel::ZaikeiPanel),
+        std::sync::Arc::new(madoguchi_acceptance_plan::menu::PlanMenu),
+    ];
     let state = AppState::new(config, store, clock, mailer.clone(), hasher, test_clock, cas, csrf_key, panels);
     Ok(Server { state, mailer })
 }
@@ -79,7 +82,12 @@ pub fn route_table(state: &AppState) -> Routes {
     let table = madoguchi_console::routes(table, state.config.server.upload_limit_bytes());
     let table = table.module(state, madoguchi_asp_accounts::MODULE, madoguchi_asp_accounts::routes(Routes::new()));
     let table = table.module(state, madoguchi_zaikei::MODULE, madoguchi_zaikei::routes(Routes::new()));
-    table.module(state, madoguchi_job_postings::MODULE, madoguchi_job_postings::routes(Routes::new()))
+    let table = table.module(state, madoguchi_job_postings::MODULE, madoguchi_job_postings::routes(Routes::new()));
+    table.module(
+        state,
+        madoguchi_acceptance_plan::MODULE,
+        madoguchi_acceptance_plan::routes(Routes::new(), state.config.server.upload_limit_bytes()),
+    )
 }
 
 /// The whole application: [`route_table`] with the layers every request passes.

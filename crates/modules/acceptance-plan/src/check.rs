@@ -260,7 +260,9 @@ fn worker(w: &Worker, plan: &PlanForm, comparator: Option<u64>, application: Nai
         out.push("ccus_id", e.message_key(), e.params());
     }
     let category = form::one(v, "category");
-    if !category.is_empty() && !out.has("category") && !form::all(&plan.fields, "categories").iter().any(|c| c == category)
+    if !category.is_empty()
+        && !out.has("category")
+        && !form::all(&plan.fields, "categories").iter().any(|c| c == category)
     {
         out.push("category", "plan.err.category_not_in_plan", Vec::new());
     }

@@ -35,7 +35,8 @@ const LANGUAGES: [(&str, &str, &str); 11] = [
 pub fn list(choices: Choices) -> Vec<Choice> {
     match choices {
         Choices::Authority => {
-            let mut out = vec![c("minister", "国土交通大臣", "Minister of Land, Infrastructure, Transport and Tourism")];
+            let mut out =
+                vec![c("minister", "国土交通大臣", "Minister of Land, Infrastructure, Transport and Tourism")];
             out.extend(crate::routing::prefectures().iter().map(|p| Choice {
                 code: format!("governor-{}", p.code),
                 ja: format!("{}知事", p.name),
@@ -71,9 +72,7 @@ pub fn list(choices: Choices) -> Vec<Choice> {
                 ja: r.label().into(),
                 en: match r {
                     crate::ids::CcusReason::LivesAbroad => "Lives abroad: not needed".into(),
-                    crate::ids::CcusReason::EmployedElsewhere => {
-                        "Works for another company and has no ID yet".into()
-                    }
+                    crate::ids::CcusReason::EmployedElsewhere => "Works for another company and has no ID yet".into(),
                 },
             })
             .collect(),

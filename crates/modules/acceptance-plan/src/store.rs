@@ -20,8 +20,7 @@ pub struct Plan {
     pub updated_at: i64,
 }
 
-const COLUMNS: &str =
-    "id, organization_id, bureau, applied_on, approval_number, certified_on, created_at, updated_at";
+const COLUMNS: &str = "id, organization_id, bureau, applied_on, approval_number, certified_on, created_at, updated_at";
 
 fn plan(r: &sqlx::any::AnyRow) -> Result<Plan, sqlx::Error> {
     Ok(Plan {
@@ -72,7 +71,11 @@ pub async fn start(
 
 /// Marks the plan changed.
 pub async fn touch(conn: &mut AnyConnection, plan_id: i64, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE acceptance_plans SET updated_at = $2 WHERE id = $1").bind(plan_id).bind(now).execute(conn).await?;
+    sqlx::query("UPDATE acceptance_plans SET updated_at = $2 WHERE id = $1")
+        .bind(plan_id)
+        .bind(now)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
@@ -123,7 +126,8 @@ fn attachment(r: &sqlx::any::AnyRow) -> Result<Attachment, sqlx::Error> {
     })
 }
 
-const ATTACHMENT: &str = "SELECT a.id, a.kind, a.worker, a.file_id, a.issued_on, f.name, f.media_type, f.size, a.created_at
+const ATTACHMENT: &str =
+    "SELECT a.id, a.kind, a.worker, a.file_id, a.issued_on, f.name, f.media_type, f.size, a.created_at
      FROM plan_attachments a JOIN files f ON f.id = a.file_id";
 
 /// The plan's attachments in upload order.
@@ -144,12 +148,8 @@ pub async fn attachment_of(
         "{ATTACHMENT} JOIN acceptance_plans p ON p.id = a.plan_id
          WHERE p.portal = $1 AND p.organization_id = $2 AND f.owner_organization_id = $2 AND a.id = $3"
     );
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(portal)
-        .bind(organization_id)
-        .bind(id)
-        .fetch_optional(conn)
-        .await?;
+    let row =
+        sqlx::query(sqlx::AssertSqlSafe(sql)).bind(portal).bind(organization_id).bind(id).fetch_optional(conn).await?;
     row.as_ref().map(attachment).transpose()
 }
 
