@@ -27,6 +27,10 @@ use madoguchi_web::state::AppState;
 /// The stored files' purpose (`files.purpose`).
 pub const PURPOSE: &str = "plan_attachment";
 
+/// Accepted uploads per organization and hour (Choice): a plan of 50 workers needs about 170
+/// files; a script that fills the database gets the 429 page.
+const UPLOADS_PER_HOUR: madoguchi_store::limits::Limit = madoguchi_store::limits::Limit::per_hour("plan.upload", 300);
+
 /// The facts of the plan that decide its attachments. Counts not (yet) valid count as 0.
 pub fn facts(plan: &PlanForm) -> PlanFacts {
     let n = |name: &str| crate::ids::count(plan.get(name), 0).unwrap_or(0);
@@ -255,6 +259,12 @@ pub async fn upload(
         drop(tx);
         return page(&state, &current, &ctx, errors, None).await;
     };
+    // Only an accepted file takes a use of the limit, in the transaction that stores it.
+    if !madoguchi_store::limits::take(&mut tx, &current.portal.id, &UPLOADS_PER_HOUR, &organization.to_string(), now)
+        .await?
+    {
+        return Err(AppError::TooMany);
+    }
     let (raw_name, content) = upload.take_file().unwrap_or_default();
     let media = madoguchi_core::files::MediaType::from_mime(file_type.mime());
     let name = madoguchi_core::files::file_name(&raw_name, &kind.name.ja, media);

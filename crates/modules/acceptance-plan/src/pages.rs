@@ -28,6 +28,10 @@ use serde::Deserialize;
 
 pub(crate) type Pairs = Vec<(String, String)>;
 
+/// The most worker blocks a plan takes (Choice: the headcount cap bounds a real plan far below;
+/// this bounds what a script can pile into one draft).
+pub const MAX_WORKERS: usize = 100;
+
 /// The organization of the signed-in user where the portal has the module; 404 otherwise.
 pub(crate) fn organization(current: &CurrentUser) -> Result<i64, AppError> {
     if !current.portal.settings.modules.contains(&MODULE) {
@@ -650,6 +654,10 @@ async fn change_workers(
         return message_page(&ctx, &current, "draft.conflict", StatusCode::CONFLICT);
     }
     let target = match remove {
+        None if plan.workers.len() >= MAX_WORKERS => {
+            drop(tx);
+            return message_page(&ctx, &current, "plan.refused.too_many_workers", StatusCode::CONFLICT);
+        }
         None => format!("{base}/workers/{}", plan.add_worker()),
         Some(key) => {
             let Some(worker) = plan.worker(key) else {
