@@ -200,3 +200,37 @@ async fn the_second_tab_is_told_the_plan_changed() {
     assert_eq!(stale.status, StatusCode::CONFLICT);
     stale.assert_contains(&ja("draft.conflict"));
 }
+
+/// A user who chose English gets the labels, the choices and the messages in English; what the
+/// company typed stays as typed.
+#[tokio::test]
+async fn english_pages_have_english_labels_and_messages() {
+    let app = setup().await;
+    let english = app.post("/_lang", &[("lang", "en"), ("back", "/")]).await;
+    assert_eq!(english.status, StatusCode::SEE_OTHER);
+    start(&app).await;
+    let en = |key: &str| Tr::for_lang(Lang::En).get(key).to_string();
+    let wrong =
+        post_section(&app, "part/p1", "next", &[("corporate_number", "1234567890123"), ("name", "窓口建設")]).await;
+    wrong
+        .assert_contains(&format!("<label for=\"corporate_number\">{}", en("plan.field.corporate_number")))
+        .assert_contains(en("plan.err.corporate_number_check").split('\'').next().unwrap())
+        .assert_contains("Minister of Land, Infrastructure, Transport and Tourism")
+        .assert_contains("value=\"窓口建設\"")
+        .assert_lacks(&ja("plan.err.corporate_number_check"));
+}
+
+/// A plan takes at most 100 worker blocks (a script cannot pile them into one draft).
+#[tokio::test]
+async fn the_hundred_and_first_worker_is_refused() {
+    let app = setup().await;
+    start(&app).await;
+    for _ in 0..madoguchi_acceptance_plan::pages::MAX_WORKERS {
+        add_worker(&app).await;
+    }
+    let version = version_in(&app.get(PLAN).await);
+    let refused = app.post(&format!("{PLAN}/workers"), &[("version", version.as_str())]).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT);
+    refused.assert_contains(&ja("plan.refused.too_many_workers"));
+    assert_eq!(version_in(&app.get(PLAN).await), version, "nothing stored");
+}
