@@ -248,8 +248,15 @@ pub async fn upload(
         let bytes = upload.file.as_ref().map(|(_, b)| b.as_slice()).unwrap_or(&[]);
         attachments::check_file(kind, bytes, already)
     };
+    let chosen =
+        upload.too_large || upload.file.as_ref().is_some_and(|(name, bytes)| !name.is_empty() || !bytes.is_empty());
     let file_type = match checked {
         Ok(t) => Some(t),
+        // No file chosen at all: say so, rather than 「ファイルが空です。」.
+        Err(_) if !chosen => {
+            errors.add(&file_id, ctx.t.get("files.err_missing"));
+            None
+        }
         Err(e) => {
             errors.add(&file_id, &file_error(&ctx, e));
             None

@@ -69,6 +69,14 @@ async fn an_incomplete_plan_is_not_applied_for_and_says_why() {
     assert_eq!(forced.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(audit_count(&app, "plan.submitted").await, 0);
     assert_eq!(plan_row(&app).await.2, None);
+    // A 登記事項証明書 that was recent at upload ages while the plan is written: 申請 says so.
+    post_section(&app, "part/p1", "save", super::P1).await;
+    app.set_clock("2027-02-02T10:00:00+09:00");
+    super::sign_in(&app).await;
+    let aged = app.get(&format!("{PLAN}/apply")).await;
+    aged.assert_contains(
+        "（registry.pdf）：日付が古すぎます。2026-11-02以降に発行・受付されたものを添付してください。",
+    );
 }
 
 /// Check 7 (the organization's side): 申請 → 申請中, routed to 関東地方整備局, read-only, the menu

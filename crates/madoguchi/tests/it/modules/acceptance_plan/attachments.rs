@@ -44,6 +44,11 @@ async fn files_are_judged_by_content_size_and_issue_date() {
     let disguised = upload(&app, "construction_permit", None, "", "許可証.pdf", PNG).await;
     assert_eq!(disguised.status, StatusCode::UNPROCESSABLE_ENTITY);
     disguised.assert_contains(&ja("plan.err.file_type")).assert_contains("aria-invalid=\"true\"");
+    let nothing = app
+        .post_multipart(&format!("{PLAN}/attachments"), true, &[("row", "1"), ("kind", "construction_permit")], &[])
+        .await;
+    assert_eq!(nothing.status, StatusCode::UNPROCESSABLE_ENTITY);
+    nothing.assert_contains(&ja("files.err_missing"));
     let huge = upload(&app, "construction_permit", None, "", "許可証.pdf", &pdf(11 * 1024 * 1024)).await;
     assert_eq!(huge.status, StatusCode::UNPROCESSABLE_ENTITY);
     huge.assert_contains("10MB以下");
