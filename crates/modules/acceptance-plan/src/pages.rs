@@ -263,13 +263,14 @@ pub async fn overview(
 }
 
 /// The draft of an editable plan, made now when there is none (a new plan: prefilled; 補正中:
-/// from the returned snapshot). None when the plan is not the organization's to edit.
+/// from the returned snapshot), and whether it was made now. None when the plan is not the
+/// organization's to edit.
 pub(crate) async fn editable_draft(
     conn: &mut Conn,
     current: &CurrentUser,
     organization: i64,
     now: i64,
-) -> Result<Option<(Loaded, drafts::Draft)>, AppError> {
+) -> Result<Option<(Loaded, drafts::Draft, bool)>, AppError> {
     let Some(mut loaded) = load(conn, current, organization).await? else {
         return Ok(None);
     };
@@ -277,7 +278,7 @@ pub(crate) async fn editable_draft(
         return Ok(None);
     }
     if let Some(d) = loaded.draft.clone() {
-        return Ok(Some((loaded, d)));
+        return Ok(Some((loaded, d, false)));
     }
     let plan = if loaded.item.is_some() { form_of(&loaded) } else { prefilled(current) };
     let payload = plan.to_json();
@@ -294,7 +295,7 @@ pub(crate) async fn editable_draft(
     drafts::create(conn, &new, now).await?;
     loaded.draft = drafts::of_item(conn, &current.portal.id, organization, KIND, loaded.plan.id).await?;
     let draft = loaded.draft.clone().ok_or(AppError::NotFound)?;
-    Ok(Some((loaded, draft)))
+    Ok(Some((loaded, draft, true)))
 }
 
 /// 「新規申請を開始する」: the plan row and its prefilled draft (both once, whatever is pressed twice).
@@ -521,7 +522,7 @@ async fn save(
         // 補正中: the form was read from the returned snapshot (version 0); its first save makes
         // the draft from that snapshot and stores into it.
         None if expected == 0 => match editable_draft(&mut tx, &current, organization, now).await? {
-            Some((l, d)) => {
+            Some((l, d, _)) => {
                 expected = d.version;
                 (l, d)
             }
@@ -638,7 +639,7 @@ async fn change_workers(
     let now = state.clock.unix();
     let base = base(&current);
     let mut tx = state.store.begin().await?;
-    let Some((loaded, draft)) = editable_draft(&mut tx, &current, organization, now).await? else {
+    let Some((loaded, draft, made)) = editable_draft(&mut tx, &current, organization, now).await? else {
         let started = store::of_organization(&mut tx, &current.portal.id, organization).await?.is_some();
         drop(tx);
         return if started {
@@ -648,7 +649,12 @@ async fn change_workers(
         };
     };
     let mut plan = PlanForm::from_json(&draft.payload);
-    let expected = control(&pairs, "version").parse::<i64>().unwrap_or(-1);
+    let mut expected = control(&pairs, "version").parse::<i64>().unwrap_or(-1);
+    // The overview of a plan without a draft (補正中, read from the returned snapshot) shows
+    // version 0; the draft made just now from that snapshot is what it showed.
+    if expected == 0 && made {
+        expected = draft.version;
+    }
     if expected != draft.version {
         drop(tx);
         return message_page(&ctx, &current, "draft.conflict", StatusCode::CONFLICT);

@@ -153,6 +153,13 @@ async fn a_returned_plan_is_corrected_and_applied_for_again() {
         .assert_contains("第4の報酬の説明を補足してください。")
         .assert_contains(&ja("plan.view.edit"));
     app.get(HOME).await.assert_contains(&format!("<a href=\"{PLAN}/view\">計画確認</a>"));
+    // The returned plan's overview (no draft yet, version 0) adds a worker; removing it again
+    // leaves the plan as applied for.
+    let added = super::add_worker(&app).await;
+    assert_eq!(added, "2");
+    let version = super::version_in(&app.get(PLAN).await);
+    let asked = app.post(&format!("{PLAN}/workers/{added}/remove"), &[("version", version.as_str())]).await;
+    assert_eq!(app.press_yes(&asked).await.location(), format!("{PLAN}?done=removed"));
     let p4 = app.get(&format!("{PLAN}/part/p4")).await;
     p4.assert_contains("技能の習熟に応じて昇給する。");
     let corrected = post_section(
