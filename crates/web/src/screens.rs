@@ -67,10 +67,20 @@ pub enum Screen {
     PostingRequested,
     /// One posting under review, read-only.
     PostingRequestedDetail,
+    /// mlit-fwms 新規申請 of the 建設特定技能受入計画 (module acceptance_plan): the plan's sections.
+    PlanNew,
+    /// A Part or a worker block of the plan (an entry of 新規申請).
+    PlanSection,
+    /// The plan's 添付書類.
+    PlanAttachments,
+    /// 「申請」: what stops it, or 「申請します。よろしいですか？」.
+    PlanApply,
+    /// 計画確認.
+    PlanView,
 }
 
 impl Screen {
-    pub const ALL: [Screen; 51] = [
+    pub const ALL: [Screen; 56] = [
         Screen::Top,
         Screen::Login,
         Screen::Otp,
@@ -122,21 +132,27 @@ impl Screen {
         Screen::PostingConfirm,
         Screen::PostingRequested,
         Screen::PostingRequestedDetail,
+        Screen::PlanNew,
+        Screen::PlanSection,
+        Screen::PlanAttachments,
+        Screen::PlanApply,
+        Screen::PlanView,
     ];
 
     /// Screens without an address of their own: one entry of a list (a user's 更新へ, with its
     /// 削除 confirmation), and what a screen shows instead of itself (rokin's login without a
     /// valid certificate), and a posting's own pages (its form, 一時保存完了 and confirmation,
     /// at addresses with its id), whose help leads back to 登録・一時保存 (or, read-only
-    /// under review, to 登録/修正依頼中). Their help leads back
+    /// under review, to 登録/修正依頼中), and a plan's Part or worker block (back to 新規申請). Their help leads back
     /// to that list or screen.
-    pub const ENTRIES: [Screen; 6] = [
+    pub const ENTRIES: [Screen; 7] = [
         Screen::UserEdit,
         Screen::CertificateMissing,
         Screen::PostingForm,
         Screen::PostingSaved,
         Screen::PostingConfirm,
         Screen::PostingRequestedDetail,
+        Screen::PlanSection,
     ];
 
     /// The help page's key in `presets/help/<preset>.toml`.
@@ -193,6 +209,11 @@ impl Screen {
             Screen::PostingConfirm => "posting-confirm",
             Screen::PostingRequested => "posting-requested",
             Screen::PostingRequestedDetail => "posting-requested-detail",
+            Screen::PlanNew => "plan-new",
+            Screen::PlanSection => "plan-section",
+            Screen::PlanAttachments => "plan-attachments",
+            Screen::PlanApply => "plan-apply",
+            Screen::PlanView => "plan-view",
         }
     }
 
@@ -249,6 +270,10 @@ impl Screen {
             Screen::PostingTerms => "job-postings/new",
             Screen::PostingLanguage => "job-postings/new/language",
             Screen::PostingRequested | Screen::PostingRequestedDetail => "job-postings/requested",
+            Screen::PlanNew | Screen::PlanSection => "plan",
+            Screen::PlanAttachments => "plan/attachments",
+            Screen::PlanApply => "plan/apply",
+            Screen::PlanView => "plan/view",
         }
     }
 

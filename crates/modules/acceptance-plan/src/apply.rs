@@ -27,6 +27,7 @@ use madoguchi_web::confirm::{self, Confirmation, Step};
 use madoguchi_web::ctx::{Chrome, Ctx, Origin, audit_entry};
 use madoguchi_web::error::AppError;
 use madoguchi_web::pages::html;
+use madoguchi_web::screens::Screen;
 use madoguchi_web::session::CurrentUser;
 use madoguchi_web::state::AppState;
 use serde::Serialize;
@@ -182,7 +183,7 @@ async fn ask(state: &AppState, current: &CurrentUser, ctx: &Ctx) -> Result<Respo
     let found = blockers(ctx, current, &plan, &stored, today(state.clock.unix())?);
     if !found.is_empty() {
         let page = html(&BlockedPage {
-            chrome: ctx.chrome(ctx.t.get("plan.apply.blocked_title"), Some(&current.portal), None),
+            chrome: ctx.chrome(ctx.t.get("plan.apply.blocked_title"), Some(&current.portal), Some(Screen::PlanApply)),
             blockers: found,
             back: base(current),
         })?;
@@ -199,7 +200,8 @@ async fn ask(state: &AppState, current: &CurrentUser, ctx: &Ctx) -> Result<Respo
         )
         .carry("version", draft.version.to_string())
         .no_link(base(current));
-    Ok(confirm::page(ctx, ctx.t.get("plan.apply.title"), Some(&current.portal), None, confirmation)?.into_response())
+    Ok(confirm::page(ctx, ctx.t.get("plan.apply.title"), Some(&current.portal), Some(Screen::PlanApply), confirmation)?
+        .into_response())
 }
 
 pub async fn apply_form(State(state): State<AppState>, current: CurrentUser, ctx: Ctx) -> Result<Response, AppError> {
@@ -357,7 +359,7 @@ pub async fn view(
         .collect();
     let returned_reason = pages::returned_reason(&mut conn, &current, organization, &loaded).await?;
     Ok(html(&ViewPage {
-        chrome: ctx.chrome(ctx.t.get("plan.view.title"), Some(&current.portal), None),
+        chrome: ctx.chrome(ctx.t.get("plan.view.title"), Some(&current.portal), Some(Screen::PlanView)),
         notice: (query.get("done").map(String::as_str) == Some("applied"))
             .then(|| ctx.t.get("plan.applied").to_string()),
         facts,

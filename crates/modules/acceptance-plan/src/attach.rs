@@ -21,6 +21,7 @@ use madoguchi_web::error::AppError;
 use madoguchi_web::files::human_size;
 use madoguchi_web::forms::FieldErrors;
 use madoguchi_web::pages::html;
+use madoguchi_web::screens::Screen;
 use madoguchi_web::session::CurrentUser;
 use madoguchi_web::state::AppState;
 
@@ -158,7 +159,7 @@ async fn page(
     let stored = store::attachments(&mut conn, loaded.plan.id).await?;
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let page = html(&AttachmentsPage {
-        chrome: ctx.chrome(ctx.t.get("plan.attachments.title"), Some(&current.portal), None),
+        chrome: ctx.chrome(ctx.t.get("plan.attachments.title"), Some(&current.portal), Some(Screen::PlanAttachments)),
         rows: rows(ctx, current, &plan, &stored),
         editable: loaded.state.organization_may_edit(),
         action: format!("{}/attachments", base(current)),
@@ -353,7 +354,8 @@ pub async fn delete(
         .no_link(format!("{base}/attachments"))
         .danger();
         let title = ctx.t.get("plan.attachments.delete");
-        return Ok(confirm::page(&ctx, title, Some(&current.portal), None, confirmation)?.into_response());
+        return Ok(confirm::page(&ctx, title, Some(&current.portal), Some(Screen::PlanAttachments), confirmation)?
+            .into_response());
     }
     store::remove_attachment(&mut tx, &current.portal.id, &a).await?;
     store::touch(&mut tx, loaded.plan.id, state.clock.unix()).await?;

@@ -22,6 +22,7 @@ use madoguchi_web::ctx::{Chrome, Ctx};
 use madoguchi_web::error::AppError;
 use madoguchi_web::forms::FieldErrors;
 use madoguchi_web::pages::html;
+use madoguchi_web::screens::Screen;
 use madoguchi_web::session::CurrentUser;
 use madoguchi_web::state::AppState;
 use serde::Deserialize;
@@ -246,7 +247,7 @@ pub async fn overview(
     };
     let state_key = loaded.as_ref().map_or(PlanState::Unregistered, |l| l.state).label_key();
     Ok(html(&OverviewPage {
-        chrome: ctx.chrome(ctx.t.get("plan.new.title"), Some(&current.portal), None),
+        chrome: ctx.chrome(ctx.t.get("plan.new.title"), Some(&current.portal), Some(Screen::PlanNew)),
         started: loaded.is_some(),
         state: ctx.t.get(&state_key).to_string(),
         notice,
@@ -420,7 +421,7 @@ fn section_page(
     let base = base(current);
     let heading = target.heading(ctx, plan);
     html(&SectionPage {
-        chrome: ctx.chrome(heading.clone(), Some(&current.portal), None),
+        chrome: ctx.chrome(heading.clone(), Some(&current.portal), Some(Screen::PlanSection)),
         heading,
         action: target.action(&base),
         version: shape.version,
@@ -680,7 +681,8 @@ async fn change_workers(
                     .no_link(base.clone())
                     .danger();
                 let title = ctx.t.get("plan.worker.remove");
-                return Ok(confirm::page(&ctx, title, Some(&current.portal), None, confirmation)?.into_response());
+                return Ok(confirm::page(&ctx, title, Some(&current.portal), Some(Screen::PlanNew), confirmation)?
+                    .into_response());
             }
             plan.remove_worker(key);
             for a in store::attachments(&mut tx, loaded.plan.id).await? {
