@@ -22,7 +22,10 @@ pub struct FieldView {
     pub marker: String,
     pub hint: String,
     pub value: String,
-    pub max: usize,
+    /// The text limit as the page says it (「200文字以内」), empty for other inputs, and the id
+    /// that ties it to the control (with the hint and the messages).
+    pub max: String,
+    pub max_id: String,
     pub choices: Vec<ChoiceView>,
 }
 
@@ -73,9 +76,14 @@ fn field_view(t: &Tr, field: &'static Field, values: &Values) -> FieldView {
         marker,
         hint: if field.hint { t.get(&format!("plan.hint.{}", field.name)).to_string() } else { String::new() },
         value: form::one(values, field.name).to_string(),
+        // Free text says its limit; codes (法人番号, 郵便番号, …) have their shape in the hint.
         max: match field.input {
-            Input::Line(m) | Input::Area(m) => m,
-            _ => 0,
+            Input::Line(m) | Input::Area(m) if m >= 50 => t.get("plan.form.max").replace("{max}", &m.to_string()),
+            _ => String::new(),
+        },
+        max_id: match field.input {
+            Input::Line(m) | Input::Area(m) if m >= 50 => format!("{}-max", field.name),
+            _ => String::new(),
         },
         choices,
     }

@@ -43,7 +43,14 @@ async fn before_any_plan_the_menu_offers_only_the_new_application() {
     }
     p1.assert_contains("name=\"email\" type=\"text\" value=\"demo@mlit-fwms.example.jp\"")
         .assert_contains("name=\"contact_email\" type=\"text\" value=\"demo@mlit-fwms.example.jp\"")
-        .assert_contains("法人番号なし（個人事業主）");
+        .assert_contains("法人番号なし（個人事業主）")
+        .assert_contains("<p class=\"hint\" id=\"name-max\">100文字以内</p>")
+        .assert_contains("aria-describedby=\"name-max\"");
+    let long = "長".repeat(101);
+    let too_long = post_section(&app, "part/p1", "next", &[("name", long.as_str())]).await;
+    too_long
+        .assert_contains("<a href=\"#name\">100文字以内で入力してください。</a>")
+        .assert_contains(&format!("value=\"{long}\""));
 }
 
 /// Check 1: 法人番号 1234567890123 refused by its check digit (beside the field, in the summary,
