@@ -22,11 +22,12 @@ use madoguchi_web::cookies::{cookie, removal};
 use madoguchi_web::credentials;
 use madoguchi_web::ctx::audit_entry;
 use madoguchi_web::ctx::{Chrome, Ctx, Origin, PortalRef};
+use madoguchi_web::draft_seal::restore::after_login;
 use madoguchi_web::error::AppError;
 use madoguchi_web::format::format_ts;
 use madoguchi_web::forms::FieldErrors;
 use madoguchi_web::pages::html;
-use madoguchi_web::pages::login_screen::{login_page, login_path};
+use madoguchi_web::pages::login_screen::{login_page, login_page_sealed, login_path};
 use madoguchi_web::screens::Screen;
 use madoguchi_web::session::{self, CurrentUser};
 use madoguchi_web::state::AppState;
@@ -97,6 +98,9 @@ pub struct LoginForm {
     login_id: String,
     #[serde(default)]
     password: String,
+    /// A form posted after the session expired (`madoguchi_web::draft_seal::restore`).
+    #[serde(default)]
+    sealed_draft: String,
 }
 
 pub async fn login(
@@ -121,12 +125,13 @@ pub async fn login(
     if form.password.is_empty() {
         errors.add("password", ctx.t.get("login.password_required"));
     }
+    let sealed = Some(form.sealed_draft.as_str());
     let (Ok(login_id), true) = (parsed, errors.is_empty()) else {
-        return Ok(login_page(&ctx, &portal, &form.login_id, errors, None)?.into_response());
+        return Ok(login_page_sealed(&ctx, &portal, &form.login_id, errors, None, sealed)?.into_response());
     };
     let refused = || -> Result<Response, AppError> {
-        Ok(login_page(&ctx, &portal, &form.login_id, FieldErrors::form(ctx.t.get("login.failed")), None)?
-            .into_response())
+        let errors = FieldErrors::form(ctx.t.get("login.failed"));
+        Ok(login_page_sealed(&ctx, &portal, &form.login_id, errors, None, sealed)?.into_response())
     };
 
     let now = state.clock.unix();
@@ -153,8 +158,10 @@ pub async fn login(
             .await?;
             let meta = origin.session_meta(None);
             let session = session::start_with(&mut tx, &state, &portal, user.id, &jar, now, &meta).await?;
+            let restored = after_login(&state, &mut tx, &portal, &origin, &user, &form.sealed_draft, now).await?;
             tx.commit().await?;
-            Ok((jar.add(session), Redirect::to(&home_path(&portal))).into_response())
+            let next = restored.unwrap_or_else(|| home_path(&portal));
+            Ok((jar.add(session), Redirect::to(&next)).into_response())
         }
         Next::Code(rule) => {
             if !limits::take(&mut tx, &portal.id, &OTP_PER_HOUR, &subject, now).await? {
@@ -165,14 +172,8 @@ pub async fn login(
                 )
                 .await?;
                 tx.commit().await?;
-                return Ok(login_page(
-                    &ctx,
-                    &portal,
-                    &form.login_id,
-                    FieldErrors::form(ctx.t.get("login.too_many_codes")),
-                    None,
-                )?
-                .into_response());
+                let errors = FieldErrors::form(ctx.t.get("login.too_many_codes"));
+                return Ok(login_page_sealed(&ctx, &portal, &form.login_id, errors, None, sealed)?.into_response());
             }
             let token = auth::random_token();
             let code = auth::numeric_code(OTP_DIGITS);
@@ -214,6 +215,12 @@ pub async fn login(
             tx.commit().await?;
             state.mailer.wake();
             let pending = cookie(OTP_COOKIE, token, login_path(&portal), state.secure_cookies());
+            if !form.sealed_draft.is_empty() {
+                // The sealed form rides on to the code step in the page itself (a redirect
+                // would drop it).
+                let page = otp_page(&ctx, &portal, false, FieldErrors::default(), sealed)?;
+                return Ok((jar.add(pending), page).into_response());
+            }
             Ok((jar.add(pending), Redirect::to(&format!("{}/otp", login_path(&portal)))).into_response())
         }
     }
@@ -233,6 +240,7 @@ pub struct OtpPage {
     pub max_attempts: u32,
     pub cancel: String,
     pub errors: FieldErrors,
+    pub sealed_draft: Option<String>,
 }
 
 fn otp_settings(portal: &Portal) -> (u32, u32, bool) {
@@ -251,7 +259,13 @@ fn code_key(portal: &Portal, k: &str) -> String {
     if otp_settings(portal).2 { format!("otp.{k}") } else { format!("code.{k}") }
 }
 
-fn otp_page(ctx: &Ctx, portal: &Portal, skip_checked: bool, errors: FieldErrors) -> Result<Html<String>, AppError> {
+fn otp_page(
+    ctx: &Ctx,
+    portal: &Portal,
+    skip_checked: bool,
+    errors: FieldErrors,
+    sealed_draft: Option<&str>,
+) -> Result<Html<String>, AppError> {
     let (minutes, max_attempts, skippable) = otp_settings(portal);
     let key = |k: &str| code_key(portal, k);
     html(&OtpPage {
@@ -264,6 +278,7 @@ fn otp_page(ctx: &Ctx, portal: &Portal, skip_checked: bool, errors: FieldErrors)
         max_attempts,
         cancel: login_path(portal),
         errors,
+        sealed_draft: sealed_draft.filter(|v| !v.is_empty()).map(str::to_string),
     })
 }
 
@@ -272,7 +287,7 @@ pub async fn otp_form(PortalRef(portal): PortalRef, ctx: Ctx, jar: CookieJar) ->
     if jar.get(OTP_COOKIE).is_none() {
         return Ok(Redirect::to(&login_path(&portal)).into_response());
     }
-    Ok(otp_page(&ctx, &portal, false, FieldErrors::default())?.into_response())
+    Ok(otp_page(&ctx, &portal, false, FieldErrors::default(), None)?.into_response())
 }
 
 #[derive(Deserialize)]
@@ -281,6 +296,8 @@ pub struct OtpForm {
     otp: String,
     #[serde(default)]
     skip: Option<String>,
+    #[serde(default)]
+    sealed_draft: String,
 }
 
 pub async fn otp(
@@ -294,8 +311,9 @@ pub async fn otp(
     password_login(&portal)?;
     let skip = form.skip.is_some() && otp_settings(&portal).2;
     let secure = state.secure_cookies();
+    let sealed = Some(form.sealed_draft.as_str());
     let restart = |jar: CookieJar, key: &str| -> Result<Response, AppError> {
-        let page = login_page(&ctx, &portal, "", FieldErrors::form(ctx.t.get(key)), None)?;
+        let page = login_page_sealed(&ctx, &portal, "", FieldErrors::form(ctx.t.get(key)), None, sealed)?;
         Ok((jar.remove(removal(OTP_COOKIE, login_path(&portal), secure)), page).into_response())
     };
     let Some(token) = jar.get(OTP_COOKIE).map(|c| c.value().to_string()) else {
@@ -303,8 +321,8 @@ pub async fn otp(
     };
     let code: String = madoguchi_web::forms::typed_code(&form.otp);
     if code.len() != OTP_DIGITS as usize || !code.chars().all(|c| c.is_ascii_digit()) {
-        return Ok(otp_page(&ctx, &portal, skip, FieldErrors::field("otp", ctx.t.get(&code_key(&portal, "format"))))?
-            .into_response());
+        let errors = FieldErrors::field("otp", ctx.t.get(&code_key(&portal, "format")));
+        return Ok(otp_page(&ctx, &portal, skip, errors, sealed)?.into_response());
     }
     let now = state.clock.unix();
     let Some(rule) = CodeRule::login_code(&portal.settings.second_factor) else {
@@ -352,8 +370,8 @@ pub async fn otp(
         if last {
             return restart(jar, &code_key(&portal, "too_many"));
         }
-        return Ok(otp_page(&ctx, &portal, skip, FieldErrors::field("otp", ctx.t.get(&code_key(&portal, "wrong"))))?
-            .into_response());
+        let errors = FieldErrors::field("otp", ctx.t.get(&code_key(&portal, "wrong")));
+        return Ok(otp_page(&ctx, &portal, skip, errors, sealed)?.into_response());
     }
     audit::record(&mut tx, &audit_entry(&portal, &origin, "login.code_used", Some(&subject), None), now).await?;
     audit::record(
@@ -364,9 +382,18 @@ pub async fn otp(
     .await?;
     let meta = origin.session_meta(None);
     let session = session::start_with(&mut tx, &state, &portal, pending.user_id, &jar, now, &meta).await?;
+    let restored = match madoguchi_store::users::by_id(&mut tx, pending.user_id).await? {
+        Some(user) => after_login(&state, &mut tx, &portal, &origin, &user, &form.sealed_draft, now).await?,
+        None => None,
+    };
     tx.commit().await?;
     let jar = jar.remove(removal(OTP_COOKIE, login_path(&portal), secure)).add(session);
-    let next = if skip { format!("{}/skip", login_path(&portal)) } else { home_path(&portal) };
+    // 省略設定 asks first; the restored draft is stored either way and listed as a draft.
+    let next = match restored {
+        _ if skip => format!("{}/skip", login_path(&portal)),
+        Some(address) => address,
+        None => home_path(&portal),
+    };
     Ok((jar, Redirect::to(&next)).into_response())
 }
 

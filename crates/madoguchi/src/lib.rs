@@ -15,6 +15,8 @@ use madoguchi_store::Store;
 use madoguchi_web::AppState;
 use madoguchi_web::auth::Hasher;
 use madoguchi_web::csrf::CsrfKey;
+use madoguchi_web::draft_seal::DraftRestorers;
+use madoguchi_web::draft_seal::DraftSealKey;
 use madoguchi_web::route_table::Routes;
 
 /// Everything `serve` runs: the state (routes are built from it) and the mail worker.
@@ -57,7 +59,24 @@ pub async fn build(
         std::sync::Arc::new(madoguchi_zaikei::panel::ZaikeiPanel),
         std::sync::Arc::new(madoguchi_acceptance_plan::menu::PlanMenu),
     ];
-    let state = AppState::new(config, store, clock, mailer.clone(), hasher, test_clock, cas, csrf_key, panels);
+    let seal_key = {
+        let mut conn = store.acquire().await.context("cannot read the server's keys")?;
+        DraftSealKey::load(&mut conn, clock.unix()).await.context("cannot read the server's keys")?
+    };
+    let restorers: DraftRestorers = vec![std::sync::Arc::new(madoguchi_job_postings::restore::PostingRestorer)];
+    let state = AppState::new(
+        config,
+        store,
+        clock,
+        mailer.clone(),
+        hasher,
+        test_clock,
+        cas,
+        csrf_key,
+        panels,
+        seal_key,
+        restorers,
+    );
     Ok(Server { state, mailer })
 }
 

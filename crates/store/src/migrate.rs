@@ -47,6 +47,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(20, "0020_drafts_review"),
     migration!(21, "0021_files"),
     migration!(22, "0022_job_postings"),
+    migration!(23, "0023_zaikei_order"),
     migration!(26, "0026_acceptance_plans"),
 ];
 

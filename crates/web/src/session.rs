@@ -70,6 +70,14 @@ pub enum ForcedChange {
     Expired,
 }
 
+/// Left in the request's extensions when [`CurrentUser`] refused it because the session of
+/// `user_id` had just timed out (idle or absolute): what `crate::draft_restore::FormUser`
+/// seals a posted form for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExpiredSession {
+    pub user_id: i64,
+}
+
 /// A user signed in to this portal, with the token hash of the session.
 pub struct CurrentUser {
     pub portal: Portal,
@@ -143,6 +151,10 @@ impl FromRequestParts<AppState> for CurrentUser {
                     ..Default::default()
                 };
                 madoguchi_store::audit::record(&mut conn, &entry, now).await.map_err(fail)?;
+                // A form posted now is sealed for this user's next login (`crate::draft_restore`).
+                if let Some(user_id) = ended.user_id {
+                    parts.extensions.insert(ExpiredSession { user_id });
+                }
             }
             sessions::delete(&mut conn, &hash).await.map_err(fail)?;
             return Err(login);

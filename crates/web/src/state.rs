@@ -32,6 +32,10 @@ pub struct Inner {
     pub csrf_key: CsrfKey,
     /// What business modules add to インフォメーション (`crate::panels`).
     pub home_panels: crate::panels::HomePanels,
+    /// Seals a form posted after the session expired (`server_secrets.draft_seal`).
+    pub draft_seal_key: crate::draft_seal::DraftSealKey,
+    /// The modules that turn such a form into a draft after the login (`crate::draft_seal::restore`).
+    pub draft_restorers: crate::draft_seal::DraftRestorers,
 }
 
 impl std::ops::Deref for AppState {
@@ -54,6 +58,8 @@ impl AppState {
         cas: Authorities,
         csrf_key: CsrfKey,
         home_panels: crate::panels::HomePanels,
+        draft_seal_key: crate::draft_seal::DraftSealKey,
+        draft_restorers: crate::draft_seal::DraftRestorers,
     ) -> AppState {
         AppState(Arc::new(Inner {
             config,
@@ -68,6 +74,8 @@ impl AppState {
             cas: Arc::new(cas),
             csrf_key,
             home_panels,
+            draft_seal_key,
+            draft_restorers,
         }))
     }
 

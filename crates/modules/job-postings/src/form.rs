@@ -24,6 +24,7 @@ use madoguchi_core::review::{Actor, ReviewAction, ReviewState};
 use madoguchi_store::review::{self as reviews, ItemKey, Scope, Step};
 use madoguchi_store::{Conn, audit, drafts};
 use madoguchi_web::ctx::{Chrome, Ctx, Origin, audit_entry};
+use madoguchi_web::draft_seal::restore::FormUser;
 use madoguchi_web::error::AppError;
 use madoguchi_web::forms::FieldErrors;
 use madoguchi_web::pages::html;
@@ -60,6 +61,8 @@ pub struct FormPage {
     /// A stale save: what is stored now (the form shows what this screen typed).
     pub latest: Option<Vec<Shown>>,
     pub list: String,
+    /// 「…入力内容を下書きとして保存しました。」 after a login restored the form.
+    pub notice: Option<String>,
 }
 
 struct Shape<'a> {
@@ -69,6 +72,7 @@ struct Shape<'a> {
     errors: FieldErrors,
     returned_reason: Option<String>,
     latest: Option<Vec<Shown>>,
+    notice: Option<String>,
 }
 
 fn form_page(
@@ -93,6 +97,7 @@ fn form_page(
         returned_reason: shape.returned_reason,
         latest: shape.latest,
         list: format!("{base}/register"),
+        notice: shape.notice,
     })
 }
 
@@ -105,6 +110,7 @@ pub fn blank(current: &CurrentUser, ctx: &Ctx, language: &str) -> Result<Respons
         errors: FieldErrors::default(),
         returned_reason: None,
         latest: None,
+        notice: None,
     };
     Ok(form_page(ctx, current, &[], shape)?.into_response())
 }
@@ -146,7 +152,7 @@ fn refused(ctx: &Ctx, current: &CurrentUser, key: &str) -> Result<Response, AppE
 /// Whether the institution may edit the posting now: never requested, or returned. Otherwise
 /// the manual's words (登録依頼中: contact the 事務局); a registered posting's 修正 is another
 /// screen.
-fn editable(item: Option<&reviews::Item>) -> Result<(), &'static str> {
+pub(crate) fn editable(item: Option<&reviews::Item>) -> Result<(), &'static str> {
     match item.map(|i| i.state) {
         None | Some(ReviewState::Returned) => Ok(()),
         Some(ReviewState::UnderReview) => Err("posting.refused.under_request"),
@@ -173,13 +179,22 @@ async fn returned_reason(
     Ok(history.into_iter().rev().find(|e| e.action == ReviewAction::Return).and_then(|e| e.reason))
 }
 
+#[derive(Deserialize)]
+pub struct EditQuery {
+    /// Set by the login that restored a form posted after the idle logout.
+    #[serde(default)]
+    restored: Option<String>,
+}
+
 /// The form of a posting not yet registered: its draft, else (returned, edited in place) the
-/// snapshot the 事務局 returned.
+/// snapshot the 事務局 returned. A form restored by a login beside a draft another screen
+/// saved meanwhile (`crate::restore`) is shown as typed, the stored draft beside it.
 pub async fn edit(
     State(state): State<AppState>,
     current: CurrentUser,
     ctx: Ctx,
     Path((_portal, id)): Path<(String, i64)>,
+    Query(query): Query<EditQuery>,
 ) -> Result<Response, AppError> {
     let organization = organization(&current)?;
     let mut conn = state.store.acquire().await?;
@@ -194,14 +209,24 @@ pub async fn edit(
         (None, Some(i)) => (payload_pairs(i.pending_snapshot.as_deref().unwrap_or("{}")), 0),
         (None, None) => (Vec::new(), 0),
     };
+    let kept = store::restored(&mut conn, &current.portal.id, organization, id).await?;
+    let (pairs, latest, errors) = match kept {
+        Some(kept) => (
+            payload_pairs(&kept.payload),
+            Some(view::shown(ctx.t, taxo()?, &pairs)),
+            FieldErrors::form(ctx.t.get("draft.restored_replaced")),
+        ),
+        None => (pairs, None, FieldErrors::default()),
+    };
     let reason = returned_reason(&mut conn, &current, organization, item.as_ref()).await?;
     let shape = Shape {
         posting: Some(&posting),
         language: &posting.language,
         version,
-        errors: FieldErrors::default(),
+        errors,
         returned_reason: reason,
-        latest: None,
+        latest,
+        notice: query.restored.is_some().then(|| ctx.t.get("draft.restored_after_login").to_string()),
     };
     Ok(form_page(&ctx, &current, &pairs, shape)?.into_response())
 }
@@ -217,10 +242,14 @@ fn control<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
 /// 「一時保存」 or 「確認」 of a new posting: the first save makes the posting and its データ番号.
 pub async fn save_new(
     State(state): State<AppState>,
-    current: CurrentUser,
+    user: FormUser,
     ctx: Ctx,
     Form(pairs): Form<Pairs>,
 ) -> Result<Response, AppError> {
+    let current = match user.or_seal(&state, &ctx, &pairs) {
+        Ok(current) => current,
+        Err(login) => return Ok(*login),
+    };
     let organization = organization(&current)?;
     let language = control(&pairs, "language");
     if !matches!(language, "ja" | "en") {
@@ -235,11 +264,15 @@ pub async fn save_new(
 /// 「一時保存」 or 「確認」 of an existing posting's form.
 pub async fn save_existing(
     State(state): State<AppState>,
-    current: CurrentUser,
+    user: FormUser,
     ctx: Ctx,
     Path((_portal, id)): Path<(String, i64)>,
     Form(pairs): Form<Pairs>,
 ) -> Result<Response, AppError> {
+    let current = match user.or_seal(&state, &ctx, &pairs) {
+        Ok(current) => current,
+        Err(login) => return Ok(*login),
+    };
     let organization = organization(&current)?;
     let mut tx = state.store.begin().await?;
     let posting = store::find(&mut tx, &current.portal.id, organization, id).await?.ok_or(AppError::NotFound)?;
@@ -319,6 +352,8 @@ async fn save(
         }
     };
     store::touch(&mut tx, &portal, organization, posting.id, now).await?;
+    // A form a login restored beside the draft is settled by this save.
+    store::drop_restored(&mut tx, &portal, organization, posting.id).await?;
     let base = base(&current);
     if control(&pairs, "action") != "confirm" {
         tx.commit().await?;
@@ -341,6 +376,7 @@ async fn save(
                 errors: view::errors(ctx.t, &failures),
                 returned_reason: reason,
                 latest: None,
+                notice: None,
             };
             Ok(form_page(&ctx, &current, &pairs, shape)?.into_response())
         }
@@ -363,6 +399,7 @@ fn conflict(
         errors: FieldErrors::form(ctx.t.get("draft.conflict")),
         returned_reason: None,
         latest: Some(view::shown(ctx.t, taxo()?, &payload_pairs(latest))),
+        notice: None,
     };
     Ok((axum::http::StatusCode::CONFLICT, form_page(ctx, current, pairs, shape)?).into_response())
 }

@@ -25,6 +25,7 @@ pub mod form;
 pub mod lifecycle;
 pub mod pages;
 pub mod requested;
+pub mod restore;
 pub mod store;
 pub mod taxonomy;
 pub mod view;

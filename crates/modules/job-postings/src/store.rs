@@ -153,3 +153,30 @@ pub async fn lines(conn: &mut AnyConnection, portal: &str, organization_id: i64)
         })
         .collect()
 }
+
+/// The draft kind of a form a login restored beside a draft another screen saved meanwhile
+/// (`crate::restore`).
+pub const RESTORED_KIND: &str = "job_posting.restored";
+
+/// The restored form kept beside the posting's draft, if any.
+pub(crate) async fn restored(
+    conn: &mut AnyConnection,
+    portal: &str,
+    organization: i64,
+    id: i64,
+) -> Result<Option<madoguchi_store::drafts::Draft>, sqlx::Error> {
+    madoguchi_store::drafts::of_item(conn, portal, organization, RESTORED_KIND, id).await
+}
+
+/// Removes the restored form kept beside the posting's draft (a save has settled it).
+pub(crate) async fn drop_restored(
+    conn: &mut AnyConnection,
+    portal: &str,
+    organization: i64,
+    id: i64,
+) -> Result<(), sqlx::Error> {
+    while let Some(kept) = restored(conn, portal, organization, id).await? {
+        madoguchi_store::drafts::delete(conn, portal, organization, kept.id).await?;
+    }
+    Ok(())
+}

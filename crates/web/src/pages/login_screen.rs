@@ -31,6 +31,9 @@ pub struct LoginPage {
     pub action: String,
     /// hellowork: 「アカウントを再登録」 for accounts withdrawn within the window.
     pub return_link: Option<String>,
+    /// A form posted after the session expired, sealed (`crate::draft_seal`), carried through
+    /// the login to become a draft.
+    pub sealed_draft: Option<String>,
 }
 
 /// A word of the reset by mailed key in the portal's own terms (`recovery.words`), else the
@@ -81,6 +84,18 @@ pub fn login_page(
     errors: FieldErrors,
     notice: Option<String>,
 ) -> Result<Html<String>, AppError> {
+    login_page_sealed(ctx, portal, login_id, errors, notice, None)
+}
+
+/// [`login_page`] carrying a sealed form (`sealed_draft`, a hidden field) when there is one.
+pub fn login_page_sealed(
+    ctx: &Ctx,
+    portal: &Portal,
+    login_id: &str,
+    errors: FieldErrors,
+    notice: Option<String>,
+    sealed_draft: Option<&str>,
+) -> Result<Html<String>, AppError> {
     let s = &portal.settings.login_screen;
     html(&LoginPage {
         chrome: ctx.chrome(s.title.get(ctx.lang), Some(portal), Some(Screen::Login)),
@@ -96,5 +111,6 @@ pub fn login_page(
             .as_ref()
             .and_then(|w| w.return_within_days)
             .map(|_| format!("/{}/return", portal.id)),
+        sealed_draft: sealed_draft.filter(|v| !v.is_empty()).map(str::to_string),
     })
 }

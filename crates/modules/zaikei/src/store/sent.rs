@@ -3,7 +3,7 @@
 //! that version to the delivery's 明細. Bound by portal (the console) and by contract.
 
 use super::changes::{self, ChangeRow, ChangeSet};
-use crate::kinds::{ChangeKind, Cycle, DeliveryState, SavingsKind};
+use crate::kinds::{ChangeKind, Cycle, DeliveryKind, DeliveryState, SavingsKind};
 use madoguchi_core::normalize::kana_search_key;
 use madoguchi_store::Conn;
 use sqlx::Row;
@@ -145,6 +145,8 @@ pub async fn apply(conn: &mut Conn, contract: i64, set: &ChangeSet, due: &str, n
             _ => {}
         }
     }
+    // A 新規 took its place in the 照会's order (its sort_no is 0 until renumbered).
+    super::statements::renumber(conn, DeliveryKind::Deposit, set.delivery_id).await?;
     sqlx::query("UPDATE zaikei_change_sets SET processed_at = $2 WHERE id = $1")
         .bind(set.id)
         .bind(now)
@@ -218,13 +220,15 @@ async fn add_new(
             .fetch_one(&mut *conn)
             .await?;
     sqlx::query(
-        "INSERT INTO zaikei_deposit_rows (delivery_id, account_id, line_no, amount, change_kind, previous_amount, incentive_amount)
-         VALUES ($1, $2, $3, $4, 'new', 0, 0)",
+        "INSERT INTO zaikei_deposit_rows (delivery_id, account_id, line_no, amount, change_kind, previous_amount, incentive_amount,
+                                          savings_kind)
+         VALUES ($1, $2, $3, $4, 'new', 0, 0, $5)",
     )
     .bind(delivery)
     .bind(account)
     .bind(line)
     .bind(amount)
+    .bind(&change.savings_kind)
     .execute(conn)
     .await?;
     Ok(())

@@ -6,6 +6,7 @@
 
 mod isolation;
 mod register;
+mod sealed;
 
 use crate::testkit::{Page, TestApp};
 use madoguchi_core::Config;

@@ -100,3 +100,47 @@ async fn a_fourth_delivery_pushes_the_oldest_out_of_the_picker_and_the_job_delet
     let kept = b.get(&format!("/rokin/zaikei/statements?kind=balance&delivery={}", ids[1])).await;
     kept.assert_contains("<span id=\"row-total\">10</span>");
 }
+
+/// The 社員番号 of every row of the 照会 of `address`, page after page, in the order shown.
+async fn shown_order(b: &crate::testkit::TestApp, address: &str) -> Vec<String> {
+    let mut order = Vec::new();
+    for page in 1.. {
+        let body = b.get(&format!("{address}&page={page}")).await.body;
+        let before = order.len();
+        for cell in body.split("</td><td>").skip(1) {
+            if cell.len() == 6 && cell.starts_with('E') && cell[1..].bytes().all(|c| c.is_ascii_digit()) {
+                order.push(cell.to_string());
+            }
+        }
+        if order.len() == before || !body.contains("rel=\"next\"") {
+            break;
+        }
+    }
+    order
+}
+
+/// The rows come in 所属コード then 社員番号 order on every page, with filters too; a later
+/// delivery that moves a member to another 所属 moves them in the delivery already shown (the
+/// order is kept on the rows, migration 0023).
+#[tokio::test]
+async fn rows_come_in_department_order_and_a_move_reorders_them() {
+    let (app, b, _, contract) = setup().await;
+    let mut m = members(120);
+    let id = delivery_id(&deliver(&app, contract, DeliveryKind::Deposit, &deposit_120(), false).await);
+    let expected = |m: &[madoguchi::demo_zaikei::DemoMember],
+                    filter: &dyn Fn(&madoguchi::demo_zaikei::DemoMember) -> bool| {
+        let mut rows: Vec<_> = m.iter().filter(|x| filter(x)).map(|x| (x.dept.0, x.employee_no.clone())).collect();
+        rows.sort();
+        rows.into_iter().map(|(_, e)| e).collect::<Vec<_>>()
+    };
+    let address = format!("/rokin/zaikei/statements?kind=deposit&delivery={id}");
+    assert_eq!(shown_order(&b, &address).await, expected(&m, &|_| true));
+    assert_eq!(shown_order(&b, &format!("{address}&savings=pension")).await, expected(&m, &|x| x.savings == "年金"));
+    assert_eq!(shown_order(&b, &format!("{address}&name=やまだ")).await, expected(&m, &|x| x.name.starts_with("山田")));
+    // E10001 moves from 総務部 (S01, first) to 製造部 (M01) in the next 加入者残高一覧表.
+    m[0].dept = ("M01", "製造部");
+    deliver(&app, contract, DeliveryKind::Balance, &balance_csv(&m, "2025-06-30"), false).await;
+    let moved = shown_order(&b, &address).await;
+    assert_eq!(moved, expected(&m, &|_| true));
+    assert_ne!(moved.first().map(String::as_str), Some("E10001"));
+}

@@ -12,37 +12,16 @@
 //! `base64url(version ‖ nonce ‖ ciphertext ‖ tag)`, no padding. The fields are encrypted, not
 //! only signed: they may hold personal data and travel through the browser and its history.
 //!
-//! # How it is wired (the screens do this; this module holds no route)
+//! # How it is wired
 //!
-//! 1. **Key**: `madoguchi::build` loads it once with [`DraftSealKey::load`] beside the CSRF key
-//!    and keeps it in `AppState` (a field `draft_seal_key`).
-//! 2. **Expired POST**: a module's form handler (every 「次へ」, 「一時保存」 and 「確認」 of a
-//!    draft form) takes `Result<CurrentUser, Response>` instead of `CurrentUser`. When the
-//!    extractor refuses because the session timed out, it must hand over the expired session's
-//!    user id: `CurrentUser::from_request_parts` already reads it (`ended.user_id`, where it
-//!    writes `session.ended`); the wiring makes it also put it into the request extensions (an
-//!    `ExpiredSession { user_id }` value, to add beside `CurrentUser`) before returning its
-//!    redirect. (The CSRF check still passes: its cookie is the pre-session one.) The handler
-//!    then calls [`seal`] with the portal, that user id, its own path (`target`, which must lie
-//!    under `/{portal}/`), the posted form pairs (the CSRF token is dropped by `seal`), and
-//!    `now`; and answers with the portal's login page (200,
-//!    not a redirect: a redirect would drop the body) carrying
-//!    `<input type="hidden" name="sealed_draft" value="…">` and the notice that the session
-//!    expired. No session, or a session of another portal, or no user id: the usual redirect.
-//! 3. **Login**: the login handlers keep `sealed_draft` through every step of the login (the
-//!    password form, then the OTP or certificate step, each as a hidden field). When the login
-//!    completes, they call [`open`] with the logged-in user's id:
-//!    - `Ok(form)`: the module that owns `form.target` stores the fields as a draft
-//!      (`madoguchi_store::drafts::create`, or `save` over the draft the target names), in the
-//!      login's transaction, writes [`EVENT_RESTORED`], and the login redirects to the target
-//!      with 「セッションの有効期限が切れたため、入力内容を下書きとして保存しました。」
-//!      (`draft.restored_after_login`) instead of the home page.
-//!    - `Err(OpenError::OtherUser)`: discarded; [`EVENT_DISCARDED`] is written (the subject
-//!      is the sealed user), nothing is stored, the login goes on as usual.
-//!    - `Err(Expired | Malformed)`: ignored; the login goes on as usual.
+//! [`restore`]: the `FormUser` extractor and `or_seal` on the form's side, `after_login` on the
+//! login's, and the `DraftRestorer` each module registers for its forms
+//! (docs/DRAFTS_REVIEW.md).
 //!
 //! The value never authorises anything by itself: it is opened only after a full login, and
 //! only the fields reach the module's own draft rules.
+
+pub mod restore;
 
 use aes_gcm::Aes256Gcm;
 use aes_gcm::aead::{Aead, KeyInit, Payload};
@@ -213,6 +192,29 @@ pub fn open(key: &DraftSealKey, value: &str, portal: &str, logged_in: i64, now: 
     }
     Ok(form)
 }
+
+/// What a module's restorer is given: the login's transaction, the portal, the user who just
+/// logged in and the opened form.
+pub struct RestoreInput<'a> {
+    pub conn: &'a mut madoguchi_store::Conn,
+    pub portal: &'a madoguchi_core::Portal,
+    pub user: &'a madoguchi_store::users::User,
+    pub form: &'a SealedForm,
+    pub now: i64,
+}
+
+pub type RestoreFuture<'a> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<Option<String>, crate::error::AppError>> + Send + 'a>>;
+
+/// A module's side: the forms it owns, and how their fields become a draft. `restore` returns
+/// the address to open (the draft's form), or None when it stored nothing (the form's object
+/// is gone); it must store only what the user could have saved with a live session.
+pub trait DraftRestorer: Send + Sync {
+    fn owns(&self, portal: &madoguchi_core::Portal, target: &str) -> bool;
+    fn restore<'a>(&'a self, input: RestoreInput<'a>) -> RestoreFuture<'a>;
+}
+
+pub type DraftRestorers = Vec<std::sync::Arc<dyn DraftRestorer>>;
 
 #[cfg(test)]
 mod tests {
