@@ -63,7 +63,10 @@ pub async fn build(
         let mut conn = store.acquire().await.context("cannot read the server's keys")?;
         DraftSealKey::load(&mut conn, clock.unix()).await.context("cannot read the server's keys")?
     };
-    let restorers: DraftRestorers = vec![std::sync::Arc::new(madoguchi_job_postings::restore::PostingRestorer)];
+    let restorers: DraftRestorers = vec![
+        std::sync::Arc::new(madoguchi_job_postings::restore::PostingRestorer),
+        std::sync::Arc::new(madoguchi_acceptance_plan::restore::PlanRestorer),
+    ];
     let state = AppState::new(
         config,
         store,

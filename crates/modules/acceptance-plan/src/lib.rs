@@ -24,6 +24,7 @@ pub mod ids;
 pub mod menu;
 pub mod pages;
 pub mod permit;
+pub mod restore;
 pub mod routing;
 pub mod rules;
 pub mod state;

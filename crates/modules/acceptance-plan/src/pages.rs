@@ -19,6 +19,7 @@ use madoguchi_store::review::{self as reviews, ItemKey, Scope};
 use madoguchi_store::{Conn, drafts};
 use madoguchi_web::confirm::{self, Confirmation, Step};
 use madoguchi_web::ctx::{Chrome, Ctx};
+use madoguchi_web::draft_seal::restore::FormUser;
 use madoguchi_web::error::AppError;
 use madoguchi_web::forms::FieldErrors;
 use madoguchi_web::pages::html;
@@ -323,6 +324,7 @@ pub struct SectionPage {
     pub errors: FieldErrors,
     /// A stale save: what is stored now, read-only beside the typed form.
     pub latest: Option<Vec<view::ShownGroup>>,
+    pub notice: Option<String>,
     pub next_label: String,
     pub back: String,
 }
@@ -408,6 +410,8 @@ struct Shape {
     version: i64,
     errors: FieldErrors,
     latest: Option<Vec<view::ShownGroup>>,
+    /// 「セッションの有効期限が切れたため、…保存しました。」 after a restored form.
+    notice: Option<String>,
 }
 
 fn section_page(
@@ -428,6 +432,7 @@ fn section_page(
         groups: view::groups(ctx.t, target.section(), values),
         errors: shape.errors,
         latest: shape.latest,
+        notice: shape.notice,
         next_label: ctx
             .t
             .get(match target {
@@ -439,7 +444,13 @@ fn section_page(
     })
 }
 
-async fn show(state: AppState, current: CurrentUser, ctx: Ctx, target: Target) -> Result<Response, AppError> {
+async fn show(
+    state: AppState,
+    current: CurrentUser,
+    ctx: Ctx,
+    target: Target,
+    restored: bool,
+) -> Result<Response, AppError> {
     let organization = organization(&current)?;
     let mut conn = state.store.acquire().await?;
     let Some(loaded) = load(&mut conn, &current, organization).await? else {
@@ -451,8 +462,15 @@ async fn show(state: AppState, current: CurrentUser, ctx: Ctx, target: Target) -
     let plan = form_of(&loaded);
     let values = target.values(&plan).ok_or(AppError::NotFound)?;
     let version = loaded.draft.as_ref().map_or(0, |d| d.version);
-    let shape = Shape { version, errors: FieldErrors::default(), latest: None };
+    let notice = restored.then(|| ctx.t.get("draft.restored_after_login").to_string());
+    let shape = Shape { version, errors: FieldErrors::default(), latest: None, notice };
     Ok(section_page(&ctx, &current, target, &plan, &values, shape)?.into_response())
+}
+
+#[derive(Deserialize, Default)]
+pub struct RestoredQuery {
+    #[serde(default)]
+    restored: String,
 }
 
 pub async fn part_form(
@@ -460,8 +478,9 @@ pub async fn part_form(
     current: CurrentUser,
     ctx: Ctx,
     Path((_portal, part)): Path<(String, String)>,
+    Query(query): Query<RestoredQuery>,
 ) -> Result<Response, AppError> {
-    show(state, current, ctx, part_target(&part)?).await
+    show(state, current, ctx, part_target(&part)?, !query.restored.is_empty()).await
 }
 
 pub async fn worker_form(
@@ -469,27 +488,39 @@ pub async fn worker_form(
     current: CurrentUser,
     ctx: Ctx,
     Path((_portal, worker)): Path<(String, String)>,
+    Query(query): Query<RestoredQuery>,
 ) -> Result<Response, AppError> {
-    show(state, current, ctx, worker_target(&worker)?).await
+    show(state, current, ctx, worker_target(&worker)?, !query.restored.is_empty()).await
 }
 
+/// A Part's save; posted after the idle logout, the login page with the form sealed
+/// (`restore`).
 pub async fn part_save(
     State(state): State<AppState>,
-    current: CurrentUser,
+    user: FormUser,
     ctx: Ctx,
     Path((_portal, part)): Path<(String, String)>,
     Form(pairs): Form<Pairs>,
 ) -> Result<Response, AppError> {
+    let current = match user.or_seal(&state, &ctx, &pairs) {
+        Ok(current) => current,
+        Err(login) => return Ok(*login),
+    };
     save(state, current, ctx, part_target(&part)?, pairs).await
 }
 
+/// A worker block's save, sealed the same way.
 pub async fn worker_save(
     State(state): State<AppState>,
-    current: CurrentUser,
+    user: FormUser,
     ctx: Ctx,
     Path((_portal, worker)): Path<(String, String)>,
     Form(pairs): Form<Pairs>,
 ) -> Result<Response, AppError> {
+    let current = match user.or_seal(&state, &ctx, &pairs) {
+        Ok(current) => current,
+        Err(login) => return Ok(*login),
+    };
     save(state, current, ctx, worker_target(&worker)?, pairs).await
 }
 
@@ -585,7 +616,7 @@ async fn save(
     if errors.is_empty() {
         return Ok(Redirect::to(&target.next(&base, &plan)).into_response());
     }
-    let shape = Shape { version, errors, latest: None };
+    let shape = Shape { version, errors, latest: None, notice: None };
     Ok(section_page(&ctx, &current, target, &plan, &typed, shape)?.into_response())
 }
 
@@ -600,8 +631,12 @@ fn conflict(
     latest_version: i64,
 ) -> Result<Response, AppError> {
     let latest = target.values(stored).map(|v| view::shown(ctx.t, target.section(), &v)).unwrap_or_default();
-    let shape =
-        Shape { version: latest_version, errors: FieldErrors::form(ctx.t.get("draft.conflict")), latest: Some(latest) };
+    let shape = Shape {
+        version: latest_version,
+        errors: FieldErrors::form(ctx.t.get("draft.conflict")),
+        latest: Some(latest),
+        notice: None,
+    };
     Ok((StatusCode::CONFLICT, section_page(ctx, current, target, stored, typed, shape)?).into_response())
 }
 

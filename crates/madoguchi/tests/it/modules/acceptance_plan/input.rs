@@ -241,3 +241,48 @@ async fn the_hundred_and_first_worker_is_refused() {
     refused.assert_contains(&ja("plan.refused.too_many_workers"));
     assert_eq!(version_in(&app.get(PLAN).await), version, "nothing stored");
 }
+
+/// The hidden `sealed_draft` of a login page.
+fn sealed_in(page: &crate::testkit::Page) -> String {
+    let marker = "name=\"sealed_draft\" value=\"";
+    let at = page.body.find(marker).unwrap_or_else(|| panic!("no sealed form: {}", page.body));
+    let rest = &page.body[at + marker.len()..];
+    rest[..rest.find('"').unwrap()].to_string()
+}
+
+/// Check 3: a worker block filled halfway and posted after 61 minutes idle is sealed into the
+/// login page; after the same user logs in, the block is back with what was typed (and the
+/// notice), nothing else of the plan lost.
+#[tokio::test]
+async fn a_worker_block_posted_after_the_idle_logout_is_back_after_the_login() {
+    let app = setup().await;
+    start(&app).await;
+    post_section(&app, "part/p1", "save", &[("name", "窓口建設株式会社")]).await;
+    let key = add_worker(&app).await;
+    let path = format!("{PLAN}/workers/{key}");
+    let version = version_in(&app.get(&path).await);
+    app.set_clock("2026-11-24T11:01:00+09:00");
+    let posted = [("version", version.as_str()), ("action", "next"), ("name_roman", "TRAN THI B"), ("sex", "f")];
+    let login = app.post(&path, &posted).await;
+    assert_eq!(login.status, StatusCode::OK, "the login page itself: {}", login.body);
+    login.assert_contains("name=\"login_id\"").assert_lacks("TRAN THI B");
+    let sealed = sealed_in(&login);
+    let again = app
+        .post(
+            "/mlit-fwms/login",
+            &[("login_id", "kensetsu01"), ("password", "Demo-User-2026"), ("sealed_draft", &sealed)],
+        )
+        .await;
+    assert_eq!(again.location(), format!("{path}?restored=1"), "{}", again.body);
+    let form = app.get(again.location()).await;
+    form.assert_contains(&ja("draft.restored_after_login"))
+        .assert_contains("value=\"TRAN THI B\"")
+        .assert_contains("name=\"sex\" value=\"f\" checked");
+    app.get(&format!("{PLAN}/part/p1")).await.assert_contains("value=\"窓口建設株式会社\"");
+    let mut conn = app.state.store.acquire().await.unwrap();
+    let restored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE event = 'draft.restored_after_login'")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    assert_eq!(restored, 1);
+}
