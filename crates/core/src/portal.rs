@@ -91,6 +91,9 @@ pub struct PortalSettings {
     pub session: SessionPolicy,
     #[serde(default)]
     pub modules: Vec<Module>,
+    /// The seekers' side, where `modules` lists `seekers`.
+    #[serde(default)]
+    pub seekers: SeekerSettings,
     /// The menu after login, in the manual's groups (rokin: メニュー操作). A screen named here
     /// exists on the portal and one not named answers 404; empty: the plain home menu.
     #[serde(default)]
@@ -417,6 +420,30 @@ pub enum Module {
     Applications,
     SeekerMail,
     AspAccounts,
+    /// Job seekers' own accounts (求職者: users without an organization), spec modules §0.10.
+    Seekers,
+}
+
+/// The seekers' side of a job portal (module `seekers`): its name in mails and titles, and
+/// the unused-account expiry (jrec-in §1.8.7). Every value has a default, so a preset that
+/// lists the module needs no table.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SeekerSettings {
+    /// The seekers' pages' name (JREC-IN Portal 求職者ページ); the portal's `name` where absent.
+    pub name: Option<Text>,
+    /// How long the registration code is valid, in minutes (the other portals' 30).
+    pub code_minutes: u32,
+    /// An account without a login for this many days gets the expiry notice (3 years).
+    pub unused_days: u32,
+    /// … and is deleted this many days after the notice unless its owner logs in.
+    pub notice_days: u32,
+}
+
+impl Default for SeekerSettings {
+    fn default() -> SeekerSettings {
+        SeekerSettings { name: None, code_minutes: 30, unused_days: 3 * 365, notice_days: 30 }
+    }
 }
 
 /// One pull-down of the menu bar (共通機能, システム管理機能 …) and its screens, in order.

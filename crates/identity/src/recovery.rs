@@ -132,7 +132,9 @@ pub async fn forgot(
     }
     let token = auth::random_token();
     // A disabled account gets no key (the page reads the same): it may not change itself.
-    let user = users::by_login_id(&mut tx, &portal.id, login_id.as_str()).await?.filter(|u| u.disabled_at.is_none());
+    let user = users::by_login_id(&mut tx, &portal.id, login_id.as_str())
+        .await?
+        .filter(|u| u.disabled_at.is_none() && !u.is_seeker());
     let subject = user.as_ref().map(|u| format!("user:{}", u.id));
     audit::record(&mut tx, &audit_entry(&portal, &origin, "password.reset_requested", subject.as_deref(), None), now)
         .await?;

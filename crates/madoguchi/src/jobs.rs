@@ -184,6 +184,9 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
             if let Err(error) = purge_rate_limits(&state).await {
                 tracing::warn!(%error, "purging rate limits failed; retrying later");
             }
+            if let Err(error) = madoguchi_seekers::expiry::run(&state).await {
+                tracing::warn!(%error, "the seekers' unused-account expiry failed; retrying later");
+            }
             if let Err(error) = prune_zaikei(&state).await {
                 tracing::warn!(%error, "pruning old 財形 deliveries failed; retrying later");
             }

@@ -105,11 +105,12 @@ pub fn route_table(state: &AppState) -> Routes {
     let table = table.module(state, madoguchi_asp_accounts::MODULE, madoguchi_asp_accounts::routes(Routes::new()));
     let table = table.module(state, madoguchi_zaikei::MODULE, madoguchi_zaikei::routes(Routes::new()));
     let table = table.module(state, madoguchi_job_postings::MODULE, madoguchi_job_postings::routes(Routes::new()));
-    table.module(
+    let table = table.module(
         state,
         madoguchi_acceptance_plan::MODULE,
         madoguchi_acceptance_plan::routes(Routes::new(), state.config.server.upload_limit_bytes()),
-    )
+    );
+    table.module(state, madoguchi_seekers::MODULE, madoguchi_seekers::routes(Routes::new()))
 }
 
 /// The whole application: [`route_table`] with the layers every request passes.

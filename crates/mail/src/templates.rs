@@ -42,10 +42,12 @@ pub enum MailKind {
     ZaikeiChangesSent,
     ZaikeiChangesApplied,
     ZaikeiDeadlineNear,
+    SeekerExists,
+    SeekerExpiring,
 }
 
 impl MailKind {
-    pub const ALL: [MailKind; 36] = [
+    pub const ALL: [MailKind; 38] = [
         MailKind::OperatorLoginCode,
         MailKind::LoginOtp,
         MailKind::PasswordChanged,
@@ -82,6 +84,8 @@ impl MailKind {
         MailKind::ZaikeiChangesSent,
         MailKind::ZaikeiChangesApplied,
         MailKind::ZaikeiDeadlineNear,
+        MailKind::SeekerExists,
+        MailKind::SeekerExpiring,
     ];
 
     pub fn key(self) -> &'static str {
@@ -122,6 +126,8 @@ impl MailKind {
             MailKind::ZaikeiChangesSent => "zaikei_changes_sent",
             MailKind::ZaikeiChangesApplied => "zaikei_changes_applied",
             MailKind::ZaikeiDeadlineNear => "zaikei_deadline_near",
+            MailKind::SeekerExists => "seeker_exists",
+            MailKind::SeekerExpiring => "seeker_expiring",
         }
     }
 
@@ -171,6 +177,8 @@ impl MailKind {
             MailKind::ZaikeiChangesSent => both!("zaikei_changes_sent"),
             MailKind::ZaikeiChangesApplied => both!("zaikei_changes_applied"),
             MailKind::ZaikeiDeadlineNear => both!("zaikei_deadline_near"),
+            MailKind::SeekerExists => both!("seeker_exists"),
+            MailKind::SeekerExpiring => both!("seeker_expiring"),
         }
     }
 }
@@ -233,7 +241,7 @@ fn fill(kind: MailKind, text: &str, values: &[(&str, &str)]) -> Result<String, T
 mod tests {
     use super::*;
 
-    const VALUES: [(&str, &str); 42] = [
+    const VALUES: [(&str, &str); 44] = [
         ("after", "退会後30日以内であれば、…"),
         ("change", "ASPユーザーとの紐づけが解除されました。"),
         ("admin", "管理 太郎"),
@@ -276,6 +284,8 @@ mod tests {
         ("receipt", "ZK20250714-000012"),
         ("due", "2025-07-25"),
         ("deadline", "2025-07-18 20:00"),
+        ("user_id", "U123456789"),
+        ("unused", "3年"),
     ];
 
     #[test]
@@ -317,7 +327,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(links, 20, "the ten mails with a link, in two languages");
+        assert_eq!(links, 24, "the twelve mails with a link, in two languages");
         let relative: Vec<(&str, &str)> =
             VALUES.iter().map(|&(k, v)| if k == "url" { (k, "/hellowork/login") } else { (k, v) }).collect();
         assert!(matches!(render(MailKind::AccountCreated, Lang::Ja, &relative), Err(TemplateError::RelativeLink(..))));

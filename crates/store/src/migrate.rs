@@ -49,6 +49,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(22, "0022_job_postings"),
     migration!(23, "0023_zaikei_order"),
     migration!(26, "0026_acceptance_plans"),
+    migration!(27, "0027_seekers"),
 ];
 
 #[derive(Debug, PartialEq, Eq)]

@@ -67,6 +67,11 @@ macro_rules! joins {
 }
 
 impl User {
+    /// A job seeker's account ([`SEEKER_ROLE`]), not an employer's.
+    pub fn is_seeker(&self) -> bool {
+        self.role == SEEKER_ROLE
+    }
+
     /// The lockout counters, as [`LockRule`] reads them.
     pub fn lock_state(&self) -> LockState {
         LockState {
@@ -165,6 +170,50 @@ pub async fn insert(conn: &mut AnyConnection, u: &NewUser<'_>, now: i64) -> Resu
         push_history(conn, id, u.password_hash, now).await?;
     }
     Ok(id)
+}
+
+/// The role of a job seeker (求職者): a user without an organization, who logs in by e-mail
+/// address on the seekers' pages only (migration 0027, docs/SEEKERS.md). The employer's
+/// screens refuse such an account, and the seekers' screens every other.
+pub const SEEKER_ROLE: &str = "seeker";
+
+/// Creates a seeker account, or None when its login ID or its address is taken among the
+/// portal's seekers (`users_seeker_email`): one statement, so two registrations of one
+/// address at once make one account.
+pub async fn insert_seeker(
+    conn: &mut AnyConnection,
+    portal: &str,
+    login_id: &str,
+    email: &str,
+    name: &str,
+    password_hash: &str,
+    now: i64,
+) -> Result<Option<i64>, sqlx::Error> {
+    let id: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO users (portal, organization_id, login_id, email, name, role, password_hash, password_changed_at, must_change_password, created_at)
+         VALUES ($1, NULL, $2, $3, $4, $5, $6, $7, 0, $7)
+         ON CONFLICT DO NOTHING RETURNING id",
+    )
+    .bind(portal)
+    .bind(login_id)
+    .bind(email)
+    .bind(name)
+    .bind(SEEKER_ROLE)
+    .bind(password_hash)
+    .bind(now)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some(id) = id {
+        push_history(conn, id, password_hash, now).await?;
+    }
+    Ok(id)
+}
+
+/// The seeker account of an address on a portal (the address as `normalize::email` leaves it).
+pub async fn seeker_by_email(conn: &mut AnyConnection, portal: &str, email: &str) -> Result<Option<User>, sqlx::Error> {
+    let sql = concat!("SELECT ", columns!(), from!(), " WHERE u.portal = $1 AND u.email = $2 AND u.role = 'seeker'");
+    let row = sqlx::query(sql).bind(portal).bind(email).fetch_optional(conn).await?;
+    row.as_ref().map(user).transpose()
 }
 
 /// What became of a general user's registration.

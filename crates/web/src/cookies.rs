@@ -107,10 +107,15 @@ fn secure_set_cookies(headers: &mut HeaderMap) {
 /// The employer's session cookie (path `/<portal>/`).
 pub const SESSION_COOKIE: &str = "mdg_s";
 
-/// Every cookie that holds a session: an employer's (`mdg_s`, path `/<portal>/`) and an
-/// operator's (`mdg_op`, path `/<portal>/operator`, set by the console). A response that
-/// sets one starts a session, and the CSRF token is renewed with it (`security::csrf`).
-pub const SESSION_COOKIES: [&str; 2] = [SESSION_COOKIE, "mdg_op"];
+/// A job seeker's session cookie (path `/<portal>/seeker`, docs/SEEKERS.md): apart from the
+/// employer's, so that neither side's pages ever receive the other's session.
+pub const SEEKER_COOKIE: &str = "mdg_seeker";
+
+/// Every cookie that holds a session: an employer's (`mdg_s`, path `/<portal>/`), a seeker's
+/// (`mdg_seeker`) and an operator's (`mdg_op`, path `/<portal>/operator`, set by the
+/// console). A response that sets one starts a session, and the CSRF token is renewed with it
+/// (`security::csrf`).
+pub const SESSION_COOKIES: [&str; 3] = [SESSION_COOKIE, SEEKER_COOKIE, "mdg_op"];
 
 /// A cookie with the flags every cookie of ours has.
 pub fn cookie(name: &'static str, value: String, path: String, secure: bool) -> Cookie<'static> {

@@ -77,12 +77,51 @@ pub async fn check_for(
     lang: Lang,
     purpose: Purpose,
 ) -> Result<Option<Accepted>, AppError> {
+    check_found(state, portal, Who::LoginId(login_id.as_str()), password, origin, lang, purpose).await
+}
+
+/// [`check`] for a job seeker (module `seekers`): the account of `email` among the portal's
+/// seekers, under the same lockout rule, audits and equal work for an unknown address.
+pub async fn check_seeker(
+    state: &AppState,
+    portal: &Portal,
+    email: &str,
+    password: &str,
+    origin: &Origin,
+    lang: Lang,
+) -> Result<Option<Accepted>, AppError> {
+    check_found(state, portal, Who::SeekerEmail(email), password, origin, lang, Purpose::Login).await
+}
+
+/// Whose password is checked: an employer's account by login ID (never a seeker's: those log
+/// in on the seekers' pages only) or a seeker's by address.
+#[derive(Debug, Clone, Copy)]
+enum Who<'a> {
+    LoginId(&'a str),
+    SeekerEmail(&'a str),
+}
+
+/// The password check: the account looked up and its attempt taken on one connection, given
+/// back before the hashing.
+async fn check_found(
+    state: &AppState,
+    portal: &Portal,
+    who: Who<'_>,
+    password: &str,
+    origin: &Origin,
+    lang: Lang,
+    purpose: Purpose,
+) -> Result<Option<Accepted>, AppError> {
     let now = state.clock.unix();
     let rule = LockRule::of(&portal.settings.lockout);
     let event = purpose.refused_event();
     let found = {
         let mut conn = state.store.acquire().await?;
-        match users::by_login_id(&mut conn, &portal.id, login_id.as_str()).await? {
+        let found = match who {
+            Who::LoginId(id) => users::by_login_id(&mut conn, &portal.id, id).await?.filter(|u| !u.is_seeker()),
+            Who::SeekerEmail(email) => users::seeker_by_email(&mut conn, &portal.id, email).await?,
+        };
+        match found {
             Some(user) if purpose == Purpose::Login && user.withdrawn_at.is_some() => Err((Some(user.id), "withdrawn")),
             Some(user) if purpose == Purpose::Return && user.withdrawn_at.is_none() => {
                 Err((Some(user.id), "not_withdrawn"))

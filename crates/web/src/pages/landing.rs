@@ -120,6 +120,8 @@ pub struct PortalTop {
     pub login_label: String,
     /// The manual's registration links (mlit-fwms: 仮登録はこちら, 本登録はこちら).
     pub register_links: Vec<(String, String)>,
+    /// Where the portal has the seekers' pages (module `seekers`): their address.
+    pub seekers: Option<String>,
 }
 
 /// The help desk text: the operator's edit if any, else the preset's.
@@ -202,6 +204,10 @@ pub async fn portal_top(
             ],
             _ => Vec::new(),
         },
+        seekers: s
+            .modules
+            .contains(&madoguchi_core::portal::Module::Seekers)
+            .then(|| crate::session::seeker_path(&portal)),
     };
     html(&page)
 }

@@ -1,7 +1,7 @@
 //! Hostile input on every route. The routes come from the server's own table
 //! (`madoguchi::route_table()`), so a route added later is walked without touching this
-//! file. For each route and method, as an anonymous visitor, as a logged-in employer and as
-//! a logged-in operator: the path parameters are filled from the links the pages show (and
+//! file. For each route and method, as an anonymous visitor, as a logged-in employer, as a
+//! logged-in job seeker (jrec-in's seekers' pages) and as a logged-in operator: the path parameters are filled from the links the pages show (and
 //! with hostile segments), the form fields are the ones the pages' forms have, the query
 //! parameters the ones their links and search forms have; each is sent empty, 1 MB long,
 //! invalid UTF-8, with control characters, NUL, full-width and emoji, markup, huge numbers;
@@ -287,6 +287,8 @@ impl Seen {
 enum Role {
     Anonymous,
     Employer,
+    /// A job seeker of jrec-in (module `seekers`), on the seekers' pages.
+    Seeker,
     Operator,
 }
 
@@ -303,6 +305,8 @@ const EMPLOYERS: [(&str, &str, &str); 3] = [
     ("mlit-fwms", "kensetsu01", "Demo-User-2026"),
 ];
 const SHAHO_EMAIL: &str = "walker@shaho.example.jp";
+const SEEKER_EMAIL: &str = "walker@seeker.example.jp";
+const SEEKER_PASSWORD: &str = crate::modules::seekers::PASSWORD;
 const ROKIN_ID: &str = "Walker01";
 
 impl Walker {
@@ -310,6 +314,7 @@ impl Walker {
         match self.role {
             Role::Anonymous => None,
             Role::Employer => Some("mdg_s"),
+            Role::Seeker => Some("mdg_seeker"),
             Role::Operator => Some("mdg_op"),
         }
     }
@@ -332,6 +337,10 @@ impl Walker {
         match self.role {
             Role::Operator => self.browser.operator_login(portal).await,
             Role::Employer => employer_login(&self.browser, portal).await,
+            Role::Seeker => {
+                let page = crate::modules::seekers::login(&self.browser, SEEKER_EMAIL, SEEKER_PASSWORD).await;
+                assert_eq!(page.location(), format!("/{portal}/seeker/home"), "{}", page.body);
+            }
             Role::Anonymous => {}
         }
         assert!(self.browser.cookie(cookie).is_some(), "{:?} of {portal} logged in again", self.role);
@@ -471,6 +480,7 @@ async fn walk(
         match walker.role {
             Role::Anonymous => true,
             Role::Employer => under_portal && !operator,
+            Role::Seeker => t.path.starts_with("/{portal}/seeker"),
             Role::Operator => operator,
         }
     };
@@ -655,6 +665,9 @@ async fn every_route_refuses_hostile_input_without_a_server_error_or_a_change() 
     crate::testkit::rokin_organization(&app, "窓口労働金庫テスト", ROKIN_ID, "walker@rokin.example.jp", "歩く　人")
         .await;
     walkers.push(Walker { role: Role::Employer, portal: Some("rokin"), browser: app.browser() });
+    // A jrec-in job seeker (module `seekers`), registered through its pages.
+    crate::modules::seekers::register(&app.browser(), SEEKER_EMAIL, "歩く 求職者").await;
+    walkers.push(Walker { role: Role::Seeker, portal: Some("jrec-in"), browser: app.browser() });
     for (portal, _, _) in EMPLOYERS {
         walkers.push(Walker { role: Role::Employer, portal: Some(portal), browser: app.browser() });
     }

@@ -3,5 +3,6 @@
 pub mod acceptance_plan;
 pub mod asp_accounts;
 pub mod job_postings;
+pub mod seekers;
 pub mod zaikei;
 pub mod zaikei_changes;
