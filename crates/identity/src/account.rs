@@ -54,6 +54,8 @@ pub struct HomePage {
     /// アカウント情報 > 登録情報確認, where the portal has it.
     /// 求人公募情報管理 (jrec-in, module job_postings): the organization's postings.
     pub job_postings: bool,
+    /// The business modules' menu groups (mlit-fwms: the plan's menu by its state).
+    pub module_menus: Vec<madoguchi_web::panels::MenuView>,
     pub registered_info: bool,
     pub notice: Option<String>,
     /// ログイン中のブラウザ, this one first.
@@ -98,7 +100,8 @@ pub async fn home(
             .into_response());
     }
     let browsers = crate::browsers::lines(&state, &current, &ctx).await?;
-    Ok(home_page(&ctx, &current, now, notice, notices, browsers)?.into_response())
+    let menus = madoguchi_web::pages::information::menus(&state, &current, &ctx).await?;
+    Ok(home_page(&ctx, &current, now, notice, notices, browsers, menus)?.into_response())
 }
 
 fn home_page(
@@ -108,6 +111,7 @@ fn home_page(
     notice: Option<String>,
     notices: Vec<madoguchi_web::pages::landing::Notice>,
     browsers: Vec<crate::browsers::BrowserLine>,
+    module_menus: Vec<madoguchi_web::panels::MenuView>,
 ) -> Result<Html<String>, AppError> {
     let u = &current.user;
     html(&HomePage {
@@ -143,6 +147,7 @@ fn home_page(
         registered_info: current.portal.settings.registered_info.is_some(),
         job_postings: current.portal.settings.modules.contains(&madoguchi_core::portal::Module::JobPostings)
             && current.user.organization_id.is_some(),
+        module_menus,
         notice,
         browsers,
         end_action: format!("/{}/sessions/end", current.portal.id),

@@ -55,7 +55,10 @@ pub async fn build(
     }
     let cas = certificate_authorities(&config, clock.now())?;
     let csrf_key = csrf_key(&store, clock.unix()).await?;
-    let panels: madoguchi_web::panels::HomePanels = vec![std::sync::Arc::new(madoguchi_zaikei::panel::ZaikeiPanel)];
+    let panels: madoguchi_web::panels::HomePanels = vec![
+        std::sync::Arc::new(madoguchi_zaikei::panel::ZaikeiPanel),
+        std::sync::Arc::new(madoguchi_acceptance_plan::menu::PlanMenu),
+    ];
     let seal_key = {
         let mut conn = store.acquire().await.context("cannot read the server's keys")?;
         DraftSealKey::load(&mut conn, clock.unix()).await.context("cannot read the server's keys")?
@@ -66,7 +69,10 @@ pub async fn build(
         services.insert(search);
         services.insert(std::sync::Arc::new(follower));
     }
-    let restorers: DraftRestorers = vec![std::sync::Arc::new(madoguchi_job_postings::restore::PostingRestorer)];
+    let restorers: DraftRestorers = vec![
+        std::sync::Arc::new(madoguchi_job_postings::restore::PostingRestorer),
+        std::sync::Arc::new(madoguchi_acceptance_plan::restore::PlanRestorer),
+    ];
     let state = AppState::new(
         config,
         store,
@@ -145,6 +151,11 @@ pub fn route_table(state: &AppState) -> Routes {
     let table = table.module(state, madoguchi_asp_accounts::MODULE, madoguchi_asp_accounts::routes(Routes::new()));
     let table = table.module(state, madoguchi_zaikei::MODULE, madoguchi_zaikei::routes(Routes::new()));
     let table = table.module(state, madoguchi_job_postings::MODULE, madoguchi_job_postings::routes(Routes::new()));
+    let table = table.module(
+        state,
+        madoguchi_acceptance_plan::MODULE,
+        madoguchi_acceptance_plan::routes(Routes::new(), state.config.server.upload_limit_bytes()),
+    );
     table.module(state, madoguchi_seekers::MODULE, madoguchi_seekers::routes(Routes::new()))
 }
 

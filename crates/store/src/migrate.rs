@@ -50,6 +50,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(23, "0023_zaikei_order"),
     migration!(24, "0024_posting_revisions"),
     migration!(25, "0025_posting_views"),
+    migration!(26, "0026_acceptance_plans"),
     migration!(27, "0027_seekers"),
 ];
 

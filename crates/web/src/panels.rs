@@ -43,10 +43,35 @@ pub struct PanelInput<'a> {
     pub t: &'static Tr,
 }
 
+/// One item of a module's menu group: a link, or (`href` None) an item listed as not yet
+/// available with its note (「準備中」), never a link that leads nowhere.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MenuLink {
+    pub label: String,
+    pub href: Option<String>,
+    pub note: Option<String>,
+}
+
+/// A module's group of the home page's menu (mlit-fwms: the plan's menu, which changes with
+/// the plan's state [M-M] §6.1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MenuView {
+    pub heading: String,
+    pub items: Vec<MenuLink>,
+}
+
+pub type MenuFuture<'a> = Pin<Box<dyn Future<Output = Result<Option<MenuView>, AppError>> + Send + 'a>>;
+
 /// A module's part of the home page. `None`: nothing for this user or portal (the module is
 /// off there, say).
 pub trait HomePanel: Send + Sync {
     fn panel<'a>(&'a self, input: PanelInput<'a>) -> PanelFuture<'a>;
+
+    /// The module's menu group on the home page (the portals without the manual's menu bar);
+    /// none unless the module has one.
+    fn menu<'a>(&'a self, _input: PanelInput<'a>) -> MenuFuture<'a> {
+        Box::pin(async { Ok(None) })
+    }
 }
 
 pub type HomePanels = Vec<Arc<dyn HomePanel>>;

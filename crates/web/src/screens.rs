@@ -73,10 +73,20 @@ pub enum Screen {
     PostingWithdraw,
     /// アクセス数閲覧 (the public page's views of each registered posting).
     PostingAccess,
+    /// mlit-fwms 新規申請 of the 建設特定技能受入計画 (module acceptance_plan): the plan's sections.
+    PlanNew,
+    /// A Part or a worker block of the plan (an entry of 新規申請).
+    PlanSection,
+    /// The plan's 添付書類.
+    PlanAttachments,
+    /// 「申請」: what stops it, or 「申請します。よろしいですか？」.
+    PlanApply,
+    /// 計画確認.
+    PlanView,
 }
 
 impl Screen {
-    pub const ALL: [Screen; 54] = [
+    pub const ALL: [Screen; 59] = [
         Screen::Top,
         Screen::Login,
         Screen::Otp,
@@ -131,21 +141,27 @@ impl Screen {
         Screen::PostingRevise,
         Screen::PostingWithdraw,
         Screen::PostingAccess,
+        Screen::PlanNew,
+        Screen::PlanSection,
+        Screen::PlanAttachments,
+        Screen::PlanApply,
+        Screen::PlanView,
     ];
 
     /// Screens without an address of their own: one entry of a list (a user's 更新へ, with its
     /// 削除 confirmation), and what a screen shows instead of itself (rokin's login without a
     /// valid certificate), and a posting's own pages (its form, 一時保存完了 and confirmation,
     /// at addresses with its id), whose help leads back to 登録・一時保存 (or, read-only
-    /// under review, to 登録/修正依頼中). Their help leads back
+    /// under review, to 登録/修正依頼中), and a plan's Part or worker block (back to 新規申請). Their help leads back
     /// to that list or screen.
-    pub const ENTRIES: [Screen; 6] = [
+    pub const ENTRIES: [Screen; 7] = [
         Screen::UserEdit,
         Screen::CertificateMissing,
         Screen::PostingForm,
         Screen::PostingSaved,
         Screen::PostingConfirm,
         Screen::PostingRequestedDetail,
+        Screen::PlanSection,
     ];
 
     /// The help page's key in `presets/help/<preset>.toml`.
@@ -205,6 +221,11 @@ impl Screen {
             Screen::PostingRevise => "posting-revise",
             Screen::PostingWithdraw => "posting-withdraw",
             Screen::PostingAccess => "posting-access",
+            Screen::PlanNew => "plan-new",
+            Screen::PlanSection => "plan-section",
+            Screen::PlanAttachments => "plan-attachments",
+            Screen::PlanApply => "plan-apply",
+            Screen::PlanView => "plan-view",
         }
     }
 
@@ -264,6 +285,10 @@ impl Screen {
             Screen::PostingRevise => "job-postings/revise",
             Screen::PostingWithdraw => "job-postings/withdraw",
             Screen::PostingAccess => "job-postings/access",
+            Screen::PlanNew | Screen::PlanSection => "plan",
+            Screen::PlanAttachments => "plan/attachments",
+            Screen::PlanApply => "plan/apply",
+            Screen::PlanView => "plan/view",
         }
     }
 

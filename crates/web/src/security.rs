@@ -135,6 +135,8 @@ pub fn accepts_upload(path: &str) -> bool {
             ["contracts", id, "documents"] | ["documents", id, "replace"] | ["contracts", id, "zaikei"] => is_id(id),
             _ => false,
         },
+        // mlit-fwms's plan attachments (PDF or JPEG, ≤ 10 MB each).
+        [p, "plan", "attachments"] => !p.is_empty(),
         _ => false,
     }
 }

@@ -13,13 +13,54 @@
 //! - `routing`: the reviewing office by prefecture, the 認定番号.
 //! - `state`: the plan's states and steps, the three menus of [M-M] §6.1 as data.
 
+pub mod apply;
+pub mod attach;
 pub mod attachments;
+pub mod check;
+pub mod choices;
 pub mod corporate_number;
+pub mod form;
 pub mod ids;
+pub mod menu;
+pub mod pages;
 pub mod permit;
+pub mod restore;
 pub mod routing;
 pub mod rules;
 pub mod state;
+pub mod store;
+pub mod view;
+
+use axum::extract::DefaultBodyLimit;
+use madoguchi_web::route_table::{Routes, get, post};
+
+/// The module as a preset's `modules` names it.
+pub const MODULE: madoguchi_core::portal::Module = madoguchi_core::portal::Module::AcceptancePlan;
+/// The prefix of the plan's audit events (`plan.submitted`, … — modules spec §6.2), named with
+/// `madoguchi_core::review::ReviewAction::audit_event`.
+pub const AUDIT_PREFIX: &str = "plan";
+
+/// The organization's screens of the plan (the caller gates them on [`MODULE`]). `upload_limit`
+/// is the largest upload's request (`server.upload_limit_bytes`): an attachment's request may
+/// pass axum's default body limit, and a file over its kind's limit is read up to that limit and
+/// answered with the kind's message, not cut off unread.
+pub fn routes(routes: Routes, upload_limit: usize) -> Routes {
+    routes
+        .route("/{portal}/plan", get(pages::overview))
+        .route("/{portal}/plan/start", post(pages::start))
+        .route("/{portal}/plan/part/{part}", get(pages::part_form).post(pages::part_save))
+        .route("/{portal}/plan/workers", post(pages::add_worker))
+        .route("/{portal}/plan/workers/{worker}", get(pages::worker_form).post(pages::worker_save))
+        .route("/{portal}/plan/workers/{worker}/remove", post(pages::remove_worker))
+        .route(
+            "/{portal}/plan/attachments",
+            get(attach::list).post(attach::upload).layer(DefaultBodyLimit::max(upload_limit)),
+        )
+        .route("/{portal}/plan/attachments/{id}", get(attach::download))
+        .route("/{portal}/plan/attachments/{id}/delete", post(attach::delete))
+        .route("/{portal}/plan/apply", get(apply::apply_form).post(apply::apply))
+        .route("/{portal}/plan/view", get(apply::view))
+}
 
 /// The module's name in a preset's `modules` (presets/mlit-fwms.toml).
 pub const MODULE_NAME: &str = "acceptance_plan";

@@ -204,6 +204,23 @@ pub fn information_page(
 
 /// Every registered home panel (`crate::panels`) that has something for this user, in
 /// registration order.
+/// The modules' menu groups of the home page (`HomePanel::menu`), in registration order.
+pub async fn menus(
+    state: &AppState,
+    current: &CurrentUser,
+    ctx: &Ctx,
+) -> Result<Vec<crate::panels::MenuView>, AppError> {
+    let mut views = Vec::new();
+    for panel in state.home_panels.iter() {
+        let input =
+            PanelInput { store: &state.store, portal: &current.portal, user: &current.user, lang: ctx.lang, t: ctx.t };
+        if let Some(view) = panel.menu(input).await? {
+            views.push(view);
+        }
+    }
+    Ok(views)
+}
+
 pub async fn panels(state: &AppState, current: &CurrentUser, ctx: &Ctx) -> Result<Vec<PanelView>, AppError> {
     let mut views = Vec::new();
     for panel in state.home_panels.iter() {

@@ -13,7 +13,21 @@ use std::collections::BTreeSet;
 fn expected(portal: &str) -> BTreeSet<&'static str> {
     use Screen::*;
     let screens: &[Screen] = match portal {
-        "mlit-fwms" => &[Top, Login, Register, RegisterComplete, Recover, Set, Home, Password],
+        "mlit-fwms" => &[
+            Top,
+            Login,
+            Register,
+            RegisterComplete,
+            Recover,
+            Set,
+            Home,
+            Password,
+            PlanNew,
+            PlanSection,
+            PlanAttachments,
+            PlanApply,
+            PlanView,
+        ],
         "shaho" => &[Top, Login, Forgot, Reset, Signup, Link, Home, Password, LoginCode, Accounts, Documents, Otp],
         "rokin" => &[
             Top,
@@ -120,6 +134,17 @@ async fn mlit_fwms_screens_have_help() {
     assert_eq!(login.location(), "/mlit-fwms/home", "{}", login.body);
     walk.visit(Screen::Home).await;
     walk.visit(Screen::Password).await;
+    // 建設特定技能受入計画 (module acceptance_plan): the sections, a Part, the documents, what
+    // stops the 申請 (a 422 until the plan is complete), 計画確認.
+    walk.visit(Screen::PlanNew).await;
+    let started = app.post("/mlit-fwms/plan/start", &[]).await;
+    assert_eq!(started.location(), "/mlit-fwms/plan");
+    let part = app.get("/mlit-fwms/plan/part/p1").await;
+    walk.check(&part, Screen::PlanSection).await;
+    walk.visit(Screen::PlanAttachments).await;
+    let blocked = app.get("/mlit-fwms/plan/apply").await;
+    walk.check_as(&blocked, Screen::PlanApply, StatusCode::UNPROCESSABLE_ENTITY).await;
+    walk.visit(Screen::PlanView).await;
     walk.done();
 }
 

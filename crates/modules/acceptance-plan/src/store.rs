@@ -1,0 +1,202 @@
+//! The plan's tables (migration `0026_acceptance_plans`): the plan row of an organization and its
+//! attachments. Every organization query binds the portal and the organization, so another
+//! organization's plan or file is `None`, never an error that tells it exists. Functions take
+//! `&mut AnyConnection` so that they compose in the caller's transaction.
+
+use sqlx::{AnyConnection, Row};
+
+/// The plan's own row (the form is in its draft or its review item).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    pub id: i64,
+    pub organization_id: i64,
+    /// The reviewing office's code, from 申請 on.
+    pub bureau: Option<String>,
+    /// The JST date of the last 申請 (YYYY-MM-DD).
+    pub applied_on: Option<String>,
+    pub approval_number: Option<String>,
+    pub certified_on: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+const COLUMNS: &str = "id, organization_id, bureau, applied_on, approval_number, certified_on, created_at, updated_at";
+
+fn plan(r: &sqlx::any::AnyRow) -> Result<Plan, sqlx::Error> {
+    Ok(Plan {
+        id: r.try_get("id")?,
+        organization_id: r.try_get("organization_id")?,
+        bureau: r.try_get("bureau")?,
+        applied_on: r.try_get("applied_on")?,
+        approval_number: r.try_get("approval_number")?,
+        certified_on: r.try_get("certified_on")?,
+        created_at: r.try_get("created_at")?,
+        updated_at: r.try_get("updated_at")?,
+    })
+}
+
+/// The organization's plan, if it started one.
+pub async fn of_organization(
+    conn: &mut AnyConnection,
+    portal: &str,
+    organization_id: i64,
+) -> Result<Option<Plan>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM acceptance_plans WHERE portal = $1 AND organization_id = $2");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(portal).bind(organization_id).fetch_optional(conn).await?;
+    row.as_ref().map(plan).transpose()
+}
+
+/// The organization's plan, made now if it has none (two tabs pressing 「新規申請」 at once
+/// get the same row: the insert yields to the unique key). Whether it was made now.
+pub async fn start(
+    conn: &mut AnyConnection,
+    portal: &str,
+    organization_id: i64,
+    now: i64,
+) -> Result<(Plan, bool), sqlx::Error> {
+    let made = sqlx::query(
+        "INSERT INTO acceptance_plans (portal, organization_id, created_at, updated_at) VALUES ($1, $2, $3, $3)
+         ON CONFLICT (portal, organization_id) DO NOTHING",
+    )
+    .bind(portal)
+    .bind(organization_id)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected()
+        > 0;
+    let plan = of_organization(conn, portal, organization_id).await?.ok_or(sqlx::Error::RowNotFound)?;
+    Ok((plan, made))
+}
+
+/// Marks the plan changed.
+pub async fn touch(conn: &mut AnyConnection, plan_id: i64, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE acceptance_plans SET updated_at = $2 WHERE id = $1")
+        .bind(plan_id)
+        .bind(now)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// 申請: the reviewing office and the application date.
+pub async fn applied(
+    conn: &mut AnyConnection,
+    plan_id: i64,
+    bureau: &str,
+    applied_on: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE acceptance_plans SET bureau = $2, applied_on = $3, updated_at = $4 WHERE id = $1")
+        .bind(plan_id)
+        .bind(bureau)
+        .bind(applied_on)
+        .bind(now)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// One attachment with its file's name and size.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attachment {
+    pub id: i64,
+    pub kind: String,
+    /// The Part 6 block's key, for a per-worker kind.
+    pub worker: Option<i64>,
+    pub file_id: i64,
+    pub issued_on: Option<String>,
+    pub name: String,
+    pub media_type: String,
+    pub size: i64,
+    pub created_at: i64,
+}
+
+fn attachment(r: &sqlx::any::AnyRow) -> Result<Attachment, sqlx::Error> {
+    Ok(Attachment {
+        id: r.try_get("id")?,
+        kind: r.try_get("kind")?,
+        worker: r.try_get("worker")?,
+        file_id: r.try_get("file_id")?,
+        issued_on: r.try_get("issued_on")?,
+        name: r.try_get("name")?,
+        media_type: r.try_get("media_type")?,
+        size: r.try_get("size")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+const ATTACHMENT: &str =
+    "SELECT a.id, a.kind, a.worker, a.file_id, a.issued_on, f.name, f.media_type, f.size, a.created_at
+     FROM plan_attachments a JOIN files f ON f.id = a.file_id";
+
+/// The plan's attachments in upload order.
+pub async fn attachments(conn: &mut AnyConnection, plan_id: i64) -> Result<Vec<Attachment>, sqlx::Error> {
+    let sql = format!("{ATTACHMENT} WHERE a.plan_id = $1 ORDER BY a.id");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(plan_id).fetch_all(conn).await?;
+    rows.iter().map(attachment).collect()
+}
+
+/// Attachment `id` of the organization's plan; None for another organization's.
+pub async fn attachment_of(
+    conn: &mut AnyConnection,
+    portal: &str,
+    organization_id: i64,
+    id: i64,
+) -> Result<Option<Attachment>, sqlx::Error> {
+    let sql = format!(
+        "{ATTACHMENT} JOIN acceptance_plans p ON p.id = a.plan_id
+         WHERE p.portal = $1 AND p.organization_id = $2 AND f.owner_organization_id = $2 AND a.id = $3"
+    );
+    let row =
+        sqlx::query(sqlx::AssertSqlSafe(sql)).bind(portal).bind(organization_id).bind(id).fetch_optional(conn).await?;
+    row.as_ref().map(attachment).transpose()
+}
+
+pub struct NewAttachment<'a> {
+    pub plan_id: i64,
+    pub kind: &'a str,
+    pub worker: Option<i64>,
+    pub file_id: i64,
+    pub issued_on: Option<&'a str>,
+}
+
+pub async fn add_attachment(conn: &mut AnyConnection, new: &NewAttachment<'_>, now: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO plan_attachments (plan_id, kind, worker, file_id, issued_on, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(new.plan_id)
+    .bind(new.kind)
+    .bind(new.worker)
+    .bind(new.file_id)
+    .bind(new.issued_on)
+    .bind(now)
+    .fetch_one(conn)
+    .await
+}
+
+/// The files of one kind (and worker) already attached: the per-kind limit counts them.
+pub async fn count_of_kind(
+    conn: &mut AnyConnection,
+    plan_id: i64,
+    kind: &str,
+    worker: Option<i64>,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM plan_attachments WHERE plan_id = $1 AND kind = $2
+         AND ((worker IS NULL AND $3 IS NULL) OR worker = $3)",
+    )
+    .bind(plan_id)
+    .bind(kind)
+    .bind(worker)
+    .fetch_one(conn)
+    .await
+}
+
+/// Removes an attachment and its stored file.
+pub async fn remove_attachment(conn: &mut AnyConnection, portal: &str, a: &Attachment) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM plan_attachments WHERE id = $1").bind(a.id).execute(&mut *conn).await?;
+    madoguchi_store::files::delete(conn, portal, a.file_id).await?;
+    Ok(())
+}
