@@ -249,7 +249,8 @@ fn payload_pairs(json: &str) -> Pairs {
     serde_json::from_str::<serde_json::Value>(json).map(|v| fields::pairs_of(&v)).unwrap_or_default()
 }
 
-fn control<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
+/// The value of a form's control field (`language`, `version`, `action`); '' when absent.
+pub(crate) fn control<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
     pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or("")
 }
 

@@ -14,7 +14,7 @@
 //! stored then, and the login goes home.
 
 use crate::fields;
-use crate::form::editable;
+use crate::form::{control, editable};
 use crate::store;
 use crate::{KIND, MODULE};
 use madoguchi_core::Portal;
@@ -50,10 +50,6 @@ impl DraftRestorer for PostingRestorer {
     fn restore<'a>(&'a self, input: RestoreInput<'a>) -> RestoreFuture<'a> {
         Box::pin(restore(input))
     }
-}
-
-fn control<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
-    pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or("")
 }
 
 async fn restore(input: RestoreInput<'_>) -> Result<Option<String>, AppError> {
