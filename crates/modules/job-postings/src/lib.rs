@@ -30,6 +30,7 @@
 
 pub mod console;
 pub mod data_number;
+pub mod demo;
 pub mod fields;
 pub mod form;
 pub mod lifecycle;

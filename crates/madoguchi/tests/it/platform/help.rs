@@ -299,8 +299,8 @@ async fn hellowork_screens_have_help() {
 
 #[tokio::test]
 async fn jrec_in_screens_have_help() {
-    // 求人公募情報 (module job_postings) is on through the tests' override until the preset lists it.
-    let app = TestApp::with(crate::modules::job_postings::config(), None, true).await;
+    // The demo with its sample postings: 求人公募情報's screens have something in every list.
+    let app = TestApp::demo().await;
     let mut walk = Walk { app: &app, portal: "jrec-in", seen: BTreeSet::new() };
     walk.visit(Screen::Top).await;
     walk.visit(Screen::Login).await;
