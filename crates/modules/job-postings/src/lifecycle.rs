@@ -204,6 +204,25 @@ pub fn may(action: Action, facts: &Facts, now: i64) -> Result<(), Refusal> {
     }
 }
 
+/// The new 募集終了日 of a revision under review that ends the posting early — on or before
+/// the approval day, `now` (§1.3 rule 9: 「募集終了日を依頼日以前に変更する修正依頼」) — else None.
+///
+/// **Decision**: such a revision is approved without a 反映日 and takes effect at the approval
+/// itself, not at 22:00 or the next 0:00: the institution has stopped recruiting, and every
+/// further hour shown as open invites applications it will not read (the original's
+/// 「翌営業日以降」 was its nightly batch). From then the posting is 募集終了 — at once when the
+/// new date is past, at the end of the day when it is today — and follows rule 10 like any
+/// ended posting (found with 「募集期間終了を含める」, its page with the ended banner).
+pub fn ending_revision(item: &madoguchi_store::review::Item, now: i64) -> Option<NaiveDate> {
+    if item.state != ReviewState::UnderReview || item.approved_snapshot.is_none() {
+        return None;
+    }
+    let pending = serde_json::from_str::<serde_json::Value>(item.pending_snapshot.as_deref()?).ok()?;
+    let end = crate::fields::date(pending.get("end_date")?.as_str()?)?;
+    let today = publication::jst_date(now)?;
+    (end <= today).then_some(end)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
