@@ -316,4 +316,40 @@ mod tests {
         assert_eq!(may(Action::Revise, &withdrawing, published_at), Err(Refusal::Withdrawn));
         assert_eq!(may(Action::Withdraw, &withdrawing, published_at), Err(Refusal::Withdrawn));
     }
+
+    fn item(state: ReviewState, approved: bool, end_date: &str) -> madoguchi_store::review::Item {
+        madoguchi_store::review::Item {
+            id: 1,
+            portal: "jrec-in".into(),
+            organization_id: 1,
+            kind: crate::KIND.into(),
+            item_id: 1,
+            state,
+            revision: 2,
+            pending_snapshot: Some(format!("{{\"end_date\":\"{end_date}\"}}")),
+            approved_snapshot: approved.then(|| "{}".to_string()),
+            approved_revision: approved.then_some(1),
+            effective_at: None,
+            submitted_at: 0,
+            last_seq: 3,
+            updated_at: 0,
+        }
+    }
+
+    /// §1.3 rule 9: a 修正依頼 whose 募集終了日 is on or before the approval day ends the posting.
+    #[test]
+    fn a_revision_ending_on_or_before_the_approval_day_ends_the_posting() {
+        let day = |d: u32| NaiveDate::from_ymd_opt(2026, 11, d);
+        let revision = item(ReviewState::UnderReview, true, "2026-11-25");
+        assert_eq!(ending_revision(&revision, at(2026, 11, 24, 23, 59, 59)), None, "tomorrow: an ordinary revision");
+        assert_eq!(ending_revision(&revision, at(2026, 11, 25, 0, 0, 0)), day(25), "the approval day");
+        assert_eq!(ending_revision(&revision, at(2026, 11, 26, 10, 0, 0)), day(25), "past");
+        // Only a revision under review: never a new posting, nor a decided item.
+        assert_eq!(
+            ending_revision(&item(ReviewState::UnderReview, false, "2026-11-25"), at(2026, 11, 26, 0, 0, 0)),
+            None
+        );
+        assert_eq!(ending_revision(&item(ReviewState::Returned, true, "2026-11-25"), at(2026, 11, 26, 0, 0, 0)), None);
+        assert_eq!(ending_revision(&item(ReviewState::UnderReview, true, "来月"), at(2026, 11, 26, 0, 0, 0)), None);
+    }
 }

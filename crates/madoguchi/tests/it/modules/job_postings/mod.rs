@@ -6,7 +6,10 @@
 //! check 14). The module is not in the jrec-in preset yet: the tests
 //! turn it on with a config override. Clock: the testkit's Tuesday 2026-11-24 10:00 JST.
 
+mod delete;
+mod end_early;
 mod isolation;
+mod office_edit;
 mod public;
 mod public_access;
 mod public_detail;
