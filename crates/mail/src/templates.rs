@@ -253,7 +253,7 @@ fn fill(kind: MailKind, text: &str, values: &[(&str, &str)]) -> Result<String, T
 mod tests {
     use super::*;
 
-    const VALUES: [(&str, &str); 48] = [
+    const VALUES: [(&str, &str); 49] = [
         ("after", "退会後30日以内であれば、…"),
         ("change", "ASPユーザーとの紐づけが解除されました。"),
         ("admin", "管理 太郎"),
@@ -302,6 +302,10 @@ mod tests {
         ("title", "准教授（情報科学）の公募"),
         ("published", "2026年11月24日 22:00"),
         ("reason", "給与・待遇の記載が具体的ではありません。"),
+        (
+            "office_changes",
+            "\n\nJREC-IN Portal事務局で、依頼された内容を次のとおり修正しました。\n\n■ 給与\n  修正前：\n    本学規定による\n  修正後：\n    本学規程による",
+        ),
     ];
 
     #[test]

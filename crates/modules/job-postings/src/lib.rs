@@ -16,8 +16,11 @@
 //! - `revise` (修正・一時保存: the registered postings, each revisable or refused with the
 //!   manual's words; the revision itself is the `form`'s) and `withdraw` (取り下げ → OK →
 //!   情報取り下げ完了, effective 22:00 that day).
-//! - `console` (審査待ち一覧, 審査) and `review_actions` (承認 with a 反映日, 差戻し with a
-//!   reason): the 事務局's screens in the operator console; `mails`: the §1.12 mails.
+//! - `console` (審査待ち一覧, 審査), `review_actions` (承認 with a 反映日, 差戻し with a
+//!   reason) and `office_edit` (the 事務局's 「編集」, shown to the institution as a diff:
+//!   `edits`): the 事務局's screens in the operator console; `mails`: the §1.12 mails.
+//! - `history` (a posting's history for its institution, the 事務局's edits as diffs) and
+//!   `delete` (「削除」 of a draft that never was public).
 //! - `public`: the public search and posting pages, the postings as search documents and
 //!   `public::index::reindex`, which every change of a posting's public version must call.
 //! - `pages` (登録・一時保存, terms, language, 一時保存完了), `form` (the input form from
@@ -30,11 +33,15 @@
 
 pub mod console;
 pub mod data_number;
+pub mod delete;
 pub mod demo;
+pub mod edits;
 pub mod fields;
 pub mod form;
+pub mod history;
 pub mod lifecycle;
 pub mod mails;
+pub mod office_edit;
 pub mod pages;
 pub mod public;
 pub mod publish;
@@ -68,11 +75,14 @@ pub fn routes(routes: Routes) -> Routes {
         .route("/{portal}/job-postings/withdraw", get(withdraw::list))
         .route("/{portal}/job-postings/{id}/withdraw", get(withdraw::detail).post(withdraw::withdraw))
         .route("/{portal}/job-postings/{id}/withdrawn", get(withdraw::done))
+        .route("/{portal}/job-postings/{id}/history", get(history::page))
+        .route("/{portal}/job-postings/{id}/delete", get(delete::ask).post(delete::delete))
         // The 事務局's screens in the operator console.
         .route("/{portal}/operator/job-postings/review", get(console::queue))
         .route("/{portal}/operator/job-postings/{id}", get(console::review))
         .route("/{portal}/operator/job-postings/{id}/approve", post(review_actions::approve))
         .route("/{portal}/operator/job-postings/{id}/return", post(review_actions::send_back))
+        .route("/{portal}/operator/job-postings/{id}/edit", get(office_edit::form).post(office_edit::save))
         .route("/{portal}/job-postings/access", get(public::access::page))
         .route("/{portal}/job-postings/access.csv", get(public::access::csv))
         .merge(public::routes(Routes::new()))

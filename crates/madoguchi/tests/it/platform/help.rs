@@ -77,6 +77,7 @@ fn expected(portal: &str) -> BTreeSet<&'static str> {
             PostingRequested,
             PostingRequestedDetail,
             PostingAccess,
+            PostingHistory,
         ],
         other => panic!("no screen list for {other}"),
     };
@@ -325,6 +326,7 @@ async fn jrec_in_screens_have_help() {
     app.post(&format!("/jrec-in/job-postings/{id}/confirm"), &[("version", version.as_str())]).await;
     walk.visit(Screen::PostingRequested).await;
     walk.check(&app.get(&format!("/jrec-in/job-postings/{id}/requested")).await, Screen::PostingRequestedDetail).await;
+    walk.check(&app.get(&format!("/jrec-in/job-postings/{id}/history")).await, Screen::PostingHistory).await;
     walk.visit(Screen::PostingAccess).await;
     walk.done();
 }

@@ -5,7 +5,10 @@
 //! (`review`: checks 6–8), 修正・一時保存 (`revise`: checks 12–13) and 取り下げ (`withdraw`:
 //! check 14). The tests start without the demo's sample postings (`config`). Clock: the testkit's Tuesday 2026-11-24 10:00 JST.
 
+mod delete;
+mod end_early;
 mod isolation;
+mod office_edit;
 mod public;
 mod public_access;
 mod public_detail;
