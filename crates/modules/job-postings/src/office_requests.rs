@@ -181,13 +181,13 @@ pub struct About<'a> {
 
 /// Files `checked`; an open request of the same posting with the same kind, text and 修正箇所
 /// (「依頼する」 pressed twice, the confirmation page re-sent) is not filed again: its id is
-/// returned.
+/// returned, with false (a new request: true).
 pub async fn file(
     conn: &mut AnyConnection,
     about: &About<'_>,
     checked: &Checked,
     now: i64,
-) -> Result<i64, sqlx::Error> {
+) -> Result<(i64, bool), sqlx::Error> {
     let same: Option<i64> = sqlx::query_scalar(
         "SELECT id FROM posting_office_requests
          WHERE portal = $1 AND organization_id = $2 AND posting_id = $3 AND closed_at IS NULL
@@ -203,9 +203,9 @@ pub async fn file(
     .fetch_optional(&mut *conn)
     .await?;
     if let Some(id) = same {
-        return Ok(id);
+        return Ok((id, false));
     }
-    sqlx::query_scalar(
+    let id = sqlx::query_scalar(
         "INSERT INTO posting_office_requests (portal, organization_id, posting_id, user_id, kind, body, location,
                                              data_number, title, filed_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
@@ -221,7 +221,8 @@ pub async fn file(
     .bind(about.title)
     .bind(now)
     .fetch_one(conn)
-    .await
+    .await?;
+    Ok((id, true))
 }
 
 /// The requests of the organization's posting, newest first.

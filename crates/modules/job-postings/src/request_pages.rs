@@ -188,7 +188,11 @@ pub async fn file(
         data_number: posting.data_number,
         title: &title,
     };
-    let request = office_requests::file(&mut tx, &about, &checked, now).await?;
+    let (request, new) = office_requests::file(&mut tx, &about, &checked, now).await?;
+    if !new {
+        drop(tx);
+        return Ok(Redirect::to(&format!("{base}/{id}/requests/{request}")).into_response());
+    }
     let actor = format!("user:{}", current.user.id);
     let detail = format!("{} kind:{} request:{request}", posting.data_number_text(), checked.kind.as_str());
     let entry = audit_entry(&current.portal, &origin, office_requests::FILED, Some(&actor), Some(&detail));
