@@ -10,7 +10,7 @@
 use crate::console::{console_base, offered};
 use crate::mails;
 use crate::office_requests::{self, Filter, OfficeRequest};
-use crate::request_pages::filed_line;
+use crate::request_view::filed_line;
 use crate::review_actions::entry;
 use crate::store;
 use askama::Template;

@@ -19,7 +19,8 @@
 //! - `console` (審査待ち一覧, 審査) and `review_actions` (承認 with a 反映日, 差戻し with a
 //!   reason): the 事務局's screens in the operator console; `mails`: the §1.12 mails.
 //! - `office_requests` (the rule and table of 「事務局へ依頼する」), `request_pages` (the
-//!   institution's form on the read-only view, its confirmation and 完了) and
+//!   institution's form on the read-only view, its confirmation and 完了), `request_view`
+//!   (the requests in words, the form's section) and
 //!   `console_requests` (the 事務局's 依頼一覧, each closed with a note).
 //! - `listing` (掲載一覧: every posting in any state) and `listing_actions` (the 事務局's
 //!   強制取り下げ, effective at once, and 掲載再開 of an ended posting).
@@ -47,6 +48,7 @@ pub mod pages;
 pub mod public;
 pub mod publish;
 pub mod request_pages;
+pub mod request_view;
 pub mod requested;
 pub mod restore;
 pub mod review_actions;

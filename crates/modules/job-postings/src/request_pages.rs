@@ -11,8 +11,9 @@
 //! the institution reads the closing note in the mail, since the read-only view is gone.
 
 use crate::form::control;
-use crate::office_requests::{self, About, OfficeRequest, RequestKind, Typed};
+use crate::office_requests::{self, About, Typed};
 use crate::pages::{base, organization, title_of};
+use crate::request_view::{FiledLine, filed_line, kind_label};
 use crate::requested::detail_page;
 use crate::store::{self, Posting};
 use askama::Template;
@@ -26,83 +27,11 @@ use madoguchi_store::review::{self as reviews, ItemKey, Scope};
 use madoguchi_web::confirm::{self, Confirmation, STEP_FIELD, Step};
 use madoguchi_web::ctx::{Chrome, Ctx, Origin, audit_entry};
 use madoguchi_web::error::AppError;
-use madoguchi_web::format::format_ts;
 use madoguchi_web::forms::FieldErrors;
 use madoguchi_web::pages::html;
 use madoguchi_web::screens::Screen;
 use madoguchi_web::session::CurrentUser;
 use madoguchi_web::state::AppState;
-
-/// One filed request as the institution sees it.
-pub struct FiledLine {
-    pub filed: String,
-    pub kind: String,
-    pub body: String,
-    pub location: String,
-    /// 受付済（未対応） or 対応済.
-    pub state: String,
-    pub closed: Option<String>,
-    pub note: Option<String>,
-}
-
-/// The request form and the requests filed, for the read-only view.
-pub struct Section {
-    pub action: String,
-    /// (value, label, chosen)
-    pub kinds: Vec<(String, String, bool)>,
-    pub body: String,
-    pub location: String,
-    pub body_max: usize,
-    pub location_max: usize,
-    pub filed: Vec<FiledLine>,
-}
-
-fn kind_label(ctx: &Ctx, kind: Option<RequestKind>) -> String {
-    kind.map(|k| ctx.t.get(&k.label_key()).to_string()).unwrap_or_default()
-}
-
-pub(crate) fn filed_line(ctx: &Ctx, r: &OfficeRequest) -> FiledLine {
-    FiledLine {
-        filed: format_ts(r.filed_at, ctx.lang),
-        kind: kind_label(ctx, r.kind()),
-        body: r.body.clone(),
-        location: r.location.clone(),
-        state: ctx
-            .t
-            .get(if r.closed_at.is_some() {
-                "posting.office_request.state.closed"
-            } else {
-                "posting.office_request.state.open"
-            })
-            .to_string(),
-        closed: r.closed_at.map(|t| format_ts(t, ctx.lang)),
-        note: r.note.clone(),
-    }
-}
-
-/// The view's request section of posting `id` with `typed` in the form.
-pub(crate) async fn section(
-    conn: &mut Conn,
-    ctx: &Ctx,
-    current: &CurrentUser,
-    organization: i64,
-    id: i64,
-    typed: Typed,
-) -> Result<Section, AppError> {
-    let filed = office_requests::of_posting(conn, &current.portal.id, organization, id).await?;
-    Ok(Section {
-        action: format!("{}/{id}/requested", base(current)),
-        kinds: RequestKind::ALL
-            .iter()
-            .map(|k| (k.as_str().to_string(), ctx.t.get(&k.label_key()).to_string(), typed.kind == k.as_str()))
-            .collect(),
-        body: typed.body,
-        location: typed.location,
-        body_max: office_requests::TEXT_MAX,
-        location_max: office_requests::LOCATION_MAX,
-        filed: filed.iter().map(|r| filed_line(ctx, r)).collect(),
-    })
-}
 
 /// The organization's posting `id` and the 求人件名 under review, when it is 登録依頼中 or
 /// 修正依頼中; None when it has left review (the 事務局 decided meanwhile).

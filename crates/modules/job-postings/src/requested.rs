@@ -5,7 +5,7 @@
 
 use crate::office_requests::Typed;
 use crate::pages::{base, language_label, organization, title_of};
-use crate::request_pages::{Section, section};
+use crate::request_view::{Section, section};
 use crate::store;
 use crate::taxonomy::taxonomy;
 use crate::view::{self, Shown};
