@@ -345,6 +345,63 @@ pub async fn list(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::TimeZone;
+    use madoguchi_core::clock::JST;
+
+    fn at(y: i32, mo: u32, d: u32, h: u32) -> i64 {
+        JST.with_ymd_and_hms(y, mo, d, h, 0, 0).unwrap().timestamp()
+    }
+
+    /// Approved 2026-11-24 for the same day (public from 22:00), 募集終了日 2027-01-31.
+    fn approved(review: ReviewState) -> Light {
+        Light {
+            posting: Posting {
+                id: 1,
+                organization_id: 1,
+                data_number: 1,
+                language: "ja".into(),
+                public_snapshot: Some(String::new()),
+                publish_at: Some(at(2026, 11, 24, 22)),
+                unpublish_at: None,
+                end_date: Some("2027-01-31".into()),
+                next_snapshot: None,
+                next_at: None,
+                next_end_date: None,
+                withdrawn_at: None,
+                public_since: None,
+                created_at: 0,
+                updated_at: 0,
+            },
+            organization: String::new(),
+            review: Some(review),
+            has_approved: true,
+            has_draft: false,
+            hit: false,
+        }
+    }
+
+    #[test]
+    fn the_office_withdraws_what_was_requested_and_reopens_what_ended() {
+        let running = at(2026, 12, 1, 10);
+        let ended = at(2027, 2, 1, 0);
+        let published = approved(ReviewState::Approved);
+        assert!(may_withdraw(&published, running) && !may_reopen(&published, running));
+        assert!(may_withdraw(&published, ended) && may_reopen(&published, ended), "募集終了 from 02-01 00:00");
+        assert!(!may_reopen(&published, ended - 1));
+        // 修正依頼中: the office may withdraw it (the institution may not), not reopen it.
+        let revising = approved(ReviewState::UnderReview);
+        assert!(may_withdraw(&revising, ended) && !may_reopen(&revising, ended));
+        // Withdrawn by the institution (effective 22:00) or by the office: neither.
+        let mut withdrawn = approved(ReviewState::Approved);
+        withdrawn.posting.withdrawn_at = Some(running);
+        withdrawn.posting.unpublish_at = Some(at(2026, 12, 1, 22));
+        assert!(!may_withdraw(&withdrawn, running) && !may_reopen(&withdrawn, ended));
+        let by_office = approved(ReviewState::Withdrawn);
+        assert!(!may_withdraw(&by_office, running) && !may_reopen(&by_office, ended));
+        // A draft never requested: nothing to stop.
+        let draft = Light { review: None, has_approved: false, ..approved(ReviewState::Approved) };
+        assert!(!may_withdraw(&draft, running));
+    }
 
     #[test]
     fn a_keyword_is_a_literal_pattern() {
