@@ -12,6 +12,7 @@ mod http;
 mod report;
 mod search;
 mod search_data;
+mod search_load;
 mod server;
 mod smtp;
 mod wrk;
@@ -98,6 +99,9 @@ struct Cli {
     /// Queries of the mix also run as SQL LIKE (the yardstick; each scans the whole table).
     #[arg(long, default_value_t = 12)]
     search_like_queries: usize,
+    /// Leave out the search mix under login load (it needs wrk and the release server).
+    #[arg(long)]
+    no_search_load: bool,
     /// How the runner was invoked, for the report.
     #[arg(long, default_value = "bench/run")]
     invocation: String,
@@ -244,12 +248,22 @@ async fn search_section(cli: &Cli) -> anyhow::Result<()> {
     let started = chrono::Utc::now();
     let work = std::env::temp_dir().join(format!("madoguchi-bench-search-{}", std::process::id()));
     std::fs::create_dir_all(&work)?;
-    println!("work folder (index, SQLite yardstick): {}", work.display());
+    println!("work folder (index, SQLite yardstick, the login server's database): {}", work.display());
+    let (madoguchi, script) = (cli.bin_dir.join("madoguchi"), cli.repo.join("bench/wrk.lua"));
+    let load = (!cli.no_search_load).then(|| search_load::LoadTarget { madoguchi: &madoguchi, script: &script });
+    if let Some(target) = &load {
+        for path in [target.madoguchi, target.script] {
+            if !path.exists() {
+                bail!("{} is missing (run bench/run, which builds it)", path.display());
+            }
+        }
+    }
     let figures = search::run(search::Options {
         postings: cli.search_postings,
         queries: cli.search_queries,
         like_queries: cli.search_like_queries,
         work: &work,
+        load,
     })
     .await?;
     let date = started.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);

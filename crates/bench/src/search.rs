@@ -11,10 +11,8 @@
 //!    parts: the index is memory-mapped) and its high-water mark;
 //! 4. **yardstick**: the first `--search-like-queries` (12) queries of the mix as SQL over the
 //!    same postings in SQLite (`LIKE '%word%'`, `COUNT(*)` and the page with `ORDER BY … LIMIT
-//!    … OFFSET`), timed beside the engine on the same queries; their totals must agree.
-//!
-//! Not measured here: the same mix while the server serves logins (the server does not serve
-//! search yet).
+//!    … OFFSET`), timed beside the engine on the same queries; their totals must agree;
+//! 5. **under load**: the mix again while the server serves logins (search_load.rs).
 
 use crate::search_data::{self, EMPLOYMENT, FIELDS, JOBS, PREFECTURES, Posting, Rng, TERMS};
 use anyhow::{Context, bail};
@@ -72,7 +70,7 @@ pub struct Timings {
 }
 
 impl Timings {
-    fn of(mut runs_ms: Vec<f64>) -> Timings {
+    pub fn of(mut runs_ms: Vec<f64>) -> Timings {
         runs_ms.sort_by(f64::total_cmp);
         let at = |q: f64| {
             runs_ms.get(((runs_ms.len() as f64 * q).ceil() as usize).saturating_sub(1)).copied().unwrap_or(0.0)
@@ -125,6 +123,7 @@ pub struct Figures {
     /// The engine on the yardstick's queries.
     pub engine_on_like_queries: Timings,
     pub totals_agree: bool,
+    pub under_load: Option<crate::search_load::UnderLoad>,
 }
 
 pub struct Options<'a> {
@@ -132,6 +131,8 @@ pub struct Options<'a> {
     pub queries: usize,
     pub like_queries: usize,
     pub work: &'a Path,
+    /// The server and wrk for the mix under load; None leaves that figure out.
+    pub load: Option<crate::search_load::LoadTarget<'a>>,
 }
 
 pub async fn run(options: Options<'_>) -> anyhow::Result<Figures> {
@@ -176,6 +177,7 @@ pub async fn run(options: Options<'_>) -> anyhow::Result<Figures> {
     }
     let mut runs_ms = Vec::new();
     let mut totals = Vec::new();
+    let mix_begun = Instant::now();
     for (query, _) in &mix {
         let begun = Instant::now();
         let hits = engine.search(query)?;
@@ -201,6 +203,7 @@ pub async fn run(options: Options<'_>) -> anyhow::Result<Figures> {
             q.ranges.len()
         );
     }
+    let unloaded_mix = mix_begun.elapsed();
     let mix_timings = Timings::of(runs_ms);
     let memory_after_queries = memory();
     println!(
@@ -236,6 +239,14 @@ pub async fn run(options: Options<'_>) -> anyhow::Result<Figures> {
     store.close().await;
     let like = Timings::of(like_ms);
     println!("    LIKE p50 {:.0} ms, worst {:.0} ms; totals agree: {totals_agree}", like.p50_ms, like.worst_ms);
+    let under_load = match &options.load {
+        Some(target) => {
+            let queries: Vec<Query> = mix.iter().map(|(q, _)| q.clone()).collect();
+            let work = options.work;
+            Some(crate::search_load::mix_while_logging_in(&engine, &queries, unloaded_mix, target, work).await?)
+        }
+        None => None,
+    };
     let nonzero = totals.iter().filter(|t| **t > 0).count();
     Ok(Figures {
         postings: options.postings,
@@ -254,6 +265,7 @@ pub async fn run(options: Options<'_>) -> anyhow::Result<Figures> {
         like,
         engine_on_like_queries: Timings::of(engine_ms),
         totals_agree,
+        under_load,
     })
 }
 
@@ -494,8 +506,19 @@ pub fn markdown(f: &Figures, date: &str, commit: &str) -> String {
         f.like_load_s,
         if f.totals_agree { "yes" } else { "**no**" }
     ));
-    s.push_str(
-        "| The same mix while the server serves logins | not measured: the server does not serve search yet | |\n",
-    );
+    match &f.under_load {
+        Some(u) => s.push_str(&format!(
+            "| The same mix while the server on this machine serves logins at full load (wrk, {:.0} s; {:.1} logins/s, p99 {:.0} ms, {} errors) — p50 / p99 / worst | {:.1} / {:.1} / {:.1} ms | p99 ≤ 50 ms {} |\n",
+            u.load_seconds,
+            u.logins_per_second,
+            u.login_p99_ms,
+            u.login_errors,
+            u.mix.p50_ms,
+            u.mix.p99_ms,
+            u.mix.worst_ms,
+            goal(u.mix.p99_ms <= GOAL_P99_MS)
+        )),
+        None => s.push_str("| The same mix while the server serves logins | not measured in this run (`--no-search-load`) | |\n"),
+    }
     s
 }

@@ -98,6 +98,11 @@ pub struct ServerSettings {
     /// Seed demo operators and announcements (what `serve` without a config does).
     #[serde(default)]
     pub demo: bool,
+    /// With `demo`: also seed sample postings on jrec-in (published ones in the public search,
+    /// one in the 事務局's queue, one 一時保存). The postings' own tests turn it off to start
+    /// from an empty portal.
+    #[serde(default = "default_true")]
+    pub demo_postings: bool,
     /// Largest request body in bytes.
     #[serde(default = "default_body_limit")]
     pub body_limit_bytes: usize,
@@ -209,6 +214,9 @@ fn default_mail_from() -> String {
 fn default_log_format() -> String {
     "text".into()
 }
+fn default_true() -> bool {
+    true
+}
 fn default_body_limit() -> usize {
     256 * 1024
 }
@@ -255,6 +263,7 @@ impl Default for ServerSettings {
             log_format: default_log_format(),
             allow_test_clock: false,
             demo: false,
+            demo_postings: true,
             body_limit_bytes: default_body_limit(),
             manual_max_bytes: default_manual_max(),
             request_timeout_seconds: default_request_timeout(),

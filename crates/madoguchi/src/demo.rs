@@ -106,6 +106,31 @@ pub async fn seed(store: &Store, config: &Config, hasher: &Hasher, now: i64) -> 
             seed_zaikei(store, portal, now).await?;
         }
     }
+    if let Some(portal) = config.portal("jrec-in")
+        && portal.settings.modules.contains(&madoguchi_job_postings::MODULE)
+        && config.server.demo_postings
+    {
+        seed_postings(store, &portal.id, now).await?;
+    }
+    Ok(())
+}
+
+/// The demo institution's postings (`madoguchi_job_postings::demo`): published ones in the
+/// public search, one 登録依頼中 in the 事務局's queue, one 一時保存.
+async fn seed_postings(store: &Store, portal: &str, now: i64) -> anyhow::Result<()> {
+    let mut tx = store.begin().await?;
+    let user = madoguchi_store::users::by_login_id(&mut tx, portal, "demo-kikan").await?;
+    let operator = operators::by_email(&mut tx, portal, &operator_email(portal)).await?;
+    let (Some(user), Some(operator)) = (user, operator) else {
+        return Ok(());
+    };
+    let Some(organization_id) = user.organization_id else {
+        return Ok(());
+    };
+    let owners =
+        madoguchi_job_postings::demo::Owners { portal, organization_id, user_id: user.id, operator_id: operator.id };
+    madoguchi_job_postings::demo::seed(&mut tx, &owners, now).await?;
+    tx.commit().await?;
     Ok(())
 }
 

@@ -265,7 +265,7 @@ fn fill(kind: MailKind, text: &str, values: &[(&str, &str)]) -> Result<String, T
 mod tests {
     use super::*;
 
-    const VALUES: [(&str, &str); 52] = [
+    const VALUES: [(&str, &str); 53] = [
         ("after", "退会後30日以内であれば、…"),
         ("change", "ASPユーザーとの紐づけが解除されました。"),
         ("admin", "管理 太郎"),
@@ -318,6 +318,10 @@ mod tests {
         ("request", "募集終了日を2027年2月28日に変更してください。"),
         ("note", "差戻しましたので、募集終了日を修正して再依頼してください。"),
         ("end_date", "2027-01-31"),
+        (
+            "office_changes",
+            "\n\nJREC-IN Portal事務局で、依頼された内容を次のとおり修正しました。\n\n■ 給与\n  修正前：\n    本学規定による\n  修正後：\n    本学規程による",
+        ),
     ];
 
     #[test]

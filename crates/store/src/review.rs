@@ -276,6 +276,31 @@ async fn insert_event(
     Ok(())
 }
 
+/// Deletes the organization's item and its whole history — for a module item deleted before
+/// it was ever approved (jrec-in's 「削除」 of a draft or a returned posting, §1.3 rule 11): an
+/// item with an approved version is never deleted here (false), its history is the record of
+/// what was public. True when an item was deleted.
+pub async fn delete_unapproved(
+    conn: &mut AnyConnection,
+    key: ItemKey<'_>,
+    organization_id: i64,
+) -> Result<bool, sqlx::Error> {
+    let Some(item) = find(conn, key, Scope::Organization(organization_id)).await? else {
+        return Ok(false);
+    };
+    if item.approved_snapshot.is_some() || item.approved_revision.is_some() {
+        return Ok(false);
+    }
+    sqlx::query("DELETE FROM review_events WHERE review_item_id = $1").bind(item.id).execute(&mut *conn).await?;
+    let done = sqlx::query(
+        "DELETE FROM review_items WHERE id = $1 AND approved_snapshot IS NULL AND approved_revision IS NULL",
+    )
+    .bind(item.id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// The item's whole history, oldest first, as `scope` may see it (empty for another
 /// organization's item).
 pub async fn history(conn: &mut AnyConnection, key: ItemKey<'_>, scope: Scope) -> Result<Vec<Event>, sqlx::Error> {

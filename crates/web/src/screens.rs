@@ -73,6 +73,8 @@ pub enum Screen {
     PostingWithdraw,
     /// アクセス数閲覧 (the public page's views of each registered posting).
     PostingAccess,
+    /// A posting's history (its review steps, the 事務局's edits as diffs, its 取り下げ).
+    PostingHistory,
     /// mlit-fwms 新規申請 of the 建設特定技能受入計画 (module acceptance_plan): the plan's sections.
     PlanNew,
     /// A Part or a worker block of the plan (an entry of 新規申請).
@@ -86,7 +88,7 @@ pub enum Screen {
 }
 
 impl Screen {
-    pub const ALL: [Screen; 59] = [
+    pub const ALL: [Screen; 60] = [
         Screen::Top,
         Screen::Login,
         Screen::Otp,
@@ -141,6 +143,7 @@ impl Screen {
         Screen::PostingRevise,
         Screen::PostingWithdraw,
         Screen::PostingAccess,
+        Screen::PostingHistory,
         Screen::PlanNew,
         Screen::PlanSection,
         Screen::PlanAttachments,
@@ -154,13 +157,14 @@ impl Screen {
     /// at addresses with its id), whose help leads back to 登録・一時保存 (or, read-only
     /// under review, to 登録/修正依頼中), and a plan's Part or worker block (back to 新規申請). Their help leads back
     /// to that list or screen.
-    pub const ENTRIES: [Screen; 7] = [
+    pub const ENTRIES: [Screen; 8] = [
         Screen::UserEdit,
         Screen::CertificateMissing,
         Screen::PostingForm,
         Screen::PostingSaved,
         Screen::PostingConfirm,
         Screen::PostingRequestedDetail,
+        Screen::PostingHistory,
         Screen::PlanSection,
     ];
 
@@ -221,6 +225,7 @@ impl Screen {
             Screen::PostingRevise => "posting-revise",
             Screen::PostingWithdraw => "posting-withdraw",
             Screen::PostingAccess => "posting-access",
+            Screen::PostingHistory => "posting-history",
             Screen::PlanNew => "plan-new",
             Screen::PlanSection => "plan-section",
             Screen::PlanAttachments => "plan-attachments",
@@ -276,9 +281,11 @@ impl Screen {
             Screen::ZaikeiChange => "zaikei/change",
             Screen::ZaikeiSend => "zaikei/send",
             Screen::ZaikeiHistory => "zaikei/history",
-            Screen::PostingRegister | Screen::PostingForm | Screen::PostingSaved | Screen::PostingConfirm => {
-                "job-postings/register"
-            }
+            Screen::PostingRegister
+            | Screen::PostingForm
+            | Screen::PostingSaved
+            | Screen::PostingConfirm
+            | Screen::PostingHistory => "job-postings/register",
             Screen::PostingTerms => "job-postings/new",
             Screen::PostingLanguage => "job-postings/new/language",
             Screen::PostingRequested | Screen::PostingRequestedDetail => "job-postings/requested",

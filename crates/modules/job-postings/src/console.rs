@@ -201,6 +201,16 @@ pub struct HistoryLine {
     pub actor: String,
     pub reason: Option<String>,
     pub effective: Option<String>,
+    /// What a 事務局's 「編集」 changed (before → after), empty for the other steps.
+    pub diff: Vec<DiffLine>,
+}
+
+/// Who reads a history: the 事務局 sees each operator's name; the institution sees 「事務局」
+/// (the office's staff are not named to the institutions) and its own users' names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Reader {
+    Office,
+    Institution,
 }
 
 pub struct DiffLine {
@@ -247,6 +257,9 @@ pub struct ReviewPage {
     pub reason: String,
     pub errors: FieldErrors,
     pub notice: Option<String>,
+    /// A revision that ends the posting early (§1.3 rule 9): what its approval does, in place
+    /// of the 反映日 (it takes effect at once).
+    pub ending: Option<String>,
 }
 
 /// 「11月24日 22:00 公開」 of a publication time (the console's words, §1.11 item 2).
@@ -254,7 +267,7 @@ pub(crate) fn publication_words(ctx: &Ctx, at: i64) -> String {
     ctx.t.get("posting.op.publishes_at").replace("{at}", &format_ts(at, ctx.lang))
 }
 
-fn diff_lines(ctx: &Ctx, before: &str, after: &str) -> Result<Vec<DiffLine>, AppError> {
+pub(crate) fn diff_lines(ctx: &Ctx, before: &str, after: &str) -> Result<Vec<DiffLine>, AppError> {
     let taxonomy = taxo()?;
     let old = view::words(ctx.t, taxonomy, &snapshot_pairs(before));
     let new = view::words(ctx.t, taxonomy, &snapshot_pairs(after));
@@ -271,13 +284,14 @@ fn diff_lines(ctx: &Ctx, before: &str, after: &str) -> Result<Vec<DiffLine>, App
         .collect())
 }
 
-async fn actor_name(conn: &mut Conn, ctx: &Ctx, actor: Actor) -> Result<String, AppError> {
+async fn actor_name(conn: &mut Conn, ctx: &Ctx, actor: Actor, reader: Reader) -> Result<String, AppError> {
     Ok(match actor {
         Actor::User(id) => {
             let name: Option<String> =
                 sqlx::query_scalar("SELECT name FROM users WHERE id = $1").bind(id).fetch_optional(&mut *conn).await?;
             ctx.t.get("posting.op.actor.institution").replace("{name}", &name.unwrap_or_default())
         }
+        Actor::Operator(_) if reader == Reader::Institution => ctx.t.get("posting.history.office").to_string(),
         Actor::Operator(id) => {
             let name = madoguchi_store::operators::by_id(conn, id).await?.map(|o| o.name).unwrap_or_default();
             ctx.t.get("posting.op.actor.office").replace("{name}", &name)
@@ -290,15 +304,21 @@ pub(crate) async fn history_lines(
     conn: &mut Conn,
     ctx: &Ctx,
     events: &[reviews::Event],
+    reader: Reader,
 ) -> Result<Vec<HistoryLine>, AppError> {
     let mut out = Vec::new();
     for e in events {
+        let diff = match (e.action, &e.before_snapshot, &e.snapshot) {
+            (ReviewAction::OperatorEdit, Some(before), Some(after)) => diff_lines(ctx, before, after)?,
+            _ => Vec::new(),
+        };
         out.push(HistoryLine {
             at: format_ts(e.at, ctx.lang),
             action: ctx.t.get(&format!("posting.op.action.{}", e.action.as_str())).to_string(),
-            actor: actor_name(conn, ctx, e.actor).await?,
+            actor: actor_name(conn, ctx, e.actor, reader).await?,
             reason: e.reason.clone(),
             effective: e.effective_at.filter(|_| e.action == ReviewAction::Approve).map(|t| publication_words(ctx, t)),
+            diff,
         });
     }
     Ok(out)
@@ -377,7 +397,7 @@ pub(crate) async fn review_page(
         public: public_words(ctx, &posting, now),
         shown: view::shown(ctx.t, taxo()?, &snapshot_pairs(shown_json)),
         diff,
-        history: history_lines(&mut conn, ctx, &events).await?,
+        history: history_lines(&mut conn, ctx, &events, Reader::Office).await?,
         seq: item.last_seq,
         reflect_on,
         reflect_hint,
@@ -385,7 +405,14 @@ pub(crate) async fn review_page(
         reason: typed.reason,
         errors,
         notice,
+        ending: ending_words(ctx, &item, now),
     })
+}
+
+/// The words of an ending revision's approval (§1.3 rule 9), None for any other item.
+fn ending_words(ctx: &Ctx, item: &reviews::Item, now: i64) -> Option<String> {
+    let end = crate::lifecycle::ending_revision(item, now)?;
+    Some(ctx.t.get("posting.op.ending").replace("{date}", &end.format("%Y-%m-%d").to_string()))
 }
 
 #[derive(Deserialize, Default)]
@@ -404,6 +431,7 @@ pub async fn review(
     let notice = match query.done.as_str() {
         "approved" => Some(ctx.t.get("posting.op.done.approved").to_string()),
         "returned" => Some(ctx.t.get("posting.op.done.returned").to_string()),
+        "edited" => Some(ctx.t.get("posting.op.done.edited").to_string()),
         _ => None,
     };
     review_page(&state, &signed, &ctx, id, Typed::default(), FieldErrors::default(), notice).await

@@ -297,6 +297,8 @@ pub enum Rule {
     Date,
     /// Outside tomorrow ..= today + the days given.
     DateRange(usize),
+    /// A revision's 募集終了日 before the posting's 公開開始日 (`Rules::end_date_from`).
+    BeforePublication,
     WebApplyMismatch,
     ContactNeeded,
     Phone,
@@ -322,6 +324,7 @@ impl FieldError {
             Rule::MinorOutsideMajor => "posting.err.minor_outside_major",
             Rule::Date => "posting.err.date",
             Rule::DateRange(_) => "posting.err.date_range",
+            Rule::BeforePublication => "posting.err.before_publication",
             Rule::WebApplyMismatch => "posting.err.web_apply_mismatch",
             Rule::ContactNeeded => "posting.err.contact_needed",
             Rule::Phone => "posting.err.phone",
@@ -350,6 +353,21 @@ pub struct Rules {
     pub max: BTreeMap<&'static str, usize>,
     /// 募集終了日 at most this many days ahead (Choice: 365).
     pub end_date_max_days: u64,
+    /// The earliest 募集終了日, where it is not tomorrow: a revision of a registered posting
+    /// may end it early, on the day of the request or before (§1.3 rule 9), back to its
+    /// 公開開始日 ([`Rules::revision`]). None: from tomorrow (a new posting).
+    pub end_date_from: Option<NaiveDate>,
+}
+
+impl Rules {
+    /// The rules of a revision (修正依頼) of a posting first published on `published_on`, on
+    /// `today`: the 募集終了日 may be today or earlier — the way to end a posting early
+    /// (§1.3 rule 9) — but not before the posting was first published (or today, for one not
+    /// public yet), where the date would mean nothing.
+    pub fn revision(published_on: Option<NaiveDate>, today: NaiveDate) -> Rules {
+        let from = published_on.map_or(today, |day| day.min(today));
+        Rules { end_date_from: Some(from), ..Rules::default() }
+    }
 }
 
 impl Default for Rules {
@@ -361,7 +379,7 @@ impl Default for Rules {
                 _ => None,
             })
             .collect();
-        Rules { max, end_date_max_days: 365 }
+        Rules { max, end_date_max_days: 365, end_date_from: None }
     }
 }
 
@@ -495,10 +513,16 @@ fn check(field: &Field, form: &Form<'_>, taxonomy: &Taxonomy, rules: &Rules, tod
         Kind::Date => match date(value) {
             None => Some(Rule::Date),
             Some(d) => {
-                let first = today.checked_add_days(Days::new(1));
                 let last = today.checked_add_days(Days::new(rules.end_date_max_days));
                 let days = usize::try_from(rules.end_date_max_days).unwrap_or(usize::MAX);
-                (first.is_none_or(|f| d < f) || last.is_none_or(|l| d > l)).then_some(Rule::DateRange(days))
+                match rules.end_date_from {
+                    Some(from) if d < from => Some(Rule::BeforePublication),
+                    Some(_) => last.is_none_or(|l| d > l).then_some(Rule::DateRange(days)),
+                    None => {
+                        let first = today.checked_add_days(Days::new(1));
+                        (first.is_none_or(|f| d < f) || last.is_none_or(|l| d > l)).then_some(Rule::DateRange(days))
+                    }
+                }
             }
         },
         Kind::Yen => yen(value).is_none().then_some(Rule::Yen),

@@ -215,6 +215,29 @@ fn the_end_date_lies_from_tomorrow_to_a_year_ahead() {
     assert_eq!(errors(&with(complete(), "end_date", "来年")), [("end_date", Rule::Date)]);
 }
 
+/// §1.3 rule 9: a revision may end the posting early — 募集終了日 today or before — back to the
+/// day it was first published; the year ahead still holds.
+#[test]
+fn a_revision_may_move_the_end_date_to_today_or_earlier() {
+    let published = NaiveDate::from_ymd_opt(2026, 11, 10);
+    let rules = Rules::revision(published, today());
+    let check = |end: &str| match parse(&with(complete(), "end_date", end), taxonomy().unwrap(), &rules, today()) {
+        Ok(_) => Vec::new(),
+        Err(e) => e.into_iter().map(|e| (e.field, e.rule)).collect(),
+    };
+    assert!(check("2026-11-24").is_empty(), "the request day");
+    assert!(check("2026-11-10").is_empty(), "the day of the first publication");
+    assert_eq!(check("2026-11-09"), [("end_date", Rule::BeforePublication)]);
+    assert!(check("2027-11-24").is_empty());
+    assert_eq!(check("2027-11-25"), [("end_date", Rule::DateRange(365))]);
+    // Not yet public (公開待ち, first publication ahead): from today.
+    let scheduled = Rules::revision(NaiveDate::from_ymd_opt(2026, 11, 30), today());
+    assert_eq!(scheduled.end_date_from, Some(today()));
+    assert_eq!(Rules::revision(None, today()).end_date_from, Some(today()));
+    // A new posting keeps 「翌日から」.
+    assert_eq!(errors(&with(complete(), "end_date", "2026-11-24")), [("end_date", Rule::DateRange(365))]);
+}
+
 #[test]
 fn choices_locations_and_the_others_text() {
     assert_eq!(errors(&with(complete(), "smoking", "outdoor")), [("smoking", Rule::Invalid)]);

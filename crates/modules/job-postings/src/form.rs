@@ -171,6 +171,17 @@ pub(crate) fn editable(posting: &Posting, item: Option<&reviews::Item>, now: i64
     }
 }
 
+/// The rules a posting's form is checked with: a registered posting's revision may move its
+/// 募集終了日 to the request day or earlier, to end it early (§1.3 rule 9); a new posting's
+/// ends tomorrow at the earliest.
+pub(crate) fn rules_for(posting: &Posting, item: Option<&reviews::Item>, now: i64) -> Result<Rules, AppError> {
+    if item.is_some_and(|i| i.approved_snapshot.is_some()) {
+        let published_on = posting.publish_at.and_then(publication::jst_date);
+        return Ok(Rules::revision(published_on, today(now)?));
+    }
+    Ok(Rules::default())
+}
+
 fn key(current: &CurrentUser, id: i64) -> ItemKey<'_> {
     ItemKey { portal: &current.portal.id, kind: KIND, item_id: id }
 }
@@ -375,13 +386,13 @@ async fn save(
         return Ok(Redirect::to(&format!("{base}/{}/saved", posting.id)).into_response());
     }
     // 「確認」: the draft is stored whatever the rules say (§0.1), then checked.
-    match fields::parse(&pairs, taxo()?, &Rules::default(), today(now)?) {
+    let item = reviews::find(&mut tx, key(&current, posting.id), Scope::Organization(organization)).await?;
+    match fields::parse(&pairs, taxo()?, &rules_for(&posting, item.as_ref(), now)?, today(now)?) {
         Ok(_) => {
             tx.commit().await?;
             Ok(Redirect::to(&format!("{base}/{}/confirm", posting.id)).into_response())
         }
         Err(failures) => {
-            let item = reviews::find(&mut tx, key(&current, posting.id), Scope::Organization(organization)).await?;
             let reason = returned_reason(&mut tx, &current, organization, item.as_ref()).await?;
             tx.commit().await?;
             let shape = Shape {
@@ -454,7 +465,8 @@ pub async fn confirm(
         return Ok(Redirect::to(&format!("{base}/{id}/edit")).into_response());
     };
     let pairs = payload_pairs(&draft.payload);
-    if fields::parse(&pairs, taxo()?, &Rules::default(), today(state.clock.unix())?).is_err() {
+    let now = state.clock.unix();
+    if fields::parse(&pairs, taxo()?, &rules_for(&posting, item.as_ref(), now)?, today(now)?).is_err() {
         return Ok(Redirect::to(&format!("{base}/{id}/edit")).into_response());
     }
     Ok(html(&ConfirmPage {
@@ -497,7 +509,7 @@ pub async fn submit(
         return Ok(Redirect::to(&format!("{base}/{id}/confirm")).into_response());
     };
     let form = payload_pairs(&draft.payload);
-    if fields::parse(&form, taxo()?, &Rules::default(), today(now)?).is_err() {
+    if fields::parse(&form, taxo()?, &rules_for(&posting, item.as_ref(), now)?, today(now)?).is_err() {
         return Ok(Redirect::to(&format!("{base}/{id}/edit")).into_response());
     }
     let snapshot = fields::snapshot(&form).to_string();

@@ -16,8 +16,11 @@
 //! - `revise` (修正・一時保存: the registered postings, each revisable or refused with the
 //!   manual's words; the revision itself is the `form`'s) and `withdraw` (取り下げ → OK →
 //!   情報取り下げ完了, effective 22:00 that day).
-//! - `console` (審査待ち一覧, 審査) and `review_actions` (承認 with a 反映日, 差戻し with a
-//!   reason): the 事務局's screens in the operator console; `mails`: the §1.12 mails.
+//! - `console` (審査待ち一覧, 審査), `review_actions` (承認 with a 反映日, 差戻し with a
+//!   reason) and `office_edit` (the 事務局's 「編集」, shown to the institution as a diff:
+//!   `edits`): the 事務局's screens in the operator console; `mails`: the §1.12 mails.
+//! - `history` (a posting's history for its institution, the 事務局's edits as diffs) and
+//!   `delete` (「削除」 of a draft that never was public).
 //! - `office_requests` (the rule and table of 「事務局へ依頼する」), `request_pages` (the
 //!   institution's form on the read-only view, its confirmation and 完了), `request_view`
 //!   (the requests in words, the form's section) and
@@ -37,12 +40,17 @@
 pub mod console;
 pub mod console_requests;
 pub mod data_number;
+pub mod delete;
+pub mod demo;
+pub mod edits;
 pub mod fields;
 pub mod form;
+pub mod history;
 pub mod lifecycle;
 pub mod listing;
 pub mod listing_actions;
 pub mod mails;
+pub mod office_edit;
 pub mod office_requests;
 pub mod pages;
 pub mod public;
@@ -80,11 +88,14 @@ pub fn routes(routes: Routes) -> Routes {
         .route("/{portal}/job-postings/withdraw", get(withdraw::list))
         .route("/{portal}/job-postings/{id}/withdraw", get(withdraw::detail).post(withdraw::withdraw))
         .route("/{portal}/job-postings/{id}/withdrawn", get(withdraw::done))
+        .route("/{portal}/job-postings/{id}/history", get(history::page))
+        .route("/{portal}/job-postings/{id}/delete", get(delete::ask).post(delete::delete))
         // The 事務局's screens in the operator console.
         .route("/{portal}/operator/job-postings/review", get(console::queue))
         .route("/{portal}/operator/job-postings/{id}", get(console::review))
         .route("/{portal}/operator/job-postings/{id}/approve", post(review_actions::approve))
         .route("/{portal}/operator/job-postings/{id}/return", post(review_actions::send_back))
+        .route("/{portal}/operator/job-postings/{id}/edit", get(office_edit::form).post(office_edit::save))
         .route("/{portal}/operator/job-postings/requests", get(console_requests::list))
         .route("/{portal}/operator/job-postings/requests/{request}/close", post(console_requests::close))
         .route("/{portal}/operator/job-postings/listing", get(listing::list))

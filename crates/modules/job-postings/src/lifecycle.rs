@@ -204,6 +204,25 @@ pub fn may(action: Action, facts: &Facts, now: i64) -> Result<(), Refusal> {
     }
 }
 
+/// The new 募集終了日 of a revision under review that ends the posting early — on or before
+/// the approval day, `now` (§1.3 rule 9: 「募集終了日を依頼日以前に変更する修正依頼」) — else None.
+///
+/// **Decision**: such a revision is approved without a 反映日 and takes effect at the approval
+/// itself, not at 22:00 or the next 0:00: the institution has stopped recruiting, and every
+/// further hour shown as open invites applications it will not read (the original's
+/// 「翌営業日以降」 was its nightly batch). From then the posting is 募集終了 — at once when the
+/// new date is past, at the end of the day when it is today — and follows rule 10 like any
+/// ended posting (found with 「募集期間終了を含める」, its page with the ended banner).
+pub fn ending_revision(item: &madoguchi_store::review::Item, now: i64) -> Option<NaiveDate> {
+    if item.state != ReviewState::UnderReview || item.approved_snapshot.is_none() {
+        return None;
+    }
+    let pending = serde_json::from_str::<serde_json::Value>(item.pending_snapshot.as_deref()?).ok()?;
+    let end = crate::fields::date(pending.get("end_date")?.as_str()?)?;
+    let today = publication::jst_date(now)?;
+    (end <= today).then_some(end)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -296,5 +315,41 @@ mod tests {
         let withdrawing = Facts { unpublish_at: Some(at(2026, 11, 25, 22, 0, 0)), ..approved() };
         assert_eq!(may(Action::Revise, &withdrawing, published_at), Err(Refusal::Withdrawn));
         assert_eq!(may(Action::Withdraw, &withdrawing, published_at), Err(Refusal::Withdrawn));
+    }
+
+    fn item(state: ReviewState, approved: bool, end_date: &str) -> madoguchi_store::review::Item {
+        madoguchi_store::review::Item {
+            id: 1,
+            portal: "jrec-in".into(),
+            organization_id: 1,
+            kind: crate::KIND.into(),
+            item_id: 1,
+            state,
+            revision: 2,
+            pending_snapshot: Some(format!("{{\"end_date\":\"{end_date}\"}}")),
+            approved_snapshot: approved.then(|| "{}".to_string()),
+            approved_revision: approved.then_some(1),
+            effective_at: None,
+            submitted_at: 0,
+            last_seq: 3,
+            updated_at: 0,
+        }
+    }
+
+    /// §1.3 rule 9: a 修正依頼 whose 募集終了日 is on or before the approval day ends the posting.
+    #[test]
+    fn a_revision_ending_on_or_before_the_approval_day_ends_the_posting() {
+        let day = |d: u32| NaiveDate::from_ymd_opt(2026, 11, d);
+        let revision = item(ReviewState::UnderReview, true, "2026-11-25");
+        assert_eq!(ending_revision(&revision, at(2026, 11, 24, 23, 59, 59)), None, "tomorrow: an ordinary revision");
+        assert_eq!(ending_revision(&revision, at(2026, 11, 25, 0, 0, 0)), day(25), "the approval day");
+        assert_eq!(ending_revision(&revision, at(2026, 11, 26, 10, 0, 0)), day(25), "past");
+        // Only a revision under review: never a new posting, nor a decided item.
+        assert_eq!(
+            ending_revision(&item(ReviewState::UnderReview, false, "2026-11-25"), at(2026, 11, 26, 0, 0, 0)),
+            None
+        );
+        assert_eq!(ending_revision(&item(ReviewState::Returned, true, "2026-11-25"), at(2026, 11, 26, 0, 0, 0)), None);
+        assert_eq!(ending_revision(&item(ReviewState::UnderReview, true, "来月"), at(2026, 11, 26, 0, 0, 0)), None);
     }
 }

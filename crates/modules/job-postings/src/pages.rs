@@ -53,6 +53,10 @@ pub struct Row {
     /// 必須未入力 of the draft; None where nothing is being edited.
     pub missing: Option<i64>,
     pub updated: String,
+    /// The posting's history (§1.6 item 6), once it was requested.
+    pub history: Option<String>,
+    /// 「削除」's confirmation, for a draft or a returned posting (never public, §1.3 rule 11).
+    pub delete: Option<String>,
 }
 
 #[derive(Template)]
@@ -61,6 +65,8 @@ pub struct ListPage {
     pub chrome: Chrome,
     pub rows: Vec<Row>,
     pub new_href: String,
+    /// 「D000000001 を削除しました。」 after a deletion.
+    pub notice: Option<String>,
 }
 
 /// A posting of this list: never registered (no approved version), in 一時保存, 差戻し or
@@ -95,10 +101,25 @@ fn row(ctx: &Ctx, base: &str, line: &Line) -> Option<Row> {
         state: ctx.t.get(state).to_string(),
         missing: if editable { Some(line.missing_required.unwrap_or(0)) } else { None },
         updated: format_ts(updated, ctx.lang),
+        history: line.review_state.is_some().then(|| format!("{base}/{}/history", line.posting.id)),
+        // Rows of this list never had an approved version: a draft or a returned one may go.
+        delete: editable.then(|| format!("{base}/{}/delete", line.posting.id)),
     })
 }
 
-pub async fn list(State(state): State<AppState>, current: CurrentUser, ctx: Ctx) -> Result<Html<String>, AppError> {
+#[derive(serde::Deserialize, Default)]
+pub struct ListQuery {
+    /// The データ番号 just deleted.
+    #[serde(default)]
+    deleted: String,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    ctx: Ctx,
+    axum::extract::Query(query): axum::extract::Query<ListQuery>,
+) -> Result<Html<String>, AppError> {
     let organization = organization(&current)?;
     let base = base(&current);
     let mut conn = state.store.acquire().await?;
@@ -107,6 +128,9 @@ pub async fn list(State(state): State<AppState>, current: CurrentUser, ctx: Ctx)
         chrome: ctx.chrome(ctx.t.get("posting.list.title"), Some(&current.portal), Some(Screen::PostingRegister)),
         rows: lines.iter().filter_map(|l| row(&ctx, &base, l)).collect(),
         new_href: format!("{base}/new"),
+        // Only a データ番号's shape is echoed (the address is typed by anyone).
+        notice: crate::data_number::DataNumber::parse(&query.deleted)
+            .map(|n| ctx.t.get("posting.delete.done").replace("{number}", &n.to_string())),
     })
 }
 

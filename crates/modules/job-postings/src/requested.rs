@@ -30,6 +30,8 @@ pub struct Row {
     /// 登録依頼中 or (for a registered posting's revision) 修正依頼中.
     pub state: String,
     pub requested: String,
+    /// The posting's history (§1.6 item 6).
+    pub history: String,
 }
 
 #[derive(Template)]
@@ -61,6 +63,7 @@ pub async fn list(State(state): State<AppState>, current: CurrentUser, ctx: Ctx)
                 })
                 .to_string(),
             requested: l.review_updated_at.map(|t| format_ts(t, ctx.lang)).unwrap_or_default(),
+            history: format!("{base}/{}/history", l.posting.id),
         })
         .collect();
     html(&RequestedPage {

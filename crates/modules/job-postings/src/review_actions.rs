@@ -130,14 +130,20 @@ pub async fn approve(
         return refused(&state, &signed, &ctx, id, &pairs, errors, StatusCode::CONFLICT).await;
     };
     let end_text = text_field(&pending, "end_date");
-    let (_, at) = match reflect_on(&ctx, one(&pairs, "reflect_on"), fields::date(&end_text), now) {
-        Ok(ok) => ok,
-        Err(message) => {
-            drop(tx);
-            let errors = FieldErrors::field("reflect_on", &message);
-            return refused(&state, &signed, &ctx, id, &pairs, errors, StatusCode::OK).await;
+    // A revision ending the posting early takes effect at once, with no 反映日 to choose.
+    let at = if crate::lifecycle::ending_revision(&item, now).is_some() {
+        now
+    } else {
+        match reflect_on(&ctx, one(&pairs, "reflect_on"), fields::date(&end_text), now) {
+            Ok((_, at)) => at,
+            Err(message) => {
+                drop(tx);
+                let errors = FieldErrors::field("reflect_on", &message);
+                return refused(&state, &signed, &ctx, id, &pairs, errors, StatusCode::OK).await;
+            }
         }
     };
+    let office_changes = crate::edits::round_changes(&mut tx, &portal, id).await?;
     let expected = one(&pairs, "seq").trim().parse::<i64>().ok().or(Some(-1));
     let step = Step {
         action: ReviewAction::Approve,
@@ -164,7 +170,7 @@ pub async fn approve(
         &posting,
         &title,
         MailKind::PostingApproved,
-        &[("published", &published)],
+        &[("published", &published), ("office_changes", &office_changes)],
     )
     .await?;
     let actor = format!("operator:{}", signed.operator.id);
@@ -219,6 +225,7 @@ pub async fn send_back(
         return refused(&state, &signed, &ctx, id, &pairs, errors, refusal_status(refusal)).await;
     }
     let title = title_of(item.pending_snapshot.as_deref());
+    let office_changes = crate::edits::round_changes(&mut tx, &portal, id).await?;
     mails::to_institution(
         &state,
         &mut tx,
@@ -226,7 +233,7 @@ pub async fn send_back(
         &posting,
         &title,
         MailKind::PostingReturned,
-        &[("reason", &reason)],
+        &[("reason", &reason), ("office_changes", &office_changes)],
     )
     .await?;
     let actor = format!("operator:{}", signed.operator.id);

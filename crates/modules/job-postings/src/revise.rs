@@ -31,6 +31,8 @@ pub struct Row {
     pub end_date: String,
     /// The refusal in the manual's words, or the state of an open revision.
     pub note: String,
+    /// The posting's history (§1.6 item 6).
+    pub history: String,
 }
 
 #[derive(Template)]
@@ -75,6 +77,7 @@ fn row(ctx: &Ctx, base: &str, line: &Line, now: i64) -> Option<Row> {
         published: line.posting.publish_at.map(|t| format_ts(t, ctx.lang)).unwrap_or_default(),
         end_date: line.posting.public().current(now).and_then(|c| c.end_date).unwrap_or_default().to_string(),
         note,
+        history: format!("{base}/{}/history", line.posting.id),
     })
 }
 

@@ -119,6 +119,27 @@ pub async fn find(
     row.as_ref().map(posting).transpose()
 }
 
+/// Deletes the organization's posting `id` if it never had a public version (§1.3 rule 11:
+/// 「削除」 of a draft or a returned posting). True when a row was deleted. Its drafts and review
+/// item are the caller's to delete first, in the same transaction.
+pub async fn delete_never_public(
+    conn: &mut AnyConnection,
+    portal: &str,
+    organization_id: i64,
+    id: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "DELETE FROM job_postings WHERE portal = $1 AND organization_id = $2 AND id = $3
+           AND public_snapshot IS NULL AND publish_at IS NULL AND next_snapshot IS NULL",
+    )
+    .bind(portal)
+    .bind(organization_id)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// Marks the posting changed (a save of its draft, a request).
 pub async fn touch(
     conn: &mut AnyConnection,

@@ -122,6 +122,8 @@ pub struct PortalTop {
     pub register_links: Vec<(String, String)>,
     /// Where the portal has the seekers' pages (module `seekers`): their address.
     pub seekers: Option<String>,
+    /// Where the portal publishes postings (module `job_postings`): the public search.
+    pub postings: Option<String>,
 }
 
 /// The help desk text: the operator's edit if any, else the preset's.
@@ -208,6 +210,10 @@ pub async fn portal_top(
             .modules
             .contains(&madoguchi_core::portal::Module::Seekers)
             .then(|| crate::session::seeker_path(&portal)),
+        postings: s
+            .modules
+            .contains(&madoguchi_core::portal::Module::JobPostings)
+            .then(|| format!("/{}/postings", portal.id)),
     };
     html(&page)
 }

@@ -641,9 +641,9 @@ async fn walk(
 #[tokio::test]
 async fn every_route_refuses_hostile_input_without_a_server_error_or_a_change() {
     let started = std::time::Instant::now();
-    // The demo with jrec-in's 求人公募情報 on (the preset leaves it off until it is complete), so
-    // that its screens are walked as an institution, not only answered with 404.
-    let app = TestApp::with(crate::modules::job_postings::config(), None, true).await;
+    // The demo with its sample postings, so that jrec-in's 求人公募情報 addresses are filled
+    // with real postings (published, requested, a draft) and walked as an institution.
+    let app = TestApp::demo().await;
     let templates = templates(&app.state);
     assert!(templates.len() > 50, "the route table lists {} routes", templates.len());
     let snapshot = Snapshot::prepare(&app).await;

@@ -77,6 +77,7 @@ fn expected(portal: &str) -> BTreeSet<&'static str> {
             PostingRequested,
             PostingRequestedDetail,
             PostingAccess,
+            PostingHistory,
         ],
         other => panic!("no screen list for {other}"),
     };
@@ -299,8 +300,8 @@ async fn hellowork_screens_have_help() {
 
 #[tokio::test]
 async fn jrec_in_screens_have_help() {
-    // 求人公募情報 (module job_postings) is on through the tests' override until the preset lists it.
-    let app = TestApp::with(crate::modules::job_postings::config(), None, true).await;
+    // The demo with its sample postings: 求人公募情報's screens have something in every list.
+    let app = TestApp::demo().await;
     let mut walk = Walk { app: &app, portal: "jrec-in", seen: BTreeSet::new() };
     walk.visit(Screen::Top).await;
     walk.visit(Screen::Login).await;
@@ -325,6 +326,7 @@ async fn jrec_in_screens_have_help() {
     app.post(&format!("/jrec-in/job-postings/{id}/confirm"), &[("version", version.as_str())]).await;
     walk.visit(Screen::PostingRequested).await;
     walk.check(&app.get(&format!("/jrec-in/job-postings/{id}/requested")).await, Screen::PostingRequestedDetail).await;
+    walk.check(&app.get(&format!("/jrec-in/job-postings/{id}/history")).await, Screen::PostingHistory).await;
     walk.visit(Screen::PostingAccess).await;
     walk.done();
 }

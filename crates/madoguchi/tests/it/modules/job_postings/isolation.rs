@@ -19,7 +19,7 @@ async fn another_institution_gets_404_on_every_address_with_the_first_ones_ids()
 
     let other = other_institution(&app).await;
     for id in [draft, requested] {
-        for path in ["edit", "saved", "confirm", "requested"] {
+        for path in ["edit", "saved", "confirm", "requested", "history", "delete"] {
             let path = format!("/jrec-in/job-postings/{id}/{path}");
             assert_eq!(other.get(&path).await.status, StatusCode::NOT_FOUND, "GET {path}");
         }
@@ -28,6 +28,8 @@ async fn another_institution_gets_404_on_every_address_with_the_first_ones_ids()
         assert_eq!(save.status, StatusCode::NOT_FOUND, "POST {edit}");
         let confirm = format!("/jrec-in/job-postings/{id}/confirm");
         assert_eq!(other.post(&confirm, &[("version", "1")]).await.status, StatusCode::NOT_FOUND, "POST {confirm}");
+        let delete = format!("/jrec-in/job-postings/{id}/delete");
+        assert_eq!(other.post(&delete, &[("_step", "confirmed")]).await.status, StatusCode::NOT_FOUND, "POST {delete}");
     }
     let list = other.get("/jrec-in/job-postings/register").await;
     assert_eq!(list.status, StatusCode::OK);

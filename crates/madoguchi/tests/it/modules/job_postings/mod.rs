@@ -4,11 +4,14 @@
 //! postings never reached (`isolation`), the 事務局's queue and review in the console
 //! (`review`: checks 6–8), 修正・一時保存 (`revise`: checks 12–13) and 取り下げ (`withdraw`:
 //! check 14), 「事務局へ依頼する」 and 依頼一覧 (`office_requests`), 掲載一覧 with the forced
-//! 取り下げ and 掲載再開 (`listing`). The module is not in the jrec-in preset yet: the tests
-//! turn it on with a config override. Clock: the testkit's Tuesday 2026-11-24 10:00 JST.
+//! 取り下げ and 掲載再開 (`listing`). The tests start without the demo's sample postings
+//! (`config`). Clock: the testkit's Tuesday 2026-11-24 10:00 JST.
 
+mod delete;
+mod end_early;
 mod isolation;
 mod listing;
+mod office_edit;
 mod office_requests;
 mod public;
 mod public_access;
@@ -27,12 +30,20 @@ use crate::testkit::{Page, TestApp};
 use madoguchi_core::Config;
 use madoguchi_core::portal::Module;
 
-/// The demo config with `job_postings` on for jrec-in.
+/// The demo config (jrec-in's preset lists `job_postings`) without the demo's sample
+/// postings: each test starts from a portal with no posting.
 pub fn config() -> Config {
+    let mut config = Config::demo().unwrap();
+    config.server.demo_postings = false;
+    config
+}
+
+/// The demo config with `job_postings` taken off jrec-in (a deployment that leaves it out).
+pub fn config_without_module() -> Config {
     let mut config = Config::demo().unwrap();
     for portal in config.portals.iter_mut().filter(|p| p.id == "jrec-in") {
         let mut settings = (*portal.settings).clone();
-        settings.modules.push(Module::JobPostings);
+        settings.modules.retain(|m| *m != Module::JobPostings);
         portal.settings = std::sync::Arc::new(settings);
     }
     config

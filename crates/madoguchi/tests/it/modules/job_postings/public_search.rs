@@ -204,8 +204,8 @@ async fn the_public_pages_answer_404_where_the_module_is_off() {
         let page = app.get(path).await;
         assert_eq!(page.status, StatusCode::NOT_FOUND, "{path}: {}", page.body);
     }
-    let off = crate::testkit::TestApp::demo().await;
-    assert_eq!(off.get("/jrec-in/postings").await.status, StatusCode::NOT_FOUND, "the preset leaves the module off");
+    let off = crate::testkit::TestApp::with(super::config_without_module(), None, true).await;
+    assert_eq!(off.get("/jrec-in/postings").await.status, StatusCode::NOT_FOUND, "the config leaves the module off");
     assert_eq!(off.get("/rokin/postings").await.status, StatusCode::NOT_FOUND);
 }
 
@@ -236,4 +236,27 @@ async fn page_11_of_560_postings_shows_rows_501_to_550() {
     let twelfth = public.get("/jrec-in/postings?all=%E5%A4%A7%E9%87%8F&page=12").await;
     assert_eq!(result_ids(&twelfth).len(), 10);
     twelfth.assert_lacks("rel=\"next\"");
+}
+
+/// The demo (`serve` without a config) shows the module working: its sample postings are
+/// found from the portal's top page, the institution's list has its 一時保存 and its
+/// 登録依頼中, and the 事務局's queue has that request.
+#[tokio::test]
+async fn the_demo_shows_published_requested_and_draft_postings() {
+    let app = crate::testkit::TestApp::demo().await;
+    app.get("/jrec-in/").await.assert_contains("href=\"/jrec-in/postings\"");
+    let page = until_total(&app, "/jrec-in/postings", 10).await;
+    page.assert_contains("准教授（情報科学）の公募")
+        .assert_lacks("作成中")
+        .assert_lacks("准教授（ヒューマンインタフェース）の公募");
+    let login = app.post("/jrec-in/login", &[("login_id", "demo-kikan"), ("password", "DemoUser2026")]).await;
+    assert_eq!(login.location(), "/jrec-in/home");
+    app.get("/jrec-in/job-postings/register")
+        .await
+        .assert_contains("客員研究員（環境科学）の公募（作成中）")
+        .assert_contains("准教授（ヒューマンインタフェース）の公募")
+        .assert_contains("登録依頼中");
+    let op = app.browser();
+    op.operator_login("jrec-in").await;
+    op.get("/jrec-in/operator/job-postings/review").await.assert_contains("准教授（ヒューマンインタフェース）の公募");
 }

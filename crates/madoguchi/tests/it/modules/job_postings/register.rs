@@ -213,11 +213,11 @@ async fn a_returned_posting_is_edited_in_place_and_requested_again() {
     assert_eq!(audit_count(&app, "posting.resubmitted").await, 1);
 }
 
-/// Where the preset does not list the module (the demo's jrec-in today), its addresses do not
-/// exist and the menu does not name them.
+/// Where the portal does not list the module, its addresses do not exist and the menu does
+/// not name them.
 #[tokio::test]
 async fn the_module_answers_only_where_it_is_on() {
-    let app = TestApp::demo().await;
+    let app = TestApp::with(super::config_without_module(), None, true).await;
     let login = app.post("/jrec-in/login", &[("login_id", "demo-kikan"), ("password", "DemoUser2026")]).await;
     assert_eq!(login.location(), "/jrec-in/home");
     app.get("/jrec-in/home").await.assert_lacks("job-postings");

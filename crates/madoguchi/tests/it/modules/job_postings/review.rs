@@ -293,8 +293,8 @@ async fn only_the_portals_operator_reaches_the_review() {
     // A draft never requested has no review page.
     let draft = super::new_draft(&app, &[("title", "未依頼")]).await;
     assert_eq!(op.get(&format!("/jrec-in/operator/job-postings/{draft}")).await.status, StatusCode::NOT_FOUND);
-    // Where the module is off (the demo preset), nothing of it answers.
-    let demo = TestApp::demo().await;
+    // Where the module is off, nothing of it answers.
+    let demo = TestApp::with(super::config_without_module(), None, true).await;
     demo.operator_login("jrec-in").await;
     assert_eq!(demo.get(QUEUE).await.status, StatusCode::NOT_FOUND);
     demo.get("/jrec-in/operator/").await.assert_lacks("job-postings");
