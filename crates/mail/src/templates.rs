@@ -47,10 +47,13 @@ pub enum MailKind {
     PostingApproved,
     PostingReturned,
     PostingWithdrawn,
+    PostingRequestAnswered,
+    PostingWithdrawnByOffice,
+    PostingReopened,
 }
 
 impl MailKind {
-    pub const ALL: [MailKind; 41] = [
+    pub const ALL: [MailKind; 44] = [
         MailKind::OperatorLoginCode,
         MailKind::LoginOtp,
         MailKind::PasswordChanged,
@@ -92,6 +95,9 @@ impl MailKind {
         MailKind::PostingApproved,
         MailKind::PostingReturned,
         MailKind::PostingWithdrawn,
+        MailKind::PostingRequestAnswered,
+        MailKind::PostingWithdrawnByOffice,
+        MailKind::PostingReopened,
     ];
 
     pub fn key(self) -> &'static str {
@@ -137,6 +143,9 @@ impl MailKind {
             MailKind::PostingApproved => "posting_approved",
             MailKind::PostingReturned => "posting_returned",
             MailKind::PostingWithdrawn => "posting_withdrawn",
+            MailKind::PostingRequestAnswered => "posting_request_answered",
+            MailKind::PostingWithdrawnByOffice => "posting_withdrawn_by_office",
+            MailKind::PostingReopened => "posting_reopened",
         }
     }
 
@@ -191,6 +200,9 @@ impl MailKind {
             MailKind::PostingApproved => both!("posting_approved"),
             MailKind::PostingReturned => both!("posting_returned"),
             MailKind::PostingWithdrawn => both!("posting_withdrawn"),
+            MailKind::PostingRequestAnswered => both!("posting_request_answered"),
+            MailKind::PostingWithdrawnByOffice => both!("posting_withdrawn_by_office"),
+            MailKind::PostingReopened => both!("posting_reopened"),
         }
     }
 }
@@ -253,7 +265,7 @@ fn fill(kind: MailKind, text: &str, values: &[(&str, &str)]) -> Result<String, T
 mod tests {
     use super::*;
 
-    const VALUES: [(&str, &str); 49] = [
+    const VALUES: [(&str, &str); 53] = [
         ("after", "退会後30日以内であれば、…"),
         ("change", "ASPユーザーとの紐づけが解除されました。"),
         ("admin", "管理 太郎"),
@@ -302,6 +314,10 @@ mod tests {
         ("title", "准教授（情報科学）の公募"),
         ("published", "2026年11月24日 22:00"),
         ("reason", "給与・待遇の記載が具体的ではありません。"),
+        ("filed", "2026年11月24日 10:00"),
+        ("request", "募集終了日を2027年2月28日に変更してください。"),
+        ("note", "差戻しましたので、募集終了日を修正して再依頼してください。"),
+        ("end_date", "2027-01-31"),
         (
             "office_changes",
             "\n\nJREC-IN Portal事務局で、依頼された内容を次のとおり修正しました。\n\n■ 給与\n  修正前：\n    本学規定による\n  修正後：\n    本学規程による",
@@ -347,7 +363,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(links, 30, "the links of every mail with one, in two languages");
+        assert_eq!(links, 36, "the links of every mail with one, in two languages");
         let relative: Vec<(&str, &str)> =
             VALUES.iter().map(|&(k, v)| if k == "url" { (k, "/hellowork/login") } else { (k, v) }).collect();
         assert!(matches!(render(MailKind::AccountCreated, Lang::Ja, &relative), Err(TemplateError::RelativeLink(..))));

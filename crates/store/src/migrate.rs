@@ -52,6 +52,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(25, "0025_posting_views"),
     migration!(26, "0026_acceptance_plans"),
     migration!(27, "0027_seekers"),
+    migration!(28, "0028_posting_office_requests"),
 ];
 
 #[derive(Debug, PartialEq, Eq)]

@@ -21,6 +21,12 @@
 //!   `edits`): the 事務局's screens in the operator console; `mails`: the §1.12 mails.
 //! - `history` (a posting's history for its institution, the 事務局's edits as diffs) and
 //!   `delete` (「削除」 of a draft that never was public).
+//! - `office_requests` (the rule and table of 「事務局へ依頼する」), `request_pages` (the
+//!   institution's form on the read-only view, its confirmation and 完了), `request_view`
+//!   (the requests in words, the form's section) and
+//!   `console_requests` (the 事務局's 依頼一覧, each closed with a note).
+//! - `listing` (掲載一覧: every posting in any state) and `listing_actions` (the 事務局's
+//!   強制取り下げ, effective at once, and 掲載再開 of an ended posting).
 //! - `public`: the public search and posting pages, the postings as search documents and
 //!   `public::index::reindex`, which every change of a posting's public version must call.
 //! - `pages` (登録・一時保存, terms, language, 一時保存完了), `form` (the input form from
@@ -32,6 +38,7 @@
 //! module.
 
 pub mod console;
+pub mod console_requests;
 pub mod data_number;
 pub mod delete;
 pub mod demo;
@@ -40,11 +47,16 @@ pub mod fields;
 pub mod form;
 pub mod history;
 pub mod lifecycle;
+pub mod listing;
+pub mod listing_actions;
 pub mod mails;
 pub mod office_edit;
+pub mod office_requests;
 pub mod pages;
 pub mod public;
 pub mod publish;
+pub mod request_pages;
+pub mod request_view;
 pub mod requested;
 pub mod restore;
 pub mod review_actions;
@@ -70,7 +82,8 @@ pub fn routes(routes: Routes) -> Routes {
         .route("/{portal}/job-postings/{id}/saved", get(pages::saved))
         .route("/{portal}/job-postings/{id}/confirm", get(form::confirm).post(form::submit))
         .route("/{portal}/job-postings/requested", get(requested::list))
-        .route("/{portal}/job-postings/{id}/requested", get(requested::detail))
+        .route("/{portal}/job-postings/{id}/requested", get(requested::detail).post(request_pages::file))
+        .route("/{portal}/job-postings/{id}/requests/{request}", get(request_pages::filed))
         .route("/{portal}/job-postings/revise", get(revise::list))
         .route("/{portal}/job-postings/withdraw", get(withdraw::list))
         .route("/{portal}/job-postings/{id}/withdraw", get(withdraw::detail).post(withdraw::withdraw))
@@ -83,6 +96,12 @@ pub fn routes(routes: Routes) -> Routes {
         .route("/{portal}/operator/job-postings/{id}/approve", post(review_actions::approve))
         .route("/{portal}/operator/job-postings/{id}/return", post(review_actions::send_back))
         .route("/{portal}/operator/job-postings/{id}/edit", get(office_edit::form).post(office_edit::save))
+        .route("/{portal}/operator/job-postings/requests", get(console_requests::list))
+        .route("/{portal}/operator/job-postings/requests/{request}/close", post(console_requests::close))
+        .route("/{portal}/operator/job-postings/listing", get(listing::list))
+        .route("/{portal}/operator/job-postings/{id}/manage", get(listing_actions::manage))
+        .route("/{portal}/operator/job-postings/{id}/withdraw", post(listing_actions::withdraw))
+        .route("/{portal}/operator/job-postings/{id}/reopen", post(listing_actions::reopen))
         .route("/{portal}/job-postings/access", get(public::access::page))
         .route("/{portal}/job-postings/access.csv", get(public::access::csv))
         .merge(public::routes(Routes::new()))

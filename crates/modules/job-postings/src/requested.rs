@@ -1,8 +1,11 @@
 //! 登録/修正依頼中の求人公募情報 (jrec-in spec §1.6 item 3, manual 「登録依頼または修正依頼中の
 //! 公募を確認するには?」): the organization's postings under review, and each one read-only
-//! with the manual's instruction to contact the 事務局 for a change or a withdrawal.
+//! with the manual's instruction to contact the 事務局 for a change or a withdrawal, and below
+//! it the 「事務局へ依頼する」 form and the requests filed so far (`request_pages`).
 
+use crate::office_requests::Typed;
 use crate::pages::{base, language_label, organization, title_of};
+use crate::request_view::{Section, section};
 use crate::store;
 use crate::taxonomy::taxonomy;
 use crate::view::{self, Shown};
@@ -13,6 +16,7 @@ use madoguchi_store::review::{self as reviews, ItemKey, Scope};
 use madoguchi_web::ctx::{Chrome, Ctx};
 use madoguchi_web::error::AppError;
 use madoguchi_web::format::format_ts;
+use madoguchi_web::forms::FieldErrors;
 use madoguchi_web::pages::html;
 use madoguchi_web::screens::Screen;
 use madoguchi_web::session::CurrentUser;
@@ -76,6 +80,9 @@ pub struct DetailPage {
     pub language_label: String,
     pub shown: Vec<Shown>,
     pub list: String,
+    /// 「事務局へ依頼する」 and the requests filed about this posting.
+    pub requests: Section,
+    pub errors: FieldErrors,
 }
 
 /// One posting under review, as requested; 404 for one that is not (or not the organization's).
@@ -85,7 +92,19 @@ pub async fn detail(
     ctx: Ctx,
     Path((_portal, id)): Path<(String, i64)>,
 ) -> Result<Html<String>, AppError> {
-    let organization = organization(&current)?;
+    detail_page(&state, &current, &ctx, id, Typed::default(), FieldErrors::default()).await
+}
+
+/// The read-only view with the request form holding `typed` and `errors` beside its fields.
+pub(crate) async fn detail_page(
+    state: &AppState,
+    current: &CurrentUser,
+    ctx: &Ctx,
+    id: i64,
+    typed: Typed,
+    errors: FieldErrors,
+) -> Result<Html<String>, AppError> {
+    let organization = organization(current)?;
     let mut conn = state.store.acquire().await?;
     let posting = store::find(&mut conn, &current.portal.id, organization, id).await?.ok_or(AppError::NotFound)?;
     let key = ItemKey { portal: &current.portal.id, kind: crate::KIND, item_id: id };
@@ -106,8 +125,10 @@ pub async fn detail(
             Some(Screen::PostingRequestedDetail),
         ),
         data_number: posting.data_number_text(),
-        language_label: language_label(&ctx, &posting.language),
+        language_label: language_label(ctx, &posting.language),
         shown: view::shown(ctx.t, taxonomy, &pairs),
-        list: format!("{}/requested", base(&current)),
+        list: format!("{}/requested", base(current)),
+        requests: section(&mut conn, ctx, current, organization, id, typed).await?,
+        errors,
     })
 }

@@ -3,12 +3,16 @@
 //! two tabs; a returned posting edited in place and requested again), another institution's
 //! postings never reached (`isolation`), the 事務局's queue and review in the console
 //! (`review`: checks 6–8), 修正・一時保存 (`revise`: checks 12–13) and 取り下げ (`withdraw`:
-//! check 14). The tests start without the demo's sample postings (`config`). Clock: the testkit's Tuesday 2026-11-24 10:00 JST.
+//! check 14), 「事務局へ依頼する」 and 依頼一覧 (`office_requests`), 掲載一覧 with the forced
+//! 取り下げ and 掲載再開 (`listing`). The tests start without the demo's sample postings
+//! (`config`). Clock: the testkit's Tuesday 2026-11-24 10:00 JST.
 
 mod delete;
 mod end_early;
 mod isolation;
+mod listing;
 mod office_edit;
+mod office_requests;
 mod public;
 mod public_access;
 mod public_detail;
