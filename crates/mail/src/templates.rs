@@ -47,10 +47,15 @@ pub enum MailKind {
     PostingApproved,
     PostingReturned,
     PostingWithdrawn,
+    PlanApplied,
+    PlanAwaitingReview,
+    PlanCorrectionRequested,
+    PlanCertified,
+    PlanRejected,
 }
 
 impl MailKind {
-    pub const ALL: [MailKind; 41] = [
+    pub const ALL: [MailKind; 46] = [
         MailKind::OperatorLoginCode,
         MailKind::LoginOtp,
         MailKind::PasswordChanged,
@@ -92,6 +97,11 @@ impl MailKind {
         MailKind::PostingApproved,
         MailKind::PostingReturned,
         MailKind::PostingWithdrawn,
+        MailKind::PlanApplied,
+        MailKind::PlanAwaitingReview,
+        MailKind::PlanCorrectionRequested,
+        MailKind::PlanCertified,
+        MailKind::PlanRejected,
     ];
 
     pub fn key(self) -> &'static str {
@@ -137,6 +147,11 @@ impl MailKind {
             MailKind::PostingApproved => "posting_approved",
             MailKind::PostingReturned => "posting_returned",
             MailKind::PostingWithdrawn => "posting_withdrawn",
+            MailKind::PlanApplied => "plan_applied",
+            MailKind::PlanAwaitingReview => "plan_awaiting_review",
+            MailKind::PlanCorrectionRequested => "plan_correction_requested",
+            MailKind::PlanCertified => "plan_certified",
+            MailKind::PlanRejected => "plan_rejected",
         }
     }
 
@@ -191,6 +206,11 @@ impl MailKind {
             MailKind::PostingApproved => both!("posting_approved"),
             MailKind::PostingReturned => both!("posting_returned"),
             MailKind::PostingWithdrawn => both!("posting_withdrawn"),
+            MailKind::PlanApplied => both!("plan_applied"),
+            MailKind::PlanAwaitingReview => both!("plan_awaiting_review"),
+            MailKind::PlanCorrectionRequested => both!("plan_correction_requested"),
+            MailKind::PlanCertified => both!("plan_certified"),
+            MailKind::PlanRejected => both!("plan_rejected"),
         }
     }
 }
@@ -253,7 +273,7 @@ fn fill(kind: MailKind, text: &str, values: &[(&str, &str)]) -> Result<String, T
 mod tests {
     use super::*;
 
-    const VALUES: [(&str, &str); 48] = [
+    const VALUES: [(&str, &str); 51] = [
         ("after", "退会後30日以内であれば、…"),
         ("change", "ASPユーザーとの紐づけが解除されました。"),
         ("admin", "管理 太郎"),
@@ -302,6 +322,9 @@ mod tests {
         ("title", "准教授（情報科学）の公募"),
         ("published", "2026年11月24日 22:00"),
         ("reason", "給与・待遇の記載が具体的ではありません。"),
+        ("bureau", "関東地方整備局"),
+        ("approval_number", "KTR-2027-000123"),
+        ("certified_on", "2027-01-15"),
     ];
 
     #[test]
@@ -343,7 +366,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(links, 30, "the links of every mail with one, in two languages");
+        assert_eq!(links, 40, "the links of every mail with one, in two languages");
         let relative: Vec<(&str, &str)> =
             VALUES.iter().map(|&(k, v)| if k == "url" { (k, "/hellowork/login") } else { (k, v) }).collect();
         assert!(matches!(render(MailKind::AccountCreated, Lang::Ja, &relative), Err(TemplateError::RelativeLink(..))));

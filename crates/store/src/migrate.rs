@@ -52,6 +52,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(25, "0025_posting_views"),
     migration!(26, "0026_acceptance_plans"),
     migration!(27, "0027_seekers"),
+    migration!(30, "0030_plan_review"),
 ];
 
 #[derive(Debug, PartialEq, Eq)]
