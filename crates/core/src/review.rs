@@ -14,6 +14,10 @@
 //!   resubmission with the current approved version.
 //! - `withdraw_request`: the operator withdraws on the organization's request, in the states
 //!   the organization cannot touch itself [M-J].
+//! - `reject`: the operator refuses the item under review with a reason (mlit's 不認定). The
+//!   item is closed but not gone: its snapshot stays as it was refused, and the organization
+//!   may edit it in place and `resubmit` it as a new round (python.org's "resubmit as new"
+//!   confused its users [PY-713]); an approved version, if any, stays current.
 
 pub mod diff;
 
@@ -39,11 +43,18 @@ pub enum ReviewState {
     Returned,
     Approved,
     Withdrawn,
+    /// Refused by the operator (`reject`, with a reason).
+    Rejected,
 }
 
 impl ReviewState {
-    pub const ALL: [ReviewState; 4] =
-        [ReviewState::UnderReview, ReviewState::Returned, ReviewState::Approved, ReviewState::Withdrawn];
+    pub const ALL: [ReviewState; 5] = [
+        ReviewState::UnderReview,
+        ReviewState::Returned,
+        ReviewState::Approved,
+        ReviewState::Withdrawn,
+        ReviewState::Rejected,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -51,6 +62,7 @@ impl ReviewState {
             ReviewState::Returned => "returned",
             ReviewState::Approved => "approved",
             ReviewState::Withdrawn => "withdrawn",
+            ReviewState::Rejected => "rejected",
         }
     }
 
@@ -74,10 +86,11 @@ impl ReviewState {
         match (current, action) {
             (None, A::Submit) => Ok(S::UnderReview),
             (Some(_), A::Submit) => Err(Refusal::AlreadySubmitted),
-            (Some(S::Returned | S::Approved), A::Resubmit) => Ok(S::UnderReview),
+            (Some(S::Returned | S::Approved | S::Rejected), A::Resubmit) => Ok(S::UnderReview),
             (Some(S::UnderReview), A::Resubmit) => Err(Refusal::UnderReview),
             (Some(S::UnderReview), A::Approve) => Ok(S::Approved),
             (Some(S::UnderReview), A::Return) => Ok(S::Returned),
+            (Some(S::UnderReview), A::Reject) => Ok(S::Rejected),
             (Some(s @ (S::UnderReview | S::Approved)), A::OperatorEdit) => Ok(s),
             (Some(S::UnderReview | S::Returned | S::Approved), A::WithdrawRequest) => Ok(S::Withdrawn),
             (Some(S::Withdrawn), _) => Err(Refusal::Withdrawn),
@@ -107,7 +120,7 @@ impl ReviewState {
 
     /// Whether the organization may edit the item itself (only while it is not frozen).
     pub fn organization_may_edit(state: Option<ReviewState>) -> bool {
-        matches!(state, None | Some(ReviewState::Returned) | Some(ReviewState::Approved))
+        matches!(state, None | Some(ReviewState::Returned) | Some(ReviewState::Approved) | Some(ReviewState::Rejected))
     }
 }
 
@@ -120,16 +133,19 @@ pub enum ReviewAction {
     Return,
     OperatorEdit,
     WithdrawRequest,
+    /// The operator's refusal (不認定), reason required.
+    Reject,
 }
 
 impl ReviewAction {
-    pub const ALL: [ReviewAction; 6] = [
+    pub const ALL: [ReviewAction; 7] = [
         ReviewAction::Submit,
         ReviewAction::Resubmit,
         ReviewAction::Approve,
         ReviewAction::Return,
         ReviewAction::OperatorEdit,
         ReviewAction::WithdrawRequest,
+        ReviewAction::Reject,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -140,6 +156,7 @@ impl ReviewAction {
             ReviewAction::Return => "return",
             ReviewAction::OperatorEdit => "operator_edit",
             ReviewAction::WithdrawRequest => "withdraw_request",
+            ReviewAction::Reject => "reject",
         }
     }
 
@@ -153,10 +170,11 @@ impl ReviewAction {
         !matches!(self, ReviewAction::Submit | ReviewAction::Resubmit)
     }
 
-    /// A return needs a reason (§0.2); a withdrawal may carry one, an approval may not.
+    /// A return and a rejection need a reason (§0.2); a withdrawal may carry one, an approval
+    /// may not.
     pub fn reason_rule(self) -> ReasonRule {
         match self {
-            ReviewAction::Return => ReasonRule::Required,
+            ReviewAction::Return | ReviewAction::Reject => ReasonRule::Required,
             ReviewAction::WithdrawRequest | ReviewAction::OperatorEdit => ReasonRule::Optional,
             _ => ReasonRule::None,
         }
@@ -178,6 +196,7 @@ impl ReviewAction {
             ReviewAction::Return => "returned",
             ReviewAction::OperatorEdit => "edited_by_operator",
             ReviewAction::WithdrawRequest => "withdrawn",
+            ReviewAction::Reject => "rejected",
         };
         format!("{prefix}.{verb}")
     }
@@ -398,6 +417,14 @@ mod tests {
         assert_eq!(S::after(Some(S::Approved), A::OperatorEdit, op), Ok(S::Approved));
         assert_eq!(S::after(Some(S::UnderReview), A::OperatorEdit, op), Ok(S::UnderReview));
         assert_eq!(S::after(Some(S::Returned), A::WithdrawRequest, op), Ok(S::Withdrawn));
+        assert_eq!(S::after(Some(S::UnderReview), A::Reject, op), Ok(S::Rejected));
+        assert_eq!(S::after(Some(S::Rejected), A::Resubmit, user), Ok(S::UnderReview), "a new round");
+        assert_eq!(S::after(Some(S::Returned), A::Reject, op), Err(Refusal::NotUnderReview));
+        assert_eq!(S::after(Some(S::Rejected), A::Approve, op), Err(Refusal::NotUnderReview));
+        assert_eq!(S::after(Some(S::UnderReview), A::Reject, user), Err(Refusal::WrongActor));
+        assert_eq!(S::check(Some(S::UnderReview), A::Reject, op, None, None), Err(Refusal::ReasonRequired));
+        assert!(S::organization_may_edit(Some(S::Rejected)));
+        assert_eq!(A::Reject.audit_event("plan"), "plan.rejected");
         // Refusals.
         assert_eq!(S::after(Some(S::UnderReview), A::Resubmit, user), Err(Refusal::UnderReview));
         assert_eq!(S::after(Some(S::Approved), A::Approve, op), Err(Refusal::NotUnderReview));

@@ -32,6 +32,9 @@ pub const USERS: [(&str, &str, &str, &str, &str, &str, &str); 3] = [
     ("mlit-fwms", "窓口建設株式会社", "", "kensetsu01", "demo@mlit-fwms.example.jp", "建設 太郎", "Demo-User-2026"),
 ];
 
+/// The office of the demo operator of a portal with the 受入計画 (関東地方整備局).
+pub const DEMO_BUREAU: &str = "ktr";
+
 pub fn operator_email(portal: &str) -> String {
     format!("operator@{portal}.example.jp")
 }
@@ -42,6 +45,11 @@ pub async fn seed(store: &Store, config: &Config, hasher: &Hasher, now: i64) -> 
         let mut tx = store.begin().await?;
         let name = format!("{} 運用担当", portal.settings.operator_name.ja);
         operators::insert(&mut tx, &portal.id, &operator_email(&portal.id), &name, &hash, now).await?;
+        // mlit-fwms's demo operator reviews for 関東地方整備局, the office of the demo company
+        // (東京都): the setup of the spec's acceptance checks (mlit-plan.md §4.9).
+        if portal.settings.modules.contains(&madoguchi_acceptance_plan::MODULE) {
+            operators::set_office(&mut tx, &portal.id, &operator_email(&portal.id), Some(DEMO_BUREAU)).await?;
+        }
         if content::count_announcements(&mut tx, &portal.id).await? == 0 {
             let notice = AnnouncementInput {
                 title_ja: format!("{}のデモ環境です", portal.settings.name.ja),

@@ -203,7 +203,38 @@ enum OperatorCommand {
         email: String,
         #[arg(long)]
         name: String,
+        /// The office the operator reviews for (mlit-fwms: a bureau code such as ktr).
+        #[arg(long)]
+        office: Option<String>,
     },
+    /// Set the office an operator reviews for (mlit-fwms: a bureau code such as ktr), or
+    /// clear it with --office "" (the operator then sees no office's queue).
+    Office {
+        #[arg(long)]
+        portal: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        office: String,
+    },
+}
+
+/// The office code as given, checked: an office is one of the reviewing bureaus of the
+/// 受入計画, so only a portal with that module takes one. "" clears.
+fn office_of(config: &Config, portal: &str, office: &str) -> anyhow::Result<Option<String>> {
+    let office = office.trim().to_ascii_lowercase();
+    if office.is_empty() {
+        return Ok(None);
+    }
+    let takes = config.portal(portal).is_some_and(|p| p.settings.modules.contains(&madoguchi_acceptance_plan::MODULE));
+    if !takes {
+        bail!("/{portal}/ has no office: only a portal with the acceptance_plan module assigns operators to offices");
+    }
+    if madoguchi_acceptance_plan::routing::bureau(&office).is_none() {
+        let codes: Vec<&str> = madoguchi_acceptance_plan::routing::bureaus().iter().map(|b| b.code.as_str()).collect();
+        bail!("--office must be one of {}", codes.join(", "));
+    }
+    Ok(Some(office))
 }
 
 fn load_config(path: Option<&PathBuf>) -> anyhow::Result<Config> {
@@ -301,10 +332,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Operator(OperatorCommand::Add { portal, email, name }) => {
+        Command::Operator(OperatorCommand::Add { portal, email, name, office }) => {
             if config.portal(&portal).is_none() {
                 bail!("there is no portal \"{portal}\" in the configuration");
             }
+            let office = office_of(&config, &portal, office.as_deref().unwrap_or(""))?;
             let email = madoguchi_web::forms::normalize_email(&email);
             if !email.contains('@') {
                 bail!("--email must be an e-mail address");
@@ -323,6 +355,39 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 Some(id) => println!("operator {id} created on /{portal}/ ({email})"),
                 None => bail!("{email} is already an operator of /{portal}/"),
             }
+            if let Some(office) = office {
+                operators::set_office(&mut conn, &portal, &email, Some(&office)).await?;
+                println!("office {office}");
+            }
+            Ok(())
+        }
+        Command::Operator(OperatorCommand::Office { portal, email, office }) => {
+            if config.portal(&portal).is_none() {
+                bail!("there is no portal \"{portal}\" in the configuration");
+            }
+            let office = office_of(&config, &portal, &office)?;
+            let email = madoguchi_web::forms::normalize_email(&email);
+            let store = Store::connect(&database).await?;
+            store.migrate(SystemClock.unix()).await?;
+            let now = SystemClock.unix();
+            let mut tx = store.begin().await?;
+            if !operators::set_office(&mut tx, &portal, &email, office.as_deref()).await? {
+                bail!("{email} is not an operator of /{portal}/");
+            }
+            // Who reviews which office's plans is an access right: the change is in the log.
+            let detail = format!("{email} office:{}", office.as_deref().unwrap_or("-"));
+            let entry = madoguchi_store::audit::AuditEntry {
+                portal: &portal,
+                event: "operator.office_set",
+                actor: Some("cli"),
+                subject: None,
+                ip: None,
+                user_agent: None,
+                detail: Some(&detail),
+            };
+            madoguchi_store::audit::record(&mut tx, &entry, now).await?;
+            tx.commit().await?;
+            println!("{email} on /{portal}/: office {}", office.as_deref().unwrap_or("(none)"));
             Ok(())
         }
         Command::Account(AccountCommand::Add {

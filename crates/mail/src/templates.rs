@@ -50,10 +50,15 @@ pub enum MailKind {
     PostingRequestAnswered,
     PostingWithdrawnByOffice,
     PostingReopened,
+    PlanApplied,
+    PlanAwaitingReview,
+    PlanCorrectionRequested,
+    PlanCertified,
+    PlanRejected,
 }
 
 impl MailKind {
-    pub const ALL: [MailKind; 44] = [
+    pub const ALL: [MailKind; 49] = [
         MailKind::OperatorLoginCode,
         MailKind::LoginOtp,
         MailKind::PasswordChanged,
@@ -98,6 +103,11 @@ impl MailKind {
         MailKind::PostingRequestAnswered,
         MailKind::PostingWithdrawnByOffice,
         MailKind::PostingReopened,
+        MailKind::PlanApplied,
+        MailKind::PlanAwaitingReview,
+        MailKind::PlanCorrectionRequested,
+        MailKind::PlanCertified,
+        MailKind::PlanRejected,
     ];
 
     pub fn key(self) -> &'static str {
@@ -146,6 +156,11 @@ impl MailKind {
             MailKind::PostingRequestAnswered => "posting_request_answered",
             MailKind::PostingWithdrawnByOffice => "posting_withdrawn_by_office",
             MailKind::PostingReopened => "posting_reopened",
+            MailKind::PlanApplied => "plan_applied",
+            MailKind::PlanAwaitingReview => "plan_awaiting_review",
+            MailKind::PlanCorrectionRequested => "plan_correction_requested",
+            MailKind::PlanCertified => "plan_certified",
+            MailKind::PlanRejected => "plan_rejected",
         }
     }
 
@@ -203,6 +218,11 @@ impl MailKind {
             MailKind::PostingRequestAnswered => both!("posting_request_answered"),
             MailKind::PostingWithdrawnByOffice => both!("posting_withdrawn_by_office"),
             MailKind::PostingReopened => both!("posting_reopened"),
+            MailKind::PlanApplied => both!("plan_applied"),
+            MailKind::PlanAwaitingReview => both!("plan_awaiting_review"),
+            MailKind::PlanCorrectionRequested => both!("plan_correction_requested"),
+            MailKind::PlanCertified => both!("plan_certified"),
+            MailKind::PlanRejected => both!("plan_rejected"),
         }
     }
 }
@@ -265,7 +285,7 @@ fn fill(kind: MailKind, text: &str, values: &[(&str, &str)]) -> Result<String, T
 mod tests {
     use super::*;
 
-    const VALUES: [(&str, &str); 53] = [
+    const VALUES: [(&str, &str); 56] = [
         ("after", "退会後30日以内であれば、…"),
         ("change", "ASPユーザーとの紐づけが解除されました。"),
         ("admin", "管理 太郎"),
@@ -322,6 +342,9 @@ mod tests {
             "office_changes",
             "\n\nJREC-IN Portal事務局で、依頼された内容を次のとおり修正しました。\n\n■ 給与\n  修正前：\n    本学規定による\n  修正後：\n    本学規程による",
         ),
+        ("bureau", "関東地方整備局"),
+        ("approval_number", "KTR-2027-000123"),
+        ("certified_on", "2027-01-15"),
     ];
 
     #[test]
@@ -363,7 +386,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(links, 36, "the links of every mail with one, in two languages");
+        assert_eq!(links, 46, "the links of every mail with one, in two languages");
         let relative: Vec<(&str, &str)> =
             VALUES.iter().map(|&(k, v)| if k == "url" { (k, "/hellowork/login") } else { (k, v) }).collect();
         assert!(matches!(render(MailKind::AccountCreated, Lang::Ja, &relative), Err(TemplateError::RelativeLink(..))));

@@ -53,6 +53,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(26, "0026_acceptance_plans"),
     migration!(27, "0027_seekers"),
     migration!(28, "0028_posting_office_requests"),
+    migration!(29, "0029_plan_review"),
 ];
 
 #[derive(Debug, PartialEq, Eq)]

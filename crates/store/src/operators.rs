@@ -11,6 +11,9 @@ pub struct Operator {
     pub password_hash: String,
     pub failed_count: i64,
     pub locked_until: Option<i64>,
+    /// The office the operator works for (mlit-fwms: the reviewing bureau's code, migration
+    /// 0029); None for an operator of the whole portal.
+    pub office: Option<String>,
 }
 
 fn operator(r: &sqlx::any::AnyRow) -> Result<Operator, sqlx::Error> {
@@ -22,12 +25,13 @@ fn operator(r: &sqlx::any::AnyRow) -> Result<Operator, sqlx::Error> {
         password_hash: r.try_get("password_hash")?,
         failed_count: r.try_get("failed_count")?,
         locked_until: r.try_get("locked_until")?,
+        office: r.try_get("office")?,
     })
 }
 
 macro_rules! columns {
     () => {
-        "id, portal, email, name, password_hash, failed_count, locked_until"
+        "id, portal, email, name, password_hash, failed_count, locked_until, office"
     };
 }
 
@@ -66,6 +70,37 @@ pub async fn of_portal(conn: &mut AnyConnection, portal: &str) -> Result<Vec<(St
         .fetch_all(conn)
         .await?;
     rows.iter().map(|r| Ok((r.try_get("email")?, r.try_get("name")?))).collect()
+}
+
+/// Every operator of `office` on a portal, `(email, name)`: whom an office's mail goes to.
+pub async fn of_office(
+    conn: &mut AnyConnection,
+    portal: &str,
+    office: &str,
+) -> Result<Vec<(String, String)>, sqlx::Error> {
+    let rows = sqlx::query("SELECT email, name FROM operators WHERE portal = $1 AND office = $2 ORDER BY id")
+        .bind(portal)
+        .bind(office)
+        .fetch_all(conn)
+        .await?;
+    rows.iter().map(|r| Ok((r.try_get("email")?, r.try_get("name")?))).collect()
+}
+
+/// Sets (or with None clears) the office of the operator `email` of `portal`; false when there
+/// is no such operator.
+pub async fn set_office(
+    conn: &mut AnyConnection,
+    portal: &str,
+    email: &str,
+    office: Option<&str>,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("UPDATE operators SET office = $3 WHERE portal = $1 AND email = $2")
+        .bind(portal)
+        .bind(email)
+        .bind(office)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() > 0)
 }
 
 pub async fn by_id(conn: &mut AnyConnection, id: i64) -> Result<Option<Operator>, sqlx::Error> {

@@ -176,7 +176,7 @@ pub async fn record(
             after.effective_at = step.effective_at;
             after.pending_snapshot = None;
         }
-        ReviewAction::Return | ReviewAction::WithdrawRequest => {}
+        ReviewAction::Return | ReviewAction::WithdrawRequest | ReviewAction::Reject => {}
         ReviewAction::OperatorEdit => {
             // Under review the edit changes what will be approved; after approval, the
             // approved version itself (a typo fixed on a public item).

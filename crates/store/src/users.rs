@@ -630,3 +630,15 @@ pub async fn set_zaikei_change_right(conn: &mut AnyConnection, user: i64, on: bo
         .await?;
     Ok(())
 }
+
+/// The addresses of an organization's active users (not withdrawn, not disabled): whom a
+/// module's mail about the organization's item goes to (jrec-in's postings, mlit's plan).
+pub async fn organization_emails(conn: &mut AnyConnection, organization_id: i64) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT email FROM users WHERE organization_id = $1 AND withdrawn_at IS NULL AND disabled_at IS NULL
+           AND email IS NOT NULL AND email <> '' ORDER BY id",
+    )
+    .bind(organization_id)
+    .fetch_all(conn)
+    .await
+}

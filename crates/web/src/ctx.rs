@@ -52,6 +52,8 @@ pub struct PortalBar {
     pub documents: bool,
     /// The console links the 事務局's 審査待ち一覧 (module `job_postings`).
     pub postings: bool,
+    /// The console links the reviewing office's 審査一覧 of 受入計画 (module `acceptance_plan`).
+    pub plans: bool,
     /// Where the portal has the software keyboard: the characters of its symbol keys (what
     /// the password policy allows besides letters and digits).
     pub software_keyboard: Option<String>,
@@ -126,6 +128,7 @@ impl Ctx {
                 manuals: p.settings.takes_manuals(),
                 documents: p.settings.has_document_shelves(),
                 postings: p.settings.modules.contains(&madoguchi_core::portal::Module::JobPostings),
+                plans: p.settings.modules.contains(&madoguchi_core::portal::Module::AcceptancePlan),
                 // The employer's screens; the operator console is the bank's own tool.
                 software_keyboard: (p.settings.software_keyboard
                     && !self.path.starts_with(&format!("/{}/operator", p.id)))

@@ -10,6 +10,7 @@ use crate::AUDIT_PREFIX;
 use crate::attach;
 use crate::check::{self, Issue};
 use crate::form::{self, PlanForm};
+use crate::mails;
 use crate::pages::{self, Loaded, Pairs, base, control, key, message_page, organization, today};
 use crate::routing;
 use crate::state::PlanState;
@@ -21,6 +22,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use madoguchi_core::review::{Actor, ReviewAction};
+use madoguchi_mail::MailKind;
 use madoguchi_store::review::{self as reviews, Step as ReviewStep};
 use madoguchi_store::{Conn, audit, drafts};
 use madoguchi_web::confirm::{self, Confirmation, Step};
@@ -151,22 +153,30 @@ fn snapshot(plan: &PlanForm, stored: &[Attachment]) -> String {
     serde_json::to_string(&Snapshot { form: plan, attachments: files }).unwrap_or_else(|_| "{}".into())
 }
 
-/// The editable plan with its draft, or the page that says why not.
+/// The editable plan with its form and the draft's version (0: no draft, the plan as returned
+/// or refused, applied for again unchanged but for its files), or the page that says why not.
 async fn editable(
     conn: &mut Conn,
     ctx: &Ctx,
     current: &CurrentUser,
     organization: i64,
-) -> Result<Result<(Loaded, drafts::Draft), Response>, AppError> {
+) -> Result<Result<(Loaded, PlanForm, i64), Response>, AppError> {
     let Some(loaded) = pages::load(conn, current, organization).await? else {
         return Ok(Err(Redirect::to(&base(current)).into_response()));
     };
     if !loaded.state.organization_may_edit() {
         return Ok(Err(message_page(ctx, current, "plan.refused.not_editable", StatusCode::CONFLICT)?));
     }
-    match loaded.draft.clone() {
-        Some(d) => Ok(Ok((loaded, d))),
-        None => Ok(Err(Redirect::to(&base(current)).into_response())),
+    match (&loaded.draft, &loaded.item) {
+        (Some(d), _) => {
+            let (plan, version) = (PlanForm::from_json(&d.payload), d.version);
+            Ok(Ok((loaded, plan, version)))
+        }
+        (None, Some(_)) => {
+            let plan = pages::form_of(&loaded);
+            Ok(Ok((loaded, plan, 0)))
+        }
+        (None, None) => Ok(Err(Redirect::to(&base(current)).into_response())),
     }
 }
 
@@ -174,11 +184,10 @@ async fn editable(
 async fn ask(state: &AppState, current: &CurrentUser, ctx: &Ctx) -> Result<Response, AppError> {
     let organization = organization(current)?;
     let mut conn = state.store.acquire().await?;
-    let (loaded, draft) = match editable(&mut conn, ctx, current, organization).await? {
+    let (loaded, plan, version) = match editable(&mut conn, ctx, current, organization).await? {
         Ok(found) => found,
         Err(response) => return Ok(response),
     };
-    let plan = PlanForm::from_json(&draft.payload);
     let stored = store::attachments(&mut conn, loaded.plan.id).await?;
     let found = blockers(ctx, current, &plan, &stored, today(state.clock.unix())?);
     if !found.is_empty() {
@@ -198,7 +207,7 @@ async fn ask(state: &AppState, current: &CurrentUser, ctx: &Ctx) -> Result<Respo
             ctx.t.get("plan.col.bureau"),
             bureau.map(|b| if english { b.name_en.clone() } else { b.name.clone() }).unwrap_or_default(),
         )
-        .carry("version", draft.version.to_string())
+        .carry("version", version.to_string())
         .no_link(base(current));
     Ok(confirm::page(ctx, ctx.t.get("plan.apply.title"), Some(&current.portal), Some(Screen::PlanApply), confirmation)?
         .into_response())
@@ -224,16 +233,15 @@ pub async fn apply(
     let application = today(now)?;
     let base = base(&current);
     let mut tx = state.store.begin().await?;
-    let (loaded, draft) = match editable(&mut tx, &ctx, &current, organization).await? {
+    let (loaded, plan, version) = match editable(&mut tx, &ctx, &current, organization).await? {
         Ok(found) => found,
         Err(response) => return Ok(response),
     };
     // Changed in another tab since the confirmation: confirm what is stored now.
-    if control(&pairs, "version") != draft.version.to_string() {
+    if control(&pairs, "version") != version.to_string() {
         drop(tx);
         return ask(&state, &current, &ctx).await;
     }
-    let plan = PlanForm::from_json(&draft.payload);
     let stored = store::attachments(&mut tx, loaded.plan.id).await?;
     let bureau = routing::route_address(plan.get("address").trim());
     let (true, Some(bureau)) = (blockers(&ctx, &current, &plan, &stored, application).is_empty(), bureau) else {
@@ -257,13 +265,18 @@ pub async fn apply(
         drop(tx);
         return message_page(&ctx, &current, refusal.message_key(), StatusCode::CONFLICT);
     }
-    drafts::delete(&mut tx, &current.portal.id, organization, draft.id).await?;
+    if let Some(draft) = &loaded.draft {
+        drafts::delete(&mut tx, &current.portal.id, organization, draft.id).await?;
+    }
     store::applied(&mut tx, loaded.plan.id, &bureau.code, &application.to_string(), now).await?;
     let actor = format!("user:{}", current.user.id);
     let event = action.audit_event(AUDIT_PREFIX);
     let detail =
         format!("plan {} to {} ({} workers, {} files)", loaded.plan.id, bureau.code, plan.workers.len(), stored.len());
     audit::record(&mut tx, &audit_entry(&current.portal, &origin, &event, Some(&actor), Some(&detail)), now).await?;
+    let portal = &current.portal;
+    mails::to_organization(&state, &mut tx, portal, organization, &bureau.code, MailKind::PlanApplied, &[]).await?;
+    mails::to_office(&state, &mut tx, portal, organization, &bureau.code, action == ReviewAction::Resubmit).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("{base}/view?done=applied")).into_response())
 }
@@ -272,6 +285,8 @@ pub async fn apply(
 
 pub struct ShownPart {
     pub title: String,
+    /// The office's comment on the part (補正中).
+    pub comment: Option<String>,
     pub groups: Vec<ShownGroup>,
 }
 
@@ -290,7 +305,9 @@ pub struct ViewPage {
     pub parts: Vec<ShownPart>,
     pub files: Vec<ShownFile>,
     pub edit: Option<String>,
-    pub returned_reason: Option<String>,
+    pub returned: Option<pages::Returned>,
+    /// The 認定通知書 (PDF), once 認定済.
+    pub notice_pdf: Option<String>,
 }
 
 /// What 計画確認 shows: the certified version once 認定済, else what was applied for (申請中,
@@ -319,16 +336,20 @@ pub async fn view(
     };
     let plan = shown_form(&loaded);
     let english = ctx.t.code() == "en";
+    let returned = pages::returned(&mut conn, &current, organization, &loaded).await?;
+    let comment = |section: &str| returned.as_ref().and_then(|r| r.comment(section));
     let mut parts: Vec<ShownPart> = form::PARTS
         .iter()
         .map(|s| ShownPart {
             title: ctx.t.get(&format!("plan.part.{}", s.key)).to_string(),
+            comment: comment(s.key),
             groups: view::shown(ctx.t, s, &plan.fields),
         })
         .collect();
     for (i, w) in plan.workers.iter().enumerate() {
         parts.push(ShownPart {
             title: ctx.t.get("plan.worker.heading").replace("{n}", &(i + 1).to_string()),
+            comment: comment(&format!("w{}", w.key)),
             groups: view::shown(ctx.t, &form::WORKER, &w.fields),
         });
     }
@@ -357,7 +378,6 @@ pub async fn view(
             href: format!("{base}/attachments/{}", a.id),
         })
         .collect();
-    let returned_reason = pages::returned_reason(&mut conn, &current, organization, &loaded).await?;
     Ok(html(&ViewPage {
         chrome: ctx.chrome(ctx.t.get("plan.view.title"), Some(&current.portal), Some(Screen::PlanView)),
         notice: (query.get("done").map(String::as_str) == Some("applied"))
@@ -366,7 +386,9 @@ pub async fn view(
         parts,
         files,
         edit: loaded.state.organization_may_edit().then(|| base.clone()),
-        returned_reason,
+        notice_pdf: (loaded.state == PlanState::Certified && loaded.plan.approval_number.is_some())
+            .then(|| format!("{base}/notice.pdf")),
+        returned,
     })?
     .into_response())
 }

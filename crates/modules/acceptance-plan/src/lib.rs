@@ -12,16 +12,25 @@
 //!   content and size, [`attachments::check_issue_date`].
 //! - `routing`: the reviewing office by prefecture, the 認定番号.
 //! - `state`: the plan's states and steps, the three menus of [M-M] §6.1 as data.
+//!
+//! The reviewing office's console (`bureau`: 審査一覧 and 審査; `decide`: 補正依頼, 認定,
+//! 不認定; `notice`: the 認定通知書 PDF; `mails`: §4.6) is served under
+//! `/{portal}/operator/plans` to the office's own operators; `submitted` reads a submission
+//! back and compares two.
 
 pub mod apply;
 pub mod attach;
 pub mod attachments;
+pub mod bureau;
 pub mod check;
 pub mod choices;
 pub mod corporate_number;
+pub mod decide;
 pub mod form;
 pub mod ids;
+pub mod mails;
 pub mod menu;
+pub mod notice;
 pub mod pages;
 pub mod permit;
 pub mod restore;
@@ -29,6 +38,7 @@ pub mod routing;
 pub mod rules;
 pub mod state;
 pub mod store;
+pub mod submitted;
 pub mod view;
 
 use axum::extract::DefaultBodyLimit;
@@ -40,7 +50,8 @@ pub const MODULE: madoguchi_core::portal::Module = madoguchi_core::portal::Modul
 /// `madoguchi_core::review::ReviewAction::audit_event`.
 pub const AUDIT_PREFIX: &str = "plan";
 
-/// The organization's screens of the plan (the caller gates them on [`MODULE`]). `upload_limit`
+/// The organization's screens of the plan and the office's console (the caller gates them on
+/// [`MODULE`]). `upload_limit`
 /// is the largest upload's request (`server.upload_limit_bytes`): an attachment's request may
 /// pass axum's default body limit, and a file over its kind's limit is read up to that limit and
 /// answered with the kind's message, not cut off unread.
@@ -60,6 +71,15 @@ pub fn routes(routes: Routes, upload_limit: usize) -> Routes {
         .route("/{portal}/plan/attachments/{id}/delete", post(attach::delete))
         .route("/{portal}/plan/apply", get(apply::apply_form).post(apply::apply))
         .route("/{portal}/plan/view", get(apply::view))
+        .route("/{portal}/plan/notice.pdf", get(notice::for_organization))
+        .route("/{portal}/operator/plans", get(bureau::queue))
+        .route("/{portal}/operator/plans/{id}", get(bureau::review))
+        .route("/{portal}/operator/plans/{id}/return", post(decide::request_correction))
+        .route("/{portal}/operator/plans/{id}/certify", post(decide::certify))
+        .route("/{portal}/operator/plans/{id}/reject", post(decide::reject))
+        .route("/{portal}/operator/plans/{id}/notice.pdf", get(notice::for_office))
+        .route("/{portal}/operator/plans/{id}/files/{file}", get(bureau::download))
+        .route("/{portal}/operator/plans/{id}/files/{file}/view", get(bureau::view))
 }
 
 /// The module's name in a preset's `modules` (presets/mlit-fwms.toml).

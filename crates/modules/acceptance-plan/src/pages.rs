@@ -134,6 +134,8 @@ pub(crate) fn message_page(
 pub struct SectionLine {
     pub title: String,
     pub href: String,
+    /// The office's comment on this section (補正中).
+    pub comment: Option<String>,
     pub missing: usize,
     pub issues: usize,
 }
@@ -142,6 +144,7 @@ pub struct WorkerLine {
     pub key: u32,
     pub name: String,
     pub href: String,
+    pub comment: Option<String>,
     pub remove: String,
     pub missing: usize,
     pub issues: usize,
@@ -161,7 +164,9 @@ pub struct OverviewPage {
     pub add_worker: String,
     pub attachments: String,
     pub apply: String,
-    pub returned_reason: Option<String>,
+    pub returned: Option<Returned>,
+    /// The office's comment on the attachments (補正中).
+    pub attachments_comment: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -175,22 +180,38 @@ fn issues_in(issues: &[Issue], section: &str, missing: &[&str]) -> usize {
     issues.iter().filter(|i| i.section == section && !missing.contains(&i.field)).count()
 }
 
-/// The reason of the last 補正依頼, shown while 補正中.
-pub(crate) async fn returned_reason(
+/// The office's last word while the plan waits on the organization: in 補正中 the 補正依頼 (its
+/// text and its per-section comments), after 不認定 the reason.
+pub struct Returned {
+    /// `plan.returned` or `plan.rejected`: the heading of the box.
+    pub heading: &'static str,
+    pub reason: String,
+    /// (section, comment): `p1` … `p5`, `w<key>`, `attachments`.
+    pub comments: Vec<(String, String)>,
+}
+
+impl Returned {
+    /// The office's comment on `section`, if any.
+    pub fn comment(&self, section: &str) -> Option<String> {
+        self.comments.iter().find(|(k, _)| k == section).map(|(_, v)| v.clone())
+    }
+}
+
+pub(crate) async fn returned(
     conn: &mut Conn,
     current: &CurrentUser,
     organization: i64,
     loaded: &Loaded,
-) -> Result<Option<String>, AppError> {
-    if loaded.state != PlanState::InCorrection {
-        return Ok(None);
-    }
+) -> Result<Option<Returned>, AppError> {
+    let (action, heading) = match loaded.state {
+        PlanState::InCorrection => (madoguchi_core::review::ReviewAction::Return, "plan.returned"),
+        PlanState::Rejected => (madoguchi_core::review::ReviewAction::Reject, "plan.rejected"),
+        _ => return Ok(None),
+    };
     let history = reviews::history(conn, key(current, loaded.plan.id), Scope::Organization(organization)).await?;
-    Ok(history
-        .into_iter()
-        .rev()
-        .find(|e| e.action == madoguchi_core::review::ReviewAction::Return)
-        .and_then(|e| e.reason))
+    let Some(event) = history.into_iter().rev().find(|e| e.action == action) else { return Ok(None) };
+    let comments = store::comments(conn, loaded.plan.id, event.seq).await?;
+    Ok(Some(Returned { heading, reason: event.reason.unwrap_or_default(), comments }))
 }
 
 pub async fn overview(
@@ -210,6 +231,11 @@ pub async fn overview(
     }
     let plan = loaded.as_ref().map(form_of).unwrap_or_default();
     let issues = check::check(&plan, today(state.clock.unix())?);
+    let returned = match &loaded {
+        Some(l) => returned(&mut conn, &current, organization, l).await?,
+        None => None,
+    };
+    let comment = |section: &str| returned.as_ref().and_then(|r| r.comment(section));
     let sections = form::PARTS
         .iter()
         .map(|s| {
@@ -217,6 +243,7 @@ pub async fn overview(
             SectionLine {
                 title: ctx.t.get(&format!("plan.part.{}", s.key)).to_string(),
                 href: format!("{base}/part/{}", s.key),
+                comment: comment(s.key),
                 missing: missing.len(),
                 issues: issues_in(&issues, s.key, &missing),
             }
@@ -231,6 +258,7 @@ pub async fn overview(
                 key: w.key,
                 name: form::one(&w.fields, "name_roman").to_string(),
                 href: format!("{base}/workers/{}", w.key),
+                comment: comment(&format!("w{}", w.key)),
                 remove: format!("{base}/workers/{}/remove", w.key),
                 missing: missing.len(),
                 issues: issues_in(&issues, &format!("w{}", w.key), &missing),
@@ -242,10 +270,7 @@ pub async fn overview(
         "removed" => Some(ctx.t.get("plan.worker_removed").to_string()),
         _ => None,
     };
-    let reason = match &loaded {
-        Some(l) => returned_reason(&mut conn, &current, organization, l).await?,
-        None => None,
-    };
+    let attachments_comment = comment("attachments");
     let state_key = loaded.as_ref().map_or(PlanState::Unregistered, |l| l.state).label_key();
     Ok(html(&OverviewPage {
         chrome: ctx.chrome(ctx.t.get("plan.new.title"), Some(&current.portal), Some(Screen::PlanNew)),
@@ -259,7 +284,8 @@ pub async fn overview(
         add_worker: format!("{base}/workers"),
         attachments: format!("{base}/attachments"),
         apply: format!("{base}/apply"),
-        returned_reason: reason,
+        returned,
+        attachments_comment,
     })?
     .into_response())
 }
@@ -325,6 +351,8 @@ pub struct SectionPage {
     /// A stale save: what is stored now, read-only beside the typed form.
     pub latest: Option<Vec<view::ShownGroup>>,
     pub notice: Option<String>,
+    /// The office's comment on this section (補正中).
+    pub comment: Option<String>,
     pub next_label: String,
     pub back: String,
 }
@@ -407,6 +435,7 @@ pub(crate) fn worker_target(key: &str) -> Result<Target, AppError> {
 }
 
 struct Shape {
+    comment: Option<String>,
     version: i64,
     errors: FieldErrors,
     latest: Option<Vec<view::ShownGroup>>,
@@ -433,6 +462,7 @@ fn section_page(
         errors: shape.errors,
         latest: shape.latest,
         notice: shape.notice,
+        comment: shape.comment,
         next_label: ctx
             .t
             .get(match target {
@@ -463,7 +493,8 @@ async fn show(
     let values = target.values(&plan).ok_or(AppError::NotFound)?;
     let version = loaded.draft.as_ref().map_or(0, |d| d.version);
     let notice = restored.then(|| ctx.t.get("draft.restored_after_login").to_string());
-    let shape = Shape { version, errors: FieldErrors::default(), latest: None, notice };
+    let comment = returned(&mut conn, &current, organization, &loaded).await?.and_then(|r| r.comment(&target.id()));
+    let shape = Shape { comment, version, errors: FieldErrors::default(), latest: None, notice };
     Ok(section_page(&ctx, &current, target, &plan, &values, shape)?.into_response())
 }
 
@@ -616,7 +647,7 @@ async fn save(
     if errors.is_empty() {
         return Ok(Redirect::to(&target.next(&base, &plan)).into_response());
     }
-    let shape = Shape { version, errors, latest: None, notice: None };
+    let shape = Shape { comment: None, version, errors, latest: None, notice: None };
     Ok(section_page(&ctx, &current, target, &plan, &typed, shape)?.into_response())
 }
 
@@ -632,6 +663,7 @@ fn conflict(
 ) -> Result<Response, AppError> {
     let latest = target.values(stored).map(|v| view::shown(ctx.t, target.section(), &v)).unwrap_or_default();
     let shape = Shape {
+        comment: None,
         version: latest_version,
         errors: FieldErrors::form(ctx.t.get("draft.conflict")),
         latest: Some(latest),

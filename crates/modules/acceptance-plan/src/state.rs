@@ -9,8 +9,8 @@
 //!   since the manual has no fourth menu.
 //!
 //! The review steps map to the platform's workflow (`madoguchi_core::review`): 申請 = submit,
-//! 補正依頼 = return, 補正 = resubmit, 認定 = approve. 不認定 has no step there yet (the
-//! workflow's `withdraw_request` is the organization's withdrawal, another thing).
+//! 補正依頼 = return, 補正 = resubmit, 認定 = approve, 不認定 = reject; a new 申請 after 不認定 is
+//! the workflow's resubmit of the same item (a new round).
 
 use madoguchi_core::review::{ReviewAction, ReviewState};
 use serde::Deserialize;
@@ -118,19 +118,20 @@ impl PlanState {
             (Some(ReviewState::UnderReview), false) => PlanState::Applied,
             (Some(ReviewState::Returned), false) => PlanState::InCorrection,
             (Some(ReviewState::Approved), false) => PlanState::Certified,
+            (Some(ReviewState::Rejected), false) => PlanState::Rejected,
         }
     }
 }
 
 impl PlanAction {
-    /// The platform workflow's step for this action; None for 不認定 (see the module doc).
+    /// The platform workflow's step for this action (a new 申請 after 不認定 is a resubmit).
     pub fn review_action(self) -> Option<ReviewAction> {
         match self {
             PlanAction::Apply => Some(ReviewAction::Submit),
             PlanAction::RequestCorrection => Some(ReviewAction::Return),
             PlanAction::Resubmit => Some(ReviewAction::Resubmit),
             PlanAction::Certify => Some(ReviewAction::Approve),
-            PlanAction::Reject => None,
+            PlanAction::Reject => Some(ReviewAction::Reject),
         }
     }
 
@@ -236,13 +237,14 @@ mod tests {
         assert_eq!(S::from_review(Some(ReviewState::Returned), false), S::InCorrection);
         assert_eq!(S::from_review(Some(ReviewState::Approved), false), S::Certified);
         assert_eq!(S::from_review(Some(ReviewState::UnderReview), true), S::Certified);
+        assert_eq!(S::from_review(Some(ReviewState::Rejected), false), S::Rejected);
         // The plan's own steps agree with the workflow's where both have them.
         for (state, review) in [
             (S::Unregistered, None),
             (S::Applied, Some(ReviewState::UnderReview)),
             (S::InCorrection, Some(ReviewState::Returned)),
         ] {
-            for action in [A::Apply, A::RequestCorrection, A::Resubmit, A::Certify] {
+            for action in [A::Apply, A::RequestCorrection, A::Resubmit, A::Certify, A::Reject] {
                 let Some(ra) = action.review_action() else { continue };
                 let actor = if ra.by_operator() {
                     madoguchi_core::review::Actor::Operator(1)

@@ -200,3 +200,131 @@ pub async fn remove_attachment(conn: &mut AnyConnection, portal: &str, a: &Attac
     madoguchi_store::files::delete(conn, portal, a.file_id).await?;
     Ok(())
 }
+
+// ---- the reviewing office's side (migration 0029) ----
+
+/// Plan `id` as the office `bureau` may see it: only a plan applied for to that office; None
+/// for another office's, another portal's or an unknown id (the console answers 404).
+pub async fn for_bureau(
+    conn: &mut AnyConnection,
+    portal: &str,
+    bureau: &str,
+    id: i64,
+) -> Result<Option<Plan>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM acceptance_plans WHERE portal = $1 AND bureau = $2 AND id = $3");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(portal).bind(bureau).bind(id).fetch_optional(conn).await?;
+    row.as_ref().map(plan).transpose()
+}
+
+/// One line of an office's list: the plan, its organization and its review round.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueLine {
+    pub plan_id: i64,
+    pub organization_name: String,
+    pub state: String,
+    /// 1 for the first 申請, more for each 補正 (or new 申請 after 不認定).
+    pub revision: i64,
+    pub submitted_at: i64,
+}
+
+/// The office's plans in `states` (review states, e.g. `under_review`) whose round started at
+/// or after `since`, oldest round first. The office is bound in the query: another office's
+/// plans are never read.
+pub async fn bureau_queue(
+    conn: &mut AnyConnection,
+    portal: &str,
+    bureau: &str,
+    states: &[&str],
+    since: i64,
+    limit: i64,
+) -> Result<Vec<QueueLine>, sqlx::Error> {
+    if states.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks: Vec<String> = (0..states.len()).map(|i| format!("${}", i + 5)).collect();
+    let sql = format!(
+        "SELECT p.id, o.name AS organization_name, r.state, r.revision, r.submitted_at
+         FROM acceptance_plans p
+         JOIN review_items r ON r.portal = p.portal AND r.kind = $2 AND r.item_id = p.id
+         JOIN organizations o ON o.id = p.organization_id
+         WHERE p.portal = $1 AND p.bureau = $3 AND r.submitted_at >= $4 AND r.state IN ({})
+         ORDER BY r.submitted_at, p.id LIMIT {limit}",
+        marks.join(", ")
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(portal).bind(crate::KIND).bind(bureau).bind(since);
+    for s in states {
+        query = query.bind(*s);
+    }
+    let rows = query.fetch_all(conn).await?;
+    rows.iter()
+        .map(|r| {
+            Ok(QueueLine {
+                plan_id: r.try_get("id")?,
+                organization_name: r.try_get("organization_name")?,
+                state: r.try_get("state")?,
+                revision: r.try_get("revision")?,
+                submitted_at: r.try_get("submitted_at")?,
+            })
+        })
+        .collect()
+}
+
+/// 認定: the 認定番号 and the 認定日 (YYYY-MM-DD).
+pub async fn certified(
+    conn: &mut AnyConnection,
+    plan_id: i64,
+    approval_number: &str,
+    certified_on: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE acceptance_plans SET approval_number = $2, certified_on = $3, updated_at = $4 WHERE id = $1")
+        .bind(plan_id)
+        .bind(approval_number)
+        .bind(certified_on)
+        .bind(now)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The attachment of `plan_id` that holds file `file_id` (the file a snapshot names); None when
+/// the plan has no such file (any more).
+pub async fn attachment_by_file(
+    conn: &mut AnyConnection,
+    plan_id: i64,
+    file_id: i64,
+) -> Result<Option<Attachment>, sqlx::Error> {
+    let sql = format!("{ATTACHMENT} WHERE a.plan_id = $1 AND a.file_id = $2");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(plan_id).bind(file_id).fetch_optional(conn).await?;
+    row.as_ref().map(attachment).transpose()
+}
+
+/// The comments of one 補正依頼 (`seq`: its review event), section by section.
+pub async fn add_comments(
+    conn: &mut AnyConnection,
+    plan_id: i64,
+    seq: i64,
+    comments: &[(String, String)],
+) -> Result<(), sqlx::Error> {
+    for (section, body) in comments {
+        sqlx::query("INSERT INTO plan_review_comments (plan_id, seq, section, body) VALUES ($1, $2, $3, $4)")
+            .bind(plan_id)
+            .bind(seq)
+            .bind(section)
+            .bind(body)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The per-section comments of the 補正依頼 recorded as review event `seq`: (section, body).
+pub async fn comments(conn: &mut AnyConnection, plan_id: i64, seq: i64) -> Result<Vec<(String, String)>, sqlx::Error> {
+    let rows =
+        sqlx::query("SELECT section, body FROM plan_review_comments WHERE plan_id = $1 AND seq = $2 ORDER BY id")
+            .bind(plan_id)
+            .bind(seq)
+            .fetch_all(conn)
+            .await?;
+    rows.iter().map(|r| Ok((r.try_get("section")?, r.try_get("body")?))).collect()
+}

@@ -194,6 +194,22 @@ pub fn shown(t: &Tr, section: &'static Section, values: &Values) -> Vec<ShownGro
         .collect()
 }
 
+/// One field of the section in words ("" when not typed or not a field of the section).
+pub fn value(t: &Tr, section: &'static Section, values: &Values, name: &str) -> String {
+    section.field(name).map(|f| shown_value(t, f, values)).unwrap_or_default()
+}
+
+/// Every field of the section with its label and value in words (empty when not typed), in
+/// the form's order: what a diff of two versions compares field by field.
+pub fn words(t: &Tr, section: &'static Section, values: &Values) -> Vec<(String, String)> {
+    section
+        .groups
+        .iter()
+        .flat_map(|g| g.fields.iter())
+        .map(|f| (t.get(&format!("plan.field.{}", f.name)).to_string(), shown_value(t, f, values)))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -167,7 +167,8 @@ pub(crate) fn editable(posting: &Posting, item: Option<&reviews::Item>, now: i64
         None | Some(ReviewState::Returned) => Ok(()),
         Some(ReviewState::UnderReview) => Err("posting.refused.under_request"),
         Some(ReviewState::Withdrawn) => Err("posting.refused.withdrawn"),
-        Some(ReviewState::Approved) => Err("posting.refused.not_allowed"),
+        // The 事務局 has no 不認定 step (the workflow's `reject` is mlit's): never reached here.
+        Some(ReviewState::Approved | ReviewState::Rejected) => Err("posting.refused.not_allowed"),
     }
 }
 

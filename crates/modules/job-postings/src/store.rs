@@ -253,13 +253,7 @@ pub async fn set_public(
 
 /// The addresses of the organization's active users: the mails of §1.12 go to each.
 pub async fn organization_emails(conn: &mut AnyConnection, organization_id: i64) -> Result<Vec<String>, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT email FROM users WHERE organization_id = $1 AND withdrawn_at IS NULL AND disabled_at IS NULL
-           AND email IS NOT NULL AND email <> '' ORDER BY id",
-    )
-    .bind(organization_id)
-    .fetch_all(conn)
-    .await
+    madoguchi_store::users::organization_emails(conn, organization_id).await
 }
 
 /// The draft kind of a form a login restored beside a draft another screen saved meanwhile

@@ -118,6 +118,29 @@ pub fn download(file: &StoredFile, content: Vec<u8>) -> Response {
     response
 }
 
+/// A stored PDF or JPEG shown in the browser (a reviewer's preview of an uploaded document,
+/// mlit-plan.md §4.4 「inline PDF/JPEG viewer」): `inline`, never sniffed, never cached. A JPEG
+/// keeps the `sandbox` policy (an image needs nothing else); a PDF goes without it, as `pdf`
+/// does, because Chromium's viewer refuses a sandboxed document — the pages' strict policy
+/// stays on it. Any other type (never accepted by the Files block's uploads) is a download.
+pub fn preview(file: &StoredFile, content: Vec<u8>) -> Response {
+    match MediaType::from_mime(&file.media_type) {
+        Some(MediaType::Pdf) => {
+            let mut response = pdf(&file.name, content, "inline");
+            response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+            response
+        }
+        Some(MediaType::Jpeg) => {
+            let mut response = download(file, content);
+            if let Ok(value) = HeaderValue::from_str(&content_disposition("inline", &file.name)) {
+                response.headers_mut().insert(header::CONTENT_DISPOSITION, value);
+            }
+            response
+        }
+        _ => download(file, content),
+    }
+}
+
 /// The audit event of handing `file` out (`file.downloaded`): `actor` is who downloaded it
 /// (`user:<id>` or `operator:<id>`); the subject is the owning organization, so the entry
 /// carries that organization and its admin reads it in the organization's log. Detail: the

@@ -8,6 +8,8 @@ mod apply;
 mod attachments;
 mod input;
 mod isolation;
+mod operators;
+mod review;
 
 use crate::testkit::{Page, TestApp};
 
