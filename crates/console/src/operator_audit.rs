@@ -133,7 +133,7 @@ pub async fn search(
     let (rows, total, errors) = match filter(&state, &portal.id, &q, &ctx).await? {
         Ok(f) => {
             let mut conn = state.store.acquire().await?;
-            let (rows, total) = audit::search(&mut conn, &portal.id, &f, PAGE, (page - 1) * PAGE).await?;
+            let (rows, total) = audit::search(&mut conn, &portal.id, &f, PAGE, (page - 1).saturating_mul(PAGE)).await?;
             (rows, total, FieldErrors::default())
         }
         Err(errors) => (Vec::new(), 0, errors),

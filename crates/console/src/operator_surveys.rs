@@ -73,7 +73,7 @@ pub async fn list(
     let page = q.page.unwrap_or(1).max(1);
     let (rows, total) = {
         let mut conn = state.store.acquire().await?;
-        surveys::page(&mut conn, &portal.id, PAGE, (page - 1) * PAGE).await?
+        surveys::page(&mut conn, &portal.id, PAGE, (page - 1).saturating_mul(PAGE)).await?
     };
     let base = console_path(portal);
     let link = |p: i64| format!("{base}/surveys?page={p}");

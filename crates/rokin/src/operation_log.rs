@@ -194,7 +194,7 @@ pub async fn search(
             organization: None,
             organization_id: Some(organization),
         };
-        audit::search(&mut conn, &current.portal.id, &filter, PAGE, (page - 1) * PAGE).await?
+        audit::search(&mut conn, &current.portal.id, &filter, PAGE, (page - 1).saturating_mul(PAGE)).await?
     } else {
         (Vec::new(), 0)
     };

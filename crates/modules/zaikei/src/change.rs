@@ -237,7 +237,7 @@ pub async fn list(
     let page = q.page.unwrap_or(1).max(1);
     let (found, total) = {
         let mut conn = state.store.acquire().await?;
-        changes::lines(&mut conn, contract, id, &filter, PAGE, (page - 1) * PAGE).await?
+        changes::lines(&mut conn, contract, id, &filter, PAGE, (page - 1).saturating_mul(PAGE)).await?
     };
     let by_row: HashMap<i64, &ChangeRow> = rows.iter().filter_map(|r| Some((r.deposit_row_id?, r))).collect();
     let lines = found

@@ -253,7 +253,7 @@ pub async fn statements(
     let (totals, lines) = match &chosen {
         Some(d) if errors.is_empty() => (
             statements::totals(&mut conn, contract, d.id, kind, &filter).await?,
-            statements::page(&mut conn, contract, d.id, kind, &filter, PAGE, (page - 1) * PAGE).await?,
+            statements::page(&mut conn, contract, d.id, kind, &filter, PAGE, (page - 1).saturating_mul(PAGE)).await?,
         ),
         _ => (Totals::default(), Vec::new()),
     };
