@@ -239,6 +239,9 @@ pub struct OtpPage {
     pub minutes: u32,
     pub max_attempts: u32,
     pub cancel: String,
+    /// Where the code goes: said on the form, because the page is also the answer to a POST of
+    /// the login page (a sealed form rides on to the code step without a redirect).
+    pub action: String,
     pub errors: FieldErrors,
     pub sealed_draft: Option<String>,
 }
@@ -277,6 +280,7 @@ fn otp_page(
         minutes,
         max_attempts,
         cancel: login_path(portal),
+        action: format!("{}/otp", login_path(portal)),
         errors,
         sealed_draft: sealed_draft.filter(|v| !v.is_empty()).map(str::to_string),
     })

@@ -120,3 +120,50 @@ async fn a_draft_saved_meanwhile_in_another_tab_is_not_overwritten() {
     app.get(&edit).await.assert_lacks("その間に別の画面で保存された内容があります。");
     assert_eq!(count(&app, "SELECT COUNT(*) FROM drafts WHERE kind = 'job_posting.restored'").await, 0);
 }
+
+/// The one-time password of the newest mail to `to`.
+async fn mailed_code(app: &TestApp, to: &str) -> String {
+    let mails = app.mails().await;
+    let mail = mails.iter().find(|m| m.to == to).expect("a mail with the code");
+    let line = mail.text.lines().find(|l| l.starts_with("ワンタイムパスワード：")).expect("the code's line");
+    line.chars().filter(char::is_ascii_digit).collect()
+}
+
+/// A deployment of jrec-in that asks for a mailed code after the password: the sealed form rides
+/// on through the code step (the code page is the answer to the login's POST, and says where
+/// the code goes), and the draft is there after the code.
+#[tokio::test]
+async fn a_sealed_form_rides_on_through_the_second_factor() {
+    let text = "[server]\ndemo = true\ndemo_postings = false\n[[portal]]\nid = \"jrec-in\"\npreset = \"jrec-in\"\n\
+                second_factor = { kind = \"email_otp\", code_minutes = 30, max_attempts = 10, skip_days = 90, office_networks = [] }\n";
+    let app = TestApp::with(madoguchi_core::config::Config::parse("t.toml", text).unwrap(), None, true).await;
+    let email = "demo@jrec-in.example.jp";
+    let login = app.post("/jrec-in/login", &[("login_id", "demo-kikan"), ("password", "DemoUser2026")]).await;
+    assert_eq!(login.location(), "/jrec-in/login/otp", "{}", login.body);
+    let code = mailed_code(&app, email).await;
+    let home = app.post("/jrec-in/login/otp", &[("otp", &code)]).await;
+    assert_eq!(home.location(), "/jrec-in/home", "{}", home.body);
+
+    app.post("/jrec-in/job-postings/new/language", &[]).await;
+    app.get("/jrec-in/job-postings/new/form?language=ja").await;
+    app.set_clock(IDLE);
+    let posted = [("language", "ja"), ("version", "0"), ("action", "save"), ("title", "二段階認証の先の公募")];
+    let sealed = sealed_in(&app.post("/jrec-in/job-postings/new/form", &posted).await);
+    let otp = app
+        .post("/jrec-in/login", &[("login_id", "demo-kikan"), ("password", "DemoUser2026"), ("sealed_draft", &sealed)])
+        .await;
+    assert_eq!(otp.status, StatusCode::OK, "the code page itself: {}", otp.body);
+    otp.assert_contains("action=\"/jrec-in/login/otp\"").assert_contains("name=\"otp\"");
+    assert_eq!(sealed_in(&otp), sealed, "the sealed form is on the code page");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM job_postings").await, 0, "nothing stored before the code");
+
+    // A wrong code keeps it too; the right one restores it.
+    let wrong = app.post("/jrec-in/login/otp", &[("otp", "000000"), ("sealed_draft", &sealed)]).await;
+    assert_eq!(sealed_in(&wrong), sealed);
+    let code = mailed_code(&app, email).await;
+    let again = app.post("/jrec-in/login/otp", &[("otp", &code), ("sealed_draft", &sealed)]).await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER, "{}", again.body);
+    assert!(again.location().ends_with("/edit?restored=1"), "{}", again.location());
+    app.get(again.location()).await.assert_contains("value=\"二段階認証の先の公募\"");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM audit_log WHERE event = 'draft.restored_after_login'").await, 1);
+}
