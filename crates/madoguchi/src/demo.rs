@@ -124,7 +124,7 @@ pub async fn seed(store: &Store, config: &Config, hasher: &Hasher, now: i64) -> 
 }
 
 /// The demo institution's postings (`madoguchi_job_postings::demo`): published ones in the
-/// public search, one 登録依頼中 in the 事務局's queue, one 一時保存.
+/// public search, one 募集終了, one 登録依頼中 in the 事務局's queue, one 一時保存.
 async fn seed_postings(store: &Store, portal: &str, now: i64) -> anyhow::Result<()> {
     let mut tx = store.begin().await?;
     let user = madoguchi_store::users::by_login_id(&mut tx, portal, "demo-kikan").await?;

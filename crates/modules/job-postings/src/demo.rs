@@ -56,8 +56,8 @@ struct Sample {
     salary: &'static str,
     duties: &'static str,
     web_apply: bool,
-    /// Days open after `now` (募集終了日).
-    open_days: u64,
+    /// Days open after `now` (募集終了日); below zero, it has ended (募集終了).
+    open_days: i64,
     /// Days before `now` it was approved (published that evening).
     approved_days_ago: u64,
 }
@@ -225,6 +225,31 @@ const PUBLISHED: [Sample; 10] = [
     },
 ];
 
+/// Published six weeks ago, its 募集終了日 five days past: 募集終了 in 求人公募情報管理 and in
+/// the 事務局's 掲載一覧 (where 掲載再開 is offered), gone from the public search.
+const ENDED: Sample = Sample {
+    title: "特任助教（海洋生物学）",
+    department: "臨海実験所",
+    major: "00289",
+    minor: "60030",
+    job_kind: "00014",
+    prefecture: "00017",
+    address: "石川県鳳珠郡能登町小木",
+    employment: "02",
+    terms: Some("2年（更新なし）"),
+    salary: "月額 400,000円",
+    duties: "沿岸生態系の調査研究\r\n臨海実習の補助",
+    web_apply: false,
+    open_days: -5,
+    approved_days_ago: 40,
+};
+
+/// 募集終了日: `open_days` after `today` (before it when negative).
+fn end_date_of(today: NaiveDate, open_days: i64) -> Result<NaiveDate, SeedError> {
+    let days = Days::new(open_days.unsigned_abs());
+    if open_days < 0 { today.checked_sub_days(days) } else { today.checked_add_days(days) }.ok_or(SeedError::Dates)
+}
+
 /// The fields every sample shares (a complete posting by the rules of §1.4).
 fn common(sample: &Sample, end_date: NaiveDate) -> Vec<(String, String)> {
     let (tenure, track, terms) = match sample.terms {
@@ -287,7 +312,7 @@ pub async fn seed(conn: &mut AnyConnection, owners: &Owners<'_>, now: i64) -> Re
         .await?;
     let today =
         chrono::DateTime::from_timestamp(now, 0).map(|d| d.with_timezone(&JST).date_naive()).ok_or(SeedError::Dates)?;
-    for sample in &PUBLISHED {
+    for sample in PUBLISHED.iter().chain([&ENDED]) {
         published(conn, owners, sample, today, now).await?;
     }
     requested(conn, owners, today, now).await?;
@@ -335,12 +360,13 @@ async fn published(
     today: NaiveDate,
     now: i64,
 ) -> Result<(), SeedError> {
-    let end_date = today.checked_add_days(Days::new(sample.open_days)).ok_or(SeedError::Dates)?;
+    let end_date = end_date_of(today, sample.open_days)?;
     let form = common(sample, end_date);
-    checked(&form, today)?;
-    let snapshot = fields::snapshot(&form).to_string();
     let (requested_at, _) = days_before(now, sample.approved_days_ago + 1, 16)?;
     let (approved_at, approved_on) = days_before(now, sample.approved_days_ago, 10)?;
+    // The rules as of the approval day (an ended posting's date was in the future then).
+    checked(&form, approved_on)?;
+    let snapshot = fields::snapshot(&form).to_string();
     let publish_at = publication::publish_at(approved_at, approved_on).map_err(|_| SeedError::Dates)?;
     let posting = store::create(conn, owners.portal, owners.organization_id, "ja", requested_at).await?;
     let submit = Step {
@@ -386,7 +412,7 @@ async fn requested(conn: &mut AnyConnection, owners: &Owners<'_>, today: NaiveDa
         open_days: 75,
         approved_days_ago: 0,
     };
-    let end_date = today.checked_add_days(Days::new(sample.open_days)).ok_or(SeedError::Dates)?;
+    let end_date = end_date_of(today, sample.open_days)?;
     let form = common(&sample, end_date);
     checked(&form, today)?;
     let snapshot = fields::snapshot(&form).to_string();

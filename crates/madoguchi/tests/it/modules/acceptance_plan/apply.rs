@@ -101,7 +101,10 @@ async fn a_complete_plan_is_applied_for_and_then_read_only() {
     assert_eq!(snapshot["fields"]["name"][0], "窓口建設株式会社");
     assert_eq!(snapshot["workers"].as_array().unwrap().len(), 1);
     assert!(snapshot["attachments"].as_array().unwrap().len() >= 13, "{snapshot}");
-    let drafts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM drafts").fetch_one(&mut *conn).await.unwrap();
+    let drafts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM drafts WHERE kind = 'acceptance_plan'")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
     assert_eq!(drafts, 0, "the draft went with the 申請");
     drop(conn);
     assert_eq!(audit_count(&app, "plan.submitted").await, 1);
