@@ -61,5 +61,7 @@ mod faults {
     pub mod crash;
     pub mod crash_checks;
     pub mod hostile;
+    pub mod isolation;
     pub mod outage;
+    pub mod walk;
 }

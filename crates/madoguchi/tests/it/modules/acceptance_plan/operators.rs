@@ -36,12 +36,14 @@ async fn office_of(database: &str, email: &str) -> Option<String> {
 async fn the_command_line_assigns_an_operator_to_an_office() {
     let database = crate::testkit::fresh_database().await;
     let email = "kanto@mlit.example.jp";
-    let add = ["operator", "add", "--portal", "mlit-fwms", "--email", email, "--name", "関東 審査担当", "--office", "KTR"];
+    let add =
+        ["operator", "add", "--portal", "mlit-fwms", "--email", email, "--name", "関東 審査担当", "--office", "KTR"];
     let out = run(&database, &add, "a long operator password\n");
     assert!(out.status.success(), "{}", text(&out));
     assert_eq!(office_of(&database, email).await.as_deref(), Some("ktr"));
 
-    let set = |office: &'static str| ["operator", "office", "--portal", "mlit-fwms", "--email", email, "--office", office];
+    let set =
+        |office: &'static str| ["operator", "office", "--portal", "mlit-fwms", "--email", email, "--office", office];
     let out = run(&database, &set("kkr"), "");
     assert!(out.status.success(), "{}", text(&out));
     assert_eq!(office_of(&database, email).await.as_deref(), Some("kkr"));
