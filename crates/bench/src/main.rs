@@ -15,6 +15,7 @@ mod search_data;
 mod search_load;
 mod server;
 mod smtp;
+mod timings;
 mod wrk;
 mod zaikei;
 

@@ -15,6 +15,7 @@
 //! 5. **under load**: the mix again while the server serves logins (search_load.rs).
 
 use crate::search_data::{self, EMPLOYMENT, FIELDS, JOBS, PREFECTURES, Posting, Rng, TERMS};
+use crate::timings::Timings;
 use anyhow::{Context, bail};
 use madoguchi_search::{Checkpoint, Doc, Engine, KeyRange, Layout, Query, Sort, WriterOptions};
 use madoguchi_store::{Store, raw_execute};
@@ -58,24 +59,6 @@ fn doc(p: Posting) -> Doc {
         keys: BTreeMap::from([("updated_at".into(), p.updated_at), ("deadline".into(), p.deadline)]),
         publish_at: p.publish_at,
         unpublish_at: p.unpublish_at,
-    }
-}
-
-#[derive(Debug, Serialize)]
-pub struct Timings {
-    pub queries: usize,
-    pub p50_ms: f64,
-    pub p99_ms: f64,
-    pub worst_ms: f64,
-}
-
-impl Timings {
-    pub fn of(mut runs_ms: Vec<f64>) -> Timings {
-        runs_ms.sort_by(f64::total_cmp);
-        let at = |q: f64| {
-            runs_ms.get(((runs_ms.len() as f64 * q).ceil() as usize).saturating_sub(1)).copied().unwrap_or(0.0)
-        };
-        Timings { queries: runs_ms.len(), p50_ms: at(0.5), p99_ms: at(0.99), worst_ms: at(1.0) }
     }
 }
 

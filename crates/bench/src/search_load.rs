@@ -7,7 +7,7 @@
 //! the load lasts long enough to cover it (three times the unloaded mix, at least 20 s). Both
 //! sides fight for the same cores, which is the point: the figure is the mix's p99 under that.
 
-use crate::search::Timings;
+use crate::timings::Timings;
 use crate::{server, wrk};
 use anyhow::{Context, bail};
 use madoguchi_core::Config;
