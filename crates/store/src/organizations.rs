@@ -51,3 +51,27 @@ pub async fn update_profile(
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// Gives a name to an organization that has none yet (one registered by a procedure that asks
+/// for no name, as mlit-fwms's 仮申請): its first application names it. An empty `name`, or an
+/// organization already named, changes nothing. True when it was named.
+pub async fn name_if_unnamed(
+    conn: &mut AnyConnection,
+    portal: &str,
+    id: i64,
+    name: &str,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    if name.is_empty() {
+        return Ok(false);
+    }
+    let done =
+        sqlx::query("UPDATE organizations SET name = $3, updated_at = $4 WHERE id = $1 AND portal = $2 AND name = ''")
+            .bind(id)
+            .bind(portal)
+            .bind(name)
+            .bind(now)
+            .execute(conn)
+            .await?;
+    Ok(done.rows_affected() == 1)
+}

@@ -269,6 +269,11 @@ pub async fn apply(
         drafts::delete(&mut tx, &current.portal.id, organization, draft.id).await?;
     }
     store::applied(&mut tx, loaded.plan.id, &bureau.code, &application.to_string(), now).await?;
+    // A company registered by 仮申請 has no name (the registration asks for none): the 商号 of
+    // its first 申請 names it — in the office's queue, in the mails, in the console.
+    let portal_id = current.portal.id.as_str();
+    madoguchi_store::organizations::name_if_unnamed(&mut tx, portal_id, organization, plan.get("name").trim(), now)
+        .await?;
     let actor = format!("user:{}", current.user.id);
     let event = action.audit_event(AUDIT_PREFIX);
     let detail =

@@ -206,3 +206,41 @@ async fn a_returned_plan_is_corrected_and_applied_for_again() {
         .assert_contains("認定済")
         .assert_contains("毎年4月に技能評価に応じて昇給する。");
 }
+
+/// A company registered by 仮申請 has no name (the registration asks for none): its first 申請
+/// names it with the plan's 商号, so that the office's queue and mails name it; a later 商号
+/// does not rename it.
+#[tokio::test]
+async fn the_first_application_names_a_company_registered_without_a_name() {
+    let app = setup().await;
+    let (_, organization, _, _) = {
+        let worker = complete_plan(&app).await;
+        upload_required(&app, &worker).await;
+        let mut conn = app.state.store.acquire().await.unwrap();
+        sqlx::query("UPDATE organizations SET name = '' WHERE portal = 'mlit-fwms'").execute(&mut *conn).await.unwrap();
+        drop(conn);
+        let done = apply(&app).await;
+        assert_eq!(done.location(), format!("{PLAN}/view?done=applied"), "{}", done.body);
+        plan_row(&app).await
+    };
+    let name = |app: &TestApp| {
+        let store = app.state.store.clone();
+        async move {
+            let mut conn = store.acquire().await.unwrap();
+            let name: String = sqlx::query_scalar("SELECT name FROM organizations WHERE id = $1")
+                .bind(organization)
+                .fetch_one(&mut *conn)
+                .await
+                .unwrap();
+            name
+        }
+    };
+    assert_eq!(name(&app).await, "窓口建設株式会社", "the 商号 of Part 1");
+    let mut conn = app.state.store.acquire().await.unwrap();
+    let named = madoguchi_store::organizations::name_if_unnamed(&mut conn, "mlit-fwms", organization, "別名建設", 0)
+        .await
+        .unwrap();
+    drop(conn);
+    assert!(!named);
+    assert_eq!(name(&app).await, "窓口建設株式会社", "a named company keeps its name");
+}
