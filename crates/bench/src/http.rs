@@ -1,5 +1,6 @@
-//! Just enough HTTP/1.1 for the runner's own set-up requests (reading a CSRF token, logging
-//! in the page benchmark's sessions, polling `/readyz`). The load itself is made by wrk.
+//! Just enough HTTP/1.1 for the runner's own requests (reading a CSRF token, logging in the
+//! page benchmark's sessions, polling `/readyz`, the 受入計画's steps one at a time). The load
+//! itself is made by wrk.
 
 use anyhow::{Context, bail};
 use std::net::SocketAddr;
@@ -12,6 +13,8 @@ pub struct Response {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: String,
+    /// The body's length in bytes (a PDF's, before any lossy reading as text).
+    pub bytes: usize,
 }
 
 impl Response {
@@ -38,28 +41,38 @@ pub async fn request(
     headers: &[(&str, &str)],
     form: Option<&str>,
 ) -> anyhow::Result<Response> {
+    let body = form.map(|f| ("application/x-www-form-urlencoded", f.as_bytes()));
+    request_with(addr, method, path, headers, body).await
+}
+
+/// As [`request`], with a body of any type (a multipart upload).
+pub async fn request_with(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<(&str, &[u8])>,
+) -> anyhow::Result<Response> {
     let exchange = async {
         let mut stream = TcpStream::connect(addr).await?;
         let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
         for (name, value) in headers {
             head.push_str(&format!("{name}: {value}\r\n"));
         }
-        if let Some(body) = form {
-            head.push_str(&format!(
-                "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n",
-                body.len()
-            ));
+        if let Some((content_type, bytes)) = body {
+            head.push_str(&format!("Content-Type: {content_type}\r\nContent-Length: {}\r\n", bytes.len()));
         }
         head.push_str("\r\n");
-        head.push_str(form.unwrap_or(""));
-        stream.write_all(head.as_bytes()).await?;
-        let mut raw = Vec::new();
-        stream.read_to_end(&mut raw).await?;
-        anyhow::Ok(raw)
+        let mut raw = head.into_bytes();
+        raw.extend_from_slice(body.map_or(&[][..], |(_, bytes)| bytes));
+        stream.write_all(&raw).await?;
+        let mut answer = Vec::new();
+        stream.read_to_end(&mut answer).await?;
+        anyhow::Ok(answer)
     };
-    let raw = tokio::time::timeout(Duration::from_secs(30), exchange)
+    let raw = tokio::time::timeout(Duration::from_secs(60), exchange)
         .await
-        .with_context(|| format!("{method} {path}: no answer within 30 s"))??;
+        .with_context(|| format!("{method} {path}: no answer within 60 s"))??;
     parse(&raw).with_context(|| format!("{method} {path}"))
 }
 
@@ -77,7 +90,7 @@ fn parse(raw: &[u8]) -> anyhow::Result<Response> {
     if chunked {
         body = dechunk(&body)?;
     }
-    Ok(Response { status, headers, body: String::from_utf8_lossy(&body).into_owned() })
+    Ok(Response { status, headers, bytes: body.len(), body: String::from_utf8_lossy(&body).into_owned() })
 }
 
 fn dechunk(mut data: &[u8]) -> anyhow::Result<Vec<u8>> {

@@ -9,6 +9,7 @@
 //! limit, and its lockout counts only failed logins, which a right password never is.
 
 mod http;
+mod plan;
 mod report;
 mod search;
 mod search_data;
@@ -103,6 +104,12 @@ struct Cli {
     /// Leave out the search mix under login load (it needs wrk and the release server).
     #[arg(long)]
     no_search_load: bool,
+    /// Only the 受入計画 figures (mlit-fwms; their own section of docs/BENCHMARKS.md).
+    #[arg(long)]
+    plan_only: bool,
+    /// Workers of the 受入計画 benchmark's plan.
+    #[arg(long, default_value_t = 50)]
+    plan_workers: usize,
     /// How the runner was invoked, for the report.
     #[arg(long, default_value = "bench/run")]
     invocation: String,
@@ -146,6 +153,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let started = chrono::Utc::now();
     if cli.zaikei_only {
         return zaikei_section(&cli, &work, &madoguchi, &script, started).await;
+    }
+    if cli.plan_only {
+        return plan_section(&cli, &work, &madoguchi, started).await;
     }
 
     let argon2 = Argon2Settings::default();
@@ -238,6 +248,42 @@ async fn zaikei_section(
             "wrote the 財形 section of {} and {}",
             docs.join("BENCHMARKS.md").display(),
             docs.join("benchmarks-zaikei.json").display()
+        );
+    }
+    Ok(())
+}
+
+/// The 受入計画 figures on SQLite and PostgreSQL: their section of docs/BENCHMARKS.md and
+/// docs/benchmarks-plan.json.
+async fn plan_section(
+    cli: &Cli,
+    work: &Path,
+    madoguchi: &Path,
+    started: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<()> {
+    let kinds: &[&str] = if cli.no_postgres { &["sqlite"] } else { &["sqlite", "postgres"] };
+    let mut figures = Vec::new();
+    for kind in kinds {
+        let database = match *kind {
+            "sqlite" => {
+                std::fs::create_dir_all(work.join("sqlite"))?;
+                format!("sqlite://{}", work.join("sqlite/plan.db").display())
+            }
+            _ => fresh_postgres(&cli.postgres).await?,
+        };
+        figures.push(plan::run(kind, &database, work, madoguchi, cli.plan_workers).await?);
+    }
+    let date = started.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let markdown = plan::markdown(&figures, &date, &report::commit(&cli.repo).await);
+    println!("\n{markdown}");
+    if !cli.no_write {
+        let docs = cli.repo.join("docs");
+        std::fs::write(docs.join("benchmarks-plan.json"), format!("{}\n", serde_json::to_string_pretty(&figures)?))?;
+        report::write_plan_section(&docs.join("BENCHMARKS.md"), &markdown)?;
+        println!(
+            "wrote the 受入計画 section of {} and {}",
+            docs.join("BENCHMARKS.md").display(),
+            docs.join("benchmarks-plan.json").display()
         );
     }
     Ok(())

@@ -16,6 +16,8 @@ const ZAIKEI_END: &str = "<!-- bench/run writes the 財形 figures up to here --
 /// The public search's section: `bench/run --search-only` rewrites it alone.
 const SEARCH_BEGIN: &str = "<!-- bench/run writes the search figures from here -->";
 const SEARCH_END: &str = "<!-- bench/run writes the search figures up to here -->";
+const PLAN_BEGIN: &str = "<!-- bench/run writes the 受入計画 figures from here -->";
+const PLAN_END: &str = "<!-- bench/run writes the 受入計画 figures up to here -->";
 
 #[derive(Debug, Serialize)]
 pub struct Results {
@@ -460,6 +462,11 @@ pub fn write_zaikei_section(path: &Path, section: &str) -> anyhow::Result<()> {
 /// Replaces the public search section (`section` is the table; the markers are added here).
 pub fn write_search_section(path: &Path, section: &str) -> anyhow::Result<()> {
     write_between(path, SEARCH_BEGIN, SEARCH_END, &format!("{SEARCH_BEGIN}\n\n{section}\n{SEARCH_END}\n"))
+}
+
+/// Replaces the 受入計画 section (`section` is the table; the markers are added here).
+pub fn write_plan_section(path: &Path, section: &str) -> anyhow::Result<()> {
+    write_between(path, PLAN_BEGIN, PLAN_END, &format!("{PLAN_BEGIN}\n\n{section}\n{PLAN_END}\n"))
 }
 
 fn write_between(path: &Path, begin: &str, end_marker: &str, section: &str) -> anyhow::Result<()> {
