@@ -481,6 +481,9 @@ fn letters(mut i: usize) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// One column's text of a row of the table.
+type Cell<'a> = &'a dyn Fn(&Figures) -> String;
+
 pub fn markdown(figures: &[Figures], date: &str, commit: &str) -> String {
     let mut out = format!("### 受入計画 — {date}, commit {commit}\n\n");
     let Some(first) = figures.first() else {
@@ -501,7 +504,7 @@ pub fn markdown(figures: &[Figures], date: &str, commit: &str) -> String {
         out.push_str("---|");
     }
     out.push('\n');
-    let rows: [(&str, &dyn Fn(&Figures) -> String); 6] = [
+    let rows: [(&str, Cell); 6] = [
         ("Saves (Parts 1–5, each worker added and saved) — p50 / p99 / worst", &|f| {
             format!(
                 "{:.1} / {:.1} / {:.1} ms ({} saves)",
