@@ -54,6 +54,9 @@ pub struct FormPage {
     pub language: String,
     pub language_label: String,
     pub version: i64,
+    /// A new posting's form: its one-time token, so that the form posted twice makes one
+    /// posting (`store::create_once`). Empty on an existing posting's form.
+    pub form_token: String,
     pub data_number: String,
     pub groups: Vec<Group>,
     pub errors: FieldErrors,
@@ -92,6 +95,7 @@ fn form_page(
         language: shape.language.to_string(),
         language_label: language_label(ctx, shape.language),
         version: shape.version,
+        form_token: if shape.posting.is_none() { madoguchi_web::auth::random_token() } else { String::new() },
         data_number: shape.posting.map(Posting::data_number_text).unwrap_or_default(),
         groups: view::groups(ctx.t, taxo()?, pairs),
         errors: shape.errors,
@@ -283,9 +287,31 @@ pub async fn save_new(
         return Ok(Redirect::to(&format!("{}/new/language", base(&current))).into_response());
     }
     let now = state.clock.unix();
+    let token = form_token(control(&pairs, "form_token"));
     let mut tx = state.store.begin().await?;
-    let posting = store::create(&mut tx, &current.portal.id, organization, language, now).await?;
-    save(state, tx, current, ctx, posting, None, pairs).await
+    let (posting, new) = store::create_once(&mut tx, &current.portal.id, organization, language, token, now).await?;
+    if new {
+        return save(state, tx, current, ctx, posting, None, pairs).await;
+    }
+    // The same new form posted again (a double click on 「一時保存」, or back and again): a save
+    // of the posting its first POST made, if that may still be edited. The same content answers
+    // as the first did; other content meets the stored draft side by side (nothing typed is
+    // lost), as a second tab's does.
+    let item = reviews::find(&mut tx, key(&current, posting.id), Scope::Organization(organization)).await?;
+    if let Err(message) = editable(&posting, item.as_ref(), now) {
+        return refused(&ctx, &current, message);
+    }
+    let draft = drafts::of_item(&mut tx, &current.portal.id, organization, KIND, posting.id).await?;
+    let payload = fields::snapshot(&pairs).to_string();
+    let same = draft.filter(|d| d.payload == payload).map(|d| d.version);
+    save(state, tx, current, ctx, posting, same, pairs).await
+}
+
+/// The new form's token as posted, if it is one the form could have sent (a hostile value is
+/// taken as none: the POST then makes a posting as it always did).
+fn form_token(raw: &str) -> Option<&str> {
+    let plausible = !raw.is_empty() && raw.len() <= 64 && raw.bytes().all(|b| b.is_ascii_alphanumeric());
+    plausible.then_some(raw)
 }
 
 /// 「一時保存」 or 「確認」 of an existing posting's form.

@@ -91,19 +91,67 @@ pub async fn create(
     language: &str,
     now: i64,
 ) -> Result<Posting, sqlx::Error> {
+    let (posting, _) = create_once(conn, portal, organization_id, language, None, now).await?;
+    Ok(posting)
+}
+
+/// A new posting made by the new form's POST carrying `token` (the form's one-time token), or
+/// the posting an earlier POST of the same form made: `(posting, true)` when it is new. Without a
+/// token every call makes one. Two POSTs at the same moment meet at the unique index: the later
+/// one waits for the first and then finds its posting (on PostgreSQL its データ番号 is skipped).
+pub async fn create_once(
+    conn: &mut AnyConnection,
+    portal: &str,
+    organization_id: i64,
+    language: &str,
+    token: Option<&str>,
+    now: i64,
+) -> Result<(Posting, bool), sqlx::Error> {
+    if let Some(found) = by_form_token(conn, portal, organization_id, token).await? {
+        return Ok((found, false));
+    }
     let number = serials::next(conn, portal, SERIAL_NAME).await?;
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO job_postings (portal, organization_id, data_number, language, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
+    let id: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO job_postings (portal, organization_id, data_number, language, form_token, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $6)
+         ON CONFLICT (organization_id, form_token) DO NOTHING RETURNING id",
     )
     .bind(portal)
     .bind(organization_id)
     .bind(number)
     .bind(language)
+    .bind(token)
     .bind(now)
-    .fetch_one(&mut *conn)
+    .fetch_optional(&mut *conn)
     .await?;
-    find(conn, portal, organization_id, id).await?.ok_or(sqlx::Error::RowNotFound)
+    match id {
+        Some(id) => Ok((find(conn, portal, organization_id, id).await?.ok_or(sqlx::Error::RowNotFound)?, true)),
+        None => {
+            let found = by_form_token(conn, portal, organization_id, token).await?;
+            Ok((found.ok_or(sqlx::Error::RowNotFound)?, false))
+        }
+    }
+}
+
+async fn by_form_token(
+    conn: &mut AnyConnection,
+    portal: &str,
+    organization_id: i64,
+    token: Option<&str>,
+) -> Result<Option<Posting>, sqlx::Error> {
+    let Some(token) = token else { return Ok(None) };
+    let id: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM job_postings WHERE portal = $1 AND organization_id = $2 AND form_token = $3",
+    )
+    .bind(portal)
+    .bind(organization_id)
+    .bind(token)
+    .fetch_optional(&mut *conn)
+    .await?;
+    match id {
+        Some(id) => find(conn, portal, organization_id, id).await,
+        None => Ok(None),
+    }
 }
 
 /// The organization's posting `id`; None for another organization's or an unknown id.

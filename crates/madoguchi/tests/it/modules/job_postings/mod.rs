@@ -24,6 +24,7 @@ mod register;
 pub mod review;
 mod revise;
 mod sealed;
+mod twice;
 mod withdraw;
 
 use crate::testkit::{Page, TestApp};
