@@ -9,6 +9,7 @@ mod attachments;
 mod input;
 mod isolation;
 mod operators;
+mod reports;
 mod review;
 
 use crate::testkit::{Page, TestApp};
