@@ -55,10 +55,12 @@ pub enum MailKind {
     PlanCorrectionRequested,
     PlanCertified,
     PlanRejected,
+    PlanArrivalDueSoon,
+    PlanArrivalOverdue,
 }
 
 impl MailKind {
-    pub const ALL: [MailKind; 49] = [
+    pub const ALL: [MailKind; 51] = [
         MailKind::OperatorLoginCode,
         MailKind::LoginOtp,
         MailKind::PasswordChanged,
@@ -108,6 +110,8 @@ impl MailKind {
         MailKind::PlanCorrectionRequested,
         MailKind::PlanCertified,
         MailKind::PlanRejected,
+        MailKind::PlanArrivalDueSoon,
+        MailKind::PlanArrivalOverdue,
     ];
 
     pub fn key(self) -> &'static str {
@@ -161,6 +165,8 @@ impl MailKind {
             MailKind::PlanCorrectionRequested => "plan_correction_requested",
             MailKind::PlanCertified => "plan_certified",
             MailKind::PlanRejected => "plan_rejected",
+            MailKind::PlanArrivalDueSoon => "plan_arrival_due_soon",
+            MailKind::PlanArrivalOverdue => "plan_arrival_overdue",
         }
     }
 
@@ -223,6 +229,8 @@ impl MailKind {
             MailKind::PlanCorrectionRequested => both!("plan_correction_requested"),
             MailKind::PlanCertified => both!("plan_certified"),
             MailKind::PlanRejected => both!("plan_rejected"),
+            MailKind::PlanArrivalDueSoon => both!("plan_arrival_due_soon"),
+            MailKind::PlanArrivalOverdue => both!("plan_arrival_overdue"),
         }
     }
 }
@@ -386,7 +394,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(links, 46, "the links of every mail with one, in two languages");
+        assert_eq!(links, 50, "the links of every mail with one, in two languages");
         let relative: Vec<(&str, &str)> =
             VALUES.iter().map(|&(k, v)| if k == "url" { (k, "/hellowork/login") } else { (k, v) }).collect();
         assert!(matches!(render(MailKind::AccountCreated, Lang::Ja, &relative), Err(TemplateError::RelativeLink(..))));

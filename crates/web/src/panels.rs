@@ -41,10 +41,13 @@ pub struct PanelInput<'a> {
     pub user: &'a User,
     pub lang: Lang,
     pub t: &'static Tr,
+    /// The request's time (the server's clock: a test sets it), for what a panel shows by date.
+    pub now: i64,
 }
 
 /// One item of a module's menu group: a link, or (`href` None) an item listed as not yet
-/// available with its note (「準備中」), never a link that leads nowhere.
+/// available with its note (「準備中」), never a link that leads nowhere. A link's note is a flag
+/// beside it (「受入報告期限超過」).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MenuLink {
     pub label: String,

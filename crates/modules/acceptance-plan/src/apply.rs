@@ -313,6 +313,10 @@ pub struct ViewPage {
     pub returned: Option<pages::Returned>,
     /// The 認定通知書 (PDF), once 認定済.
     pub notice_pdf: Option<String>,
+    /// 認定済: each worker's 従事状況 and reports, the headcount as it stands, where to report.
+    pub reports: Vec<crate::report_pages::ShownReport>,
+    pub headcount: Option<(String, bool)>,
+    pub reports_href: Option<String>,
 }
 
 /// What 計画確認 shows: the certified version once 認定済, else what was applied for (申請中,
@@ -383,8 +387,21 @@ pub async fn view(
             href: format!("{base}/attachments/{}", a.id),
         })
         .collect();
+    let (reports, headcount) = if loaded.state == PlanState::Certified {
+        let reported = crate::report_store::of_plan(&mut conn, loaded.plan.id).await?;
+        let today = today(state.clock.unix())?;
+        (
+            crate::report_pages::shown(ctx.t, &plan, &reported, today),
+            crate::report_pages::headcount_line(ctx.t, &plan, &reported),
+        )
+    } else {
+        (Vec::new(), None)
+    };
     Ok(html(&ViewPage {
         chrome: ctx.chrome(ctx.t.get("plan.view.title"), Some(&current.portal), Some(Screen::PlanView)),
+        reports_href: (loaded.state == PlanState::Certified).then(|| format!("{base}/reports")),
+        reports,
+        headcount,
         notice: (query.get("done").map(String::as_str) == Some("applied"))
             .then(|| ctx.t.get("plan.applied").to_string()),
         facts,

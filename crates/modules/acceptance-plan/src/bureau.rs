@@ -118,6 +118,8 @@ pub struct QueueLine {
     pub kind: String,
     pub submitted: String,
     pub age: String,
+    /// 「受入報告期限超過」 for a certified plan with a late 受入報告.
+    pub flag: Option<String>,
 }
 
 #[derive(Template)]
@@ -175,8 +177,11 @@ pub async fn queue(
                 kind: round_kind(&ctx, row.revision),
                 submitted: format_ts(row.submitted_at, ctx.lang),
                 age: ctx.t.get("review.age_days").replace("{n}", &age.to_string()),
+                flag: None,
             });
         }
+        let today = crate::pages::today(now)?.to_string();
+        let late = crate::report_store::overdue_plans(&mut conn, portal, &bureau.code, &today).await?;
         let done = [ReviewState::Returned.as_str(), ReviewState::Approved.as_str(), ReviewState::Rejected.as_str()];
         for row in store::bureau_queue(&mut conn, portal, &bureau.code, &done, since, QUEUE_LIMIT).await? {
             let state = match ReviewState::parse(&row.state) {
@@ -190,6 +195,8 @@ pub async fn queue(
                 kind: ctx.t.get(&state.label_key()).to_string(),
                 submitted: format_ts(row.submitted_at, ctx.lang),
                 age: String::new(),
+                flag: (state == PlanState::Certified && late.contains(&row.plan_id))
+                    .then(|| ctx.t.get("plan.report.overdue").to_string()),
             });
         }
     }
@@ -266,6 +273,9 @@ pub struct ReviewPage {
     pub reject_reason: String,
     pub errors: FieldErrors,
     pub notice: Option<String>,
+    /// 認定済: each worker's 従事状況 and reports, the headcount as it stands.
+    pub reports: Vec<crate::report_pages::ShownReport>,
+    pub headcount: Option<(String, bool)>,
 }
 
 async fn actor_name(conn: &mut Conn, ctx: &Ctx, actor: Actor) -> Result<String, AppError> {
@@ -379,6 +389,15 @@ pub(crate) async fn review_page(
         })
         .collect();
     let today = crate::pages::today(now)?;
+    let (reports, headcount) = if plan_state == PlanState::Certified {
+        let reported = crate::report_store::of_plan(&mut conn, id).await?;
+        (
+            crate::report_pages::shown(ctx.t, &current.form, &reported, today),
+            crate::report_pages::headcount_line(ctx.t, &current.form, &reported),
+        )
+    } else {
+        (Vec::new(), None)
+    };
     html(&ReviewPage {
         chrome: ctx.chrome(ctx.t.get("plan.review.title"), Some(&signed.portal), None),
         base: console_path(&signed.portal),
@@ -411,6 +430,8 @@ pub(crate) async fn review_page(
         reject_reason: typed.reject_reason,
         errors,
         notice,
+        reports,
+        headcount,
     })
 }
 

@@ -326,6 +326,14 @@ pub fn check(plan: &PlanForm, application: NaiveDate) -> Vec<Issue> {
     issues
 }
 
+/// Lengths, required fields and coded values of another form made of the field tables (the
+/// reports after 認定, `reports`), as the issues of `section_key`.
+pub fn basic_issues(section_key: &str, section: &Section, values: &Values) -> Vec<Issue> {
+    let mut issues = Vec::new();
+    basics(section, values, &mut Out { section: section_key, issues: &mut issues });
+    issues
+}
+
 /// The issues of one section (`p1`…`p5`, `w<key>`).
 pub fn of_section<'a>(issues: &'a [Issue], section: &'a str) -> impl Iterator<Item = &'a Issue> + 'a {
     issues.iter().filter(move |i| i.section == section)

@@ -82,6 +82,13 @@ pub fn list(choices: Choices) -> Vec<Choice> {
             c("tit3", "試験免除（技能実習3号修了）", "Exempt: completed Technical Intern Training (iii)"),
             c("construction", "外国人建設就労者", "Foreign construction worker"),
         ],
+        Choices::LeaveReason => vec![
+            c("own", "自己都合", "Own reasons"),
+            c("company", "会社都合", "The company's reasons"),
+            c("return_home", "帰国", "Return home"),
+            c("job_change", "転職", "Change of employer"),
+            c("other", "その他", "Other"),
+        ],
         Choices::Trades => crate::permit::trades()
             .iter()
             .map(|t| Choice { code: t.code.clone(), ja: t.name.clone(), en: t.name.clone() })

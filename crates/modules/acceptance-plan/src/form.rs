@@ -51,6 +51,8 @@ pub enum Choices {
     Admission,
     /// The 29 許可業種.
     Trades,
+    /// 退職理由 (退職報告書).
+    LeaveReason,
 }
 
 /// When a field must be filled.
@@ -68,6 +70,10 @@ pub enum Need {
     IfComparator,
     /// 在留カード番号 and 現在の在留資格: when the worker lives in Japan.
     IfInJapan,
+    /// 退職理由の内容: when the 退職理由 is その他.
+    IfOtherReason,
+    /// 帰国予定日: when the 退職理由 is 帰国.
+    IfReturnHome,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,11 +85,11 @@ pub struct Field {
     pub hint: bool,
 }
 
-const fn f(name: &'static str, input: Input, need: Need) -> Field {
+pub(crate) const fn f(name: &'static str, input: Input, need: Need) -> Field {
     Field { name, input, need, hint: false }
 }
 
-const fn h(name: &'static str, input: Input, need: Need) -> Field {
+pub(crate) const fn h(name: &'static str, input: Input, need: Need) -> Field {
     Field { name, input, need, hint: true }
 }
 
@@ -403,6 +409,8 @@ pub fn required(field: &Field, values: &Values) -> bool {
         Need::IfAgent => ["agent_name", "agent_qualification", "agent_office", "agent_phone"].into_iter().any(filled),
         Need::IfComparator => one(values, "comparator") == "yes",
         Need::IfInJapan => one(values, "in_japan") == "yes",
+        Need::IfOtherReason => one(values, "leave_reason") == "other",
+        Need::IfReturnHome => one(values, "leave_reason") == "return_home",
     }
 }
 

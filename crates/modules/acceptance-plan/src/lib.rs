@@ -17,6 +17,9 @@
 //! 不認定; `notice`: the 認定通知書 PDF; `mails`: §4.6) is served under
 //! `/{portal}/operator/plans` to the office's own operators; `submitted` reads a submission
 //! back and compares two.
+//!
+//! After 認定 (`reports`: the rules; `report_pages`: the screens; `report_store`: the SQL;
+//! `report_job`: the reminder mails): the 受入報告書 and 退職報告書 of each worker.
 
 pub mod apply;
 pub mod attach;
@@ -33,6 +36,10 @@ pub mod menu;
 pub mod notice;
 pub mod pages;
 pub mod permit;
+pub mod report_job;
+pub mod report_pages;
+pub mod report_store;
+pub mod reports;
 pub mod restore;
 pub mod routing;
 pub mod rules;
@@ -72,6 +79,13 @@ pub fn routes(routes: Routes, upload_limit: usize) -> Routes {
         .route("/{portal}/plan/apply", get(apply::apply_form).post(apply::apply))
         .route("/{portal}/plan/view", get(apply::view))
         .route("/{portal}/plan/notice.pdf", get(notice::for_organization))
+        .route("/{portal}/plan/reports", get(report_pages::list))
+        .route("/{portal}/plan/reports/{worker}/granted", post(report_pages::granted))
+        .route("/{portal}/plan/reports/{worker}/arrival", get(report_pages::arrival_form).post(report_pages::arrival))
+        .route(
+            "/{portal}/plan/reports/{worker}/departure",
+            get(report_pages::departure_form).post(report_pages::departure),
+        )
         .route("/{portal}/operator/plans", get(bureau::queue))
         .route("/{portal}/operator/plans/{id}", get(bureau::review))
         .route("/{portal}/operator/plans/{id}/return", post(decide::request_correction))
@@ -145,6 +159,32 @@ mod tests {
             keyed.push((e.message_key().into(), e.params().iter().map(|p| p.0).collect()));
         }
         keyed.push((ApprovalNumberError::Shape.message_key().into(), vec![]));
+        for key in [
+            "plan.err.report.future",
+            "plan.err.report.before_certified",
+            "plan.err.report.expires_before_grant",
+            "plan.err.report.start_before_grant",
+            "plan.err.report.left_before_start",
+            "plan.err.report.return_before_left",
+        ] {
+            let params = if key.ends_with("future") { vec![] } else { vec!["date"] };
+            keyed.push((key.into(), params));
+        }
+        for s in crate::reports::WorkerState::ALL {
+            keyed.push((s.label_key(), vec![]));
+        }
+        // The refusal of a report for a worker not in the report's state (`report_pages::show`).
+        for s in [crate::reports::WorkerState::Arriving, crate::reports::WorkerState::Working] {
+            keyed.push((format!("plan.report.not_{}", s.as_str()), vec![]));
+        }
+        for section in [&crate::reports::ARRIVAL, &crate::reports::DEPARTURE] {
+            for f in section.fields() {
+                keyed.push((format!("plan.field.{}", f.name), vec![]));
+                if f.hint {
+                    keyed.push((format!("plan.hint.{}", f.name), vec![]));
+                }
+            }
+        }
         for s in PlanState::ALL {
             keyed.push((s.label_key(), vec![]));
         }

@@ -24,8 +24,8 @@ async fn organization_name(conn: &mut Conn, id: i64) -> Result<String, AppError>
     Ok(name.unwrap_or_default())
 }
 
-/// Queues `kind` to every active user of `organization`; `values` adds to portal,
-/// organization, bureau, at, url and help_desk.
+/// Queues `kind` to every active user of `organization`, linking 計画確認; `values` adds to
+/// portal, organization, bureau, at, url and help_desk.
 pub async fn to_organization(
     state: &AppState,
     conn: &mut Conn,
@@ -35,6 +35,28 @@ pub async fn to_organization(
     kind: MailKind,
     values: &[(&str, &str)],
 ) -> Result<(), AppError> {
+    let to = Recipients { organization, bureau, path: "/plan/view" };
+    to_organization_at(state, conn, portal, &to, kind, values).await
+}
+
+/// The organization a mail goes to, its office and the page the mail links (`/plan/…`).
+#[derive(Clone, Copy)]
+pub struct Recipients<'a> {
+    pub organization: i64,
+    pub bureau: &'a str,
+    pub path: &'a str,
+}
+
+/// [`to_organization`] linking `to.path`.
+pub async fn to_organization_at(
+    state: &AppState,
+    conn: &mut Conn,
+    portal: &Portal,
+    to: &Recipients<'_>,
+    kind: MailKind,
+    values: &[(&str, &str)],
+) -> Result<(), AppError> {
+    let Recipients { organization, bureau, path } = *to;
     let now = state.clock.unix();
     let lang = Lang::Ja;
     let emails = madoguchi_store::users::organization_emails(conn, organization).await?;
@@ -42,7 +64,7 @@ pub async fn to_organization(
     let portal_name = portal.settings.mail_name().get(lang);
     let help_desk = madoguchi_web::pages::landing::help_desk_text(conn, portal, lang).await?;
     let at = format_ts(now, lang);
-    let url = portal.url("/plan/view");
+    let url = portal.url(path);
     let bureau = bureau_name(bureau);
     for email in &emails {
         let mut all: Vec<(&str, &str)> = vec![

@@ -1,7 +1,8 @@
 //! The plan's group of the home menu: the menu of the plan's state as [M-M] §6.1 shows it
 //! (未登録: 新規申請; 登録済（未認定）: 計画確認; 認定済: 計画確認 and the procedures), from
 //! `presets/data/mlit-fwms/menus.toml`. An item whose screen is not built yet is listed with
-//! 「準備中」 and no link (the procedures after 認定 of mlit-plan.md §4.5 come later).
+//! 「準備中」 and no link (変更申請, 変更届出 and the later procedures of mlit-plan.md §4.5);
+//! 「受入報告書」 says 「受入報告期限超過」 while a worker's 受入報告 is late.
 
 use crate::state::{self, PlanState};
 use crate::store;
@@ -16,6 +17,7 @@ fn href(portal: &str, key: &str) -> Option<String> {
     match key {
         "new_application" => Some(format!("/{portal}/plan")),
         "plan_view" => Some(format!("/{portal}/plan/view")),
+        "acceptance_report" | "resignation_report" => Some(format!("/{portal}/plan/reports")),
         _ => None,
     }
 }
@@ -35,6 +37,21 @@ pub async fn plan_state(
     Ok(PlanState::from_review(review, item.is_some_and(|i| i.approved_revision.is_some())))
 }
 
+/// Whether a worker's 受入報告 is past its deadline (「受入報告期限超過」 beside 「受入報告書」).
+async fn overdue(
+    conn: &mut madoguchi_store::Conn,
+    portal: &str,
+    organization: i64,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let Some(plan) = store::of_organization(conn, portal, organization).await? else { return Ok(false) };
+    let key = ItemKey { portal, kind: crate::KIND, item_id: plan.id };
+    let Some(item) = reviews::find(conn, key, Scope::Organization(organization)).await? else { return Ok(false) };
+    let Some(today) = madoguchi_core::publication::jst_date(now) else { return Ok(false) };
+    let reported = crate::report_store::of_plan(conn, plan.id).await?;
+    Ok(crate::report_pages::any_overdue(&crate::report_pages::certified_form(&item), &reported, today))
+}
+
 impl HomePanel for PlanMenu {
     fn panel<'a>(&'a self, _input: PanelInput<'a>) -> PanelFuture<'a> {
         Box::pin(async { Ok(None) })
@@ -49,17 +66,22 @@ impl HomePanel for PlanMenu {
             let mut conn = input.store.acquire().await?;
             let plan_state = plan_state(&mut conn, &input.portal.id, organization).await?;
             let Some(menu) = state::menu(plan_state) else { return Ok(None) };
+            let late = plan_state == PlanState::Certified
+                && overdue(&mut conn, &input.portal.id, organization, input.now).await?;
             let english = input.t.code() == "en";
             let items = menu
                 .items
                 .iter()
                 .map(|item| {
                     let href = if item.available { href(&input.portal.id, &item.key) } else { None };
-                    MenuLink {
-                        label: if english { item.en.clone() } else { item.ja.clone() },
-                        note: href.is_none().then(|| input.t.get("plan.menu.soon").to_string()),
-                        href,
-                    }
+                    let note = if href.is_none() {
+                        Some(input.t.get("plan.menu.soon").to_string())
+                    } else if late && item.key == "acceptance_report" {
+                        Some(input.t.get("plan.report.overdue").to_string())
+                    } else {
+                        None
+                    };
+                    MenuLink { label: if english { item.en.clone() } else { item.ja.clone() }, note, href }
                 })
                 .collect();
             Ok(Some(MenuView {

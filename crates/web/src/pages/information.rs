@@ -212,8 +212,14 @@ pub async fn menus(
 ) -> Result<Vec<crate::panels::MenuView>, AppError> {
     let mut views = Vec::new();
     for panel in state.home_panels.iter() {
-        let input =
-            PanelInput { store: &state.store, portal: &current.portal, user: &current.user, lang: ctx.lang, t: ctx.t };
+        let input = PanelInput {
+            store: &state.store,
+            portal: &current.portal,
+            user: &current.user,
+            lang: ctx.lang,
+            t: ctx.t,
+            now: state.clock.unix(),
+        };
         if let Some(view) = panel.menu(input).await? {
             views.push(view);
         }
@@ -224,8 +230,14 @@ pub async fn menus(
 pub async fn panels(state: &AppState, current: &CurrentUser, ctx: &Ctx) -> Result<Vec<PanelView>, AppError> {
     let mut views = Vec::new();
     for panel in state.home_panels.iter() {
-        let input =
-            PanelInput { store: &state.store, portal: &current.portal, user: &current.user, lang: ctx.lang, t: ctx.t };
+        let input = PanelInput {
+            store: &state.store,
+            portal: &current.portal,
+            user: &current.user,
+            lang: ctx.lang,
+            t: ctx.t,
+            now: state.clock.unix(),
+        };
         if let Some(view) = panel.panel(input).await? {
             views.push(view);
         }

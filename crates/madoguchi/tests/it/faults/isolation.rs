@@ -37,7 +37,7 @@ const SHARED: [(&str, &str); 4] = [
 ];
 
 /// Routes with a path parameter that no owner's crawl reaches, and why the sweep may skip them.
-const NOT_REACHED: [(&str, &str); 3] = [
+const NOT_REACHED: [(&str, &str); 6] = [
     (
         "/{portal}/zaikei/change/{id}/new/{change}",
         "a 財形 change's added row exists only inside a change cycle before its deadline (the \
@@ -52,6 +52,15 @@ const NOT_REACHED: [(&str, &str); 3] = [
         "listed only for a change sent inside its cycle (same clock; zaikei_changes/operator.rs); \
          it takes the portal's console session like every console route swept here",
     ),
+    (
+        "/{portal}/plan/reports/{worker}/granted",
+        "a worker's report addresses name a Part 6 block of the session's own certified plan, so no \
+         id of another organization fits in them; the crawled mlit-fwms company keeps a draft plan \
+         (its draft routes are swept), the certified one is a third company's (its reports are on the \
+         office's 審査 page swept here); modules/acceptance_plan/reports.rs has another company try them",
+    ),
+    ("/{portal}/plan/reports/{worker}/arrival", "the same: a block of the session's own certified plan"),
+    ("/{portal}/plan/reports/{worker}/departure", "the same: a block of the session's own certified plan"),
 ];
 
 /// A path parameter other than the portal: an id, a screen's name, a step's action.
@@ -517,6 +526,21 @@ async fn another_organizations_session_reaches_nothing_of_the_owners_on_any_rout
     fields.extend([("seq", seq.as_str()), ("certified_on", "2026-11-24")]);
     let done = office.browser.post(&format!("/mlit-fwms/operator/plans/{plan}/certify"), &fields).await;
     assert_eq!(done.location(), format!("/mlit-fwms/operator/plans/{plan}?done=certified"), "{}", done.body);
+    // It reports its worker's acceptance and departure: the 審査 page shows the reports.
+    let arrival = [
+        ("granted_on", "2026-11-24"),
+        ("residence_card", "AB12345678CD"),
+        ("ccus_id", "12345678901234"),
+        ("stay_expires", "2027-11-23"),
+        ("started_on", "2026-11-24"),
+    ];
+    let asked = certified.post(&format!("/mlit-fwms/plan/reports/{worker}/arrival"), &arrival).await;
+    let done = certified.press_yes(&asked).await;
+    assert_eq!(done.location(), "/mlit-fwms/plan/reports?done=arrival", "{}", done.body);
+    let departure = [("left_on", "2026-11-24"), ("leave_reason", "job_change")];
+    let asked = certified.post(&format!("/mlit-fwms/plan/reports/{worker}/departure"), &departure).await;
+    let done = certified.press_yes(&asked).await;
+    assert_eq!(done.location(), "/mlit-fwms/plan/reports?done=departure", "{}", done.body);
 
     let mut failures = Vec::new();
     let mut swept = BTreeSet::new();

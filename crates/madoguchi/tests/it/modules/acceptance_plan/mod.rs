@@ -1,14 +1,17 @@
 //! mlit-fwms's 建設特定技能受入計画 (module `acceptance_plan`, `crates/modules/acceptance-plan`): the
 //! organization's screens — the plan's input with 一時保存 and the checks beside the fields
 //! (`input`), the attachments (`attachments`), 「申請」 and the menus by the plan's state
-//! (`apply`), another organization kept out (`isolation`). The demo's company `kensetsu01` (窓口建設株式会社)
-//! signs in. Clock: the testkit's Tuesday 2026-11-24 10:00 JST (the application date).
+//! (`apply`), another organization kept out (`isolation`), the office's console (`review`,
+//! `operators`), the 受入報告書 and 退職報告書 after 認定 with the reminder mails (`reports`). The
+//! demo's company `kensetsu01` (窓口建設株式会社) signs in. Clock: the testkit's Tuesday
+//! 2026-11-24 10:00 JST (the application date).
 
 mod apply;
 mod attachments;
 mod input;
 mod isolation;
 mod operators;
+mod reports;
 mod review;
 
 use crate::testkit::{Page, TestApp};
