@@ -6,8 +6,9 @@
 // operator (関東地方整備局, the demo operator) finds it in 受入計画 審査一覧 and sends a 補正依頼
 // with a comment on Part 4; the company sees the comment beside Part 4, corrects it and applies
 // again; the office sees the change as a diff and 認定s it; the company's menu shows the 認定済
-// items and its 認定通知書 downloads as a PDF. The server is the demo; the clock is the helpers'
-// Tuesday 2026-11-24 10:00 JST. The tests run in order and share the server.
+// items and its 認定通知書 downloads as a PDF; the worker shows 「要報告」, its 受入報告書 is
+// submitted and the worker is 従事中. The server is the demo; the clock is the helpers' Tuesday
+// 2026-11-24 10:00 JST. The tests run in order and share the server.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startServer, openBrowser, japanesePage, shot, assertErrorPage } from "../helpers.mjs";
@@ -278,4 +279,24 @@ test("the office sees the change as a diff and 認定s; the company's menu and �
   assert.equal(pdf.status(), 200);
   assert.equal(pdf.headers()["content-type"], "application/pdf");
   assert.equal((await pdf.body()).subarray(0, 5).toString(), "%PDF-");
+});
+
+test("the worker shows 「要報告」; its 受入報告書 makes it 従事中", async () => {
+  await company.goto(`${server.base}/mlit-fwms/home`);
+  await company.getByRole("link", { name: "受入報告書" }).first().click();
+  assert.equal(await h1(company), "受入報告書・退職報告書");
+  const list = await main(company);
+  assert.ok(list.includes("NGUYEN VAN B") && list.includes("要報告"), list);
+  await company.locator("main").getByRole("link", { name: /受入報告書/ }).click();
+  // The certified block's 在留カード番号 is there already.
+  assert.equal(await company.locator("#residence_card").inputValue(), "AB12345678CD");
+  await company.locator("#granted_on").fill("2026-11-24");
+  await company.locator("#stay_expires").fill("2027-11-23");
+  await company.locator("#started_on").fill("2026-11-24");
+  await company.getByRole("button", { name: "確認へ進む" }).click();
+  assert.ok((await main(company)).includes("提出します。よろしいですか？"));
+  await company.getByRole("button", { name: "はい" }).click();
+  const done = await main(company);
+  assert.ok(done.includes("受入報告書を提出しました。") && done.includes("従事中"), done);
+  await shot(company, "plan-reports");
 });
