@@ -55,10 +55,15 @@ pub enum MailKind {
     PlanCorrectionRequested,
     PlanCertified,
     PlanRejected,
+    ApplicationReceived,
+    ApplicationNew,
+    ApplicationStatus,
+    ApplicationResubmit,
+    ApplicationResubmitted,
 }
 
 impl MailKind {
-    pub const ALL: [MailKind; 49] = [
+    pub const ALL: [MailKind; 54] = [
         MailKind::OperatorLoginCode,
         MailKind::LoginOtp,
         MailKind::PasswordChanged,
@@ -108,6 +113,11 @@ impl MailKind {
         MailKind::PlanCorrectionRequested,
         MailKind::PlanCertified,
         MailKind::PlanRejected,
+        MailKind::ApplicationReceived,
+        MailKind::ApplicationNew,
+        MailKind::ApplicationStatus,
+        MailKind::ApplicationResubmit,
+        MailKind::ApplicationResubmitted,
     ];
 
     pub fn key(self) -> &'static str {
@@ -161,6 +171,11 @@ impl MailKind {
             MailKind::PlanCorrectionRequested => "plan_correction_requested",
             MailKind::PlanCertified => "plan_certified",
             MailKind::PlanRejected => "plan_rejected",
+            MailKind::ApplicationReceived => "application_received",
+            MailKind::ApplicationNew => "application_new",
+            MailKind::ApplicationStatus => "application_status",
+            MailKind::ApplicationResubmit => "application_resubmit",
+            MailKind::ApplicationResubmitted => "application_resubmitted",
         }
     }
 
@@ -223,6 +238,11 @@ impl MailKind {
             MailKind::PlanCorrectionRequested => both!("plan_correction_requested"),
             MailKind::PlanCertified => both!("plan_certified"),
             MailKind::PlanRejected => both!("plan_rejected"),
+            MailKind::ApplicationReceived => both!("application_received"),
+            MailKind::ApplicationNew => both!("application_new"),
+            MailKind::ApplicationStatus => both!("application_status"),
+            MailKind::ApplicationResubmit => both!("application_resubmit"),
+            MailKind::ApplicationResubmitted => both!("application_resubmitted"),
         }
     }
 }
@@ -285,7 +305,7 @@ fn fill(kind: MailKind, text: &str, values: &[(&str, &str)]) -> Result<String, T
 mod tests {
     use super::*;
 
-    const VALUES: [(&str, &str); 56] = [
+    const VALUES: [(&str, &str); 60] = [
         ("after", "退会後30日以内であれば、…"),
         ("change", "ASPユーザーとの紐づけが解除されました。"),
         ("admin", "管理 太郎"),
@@ -345,6 +365,10 @@ mod tests {
         ("bureau", "関東地方整備局"),
         ("approval_number", "KTR-2027-000123"),
         ("certified_on", "2027-01-15"),
+        ("receipt_id", "E34679ACDE"),
+        ("file", "応募書類一式.pdf"),
+        ("status", "受理済"),
+        ("notice", "\n\n求人機関からのお知らせ：\n  面接日程は追ってご連絡します。"),
     ];
 
     #[test]
@@ -386,7 +410,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(links, 46, "the links of every mail with one, in two languages");
+        assert_eq!(links, 56, "the links of every mail with one, in two languages");
         let relative: Vec<(&str, &str)> =
             VALUES.iter().map(|&(k, v)| if k == "url" { (k, "/hellowork/login") } else { (k, v) }).collect();
         assert!(matches!(render(MailKind::AccountCreated, Lang::Ja, &relative), Err(TemplateError::RelativeLink(..))));

@@ -54,6 +54,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(27, "0027_seekers"),
     migration!(28, "0028_posting_office_requests"),
     migration!(29, "0029_plan_review"),
+    migration!(31, "0031_applications"),
 ];
 
 #[derive(Debug, PartialEq, Eq)]
