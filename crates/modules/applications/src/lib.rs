@@ -50,10 +50,10 @@ pub fn routes(routes: Routes, upload_limit: usize) -> Routes {
     routes
         // The seeker's side (under the seekers' cookie path).
         .route(
-            "/{portal}/seeker/apply/{posting}",
+            "/{portal}/seeker/apply/{id}",
             get(apply::form).post(apply::upload).layer(DefaultBodyLimit::max(upload_limit)),
         )
-        .route("/{portal}/seeker/apply/{posting}/confirm", get(apply::confirm_page).post(apply::confirm))
+        .route("/{portal}/seeker/apply/{id}/confirm", get(apply::confirm_page).post(apply::confirm))
         .route("/{portal}/seeker/applications", get(history::list))
         .route("/{portal}/seeker/applications/{id}", get(history::detail))
         .route(
@@ -62,7 +62,7 @@ pub fn routes(routes: Routes, upload_limit: usize) -> Routes {
         )
         // The institution's side.
         .route("/{portal}/applications", get(overview::postings))
-        .route("/{portal}/applications/postings/{posting}", get(overview::list))
+        .route("/{portal}/applications/postings/{id}", get(overview::list))
         .route("/{portal}/applications/{id}", get(detail::page).post(detail::change))
         .route("/{portal}/applications/{id}/document", get(detail::download))
 }

@@ -16,8 +16,8 @@ use madoguchi_web::applying::{Directory, PostingFacts};
 /// The demo institution's login ID.
 pub const INSTITUTION: &str = "demo-kikan";
 
-/// A demo posting that takes Web応募 now.
-pub async fn open_posting(app: &TestApp) -> PostingFacts {
+/// Every demo posting that takes Web応募 now, by id.
+pub async fn open_postings(app: &TestApp) -> Vec<PostingFacts> {
     let mut conn = app.state.store.acquire().await.unwrap();
     let ids: Vec<i64> = sqlx::query_scalar(
         "SELECT id FROM job_postings WHERE portal = 'jrec-in' AND public_snapshot IS NOT NULL ORDER BY id",
@@ -27,14 +27,37 @@ pub async fn open_posting(app: &TestApp) -> PostingFacts {
     .unwrap();
     let directory = app.state.service::<Directory>().expect("the postings' directory");
     let now = app.state.clock.unix();
+    let mut out = Vec::new();
     for id in ids {
         if let Some(p) = directory.posting(&mut conn, "jrec-in", id, now).await.unwrap()
             && p.accepts_applications(now)
         {
-            return p;
+            out.push(p);
         }
     }
-    panic!("no demo posting takes Web応募 now");
+    out
+}
+
+/// The first demo posting that takes Web応募 now.
+pub async fn open_posting(app: &TestApp) -> PostingFacts {
+    open_postings(app).await.into_iter().next().expect("a demo posting that takes Web応募")
+}
+
+/// The walks' setup (faults::hostile, faults::isolation): `seeker` has applied to the last
+/// open posting (the first stays open to it, for the form) and `institution` has asked for
+/// the document again, so the seeker's page shows its 再提出 form and the institution's pages
+/// have an application. Returns the application's id.
+pub async fn applied_and_asked_again(app: &TestApp, seeker: &TestApp, institution: &TestApp) -> i64 {
+    let posting = open_postings(app).await.pop().expect("an open posting");
+    let id = apply(seeker, posting.id).await;
+    let path = format!("/jrec-in/applications/{id}");
+    let detail = institution.get(&path).await;
+    let version = version(&detail);
+    let fields = [("status", "resubmit_requested"), ("notify", "no"), ("version", version.as_str())];
+    let asked = institution.post(&path, &fields).await;
+    let changed = institution.press_yes(&asked).await;
+    assert_eq!(changed.location(), format!("{path}?done=changed"), "{}", changed.body);
+    id
 }
 
 /// A PDF of `size` bytes.
