@@ -117,7 +117,7 @@ enum Closed {
     /// Not Web応募, ended, withdrawn, not public.
     NotOpen(PostingFacts),
     /// Filed already: one application per posting.
-    Filed(PostingFacts, Application),
+    Filed(PostingFacts, Box<Application>),
 }
 
 /// The posting and the seeker's own draft, or why not; 404 for an unknown posting.
@@ -133,7 +133,7 @@ async fn open(
     };
     let own = store::of_seeker_for_posting(conn, portal, current.user.id, id).await?;
     if let Some(app) = own.clone().filter(|a| a.status != crate::status::Status::Draft) {
-        return Ok(Err(Closed::Filed(p, app)));
+        return Ok(Err(Closed::Filed(p, Box::new(app))));
     }
     if !p.accepts_applications(state.clock.unix()) {
         return Ok(Err(Closed::NotOpen(p)));
