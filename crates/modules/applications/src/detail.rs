@@ -88,14 +88,20 @@ fn id_of(raw: &str) -> Result<i64, AppError> {
     raw.parse().map_err(|_| AppError::NotFound)
 }
 
-async fn load(state: &AppState, current: &CurrentUser, id: i64) -> Result<(Application, String), AppError> {
+/// The organization's application and its document's size as shown.
+struct Loaded {
+    app: Application,
+    size: String,
+}
+
+async fn load(state: &AppState, current: &CurrentUser, id: i64) -> Result<Loaded, AppError> {
     let organization = organization(current)?;
     let mut conn = state.store.acquire().await?;
     let app =
         store::of_organization(&mut conn, &current.portal.id, organization, id).await?.ok_or(AppError::NotFound)?;
     let size =
         files::by_id(&mut conn, &current.portal.id, app.file_id).await?.map(|f| human_size(f.size)).unwrap_or_default();
-    Ok((app, size))
+    Ok(Loaded { app, size })
 }
 
 fn allowed(state: &AppState, app: &Application) -> Vec<Status> {
@@ -113,13 +119,11 @@ fn form_of(app: &Application) -> ChangeForm {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 fn detail_page(
     state: &AppState,
     ctx: &Ctx,
     current: &CurrentUser,
-    app: Application,
-    size: String,
+    Loaded { app, size }: Loaded,
     form: ChangeForm,
     notice: Option<String>,
     errors: FieldErrors,
@@ -161,10 +165,10 @@ pub async fn page(
     Path((_, id)): Path<(String, String)>,
     Query(query): Query<DetailQuery>,
 ) -> Result<Response, AppError> {
-    let (app, size) = load(&state, &current, id_of(&id)?).await?;
+    let loaded = load(&state, &current, id_of(&id)?).await?;
     let notice = (query.done == "changed").then(|| ctx.t.get("app.detail.changed").to_string());
-    let form = form_of(&app);
-    detail_page(&state, &ctx, &current, app, size, form, notice, FieldErrors::default())
+    let form = form_of(&loaded.app);
+    detail_page(&state, &ctx, &current, loaded, form, notice, FieldErrors::default())
 }
 
 /// The change as checked: the new status, whether the applicant is told, the note and 通知文.
@@ -219,7 +223,8 @@ pub async fn change(
     Form(mut form): Form<ChangeForm>,
 ) -> Result<Response, AppError> {
     let id = id_of(&id)?;
-    let (app, size) = load(&state, &current, id).await?;
+    let loaded = load(&state, &current, id).await?;
+    let app = &loaded.app;
     let done = format!("/{}/applications/{id}?done=changed", current.portal.id);
     if form.version.parse::<i64>().ok() != Some(app.version) {
         // Pressed twice, or changed by someone else since this form was shown.
@@ -227,15 +232,15 @@ pub async fn change(
             return Ok(Redirect::to(&done).into_response());
         }
         let errors = FieldErrors::form(ctx.t.get("app.detail.stale"));
-        let fresh = form_of(&app);
-        return detail_page(&state, &ctx, &current, app, size, fresh, None, errors);
+        let fresh = form_of(app);
+        return detail_page(&state, &ctx, &current, loaded, fresh, None, errors);
     }
-    let checked = match check(&state, &ctx, &app, &mut form) {
+    let checked = match check(&state, &ctx, app, &mut form) {
         Ok(checked) => checked,
-        Err(errors) => return detail_page(&state, &ctx, &current, app, size, form, None, errors),
+        Err(errors) => return detail_page(&state, &ctx, &current, loaded, form, None, errors),
     };
     match Step::of(&form.step) {
-        Step::Back => detail_page(&state, &ctx, &current, app, size, form, None, FieldErrors::default()),
+        Step::Back => detail_page(&state, &ctx, &current, loaded, form, None, FieldErrors::default()),
         Step::Input => {
             let page = ConfirmPage {
                 chrome: ctx.chrome(ctx.t.get("app.change.title"), Some(&current.portal), None),
@@ -244,13 +249,13 @@ pub async fn change(
                 to: ctx.t.get(checked.status.key()).to_string(),
                 told: checked.told,
                 action: format!("/{}/applications/{id}", current.portal.id),
-                app,
+                app: loaded.app,
                 form,
             };
             Ok(html(&page)?.into_response())
         }
         Step::Confirmed => {
-            apply(&state, &current, &origin, &app, &checked).await?;
+            apply(&state, &current, &origin, app, &checked).await?;
             Ok(Redirect::to(&done).into_response())
         }
     }
