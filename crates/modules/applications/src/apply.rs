@@ -248,7 +248,8 @@ pub async fn upload(
     let kept = draft.as_ref().map(|d| d.file_name.clone());
     let Some(mut upload) = uploads::read(multipart, read_limit()).await else {
         let errors = FieldErrors::field("file", ctx.t.get("files.err_unreadable"));
-        return form_page(&ctx, &current, &p, Typed::default(), kept, errors);
+        let typed = draft.as_ref().map(typed_of).unwrap_or_default();
+        return form_page(&ctx, &current, &p, typed, kept, errors);
     };
     let (typed, mut errors) = check(&ctx, &upload);
     // A draft's document stays when no new file is chosen; otherwise the new one is checked.
