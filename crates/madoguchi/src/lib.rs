@@ -58,6 +58,7 @@ pub async fn build(
     let panels: madoguchi_web::panels::HomePanels = vec![
         std::sync::Arc::new(madoguchi_zaikei::panel::ZaikeiPanel),
         std::sync::Arc::new(madoguchi_acceptance_plan::menu::PlanMenu),
+        std::sync::Arc::new(madoguchi_applications::Menu),
     ];
     let seal_key = {
         let mut conn = store.acquire().await.context("cannot read the server's keys")?;
@@ -69,6 +70,12 @@ pub async fn build(
         services.insert(search);
         services.insert(std::sync::Arc::new(follower));
     }
+    // Web応募 between the postings and the applications (madoguchi_web::applying).
+    let directory: madoguchi_web::applying::Directory =
+        std::sync::Arc::new(madoguchi_job_postings::applying::Directory);
+    services.insert(directory);
+    let counts: madoguchi_web::applying::Counts = std::sync::Arc::new(madoguchi_applications::Counts);
+    services.insert(counts);
     let restorers: DraftRestorers = vec![
         std::sync::Arc::new(madoguchi_job_postings::restore::PostingRestorer),
         std::sync::Arc::new(madoguchi_acceptance_plan::restore::PlanRestorer),
@@ -156,7 +163,12 @@ pub fn route_table(state: &AppState) -> Routes {
         madoguchi_acceptance_plan::MODULE,
         madoguchi_acceptance_plan::routes(Routes::new(), state.config.server.upload_limit_bytes()),
     );
-    table.module(state, madoguchi_seekers::MODULE, madoguchi_seekers::routes(Routes::new()))
+    let table = table.module(state, madoguchi_seekers::MODULE, madoguchi_seekers::routes(Routes::new()));
+    table.module(
+        state,
+        madoguchi_applications::MODULE,
+        madoguchi_applications::routes(Routes::new(), state.config.server.upload_limit_bytes()),
+    )
 }
 
 /// The whole application: [`route_table`] with the layers every request passes.

@@ -57,10 +57,15 @@ pub enum MailKind {
     PlanRejected,
     PlanArrivalDueSoon,
     PlanArrivalOverdue,
+    ApplicationReceived,
+    ApplicationNew,
+    ApplicationStatus,
+    ApplicationResubmit,
+    ApplicationResubmitted,
 }
 
 impl MailKind {
-    pub const ALL: [MailKind; 51] = [
+    pub const ALL: [MailKind; 56] = [
         MailKind::OperatorLoginCode,
         MailKind::LoginOtp,
         MailKind::PasswordChanged,
@@ -112,6 +117,11 @@ impl MailKind {
         MailKind::PlanRejected,
         MailKind::PlanArrivalDueSoon,
         MailKind::PlanArrivalOverdue,
+        MailKind::ApplicationReceived,
+        MailKind::ApplicationNew,
+        MailKind::ApplicationStatus,
+        MailKind::ApplicationResubmit,
+        MailKind::ApplicationResubmitted,
     ];
 
     pub fn key(self) -> &'static str {
@@ -167,6 +177,11 @@ impl MailKind {
             MailKind::PlanRejected => "plan_rejected",
             MailKind::PlanArrivalDueSoon => "plan_arrival_due_soon",
             MailKind::PlanArrivalOverdue => "plan_arrival_overdue",
+            MailKind::ApplicationReceived => "application_received",
+            MailKind::ApplicationNew => "application_new",
+            MailKind::ApplicationStatus => "application_status",
+            MailKind::ApplicationResubmit => "application_resubmit",
+            MailKind::ApplicationResubmitted => "application_resubmitted",
         }
     }
 
@@ -231,6 +246,11 @@ impl MailKind {
             MailKind::PlanRejected => both!("plan_rejected"),
             MailKind::PlanArrivalDueSoon => both!("plan_arrival_due_soon"),
             MailKind::PlanArrivalOverdue => both!("plan_arrival_overdue"),
+            MailKind::ApplicationReceived => both!("application_received"),
+            MailKind::ApplicationNew => both!("application_new"),
+            MailKind::ApplicationStatus => both!("application_status"),
+            MailKind::ApplicationResubmit => both!("application_resubmit"),
+            MailKind::ApplicationResubmitted => both!("application_resubmitted"),
         }
     }
 }
@@ -293,7 +313,7 @@ fn fill(kind: MailKind, text: &str, values: &[(&str, &str)]) -> Result<String, T
 mod tests {
     use super::*;
 
-    const VALUES: [(&str, &str); 56] = [
+    const VALUES: [(&str, &str); 60] = [
         ("after", "退会後30日以内であれば、…"),
         ("change", "ASPユーザーとの紐づけが解除されました。"),
         ("admin", "管理 太郎"),
@@ -353,6 +373,10 @@ mod tests {
         ("bureau", "関東地方整備局"),
         ("approval_number", "KTR-2027-000123"),
         ("certified_on", "2027-01-15"),
+        ("receipt_id", "E34679ACDE"),
+        ("file", "応募書類一式.pdf"),
+        ("status", "受理済"),
+        ("notice", "\n\n求人機関からのお知らせ：\n  面接日程は追ってご連絡します。"),
     ];
 
     #[test]
@@ -394,7 +418,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(links, 50, "the links of every mail with one, in two languages");
+        assert_eq!(links, 60, "the links of every mail with one, in two languages");
         let relative: Vec<(&str, &str)> =
             VALUES.iter().map(|&(k, v)| if k == "url" { (k, "/hellowork/login") } else { (k, v) }).collect();
         assert!(matches!(render(MailKind::AccountCreated, Lang::Ja, &relative), Err(TemplateError::RelativeLink(..))));

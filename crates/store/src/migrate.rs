@@ -55,6 +55,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(28, "0028_posting_office_requests"),
     migration!(29, "0029_plan_review"),
     migration!(30, "0030_plan_reports"),
+    migration!(31, "0031_applications"),
     migration!(32, "0032_posting_form_token"),
 ];
 

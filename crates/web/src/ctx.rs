@@ -54,6 +54,8 @@ pub struct PortalBar {
     pub postings: bool,
     /// The console links the reviewing office's 審査一覧 of 受入計画 (module `acceptance_plan`).
     pub plans: bool,
+    /// The seekers' menu links 応募履歴 (module `applications`).
+    pub applications: bool,
     /// Where the portal has the software keyboard: the characters of its symbol keys (what
     /// the password policy allows besides letters and digits).
     pub software_keyboard: Option<String>,
@@ -129,6 +131,7 @@ impl Ctx {
                 documents: p.settings.has_document_shelves(),
                 postings: p.settings.modules.contains(&madoguchi_core::portal::Module::JobPostings),
                 plans: p.settings.modules.contains(&madoguchi_core::portal::Module::AcceptancePlan),
+                applications: p.settings.modules.contains(&madoguchi_core::portal::Module::Applications),
                 // The employer's screens; the operator console is the bank's own tool.
                 software_keyboard: (p.settings.software_keyboard
                     && !self.path.starts_with(&format!("/{}/operator", p.id)))

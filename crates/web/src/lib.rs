@@ -8,6 +8,7 @@
 //! console and every business module are crates of their own on top of this one; the binary
 //! (`madoguchi`) assembles their routes.
 
+pub mod applying;
 pub mod auth;
 pub mod calendar;
 pub mod client_addr;

@@ -137,6 +137,8 @@ pub fn accepts_upload(path: &str) -> bool {
         },
         // mlit-fwms's plan attachments (PDF or JPEG, ≤ 10 MB each).
         [p, "plan", "attachments"] => !p.is_empty(),
+        // jrec-in's Web応募: the one document (PDF or ZIP, ≤ 10 MB), and its 再提出.
+        [p, "seeker", "apply", id] | [p, "seeker", "applications", id, "resubmit"] => !p.is_empty() && is_id(id),
         _ => false,
     }
 }

@@ -37,6 +37,7 @@
 //! adds what is a posting's own. Mounted by the router only where the portal's preset lists the
 //! module.
 
+pub mod applying;
 pub mod console;
 pub mod console_requests;
 pub mod data_number;

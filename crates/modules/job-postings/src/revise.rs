@@ -12,7 +12,9 @@ use crate::store::{self, Line};
 use askama::Template;
 use axum::extract::State;
 use axum::response::Html;
+use madoguchi_core::portal::Module;
 use madoguchi_core::review::ReviewState;
+use madoguchi_web::applying::Counts;
 use madoguchi_web::ctx::{Chrome, Ctx};
 use madoguchi_web::error::AppError;
 use madoguchi_web::format::format_ts;
@@ -20,6 +22,7 @@ use madoguchi_web::pages::html;
 use madoguchi_web::screens::Screen;
 use madoguchi_web::session::CurrentUser;
 use madoguchi_web::state::AppState;
+use std::collections::HashMap;
 
 pub struct Row {
     pub data_number: String,
@@ -33,6 +36,9 @@ pub struct Row {
     pub note: String,
     /// The posting's history (§1.6 item 6).
     pub history: String,
+    /// 応募者数 and the link to its 応募情報一覧 (§1.6 item 6, §1.9), for a posting published
+    /// with Web応募 可 where the portal has the module `applications`.
+    pub applicants: Option<(i64, String)>,
 }
 
 #[derive(Template)]
@@ -40,6 +46,15 @@ pub struct Row {
 pub struct RevisePage {
     pub chrome: Chrome,
     pub rows: Vec<Row>,
+    /// The 応募者数 column is shown (the portal has Web応募).
+    pub applicants: bool,
+}
+
+/// Whether a public version takes Web応募 (its 「Web応募」 is 「可」).
+fn takes_web_applications(snapshot: &str) -> bool {
+    serde_json::from_str::<serde_json::Value>(snapshot)
+        .ok()
+        .is_some_and(|v| crate::public::index::one(&v, "web_apply") == "yes")
 }
 
 /// The facts of a list line at `now`.
@@ -55,7 +70,7 @@ pub(crate) fn title(line: &Line, now: i64) -> String {
     title_of(line.draft_payload.as_deref().or(line.pending_snapshot.as_deref()).or(current))
 }
 
-fn row(ctx: &Ctx, base: &str, line: &Line, now: i64) -> Option<Row> {
+fn row(ctx: &Ctx, base: &str, line: &Line, counts: Option<(&HashMap<i64, i64>, &str)>, now: i64) -> Option<Row> {
     // Registered postings only; a withdrawn one has nothing left to revise.
     line.approved_revision?;
     let facts = facts(line, now);
@@ -78,6 +93,12 @@ fn row(ctx: &Ctx, base: &str, line: &Line, now: i64) -> Option<Row> {
         end_date: line.posting.public().current(now).and_then(|c| c.end_date).unwrap_or_default().to_string(),
         note,
         history: format!("{base}/{}/history", line.posting.id),
+        applicants: counts
+            .filter(|_| line.posting.public().current(now).is_some_and(|c| takes_web_applications(c.snapshot)))
+            .map(|(counts, portal)| {
+                let n = counts.get(&line.posting.id).copied().unwrap_or(0);
+                (n, format!("/{portal}/applications/postings/{}", line.posting.id))
+            }),
     })
 }
 
@@ -87,8 +108,19 @@ pub async fn list(State(state): State<AppState>, current: CurrentUser, ctx: Ctx)
     let now = state.clock.unix();
     let mut conn = state.store.acquire().await?;
     let lines = store::lines(&mut conn, &current.portal.id, organization).await?;
+    // 応募者数 from the applications module, where the portal has it (madoguchi_web::applying).
+    let counts = match state.service::<Counts>() {
+        Some(c) if current.portal.settings.modules.contains(&Module::Applications) => {
+            Some(c.counts(&mut conn, &current.portal.id, organization).await?)
+        }
+        _ => None,
+    };
     html(&RevisePage {
         chrome: ctx.chrome(ctx.t.get("posting.revise.title"), Some(&current.portal), Some(Screen::PostingRevise)),
-        rows: lines.iter().filter_map(|l| row(&ctx, &base, l, now)).collect(),
+        rows: lines
+            .iter()
+            .filter_map(|l| row(&ctx, &base, l, counts.as_ref().map(|c| (c, current.portal.id.as_str())), now))
+            .collect(),
+        applicants: counts.is_some(),
     })
 }

@@ -14,8 +14,8 @@
 //! - `expiry`: the unused-account notice and deletion (§1.8.7), a job the binary runs.
 //! - `rules` (the pure rules, with an injected clock) and `codes` (the coded lists).
 //!
-//! 応募履歴 and 照会メール受信箱 come with Web応募 and the inquiries; until then the menu does
-//! not name them.
+//! 応募履歴 is the `applications` module's (the menu links it where that module is on);
+//! 照会メール受信箱 comes with the inquiries, and until then the menu does not name it.
 
 pub mod codes;
 pub mod expiry;

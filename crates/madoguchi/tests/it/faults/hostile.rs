@@ -127,6 +127,7 @@ async fn walk(
     snapshot: &Snapshot,
     failures: &mut Vec<String>,
     walked: &mut BTreeSet<(&'static str, String)>,
+    uploads: &mut BTreeSet<&'static str>,
 ) -> usize {
     let portals = walker.portals(app);
     let scope: Vec<&Template> = templates.iter().filter(|t| walker.in_scope(t)).collect();
@@ -197,6 +198,7 @@ async fn walk(
                 let mut all = cases(path, method, &fields, &query, &csrf, *full);
                 if let (Some(files), true, true) = (seen.multipart.get(t.path), *full, *method == Method::POST) {
                     all.extend(multipart_cases(path, &fields, files, &csrf));
+                    uploads.insert(t.path);
                 }
                 all.sort_by_key(|c| c.expect != Expect::RefusedUnchanged);
                 let mut known: Option<BTreeMap<String, i64>> = None;
@@ -252,13 +254,26 @@ async fn every_route_refuses_hostile_input_without_a_server_error_or_a_change() 
     let snapshot = Snapshot::prepare(&app).await;
 
     let walkers = walkers(&app).await;
+    // jrec-in's seeker has applied, and the institution asked for the document again: the
+    // application pages have one to show, and both upload forms (Web応募, 再提出) are seen.
+    let seeker = walkers.iter().find(|w| w.role == Role::Seeker).unwrap();
+    let institution = walkers.iter().find(|w| w.role == Role::Employer && w.portal == Some("jrec-in")).unwrap();
+    seeker.ensure_session(&app).await;
+    institution.ensure_session(&app).await;
+    crate::modules::applications::applied_and_asked_again(&app, &seeker.browser, &institution.browser).await;
 
     let mut failures = Vec::new();
     let mut sent = 0;
     let mut walked = BTreeSet::new();
+    let mut uploads = BTreeSet::new();
     for walker in &walkers {
         walker.ensure_session(&app).await;
-        sent += walk(&app, walker, &templates, &snapshot, &mut failures, &mut walked).await;
+        sent += walk(&app, walker, &templates, &snapshot, &mut failures, &mut walked, &mut uploads).await;
+    }
+    // Web応募's upload forms got multipart bodies, not only form-encoded ones (their setup above
+    // makes both forms show).
+    for upload in ["/{portal}/seeker/apply/{id}", "/{portal}/seeker/applications/{id}/resubmit"] {
+        assert!(uploads.contains(upload), "no multipart body was posted to {upload}: {uploads:?}");
     }
     let table: BTreeSet<(&'static str, String)> =
         templates.iter().flat_map(|t| t.methods.iter().map(|m| (t.path, m.to_string()))).collect();

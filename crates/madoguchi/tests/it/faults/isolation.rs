@@ -29,11 +29,17 @@ use std::collections::BTreeSet;
 
 /// Routes with a path parameter that are no organization's data: every user of the portal
 /// (or the public) may see them, so another organization's session is rightly shown them.
-const SHARED: [(&str, &str); 4] = [
+const SHARED: [(&str, &str); 6] = [
     ("/{portal}/help/{screen}", "a help page is the same for every user of the portal"),
     ("/{portal}/accounts/manuals/{id}", "shaho's 管理者用操作マニュアル is the same for every contract's 管理者"),
     ("/{portal}/manuals/{id}", "rokin's manuals are published by the operator to every organization"),
     ("/{portal}/manuals/{id}/download", "rokin's manuals are published by the operator to every organization"),
+    (
+        "/{portal}/seeker/apply/{id}",
+        "a public posting's application form is every seeker's; each sees and posts only its own draft \
+         (modules/applications/institution.rs checks another seeker's posts)",
+    ),
+    ("/{portal}/seeker/apply/{id}/confirm", "the same posting's confirmation: each seeker's own draft, or the form"),
 ];
 
 /// Routes with a path parameter that no owner's crawl reaches, and why the sweep may skip them.
@@ -469,6 +475,11 @@ async fn another_organizations_session_reaches_nothing_of_the_owners_on_any_rout
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
     // Its 完了 page is reached only by that redirect: the sweep is told of it.
     let reached = vec![done.location().to_string()];
+    // The walking seeker has applied to one of its open postings (Web応募), and the institution
+    // asks for the document again: the seeker's page then has its 再提出 form, the
+    // institution's 応募状況確認, 一覧, 詳細 and download have an application to show.
+    let walker = owners.iter().find(|w| w.role == Role::Seeker).unwrap();
+    crate::modules::applications::applied_and_asked_again(&app, &walker.browser, &jrec.browser).await;
     // mlit-fwms's company starts its 受入れ計画 with a worker and the attachments it needs.
     let mlit = owners.iter().find(|w| w.role == Role::Employer && w.portal == Some("mlit-fwms")).unwrap();
     crate::modules::acceptance_plan::start(&mlit.browser).await;

@@ -1,6 +1,7 @@
 //! One folder per business module, as the modules are one crate each.
 
 pub mod acceptance_plan;
+pub mod applications;
 pub mod asp_accounts;
 pub mod job_postings;
 pub mod seekers;

@@ -36,6 +36,9 @@ pub struct DetailPage {
     /// The JSON-LD block, already safe inside `<script>`; empty when dropped.
     pub json_ld: String,
     pub search_href: String,
+    /// 「Web応募する」 (§1.7): where the portal has Web応募 (module `applications`), the posting
+    /// takes it (Web応募 可), has not ended and is not withdrawn.
+    pub apply_href: Option<String>,
 }
 
 /// schema.org `employmentType` of a 雇用形態 code (§0.5).
@@ -143,6 +146,12 @@ pub async fn page(
             crate::view::shown(ctx.t, taxonomy, &crate::fields::pairs_of(&p.snapshot))
         },
         json_ld: if gone || ended { String::new() } else { json_ld(&p, &data_number, &portal_name) },
+        apply_href: (portal.settings.modules.contains(&madoguchi_core::portal::Module::Applications)
+            && !gone
+            && !ended
+            && p.unpublish_at.is_none()
+            && index::one(&p.snapshot, "web_apply") == "yes")
+            .then(|| format!("{}/apply/{}", madoguchi_web::session::seeker_path(&portal), p.id)),
         data_number,
         search_href: format!("/{}/postings", portal.id),
     };

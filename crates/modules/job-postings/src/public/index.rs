@@ -132,7 +132,7 @@ fn texts(snapshot: &serde_json::Value, name: &str) -> Vec<String> {
     }
 }
 
-fn one(snapshot: &serde_json::Value, name: &str) -> String {
+pub(crate) fn one(snapshot: &serde_json::Value, name: &str) -> String {
     texts(snapshot, name).into_iter().next().unwrap_or_default()
 }
 
@@ -328,6 +328,25 @@ pub async fn find_published(
     now: i64,
 ) -> Result<Option<Published>, sqlx::Error> {
     Ok(find_versions(conn, portal, id).await?.map(|v| v.at(now)))
+}
+
+/// Every posting of `organization` that was ever published, each in the version public at
+/// `now`, newest データ番号 first (Web応募's 応募状況確認, through `crate::applying`).
+pub async fn find_of_organization(
+    conn: &mut AnyConnection,
+    portal: &str,
+    organization: i64,
+    now: i64,
+) -> Result<Vec<Published>, sqlx::Error> {
+    let sql = format!("{SELECT} WHERE p.portal = $1 AND p.organization_id = $2 ORDER BY p.data_number DESC");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(portal).bind(organization).fetch_all(conn).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in &rows {
+        if let Some(v) = versions(r)? {
+            out.push(v.at(now));
+        }
+    }
+    Ok(out)
 }
 
 /// Published postings of `portal` by ids (the rows of a result page) in the version public at
