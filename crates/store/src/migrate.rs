@@ -56,6 +56,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(29, "0029_plan_review"),
     migration!(30, "0030_plan_reports"),
     migration!(32, "0032_posting_form_token"),
+    migration!(33, "0033_plan_change_notices"),
 ];
 
 #[derive(Debug, PartialEq, Eq)]

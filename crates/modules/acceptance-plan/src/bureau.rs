@@ -276,6 +276,8 @@ pub struct ReviewPage {
     /// 認定済: each worker's 従事状況 and reports, the headcount as it stands.
     pub reports: Vec<crate::report_pages::ShownReport>,
     pub headcount: Option<(String, bool)>,
+    /// The company's 変更届出, the latest first, each with 「確認済にする」 until confirmed.
+    pub change_notices: Vec<crate::change_notice::NoticeLine>,
 }
 
 async fn actor_name(conn: &mut Conn, ctx: &Ctx, actor: Actor) -> Result<String, AppError> {
@@ -389,6 +391,7 @@ pub(crate) async fn review_page(
         })
         .collect();
     let today = crate::pages::today(now)?;
+    let change_notices = crate::change_store::of_plan(&mut conn, id).await?;
     let (reports, headcount) = if plan_state == PlanState::Certified {
         let reported = crate::report_store::of_plan(&mut conn, id).await?;
         (
@@ -432,6 +435,7 @@ pub(crate) async fn review_page(
         notice,
         reports,
         headcount,
+        change_notices: crate::change_notice::lines(ctx, &change_notices),
     })
 }
 
@@ -449,7 +453,7 @@ pub async fn review(
     Query(query): Query<ReviewQuery>,
 ) -> Result<Html<String>, AppError> {
     let notice = match query.done.as_str() {
-        "returned" | "certified" | "rejected" => {
+        "returned" | "certified" | "rejected" | "notice_confirmed" => {
             Some(ctx.t.get(&format!("plan.review.done.{}", query.done)).to_string())
         }
         _ => None,

@@ -541,6 +541,8 @@ async fn another_organizations_session_reaches_nothing_of_the_owners_on_any_rout
     let asked = certified.post(&format!("/mlit-fwms/plan/reports/{worker}/departure"), &departure).await;
     let done = certified.press_yes(&asked).await;
     assert_eq!(done.location(), "/mlit-fwms/plan/reports?done=departure", "{}", done.body);
+    // … and a 変更届出, which the office's 審査 page lists with its 「確認済にする」.
+    crate::modules::acceptance_plan::file_change_notice(&certified).await;
 
     let mut failures = Vec::new();
     let mut swept = BTreeSet::new();
