@@ -20,12 +20,14 @@
 //!
 //! After 認定 (`reports`: the rules; `report_pages`: the screens; `report_store`: the SQL;
 //! `report_job`: the reminder mails): the 受入報告書 and 退職報告書 of each worker; the 変更届出
-//! (`change_notice`, `change_store`) that changes the certified version at once.
+//! (`change_notice`, `change_store`) that changes the certified version at once; the rules of a
+//! 変更申請 (`change_application`; its screens are not built).
 
 pub mod apply;
 pub mod attach;
 pub mod attachments;
 pub mod bureau;
+pub mod change_application;
 pub mod change_notice;
 pub mod change_store;
 pub mod check;
@@ -164,6 +166,16 @@ mod tests {
             keyed.push((e.message_key().into(), e.params().iter().map(|p| p.0).collect()));
         }
         keyed.push((ApprovalNumberError::Shape.message_key().into(), vec![]));
+        use crate::change_application::ChangeError as C;
+        for e in [
+            C::Unchanged,
+            C::NotByApplication { field: String::new() },
+            C::PayLowered { worker: 1 },
+            C::WorkerChanged { worker: 1 },
+            C::WorkerRemoved { worker: 1 },
+        ] {
+            keyed.push((e.message_key().into(), vec![]));
+        }
         for key in [
             "plan.err.report.future",
             "plan.err.report.before_certified",
