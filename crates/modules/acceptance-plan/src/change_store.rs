@@ -5,12 +5,16 @@
 use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, Row};
 
-/// One changed field of a notice, its values as typed before and after.
+/// One changed field of a notice, its values as typed before and after. A worker block's field
+/// is `w<key>.<name>` and carries the worker's name as certified (the history names the worker
+/// even if the block changes later).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Change {
     pub field: String,
     pub before: Vec<String>,
     pub after: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub worker: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

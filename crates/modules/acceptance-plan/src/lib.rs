@@ -85,6 +85,10 @@ pub fn routes(routes: Routes, upload_limit: usize) -> Routes {
         .route("/{portal}/plan/view", get(apply::view))
         .route("/{portal}/plan/notice.pdf", get(notice::for_organization))
         .route("/{portal}/plan/change-notice", get(change_notice::notice_form).post(change_notice::file_notice))
+        .route(
+            "/{portal}/plan/change-notice/workers/{worker}",
+            get(change_notice::worker_form).post(change_notice::file_worker_notice),
+        )
         .route("/{portal}/plan/reports", get(report_pages::list))
         .route("/{portal}/plan/reports/{worker}/granted", post(report_pages::granted))
         .route("/{portal}/plan/reports/{worker}/arrival", get(report_pages::arrival_form).post(report_pages::arrival))

@@ -37,7 +37,7 @@ const SHARED: [(&str, &str); 4] = [
 ];
 
 /// Routes with a path parameter that no owner's crawl reaches, and why the sweep may skip them.
-const NOT_REACHED: [(&str, &str); 6] = [
+const NOT_REACHED: [(&str, &str); 7] = [
     (
         "/{portal}/zaikei/change/{id}/new/{change}",
         "a 財形 change's added row exists only inside a change cycle before its deadline (the \
@@ -61,6 +61,11 @@ const NOT_REACHED: [(&str, &str); 6] = [
     ),
     ("/{portal}/plan/reports/{worker}/arrival", "the same: a block of the session's own certified plan"),
     ("/{portal}/plan/reports/{worker}/departure", "the same: a block of the session's own certified plan"),
+    (
+        "/{portal}/plan/change-notice/workers/{worker}",
+        "the same: a block of the session's own certified plan (modules/acceptance_plan/change_notice.rs \
+         has another company try it)",
+    ),
 ];
 
 /// A path parameter other than the portal: an id, a screen's name, a step's action.

@@ -73,6 +73,9 @@ async fn check_12_the_contact_is_notified_and_the_trade_name_needs_an_applicatio
     let stranger = other_company(&app).await;
     let theirs = stranger.get(NOTICE).await;
     theirs.assert_lacks("窓口 次郎");
+    let theirs = stranger.post(&format!("{NOTICE}/workers/1"), &[("residence_card", "EF87654321GH")]).await;
+    assert_ne!(theirs.status, StatusCode::OK);
+    theirs.assert_lacks("NGUYEN VAN A");
     let other = operator_of(&app, "thr@mlit-fwms.example.jp", Some("thr")).await;
     let refused = other.post(&format!("{CONSOLE}/{id}/notices/{notice}/confirm"), &[]).await;
     assert_eq!(refused.status, StatusCode::NOT_FOUND);
@@ -87,4 +90,27 @@ async fn check_12_the_contact_is_notified_and_the_trade_name_needs_an_applicatio
     assert_eq!(audit_count(&app, "plan.change_notice_confirmed").await, 1);
     assert!(notices(&app).await[0].1.is_some());
     app.get(NOTICE).await.assert_contains("確認済").assert_lacks("審査機関の確認待ち");
+}
+
+/// The spec's worker items: a renewed 在留カード番号 (a wrong one refused and kept), filed and
+/// in the certified block at once; a worker key the plan does not have is a 404.
+#[tokio::test]
+async fn a_workers_renewed_residence_card_is_notified() {
+    let app = setup().await;
+    let (_id, _office) = certified_plan(&app).await;
+    let list = app.get(NOTICE).await;
+    list.assert_contains(&format!("href=\"{NOTICE}/workers/1\"")).assert_contains("NGUYEN VAN A");
+    let form = app.get(&format!("{NOTICE}/workers/1")).await;
+    form.assert_contains("name=\"residence_card\"").assert_contains("AB12345678CD").assert_lacks("name=\"ccus_id\"");
+    let refused = app.post(&format!("{NOTICE}/workers/1"), &[("residence_card", "EF8765432G")]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    refused.assert_contains("EF8765432G").assert_contains("aria-invalid=\"true\"");
+    let asked = app.post(&format!("{NOTICE}/workers/1"), &[("residence_card", "ef87654321gh")]).await;
+    asked.assert_contains("NGUYEN VAN A の在留カード番号").assert_contains("AB12345678CD → EF87654321GH");
+    let done = app.press_yes(&asked).await;
+    assert_eq!(done.location(), format!("{NOTICE}?done=filed"), "{}", done.body);
+    assert_eq!(app.press_yes(&asked).await.location(), NOTICE, "nothing twice");
+    assert_eq!(notices(&app).await.len(), 1);
+    app.get(&format!("{PLAN}/view")).await.assert_contains("EF87654321GH");
+    assert_eq!(app.get(&format!("{NOTICE}/workers/9")).await.status, StatusCode::NOT_FOUND);
 }
