@@ -182,6 +182,7 @@ pub async fn queue(
         }
         let today = crate::pages::today(now)?.to_string();
         let late = crate::report_store::overdue_plans(&mut conn, portal, &bureau.code, &today).await?;
+        let notified = crate::change_store::unconfirmed_plans(&mut conn, portal, &bureau.code).await?;
         let done = [ReviewState::Returned.as_str(), ReviewState::Approved.as_str(), ReviewState::Rejected.as_str()];
         for row in store::bureau_queue(&mut conn, portal, &bureau.code, &done, since, QUEUE_LIMIT).await? {
             let state = match ReviewState::parse(&row.state) {
@@ -195,8 +196,7 @@ pub async fn queue(
                 kind: ctx.t.get(&state.label_key()).to_string(),
                 submitted: format_ts(row.submitted_at, ctx.lang),
                 age: String::new(),
-                flag: (state == PlanState::Certified && late.contains(&row.plan_id))
-                    .then(|| ctx.t.get("plan.report.overdue").to_string()),
+                flag: certified_flags(&ctx, state, late.contains(&row.plan_id), notified.contains(&row.plan_id)),
             });
         }
     }
@@ -210,6 +210,16 @@ pub async fn queue(
         others,
         days: options.iter().map(|(v, key)| (v.to_string(), ctx.t.get(key).to_string(), *v == days)).collect(),
     })
+}
+
+/// A certified plan's flags on the 審査一覧: 「受入報告期限超過」, 「未確認の変更届出あり」.
+fn certified_flags(ctx: &Ctx, state: PlanState, late: bool, notified: bool) -> Option<String> {
+    let flags: Vec<&str> = [(late, "plan.report.overdue"), (notified, "plan.change_notice.unconfirmed_flag")]
+        .iter()
+        .filter(|(on, _)| *on && state == PlanState::Certified)
+        .map(|(_, key)| ctx.t.get(key))
+        .collect();
+    (!flags.is_empty()).then(|| flags.join("、"))
 }
 
 // ---- 審査 ----

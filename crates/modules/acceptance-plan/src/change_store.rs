@@ -95,3 +95,15 @@ pub async fn confirm(
     .await?;
     Ok(Some(done.rows_affected() == 1))
 }
+
+/// The office's plans with a notice not yet 確認済 (the 審査一覧 flags them).
+pub async fn unconfirmed_plans(conn: &mut AnyConnection, portal: &str, bureau: &str) -> Result<Vec<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT DISTINCT n.plan_id FROM plan_change_notices n JOIN acceptance_plans p ON p.id = n.plan_id
+         WHERE p.portal = $1 AND p.bureau = $2 AND n.confirmed_at IS NULL",
+    )
+    .bind(portal)
+    .bind(bureau)
+    .fetch_all(conn)
+    .await
+}

@@ -67,6 +67,7 @@ async fn check_12_the_contact_is_notified_and_the_trade_name_needs_an_applicatio
         .assert_contains("審査機関の確認待ち");
     let review = office.get(&format!("{CONSOLE}/{id}")).await;
     review.assert_contains("窓口 花子 → 窓口 次郎").assert_contains("確認済にする");
+    office.get(CONSOLE).await.assert_contains("未確認の変更届出あり");
     let notice = notices(&app).await[0].0;
 
     // Another company and another office reach nothing; the notice stays unconfirmed.
@@ -90,6 +91,7 @@ async fn check_12_the_contact_is_notified_and_the_trade_name_needs_an_applicatio
     assert_eq!(audit_count(&app, "plan.change_notice_confirmed").await, 1);
     assert!(notices(&app).await[0].1.is_some());
     app.get(NOTICE).await.assert_contains("確認済").assert_lacks("審査機関の確認待ち");
+    office.get(CONSOLE).await.assert_lacks("未確認の変更届出あり");
 }
 
 /// The spec's worker items: a renewed 在留カード番号 (a wrong one refused and kept), filed and
