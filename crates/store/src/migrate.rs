@@ -57,6 +57,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(30, "0030_plan_reports"),
     migration!(31, "0031_applications"),
     migration!(32, "0032_posting_form_token"),
+    migration!(33, "0033_plan_change_notices"),
 ];
 
 #[derive(Debug, PartialEq, Eq)]

@@ -276,6 +276,31 @@ async fn insert_event(
     Ok(())
 }
 
+/// Replaces the approved version of an approved item at once, without a review round — a
+/// module's notice of change that needs no approval (mlit-fwms's 変更届出). Only while the
+/// approved version is still `expected` (the one the caller read and changed): a notice filed
+/// meanwhile, or a step that moved the item, makes this one change nothing (false). The module
+/// keeps the notice itself (what changed, before and after) as the item's history of notices.
+pub async fn replace_approved(
+    conn: &mut AnyConnection,
+    review_item_id: i64,
+    expected: &str,
+    replacement: &str,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE review_items SET approved_snapshot = $3, updated_at = $4
+         WHERE id = $1 AND state = 'approved' AND approved_snapshot = $2",
+    )
+    .bind(review_item_id)
+    .bind(expected)
+    .bind(replacement)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// Deletes the organization's item and its whole history — for a module item deleted before
 /// it was ever approved (jrec-in's 「削除」 of a draft or a returned posting, §1.3 rule 11): an
 /// item with an approved version is never deleted here (false), its history is the record of

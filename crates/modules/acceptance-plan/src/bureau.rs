@@ -182,6 +182,7 @@ pub async fn queue(
         }
         let today = crate::pages::today(now)?.to_string();
         let late = crate::report_store::overdue_plans(&mut conn, portal, &bureau.code, &today).await?;
+        let notified = crate::change_store::unconfirmed_plans(&mut conn, portal, &bureau.code).await?;
         let done = [ReviewState::Returned.as_str(), ReviewState::Approved.as_str(), ReviewState::Rejected.as_str()];
         for row in store::bureau_queue(&mut conn, portal, &bureau.code, &done, since, QUEUE_LIMIT).await? {
             let state = match ReviewState::parse(&row.state) {
@@ -195,8 +196,7 @@ pub async fn queue(
                 kind: ctx.t.get(&state.label_key()).to_string(),
                 submitted: format_ts(row.submitted_at, ctx.lang),
                 age: String::new(),
-                flag: (state == PlanState::Certified && late.contains(&row.plan_id))
-                    .then(|| ctx.t.get("plan.report.overdue").to_string()),
+                flag: certified_flags(&ctx, state, late.contains(&row.plan_id), notified.contains(&row.plan_id)),
             });
         }
     }
@@ -210,6 +210,16 @@ pub async fn queue(
         others,
         days: options.iter().map(|(v, key)| (v.to_string(), ctx.t.get(key).to_string(), *v == days)).collect(),
     })
+}
+
+/// A certified plan's flags on the 審査一覧: 「受入報告期限超過」, 「未確認の変更届出あり」.
+fn certified_flags(ctx: &Ctx, state: PlanState, late: bool, notified: bool) -> Option<String> {
+    let flags: Vec<&str> = [(late, "plan.report.overdue"), (notified, "plan.change_notice.unconfirmed_flag")]
+        .iter()
+        .filter(|(on, _)| *on && state == PlanState::Certified)
+        .map(|(_, key)| ctx.t.get(key))
+        .collect();
+    (!flags.is_empty()).then(|| flags.join("、"))
 }
 
 // ---- 審査 ----
@@ -276,6 +286,8 @@ pub struct ReviewPage {
     /// 認定済: each worker's 従事状況 and reports, the headcount as it stands.
     pub reports: Vec<crate::report_pages::ShownReport>,
     pub headcount: Option<(String, bool)>,
+    /// The company's 変更届出, the latest first, each with 「確認済にする」 until confirmed.
+    pub change_notices: Vec<crate::change_notice::NoticeLine>,
 }
 
 async fn actor_name(conn: &mut Conn, ctx: &Ctx, actor: Actor) -> Result<String, AppError> {
@@ -389,6 +401,7 @@ pub(crate) async fn review_page(
         })
         .collect();
     let today = crate::pages::today(now)?;
+    let change_notices = crate::change_store::of_plan(&mut conn, id).await?;
     let (reports, headcount) = if plan_state == PlanState::Certified {
         let reported = crate::report_store::of_plan(&mut conn, id).await?;
         (
@@ -432,6 +445,7 @@ pub(crate) async fn review_page(
         notice,
         reports,
         headcount,
+        change_notices: crate::change_notice::lines(ctx, &change_notices),
     })
 }
 
@@ -449,7 +463,7 @@ pub async fn review(
     Query(query): Query<ReviewQuery>,
 ) -> Result<Html<String>, AppError> {
     let notice = match query.done.as_str() {
-        "returned" | "certified" | "rejected" => {
+        "returned" | "certified" | "rejected" | "notice_confirmed" => {
             Some(ctx.t.get(&format!("plan.review.done.{}", query.done)).to_string())
         }
         _ => None,

@@ -346,3 +346,30 @@ pub async fn reject(
     tx.commit().await?;
     Ok(Redirect::to(&format!("{}/{id}?done=rejected", console_base(&signed))).into_response())
 }
+
+/// 「確認済にする」 of a 変更届出 (mlit-plan.md §4.5 item 2): the office has read the notice. A
+/// notice of another plan (or another office's plan) is a 404; pressed again, nothing changes.
+/// `plan.change_notice_confirmed`.
+pub async fn confirm_notice(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    origin: Origin,
+    Path((_portal, id, notice)): Path<(String, i64, i64)>,
+    Form(_pairs): Form<Pairs>,
+) -> Result<Response, AppError> {
+    let now = state.clock.unix();
+    let mut tx = state.store.begin().await?;
+    let found = load(&mut tx, &signed, id).await?;
+    let confirmed = crate::change_store::confirm(&mut tx, found.plan.id, notice, signed.operator.id, now)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if confirmed {
+        let actor = format!("operator:{}", signed.operator.id);
+        let subject = format!("organization:{}", found.plan.organization_id);
+        let detail = format!("plan {id} notice {notice} by {}", found.bureau.code);
+        let event = "plan.change_notice_confirmed";
+        audit::record(&mut tx, &entry(&signed, &origin, event, &actor, &subject, &detail), now).await?;
+    }
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("{}/{id}?done=notice_confirmed", console_base(&signed))).into_response())
+}

@@ -19,12 +19,17 @@
 //! back and compares two.
 //!
 //! After 認定 (`reports`: the rules; `report_pages`: the screens; `report_store`: the SQL;
-//! `report_job`: the reminder mails): the 受入報告書 and 退職報告書 of each worker.
+//! `report_job`: the reminder mails): the 受入報告書 and 退職報告書 of each worker; the 変更届出
+//! (`change_notice`, `change_store`) that changes the certified version at once; the rules of a
+//! 変更申請 (`change_application`; its screens are not built).
 
 pub mod apply;
 pub mod attach;
 pub mod attachments;
 pub mod bureau;
+pub mod change_application;
+pub mod change_notice;
+pub mod change_store;
 pub mod check;
 pub mod choices;
 pub mod corporate_number;
@@ -79,6 +84,11 @@ pub fn routes(routes: Routes, upload_limit: usize) -> Routes {
         .route("/{portal}/plan/apply", get(apply::apply_form).post(apply::apply))
         .route("/{portal}/plan/view", get(apply::view))
         .route("/{portal}/plan/notice.pdf", get(notice::for_organization))
+        .route("/{portal}/plan/change-notice", get(change_notice::notice_form).post(change_notice::file_notice))
+        .route(
+            "/{portal}/plan/change-notice/workers/{worker}",
+            get(change_notice::worker_form).post(change_notice::file_worker_notice),
+        )
         .route("/{portal}/plan/reports", get(report_pages::list))
         .route("/{portal}/plan/reports/{worker}/granted", post(report_pages::granted))
         .route("/{portal}/plan/reports/{worker}/arrival", get(report_pages::arrival_form).post(report_pages::arrival))
@@ -91,6 +101,7 @@ pub fn routes(routes: Routes, upload_limit: usize) -> Routes {
         .route("/{portal}/operator/plans/{id}/return", post(decide::request_correction))
         .route("/{portal}/operator/plans/{id}/certify", post(decide::certify))
         .route("/{portal}/operator/plans/{id}/reject", post(decide::reject))
+        .route("/{portal}/operator/plans/{id}/notices/{notice}/confirm", post(decide::confirm_notice))
         .route("/{portal}/operator/plans/{id}/notice.pdf", get(notice::for_office))
         .route("/{portal}/operator/plans/{id}/files/{file}", get(bureau::download))
         .route("/{portal}/operator/plans/{id}/files/{file}/view", get(bureau::view))
@@ -159,6 +170,16 @@ mod tests {
             keyed.push((e.message_key().into(), e.params().iter().map(|p| p.0).collect()));
         }
         keyed.push((ApprovalNumberError::Shape.message_key().into(), vec![]));
+        use crate::change_application::ChangeError as C;
+        for e in [
+            C::Unchanged,
+            C::NotByApplication { field: String::new() },
+            C::PayLowered { worker: 1 },
+            C::WorkerChanged { worker: 1 },
+            C::WorkerRemoved { worker: 1 },
+        ] {
+            keyed.push((e.message_key().into(), vec![]));
+        }
         for key in [
             "plan.err.report.future",
             "plan.err.report.before_certified",

@@ -43,7 +43,7 @@ const SHARED: [(&str, &str); 6] = [
 ];
 
 /// Routes with a path parameter that no owner's crawl reaches, and why the sweep may skip them.
-const NOT_REACHED: [(&str, &str); 6] = [
+const NOT_REACHED: [(&str, &str); 7] = [
     (
         "/{portal}/zaikei/change/{id}/new/{change}",
         "a 財形 change's added row exists only inside a change cycle before its deadline (the \
@@ -67,6 +67,11 @@ const NOT_REACHED: [(&str, &str); 6] = [
     ),
     ("/{portal}/plan/reports/{worker}/arrival", "the same: a block of the session's own certified plan"),
     ("/{portal}/plan/reports/{worker}/departure", "the same: a block of the session's own certified plan"),
+    (
+        "/{portal}/plan/change-notice/workers/{worker}",
+        "the same: a block of the session's own certified plan (modules/acceptance_plan/change_notice.rs \
+         has another company try it)",
+    ),
 ];
 
 /// A path parameter other than the portal: an id, a screen's name, a step's action.
@@ -552,6 +557,8 @@ async fn another_organizations_session_reaches_nothing_of_the_owners_on_any_rout
     let asked = certified.post(&format!("/mlit-fwms/plan/reports/{worker}/departure"), &departure).await;
     let done = certified.press_yes(&asked).await;
     assert_eq!(done.location(), "/mlit-fwms/plan/reports?done=departure", "{}", done.body);
+    // … and a 変更届出, which the office's 審査 page lists with its 「確認済にする」.
+    crate::modules::acceptance_plan::file_change_notice(&certified).await;
 
     let mut failures = Vec::new();
     let mut swept = BTreeSet::new();

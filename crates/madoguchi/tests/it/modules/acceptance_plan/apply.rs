@@ -202,7 +202,7 @@ async fn a_returned_plan_is_corrected_and_applied_for_again() {
         .assert_contains("変更申請（準備中）")
         .assert_contains(&format!("<a href=\"{PLAN}/reports\">受入報告書</a>"))
         .assert_contains(&format!("<a href=\"{PLAN}/reports\">退職報告書</a>"))
-        .assert_contains("変更届出（準備中）")
+        .assert_contains(&format!("<a href=\"{PLAN}/change-notice\">変更届出</a>"))
         .assert_contains("外国人の取下げ（準備中）");
     app.get(&format!("{PLAN}/view"))
         .await

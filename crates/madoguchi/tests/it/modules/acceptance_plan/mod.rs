@@ -2,12 +2,14 @@
 //! organization's screens — the plan's input with 一時保存 and the checks beside the fields
 //! (`input`), the attachments (`attachments`), 「申請」 and the menus by the plan's state
 //! (`apply`), another organization kept out (`isolation`), the office's console (`review`,
-//! `operators`), the 受入報告書 and 退職報告書 after 認定 with the reminder mails (`reports`). The
+//! `operators`), the 受入報告書 and 退職報告書 after 認定 with the reminder mails (`reports`), the
+//! 変更届出 (`change_notice`). The
 //! demo's company `kensetsu01` (窓口建設株式会社) signs in. Clock: the testkit's Tuesday
 //! 2026-11-24 10:00 JST (the application date).
 
 mod apply;
 mod attachments;
+mod change_notice;
 mod input;
 mod isolation;
 mod operators;
@@ -234,4 +236,22 @@ pub async fn audit_count(app: &TestApp, event: &str) -> i64 {
         .fetch_one(&mut *conn)
         .await
         .unwrap()
+}
+
+/// The 変更届出's form as a certified plan of [`complete_plan`] fills it, with `changes` over it.
+pub fn notice_form<'a>(changes: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let fields = madoguchi_acceptance_plan::change_notice::NOTICE.fields().map(|f| f.name).collect::<Vec<_>>();
+    let mut fields: Vec<(&str, &str)> = P1.iter().chain(P2).filter(|(k, _)| fields.contains(k)).copied().collect();
+    for (name, value) in changes {
+        fields.retain(|(k, _)| k != name);
+        fields.push((name, value));
+    }
+    fields
+}
+
+/// Files a 変更届出 of the 担当者 on the session's certified plan.
+pub async fn file_change_notice(app: &TestApp) {
+    let asked = app.post("/mlit-fwms/plan/change-notice", &notice_form(&[("contact_name", "窓口 次郎")])).await;
+    let done = app.press_yes(&asked).await;
+    assert_eq!(done.location(), "/mlit-fwms/plan/change-notice?done=filed", "{}", done.body);
 }

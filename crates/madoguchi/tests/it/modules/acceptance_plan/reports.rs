@@ -17,7 +17,7 @@ const REPORTS: &str = "/mlit-fwms/plan/reports";
 /// The demo company's plan with two workers (keys 1 and 2), applied for and certified on
 /// 2026-11-24 by the office; the plan's id and the office's operator, signed in (signed in
 /// first: its code is then not confused with the 審査待ち mail of the same frozen second).
-async fn certified_plan(app: &TestApp) -> (i64, TestApp) {
+pub(super) async fn certified_plan(app: &TestApp) -> (i64, TestApp) {
     let op = app.browser();
     op.operator_login("mlit-fwms").await;
     let first = complete_plan(app).await;

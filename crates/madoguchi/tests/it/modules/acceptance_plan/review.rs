@@ -57,7 +57,7 @@ fn criteria() -> Vec<(&'static str, &'static str)> {
 }
 
 /// An operator of `office` (another office's reviewer, or none), signed in on its own browser.
-async fn operator_of(app: &TestApp, email: &str, office: Option<&str>) -> TestApp {
+pub(super) async fn operator_of(app: &TestApp, email: &str, office: Option<&str>) -> TestApp {
     let mut conn = app.state.store.acquire().await.unwrap();
     let demo = madoguchi_store::operators::by_email(&mut conn, "mlit-fwms", "operator@mlit-fwms.example.jp")
         .await
