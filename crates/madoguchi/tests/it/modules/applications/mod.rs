@@ -7,6 +7,7 @@
 //! testkit's Tuesday 2026-11-24 10:00 JST, when the demo's postings are open.
 
 mod apply;
+mod bulk;
 mod institution;
 
 use crate::modules::seekers;
