@@ -30,18 +30,6 @@ use madoguchi_web::pages::html;
 use madoguchi_web::session::CurrentUser;
 use madoguchi_web::state::AppState;
 
-/// The statuses the bulk change offers: every status the institution can set (応募中 and
-/// 再提出済 are the system's). Whether a row may take it is the transition table's answer.
-pub const TARGETS: [Status; 7] = [
-    Status::NotAccepted,
-    Status::Accepted,
-    Status::ResubmitRequested,
-    Status::RejectedDocuments,
-    Status::RejectedInterview,
-    Status::Hired,
-    Status::Other,
-];
-
 /// The index inside the ZIP.
 const INDEX: &str = "応募者一覧.csv";
 
@@ -125,7 +113,7 @@ pub async fn post(
         errors.add("ids", ctx.t.get("app.bulk.none"));
     }
     let download = posted.action == "download";
-    let target = Status::parse(&posted.status).filter(|s| TARGETS.contains(s));
+    let target = Status::parse(&posted.status).filter(|s| status::SETTABLE.contains(s));
     let notify = match posted.notify.as_str() {
         "yes" => Some(true),
         "no" => Some(false),

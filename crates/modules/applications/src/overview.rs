@@ -2,7 +2,8 @@
 //! per posting of its own that was published with Web応募 可 (データ番号, 求人件名, 募集終了日,
 //! 応募者数 and the count in each status, each a link), then a posting's 応募情報一覧 — 応募受付ID,
 //! 氏名, 応募日時, 応募状況, 応募書類, 求人機関備考 (the first 30 characters) — sorted by any column,
-//! filtered by status, 50 a page. Another organization's posting is 404.
+//! filtered by status, 50 a page, a checkbox per row for the bulk actions (`bulk`). Another
+//! organization's posting is 404.
 
 use crate::status::{self, Status};
 use crate::store::{self, Application};
@@ -331,7 +332,7 @@ pub async fn list_page(
         back: base,
         errors,
         notice,
-        targets: crate::bulk::TARGETS
+        targets: status::SETTABLE
             .iter()
             .map(|s| StatusChoice {
                 code: s.code(),

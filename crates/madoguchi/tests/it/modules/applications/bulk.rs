@@ -52,8 +52,8 @@ async fn the_checked_documents_come_as_one_zip_with_their_sha256_in_the_index() 
     let page = institution.get(&list).await;
     page.assert_contains(&format!("name=\"ids\" value=\"{a}\""))
         .assert_contains(&format!("<label for=\"pick-{a}\" class=\"visually-hidden\">"))
-        .assert_contains("一括ダウンロード")
-        .assert_contains("一括変更");
+        .assert_contains(">応募書類のダウンロード<")
+        .assert_contains(">応募状況の変更<");
 
     let bulk = format!("{list}/bulk");
     let (a_s, c_s) = (a.to_string(), c.to_string());
@@ -65,7 +65,7 @@ async fn the_checked_documents_come_as_one_zip_with_their_sha256_in_the_index() 
     let entries = read["entries"].as_array().unwrap();
     let (ra, rb, rc) = (receipt(&app, a).await, receipt(&app, b).await, receipt(&app, c).await);
     let names: Vec<&str> = entries.iter().map(|e| e["name"].as_str().unwrap()).collect();
-    let mut expected = vec![format!("{ra}_応募書類.pdf"), format!("{rc}_応募書類.pdf")];
+    let mut expected = [format!("{ra}_応募書類.pdf"), format!("{rc}_応募書類.pdf")];
     expected.sort();
     assert_eq!(names[0], "応募者一覧.csv");
     assert_eq!(names[1..], expected.iter().map(String::as_str).collect::<Vec<_>>()[..]);
