@@ -143,6 +143,15 @@ async fn a_bulk_change_skips_the_rows_the_table_refuses_and_mails_each_changed_a
     assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
     preview.assert_contains("選択した3件のうち2件を変更します。").assert_contains("変更できません");
     assert_eq!(app.mails().await.len(), sent, "the preview changes nothing");
+    // 「戻る」: the list with the checks and the choices kept.
+    let first = format!("{}:1", ids[0]);
+    let back =
+        [("row", first.as_str()), ("_action", "change"), ("status", "accepted"), ("notify", "yes"), ("_step", "back")];
+    let list = institution.post(&bulk, &back).await;
+    list.assert_contains(&format!("value=\"{}\" checked", ids[0]))
+        .assert_lacks(&format!("value=\"{}\" checked", ids[1]))
+        .assert_contains("value=\"accepted\" selected")
+        .assert_contains("value=\"yes\" checked");
     let done = institution.press_yes(&preview).await;
     let list = format!("/jrec-in/applications/postings/{}", posting.id);
     assert_eq!(done.location(), format!("{list}?done=changed&n=2"), "{}", done.body);
