@@ -9,12 +9,14 @@
 //! - `history`: the seeker's 応募履歴, an application's page and its 再提出.
 //! - `overview` (応募状況確認, 応募情報一覧) and `detail` (応募情報詳細, the status change,
 //!   the document's download): the institution's screens.
+//! - `bulk`: 応募情報一覧's 「一括ダウンロード」 (the ZIP) and 「一括変更」 (preview → 変更).
 //! - `mails`: the §1.12 mails of Web応募.
 //!
 //! What it needs of a posting it asks through `madoguchi_web::applying` (the postings module
 //! answers), and it answers the postings' 応募者数 there too: neither module imports the other.
 
 pub mod apply;
+pub mod bulk;
 pub mod detail;
 pub mod history;
 pub mod mails;
@@ -63,6 +65,7 @@ pub fn routes(routes: Routes, upload_limit: usize) -> Routes {
         // The institution's side.
         .route("/{portal}/applications", get(overview::postings))
         .route("/{portal}/applications/postings/{id}", get(overview::list))
+        .route("/{portal}/applications/postings/{id}/bulk", post(bulk::post))
         .route("/{portal}/applications/{id}", get(detail::page).post(detail::change))
         .route("/{portal}/applications/{id}/document", get(detail::download))
 }

@@ -2,7 +2,8 @@
 //! per posting of its own that was published with Web応募 可 (データ番号, 求人件名, 募集終了日,
 //! 応募者数 and the count in each status, each a link), then a posting's 応募情報一覧 — 応募受付ID,
 //! 氏名, 応募日時, 応募状況, 応募書類, 求人機関備考 (the first 30 characters) — sorted by any column,
-//! filtered by status, 50 a page. Another organization's posting is 404.
+//! filtered by status, 50 a page, a checkbox per row for the bulk actions (`bulk`). Another
+//! organization's posting is 404.
 
 use crate::status::{self, Status};
 use crate::store::{self, Application};
@@ -13,6 +14,7 @@ use madoguchi_web::applying::{Directory, PostingFacts};
 use madoguchi_web::ctx::{Chrome, Ctx};
 use madoguchi_web::error::AppError;
 use madoguchi_web::format::format_ts;
+use madoguchi_web::forms::FieldErrors;
 use madoguchi_web::pages::{Pager, html};
 use madoguchi_web::session::CurrentUser;
 use madoguchi_web::state::AppState;
@@ -164,6 +166,10 @@ pub struct ListQuery {
     status: String,
     #[serde(default)]
     page: String,
+    #[serde(default)]
+    done: String,
+    #[serde(default)]
+    n: String,
 }
 
 pub struct Heading {
@@ -174,6 +180,9 @@ pub struct Heading {
 }
 
 pub struct ListRow {
+    pub id: i64,
+    /// Checked for the bulk actions (kept when the bulk form is shown again).
+    pub picked: bool,
     pub receipt_id: String,
     pub href: String,
     pub name: String,
@@ -204,6 +213,22 @@ pub struct ListPage {
     pub total: usize,
     pub pager: Pager,
     pub back: String,
+    pub errors: FieldErrors,
+    pub notice: Option<String>,
+    /// The bulk form (「一括ダウンロード」, 「一括変更」): its address, the statuses it offers,
+    /// and the 通知 choice as typed.
+    pub bulk: String,
+    pub targets: Vec<StatusChoice>,
+    pub notify: String,
+}
+
+/// What the bulk form had when it is shown again with its errors: the checked rows, the
+/// status and the 通知 choice.
+#[derive(Default)]
+pub struct Picked {
+    pub ids: Vec<i64>,
+    pub status: String,
+    pub notify: String,
 }
 
 pub async fn list(
@@ -215,6 +240,23 @@ pub async fn list(
 ) -> Result<Response, AppError> {
     let posting: i64 = posting.parse().map_err(|_| AppError::NotFound)?;
     let p = own_posting(&state, &current, posting).await?;
+    let notice = (query.done == "changed")
+        .then(|| ctx.t.get("app.bulk.done").replace("{n}", &query.n.parse::<u32>().unwrap_or(0).to_string()));
+    list_page(&state, &current, &ctx, p, &query, Picked::default(), FieldErrors::default(), notice).await
+}
+
+/// 応募情報一覧 of posting `p`, as `query` asks, with the bulk form as `picked` had it.
+#[allow(clippy::too_many_arguments)]
+pub async fn list_page(
+    state: &AppState,
+    current: &CurrentUser,
+    ctx: &Ctx,
+    p: PostingFacts,
+    query: &ListQuery,
+    picked: Picked,
+    errors: FieldErrors,
+    notice: Option<String>,
+) -> Result<Response, AppError> {
     let portal = &current.portal;
     let mut apps = {
         let mut conn = state.store.acquire().await?;
@@ -257,6 +299,8 @@ pub async fn list(
         .skip(skip)
         .take(PER_PAGE)
         .map(|a| ListRow {
+            id: a.id,
+            picked: picked.ids.contains(&a.id),
             receipt_id: a.receipt_id.clone().unwrap_or_default(),
             href: format!("{base}/{}", a.id),
             name: a.name.clone(),
@@ -272,6 +316,7 @@ pub async fn list(
         .iter()
         .map(|s| StatusChoice { code: s.code(), label: ctx.t.get(s.key()).to_string(), selected: filter == Some(*s) })
         .collect();
+    let bulk = format!("{base}/postings/{}/bulk", p.id);
     let page = ListPage {
         chrome: ctx.chrome(ctx.t.get("app.list.title"), Some(portal), None),
         posting: p,
@@ -283,7 +328,19 @@ pub async fn list(
         rows,
         total,
         pager,
+        bulk,
         back: base,
+        errors,
+        notice,
+        targets: status::SETTABLE
+            .iter()
+            .map(|s| StatusChoice {
+                code: s.code(),
+                label: ctx.t.get(s.key()).to_string(),
+                selected: picked.status == s.code(),
+            })
+            .collect(),
+        notify: picked.notify,
     };
     Ok(html(&page)?.into_response())
 }

@@ -42,6 +42,11 @@ pub const ALL: [Status; 9] = [
     Other,
 ];
 
+/// Every status the institution can set (応募中 and 再提出済 are the system's): what the bulk
+/// change offers. Whether a row may take it is the table's answer.
+pub const SETTABLE: [Status; 7] =
+    [NotAccepted, Accepted, ResubmitRequested, RejectedDocuments, RejectedInterview, Hired, Other];
+
 /// How long the institution may take back a 不採用 (jrec-in §1.9: 7 days, a Choice).
 pub const REVERT_DAYS: i64 = 7;
 
@@ -161,6 +166,16 @@ mod tests {
             assert!(!s.next().contains(&Applied), "{s:?}");
             assert!(!s.next().contains(&s), "{s:?} to itself");
         }
+    }
+
+    #[test]
+    fn the_institution_can_set_exactly_what_the_table_reaches() {
+        let mut reached: Vec<Status> = ALL.iter().flat_map(|s| s.next().iter().copied()).collect();
+        reached.sort();
+        reached.dedup();
+        let mut settable = SETTABLE.to_vec();
+        settable.sort();
+        assert_eq!(reached, settable);
     }
 
     #[test]

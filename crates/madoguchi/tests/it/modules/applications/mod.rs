@@ -3,10 +3,13 @@
 //! the document, the fields and the closing day, the double confirmation (`apply`); the
 //! institution's 応募状況確認, 一覧, 詳細, download, status change with and without 通知, the
 //! 求人機関備考 kept from the applicant, 再提出 only while 再提出待ち, and every new page refused
-//! to another institution, another seeker and the public (`institution`). Clock: the
-//! testkit's Tuesday 2026-11-24 10:00 JST, when the demo's postings are open.
+//! to another institution, another seeker and the public (`institution`); the bulk ZIP read
+//! back with its SHA-256 index and the bulk status change with one mail per applicant
+//! (`bulk`). Clock: the testkit's Tuesday 2026-11-24 10:00 JST, when the demo's postings are
+//! open.
 
 mod apply;
+mod bulk;
 mod institution;
 
 use crate::modules::seekers;
