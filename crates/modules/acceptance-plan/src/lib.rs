@@ -18,6 +18,9 @@
 //! `/{portal}/operator/plans` to the office's own operators; `submitted` reads a submission
 //! back and compares two.
 //!
+//! Two rooms: `office/` (the reviewing office's console) and `certified/` (what follows 認定);
+//! their modules keep their short names (`crate::bureau`, `crate::reports`, …) by re-export.
+//!
 //! After 認定 (`reports`: the rules; `report_pages`: the screens; `report_store`: the SQL;
 //! `report_job`: the reminder mails): the 受入報告書 and 退職報告書 of each worker; the 変更届出
 //! (`change_notice`, `change_store`) that changes the certified version at once; the rules of a
@@ -26,32 +29,27 @@
 pub mod apply;
 pub mod attach;
 pub mod attachments;
-pub mod bureau;
-pub mod change_application;
-pub mod change_notice;
-pub mod change_store;
+pub mod certified;
 pub mod check;
 pub mod choices;
 pub mod corporate_number;
-pub mod decide;
 pub mod form;
 pub mod ids;
 pub mod mails;
 pub mod menu;
-pub mod notice;
+pub mod office;
 pub mod pages;
 pub mod permit;
-pub mod report_job;
-pub mod report_pages;
-pub mod report_store;
-pub mod reports;
 pub mod restore;
 pub mod routing;
 pub mod rules;
 pub mod state;
 pub mod store;
-pub mod submitted;
 pub mod view;
+
+// The rooms' modules under their names of before, for the crate's own paths and its users.
+pub use certified::{change_application, change_notice, change_store, report_job, report_pages, report_store, reports};
+pub use office::{bureau, decide, notice, submitted};
 
 use axum::extract::DefaultBodyLimit;
 use madoguchi_web::route_table::{Routes, get, post};
