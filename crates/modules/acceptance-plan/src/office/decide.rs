@@ -83,8 +83,17 @@ fn refusal_errors(ctx: &Ctx, refusal: Refusal) -> (FieldErrors, StatusCode) {
     (FieldErrors::form(ctx.t.get(refusal.message_key())), status)
 }
 
-fn expected_seq(pairs: &Pairs) -> Option<i64> {
-    one(pairs, "seq").trim().parse::<i64>().ok().or(Some(-1))
+/// The office's step on the plan, expected to follow the history the 審査 page showed (its
+/// `seq`; a missing one never matches).
+fn office_step<'a>(action: ReviewAction, signed: &SignedIn, reason: Option<&'a str>, pairs: &Pairs) -> Step<'a> {
+    Step {
+        action,
+        actor: Actor::Operator(signed.operator.id),
+        reason,
+        effective_at: None,
+        snapshot: None,
+        expected_seq: one(pairs, "seq").trim().parse::<i64>().ok().or(Some(-1)),
+    }
 }
 
 /// The office's audit entry: actor the operator, subject the organization.
@@ -162,14 +171,7 @@ pub async fn request_correction(
             return refused(&state, &signed, &ctx, id, &pairs, errors, StatusCode::UNPROCESSABLE_ENTITY).await;
         }
     };
-    let step = Step {
-        action: ReviewAction::Return,
-        actor: Actor::Operator(signed.operator.id),
-        reason: Some(&reason),
-        effective_at: None,
-        snapshot: None,
-        expected_seq: expected_seq(&pairs),
-    };
+    let step = office_step(ReviewAction::Return, &signed, Some(&reason), &pairs);
     let organization = found.plan.organization_id;
     let recorded = match reviews::record(&mut tx, item_key(&portal, id), organization, &step, now).await? {
         Ok(recorded) => recorded,
@@ -261,14 +263,7 @@ pub async fn certify(
         let (errors, status) = refusal_errors(&ctx, Refusal::NotUnderReview);
         return refused(&state, &signed, &ctx, id, &pairs, errors, status).await;
     }
-    let step = Step {
-        action: ReviewAction::Approve,
-        actor: Actor::Operator(signed.operator.id),
-        reason: None,
-        effective_at: None,
-        snapshot: None,
-        expected_seq: expected_seq(&pairs),
-    };
+    let step = office_step(ReviewAction::Approve, &signed, None, &pairs);
     let organization = found.plan.organization_id;
     if let Err(refusal) = reviews::record(&mut tx, item_key(&portal, id), organization, &step, now).await? {
         drop(tx);
@@ -321,14 +316,7 @@ pub async fn reject(
             return refused(&state, &signed, &ctx, id, &pairs, errors, StatusCode::UNPROCESSABLE_ENTITY).await;
         }
     };
-    let step = Step {
-        action: ReviewAction::Reject,
-        actor: Actor::Operator(signed.operator.id),
-        reason: Some(&reason),
-        effective_at: None,
-        snapshot: None,
-        expected_seq: expected_seq(&pairs),
-    };
+    let step = office_step(ReviewAction::Reject, &signed, Some(&reason), &pairs);
     let organization = found.plan.organization_id;
     if let Err(refusal) = reviews::record(&mut tx, item_key(&portal, id), organization, &step, now).await? {
         drop(tx);
