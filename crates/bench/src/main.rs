@@ -224,30 +224,53 @@ async fn zaikei_section(
     script: &Path,
     started: chrono::DateTime<chrono::Utc>,
 ) -> anyhow::Result<()> {
-    let kinds: &[&str] = if cli.no_postgres { &["sqlite"] } else { &["sqlite", "postgres"] };
     let mut figures = Vec::new();
-    for kind in kinds {
-        let database = match *kind {
-            "sqlite" => {
-                std::fs::create_dir_all(work.join("sqlite"))?;
-                format!("sqlite://{}", work.join("sqlite/zaikei.db").display())
-            }
-            _ => fresh_postgres(&cli.postgres).await?,
-        };
+    for kind in kinds(cli) {
+        let database = database(cli, work, kind, "zaikei.db").await?;
         figures
             .push(zaikei::run(kind, &database, work, madoguchi, script, cli.zaikei_members, cli.zaikei_seconds).await?);
     }
     let date = started.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let markdown = zaikei::markdown(&figures, &date, &report::commit(&cli.repo).await);
+    publish(cli, "財形", "benchmarks-zaikei.json", &markdown, &figures, report::write_zaikei_section)
+}
+
+/// The databases a section runs on: SQLite, then PostgreSQL unless `--no-postgres`.
+fn kinds(cli: &Cli) -> &'static [&'static str] {
+    if cli.no_postgres { &["sqlite"] } else { &["sqlite", "postgres"] }
+}
+
+/// The URL of a fresh database of `kind`: a SQLite file `name` in the work folder, or a new
+/// PostgreSQL database.
+async fn database(cli: &Cli, work: &Path, kind: &str, name: &str) -> anyhow::Result<String> {
+    match kind {
+        "sqlite" => {
+            std::fs::create_dir_all(work.join("sqlite"))?;
+            Ok(format!("sqlite://{}", work.join("sqlite").join(name).display()))
+        }
+        _ => fresh_postgres(&cli.postgres).await,
+    }
+}
+
+/// Prints a section's table and, unless `--no-write`, writes it into docs/BENCHMARKS.md (by
+/// `write`, between the section's markers) and the figures into docs/`json`.
+fn publish<T: serde::Serialize>(
+    cli: &Cli,
+    what: &str,
+    json: &str,
+    markdown: &str,
+    figures: &T,
+    write: fn(&Path, &str) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
     println!("\n{markdown}");
     if !cli.no_write {
         let docs = cli.repo.join("docs");
-        std::fs::write(docs.join("benchmarks-zaikei.json"), format!("{}\n", serde_json::to_string_pretty(&figures)?))?;
-        report::write_zaikei_section(&docs.join("BENCHMARKS.md"), &markdown)?;
+        std::fs::write(docs.join(json), format!("{}\n", serde_json::to_string_pretty(figures)?))?;
+        write(&docs.join("BENCHMARKS.md"), markdown)?;
         println!(
-            "wrote the 財形 section of {} and {}",
+            "wrote the {what} section of {} and {}",
             docs.join("BENCHMARKS.md").display(),
-            docs.join("benchmarks-zaikei.json").display()
+            docs.join(json).display()
         );
     }
     Ok(())
@@ -261,32 +284,14 @@ async fn plan_section(
     madoguchi: &Path,
     started: chrono::DateTime<chrono::Utc>,
 ) -> anyhow::Result<()> {
-    let kinds: &[&str] = if cli.no_postgres { &["sqlite"] } else { &["sqlite", "postgres"] };
     let mut figures = Vec::new();
-    for kind in kinds {
-        let database = match *kind {
-            "sqlite" => {
-                std::fs::create_dir_all(work.join("sqlite"))?;
-                format!("sqlite://{}", work.join("sqlite/plan.db").display())
-            }
-            _ => fresh_postgres(&cli.postgres).await?,
-        };
+    for kind in kinds(cli) {
+        let database = database(cli, work, kind, "plan.db").await?;
         figures.push(plan::run(kind, &database, work, madoguchi, cli.plan_workers).await?);
     }
     let date = started.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let markdown = plan::markdown(&figures, &date, &report::commit(&cli.repo).await);
-    println!("\n{markdown}");
-    if !cli.no_write {
-        let docs = cli.repo.join("docs");
-        std::fs::write(docs.join("benchmarks-plan.json"), format!("{}\n", serde_json::to_string_pretty(&figures)?))?;
-        report::write_plan_section(&docs.join("BENCHMARKS.md"), &markdown)?;
-        println!(
-            "wrote the 受入計画 section of {} and {}",
-            docs.join("BENCHMARKS.md").display(),
-            docs.join("benchmarks-plan.json").display()
-        );
-    }
-    Ok(())
+    publish(cli, "受入計画", "benchmarks-plan.json", &markdown, &figures, report::write_plan_section)
 }
 
 /// The public search figures: their section of docs/BENCHMARKS.md and
@@ -315,17 +320,7 @@ async fn search_section(cli: &Cli) -> anyhow::Result<()> {
     .await?;
     let date = started.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let markdown = search::markdown(&figures, &date, &report::commit(&cli.repo).await);
-    println!("\n{markdown}");
-    if !cli.no_write {
-        let docs = cli.repo.join("docs");
-        std::fs::write(docs.join("benchmarks-search.json"), format!("{}\n", serde_json::to_string_pretty(&figures)?))?;
-        report::write_search_section(&docs.join("BENCHMARKS.md"), &markdown)?;
-        println!(
-            "wrote the search section of {} and {}",
-            docs.join("BENCHMARKS.md").display(),
-            docs.join("benchmarks-search.json").display()
-        );
-    }
+    publish(cli, "search", "benchmarks-search.json", &markdown, &figures, report::write_search_section)?;
     std::fs::remove_dir_all(&work)?;
     Ok(())
 }
