@@ -392,9 +392,28 @@ pub fn queue_default_since(now: i64) -> i64 {
     now - QUEUE_DEFAULT_DAYS * crate::rules::DAY
 }
 
+/// A queue's 「依頼日」 filter as its address gives it (`365`, `all`, anything else the default
+/// 120 days): the value to show as chosen and the first second the queue takes.
+pub fn queue_window(days: &str, now: i64) -> (&'static str, i64) {
+    match days {
+        "365" => ("365", now - 365 * crate::rules::DAY),
+        "all" => ("all", 0),
+        _ => ("120", queue_default_since(now)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_queue_window_is_120_days_unless_the_address_says_365_or_all() {
+        let now = 400 * crate::rules::DAY;
+        assert_eq!(queue_window("", now), ("120", 280 * crate::rules::DAY));
+        assert_eq!(queue_window("x", now), ("120", 280 * crate::rules::DAY));
+        assert_eq!(queue_window("365", now), ("365", 35 * crate::rules::DAY));
+        assert_eq!(queue_window("all", now), ("all", 0));
+    }
     use crate::calendar::{ClosedDay, Overrides};
     use crate::clock::JST;
     use chrono::{TimeZone, Weekday};

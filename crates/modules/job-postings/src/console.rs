@@ -112,15 +112,7 @@ pub async fn queue(
 ) -> Result<Html<String>, AppError> {
     offered(&signed)?;
     let now = state.clock.unix();
-    let days = match query.days.as_str() {
-        "365" | "all" => query.days.as_str(),
-        _ => "120",
-    };
-    let since = match days {
-        "365" => now - 365 * madoguchi_core::rules::DAY,
-        "all" => 0,
-        _ => rules::queue_default_since(now),
-    };
+    let (days, since) = rules::queue_window(&query.days, now);
     let kind = match query.kind.as_str() {
         "new" | "revision" => query.kind.as_str(),
         _ => "",
