@@ -43,6 +43,28 @@ pub struct SignedIn {
     pub operator: Operator,
 }
 
+/// The audit entry of an operator's step on an organization's item (a review decision): the
+/// operator as `actor`, the organization as `subject` (`organization:<id>`, so that the event
+/// is filed under it), with the request's address and browser.
+pub fn office_entry<'a>(
+    signed: &'a SignedIn,
+    origin: &'a Origin,
+    event: &'a str,
+    actor: &'a str,
+    subject: &'a str,
+    detail: &'a str,
+) -> AuditEntry<'a> {
+    AuditEntry {
+        portal: &signed.portal.id,
+        event,
+        actor: Some(actor),
+        subject: Some(subject),
+        ip: origin.ip.as_deref(),
+        user_agent: origin.user_agent.as_deref(),
+        detail: Some(detail),
+    }
+}
+
 impl axum::extract::FromRequestParts<AppState> for SignedIn {
     type Rejection = Response;
 

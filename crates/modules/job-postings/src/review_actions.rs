@@ -24,10 +24,12 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use madoguchi_console::operator::SignedIn;
+/// The 事務局's audit entries: the operator as actor, the institution as subject.
+pub(crate) use madoguchi_console::operator::office_entry as entry;
 use madoguchi_core::publication::{self, PublicationError};
 use madoguchi_core::review::{self as rules, Actor, ReasonRule, ReviewAction, ReviewState};
 use madoguchi_mail::MailKind;
-use madoguchi_store::audit::{self, AuditEntry};
+use madoguchi_store::audit;
 use madoguchi_store::review::{self as reviews, Scope, Step};
 use madoguchi_web::ctx::{Ctx, Origin};
 use madoguchi_web::error::AppError;
@@ -49,27 +51,6 @@ fn typed(pairs: &Pairs) -> Typed {
         reflect_on: one(pairs, "reflect_on").trim().chars().take(40).collect(),
         canned: pairs.iter().filter(|(k, _)| k == "canned").map(|(_, v)| v.clone()).collect(),
         reason: one(pairs, "reason").replace("\r\n", "\n"),
-    }
-}
-
-/// An audit entry of the 事務局's step; the subject is the institution (`organization:<id>`),
-/// so that the event is filed under it.
-pub(crate) fn entry<'a>(
-    signed: &'a SignedIn,
-    origin: &'a Origin,
-    event: &'a str,
-    actor: &'a str,
-    subject: &'a str,
-    detail: &'a str,
-) -> AuditEntry<'a> {
-    AuditEntry {
-        portal: &signed.portal.id,
-        event,
-        actor: Some(actor),
-        subject: Some(subject),
-        ip: origin.ip.as_deref(),
-        user_agent: origin.user_agent.as_deref(),
-        detail: Some(detail),
     }
 }
 

@@ -28,10 +28,10 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Datelike;
-use madoguchi_console::operator::SignedIn;
+use madoguchi_console::operator::{SignedIn, office_entry as entry};
 use madoguchi_core::review::{self as rules, Actor, ReasonRule, Refusal, ReviewAction, ReviewState};
 use madoguchi_mail::MailKind;
-use madoguchi_store::audit::{self, AuditEntry};
+use madoguchi_store::audit;
 use madoguchi_store::review::{self as reviews, Step};
 use madoguchi_web::ctx::{Ctx, Origin};
 use madoguchi_web::error::AppError;
@@ -93,26 +93,6 @@ fn office_step<'a>(action: ReviewAction, signed: &SignedIn, reason: Option<&'a s
         effective_at: None,
         snapshot: None,
         expected_seq: one(pairs, "seq").trim().parse::<i64>().ok().or(Some(-1)),
-    }
-}
-
-/// The office's audit entry: actor the operator, subject the organization.
-fn entry<'a>(
-    signed: &'a SignedIn,
-    origin: &'a Origin,
-    event: &'a str,
-    actor: &'a str,
-    subject: &'a str,
-    detail: &'a str,
-) -> AuditEntry<'a> {
-    AuditEntry {
-        portal: &signed.portal.id,
-        event,
-        actor: Some(actor),
-        subject: Some(subject),
-        ip: origin.ip.as_deref(),
-        user_agent: origin.user_agent.as_deref(),
-        detail: Some(detail),
     }
 }
 
