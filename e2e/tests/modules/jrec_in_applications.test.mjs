@@ -3,7 +3,8 @@
 // takes Web応募 in the public search, applies with one PDF and gets an 応募受付ID; the
 // institution finds it in 求人公募情報の応募状況確認 → 応募情報一覧 → 詳細, opens the document and
 // sets 受理済 with 通知する; the researcher's 応募履歴 shows 受理済 and the status mail arrived.
-// Not walked yet (not built): bulk ZIP, 求職者照会メール and its reply. The server is the demo;
+// Then the institution checks the row on 応募情報一覧 and downloads the documents as one ZIP
+// (the entry `<応募受付ID>_<name>` and 応募者一覧.csv inside). The server is the demo;
 // the clock is the helpers' Tuesday 2026-11-24 10:00 JST. The tests run in order.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -21,7 +22,7 @@ const PDF = Buffer.from(
     "3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n",
 );
 
-let server, browser, seeker, receipt;
+let server, browser, seeker, institution, receipt;
 before(async () => {
   server = await startServer();
   browser = await openBrowser();
@@ -85,7 +86,7 @@ test("the researcher finds a posting in the public search and applies with one P
 });
 
 test("the institution finds the application, opens the document and sets 受理済 with 通知する", async () => {
-  const institution = await japanesePage(browser);
+  institution = await japanesePage(browser);
   await institution.goto(`${server.base}/jrec-in/login`);
   await institution.getByLabel("ログインID").fill(INSTITUTION.id);
   await institution.getByLabel("パスワード").fill(INSTITUTION.password);
@@ -121,4 +122,24 @@ test("the researcher's 応募履歴 shows 受理済, without the institution's n
   const history = await main(seeker);
   assert.ok(history.includes(receipt) && history.includes("受理済"), history);
   assert.ok(!history.includes("選考委員会"));
+});
+
+test("the institution checks the row and downloads the documents as one ZIP", async () => {
+  await institution.getByRole("link", { name: "応募情報一覧" }).first().click();
+  assert.equal(await h1(institution), "応募情報一覧");
+  await institution.getByRole("checkbox", { name: receipt }).check();
+  const [download] = await Promise.all([
+    institution.waitForEvent("download"),
+    institution.getByRole("button", { name: "応募書類のダウンロード" }).click(),
+  ]);
+  assert.match(download.suggestedFilename(), /^応募書類_D\d{9}_\d{12}\.zip$/);
+  const zip = await new Promise(async (resolve, reject) => {
+    const chunks = [];
+    const stream = await download.createReadStream();
+    stream.on("data", (c) => chunks.push(c)).on("end", () => resolve(Buffer.concat(chunks))).on("error", reject);
+  });
+  assert.equal(zip.subarray(0, 2).toString(), "PK");
+  // Entry names are stored as written (UTF-8 flag), so they can be found in the bytes.
+  assert.ok(zip.includes(Buffer.from(`${receipt}_応募書類.pdf`)), "the document's entry");
+  assert.ok(zip.includes(Buffer.from("応募者一覧.csv")), "the index");
 });
