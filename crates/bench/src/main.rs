@@ -8,6 +8,8 @@
 //! argon2 parameters. Nothing is raised for the benchmark: the portal has no per-IP login
 //! limit, and its lockout counts only failed logins, which a right password never is.
 
+mod applications;
+mod browser;
 mod http;
 mod plan;
 mod report;
@@ -110,6 +112,12 @@ struct Cli {
     /// Workers of the 受入計画 benchmark's plan.
     #[arg(long, default_value_t = 50)]
     plan_workers: usize,
+    /// Only the Web応募 figures (jrec-in; their own section of docs/BENCHMARKS.md).
+    #[arg(long)]
+    applications_only: bool,
+    /// Filed applications of the Web応募 benchmark's posting.
+    #[arg(long, default_value_t = 2_000)]
+    applicants: usize,
     /// How the runner was invoked, for the report.
     #[arg(long, default_value = "bench/run")]
     invocation: String,
@@ -156,6 +164,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     }
     if cli.plan_only {
         return plan_section(&cli, &work, &madoguchi, started).await;
+    }
+    if cli.applications_only {
+        return applications_section(&cli, &work, &madoguchi, started).await;
     }
 
     let argon2 = Argon2Settings::default();
@@ -292,6 +303,24 @@ async fn plan_section(
     let date = started.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let markdown = plan::markdown(&figures, &date, &report::commit(&cli.repo).await);
     publish(cli, "受入計画", "benchmarks-plan.json", &markdown, &figures, report::write_plan_section)
+}
+
+/// The Web応募 figures on SQLite and PostgreSQL: their section of docs/BENCHMARKS.md and
+/// docs/benchmarks-applications.json.
+async fn applications_section(
+    cli: &Cli,
+    work: &Path,
+    madoguchi: &Path,
+    started: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<()> {
+    let mut figures = Vec::new();
+    for kind in kinds(cli) {
+        let database = database(cli, work, kind, "applications.db").await?;
+        figures.push(applications::run(kind, &database, work, madoguchi, cli.applicants).await?);
+    }
+    let date = started.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let markdown = applications::markdown(&figures, &date, &report::commit(&cli.repo).await);
+    publish(cli, "Web応募", "benchmarks-applications.json", &markdown, &figures, report::write_applications_section)
 }
 
 /// The public search figures: their section of docs/BENCHMARKS.md and

@@ -18,7 +18,8 @@
 //! the session the code step opens after its last check (`sessions::insert_with`), as the 財形
 //! figures do for rokin's certificate. Everything after the session is the server's real path.
 
-use crate::http::{self, Response};
+use crate::browser::{Browser, excerpt, expect_redirect, hidden, pdf, values_of};
+use crate::http;
 use crate::server;
 use crate::timings::Timings;
 use anyhow::{Context, bail};
@@ -57,61 +58,6 @@ pub struct Figures {
     pub rss_peak_mb: f64,
 }
 
-/// The browser's cookies and the CSRF token its forms repeat.
-struct Browser {
-    addr: SocketAddr,
-    cookie: String,
-    csrf: String,
-}
-
-impl Browser {
-    async fn get(&self, path: &str) -> anyhow::Result<Response> {
-        let page = http::request(self.addr, "GET", path, &[("Cookie", &self.cookie)], None).await?;
-        if page.status != 200 {
-            bail!("GET {path} answered {}: {}", page.status, excerpt(&page.body));
-        }
-        Ok(page)
-    }
-
-    /// A form POST with the token; the answer and the milliseconds it took.
-    async fn post(&self, path: &str, fields: &[(&str, &str)]) -> anyhow::Result<(Response, f64)> {
-        let mut body = url::form_urlencoded::Serializer::new(String::new());
-        body.append_pair("_csrf", &self.csrf);
-        for (k, v) in fields {
-            body.append_pair(k, v);
-        }
-        let body = body.finish();
-        let began = Instant::now();
-        let answer = http::request(self.addr, "POST", path, &[("Cookie", &self.cookie)], Some(&body)).await?;
-        Ok((answer, began.elapsed().as_secs_f64() * 1000.0))
-    }
-
-    async fn upload(&self, path: &str, fields: &[(&str, &str)], file: &[u8]) -> anyhow::Result<(Response, f64)> {
-        let boundary = "----madoguchi-bench-7d3f";
-        let mut body = Vec::new();
-        for (k, v) in std::iter::once(&("_csrf", self.csrf.as_str())).chain(fields) {
-            body.extend_from_slice(
-                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes(),
-            );
-        }
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"document.pdf\"\r\n\
-                 Content-Type: application/pdf\r\n\r\n"
-            )
-            .as_bytes(),
-        );
-        body.extend_from_slice(file);
-        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-        let content_type = format!("multipart/form-data; boundary={boundary}");
-        let began = Instant::now();
-        let answer =
-            http::request_with(self.addr, "POST", path, &[("Cookie", &self.cookie)], Some((&content_type, &body)))
-                .await?;
-        Ok((answer, began.elapsed().as_secs_f64() * 1000.0))
-    }
-}
-
 pub async fn run(kind: &str, database: &str, work: &Path, madoguchi: &Path, workers: usize) -> anyhow::Result<Figures> {
     crate::step(&format!("{kind}: 受入計画, a plan of {workers} workers"));
     let addr = server::free_port()?;
@@ -126,7 +72,7 @@ pub async fn run(kind: &str, database: &str, work: &Path, madoguchi: &Path, work
     let serve = vec!["--config".to_string(), config_path.display().to_string(), "serve".to_string()];
     let process = server::start(madoguchi, &serve, addr, "/readyz", &log).await?;
 
-    let company = login(addr).await?;
+    let company = Browser::login(addr, PORTAL, LOGIN_ID, PASSWORD).await?;
     let mut saves = Vec::new();
     company.post(&format!("/{PORTAL}/plan/start"), &[]).await?;
     for (part, fields) in parts(workers) {
@@ -250,19 +196,6 @@ async fn seed(store: &Store, config: &Config) -> anyhow::Result<i64> {
     Ok(id)
 }
 
-/// Logs the company in as a browser does.
-async fn login(addr: SocketAddr) -> anyhow::Result<Browser> {
-    let page = http::request(addr, "GET", &format!("/{PORTAL}/login"), &[], None).await?;
-    let csrf = page.cookie("mdg_csrf").context("the login page set no CSRF cookie")?;
-    let body = format!("_csrf={csrf}&login_id={LOGIN_ID}&password={PASSWORD}");
-    let cookie = format!("mdg_csrf={csrf}");
-    let answer = http::request(addr, "POST", &format!("/{PORTAL}/login"), &[("Cookie", &cookie)], Some(&body)).await?;
-    let session = answer.cookie("mdg_s").with_context(|| format!("login: status {}", answer.status))?;
-    // The login renews the token: the session's forms carry the new one.
-    let csrf = answer.cookie("mdg_csrf").unwrap_or(csrf);
-    Ok(Browser { addr, cookie: format!("mdg_csrf={csrf}; mdg_s={session}"), csrf })
-}
-
 /// The office's console, signed in (see the module's comment).
 async fn office_browser(store: &Store, config: &Config, addr: SocketAddr, operator: i64) -> anyhow::Result<Browser> {
     let portal = config.portal(PORTAL).context("no mlit-fwms portal")?;
@@ -328,42 +261,6 @@ fn open_required_row(body: &str) -> Option<Row> {
             dated: section.contains("name=\"issued_on\""),
         })
     })
-}
-
-/// The value of the first hidden field `name` of a page.
-fn hidden(body: &str, name: &str) -> anyhow::Result<String> {
-    values_of(body, name).into_iter().next().with_context(|| format!("no field {name}: {}", excerpt(body)))
-}
-
-/// The values of every `name="…" value="…"` input of a page, in order.
-fn values_of(body: &str, name: &str) -> Vec<String> {
-    let marker = format!("name=\"{name}\" value=\"");
-    body.match_indices(&marker)
-        .filter_map(|(at, _)| {
-            let rest = &body[at + marker.len()..];
-            Some(rest[..rest.find('"')?].to_string())
-        })
-        .collect()
-}
-
-fn expect_redirect(answer: &Response, ending: &str, what: &str) -> anyhow::Result<()> {
-    match answer.header("location") {
-        Some(location) if answer.status == 303 && location.ends_with(ending) => Ok(()),
-        other => bail!("{what} answered {} to {other:?}: {}", answer.status, excerpt(&answer.body)),
-    }
-}
-
-fn excerpt(body: &str) -> String {
-    let errors: Vec<&str> = body.match_indices("class=\"error-message\"").map(|(at, _)| &body[at..]).collect();
-    let text = errors.first().copied().unwrap_or(body);
-    text.chars().take(300).collect()
-}
-
-/// A PDF of `size` bytes (a real header, padding after it), as a scanner makes them big.
-fn pdf(size: usize) -> Vec<u8> {
-    let mut out = b"%PDF-1.4\n".to_vec();
-    out.resize(size, b' ');
-    out
 }
 
 /// Parts 1–5 of a plan every rule accepts, with room for `workers` under the headcount cap.
@@ -533,7 +430,7 @@ pub fn markdown(figures: &[Figures], date: &str, commit: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{letters, open_required_row, values_of};
+    use super::{letters, open_required_row};
 
     #[test]
     fn names_rows_and_fields_are_read_as_the_pages_write_them() {
@@ -544,6 +441,5 @@ mod tests {
             <input name=\"issued_on\" type=\"date\"></section>";
         let row = open_required_row(page).unwrap();
         assert_eq!((row.row.as_str(), row.kind.as_str(), row.worker, row.dated), ("2", "register", None, true));
-        assert_eq!(values_of("name=\"c\" value=\"1\" name=\"c\" value=\"2\"", "c"), ["1", "2"]);
     }
 }

@@ -18,6 +18,8 @@ const SEARCH_BEGIN: &str = "<!-- bench/run writes the search figures from here -
 const SEARCH_END: &str = "<!-- bench/run writes the search figures up to here -->";
 const PLAN_BEGIN: &str = "<!-- bench/run writes the 受入計画 figures from here -->";
 const PLAN_END: &str = "<!-- bench/run writes the 受入計画 figures up to here -->";
+const APPLICATIONS_BEGIN: &str = "<!-- bench/run writes the Web応募 figures from here -->";
+const APPLICATIONS_END: &str = "<!-- bench/run writes the Web応募 figures up to here -->";
 
 #[derive(Debug, Serialize)]
 pub struct Results {
@@ -467,6 +469,12 @@ pub fn write_search_section(path: &Path, section: &str) -> anyhow::Result<()> {
 /// Replaces the 受入計画 section (`section` is the table; the markers are added here).
 pub fn write_plan_section(path: &Path, section: &str) -> anyhow::Result<()> {
     write_between(path, PLAN_BEGIN, PLAN_END, &format!("{PLAN_BEGIN}\n\n{section}\n{PLAN_END}\n"))
+}
+
+/// Replaces the Web応募 section (`section` is the table; the markers are added here).
+pub fn write_applications_section(path: &Path, section: &str) -> anyhow::Result<()> {
+    let block = format!("{APPLICATIONS_BEGIN}\n\n{section}\n{APPLICATIONS_END}\n");
+    write_between(path, APPLICATIONS_BEGIN, APPLICATIONS_END, &block)
 }
 
 fn write_between(path: &Path, begin: &str, end_marker: &str, section: &str) -> anyhow::Result<()> {

@@ -80,6 +80,13 @@ impl Process {
         Ok(Memory { rss_mib: kib("VmRSS:")?, peak_mib: kib("VmHWM:")? })
     }
 
+    /// Sets the high-water mark back to the resident set now (Linux's `clear_refs` 5), so the
+    /// next `memory()` reports the peak of what ran in between.
+    pub fn reset_peak(&self) -> anyhow::Result<()> {
+        std::fs::write(format!("/proc/{}/clear_refs", self.pid), "5")
+            .context("cannot reset the server's high-water mark (/proc/<pid>/clear_refs)")
+    }
+
     /// SIGTERM (the server finishes what is in flight), then waits; SIGKILL after 10 s.
     pub async fn stop(mut self) -> anyhow::Result<()> {
         let _ = Command::new("kill").arg("-TERM").arg(self.pid.to_string()).status().await;
