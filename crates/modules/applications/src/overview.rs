@@ -143,8 +143,10 @@ impl Sort {
         Sort::ALL.into_iter().find(|s| s.code() == code).unwrap_or(Sort::Applied)
     }
 
-    fn order(self, a: &Application, b: &Application) -> std::cmp::Ordering {
-        let key = |x: &Application| match self {
+    /// What a row sorts by (the id breaks ties, so every order is total and stable across pages).
+    /// Computed once per row: a list of 2,000 compared its keys ~40,000 times.
+    fn sort_key(self, x: &Application) -> (String, i64) {
+        let text = match self {
             Sort::Receipt => x.receipt_id.clone().unwrap_or_default(),
             Sort::Name => x.furigana.clone(),
             Sort::Applied => format!("{:020}", x.applied_at.unwrap_or(0)),
@@ -152,7 +154,7 @@ impl Sort {
             Sort::File => x.file_name.clone(),
             Sort::Note => x.note.clone(),
         };
-        key(a).cmp(&key(b)).then(a.id.cmp(&b.id))
+        (text, x.id)
     }
 }
 
@@ -271,7 +273,10 @@ pub async fn list_page(
         "desc" => true,
         _ => sort == Sort::Applied,
     };
-    apps.sort_by(|a, b| if descending { sort.order(b, a) } else { sort.order(a, b) });
+    apps.sort_by_cached_key(|a| sort.sort_key(a));
+    if descending {
+        apps.reverse();
+    }
     let total = apps.len();
     let pages = i64::try_from(total.div_ceil(PER_PAGE).max(1)).unwrap_or(1);
     let page = query.page.parse::<i64>().unwrap_or(1).clamp(1, pages);
