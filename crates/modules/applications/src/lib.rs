@@ -10,6 +10,8 @@
 //! - `overview` (応募状況確認, 応募情報一覧) and `detail` (応募情報詳細, the status change,
 //!   the document's download): the institution's screens.
 //! - `bulk`: 応募情報一覧's 「一括ダウンロード」 (the ZIP) and 「一括変更」 (preview → 変更).
+//! - `downloads`: 応募書類のダウンロード履歴, every hand-out of a document as the audit log has
+//!   it, for the institution's 管理者.
 //! - `mails`: the §1.12 mails of Web応募.
 //!
 //! What it needs of a posting it asks through `madoguchi_web::applying` (the postings module
@@ -18,6 +20,7 @@
 pub mod apply;
 pub mod bulk;
 pub mod detail;
+pub mod downloads;
 pub mod history;
 pub mod mails;
 pub mod overview;
@@ -64,6 +67,7 @@ pub fn routes(routes: Routes, upload_limit: usize) -> Routes {
         )
         // The institution's side.
         .route("/{portal}/applications", get(overview::postings))
+        .route("/{portal}/applications/downloads", get(downloads::page))
         .route("/{portal}/applications/postings/{id}", get(overview::list))
         .route("/{portal}/applications/postings/{id}/bulk", post(bulk::post))
         .route("/{portal}/applications/{id}", get(detail::page).post(detail::change))
@@ -123,14 +127,19 @@ impl HomePanel for Menu {
             if !input.portal.settings.modules.contains(&MODULE) || input.user.organization_id.is_none() {
                 return Ok(None);
             }
-            Ok(Some(MenuView {
-                heading: input.t.get("app.menu.group").to_string(),
-                items: vec![MenuLink {
-                    label: input.t.get("app.overview.title").to_string(),
-                    href: Some(format!("/{}/applications", input.portal.id)),
+            let mut items = vec![MenuLink {
+                label: input.t.get("app.overview.title").to_string(),
+                href: Some(format!("/{}/applications", input.portal.id)),
+                note: None,
+            }];
+            if downloads::may_read(input.user) {
+                items.push(MenuLink {
+                    label: input.t.get("app.downloads.title").to_string(),
+                    href: Some(format!("/{}/applications/downloads", input.portal.id)),
                     note: None,
-                }],
-            }))
+                });
+            }
+            Ok(Some(MenuView { heading: input.t.get("app.menu.group").to_string(), items }))
         })
     }
 }

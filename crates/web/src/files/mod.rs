@@ -155,10 +155,7 @@ pub async fn record_download(
     now: i64,
 ) -> Result<(), madoguchi_store::DbError> {
     let subject = file.owner_organization_id.map(|id| format!("organization:{id}"));
-    let mut detail = format!("{} {} {} ({} bytes)", file.id, file.purpose, file.name, file.size);
-    if let Some(context) = context {
-        detail.push_str(&format!(" in {context}"));
-    }
+    let detail = DownloadDetail::text(file, context);
     let entry = AuditEntry {
         portal: &file.portal,
         event: DOWNLOADED,
@@ -173,6 +170,51 @@ pub async fn record_download(
 
 /// The event name of a download of a stored file.
 pub const DOWNLOADED: &str = "file.downloaded";
+
+/// What a `file.downloaded` entry's detail says, read back for the screens that list the
+/// hand-outs (the file may be gone by then: the entry is all that is left of it). The text is
+/// `<id> <purpose> <name> (<size> bytes)[ in <context>]`; a name is the uploader's and may hold
+/// anything the clean-name rule lets through, `(3 bytes)` included, while the context is the
+/// server's own (a ZIP's name): so the size is the last `(<digits> bytes)` of the text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DownloadDetail {
+    pub file_id: i64,
+    pub purpose: String,
+    pub name: String,
+    pub size: i64,
+    /// What the file went out in (a ZIP's name), when not on its own.
+    pub context: Option<String>,
+}
+
+impl DownloadDetail {
+    fn text(file: &StoredFile, context: Option<&str>) -> String {
+        let mut detail = format!("{} {} {} ({} bytes)", file.id, file.purpose, file.name, file.size);
+        if let Some(context) = context {
+            detail.push_str(&format!(" in {context}"));
+        }
+        detail
+    }
+
+    /// None for a text this module did not write.
+    pub fn parse(detail: &str) -> Option<DownloadDetail> {
+        let (id, rest) = detail.split_once(' ')?;
+        let (purpose, rest) = rest.split_once(' ')?;
+        let close = rest.rfind(" bytes)")?;
+        let open = rest[..close].rfind(" (")?;
+        let size = rest[open + 2..close].parse().ok()?;
+        let context = match &rest[close + " bytes)".len()..] {
+            "" => None,
+            tail => Some(tail.strip_prefix(" in ")?.to_string()),
+        };
+        Some(DownloadDetail {
+            file_id: id.parse().ok()?,
+            purpose: purpose.to_string(),
+            name: rest[..open].to_string(),
+            size,
+            context,
+        })
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -214,6 +256,26 @@ mod tests {
             sha256: "ab12".into(),
             created_at: 0,
         }
+    }
+
+    #[test]
+    fn a_download_entry_reads_back_as_written_whatever_the_name_holds() {
+        for name in ["履歴書 (最新).pdf", "a (3 bytes).pdf", "x in y.zip", "業績 一覧 (12 bytes) in z.pdf"] {
+            for context in [None, Some("応募書類_D000000001_202612061300.zip")] {
+                let file = stored(name, "application/pdf");
+                let read = DownloadDetail::parse(&DownloadDetail::text(&file, context));
+                let expected = DownloadDetail {
+                    file_id: 7,
+                    purpose: "application".into(),
+                    name: name.into(),
+                    size: 8,
+                    context: context.map(str::to_string),
+                };
+                assert_eq!(read, Some(expected), "{name} {context:?}");
+            }
+        }
+        assert_eq!(DownloadDetail::parse("a manual was read"), None);
+        assert_eq!(DownloadDetail::parse("7 application x.pdf (8 bytes) and more"), None);
     }
 
     #[tokio::test]

@@ -5,11 +5,12 @@
 //! 求人機関備考 kept from the applicant, 再提出 only while 再提出待ち, and every new page refused
 //! to another institution, another seeker and the public (`institution`); the bulk ZIP read
 //! back with its SHA-256 index and the bulk status change with one mail per applicant
-//! (`bulk`). Clock: the testkit's Tuesday 2026-11-24 10:00 JST, when the demo's postings are
+//! (`bulk`); the 管理者's 応募書類のダウンロード履歴 (`downloads`). Clock: the testkit's Tuesday 2026-11-24 10:00 JST, when the demo's postings are
 //! open.
 
 mod apply;
 mod bulk;
+mod downloads;
 mod institution;
 
 use crate::modules::seekers;
