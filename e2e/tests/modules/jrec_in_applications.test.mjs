@@ -4,7 +4,8 @@
 // institution finds it in 求人公募情報の応募状況確認 → 応募情報一覧 → 詳細, opens the document and
 // sets 受理済 with 通知する; the researcher's 応募履歴 shows 受理済 and the status mail arrived.
 // Then the institution checks the row on 応募情報一覧 and downloads the documents as one ZIP
-// (the entry `<応募受付ID>_<name>` and 応募者一覧.csv inside). The server is the demo;
+// (the entry `<応募受付ID>_<name>` and 応募者一覧.csv inside), and its 管理者 reads both hand-outs
+// in 応募書類のダウンロード履歴. The server is the demo;
 // the clock is the helpers' Tuesday 2026-11-24 10:00 JST. The tests run in order.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -142,4 +143,17 @@ test("the institution checks the row and downloads the documents as one ZIP", as
   // Entry names are stored as written (UTF-8 flag), so they can be found in the bytes.
   assert.ok(zip.includes(Buffer.from(`${receipt}_応募書類.pdf`)), "the document's entry");
   assert.ok(zip.includes(Buffer.from("応募者一覧.csv")), "the index");
+});
+
+test("the institution's 管理者 reads who downloaded the documents", async () => {
+  await institution.goto(`${server.base}/jrec-in/home`);
+  await institution.getByRole("link", { name: "応募書類のダウンロード履歴" }).click();
+  assert.equal(await h1(institution), "応募書類のダウンロード履歴");
+  const rows = institution.locator("tbody tr");
+  // Opened once from 詳細, once in the ZIP; newest first.
+  assert.equal(await rows.count(), 2);
+  assert.ok((await rows.nth(0).textContent()).includes(".zip"));
+  assert.ok((await rows.nth(1).textContent()).includes("応募書類.pdf"));
+  assert.ok((await rows.nth(1).textContent()).includes(INSTITUTION.id));
+  await shot(institution, "application-downloads");
 });
