@@ -86,9 +86,10 @@ pub struct NewThread<'a> {
 
 /// Holds the organization's row to the end of the transaction, so that two sends of one
 /// organization count each other (PostgreSQL's READ COMMITTED would let both count the same
-/// total; on SQLite the write transaction runs alone anyway).
+/// total; on SQLite the write transaction runs alone anyway). `name = name`: PostgreSQL
+/// refuses to write an identity column, and the row lock is all this is for.
 pub async fn lock_organization(conn: &mut AnyConnection, organization_id: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE organizations SET id = id WHERE id = $1").bind(organization_id).execute(&mut *conn).await?;
+    sqlx::query("UPDATE organizations SET name = name WHERE id = $1").bind(organization_id).execute(&mut *conn).await?;
     Ok(())
 }
 
