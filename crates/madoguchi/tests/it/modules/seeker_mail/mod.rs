@@ -45,16 +45,20 @@ pub async fn inquire(institution: &TestApp, seeker_id: &str, body: &str) -> i64 
     location.trim_start_matches("/jrec-in/inquiries/").trim_end_matches("?done=sent").parse().unwrap()
 }
 
-/// The walks' setup (faults::hostile, faults::isolation): the seeker `seeker_id` (signed in
-/// as `seeker`) has a 公開 profile and two inquiries of the demo institution, one answered (so
+/// The walks' setup (faults::hostile, faults::isolation): the signed-in `seeker` has a 公開 profile and two inquiries of the demo institution, one answered (so
 /// the institution's reply page shows an address) and one not (so the seeker's reply form
 /// exists). Returns the two threads' ids.
-pub async fn inquired_and_replied(
-    app: &TestApp,
-    seeker: &TestApp,
-    seeker_id: &str,
-    institution: &TestApp,
-) -> (i64, i64) {
+pub async fn inquired_and_replied(app: &TestApp, seeker: &TestApp, institution: &TestApp) -> (i64, i64) {
+    // The ユーザID, as マイページ shows it (`U` + 9 digits).
+    let home = seeker.get("/jrec-in/seeker/home").await;
+    let seeker_id = home
+        .body
+        .match_indices('U')
+        .map(|(at, _)| &home.body[at..])
+        .find(|s| s.len() >= 10 && s[1..10].bytes().all(|b| b.is_ascii_digit()))
+        .map(|s| s[..10].to_string())
+        .expect("the ユーザID on マイページ");
+    let seeker_id = seeker_id.as_str();
     let fields = [("public", "1"), ("research_1", "60050"), ("position", "特任助教")];
     assert_eq!(seeker.post("/jrec-in/seeker/profile", &fields).await.location(), "/jrec-in/seeker/profile?saved");
     let answered = inquire(institution, seeker_id, "ご経歴について伺いたく、ご連絡しました。").await;
