@@ -210,3 +210,15 @@ async fn the_daily_limit_and_a_profile_turned_private_stop_a_send() {
     let sent = institution.post(&path, &[("lang", "ja"), ("body", "非公開後"), ("step", "send")]).await;
     assert_eq!(sent.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn the_demo_seeds_one_public_profile_for_the_search() {
+    let app = TestApp::with(madoguchi_core::Config::demo().unwrap(), None, true).await;
+    let institution = institution(&app).await;
+    let page = institution.get("/jrec-in/seeker-search").await;
+    page.assert_contains("該当件数：1件").assert_contains(madoguchi::demo::DEMO_SEEKER_ID).assert_lacks("研究 花子");
+    let seeker = app.browser();
+    let login =
+        seekers::login(&seeker, madoguchi::demo::DEMO_SEEKER_EMAIL, madoguchi::demo::DEMO_SEEKER_PASSWORD).await;
+    assert_eq!(login.location(), "/jrec-in/seeker/home");
+}
