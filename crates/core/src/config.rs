@@ -103,6 +103,11 @@ pub struct ServerSettings {
     /// from an empty portal.
     #[serde(default = "default_true")]
     pub demo_postings: bool,
+    /// With `demo`: also seed one job seeker on jrec-in with a 公開 求職者情報, so that the
+    /// institutions' 求職者情報検索 shows a result. The tests turn it off to start without
+    /// seekers (docs/SEEKER_MAIL.md).
+    #[serde(default = "default_true")]
+    pub demo_seekers: bool,
     /// Largest request body in bytes.
     #[serde(default = "default_body_limit")]
     pub body_limit_bytes: usize,
@@ -264,6 +269,7 @@ impl Default for ServerSettings {
             allow_test_clock: false,
             demo: false,
             demo_postings: true,
+            demo_seekers: true,
             body_limit_bytes: default_body_limit(),
             manual_max_bytes: default_manual_max(),
             request_timeout_seconds: default_request_timeout(),

@@ -17,8 +17,10 @@ pub mod person_name;
 pub mod phone;
 pub mod portal;
 pub mod publication;
+pub mod relay;
 pub mod review;
 pub mod rules;
+pub mod seeker_codes;
 pub mod text;
 
 pub use clock::{Clock, SharedClock, SystemClock, TestClock};

@@ -94,6 +94,9 @@ pub struct PortalSettings {
     /// The seekers' side, where `modules` lists `seekers`.
     #[serde(default)]
     pub seekers: SeekerSettings,
+    /// jrec-in 求職者照会メール's anti-spam limits, where `modules` lists `seeker_mail`.
+    #[serde(default)]
+    pub seeker_mail: crate::relay::InquiryLimits,
     /// The menu after login, in the manual's groups (rokin: メニュー操作). A screen named here
     /// exists on the portal and one not named answers 404; empty: the plain home menu.
     #[serde(default)]

@@ -15,6 +15,10 @@ use madoguchi_web::auth::Hasher;
 use sha2::{Digest, Sha256};
 
 pub const OPERATOR_PASSWORD: &str = "Demo-Operator-2026";
+/// The demo job seeker of jrec-in: its ユーザID, login address and password.
+pub const DEMO_SEEKER_ID: &str = "U100000001";
+pub const DEMO_SEEKER_EMAIL: &str = "seeker@jrec-in.example.jp";
+pub const DEMO_SEEKER_PASSWORD: &str = "DemoSeeker2026";
 
 /// Demo employer accounts: (portal, organization, office in charge, login ID or e-mail, e-mail,
 /// name, password).
@@ -120,6 +124,47 @@ pub async fn seed(store: &Store, config: &Config, hasher: &Hasher, now: i64) -> 
     {
         seed_postings(store, &portal.id, now).await?;
     }
+    if let Some(portal) = config.portal("jrec-in")
+        && portal.settings.modules.contains(&madoguchi_seekers::MODULE)
+        && config.server.demo_seekers
+    {
+        seed_seeker(store, hasher, &portal.id, now).await?;
+    }
+    Ok(())
+}
+
+/// The demo job seeker (login [`DEMO_SEEKER_EMAIL`] / [`DEMO_SEEKER_PASSWORD`]) with a 公開
+/// 求職者情報: the institutions' 求職者情報検索 shows it. Once: an existing account is left alone.
+async fn seed_seeker(store: &Store, hasher: &Hasher, portal: &str, now: i64) -> anyhow::Result<()> {
+    let hash = hasher.hash(DEMO_SEEKER_PASSWORD).await.map_err(|e| anyhow::anyhow!("hash: {e}"))?;
+    let mut tx = store.begin().await?;
+    let Some(user) = madoguchi_store::users::insert_seeker(
+        &mut tx,
+        portal,
+        DEMO_SEEKER_ID,
+        DEMO_SEEKER_EMAIL,
+        "研究 花子",
+        &hash,
+        now,
+    )
+    .await?
+    else {
+        return Ok(());
+    };
+    madoguchi_seekers::store::insert(&mut tx, portal, user, "ケンキュウ ハナコ", "ja", now).await?;
+    let profile = madoguchi_seekers::rules::Profile {
+        public: true,
+        research: vec!["60050".into()],
+        jobs: vec!["00022".into()],
+        prefectures: vec!["00013".into()],
+        degree: "doctor".into(),
+        position: "特任助教".into(),
+        career: "2020年 博士（情報学）\n2021年 特任助教（自然言語処理）".into(),
+        appeal: "日本語の情報検索と自然言語処理を研究しています。".into(),
+        researchmap: String::new(),
+    };
+    madoguchi_seekers::store::save(&mut tx, portal, user, &profile, now).await?;
+    tx.commit().await?;
     Ok(())
 }
 

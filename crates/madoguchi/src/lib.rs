@@ -59,6 +59,7 @@ pub async fn build(
         std::sync::Arc::new(madoguchi_zaikei::panel::ZaikeiPanel),
         std::sync::Arc::new(madoguchi_acceptance_plan::menu::PlanMenu),
         std::sync::Arc::new(madoguchi_applications::Menu),
+        std::sync::Arc::new(madoguchi_seeker_mail::Menu),
     ];
     let seal_key = {
         let mut conn = store.acquire().await.context("cannot read the server's keys")?;
@@ -164,6 +165,7 @@ pub fn route_table(state: &AppState) -> Routes {
         madoguchi_acceptance_plan::routes(Routes::new(), state.config.server.upload_limit_bytes()),
     );
     let table = table.module(state, madoguchi_seekers::MODULE, madoguchi_seekers::routes(Routes::new()));
+    let table = table.module(state, madoguchi_seeker_mail::MODULE, madoguchi_seeker_mail::routes(Routes::new()));
     table.module(
         state,
         madoguchi_applications::MODULE,

@@ -62,10 +62,12 @@ pub enum MailKind {
     ApplicationStatus,
     ApplicationResubmit,
     ApplicationResubmitted,
+    SeekerInquiry,
+    SeekerInquiryReply,
 }
 
 impl MailKind {
-    pub const ALL: [MailKind; 56] = [
+    pub const ALL: [MailKind; 58] = [
         MailKind::OperatorLoginCode,
         MailKind::LoginOtp,
         MailKind::PasswordChanged,
@@ -122,6 +124,8 @@ impl MailKind {
         MailKind::ApplicationStatus,
         MailKind::ApplicationResubmit,
         MailKind::ApplicationResubmitted,
+        MailKind::SeekerInquiry,
+        MailKind::SeekerInquiryReply,
     ];
 
     pub fn key(self) -> &'static str {
@@ -182,6 +186,8 @@ impl MailKind {
             MailKind::ApplicationStatus => "application_status",
             MailKind::ApplicationResubmit => "application_resubmit",
             MailKind::ApplicationResubmitted => "application_resubmitted",
+            MailKind::SeekerInquiry => "seeker_inquiry",
+            MailKind::SeekerInquiryReply => "seeker_inquiry_reply",
         }
     }
 
@@ -251,6 +257,8 @@ impl MailKind {
             MailKind::ApplicationStatus => both!("application_status"),
             MailKind::ApplicationResubmit => both!("application_resubmit"),
             MailKind::ApplicationResubmitted => both!("application_resubmitted"),
+            MailKind::SeekerInquiry => both!("seeker_inquiry"),
+            MailKind::SeekerInquiryReply => both!("seeker_inquiry_reply"),
         }
     }
 }
@@ -313,7 +321,7 @@ fn fill(kind: MailKind, text: &str, values: &[(&str, &str)]) -> Result<String, T
 mod tests {
     use super::*;
 
-    const VALUES: [(&str, &str); 60] = [
+    const VALUES: [(&str, &str); 63] = [
         ("after", "退会後30日以内であれば、…"),
         ("change", "ASPユーザーとの紐づけが解除されました。"),
         ("admin", "管理 太郎"),
@@ -377,6 +385,9 @@ mod tests {
         ("file", "応募書類一式.pdf"),
         ("status", "受理済"),
         ("notice", "\n\n求人機関からのお知らせ：\n  面接日程は追ってご連絡します。"),
+        ("body", "  先生の研究に関心があり、ご連絡しました。"),
+        ("seeker_id", "U123456789"),
+        ("sent", "2026年11月24日 10:00"),
     ];
 
     #[test]

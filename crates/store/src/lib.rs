@@ -21,6 +21,7 @@ pub mod organizations;
 pub mod outbox;
 pub mod pending_members;
 pub mod registrations;
+pub mod relay;
 pub mod review;
 pub mod search_changes;
 pub mod secrets;

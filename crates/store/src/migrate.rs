@@ -58,6 +58,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(31, "0031_applications"),
     migration!(32, "0032_posting_form_token"),
     migration!(33, "0033_plan_change_notices"),
+    migration!(35, "0035_relay"),
 ];
 
 #[derive(Debug, PartialEq, Eq)]

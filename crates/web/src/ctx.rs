@@ -56,6 +56,8 @@ pub struct PortalBar {
     pub plans: bool,
     /// The seekers' menu links 応募履歴 (module `applications`).
     pub applications: bool,
+    /// The portal has 求職者照会メール (the seeker's menu names 照会メール受信箱).
+    pub seeker_mail: bool,
     /// Where the portal has the software keyboard: the characters of its symbol keys (what
     /// the password policy allows besides letters and digits).
     pub software_keyboard: Option<String>,
@@ -132,6 +134,7 @@ impl Ctx {
                 postings: p.settings.modules.contains(&madoguchi_core::portal::Module::JobPostings),
                 plans: p.settings.modules.contains(&madoguchi_core::portal::Module::AcceptancePlan),
                 applications: p.settings.modules.contains(&madoguchi_core::portal::Module::Applications),
+                seeker_mail: p.settings.modules.contains(&madoguchi_core::portal::Module::SeekerMail),
                 // The employer's screens; the operator console is the bank's own tool.
                 software_keyboard: (p.settings.software_keyboard
                     && !self.path.starts_with(&format!("/{}/operator", p.id)))

@@ -111,8 +111,11 @@ pub fn tuesday_morning() -> DateTime<Utc> {
 }
 
 impl TestApp {
+    /// The demo, without its sample job seeker (`demo_seekers`): the tests make their own.
     pub async fn demo() -> TestApp {
-        TestApp::with(Config::demo().unwrap(), None, true).await
+        let mut config = Config::demo().unwrap();
+        config.server.demo_seekers = false;
+        TestApp::with(config, None, true).await
     }
 
     pub async fn with(config: Config, smtp: Option<&str>, test_clock: bool) -> TestApp {

@@ -17,7 +17,8 @@
 //! 応募履歴 is the `applications` module's (the menu links it where that module is on);
 //! 照会メール受信箱 comes with the inquiries, and until then the menu does not name it.
 
-pub mod codes;
+/// The coded lists of 求職者情報, shared with the institutions' search (`seeker_mail`).
+pub use madoguchi_core::seeker_codes as codes;
 pub mod expiry;
 pub mod login;
 pub mod profile;

@@ -261,6 +261,7 @@ async fn every_route_refuses_hostile_input_without_a_server_error_or_a_change() 
     seeker.ensure_session(&app).await;
     institution.ensure_session(&app).await;
     crate::modules::applications::applied_and_asked_again(&app, &seeker.browser, &institution.browser).await;
+    crate::modules::seeker_mail::inquired_and_replied(&app, &seeker.browser, &institution.browser).await;
 
     let mut failures = Vec::new();
     let mut sent = 0;

@@ -29,7 +29,7 @@ use std::collections::BTreeSet;
 
 /// Routes with a path parameter that are no organization's data: every user of the portal
 /// (or the public) may see them, so another organization's session is rightly shown them.
-const SHARED: [(&str, &str); 6] = [
+const SHARED: [(&str, &str); 8] = [
     ("/{portal}/help/{screen}", "a help page is the same for every user of the portal"),
     ("/{portal}/accounts/manuals/{id}", "shaho's 管理者用操作マニュアル is the same for every contract's 管理者"),
     ("/{portal}/manuals/{id}", "rokin's manuals are published by the operator to every organization"),
@@ -40,6 +40,16 @@ const SHARED: [(&str, &str); 6] = [
          (modules/applications/institution.rs checks another seeker's posts)",
     ),
     ("/{portal}/seeker/apply/{id}/confirm", "the same posting's confirmation: each seeker's own draft, or the form"),
+    (
+        "/{portal}/seeker-search/{seeker}",
+        "a 公開 求職者情報 is every institution's to read (jrec-in §1.10; no name or contact on it); \
+         each sees only its own last inquiry's date",
+    ),
+    (
+        "/{portal}/seeker-search/{seeker}/inquiry",
+        "every institution may inquire of a 公開 profile; the threads are each institution's own \
+         (modules/seeker_mail/isolation.rs)",
+    ),
 ];
 
 /// Routes with a path parameter that no owner's crawl reaches, and why the sweep may skip them.
@@ -485,6 +495,8 @@ async fn another_organizations_session_reaches_nothing_of_the_owners_on_any_rout
     // institution's 応募状況確認, 一覧, 詳細 and download have an application to show.
     let walker = owners.iter().find(|w| w.role == Role::Seeker).unwrap();
     crate::modules::applications::applied_and_asked_again(&app, &walker.browser, &jrec.browser).await;
+    // … and has a 公開 profile with two inquiries of the institution, one answered.
+    crate::modules::seeker_mail::inquired_and_replied(&app, &walker.browser, &jrec.browser).await;
     // mlit-fwms's company starts its 受入れ計画 with a worker and the attachments it needs.
     let mlit = owners.iter().find(|w| w.role == Role::Employer && w.portal == Some("mlit-fwms")).unwrap();
     crate::modules::acceptance_plan::start(&mlit.browser).await;

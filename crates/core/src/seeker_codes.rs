@@ -56,8 +56,8 @@ fn rows(text: &str, columns: usize, parent: Option<usize>) -> Vec<Code> {
 /// (codes 99901–99990) are left out: they are a search option, not a field a researcher works
 /// in; その他 (99999) stays.
 pub static RESEARCH_FIELDS: LazyLock<List> = LazyLock::new(|| {
-    let majors = rows(include_str!("../../../../presets/data/jrec-in/research_fields_major.csv"), 2, None);
-    let minors = rows(include_str!("../../../../presets/data/jrec-in/research_fields.csv"), 3, Some(1));
+    let majors = rows(include_str!("../../../presets/data/jrec-in/research_fields_major.csv"), 2, None);
+    let minors = rows(include_str!("../../../presets/data/jrec-in/research_fields.csv"), 3, Some(1));
     List {
         groups: majors.into_iter().map(|m| (m.code, m.name)).collect(),
         codes: minors.into_iter().filter(|c| !c.code.starts_with("999") || c.code == "99999").collect(),
@@ -67,13 +67,13 @@ pub static RESEARCH_FIELDS: LazyLock<List> = LazyLock::new(|| {
 /// 希望職種.
 pub static JOB_KINDS: LazyLock<List> = LazyLock::new(|| List {
     groups: Vec::new(),
-    codes: rows(include_str!("../../../../presets/data/jrec-in/job_kinds.csv"), 2, None),
+    codes: rows(include_str!("../../../presets/data/jrec-in/job_kinds.csv"), 2, None),
 });
 
 /// 希望勤務地: the prefectures (and その他, abroad included).
 pub static PREFECTURES: LazyLock<List> = LazyLock::new(|| List {
     groups: Vec::new(),
-    codes: rows(include_str!("../../../../presets/data/jrec-in/prefectures.csv"), 3, None),
+    codes: rows(include_str!("../../../presets/data/jrec-in/prefectures.csv"), 3, None),
 });
 
 /// 最終学位: the code and its locale key.
