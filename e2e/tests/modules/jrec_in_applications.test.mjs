@@ -5,7 +5,10 @@
 // sets 受理済 with 通知する; the researcher's 応募履歴 shows 受理済 and the status mail arrived.
 // Then the institution checks the row on 応募情報一覧 and downloads the documents as one ZIP
 // (the entry `<応募受付ID>_<name>` and 応募者一覧.csv inside), and its 管理者 reads both hand-outs
-// in 応募書類のダウンロード履歴. The server is the demo;
+// in 応募書類のダウンロード履歴. Last, the researcher makes the 求職者情報 公開; the institution finds
+// it in 求職者情報検索, sends a 求職者照会メール (the manual's notes on the confirmation), the
+// researcher reads it in 照会メール受信箱 and replies once with the address disclosed; the
+// institution's 未読 count and history show the reply. The server is the demo;
 // the clock is the helpers' Tuesday 2026-11-24 10:00 JST. The tests run in order.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -23,7 +26,7 @@ const PDF = Buffer.from(
     "3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n",
 );
 
-let server, browser, seeker, institution, receipt;
+let server, browser, seeker, institution, receipt, seekerId;
 before(async () => {
   server = await startServer();
   browser = await openBrowser();
@@ -156,4 +159,70 @@ test("the institution's 管理者 reads who downloaded the documents", async () 
   assert.ok((await rows.nth(1).textContent()).includes("応募書類.pdf"));
   assert.ok((await rows.nth(1).textContent()).includes(INSTITUTION.id));
   await shot(institution, "application-downloads");
+});
+
+/// A word no demo profile holds, to find the researcher's 求職者情報 by.
+const WORD = "量子誤り訂正符号";
+
+test("the researcher makes the 求職者情報 公開", async () => {
+  await seeker.goto(`${server.base}/jrec-in/seeker/home`);
+  await seeker.getByRole("link", { name: "求職者情報を登録・変更する" }).click();
+  assert.equal(await h1(seeker), "求職者情報");
+  seekerId = (await main(seeker)).match(/U\d{9}/)?.[0];
+  assert.ok(seekerId, "the ユーザID on the form");
+  await seeker.check("#public_1");
+  await seeker.locator("#position").fill("窓口大学 理学部 特任助教");
+  await seeker.locator("#career").fill(`${WORD}の研究に従事。論文10報。`);
+  await seeker.getByRole("button", { name: "保存する" }).click();
+  assert.equal(await seeker.locator("#public_1").isChecked(), true);
+});
+
+test("the institution finds it in 求職者情報検索 and sends a 求職者照会メール", async () => {
+  await institution.goto(`${server.base}/jrec-in/home`);
+  await institution.getByRole("link", { name: "求職者情報検索・求職者照会メール送付" }).first().click();
+  // The search may trail a change by its follower's poll: ask again until it is found.
+  for (let i = 0; i < 30; i++) {
+    await institution.locator("#keyword").fill(WORD);
+    await institution.getByRole("button", { name: "検索する" }).first().click();
+    if ((await main(institution)).includes("該当件数：1件")) break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  const results = await main(institution);
+  assert.ok(results.includes("該当件数：1件"), results);
+  assert.ok(!results.includes(SEEKER.name) && !results.includes(SEEKER.email), "no name or address in the results");
+  await institution.getByRole("link", { name: seekerId }).click();
+  await institution.getByRole("link", { name: "求職者照会メールを出す" }).click();
+  await institution.locator("#body").fill("ご研究に関心があります。当研究室の特任准教授の公募にご応募いただけないでしょうか。");
+  await institution.getByRole("button", { name: "確認", exact: true }).click();
+  const confirm = await main(institution);
+  assert.ok(confirm.includes("先方にあなたのメールアドレスが自動的に表示されることはありません。"), confirm);
+  assert.ok(confirm.includes("初回に限りJREC-IN Portalを経由しますが"), confirm);
+  await institution.getByRole("button", { name: "送信", exact: true }).click();
+  assert.equal(await h1(institution), "送信完了");
+  const mail = await mailTo(SEEKER.email, "照会メール");
+  assert.ok(mail.text.includes("特任准教授の公募"), mail.text);
+  assert.ok(!mail.text.includes("demo@jrec-in.example.jp"), "the institution's address never reaches the seeker");
+  await shot(institution, "inquiry-sent");
+});
+
+test("the researcher replies once, disclosing the address, and the institution reads it", async () => {
+  await seeker.goto(`${server.base}/jrec-in/seeker/home`);
+  await seeker.getByRole("link", { name: "照会メール受信箱" }).first().click();
+  assert.ok((await main(seeker)).includes("未読メール1件"));
+  await seeker.locator("tbody a").first().click();
+  await seeker.locator("#body").fill("ご連絡ありがとうございます。ぜひ応募いたします。");
+  await seeker.check("#disclose");
+  await seeker.getByRole("button", { name: "返信する" }).click();
+  assert.ok((await main(seeker)).includes("返信を送りました。"));
+  assert.equal(await seeker.getByRole("button", { name: "返信する" }).count(), 0, "one reply only");
+  await mailTo("demo@jrec-in.example.jp", "返信がありました");
+
+  await institution.goto(`${server.base}/jrec-in/home`);
+  assert.ok((await main(institution)).includes("未読メール1件"));
+  await institution.getByRole("link", { name: "求職者照会メール利用履歴及び返信の参照" }).first().click();
+  const history = await main(institution);
+  assert.ok(history.includes(seekerId) && history.includes("ぜひ応募いたします。"), history);
+  await institution.locator("tbody a").first().click();
+  assert.ok((await main(institution)).includes(SEEKER.email), "返信者メールアドレス, disclosed");
+  await shot(institution, "inquiry-reply");
 });
