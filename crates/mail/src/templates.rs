@@ -62,10 +62,11 @@ pub enum MailKind {
     ApplicationStatus,
     ApplicationResubmit,
     ApplicationResubmitted,
+    ApplicationWithdrawn,
 }
 
 impl MailKind {
-    pub const ALL: [MailKind; 56] = [
+    pub const ALL: [MailKind; 57] = [
         MailKind::OperatorLoginCode,
         MailKind::LoginOtp,
         MailKind::PasswordChanged,
@@ -122,6 +123,7 @@ impl MailKind {
         MailKind::ApplicationStatus,
         MailKind::ApplicationResubmit,
         MailKind::ApplicationResubmitted,
+        MailKind::ApplicationWithdrawn,
     ];
 
     pub fn key(self) -> &'static str {
@@ -182,6 +184,7 @@ impl MailKind {
             MailKind::ApplicationStatus => "application_status",
             MailKind::ApplicationResubmit => "application_resubmit",
             MailKind::ApplicationResubmitted => "application_resubmitted",
+            MailKind::ApplicationWithdrawn => "application_withdrawn",
         }
     }
 
@@ -251,6 +254,7 @@ impl MailKind {
             MailKind::ApplicationStatus => both!("application_status"),
             MailKind::ApplicationResubmit => both!("application_resubmit"),
             MailKind::ApplicationResubmitted => both!("application_resubmitted"),
+            MailKind::ApplicationWithdrawn => both!("application_withdrawn"),
         }
     }
 }

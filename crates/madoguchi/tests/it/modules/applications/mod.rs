@@ -11,6 +11,7 @@
 mod apply;
 mod bulk;
 mod institution;
+mod withdraw;
 
 use crate::modules::seekers;
 use crate::testkit::{Page, TestApp};
