@@ -64,10 +64,11 @@ pub enum MailKind {
     ApplicationResubmitted,
     SeekerInquiry,
     SeekerInquiryReply,
+    ApplicationWithdrawn,
 }
 
 impl MailKind {
-    pub const ALL: [MailKind; 58] = [
+    pub const ALL: [MailKind; 59] = [
         MailKind::OperatorLoginCode,
         MailKind::LoginOtp,
         MailKind::PasswordChanged,
@@ -126,6 +127,7 @@ impl MailKind {
         MailKind::ApplicationResubmitted,
         MailKind::SeekerInquiry,
         MailKind::SeekerInquiryReply,
+        MailKind::ApplicationWithdrawn,
     ];
 
     pub fn key(self) -> &'static str {
@@ -188,6 +190,7 @@ impl MailKind {
             MailKind::ApplicationResubmitted => "application_resubmitted",
             MailKind::SeekerInquiry => "seeker_inquiry",
             MailKind::SeekerInquiryReply => "seeker_inquiry_reply",
+            MailKind::ApplicationWithdrawn => "application_withdrawn",
         }
     }
 
@@ -259,6 +262,7 @@ impl MailKind {
             MailKind::ApplicationResubmitted => both!("application_resubmitted"),
             MailKind::SeekerInquiry => both!("seeker_inquiry"),
             MailKind::SeekerInquiryReply => both!("seeker_inquiry_reply"),
+            MailKind::ApplicationWithdrawn => both!("application_withdrawn"),
         }
     }
 }
@@ -429,7 +433,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(links, 64, "the links of every mail with one, in two languages");
+        assert_eq!(links, 66, "the links of every mail with one, in two languages");
         let relative: Vec<(&str, &str)> =
             VALUES.iter().map(|&(k, v)| if k == "url" { (k, "/hellowork/login") } else { (k, v) }).collect();
         assert!(matches!(render(MailKind::AccountCreated, Lang::Ja, &relative), Err(TemplateError::RelativeLink(..))));

@@ -7,6 +7,7 @@
 //! platform's (`madoguchi_web::files::zip`): streamed while it is built, one file's bytes in
 //! memory at a time. The preview carries each row's `version`; 「変更」 changes a row only in
 //! the version previewed, in one transaction, so a second press changes and mails nothing.
+//! The optional 通知文 goes into the mails of the rows told, as in the single change.
 
 use crate::mails::{self, ToSeeker};
 use crate::overview::{ListQuery, Picked, list_page, own_posting};
@@ -43,6 +44,8 @@ struct Posted {
     action: String,
     status: String,
     notify: String,
+    /// 通知文 (≤ 1,000): in the 通知する mails only, never the 求人機関備考.
+    notice: String,
     step: String,
     /// An id that is no number: refused like another institution's.
     bad: bool,
@@ -68,6 +71,7 @@ fn parse(pairs: Vec<(String, String)>) -> Posted {
             "_action" => posted.action = value,
             "status" => posted.status = value,
             "notify" => posted.notify = value,
+            "notice" => posted.notice = value,
             "_step" => posted.step = value,
             _ => {}
         }
@@ -127,9 +131,23 @@ pub async fn post(
             errors.add("notify", ctx.t.get("app.err.notify"));
         }
     }
+    let notice = match crate::rules::notice(&posted.notice) {
+        Ok(notice) => notice,
+        Err(key) => {
+            if !download {
+                errors.add("notice", ctx.t.get(key));
+            }
+            String::new()
+        }
+    };
     let step = Step::of(&posted.step);
     if !errors.is_empty() || step == Step::Back {
-        let picked = Picked { ids: posted.ids.clone(), status: posted.status.clone(), notify: posted.notify.clone() };
+        let picked = Picked {
+            ids: posted.ids.clone(),
+            status: posted.status.clone(),
+            notify: posted.notify.clone(),
+            notice: posted.notice.clone(),
+        };
         let query = ListQuery::default();
         return list_page(&state, &current, &ctx, p, &query, picked, errors, None).await;
     }
@@ -142,11 +160,11 @@ pub async fn post(
     let plan = plan(&state, apps, target, notify);
     match step {
         Step::Confirmed => {
-            let n = apply(&state, &current, &origin, &plan, &posted.versions).await?;
+            let n = apply(&state, &current, &origin, &plan, &posted.versions, &notice).await?;
             let to = format!("/{}/applications/postings/{}?done=changed&n={n}", current.portal.id, p.id);
             Ok(Redirect::to(&to).into_response())
         }
-        _ => preview(&ctx, &current, &p, &plan, &posted),
+        _ => preview(&ctx, &current, &p, &plan, &posted, notice),
     }
 }
 
@@ -187,6 +205,9 @@ pub struct PreviewPage {
     pub to: String,
     pub status: String,
     pub notify: String,
+    /// 通知文 as checked (shown and sent on only where someone is told).
+    pub notice: String,
+    pub told: bool,
     pub rows: Vec<PreviewRow>,
     pub changing: usize,
 }
@@ -197,8 +218,10 @@ fn preview(
     p: &PostingFacts,
     plan: &[Planned],
     posted: &Posted,
+    notice: String,
 ) -> Result<Response, AppError> {
     let target = plan.first().map_or(Status::Other, |r| r.target);
+    let told = plan.iter().any(|r| r.told);
     let rows = plan
         .iter()
         .map(|r| PreviewRow {
@@ -216,6 +239,9 @@ fn preview(
         to: ctx.t.get(target.key()).to_string(),
         status: posted.status.clone(),
         notify: posted.notify.clone(),
+        // Nobody told: the 通知文 goes nowhere, not even on into 「変更」.
+        notice: if told { notice } else { String::new() },
+        told,
         changing: plan.iter().filter(|r| r.allowed).count(),
         rows,
     };
@@ -230,6 +256,7 @@ async fn apply(
     origin: &Origin,
     plan: &[Planned],
     versions: &[(i64, i64)],
+    notice: &str,
 ) -> Result<usize, AppError> {
     let portal = &current.portal;
     let now = state.clock.unix();
@@ -264,7 +291,7 @@ async fn apply(
             } else {
                 MailKind::ApplicationStatus
             };
-            let mail = ToSeeker { kind, status: Some(row.target), notice: "" };
+            let mail = ToSeeker { kind, status: Some(row.target), notice };
             mails::to_seeker(state, &mut tx, portal, app, &mail).await?;
         }
     }

@@ -57,6 +57,8 @@ pub struct DetailPage {
     pub posting_href: String,
     /// 再提出待ち: the form for the new document.
     pub resubmit: Option<String>,
+    /// While no final status is set: 「応募を辞退する」 (`withdraw`).
+    pub withdraw: Option<String>,
     pub max: String,
     pub types: String,
 }
@@ -102,7 +104,7 @@ pub struct DetailQuery {
     done: String,
 }
 
-fn detail_page(
+pub(crate) fn detail_page(
     ctx: &Ctx,
     current: &CurrentUser,
     app: Application,
@@ -121,6 +123,7 @@ fn detail_page(
         status: ctx.t.get(app.seeker_status.key()).to_string(),
         posting_href: format!("/{}/postings/{}", portal.id, app.posting_id),
         resubmit,
+        withdraw: app.status.seeker_may_withdraw().then(|| format!("{base}/applications/{}/withdraw", app.id)),
         max: human_size(i64::try_from(ACCEPT.max_bytes).unwrap_or(i64::MAX)),
         types: ACCEPT.labels(ctx.t.get("files.types_separator")),
         base,
@@ -148,6 +151,7 @@ pub async fn detail(
     let notice = match query.done.as_str() {
         "filed" => Some(ctx.t.get("app.apply.done").to_string()),
         "resubmitted" => Some(ctx.t.get("app.resubmit.done").to_string()),
+        "withdrawn" => Some(ctx.t.get("app.withdraw.done").to_string()),
         _ => None,
     };
     detail_page(&ctx, &current, app, notice, FieldErrors::default())

@@ -9,6 +9,7 @@
 //! - `history`: the seeker's 応募履歴, an application's page and its 再提出.
 //! - `overview` (応募状況確認, 応募情報一覧) and `detail` (応募情報詳細, the status change,
 //!   the document's download): the institution's screens.
+//! - `withdraw`: the applicant's 「応募を辞退する」.
 //! - `bulk`: 応募情報一覧's 「一括ダウンロード」 (the ZIP) and 「一括変更」 (preview → 変更).
 //! - `downloads`: 応募書類のダウンロード履歴, every hand-out of a document as the audit log has
 //!   it, for the institution's 管理者.
@@ -28,6 +29,7 @@ pub mod receipt;
 pub mod rules;
 pub mod status;
 pub mod store;
+pub mod withdraw;
 
 use axum::extract::DefaultBodyLimit;
 use madoguchi_core::files::Accept;
@@ -65,6 +67,7 @@ pub fn routes(routes: Routes, upload_limit: usize) -> Routes {
             "/{portal}/seeker/applications/{id}/resubmit",
             post(history::resubmit).layer(DefaultBodyLimit::max(upload_limit)),
         )
+        .route("/{portal}/seeker/applications/{id}/withdraw", post(withdraw::post))
         // The institution's side.
         .route("/{portal}/applications", get(overview::postings))
         .route("/{portal}/applications/downloads", get(downloads::page))

@@ -172,6 +172,9 @@ pub struct ListQuery {
     done: String,
     #[serde(default)]
     n: String,
+    /// 「すべて選択」 (`all=1`): every row of the page shown comes checked.
+    #[serde(default)]
+    all: String,
 }
 
 pub struct Heading {
@@ -222,15 +225,20 @@ pub struct ListPage {
     pub bulk: String,
     pub targets: Vec<StatusChoice>,
     pub notify: String,
+    /// 「すべて選択」: this page of the list with every row checked.
+    pub select_all: String,
+    /// The bulk form's 通知文 as typed.
+    pub notice_text: String,
 }
 
 /// What the bulk form had when it is shown again with its errors: the checked rows, the
-/// status and the 通知 choice.
+/// status, the 通知 choice and the 通知文.
 #[derive(Default)]
 pub struct Picked {
     pub ids: Vec<i64>,
     pub status: String,
     pub notify: String,
+    pub notice: String,
 }
 
 pub async fn list(
@@ -297,6 +305,10 @@ pub async fn list_page(
             }
         })
         .collect();
+    // 「すべて選択」 is a link, so it works without JavaScript: the same list (filter, order,
+    // page) again with every row checked.
+    let all = query.all == "1";
+    let select_all = format!("{}&all=1", link(sort.code(), dir, page));
     let skip = usize::try_from(page - 1).unwrap_or(0).saturating_mul(PER_PAGE);
     let base = format!("/{}/applications", portal.id);
     let rows = apps
@@ -305,7 +317,7 @@ pub async fn list_page(
         .take(PER_PAGE)
         .map(|a| ListRow {
             id: a.id,
-            picked: picked.ids.contains(&a.id),
+            picked: all || picked.ids.contains(&a.id),
             receipt_id: a.receipt_id.clone().unwrap_or_default(),
             href: format!("{base}/{}", a.id),
             name: a.name.clone(),
@@ -346,6 +358,8 @@ pub async fn list_page(
             })
             .collect(),
         notify: picked.notify,
+        notice_text: picked.notice,
+        select_all,
     };
     Ok(html(&page)?.into_response())
 }

@@ -109,6 +109,13 @@ impl Status {
         self == ResubmitRequested
     }
 
+    /// Whether the applicant may withdraw (「応募を辞退する」, §1.8.4): while no final status is
+    /// set, i.e. from the statuses whose next in the table includes その他(辞退等), which the
+    /// withdrawal sets.
+    pub fn seeker_may_withdraw(self) -> bool {
+        self.next().contains(&Other)
+    }
+
     /// Statuses the institution sets that the applicant is always told of, whatever the
     /// 応募状況更新通知 choice: 再提出待ち asks the applicant to act (its own mail, §1.12).
     pub fn always_told(self) -> bool {
@@ -176,6 +183,13 @@ mod tests {
         let mut settable = SETTABLE.to_vec();
         settable.sort();
         assert_eq!(reached, settable);
+    }
+
+    #[test]
+    fn the_applicant_may_withdraw_until_a_final_status() {
+        let may: Vec<Status> = ALL.into_iter().filter(|s| s.seeker_may_withdraw()).collect();
+        assert_eq!(may, vec![Applied, NotAccepted, Accepted, ResubmitRequested, Hired]);
+        assert!(!Draft.seeker_may_withdraw());
     }
 
     #[test]

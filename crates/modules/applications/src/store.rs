@@ -332,3 +332,24 @@ pub async fn resubmit(
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// 「応募を辞退する」: その他(辞退等) on both sides, from the version the applicant confirmed and
+/// only from a status that may still be withdrawn. False: changed since (a second press, or the
+/// institution decided meanwhile).
+pub async fn withdraw(conn: &mut AnyConnection, app: &Application, now: i64) -> Result<bool, sqlx::Error> {
+    if !app.status.seeker_may_withdraw() {
+        return Ok(false);
+    }
+    let done = sqlx::query(
+        "UPDATE applications SET status = 'other', seeker_status = 'other', previous_status = status,
+             status_at = $3, updated_at = $3, version = version + 1
+         WHERE id = $1 AND version = $2 AND status = $4",
+    )
+    .bind(app.id)
+    .bind(app.version)
+    .bind(now)
+    .bind(app.status.code())
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

@@ -238,3 +238,87 @@ async fn ids_that_are_not_the_postings_own_refuse_the_whole_action() {
     let events = crate::modules::seekers::events(&app).await;
     assert!(!events.iter().any(|e| e == "application.documents_exported" || e == "file.downloaded"), "{events:?}");
 }
+
+#[tokio::test]
+async fn the_bulk_change_sends_its_notice_only_to_the_applicants_told_and_never_the_note() {
+    let app = TestApp::demo().await;
+    let posting = open_postings(&app).await.remove(0);
+    let emails = ["notice1@seeker.example.jp", "notice2@seeker.example.jp"];
+    let mut ids = Vec::new();
+    for email in emails {
+        ids.push(apply(&seeker(&app, email).await, posting.id).await.to_string());
+    }
+    let institution = institution(&app).await;
+    let bulk = format!("/jrec-in/applications/postings/{}/bulk", posting.id);
+    let sent = app.mails().await.len();
+
+    // Over 1,000: said next to the field and in the summary, the text kept, nothing changed.
+    let long = "あ".repeat(1001);
+    let mut fields: Vec<(&str, &str)> = ids.iter().map(|s| ("ids", s.as_str())).collect();
+    fields.extend([("_action", "change"), ("status", "accepted"), ("notify", "yes")]);
+    let mut too_long = fields.clone();
+    too_long.push(("notice", &long));
+    let refused = institution.post(&bulk, &too_long).await;
+    refused
+        .assert_contains("通知文は1,000文字以内で入力してください。")
+        .assert_contains("href=\"#notice\"")
+        .assert_contains(&format!(">{long}</textarea>"))
+        .assert_contains(&format!("value=\"{}\" checked", ids[0]));
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM applications WHERE status = 'accepted'").await, 0);
+
+    // 通知する with a 通知文: shown on the preview, in each of the two mails.
+    let notice = "書類選考の結果は来週お知らせします。";
+    fields.push(("notice", notice));
+    let preview = institution.post(&bulk, &fields).await;
+    preview.assert_contains(notice).assert_contains("選択した2件のうち2件を変更します。");
+    let done = institution.press_yes(&preview).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let mails = app.mails().await;
+    assert_eq!(mails.len(), sent + 2);
+    for email in emails {
+        let mail = mails.iter().find(|m| m.to == email).unwrap();
+        assert!(mail.text.contains(notice), "{}", mail.text);
+    }
+
+    // 通知しない: the 通知文 goes nowhere (no mail, not on the preview).
+    let quiet: Vec<(&str, &str)> = vec![
+        ("ids", ids[0].as_str()),
+        ("_action", "change"),
+        ("status", "hired"),
+        ("notify", "no"),
+        ("notice", "届かない文"),
+    ];
+    let preview = institution.post(&bulk, &quiet).await;
+    preview.assert_lacks("届かない文");
+    institution.press_yes(&preview).await;
+    assert_eq!(app.mails().await.len(), sent + 2);
+    let notes = count(&app, "SELECT COUNT(*) FROM applications WHERE note <> ''").await;
+    assert_eq!(notes, 0, "the 通知文 is never the 求人機関備考");
+}
+
+#[tokio::test]
+async fn select_all_checks_every_row_of_the_filtered_page_without_javascript() {
+    let app = TestApp::demo().await;
+    let posting = open_postings(&app).await.remove(0);
+    let mut ids = Vec::new();
+    for email in ["all1@seeker.example.jp", "all2@seeker.example.jp"] {
+        ids.push(apply(&seeker(&app, email).await, posting.id).await);
+    }
+    let institution = institution(&app).await;
+    let list = format!("/jrec-in/applications/postings/{}", posting.id);
+    let page = institution.get(&list).await;
+    page.assert_contains("すべて選択").assert_lacks("checked>");
+    let all = institution.get(&format!("{list}?status=&sort=applied&dir=desc&page=1&all=1")).await;
+    for id in &ids {
+        all.assert_contains(&format!("value=\"{id}\" checked"));
+    }
+    // With a filter only the rows it shows: the first becomes 受理済, 応募中 shows the second.
+    let bulk = format!("{list}/bulk");
+    let first = ids[0].to_string();
+    let fields = [("ids", first.as_str()), ("_action", "change"), ("status", "accepted"), ("notify", "no")];
+    institution.post_confirmed(&bulk, &fields).await;
+    let filtered = institution.get(&format!("{list}?status=applied&sort=applied&dir=desc&page=1&all=1")).await;
+    filtered.assert_contains(&format!("value=\"{}\" checked", ids[1])).assert_lacks(&format!("value=\"{}\"", ids[0]));
+    // The link keeps the filter.
+    filtered.assert_contains("status=applied&#38;sort=applied&#38;dir=desc&#38;page=1&#38;all=1");
+}
