@@ -57,6 +57,9 @@ pub enum MailKind {
     PlanRejected,
     PlanArrivalDueSoon,
     PlanArrivalOverdue,
+    PlanChangeApplied,
+    PlanChangeCertified,
+    PlanChangeRejected,
     ApplicationReceived,
     ApplicationNew,
     ApplicationStatus,
@@ -65,7 +68,7 @@ pub enum MailKind {
 }
 
 impl MailKind {
-    pub const ALL: [MailKind; 56] = [
+    pub const ALL: [MailKind; 59] = [
         MailKind::OperatorLoginCode,
         MailKind::LoginOtp,
         MailKind::PasswordChanged,
@@ -117,6 +120,9 @@ impl MailKind {
         MailKind::PlanRejected,
         MailKind::PlanArrivalDueSoon,
         MailKind::PlanArrivalOverdue,
+        MailKind::PlanChangeApplied,
+        MailKind::PlanChangeCertified,
+        MailKind::PlanChangeRejected,
         MailKind::ApplicationReceived,
         MailKind::ApplicationNew,
         MailKind::ApplicationStatus,
@@ -177,6 +183,9 @@ impl MailKind {
             MailKind::PlanRejected => "plan_rejected",
             MailKind::PlanArrivalDueSoon => "plan_arrival_due_soon",
             MailKind::PlanArrivalOverdue => "plan_arrival_overdue",
+            MailKind::PlanChangeApplied => "plan_change_applied",
+            MailKind::PlanChangeCertified => "plan_change_certified",
+            MailKind::PlanChangeRejected => "plan_change_rejected",
             MailKind::ApplicationReceived => "application_received",
             MailKind::ApplicationNew => "application_new",
             MailKind::ApplicationStatus => "application_status",
@@ -246,6 +255,9 @@ impl MailKind {
             MailKind::PlanRejected => both!("plan_rejected"),
             MailKind::PlanArrivalDueSoon => both!("plan_arrival_due_soon"),
             MailKind::PlanArrivalOverdue => both!("plan_arrival_overdue"),
+            MailKind::PlanChangeApplied => both!("plan_change_applied"),
+            MailKind::PlanChangeCertified => both!("plan_change_certified"),
+            MailKind::PlanChangeRejected => both!("plan_change_rejected"),
             MailKind::ApplicationReceived => both!("application_received"),
             MailKind::ApplicationNew => both!("application_new"),
             MailKind::ApplicationStatus => both!("application_status"),

@@ -55,7 +55,7 @@ const ARRIVAL: &[(&str, &str)] = &[
 ];
 
 /// Files worker 1's 受入報告書 through its confirmation; the confirmation page.
-async fn arrive(app: &TestApp) -> Page {
+pub(super) async fn arrive(app: &TestApp) -> Page {
     let asked = app.post(&format!("{REPORTS}/1/arrival"), ARRIVAL).await;
     asked.assert_contains("提出します。よろしいですか？").assert_contains("AB12345678CD");
     let done = app.press_yes(&asked).await;
