@@ -201,9 +201,7 @@ async fn certified(conn: &mut Conn, ctx: &Ctx, current: &CurrentUser) -> Result<
     };
     // A 変更申請 under review or returned: its 認定 would replace the certified version with
     // the proposal, undoing a notice filed meanwhile — the notice waits for the decision.
-    if crate::office::bureau::is_change(loaded.item.as_ref().ok_or(AppError::NotFound)?)
-        && loaded.state == PlanState::Certified
-    {
+    if loaded.state == PlanState::Certified && loaded.item.as_ref().is_some_and(crate::office::bureau::is_change) {
         return Ok(Err(message_page(ctx, current, "plan.change_notice.change_pending", StatusCode::CONFLICT)?));
     }
     let (PlanState::Certified, Some(item)) = (loaded.state, loaded.item) else {
