@@ -430,7 +430,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(links, 60, "the links of every mail with one, in two languages");
+        assert_eq!(links, 66, "the links of every mail with one, in two languages");
         let relative: Vec<(&str, &str)> =
             VALUES.iter().map(|&(k, v)| if k == "url" { (k, "/hellowork/login") } else { (k, v) }).collect();
         assert!(matches!(render(MailKind::AccountCreated, Lang::Ja, &relative), Err(TemplateError::RelativeLink(..))));
