@@ -57,6 +57,9 @@ pub enum MailKind {
     PlanRejected,
     PlanArrivalDueSoon,
     PlanArrivalOverdue,
+    PlanChangeApplied,
+    PlanChangeCertified,
+    PlanChangeRejected,
     ApplicationReceived,
     ApplicationNew,
     ApplicationStatus,
@@ -68,7 +71,7 @@ pub enum MailKind {
 }
 
 impl MailKind {
-    pub const ALL: [MailKind; 59] = [
+    pub const ALL: [MailKind; 62] = [
         MailKind::OperatorLoginCode,
         MailKind::LoginOtp,
         MailKind::PasswordChanged,
@@ -120,6 +123,9 @@ impl MailKind {
         MailKind::PlanRejected,
         MailKind::PlanArrivalDueSoon,
         MailKind::PlanArrivalOverdue,
+        MailKind::PlanChangeApplied,
+        MailKind::PlanChangeCertified,
+        MailKind::PlanChangeRejected,
         MailKind::ApplicationReceived,
         MailKind::ApplicationNew,
         MailKind::ApplicationStatus,
@@ -183,6 +189,9 @@ impl MailKind {
             MailKind::PlanRejected => "plan_rejected",
             MailKind::PlanArrivalDueSoon => "plan_arrival_due_soon",
             MailKind::PlanArrivalOverdue => "plan_arrival_overdue",
+            MailKind::PlanChangeApplied => "plan_change_applied",
+            MailKind::PlanChangeCertified => "plan_change_certified",
+            MailKind::PlanChangeRejected => "plan_change_rejected",
             MailKind::ApplicationReceived => "application_received",
             MailKind::ApplicationNew => "application_new",
             MailKind::ApplicationStatus => "application_status",
@@ -255,6 +264,9 @@ impl MailKind {
             MailKind::PlanRejected => both!("plan_rejected"),
             MailKind::PlanArrivalDueSoon => both!("plan_arrival_due_soon"),
             MailKind::PlanArrivalOverdue => both!("plan_arrival_overdue"),
+            MailKind::PlanChangeApplied => both!("plan_change_applied"),
+            MailKind::PlanChangeCertified => both!("plan_change_certified"),
+            MailKind::PlanChangeRejected => both!("plan_change_rejected"),
             MailKind::ApplicationReceived => both!("application_received"),
             MailKind::ApplicationNew => both!("application_new"),
             MailKind::ApplicationStatus => both!("application_status"),
@@ -433,7 +445,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(links, 66, "the links of every mail with one, in two languages");
+        assert_eq!(links, 72, "the links of every mail with one, in two languages");
         let relative: Vec<(&str, &str)> =
             VALUES.iter().map(|&(k, v)| if k == "url" { (k, "/hellowork/login") } else { (k, v) }).collect();
         assert!(matches!(render(MailKind::AccountCreated, Lang::Ja, &relative), Err(TemplateError::RelativeLink(..))));

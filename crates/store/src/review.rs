@@ -281,6 +281,9 @@ async fn insert_event(
 /// approved version is still `expected` (the one the caller read and changed): a notice filed
 /// meanwhile, or a step that moved the item, makes this one change nothing (false). The module
 /// keeps the notice itself (what changed, before and after) as the item's history of notices.
+/// An item whose later revision was rejected still has its approved version in force, so it
+/// takes a notice too; a revision under review or returned does not (its approval would undo
+/// the notice: the module refuses the notice while one is open).
 pub async fn replace_approved(
     conn: &mut AnyConnection,
     review_item_id: i64,
@@ -290,7 +293,7 @@ pub async fn replace_approved(
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
         "UPDATE review_items SET approved_snapshot = $3, updated_at = $4
-         WHERE id = $1 AND state = 'approved' AND approved_snapshot = $2",
+         WHERE id = $1 AND state IN ('approved', 'rejected') AND approved_snapshot = $2",
     )
     .bind(review_item_id)
     .bind(expected)

@@ -8,6 +8,7 @@
 
 use crate::AUDIT_PREFIX;
 use crate::attach;
+use crate::change_pages;
 use crate::check::{self, Issue};
 use crate::form::{self, PlanForm};
 use crate::mails;
@@ -21,7 +22,7 @@ use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use madoguchi_core::review::{Actor, ReviewAction};
+use madoguchi_core::review::{Actor, ReviewAction, ReviewState};
 use madoguchi_mail::MailKind;
 use madoguchi_store::review::{self as reviews, Step as ReviewStep};
 use madoguchi_store::{Conn, audit, drafts};
@@ -70,15 +71,21 @@ fn href(base: &str, issue: &Issue) -> String {
 
 /// Everything that stops the 申請 on `application`: the plan's issues, then each required
 /// attachment without a file, then each dated file whose issue date is now too old.
+/// A 変更申請 (`change`) is checked where it changes the plan, and against its own rules.
 fn blockers(
     ctx: &Ctx,
     current: &CurrentUser,
     plan: &PlanForm,
     stored: &[Attachment],
     application: chrono::NaiveDate,
+    change: Option<&change_pages::Basis>,
 ) -> Vec<Blocker> {
     let base = base(current);
-    let mut out: Vec<Blocker> = check::check(plan, application)
+    let mut issues = check::check(plan, application);
+    if let Some(basis) = change {
+        issues = change_pages::issues(basis, plan, issues);
+    }
+    let mut out: Vec<Blocker> = issues
         .iter()
         .map(|i| Blocker {
             section: section_title(ctx, plan, &i.section),
@@ -104,6 +111,10 @@ fn blockers(
         });
     }
     for a in stored {
+        // The files the plan was certified with are not dated again by a 変更申請.
+        if change.is_some_and(|b| b.files.contains(&a.file_id)) {
+            continue;
+        }
         let Some(kind) = crate::attachments::kind(&a.kind) else { continue };
         let Some(issued) = a.issued_on.as_deref().and_then(|d| crate::ids::date(d).ok()) else { continue };
         if let Err(e) = crate::attachments::check_issue_date(kind, issued, application) {
@@ -114,6 +125,9 @@ fn blockers(
                 href: format!("{base}/attachments"),
             });
         }
+    }
+    if let Some(basis) = change {
+        out.extend(change_pages::blockers(ctx, &base, basis, plan));
     }
     out
 }
@@ -153,6 +167,15 @@ fn snapshot(plan: &PlanForm, stored: &[Attachment]) -> String {
     serde_json::to_string(&Snapshot { form: plan, attachments: files }).unwrap_or_else(|_| "{}".into())
 }
 
+/// The office that reviews the 申請: the prefecture's (the 主たる営業所 routes a plan), and for
+/// a 変更申請 the plan's own (the office that certified it reviews its change).
+fn office(loaded: &Loaded, plan: &PlanForm, change: bool) -> Option<&'static routing::Bureau> {
+    match (change, loaded.plan.bureau.as_deref()) {
+        (true, Some(code)) => routing::bureau(code),
+        _ => routing::route_address(plan.get("address").trim()),
+    }
+}
+
 /// The editable plan with its form and the draft's version (0: no draft, the plan as returned
 /// or refused, applied for again unchanged but for its files), or the page that says why not.
 async fn editable(
@@ -164,7 +187,7 @@ async fn editable(
     let Some(loaded) = pages::load(conn, current, organization).await? else {
         return Ok(Err(Redirect::to(&base(current)).into_response()));
     };
-    if !loaded.state.organization_may_edit() {
+    if !loaded.may_edit() {
         return Ok(Err(message_page(ctx, current, "plan.refused.not_editable", StatusCode::CONFLICT)?));
     }
     match (&loaded.draft, &loaded.item) {
@@ -189,7 +212,12 @@ async fn ask(state: &AppState, current: &CurrentUser, ctx: &Ctx) -> Result<Respo
         Err(response) => return Ok(response),
     };
     let stored = store::attachments(&mut conn, loaded.plan.id).await?;
-    let found = blockers(ctx, current, &plan, &stored, today(state.clock.unix())?);
+    let change = change_pages::basis(&mut conn, &loaded).await?;
+    let plan = match &change {
+        Some(b) => change_pages::merged(b, &plan),
+        None => plan,
+    };
+    let found = blockers(ctx, current, &plan, &stored, today(state.clock.unix())?, change.as_ref());
     if !found.is_empty() {
         let page = html(&BlockedPage {
             chrome: ctx.chrome(ctx.t.get("plan.apply.blocked_title"), Some(&current.portal), Some(Screen::PlanApply)),
@@ -198,9 +226,10 @@ async fn ask(state: &AppState, current: &CurrentUser, ctx: &Ctx) -> Result<Respo
         })?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
-    let bureau = routing::route_address(plan.get("address").trim());
+    let bureau = office(&loaded, &plan, change.is_some());
     let english = ctx.t.code() == "en";
-    let confirmation = Confirmation::new(ctx, ctx.t.get("plan.apply.confirm"), format!("{}/apply", base(current)))
+    let question = ctx.t.get(if change.is_some() { "plan.change.confirm" } else { "plan.apply.confirm" });
+    let confirmation = Confirmation::new(ctx, question, format!("{}/apply", base(current)))
         .fact(ctx.t.get("plan.field.name"), plan.get("name"))
         .fact(ctx.t.get("plan.apply.planned"), plan.workers.len().to_string())
         .fact(
@@ -243,8 +272,14 @@ pub async fn apply(
         return ask(&state, &current, &ctx).await;
     }
     let stored = store::attachments(&mut tx, loaded.plan.id).await?;
-    let bureau = routing::route_address(plan.get("address").trim());
-    let (true, Some(bureau)) = (blockers(&ctx, &current, &plan, &stored, application).is_empty(), bureau) else {
+    let change = change_pages::basis(&mut tx, &loaded).await?;
+    let plan = match &change {
+        Some(b) => change_pages::merged(b, &plan),
+        None => plan,
+    };
+    let bureau = office(&loaded, &plan, change.is_some());
+    let clear = blockers(&ctx, &current, &plan, &stored, application, change.as_ref()).is_empty();
+    let (true, Some(bureau)) = (clear, bureau) else {
         drop(tx);
         return ask(&state, &current, &ctx).await;
     };
@@ -268,6 +303,23 @@ pub async fn apply(
     if let Some(draft) = &loaded.draft {
         drafts::delete(&mut tx, &current.portal.id, organization, draft.id).await?;
     }
+    let portal = &current.portal;
+    if change.is_some() {
+        // A 変更申請 keeps the plan's office, 申請日 and 認定番号: the round's own date is the
+        // review item's.
+        let again = loaded.item.as_ref().is_some_and(|i| i.state == ReviewState::Returned);
+        let event = if again { "plan.change_resubmitted" } else { "plan.change_applied" };
+        let actor = format!("user:{}", current.user.id);
+        let added =
+            change.as_ref().map_or(0, |b| plan.workers.iter().filter(|w| b.certified.worker(w.key).is_none()).count());
+        let detail = format!("plan {} to {} ({} workers added)", loaded.plan.id, bureau.code, added);
+        audit::record(&mut tx, &audit_entry(portal, &origin, event, Some(&actor), Some(&detail)), now).await?;
+        let kind = MailKind::PlanChangeApplied;
+        mails::to_organization(&state, &mut tx, portal, organization, &bureau.code, kind, &[]).await?;
+        mails::to_office(&state, &mut tx, portal, organization, &bureau.code, mails::OfficeKind::Change).await?;
+        tx.commit().await?;
+        return Ok(Redirect::to(&format!("{base}/view?done=change_applied")).into_response());
+    }
     store::applied(&mut tx, loaded.plan.id, &bureau.code, &application.to_string(), now).await?;
     // A company registered by 仮申請 has no name (the registration asks for none): the 商号 of
     // its first 申請 names it — in the office's queue, in the mails, in the console.
@@ -279,9 +331,9 @@ pub async fn apply(
     let detail =
         format!("plan {} to {} ({} workers, {} files)", loaded.plan.id, bureau.code, plan.workers.len(), stored.len());
     audit::record(&mut tx, &audit_entry(&current.portal, &origin, &event, Some(&actor), Some(&detail)), now).await?;
-    let portal = &current.portal;
     mails::to_organization(&state, &mut tx, portal, organization, &bureau.code, MailKind::PlanApplied, &[]).await?;
-    mails::to_office(&state, &mut tx, portal, organization, &bureau.code, action == ReviewAction::Resubmit).await?;
+    let kind = if action == ReviewAction::Resubmit { mails::OfficeKind::Resubmitted } else { mails::OfficeKind::New };
+    mails::to_office(&state, &mut tx, portal, organization, &bureau.code, kind).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("{base}/view?done=applied")).into_response())
 }
@@ -317,6 +369,24 @@ pub struct ViewPage {
     pub reports: Vec<crate::report_pages::ShownReport>,
     pub headcount: Option<(String, bool)>,
     pub reports_href: Option<String>,
+    /// The pending 変更申請, shown beside the certified version.
+    pub change: Option<PendingChange>,
+}
+
+/// A 変更申請 under review or returned, beside the certified version 計画確認 shows: its state
+/// and what it changes (the office's diff: fields, added workers, their files).
+pub struct PendingChange {
+    pub state: String,
+    pub diff: Vec<crate::submitted::DiffLine>,
+}
+
+fn pending_change(t: &madoguchi_web::i18n::Tr, loaded: &Loaded) -> Option<PendingChange> {
+    let item = loaded.item.as_ref().filter(|i| loaded.state == PlanState::Certified && crate::bureau::is_change(i))?;
+    let certified = crate::submitted::Submitted::parse(item.approved_snapshot.as_deref().unwrap_or("{}"));
+    let proposed = crate::submitted::Submitted::parse(item.pending_snapshot.as_deref().unwrap_or("{}"));
+    let state =
+        if item.state == ReviewState::Returned { "plan.change.state_returned" } else { "plan.change.state_pending" };
+    Some(PendingChange { state: t.get(state).to_string(), diff: crate::submitted::changes(t, &certified, &proposed) })
 }
 
 /// What 計画確認 shows: the certified version once 認定済, else what was applied for (申請中,
@@ -376,9 +446,13 @@ pub async fn view(
     if let Some(d) = &loaded.plan.certified_on {
         facts.push((ctx.t.get("plan.col.certified_on").to_string(), d.clone()));
     }
+    // A certified plan lists the files it was certified with; a 変更申請's new files are in its
+    // changes below until the office certifies it.
+    let kept = loaded.certified_files();
     let files = store::attachments(&mut conn, loaded.plan.id)
         .await?
         .into_iter()
+        .filter(|a| loaded.state != PlanState::Certified || kept.contains(&a.file_id))
         .map(|a| ShownFile {
             kind: crate::attachments::kind(&a.kind)
                 .map(|k| format!("No.{} {}", k.no, if english { &k.name.en } else { &k.name.ja }))
@@ -402,12 +476,16 @@ pub async fn view(
         reports_href: (loaded.state == PlanState::Certified).then(|| format!("{base}/reports")),
         reports,
         headcount,
-        notice: (query.get("done").map(String::as_str) == Some("applied"))
-            .then(|| ctx.t.get("plan.applied").to_string()),
+        notice: match query.get("done").map(String::as_str) {
+            Some("applied") => Some(ctx.t.get("plan.applied").to_string()),
+            Some("change_applied") => Some(ctx.t.get("plan.change.applied").to_string()),
+            _ => None,
+        },
         facts,
         parts,
         files,
-        edit: loaded.state.organization_may_edit().then(|| base.clone()),
+        edit: loaded.may_edit().then(|| base.clone()),
+        change: pending_change(ctx.t, &loaded),
         notice_pdf: (loaded.state == PlanState::Certified && loaded.plan.approval_number.is_some())
             .then(|| format!("{base}/notice.pdf")),
         returned,

@@ -161,7 +161,7 @@ async fn page(
     let page = html(&AttachmentsPage {
         chrome: ctx.chrome(ctx.t.get("plan.attachments.title"), Some(&current.portal), Some(Screen::PlanAttachments)),
         rows: rows(ctx, current, &plan, &stored),
-        editable: loaded.state.organization_may_edit(),
+        editable: loaded.may_edit(),
         action: format!("{}/attachments", base(current)),
         errors,
         notice,
@@ -207,7 +207,7 @@ pub async fn upload(
     let Some(loaded) = pages::load(&mut tx, &current, organization).await? else {
         return Ok(Redirect::to(&base(&current)).into_response());
     };
-    if !loaded.state.organization_may_edit() {
+    if !loaded.may_edit() {
         drop(tx);
         return message_page(&ctx, &current, "plan.refused.not_editable", StatusCode::CONFLICT);
     }
@@ -339,9 +339,14 @@ pub async fn delete(
     let Some(loaded): Option<Loaded> = pages::load(&mut tx, &current, organization).await? else {
         return Err(AppError::NotFound);
     };
-    if !loaded.state.organization_may_edit() {
+    if !loaded.may_edit() {
         drop(tx);
         return message_page(&ctx, &current, "plan.refused.not_editable", StatusCode::CONFLICT);
+    }
+    // A 変更申請 adds files; those the plan was certified with stay.
+    if loaded.certified_files().contains(&a.file_id) {
+        drop(tx);
+        return message_page(&ctx, &current, "plan.change.err.certified_file", StatusCode::CONFLICT);
     }
     if Step::of(&form.step) != Step::Confirmed {
         drop(tx);

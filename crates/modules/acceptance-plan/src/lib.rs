@@ -23,8 +23,8 @@
 //!
 //! After 認定 (`reports`: the rules; `report_pages`: the screens; `report_store`: the SQL;
 //! `report_job`: the reminder mails): the 受入報告書 and 退職報告書 of each worker; the 変更届出
-//! (`change_notice`, `change_store`) that changes the certified version at once; the rules of a
-//! 変更申請 (`change_application`; its screens are not built).
+//! (`change_notice`, `change_store`) that changes the certified version at once; the 変更申請
+//! (`change_application`: its rules; `change_pages`: its start and checks on the plan's forms).
 
 pub mod apply;
 pub mod attach;
@@ -48,7 +48,9 @@ pub mod store;
 pub mod view;
 
 // The rooms' modules under their names of before, for the crate's own paths and its users.
-pub use certified::{change_application, change_notice, change_store, report_job, report_pages, report_store, reports};
+pub use certified::{
+    change_application, change_notice, change_pages, change_store, report_job, report_pages, report_store, reports,
+};
 pub use office::{bureau, decide, notice, submitted};
 
 use axum::extract::DefaultBodyLimit;
@@ -82,6 +84,8 @@ pub fn routes(routes: Routes, upload_limit: usize) -> Routes {
         .route("/{portal}/plan/apply", get(apply::apply_form).post(apply::apply))
         .route("/{portal}/plan/view", get(apply::view))
         .route("/{portal}/plan/notice.pdf", get(notice::for_organization))
+        .route("/{portal}/plan/change", get(change_pages::start_page))
+        .route("/{portal}/plan/change/start", post(change_pages::start))
         .route("/{portal}/plan/change-notice", get(change_notice::notice_form).post(change_notice::file_notice))
         .route(
             "/{portal}/plan/change-notice/workers/{worker}",

@@ -91,13 +91,32 @@ pub async fn to_organization_at(
 
 /// 「審査待ちの申請があります」 to every operator of the office `bureau` (none assigned: no
 /// mail; the queue shows the plan all the same). `resubmitted`: a 補正 rather than a new 申請.
+/// What waits for the office (the 「審査待ちの申請があります」 mail names it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OfficeKind {
+    New,
+    Resubmitted,
+    /// A 変更申請 of a certified plan, first or after its 補正.
+    Change,
+}
+
+impl OfficeKind {
+    fn ja(self) -> &'static str {
+        match self {
+            OfficeKind::New => "新規申請",
+            OfficeKind::Resubmitted => "補正後の再申請",
+            OfficeKind::Change => "変更申請",
+        }
+    }
+}
+
 pub async fn to_office(
     state: &AppState,
     conn: &mut Conn,
     portal: &Portal,
     organization: i64,
     bureau: &str,
-    resubmitted: bool,
+    kind: OfficeKind,
 ) -> Result<(), AppError> {
     let now = state.clock.unix();
     let lang = Lang::Ja;
@@ -107,7 +126,7 @@ pub async fn to_office(
     let at = format_ts(now, lang);
     let url = portal.url("/operator/plans");
     let office = bureau_name(bureau);
-    let kind = if resubmitted { "補正後の再申請" } else { "新規申請" };
+    let kind = kind.ja();
     for (email, _) in &operators {
         let values: [(&str, &str); 6] = [
             ("portal", portal_name),

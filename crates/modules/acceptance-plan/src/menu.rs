@@ -1,7 +1,7 @@
 //! The plan's group of the home menu: the menu of the plan's state as [M-M] §6.1 shows it
 //! (未登録: 新規申請; 登録済（未認定）: 計画確認; 認定済: 計画確認 and the procedures), from
 //! `presets/data/mlit-fwms/menus.toml`. An item whose screen is not built yet is listed with
-//! 「準備中」 and no link (変更申請 and the later procedures of mlit-plan.md §4.5);
+//! 「準備中」 and no link (the later procedures of mlit-plan.md §4.5.5);
 //! 「受入報告書」 says 「受入報告期限超過」 while a worker's 受入報告 is late.
 
 use crate::state::{self, PlanState};
@@ -19,6 +19,7 @@ fn href(portal: &str, key: &str) -> Option<String> {
         "plan_view" => Some(format!("/{portal}/plan/view")),
         "acceptance_report" | "resignation_report" => Some(format!("/{portal}/plan/reports")),
         "change_notice" => Some(format!("/{portal}/plan/change-notice")),
+        "change_application" => Some(format!("/{portal}/plan/change")),
         _ => None,
     }
 }

@@ -15,6 +15,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use madoguchi_core::review::ReviewState;
 use madoguchi_store::review::{self as reviews, ItemKey, Scope};
 use madoguchi_store::{Conn, drafts};
 use madoguchi_web::confirm::{self, Confirmation, Step};
@@ -78,6 +79,57 @@ pub(crate) async fn load(
     );
     let draft = drafts::of_item(conn, &current.portal.id, organization, KIND, plan.id).await?;
     Ok(Some(Loaded { plan, item, state, draft }))
+}
+
+impl Loaded {
+    /// The certified version, once 認定済 (what is in force while a 変更申請 is pending).
+    pub(crate) fn certified(&self) -> Option<PlanForm> {
+        match &self.item {
+            Some(i) if self.state == PlanState::Certified => Some(crate::report_pages::certified_form(i)),
+            _ => None,
+        }
+    }
+
+    /// A 変更申請 the organization is writing (its draft of the certified plan) or correcting
+    /// (the office returned it): the plan's forms edit the change, the certified version stays.
+    pub(crate) fn changing(&self) -> bool {
+        self.state == PlanState::Certified
+            && (self.draft.is_some() || self.item.as_ref().is_some_and(|i| i.state == ReviewState::Returned))
+    }
+
+    /// The files of the certified version (none before 認定): a 変更申請 keeps them.
+    pub(crate) fn certified_files(&self) -> Vec<i64> {
+        match &self.item {
+            Some(i) if self.state == PlanState::Certified => {
+                crate::submitted::Submitted::parse(i.approved_snapshot.as_deref().unwrap_or("{}"))
+                    .files
+                    .iter()
+                    .map(|f| f.file_id)
+                    .collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// A 変更申請 waiting on the office's decision.
+    pub(crate) fn change_pending(&self) -> bool {
+        self.state == PlanState::Certified && self.item.as_ref().is_some_and(|i| i.state == ReviewState::UnderReview)
+    }
+
+    /// Whether the organization edits the plan now: the plan itself (未登録, 補正中, 不認定) or
+    /// its 変更申請.
+    pub(crate) fn may_edit(&self) -> bool {
+        self.state.organization_may_edit() || self.changing()
+    }
+}
+
+/// In a 変更申請, whether `target`'s field `name` may change: a Part's field when a 変更申請 case
+/// covers it, an added worker's every field; an existing worker's none.
+fn editable_in_change(certified: &PlanForm, target: Target, name: &str) -> bool {
+    match target {
+        Target::Part(_) => crate::change_application::needs_application(name),
+        Target::Worker(k) => certified.worker(k).is_none(),
+    }
 }
 
 /// The form the organization edits: its draft, else (補正中, edited in place) the snapshot the
@@ -167,6 +219,8 @@ pub struct OverviewPage {
     pub returned: Option<Returned>,
     /// The office's comment on the attachments (補正中).
     pub attachments_comment: Option<String>,
+    /// A 変更申請: what it may change (the rest is the certified plan, shown locked).
+    pub change_hint: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -206,6 +260,10 @@ pub(crate) async fn returned(
     let (action, heading) = match loaded.state {
         PlanState::InCorrection => (madoguchi_core::review::ReviewAction::Return, "plan.returned"),
         PlanState::Rejected => (madoguchi_core::review::ReviewAction::Reject, "plan.rejected"),
+        // A 変更申請 returned for correction (with or without the draft made from it).
+        PlanState::Certified if loaded.item.as_ref().is_some_and(|i| i.state == ReviewState::Returned) => {
+            (madoguchi_core::review::ReviewAction::Return, "plan.returned")
+        }
         _ => return Ok(None),
     };
     let history = reviews::history(conn, key(current, loaded.plan.id), Scope::Organization(organization)).await?;
@@ -225,7 +283,7 @@ pub async fn overview(
     let mut conn = state.store.acquire().await?;
     let loaded = load(&mut conn, &current, organization).await?;
     if let Some(l) = &loaded
-        && !l.state.organization_may_edit()
+        && !l.may_edit()
     {
         return Ok(Redirect::to(&format!("{base}/view")).into_response());
     }
@@ -249,17 +307,20 @@ pub async fn overview(
             }
         })
         .collect();
+    let certified = loaded.as_ref().filter(|l| l.changing()).and_then(Loaded::certified);
     let workers = plan
         .workers
         .iter()
         .map(|w| {
+            let kept = certified.as_ref().is_some_and(|c| c.worker(w.key).is_some());
             let missing = form::missing_in(&form::WORKER, &w.fields);
             WorkerLine {
                 key: w.key,
                 name: form::one(&w.fields, "name_roman").to_string(),
                 href: format!("{base}/workers/{}", w.key),
                 comment: comment(&format!("w{}", w.key)),
-                remove: format!("{base}/workers/{}/remove", w.key),
+                // A certified worker stays on a 変更申請's list: no 「削除」.
+                remove: if kept { String::new() } else { format!("{base}/workers/{}/remove", w.key) },
                 missing: missing.len(),
                 issues: issues_in(&issues, &format!("w{}", w.key), &missing),
             }
@@ -273,7 +334,12 @@ pub async fn overview(
     let attachments_comment = comment("attachments");
     let state_key = loaded.as_ref().map_or(PlanState::Unregistered, |l| l.state).label_key();
     Ok(html(&OverviewPage {
-        chrome: ctx.chrome(ctx.t.get("plan.new.title"), Some(&current.portal), Some(Screen::PlanNew)),
+        chrome: ctx.chrome(
+            ctx.t.get(if certified.is_some() { "plan.change.title" } else { "plan.new.title" }),
+            Some(&current.portal),
+            Some(Screen::PlanNew),
+        ),
+        change_hint: certified.is_some().then(|| ctx.t.get("plan.change.hint").to_string()),
         started: loaded.is_some(),
         state: ctx.t.get(&state_key).to_string(),
         notice,
@@ -302,7 +368,7 @@ pub(crate) async fn editable_draft(
     let Some(mut loaded) = load(conn, current, organization).await? else {
         return Ok(None);
     };
-    if !loaded.state.organization_may_edit() {
+    if !loaded.may_edit() {
         return Ok(None);
     }
     if let Some(d) = loaded.draft.clone() {
@@ -450,15 +516,20 @@ fn section_page(
     plan: &PlanForm,
     values: &Values,
     shape: Shape,
+    change: Option<&PlanForm>,
 ) -> Result<Html<String>, AppError> {
     let base = base(current);
     let heading = target.heading(ctx, plan);
+    let mut groups = view::groups(ctx.t, target.section(), values);
+    if let Some(certified) = change {
+        view::lock(&mut groups, |name| editable_in_change(certified, target, name));
+    }
     html(&SectionPage {
         chrome: ctx.chrome(heading.clone(), Some(&current.portal), Some(Screen::PlanSection)),
         heading,
         action: target.action(&base),
         version: shape.version,
-        groups: view::groups(ctx.t, target.section(), values),
+        groups,
         errors: shape.errors,
         latest: shape.latest,
         notice: shape.notice,
@@ -486,7 +557,7 @@ async fn show(
     let Some(loaded) = load(&mut conn, &current, organization).await? else {
         return Ok(Redirect::to(&base(&current)).into_response());
     };
-    if !loaded.state.organization_may_edit() {
+    if !loaded.may_edit() {
         return message_page(&ctx, &current, "plan.refused.not_editable", StatusCode::CONFLICT);
     }
     let plan = form_of(&loaded);
@@ -495,7 +566,8 @@ async fn show(
     let notice = restored.then(|| ctx.t.get("draft.restored_after_login").to_string());
     let comment = returned(&mut conn, &current, organization, &loaded).await?.and_then(|r| r.comment(&target.id()));
     let shape = Shape { comment, version, errors: FieldErrors::default(), latest: None, notice };
-    Ok(section_page(&ctx, &current, target, &plan, &values, shape)?.into_response())
+    let change = if loaded.changing() { loaded.certified() } else { None };
+    Ok(section_page(&ctx, &current, target, &plan, &values, shape, change.as_ref())?.into_response())
 }
 
 #[derive(Deserialize, Default)]
@@ -575,10 +647,11 @@ async fn save(
     let Some(loaded) = load(&mut tx, &current, organization).await? else {
         return Ok(Redirect::to(&base).into_response());
     };
-    if !loaded.state.organization_may_edit() {
+    if !loaded.may_edit() {
         drop(tx);
         return message_page(&ctx, &current, "plan.refused.not_editable", StatusCode::CONFLICT);
     }
+    let change = if loaded.changing() { loaded.certified() } else { None };
     let mut expected = control(&pairs, "version").parse::<i64>().unwrap_or(-1);
     let (loaded, draft) = match loaded.draft.clone() {
         Some(d) => (loaded, d),
@@ -605,6 +678,22 @@ async fn save(
     }
     let mut typed = target.values(&plan).unwrap_or_default();
     form::take_section(target.section(), &mut typed, &pairs);
+    if let Some(certified) = &change {
+        match changed_worker(&ctx, certified, target, &typed, &pairs) {
+            Ok(true) => keep_certified(certified, target, &mut typed),
+            Ok(false) => {
+                // An existing worker's block, shown locked and posted unchanged: nothing to store.
+                drop(tx);
+                return Ok(Redirect::to(&format!("{base}?done=saved")).into_response());
+            }
+            Err(errors) => {
+                drop(tx);
+                let shape = Shape { comment: None, version: draft.version, errors, latest: None, notice: None };
+                let page = section_page(&ctx, &current, target, &plan, &typed, shape, Some(certified))?;
+                return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+            }
+        }
+    }
     if expected != draft.version {
         drop(tx);
         return conflict(&ctx, &current, target, &plan, &typed, draft.version);
@@ -648,7 +737,58 @@ async fn save(
         return Ok(Redirect::to(&target.next(&base, &plan)).into_response());
     }
     let shape = Shape { comment: None, version, errors, latest: None, notice: None };
-    Ok(section_page(&ctx, &current, target, &plan, &typed, shape)?.into_response())
+    Ok(section_page(&ctx, &current, target, &plan, &typed, shape, change.as_ref())?.into_response())
+}
+
+/// A 変更申請's Part keeps the certified value of every field no case covers (they are shown
+/// locked and not posted; a forged post changes nothing either).
+fn keep_certified(certified: &PlanForm, target: Target, typed: &mut Values) {
+    let Target::Part(section) = target else { return };
+    for field in section.fields() {
+        if crate::change_application::needs_application(field.name) {
+            continue;
+        }
+        match certified.fields.get(field.name) {
+            Some(v) => typed.insert(field.name.to_string(), v.clone()),
+            None => typed.remove(field.name),
+        };
+    }
+}
+
+/// Whether a 変更申請's save of `target` has anything to store: Ok(true) for a Part or an added
+/// worker; for an existing worker (shown locked) Ok(false) when posted unchanged, else the
+/// rule's refusal beside the field — a lowered 報酬月額 must be applied for as a new worker
+/// ([ML-jac0504]), any other change of the list is refused.
+fn changed_worker(
+    ctx: &Ctx,
+    certified: &PlanForm,
+    target: Target,
+    typed: &Values,
+    pairs: &Pairs,
+) -> Result<bool, FieldErrors> {
+    let Target::Worker(key) = target else { return Ok(true) };
+    if certified.worker(key).is_none() {
+        return Ok(true);
+    }
+    if !target.section().fields().any(|f| pairs.iter().any(|(k, _)| k == f.name)) {
+        return Ok(false);
+    }
+    let mut proposed = certified.clone();
+    if let Some(w) = proposed.workers.iter_mut().find(|w| w.key == key) {
+        w.fields = typed.clone();
+    }
+    use crate::change_application::ChangeError;
+    let mut errors = FieldErrors::default();
+    for e in crate::change_application::check(certified, &proposed, &[]) {
+        match e {
+            ChangeError::PayLowered { worker } if worker == key => {
+                errors.add("monthly_pay", ctx.t.get(e.message_key()))
+            }
+            ChangeError::WorkerChanged { worker } if worker == key => errors.add("", ctx.t.get(e.message_key())),
+            _ => {}
+        }
+    }
+    if errors.is_empty() { Ok(false) } else { Err(errors) }
 }
 
 /// A stale save: nothing stored; the typed values stay, the stored ones are shown beside, and
@@ -669,7 +809,7 @@ fn conflict(
         latest: Some(latest),
         notice: None,
     };
-    Ok((StatusCode::CONFLICT, section_page(ctx, current, target, stored, typed, shape)?).into_response())
+    Ok((StatusCode::CONFLICT, section_page(ctx, current, target, stored, typed, shape, None)?).into_response())
 }
 
 // ---- adding and removing a worker ----
@@ -738,6 +878,11 @@ async fn change_workers(
                 drop(tx);
                 return message_page(&ctx, &current, "plan.refused.worker_gone", StatusCode::CONFLICT);
             };
+            // A 変更申請 adds workers; a certified one is not removed from the list ([ML-jac0504]).
+            if loaded.certified().is_some_and(|c| c.worker(key).is_some()) {
+                drop(tx);
+                return message_page(&ctx, &current, "plan.change.err.worker_removed", StatusCode::CONFLICT);
+            }
             if Step::of(control(&pairs, confirm::STEP_FIELD)) != Step::Confirmed {
                 drop(tx);
                 let name = form::one(&worker.fields, "name_roman").to_string();

@@ -225,6 +225,8 @@ pub struct QueueLine {
     /// 1 for the first 申請, more for each 補正 (or new 申請 after 不認定).
     pub revision: i64,
     pub submitted_at: i64,
+    /// A round after 認定: a 変更申請.
+    pub change: bool,
 }
 
 /// The office's plans in `states` (review states, e.g. `under_review`) whose round started at
@@ -243,7 +245,7 @@ pub async fn bureau_queue(
     }
     let marks: Vec<String> = (0..states.len()).map(|i| format!("${}", i + 5)).collect();
     let sql = format!(
-        "SELECT p.id, o.name AS organization_name, r.state, r.revision, r.submitted_at
+        "SELECT p.id, o.name AS organization_name, r.state, r.revision, r.submitted_at, r.approved_revision
          FROM acceptance_plans p
          JOIN review_items r ON r.portal = p.portal AND r.kind = $2 AND r.item_id = p.id
          JOIN organizations o ON o.id = p.organization_id
@@ -264,6 +266,7 @@ pub async fn bureau_queue(
                 state: r.try_get("state")?,
                 revision: r.try_get("revision")?,
                 submitted_at: r.try_get("submitted_at")?,
+                change: r.try_get::<Option<i64>, _>("approved_revision")?.is_some(),
             })
         })
         .collect()

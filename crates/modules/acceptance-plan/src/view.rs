@@ -27,6 +27,9 @@ pub struct FieldView {
     pub max: String,
     pub max_id: String,
     pub choices: Vec<ChoiceView>,
+    /// Shown but not editable (a 変更申請's items outside its cases): the control is disabled,
+    /// so it is not posted, and the save keeps the certified value whatever arrives.
+    pub locked: bool,
 }
 
 pub struct GroupView {
@@ -86,6 +89,15 @@ fn field_view(t: &Tr, field: &'static Field, values: &Values) -> FieldView {
             _ => String::new(),
         },
         choices,
+        locked: false,
+    }
+}
+
+/// Locks every field of `groups` that `editable` refuses (a 変更申請: the items outside its
+/// cases, or an existing worker's whole block).
+pub fn lock(groups: &mut [GroupView], editable: impl Fn(&str) -> bool) {
+    for f in groups.iter_mut().flat_map(|g| g.fields.iter_mut()) {
+        f.locked = !editable(f.name);
     }
 }
 

@@ -1,7 +1,6 @@
 //! The rules of a 変更申請 (mlit-plan.md §4.5 item 1; [ML-jac0504]): which items need one, and
 //! what a proposed version may not do against the certified one. Pure functions on two
-//! `PlanForm`s; **no screen uses them yet** (the 変更申請's screens are not built: the menu lists
-//! it 「準備中」) — they are the tested ground the screens will stand on.
+//! `PlanForm`s, used by the 変更申請's screens (`change_pages`, `pages`, `apply`).
 //!
 //! - [`CASES`]: §4.1's 変更申請 cases as data, each with the fields it covers.
 //! - [`check`]: a proposal changes only those fields; an existing worker is not changed from the

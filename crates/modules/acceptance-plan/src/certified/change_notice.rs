@@ -199,6 +199,11 @@ async fn certified(conn: &mut Conn, ctx: &Ctx, current: &CurrentUser) -> Result<
     let Some(loaded) = crate::pages::load(conn, current, organization).await? else {
         return Ok(Err(Redirect::to(&base(current)).into_response()));
     };
+    // A 変更申請 under review or returned: its 認定 would replace the certified version with
+    // the proposal, undoing a notice filed meanwhile — the notice waits for the decision.
+    if loaded.state == PlanState::Certified && loaded.item.as_ref().is_some_and(crate::office::bureau::is_change) {
+        return Ok(Err(message_page(ctx, current, "plan.change_notice.change_pending", StatusCode::CONFLICT)?));
+    }
     let (PlanState::Certified, Some(item)) = (loaded.state, loaded.item) else {
         return Ok(Err(message_page(ctx, current, "plan.change_notice.not_certified", StatusCode::CONFLICT)?));
     };

@@ -4,6 +4,7 @@
 
 pub mod change_application;
 pub mod change_notice;
+pub mod change_pages;
 pub mod change_store;
 pub mod report_job;
 pub mod report_pages;

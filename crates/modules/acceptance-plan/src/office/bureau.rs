@@ -166,7 +166,11 @@ pub async fn queue(
             lines.push(QueueLine {
                 organization: row.organization_name,
                 href: format!("{base}/{}", row.plan_id),
-                kind: round_kind(&ctx, row.revision),
+                kind: if row.change {
+                    ctx.t.get("plan.review.kind.change").to_string()
+                } else {
+                    round_kind(&ctx, row.revision)
+                },
                 submitted: format_ts(row.submitted_at, ctx.lang),
                 age: ctx.t.get("review.age_days").replace("{n}", &age.to_string()),
                 flag: None,
@@ -178,14 +182,21 @@ pub async fn queue(
         let done = [ReviewState::Returned.as_str(), ReviewState::Approved.as_str(), ReviewState::Rejected.as_str()];
         for row in store::bureau_queue(&mut conn, portal, &bureau.code, &done, since, QUEUE_LIMIT).await? {
             let state = match ReviewState::parse(&row.state) {
+                _ if row.change => PlanState::Certified,
                 Some(ReviewState::Returned) => PlanState::InCorrection,
                 Some(ReviewState::Rejected) => PlanState::Rejected,
                 _ => PlanState::Certified,
             };
+            // A certified plan whose 変更申請 was returned says so (the change waits on the company).
+            let kind = if row.change && row.state == ReviewState::Returned.as_str() {
+                ctx.t.get("plan.review.kind.change_returned").to_string()
+            } else {
+                ctx.t.get(&state.label_key()).to_string()
+            };
             others.push(QueueLine {
                 organization: row.organization_name,
                 href: format!("{base}/{}", row.plan_id),
-                kind: ctx.t.get(&state.label_key()).to_string(),
+                kind,
                 submitted: format_ts(row.submitted_at, ctx.lang),
                 age: String::new(),
                 flag: certified_flags(&ctx, state, late.contains(&row.plan_id), notified.contains(&row.plan_id)),
@@ -260,6 +271,8 @@ pub struct ReviewPage {
     pub under_review: bool,
     pub notice_pdf: Option<String>,
     pub diff: Vec<DiffLine>,
+    /// 「前回の申請からの変更点」, or for a 変更申請 「認定済みの計画からの変更点」.
+    pub diff_heading: String,
     pub resubmitted: bool,
     pub system_check: Vec<String>,
     pub sections: Vec<ShownSection>,
@@ -296,6 +309,11 @@ async fn actor_name(conn: &mut Conn, ctx: &Ctx, actor: Actor) -> Result<String, 
     })
 }
 
+/// Whether the item's open round is a 変更申請: a round after 認定, under review or returned.
+pub(crate) fn is_change(item: &reviews::Item) -> bool {
+    item.approved_revision.is_some() && matches!(item.state, ReviewState::UnderReview | ReviewState::Returned)
+}
+
 /// The snapshot of the submission before the current one (the previous 申請 or 補正), if any.
 fn previous_submission(events: &[reviews::Event]) -> Option<&str> {
     let mut submissions =
@@ -322,13 +340,21 @@ pub(crate) async fn review_page(
     let events = reviews::history(&mut conn, item_key(portal, id), Scope::Operator).await?;
     let under_review = found.item.state == ReviewState::UnderReview;
     let plan_state = plan_state(&found.item);
-    let shown_json = if plan_state == PlanState::Certified {
+    let change = is_change(&found.item);
+    // A 変更申請 under review (or returned) is shown as applied for, against the certified
+    // version (its diff, added workers and their files included); else a certified plan shows
+    // what is in force.
+    let shown_json = if plan_state == PlanState::Certified && !change {
         found.item.approved_snapshot.as_deref().or(found.item.pending_snapshot.as_deref())
     } else {
         found.item.pending_snapshot.as_deref()
     };
     let current = Submitted::parse(shown_json.unwrap_or("{}"));
-    let previous = previous_submission(&events).map(Submitted::parse);
+    let previous = if change {
+        found.item.approved_snapshot.as_deref().map(Submitted::parse)
+    } else {
+        previous_submission(&events).map(Submitted::parse)
+    };
     let diff = match (&previous, under_review) {
         (Some(before), true) => submitted::changes(ctx.t, before, &current),
         _ => Vec::new(),
@@ -349,7 +375,14 @@ pub(crate) async fn review_page(
         (ctx.t.get("plan.col.bureau").to_string(), bureau_name(ctx, found.bureau)),
         (ctx.t.get("plan.col.applied_on").to_string(), found.plan.applied_on.clone().unwrap_or_default()),
         (ctx.t.get("plan.review.col.submitted").to_string(), format_ts(found.item.submitted_at, ctx.lang)),
-        (ctx.t.get("plan.review.col.kind").to_string(), round_kind(ctx, found.item.revision)),
+        (
+            ctx.t.get("plan.review.col.kind").to_string(),
+            if change {
+                ctx.t.get("plan.review.kind.change").to_string()
+            } else {
+                round_kind(ctx, found.item.revision)
+            },
+        ),
     ];
     if under_review {
         let age = rules::age_in_business_days(&calendar, found.item.submitted_at, now);
@@ -412,6 +445,7 @@ pub(crate) async fn review_page(
         under_review,
         notice_pdf: (plan_state == PlanState::Certified).then(|| format!("{base}/{id}/notice.pdf")),
         resubmitted: previous.is_some(),
+        diff_heading: ctx.t.get(if change { "plan.review.diff_certified" } else { "plan.review.diff" }).to_string(),
         diff,
         system_check,
         sections: submitted::shown(ctx.t, &current.form),

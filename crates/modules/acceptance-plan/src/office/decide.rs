@@ -223,11 +223,18 @@ pub async fn certify(
     let mut tx = state.store.begin().await?;
     let found = load(&mut tx, &signed, id).await?;
     let typed = typed(&pairs);
+    let change = crate::bureau::is_change(&found.item);
+    // A 変更申請's 認定日 is not before its own 申請 (the round's date), a plan's not before its 申請日.
+    let applied_on = if change {
+        madoguchi_core::publication::jst_date(found.item.submitted_at).map(|d| d.to_string())
+    } else {
+        found.plan.applied_on.clone()
+    };
     let mut errors = FieldErrors::default();
     if CRITERIA.iter().any(|c| !typed.criteria.iter().any(|t| t == c)) {
         errors.add("criteria", ctx.t.get("plan.review.err.criteria"));
     }
-    let day = match certified_on(&ctx, &typed.certified_on, found.plan.applied_on.as_deref(), today) {
+    let day = match certified_on(&ctx, &typed.certified_on, applied_on.as_deref(), today) {
         Ok(day) => Some(day),
         Err(message) => {
             errors.add("certified_on", &message);
@@ -243,7 +250,12 @@ pub async fn certify(
         let (errors, status) = refusal_errors(&ctx, Refusal::NotUnderReview);
         return refused(&state, &signed, &ctx, id, &pairs, errors, status).await;
     }
-    let step = office_step(ReviewAction::Approve, &signed, None, &pairs);
+    let mut step = office_step(ReviewAction::Approve, &signed, None, &pairs);
+    if change {
+        // The change's 認定日 is kept in the plan's history (the step's effective time, the
+        // day's start in JST); the plan's own 認定日 and 認定番号 stay.
+        step.effective_at = day.and_hms_opt(0, 0, 0).map(|t| t.and_utc().timestamp() - 9 * 3600);
+    }
     let organization = found.plan.organization_id;
     if let Err(refusal) = reviews::record(&mut tx, item_key(&portal, id), organization, &step, now).await? {
         drop(tx);
@@ -251,6 +263,21 @@ pub async fn certify(
         return refused(&state, &signed, &ctx, id, &pairs, errors, status).await;
     }
     let bureau = &found.bureau.code;
+    if change {
+        let number = found.plan.approval_number.clone().unwrap_or_default();
+        let certified_on = day.to_string();
+        let values = [("approval_number", number.as_str()), ("certified_on", certified_on.as_str())];
+        let kind = MailKind::PlanChangeCertified;
+        mails::to_organization(&state, &mut tx, &signed.portal, organization, bureau, kind, &values).await?;
+        store::touch(&mut tx, id, now).await?;
+        let actor = format!("operator:{}", signed.operator.id);
+        let subject = format!("organization:{organization}");
+        let detail = format!("plan {id} {number} change on {certified_on}; criteria: {}", CRITERIA.join(","));
+        let event = "plan.change_certified";
+        audit::record(&mut tx, &entry(&signed, &origin, event, &actor, &subject, &detail), now).await?;
+        tx.commit().await?;
+        return Ok(Redirect::to(&format!("{}/{id}?done=certified", console_base(&signed))).into_response());
+    }
     let year = day.year();
     let serial = madoguchi_store::serials::next(&mut tx, &portal, &format!("approval_number:{bureau}:{year}")).await?;
     let serial = u32::try_from(serial).map_err(|_| AppError::Internal(format!("approval serial {serial}")))?;
@@ -296,6 +323,7 @@ pub async fn reject(
             return refused(&state, &signed, &ctx, id, &pairs, errors, StatusCode::UNPROCESSABLE_ENTITY).await;
         }
     };
+    let change = crate::bureau::is_change(&found.item);
     let step = office_step(ReviewAction::Reject, &signed, Some(&reason), &pairs);
     let organization = found.plan.organization_id;
     if let Err(refusal) = reviews::record(&mut tx, item_key(&portal, id), organization, &step, now).await? {
@@ -305,12 +333,17 @@ pub async fn reject(
     }
     let bureau = &found.bureau.code;
     let values = [("reason", reason.as_str())];
-    mails::to_organization(&state, &mut tx, &signed.portal, organization, bureau, MailKind::PlanRejected, &values)
-        .await?;
+    // A refused 変更申請 leaves the certified version in force; its mail and event say so.
+    let (kind, event) = if change {
+        (MailKind::PlanChangeRejected, "plan.change_rejected")
+    } else {
+        (MailKind::PlanRejected, "plan.rejected")
+    };
+    mails::to_organization(&state, &mut tx, &signed.portal, organization, bureau, kind, &values).await?;
     let actor = format!("operator:{}", signed.operator.id);
     let subject = format!("organization:{organization}");
     let detail = format!("plan {id} by {bureau}");
-    audit::record(&mut tx, &entry(&signed, &origin, "plan.rejected", &actor, &subject, &detail), now).await?;
+    audit::record(&mut tx, &entry(&signed, &origin, event, &actor, &subject, &detail), now).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("{}/{id}?done=rejected", console_base(&signed))).into_response())
 }

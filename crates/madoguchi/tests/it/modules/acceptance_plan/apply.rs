@@ -2,8 +2,8 @@
 //! the 申請 is listed with links; a complete plan gets 「申請します。よろしいですか？」 and goes to
 //! review routed to the office of its prefecture (関東地方整備局 for 東京都), read-only from then
 //! on; the menu shows 計画確認 only; after a 補正依頼 the plan is corrected and applied for again;
-//! once certified the menu lists the procedures (受入報告書 and 退職報告書 linked), those not built
-//! yet as 「準備中」.
+//! once certified the menu lists the procedures (変更申請, 変更届出, 受入報告書 and 退職報告書
+//! linked), those not built yet as 「準備中」.
 
 use super::{HOME, PLAN, audit_count, complete_plan, post_section, setup, upload_required};
 use crate::testkit::TestApp;
@@ -199,7 +199,7 @@ async fn a_returned_plan_is_corrected_and_applied_for_again() {
     let home = app.get(HOME).await;
     home.assert_contains("建設特定技能受入計画が登録された（認定済）場合")
         .assert_contains(&format!("<a href=\"{PLAN}/view\">計画確認</a>"))
-        .assert_contains("変更申請（準備中）")
+        .assert_contains(&format!("<a href=\"{PLAN}/change\">変更申請</a>"))
         .assert_contains(&format!("<a href=\"{PLAN}/reports\">受入報告書</a>"))
         .assert_contains(&format!("<a href=\"{PLAN}/reports\">退職報告書</a>"))
         .assert_contains(&format!("<a href=\"{PLAN}/change-notice\">変更届出</a>"))

@@ -9,6 +9,7 @@
 
 mod apply;
 mod attachments;
+mod change_application;
 mod change_notice;
 mod input;
 mod isolation;

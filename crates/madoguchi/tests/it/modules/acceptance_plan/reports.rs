@@ -55,7 +55,7 @@ const ARRIVAL: &[(&str, &str)] = &[
 ];
 
 /// Files worker 1's 受入報告書 through its confirmation; the confirmation page.
-async fn arrive(app: &TestApp) -> Page {
+pub(super) async fn arrive(app: &TestApp) -> Page {
     let asked = app.post(&format!("{REPORTS}/1/arrival"), ARRIVAL).await;
     asked.assert_contains("提出します。よろしいですか？").assert_contains("AB12345678CD");
     let done = app.press_yes(&asked).await;
@@ -86,7 +86,8 @@ async fn check_10_the_acceptance_report_and_its_deadline() {
         .await
         .assert_contains(&format!("<a href=\"{REPORTS}\">受入報告書</a>"))
         .assert_contains(&format!("<a href=\"{REPORTS}\">退職報告書</a>"))
-        .assert_contains("変更申請（準備中）");
+        .assert_contains(&format!("<a href=\"{PLAN}/change\">変更申請</a>"))
+        .assert_lacks("変更申請（準備中）");
     let list = app.get(REPORTS).await;
     list.assert_contains("NGUYEN VAN A").assert_contains("TRAN THI B").assert_contains("受入前");
     assert_eq!(list.body.matches("要報告").count(), 2, "{}", list.body);
