@@ -218,7 +218,8 @@ test("the researcher replies once, disclosing the address, and the institution r
   await mailTo("demo@jrec-in.example.jp", "返信がありました");
 
   await institution.goto(`${server.base}/jrec-in/home`);
-  assert.ok((await main(institution)).includes("未読メール1件"));
+  // The widget is in the home menu's 求職者照会メール group.
+  assert.ok((await institution.textContent("body")).includes("未読メール1件"));
   await institution.getByRole("link", { name: "求職者照会メール利用履歴及び返信の参照" }).first().click();
   const history = await main(institution);
   assert.ok(history.includes(seekerId) && history.includes("ぜひ応募いたします。"), history);
