@@ -293,6 +293,20 @@ impl ServerSettings {
         self.search_index.clone().unwrap_or_else(|| self.data_dir.join("search"))
     }
 
+    /// Where this instance keeps its 求職者情報検索 index (jrec-in's 公開 profiles): beside the
+    /// public search index, `<data_dir>/profiles` by default, `<search_index>-profiles` when that
+    /// one is configured (so that an instance given its own folder has its own here too).
+    pub fn profiles_index_dir(&self) -> PathBuf {
+        match &self.search_index {
+            Some(dir) => {
+                let mut name = dir.file_name().map(|n| n.to_os_string()).unwrap_or_else(|| "search".into());
+                name.push("-profiles");
+                dir.with_file_name(name)
+            }
+            None => self.data_dir.join("profiles"),
+        }
+    }
+
     /// Where users reach the server, without a trailing `/`: `public_url`, else the plain
     /// listener's own address (the demo's `http://127.0.0.1:8080`). Links in mails are made
     /// of it; a server that others reach by another name must set `public_url`.

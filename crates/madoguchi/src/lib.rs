@@ -71,6 +71,10 @@ pub async fn build(
         services.insert(search);
         services.insert(std::sync::Arc::new(follower));
     }
+    if let Some((search, follower)) = profile_search(&config, &store).await? {
+        services.insert(search);
+        services.insert(std::sync::Arc::new(ProfileFollower(follower)));
+    }
     // Web応募 between the postings and the applications (madoguchi_web::applying).
     let directory: madoguchi_web::applying::Directory =
         std::sync::Arc::new(madoguchi_job_postings::applying::Directory);
@@ -109,30 +113,72 @@ async fn public_search(
     if !config.portals.iter().any(|p| p.settings.modules.contains(&madoguchi_job_postings::MODULE)) {
         return Ok(None);
     }
-    // A configured folder is this instance's own; the default one may be shared by several
-    // instances started from one working directory (or one process's test servers), so a
-    // folder in use passes to the next of `search`, `search-2` … `search-8`.
-    let explicit = config.server.search_index.is_some();
     let first = config.server.search_index_dir();
+    let opened = open_index(config, "public search", first, "search", |dir| {
+        let store = store.clone();
+        async move { madoguchi_job_postings::public::open(store, &dir).await }
+    })
+    .await?;
+    Ok(Some(opened))
+}
+
+/// jrec-in's 求職者情報検索 over 公開 profiles, where a portal has the `seeker_mail` module:
+/// its own index beside the public search's (`ServerSettings::profiles_index_dir`), built and
+/// followed the same way from the seekers' changes in `search_changes` (docs/SEEKER_MAIL.md).
+async fn profile_search(
+    config: &Config,
+    store: &Store,
+) -> anyhow::Result<Option<(madoguchi_seeker_mail::index::ProfileSearch, madoguchi_search::FollowerHandle)>> {
+    if !config.portals.iter().any(|p| p.settings.modules.contains(&madoguchi_seeker_mail::MODULE)) {
+        return Ok(None);
+    }
+    let first = config.server.profiles_index_dir();
+    let opened = open_index(config, "profiles search", first, "profiles", |dir| {
+        let store = store.clone();
+        async move { madoguchi_seeker_mail::index::open(store, &dir).await }
+    })
+    .await?;
+    Ok(Some(opened))
+}
+
+/// Opens an index in `first`, or, when that is the default folder and in use, in the next of
+/// `<stem>-2` … `<stem>-8` under the data folder: a configured folder is this instance's own;
+/// the default one may be shared by several instances started from one working directory (or
+/// one process's test servers).
+async fn open_index<T, Fut>(
+    config: &Config,
+    what: &str,
+    first: std::path::PathBuf,
+    stem: &str,
+    open: impl Fn(std::path::PathBuf) -> Fut,
+) -> anyhow::Result<T>
+where
+    Fut: std::future::Future<Output = Result<T, madoguchi_search::SearchError>>,
+{
+    let explicit = config.server.search_index.is_some();
     let mut tried = Vec::new();
     for slot in 1..=if explicit { 1 } else { SEARCH_SLOTS } {
-        let dir = if slot == 1 { first.clone() } else { config.server.data_dir.join(format!("search-{slot}")) };
-        match madoguchi_job_postings::public::open(store.clone(), &dir).await {
+        let dir = if slot == 1 { first.clone() } else { config.server.data_dir.join(format!("{stem}-{slot}")) };
+        match open(dir.clone()).await {
             Ok(opened) => {
-                tracing::info!(dir = %dir.display(), "public search index open");
-                return Ok(Some(opened));
+                tracing::info!(dir = %dir.display(), "{what} index open");
+                return Ok(opened);
             }
             Err(madoguchi_search::SearchError::Busy(_)) => tried.push(dir.display().to_string()),
             Err(e) => {
-                return Err(e).with_context(|| format!("cannot open the public search index in {}", dir.display()));
+                return Err(e).with_context(|| format!("cannot open the {what} index in {}", dir.display()));
             }
         }
     }
     anyhow::bail!(
-        "every public search index folder is in use by another instance ({}): give this one its own with server.search_index",
+        "every {what} index folder is in use by another instance ({}): give this one its own with server.search_index",
         tried.join(", ")
     )
 }
+
+/// The profiles index's follower, kept running as long as the server's state (a type of its
+/// own: the services hold one value per type, and the postings' follower is the other).
+pub struct ProfileFollower(pub madoguchi_search::FollowerHandle);
 
 /// Folders of the default index tried when the first is in use.
 const SEARCH_SLOTS: u32 = 8;

@@ -24,6 +24,24 @@ pub async fn record(conn: &mut AnyConnection, scope: &str, doc_id: &str, now: i6
         .await
 }
 
+/// The index scope of a portal's 公開 求職者情報 (jrec-in's 求職者情報検索): the seekers
+/// module changes the profiles, the seeker-mail module indexes them, and neither imports the
+/// other, so the name lives here.
+pub fn seeker_profiles_scope(portal: &str) -> String {
+    format!("seeker_profiles:{portal}")
+}
+
+/// Notes that what the 求職者情報検索 may find of seeker `user_id` changed (a profile saved,
+/// turned 公開 or 非公開, an account deleted), in the transaction of the change.
+pub async fn record_seeker_profile(
+    conn: &mut AnyConnection,
+    portal: &str,
+    user_id: i64,
+    now: i64,
+) -> Result<i64, sqlx::Error> {
+    record(conn, &seeker_profiles_scope(portal), &user_id.to_string(), now).await
+}
+
 /// The rows after `seq`, oldest first, at most `limit`.
 pub async fn after(conn: &mut AnyConnection, seq: i64, limit: i64) -> Result<Vec<Change>, sqlx::Error> {
     let rows =

@@ -2,6 +2,7 @@
 //! §1.8 items 2 and 5, §1.10, §1.12; relayed messages §0.8 of `modules/README.md`;
 //! docs/SEEKER_MAIL.md).
 //!
+//! - `index`: the 公開 profiles on the platform's search engine, their own index and loader.
 //! - `search`: the institution's 「求職者情報検索・求職者照会メール送付」 over 公開 profiles, and a
 //!   profile's page (the ユーザID, never a name or contact).
 //! - `inquiry`: 「求職者照会メールを出す」 → 確認 (the manual's two notes) → 送信 → 送信完了, under
@@ -15,6 +16,7 @@
 
 pub mod history;
 pub mod inbox;
+pub mod index;
 pub mod inquiry;
 pub mod mails;
 pub mod rules;

@@ -1,8 +1,9 @@
 //! The forms' rules: an inquiry's and a reply's text (≤ 2,000 characters, jrec-in §1.10 item 2,
 //! Choice for the reply too), and the search's conditions. Pure functions.
 
-use crate::store::Profile;
-use madoguchi_core::normalize::search_key;
+use crate::index;
+use madoguchi_search::{Query, Sort};
+use madoguchi_store::search_changes::seeker_profiles_scope;
 
 /// The longest inquiry or reply, in characters.
 pub const BODY_MAX: usize = 2_000;
@@ -32,21 +33,26 @@ pub fn lang(code: &str) -> Option<&'static str> {
 }
 
 /// The search: words that must all appear (「キーワードで探す」), and the 複数の条件 (each, when
-/// given, must be among the profile's codes).
+/// given, must be among the profile's codes), as a query of the profiles index
+/// (`crate::index`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Conditions {
-    pub words: Vec<String>,
+    pub keyword: String,
     pub research: String,
     pub job: String,
     pub prefecture: String,
     pub degree: String,
 }
 
+/// The order of the results: 更新日の新しい順 (the default) or 古い順 (`old`).
+pub fn newest_first(sort: &str) -> bool {
+    sort != "old"
+}
+
 impl Conditions {
-    /// `keyword` split on ASCII and ideographic spaces, each word folded (NFKC, lower case).
     pub fn new(keyword: &str, research: &str, job: &str, prefecture: &str, degree: &str) -> Conditions {
         Conditions {
-            words: keyword.split([' ', '\u{3000}', '\t']).map(search_key).filter(|w| !w.is_empty()).collect(),
+            keyword: keyword.trim().to_string(),
             research: research.trim().to_string(),
             job: job.trim().to_string(),
             prefecture: prefecture.trim().to_string(),
@@ -54,43 +60,38 @@ impl Conditions {
         }
     }
 
-    /// Whether the profile is a hit. The keyword is looked for in the free texts and in the
-    /// names of its codes (`names`: 研究分野, 職種, 勤務地 as shown).
-    pub fn matches(&self, p: &Profile, names: &str) -> bool {
-        let has = |codes: &[String], wanted: &str| wanted.is_empty() || codes.iter().any(|c| c == wanted);
-        if !has(&p.research, &self.research) || !has(&p.jobs, &self.job) || !has(&p.prefectures, &self.prefecture) {
-            return false;
+    /// The query of page `page` (50 a page) at `now`; None when a condition is no code of its
+    /// list (a hand-made URL): nothing can match it. The keyword is looked for in the texts of
+    /// the document (`index::doc`): every word must occur (the engine splits on ASCII and
+    /// ideographic spaces and folds width and case).
+    pub fn query(&self, portal: &str, sort: &str, page: u64, per_page: u64, now: i64) -> Option<Query> {
+        let mut facets = Vec::new();
+        for (facet, value) in [("research", &self.research), ("job", &self.job), ("prefecture", &self.prefecture)] {
+            if !value.is_empty() {
+                facets.push((facet.to_string(), vec![index::code(value)?]));
+            }
         }
-        if !self.degree.is_empty() && p.degree != self.degree {
-            return false;
+        if !self.degree.is_empty() {
+            facets.push(("degree".to_string(), vec![index::degree_code(&self.degree)?]));
         }
-        if self.words.is_empty() {
-            return true;
-        }
-        let text = search_key(&format!("{} {} {} {} {}", p.seeker_id, p.position, p.career, p.appeal, names));
-        self.words.iter().all(|w| text.contains(w.as_str()))
+        Some(Query {
+            scope: seeker_profiles_scope(portal),
+            all: vec![self.keyword.replace('\t', " ")],
+            any: Vec::new(),
+            none: Vec::new(),
+            facets,
+            ranges: Vec::new(),
+            sort: Sort { key: index::UPDATED.to_string(), descending: newest_first(sort) },
+            page,
+            per_page,
+            now,
+        })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn profile() -> Profile {
-        Profile {
-            user_id: 1,
-            seeker_id: "U123456789".into(),
-            research: vec!["10101".into()],
-            jobs: vec!["01".into()],
-            prefectures: vec!["13".into()],
-            degree: "doctor".into(),
-            position: "ポスドク研究員".into(),
-            career: "量子化学の計算".into(),
-            appeal: "Ｐｙｔｈｏｎ".into(),
-            researchmap: String::new(),
-            updated_at: 0,
-        }
-    }
 
     #[test]
     fn bodies() {
@@ -102,13 +103,27 @@ mod tests {
     }
 
     #[test]
-    fn every_word_and_every_condition() {
-        let p = profile();
-        assert!(Conditions::new("量子　python", "", "", "", "").matches(&p, ""));
-        assert!(!Conditions::new("量子 生物", "", "", "", "").matches(&p, ""));
-        assert!(Conditions::new("", "10101", "01", "13", "doctor").matches(&p, ""));
-        assert!(!Conditions::new("", "", "", "27", "").matches(&p, ""));
-        assert!(!Conditions::new("", "", "", "", "master").matches(&p, ""));
-        assert!(Conditions::new("化学系", "", "", "", "").matches(&p, "化学系"));
+    fn conditions_become_the_query() {
+        let q = Conditions::new(" 量子　python ", "10101", "00022", "00013", "doctor")
+            .query("jrec-in", "", 2, 50, 100)
+            .unwrap();
+        assert_eq!(q.scope, "seeker_profiles:jrec-in");
+        assert_eq!(q.all, vec!["量子　python".to_string()]);
+        assert_eq!(
+            q.facets,
+            vec![
+                ("research".to_string(), vec![10101]),
+                ("job".to_string(), vec![22]),
+                ("prefecture".to_string(), vec![13]),
+                ("degree".to_string(), vec![0]),
+            ]
+        );
+        assert_eq!((q.page, q.per_page, q.now), (2, 50, 100));
+        assert!(q.sort.descending, "更新日の新しい順 by default");
+        assert!(!Conditions::default().query("jrec-in", "old", 1, 50, 0).unwrap().sort.descending);
+        assert!(Conditions::default().query("jrec-in", "new", 1, 50, 0).unwrap().facets.is_empty());
+        // A condition that is no code matches nothing.
+        assert_eq!(Conditions::new("", "abc", "", "", "").query("jrec-in", "", 1, 50, 0), None);
+        assert_eq!(Conditions::new("", "", "", "", "professor").query("jrec-in", "", 1, 50, 0), None);
     }
 }

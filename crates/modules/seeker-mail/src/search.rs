@@ -3,9 +3,12 @@
 //! 求職者情報, the exact count, 50 a page through all results (no cap), sorted by 更新日. The
 //! query lives in the URL (GET), so a search can be bookmarked and refined. A profile's page
 //! shows the ユーザID and the 求職者情報, never a name or contact, and leads to
-//! 「求職者照会メールを出す」. A profile turned 非公開, or a seeker who left (退会), is gone from
-//! both at the next request: every page reads the table, no copy of it is kept.
+//! 「求職者照会メールを出す」. The search runs on the platform's search engine (`crate::index`):
+//! exact counts over every 公開 profile, no cap. A profile turned 非公開, or a seeker who left
+//! (退会), leaves the results once the index's follower has applied the change (within a poll),
+//! and its page 404s at once: the page and the rows of a result page read the table.
 
+use crate::index::ProfileSearch;
 use crate::rules::Conditions;
 use crate::store::{self, Profile};
 use crate::{TOPIC, organization};
@@ -149,33 +152,25 @@ pub async fn page(
 ) -> Result<Response, AppError> {
     organization(&current)?;
     let portal = &current.portal;
-    let profiles = {
-        let mut conn = state.store.acquire().await?;
-        store::all_public(&mut conn, &portal.id).await?
-    };
     let conditions = Conditions::new(&query.keyword, &query.research, &query.job, &query.prefecture, &query.degree);
-    let mut hits: Vec<&Profile> = profiles
-        .iter()
-        .filter(|p| {
-            let names = format!(
-                "{} {} {}",
-                names(&RESEARCH_FIELDS, &p.research),
-                names(&JOB_KINDS, &p.jobs),
-                names(&PREFECTURES, &p.prefectures)
-            );
-            conditions.matches(p, &names)
-        })
-        .collect();
-    hits.sort_by_key(|p| (p.updated_at, p.user_id));
-    if query.sort != "old" {
-        hits.reverse();
+    let asked = query.page.parse::<i64>().unwrap_or(1).max(1);
+    let now = state.clock.unix();
+    let search = service(&state)?;
+    let (mut total, mut ids) = find(search, &conditions, &portal.id, &query.sort, asked, now).await?;
+    // A page past the last (an old link) shows the last one.
+    let page = asked.min(Pager::pages(total, PER_PAGE));
+    if page < asked {
+        (total, ids) = find(search, &conditions, &portal.id, &query.sort, page, now).await?;
     }
-    let total = i64::try_from(hits.len()).unwrap_or(i64::MAX);
-    let pages = Pager::pages(total, PER_PAGE);
-    let page = query.page.parse::<i64>().unwrap_or(1).clamp(1, pages);
+    // The page's rows from the table, in the index's order: one turned 非公開 since the follower
+    // last applied the log is left out at once (its detail page already 404s).
+    let mut found = {
+        let mut conn = state.store.acquire().await?;
+        store::public_by_ids(&mut conn, &portal.id, &ids).await?
+    };
+    found.sort_by_key(|p| ids.iter().position(|id| *id == p.user_id));
+    let rows = found.iter().map(|p| view(&ctx, &portal.id, p)).collect();
     let base = format!("/{}/seeker-search", portal.id);
-    let skip = usize::try_from((page - 1) * PER_PAGE).unwrap_or(0);
-    let rows = hits.iter().skip(skip).take(PER_PAGE as usize).map(|p| view(&ctx, &portal.id, p)).collect();
     let pager = Pager::new(page, total, PER_PAGE, |n| query.link(&base, n));
     let page = SearchPage {
         chrome: ctx.chrome(ctx.t.get("smail.search.title"), Some(portal), None),
@@ -190,6 +185,29 @@ pub async fn page(
         query,
     };
     Ok(html(&page)?.into_response())
+}
+
+/// The profiles index of this instance (opened by the binary where a portal has the module).
+fn service(state: &AppState) -> Result<&ProfileSearch, AppError> {
+    state.service::<ProfileSearch>().ok_or_else(|| AppError::Internal("the profiles search index is not open".into()))
+}
+
+/// The exact total and one page of user ids; no hit at all when a condition is no code.
+async fn find(
+    search: &ProfileSearch,
+    conditions: &Conditions,
+    portal: &str,
+    sort: &str,
+    page: i64,
+    now: i64,
+) -> Result<(i64, Vec<i64>), AppError> {
+    let page = u64::try_from(page).unwrap_or(1);
+    let Some(query) = conditions.query(portal, sort, page, PER_PAGE as u64, now) else {
+        return Ok((0, Vec::new()));
+    };
+    let hits = search.search(query).await.map_err(|e| AppError::Internal(e.to_string()))?;
+    let total = i64::try_from(hits.total).unwrap_or(i64::MAX);
+    Ok((total, hits.ids.iter().filter_map(|id| id.parse().ok()).collect()))
 }
 
 #[derive(Template)]

@@ -52,10 +52,51 @@ macro_rules! public_profiles {
     };
 }
 
-/// Every 公開 profile of the portal: the search filters them (see `search`).
-pub async fn all_public(conn: &mut Conn, portal: &str) -> Result<Vec<Profile>, sqlx::Error> {
-    let rows = sqlx::query(public_profiles!()).bind(portal).fetch_all(&mut *conn).await?;
+/// 公開 profiles of the portal by user id (the rows of a result page), in no order; the ones
+/// turned 非公開 or gone since the index last heard are simply absent.
+pub async fn public_by_ids(conn: &mut Conn, portal: &str, ids: &[i64]) -> Result<Vec<Profile>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    // One statement per page (at most 50 ids); `Any` has no array binds, and the ids are numbers.
+    let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+    let sql = format!(concat!(public_profiles!(), " AND p.user_id IN ({})"), list.join(","));
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(portal).fetch_all(&mut *conn).await?;
     rows.iter().map(profile).collect()
+}
+
+/// One 公開 profile by user id (the search index's loader).
+pub async fn public_by_user_id(conn: &mut Conn, portal: &str, user_id: i64) -> Result<Option<Profile>, sqlx::Error> {
+    let row = sqlx::query(concat!(public_profiles!(), " AND p.user_id = $2"))
+        .bind(portal)
+        .bind(user_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.as_ref().map(profile).transpose()
+}
+
+/// Every portal's 公開 profiles in (portal, user id) order after the cursor, at most `limit`
+/// (the search index built anew).
+pub async fn public_after(
+    conn: &mut Conn,
+    portal: &str,
+    user_id: i64,
+    limit: i64,
+) -> Result<Vec<(String, Profile)>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT p.portal, p.user_id, u.login_id, p.research_fields, p.job_kinds, p.prefectures, p.degree, p.position,
+                p.career, p.appeal, p.researchmap, p.updated_at
+         FROM seeker_profiles p JOIN users u ON u.id = p.user_id
+         WHERE p.public = 1 AND u.role = 'seeker' AND u.portal = p.portal
+           AND (p.portal > $1 OR (p.portal = $1 AND p.user_id > $2))
+         ORDER BY p.portal, p.user_id LIMIT $3",
+    )
+    .bind(portal)
+    .bind(user_id)
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(|r| Ok((r.try_get("portal")?, profile(r)?))).collect()
 }
 
 /// One 公開 profile by its ユーザID; None when it is 非公開, gone or of another portal.

@@ -5,7 +5,7 @@
 //! other contact: the type they return has no field for one.
 
 use crate::rules::Profile;
-use madoguchi_store::Conn;
+use madoguchi_store::{Conn, search_changes};
 use sqlx::Row;
 
 /// Creates the profile row of a new account (非公開, empty).
@@ -80,7 +80,8 @@ pub async fn own(conn: &mut Conn, portal: &str, user_id: i64) -> Result<Option<O
     }))
 }
 
-/// Stores the seeker's checked profile; false when the account is gone.
+/// Stores the seeker's checked profile; false when the account is gone. The 求職者情報検索 is
+/// told in the same transaction (公開 or not, the follower re-reads the profile).
 pub async fn save(conn: &mut Conn, portal: &str, user_id: i64, p: &Profile, now: i64) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
         "UPDATE seeker_profiles SET public = $3, research_fields = $4, job_kinds = $5, prefectures = $6, degree = $7,
@@ -99,9 +100,13 @@ pub async fn save(conn: &mut Conn, portal: &str, user_id: i64, p: &Profile, now:
     .bind(&p.appeal)
     .bind(&p.researchmap)
     .bind(now)
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
-    Ok(done.rows_affected() == 1)
+    if done.rows_affected() != 1 {
+        return Ok(false);
+    }
+    search_changes::record_seeker_profile(conn, portal, user_id, now).await?;
+    Ok(true)
 }
 
 /// What an institution sees of a seeker: the ユーザID and the 求職者情報, never the name, the
@@ -156,13 +161,18 @@ pub async fn public_profiles(
 
 /// Deletes a seeker's account (退会, expiry): the profile, sessions, codes and history go
 /// with it (foreign keys). False when it was gone already.
-pub async fn delete_account(conn: &mut Conn, portal: &str, user_id: i64) -> Result<bool, sqlx::Error> {
+/// The 求職者情報検索 is told in the same transaction (its profile leaves the index).
+pub async fn delete_account(conn: &mut Conn, portal: &str, user_id: i64, now: i64) -> Result<bool, sqlx::Error> {
     let done = sqlx::query("DELETE FROM users WHERE id = $1 AND portal = $2 AND role = 'seeker'")
         .bind(user_id)
         .bind(portal)
-        .execute(conn)
+        .execute(&mut *conn)
         .await?;
-    Ok(done.rows_affected() == 1)
+    if done.rows_affected() != 1 {
+        return Ok(false);
+    }
+    search_changes::record_seeker_profile(conn, portal, user_id, now).await?;
+    Ok(true)
 }
 
 // ---- the unused-account expiry: `rules::Expiry::step` in SQL ----
@@ -220,14 +230,15 @@ pub async fn claim_expiry_notices(
 }
 
 /// Deletes every account of the portal whose step is `Delete` (a notice at least
-/// `notice_seconds` old, no login since) and returns their ids.
+/// `notice_seconds` old, no login since) and returns their ids; each leaves the 求職者情報検索
+/// in the same transaction.
 pub async fn delete_expired(
     conn: &mut Conn,
     portal: &str,
     notice_seconds: i64,
     now: i64,
 ) -> Result<Vec<i64>, sqlx::Error> {
-    sqlx::query_scalar(
+    let gone: Vec<i64> = sqlx::query_scalar(
         "DELETE FROM users
          WHERE portal = $1 AND role = 'seeker' AND id IN (
              SELECT p.user_id FROM seeker_profiles p
@@ -238,6 +249,10 @@ pub async fn delete_expired(
     .bind(portal)
     .bind(notice_seconds)
     .bind(now)
-    .fetch_all(conn)
-    .await
+    .fetch_all(&mut *conn)
+    .await?;
+    for id in &gone {
+        search_changes::record_seeker_profile(conn, portal, *id, now).await?;
+    }
+    Ok(gone)
 }

@@ -94,7 +94,7 @@ pub async fn withdraw(
         let own = store::own(&mut tx, &portal.id, user.id).await?;
         own.and_then(|o| madoguchi_core::Lang::parse(&o.lang)).unwrap_or(ctx.lang)
     };
-    if !store::delete_account(&mut tx, &portal.id, user.id).await? {
+    if !store::delete_account(&mut tx, &portal.id, user.id, now).await? {
         return Err(AppError::NotFound);
     }
     let subject = subject(user.id);

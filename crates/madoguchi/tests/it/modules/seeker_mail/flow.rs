@@ -1,6 +1,6 @@
 //! The whole flow on one seeker: search, inquiry, limits, mail, unread counts, the one reply.
 
-use super::{inquire, institution, seeker_with_profile};
+use super::{inquire, institution, seeker_with_profile, until_total};
 use crate::modules::seekers::{self, count};
 use crate::testkit::TestApp;
 use axum::http::StatusCode;
@@ -20,7 +20,7 @@ async fn an_institution_finds_a_public_profile_inquires_and_reads_the_one_reply(
     home.assert_contains("href=\"/jrec-in/seeker-search\"").assert_contains("未読メールはありません");
 
     // Search: exact counts, the 非公開 profile neither found nor opened, no name or contact.
-    let all = institution.get("/jrec-in/seeker-search").await;
+    let all = until_total(&institution, "/jrec-in/seeker-search", 1).await;
     all.assert_contains("該当件数：1件").assert_contains(&seeker_id).assert_lacks(&hidden_id);
     all.assert_lacks("照会 花子").assert_lacks("inq@seeker.example.jp");
     let by_word = institution.get("/jrec-in/seeker-search?keyword=%E9%87%8F%E5%AD%90").await; // 量子
@@ -165,6 +165,7 @@ async fn the_daily_limit_and_a_profile_turned_private_stop_a_send() {
     let institution = institution(&app).await;
     // 100 inquiries of the institution today (to another seeker: only the count matters).
     let (_, other_id) = seeker_with_profile(&app, "other@seeker.example.jp", true, "公開").await;
+    until_total(&institution, "/jrec-in/seeker-search", 2).await;
     let mut conn = app.state.store.acquire().await.unwrap();
     let (organization, author): (i64, i64) =
         sqlx::query_as("SELECT organization_id, id FROM users WHERE login_id = 'demo-kikan'")
@@ -200,12 +201,14 @@ async fn the_daily_limit_and_a_profile_turned_private_stop_a_send() {
     let institution = super::institution(&app).await;
     let _ = inquire(&institution, &seeker_id, "翌日の照会").await;
 
-    // A profile turned 非公開 is gone at once: search, detail and a send.
+    // A profile turned 非公開: its page and a send are refused at once, the search drops it
+    // once the index's follower has applied the change.
     let login = seekers::login(&seeker, "day@seeker.example.jp", seekers::PASSWORD).await;
     assert_eq!(login.location(), "/jrec-in/seeker/home");
     let private = [("public", "0")];
     assert_eq!(seeker.post("/jrec-in/seeker/profile", &private).await.location(), "/jrec-in/seeker/profile?saved");
     institution.get("/jrec-in/seeker-search").await.assert_lacks(&seeker_id);
+    until_total(&institution, "/jrec-in/seeker-search", 1).await.assert_lacks(&seeker_id).assert_contains(&other_id);
     assert_eq!(institution.get(&format!("/jrec-in/seeker-search/{seeker_id}")).await.status, StatusCode::NOT_FOUND);
     let sent = institution.post(&path, &[("lang", "ja"), ("body", "非公開後"), ("step", "send")]).await;
     assert_eq!(sent.status, StatusCode::NOT_FOUND);

@@ -7,11 +7,13 @@
 //! nobody else reaches any of it (`flow`, `isolation`).
 
 mod flow;
+mod index;
 mod isolation;
 
 use crate::modules::applications;
 use crate::modules::seekers;
-use crate::testkit::TestApp;
+use crate::testkit::{Page, TestApp};
+use std::time::{Duration, Instant};
 
 pub use applications::institution;
 
@@ -32,6 +34,28 @@ pub async fn seeker_with_profile(app: &TestApp, email: &str, public: bool, appea
     let saved = browser.post("/jrec-in/seeker/profile", &fields).await;
     assert_eq!(saved.location(), "/jrec-in/seeker/profile?saved", "{}", saved.body);
     (browser, id)
+}
+
+/// The 「該当件数：N件」 of a search page.
+pub fn total(page: &Page) -> u64 {
+    let at = page.body.find("該当件数：").unwrap_or_else(|| panic!("no 該当件数 in ({}):\n{}", page.status, page.body));
+    let rest = &page.body[at + "該当件数：".len()..];
+    rest[..rest.find('件').unwrap()].parse().unwrap()
+}
+
+/// Asks the search `path` until its 該当件数 is `expected`, at most 3 s: the profiles index's
+/// follower applies a saved profile within a poll (250 ms).
+pub async fn until_total(institution: &TestApp, path: &str, expected: u64) -> Page {
+    let started = Instant::now();
+    loop {
+        let page = institution.get(path).await;
+        assert_eq!(page.status, axum::http::StatusCode::OK, "{path}: {}", page.body);
+        if total(&page) == expected {
+            return page;
+        }
+        assert!(started.elapsed() < Duration::from_secs(3), "{path}: {} instead of {expected} after 3 s", total(&page));
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
 }
 
 /// Sends an inquiry through 確認 and 送信; returns the thread's id.
