@@ -190,6 +190,9 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
             if let Err(error) = madoguchi_acceptance_plan::report_job::reminders(&state).await {
                 tracing::warn!(%error, "受入報告 reminders failed; retrying later");
             }
+            if let Err(error) = madoguchi_applications::reminder::run(&state).await {
+                tracing::warn!(%error, "Web応募 result reminders failed; retrying later");
+            }
             if let Err(error) = prune_zaikei(&state).await {
                 tracing::warn!(%error, "pruning old 財形 deliveries failed; retrying later");
             }

@@ -68,10 +68,11 @@ pub enum MailKind {
     SeekerInquiry,
     SeekerInquiryReply,
     ApplicationWithdrawn,
+    ApplicationResultReminder,
 }
 
 impl MailKind {
-    pub const ALL: [MailKind; 62] = [
+    pub const ALL: [MailKind; 63] = [
         MailKind::OperatorLoginCode,
         MailKind::LoginOtp,
         MailKind::PasswordChanged,
@@ -134,6 +135,7 @@ impl MailKind {
         MailKind::SeekerInquiry,
         MailKind::SeekerInquiryReply,
         MailKind::ApplicationWithdrawn,
+        MailKind::ApplicationResultReminder,
     ];
 
     pub fn key(self) -> &'static str {
@@ -200,6 +202,7 @@ impl MailKind {
             MailKind::SeekerInquiry => "seeker_inquiry",
             MailKind::SeekerInquiryReply => "seeker_inquiry_reply",
             MailKind::ApplicationWithdrawn => "application_withdrawn",
+            MailKind::ApplicationResultReminder => "application_result_reminder",
         }
     }
 
@@ -275,6 +278,7 @@ impl MailKind {
             MailKind::SeekerInquiry => both!("seeker_inquiry"),
             MailKind::SeekerInquiryReply => both!("seeker_inquiry_reply"),
             MailKind::ApplicationWithdrawn => both!("application_withdrawn"),
+            MailKind::ApplicationResultReminder => both!("application_result_reminder"),
         }
     }
 }
@@ -337,7 +341,7 @@ fn fill(kind: MailKind, text: &str, values: &[(&str, &str)]) -> Result<String, T
 mod tests {
     use super::*;
 
-    const VALUES: [(&str, &str); 63] = [
+    const VALUES: [(&str, &str); 64] = [
         ("after", "退会後30日以内であれば、…"),
         ("change", "ASPユーザーとの紐づけが解除されました。"),
         ("admin", "管理 太郎"),
@@ -404,6 +408,7 @@ mod tests {
         ("body", "  先生の研究に関心があり、ご連絡しました。"),
         ("seeker_id", "U123456789"),
         ("sent", "2026年11月24日 10:00"),
+        ("applications", "  E34679ACDE  応募中\n  F45780BDEF  受理済"),
     ];
 
     #[test]
@@ -445,7 +450,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(links, 72, "the links of every mail with one, in two languages");
+        assert_eq!(links, 74, "the links of every mail with one, in two languages");
         let relative: Vec<(&str, &str)> =
             VALUES.iter().map(|&(k, v)| if k == "url" { (k, "/hellowork/login") } else { (k, v) }).collect();
         assert!(matches!(render(MailKind::AccountCreated, Lang::Ja, &relative), Err(TemplateError::RelativeLink(..))));

@@ -59,6 +59,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(32, "0032_posting_form_token"),
     migration!(33, "0033_plan_change_notices"),
     migration!(35, "0035_relay"),
+    migration!(36, "0036_application_reminders"),
 ];
 
 #[derive(Debug, PartialEq, Eq)]

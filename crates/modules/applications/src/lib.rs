@@ -14,6 +14,7 @@
 //! - `downloads`: 応募書類のダウンロード履歴, every hand-out of a document as the audit log has
 //!   it, for the institution's 管理者.
 //! - `mails`: the §1.12 mails of Web応募.
+//! - `reminder`: the result reminder 30 days after 募集終了日 (a periodic job).
 //!
 //! What it needs of a posting it asks through `madoguchi_web::applying` (the postings module
 //! answers), and it answers the postings' 応募者数 there too: neither module imports the other.
@@ -26,6 +27,7 @@ pub mod history;
 pub mod mails;
 pub mod overview;
 pub mod receipt;
+pub mod reminder;
 pub mod rules;
 pub mod status;
 pub mod store;

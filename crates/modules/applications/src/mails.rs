@@ -18,7 +18,7 @@ use madoguchi_web::i18n::Tr;
 use madoguchi_web::state::AppState;
 
 /// Where the institution's mails go: the posting's contact address, else its users.
-async fn institution_addresses(
+pub(crate) async fn institution_addresses(
     conn: &mut Conn,
     organization_id: i64,
     contact: Option<&str>,
@@ -29,7 +29,7 @@ async fn institution_addresses(
     })
 }
 
-async fn organization_name(conn: &mut Conn, id: i64) -> Result<String, AppError> {
+pub(crate) async fn organization_name(conn: &mut Conn, id: i64) -> Result<String, AppError> {
     let name: Option<String> =
         sqlx::query_scalar("SELECT name FROM organizations WHERE id = $1").bind(id).fetch_optional(&mut *conn).await?;
     Ok(name.unwrap_or_default())

@@ -12,6 +12,7 @@ mod apply;
 mod bulk;
 mod downloads;
 mod institution;
+mod reminder;
 mod withdraw;
 
 use crate::modules::seekers;
