@@ -19,6 +19,7 @@
 //! screens would time the mailed codes and argon2, not the lists.
 
 use crate::browser::{Browser, expect_redirect, pdf, values_of};
+use crate::report::{TableRow, side_by_side};
 use crate::server;
 use crate::timings::Timings;
 use anyhow::{Context, bail};
@@ -312,9 +313,6 @@ async fn outbox_rows(store: &Store) -> anyhow::Result<i64> {
     Ok(sqlx::query_scalar("SELECT COUNT(*) FROM outbox").fetch_one(store.pool()).await?)
 }
 
-/// One row of the table: its label and each column's text.
-type Row = (String, Box<dyn Fn(&Figures) -> String>);
-
 pub fn markdown(figures: &[Figures], date: &str, commit: &str) -> String {
     let mut out = format!("### Web応募 — {date}, commit {commit}\n\n");
     let Some(first) = figures.first() else {
@@ -325,16 +323,7 @@ pub fn markdown(figures: &[Figures], date: &str, commit: &str) -> String {
         first.applicants,
         first.file_bytes / 1024
     ));
-    out.push_str("| Measure |");
-    for f in figures {
-        out.push_str(&format!(" {} |", f.name));
-    }
-    out.push_str("\n|---|");
-    for _ in figures {
-        out.push_str("---|");
-    }
-    out.push('\n');
-    let mut rows: Vec<Row> = vec![(
+    let mut rows: Vec<TableRow<Figures>> = vec![(
         format!("応募情報一覧 (every sort, a filter, deep pages; {} requests) — p50 / p99 / worst", first.list.queries),
         Box::new(|f| {
             format!(
@@ -372,12 +361,6 @@ pub fn markdown(figures: &[Figures], date: &str, commit: &str) -> String {
         "Server RSS high-water mark (after the ZIP resets)".to_string(),
         Box::new(|f| format!("{:.1} MB", f.rss_peak_mb)),
     ));
-    for (label, cell) in rows {
-        out.push_str(&format!("| {label} |"));
-        for f in figures {
-            out.push_str(&format!(" {} |", cell(f)));
-        }
-        out.push('\n');
-    }
+    out.push_str(&side_by_side(figures, |f| &f.name, rows));
     out
 }

@@ -235,15 +235,39 @@ async fn zaikei_section(
     script: &Path,
     started: chrono::DateTime<chrono::Utc>,
 ) -> anyhow::Result<()> {
+    let section = Section { what: "財形", database: "zaikei.db", json: "benchmarks-zaikei.json" };
+    let run = async |kind: &str, database: &str| {
+        zaikei::run(kind, database, work, madoguchi, script, cli.zaikei_members, cli.zaikei_seconds).await
+    };
+    module_section(cli, work, started, section, run, zaikei::markdown, report::write_zaikei_section).await
+}
+
+/// Where a module's figures go: its name, its SQLite file, its JSON file in docs/.
+struct Section {
+    what: &'static str,
+    database: &'static str,
+    json: &'static str,
+}
+
+/// Runs a module's figures on each database in turn (`run` on a fresh one), then publishes
+/// them side by side (`markdown`, written by `write`).
+async fn module_section<T: serde::Serialize>(
+    cli: &Cli,
+    work: &Path,
+    started: chrono::DateTime<chrono::Utc>,
+    section: Section,
+    mut run: impl AsyncFnMut(&str, &str) -> anyhow::Result<T>,
+    markdown: fn(&[T], &str, &str) -> String,
+    write: fn(&Path, &str) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
     let mut figures = Vec::new();
     for kind in kinds(cli) {
-        let database = database(cli, work, kind, "zaikei.db").await?;
-        figures
-            .push(zaikei::run(kind, &database, work, madoguchi, script, cli.zaikei_members, cli.zaikei_seconds).await?);
+        let database = database(cli, work, kind, section.database).await?;
+        figures.push(run(kind, &database).await?);
     }
     let date = started.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    let markdown = zaikei::markdown(&figures, &date, &report::commit(&cli.repo).await);
-    publish(cli, "財形", "benchmarks-zaikei.json", &markdown, &figures, report::write_zaikei_section)
+    let markdown = markdown(&figures, &date, &report::commit(&cli.repo).await);
+    publish(cli, section.what, section.json, &markdown, &figures, write)
 }
 
 /// The databases a section runs on: SQLite, then PostgreSQL unless `--no-postgres`.
@@ -295,14 +319,9 @@ async fn plan_section(
     madoguchi: &Path,
     started: chrono::DateTime<chrono::Utc>,
 ) -> anyhow::Result<()> {
-    let mut figures = Vec::new();
-    for kind in kinds(cli) {
-        let database = database(cli, work, kind, "plan.db").await?;
-        figures.push(plan::run(kind, &database, work, madoguchi, cli.plan_workers).await?);
-    }
-    let date = started.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    let markdown = plan::markdown(&figures, &date, &report::commit(&cli.repo).await);
-    publish(cli, "受入計画", "benchmarks-plan.json", &markdown, &figures, report::write_plan_section)
+    let section = Section { what: "受入計画", database: "plan.db", json: "benchmarks-plan.json" };
+    let run = async |kind: &str, database: &str| plan::run(kind, database, work, madoguchi, cli.plan_workers).await;
+    module_section(cli, work, started, section, run, plan::markdown, report::write_plan_section).await
 }
 
 /// The Web応募 figures on SQLite and PostgreSQL: their section of docs/BENCHMARKS.md and
@@ -313,14 +332,10 @@ async fn applications_section(
     madoguchi: &Path,
     started: chrono::DateTime<chrono::Utc>,
 ) -> anyhow::Result<()> {
-    let mut figures = Vec::new();
-    for kind in kinds(cli) {
-        let database = database(cli, work, kind, "applications.db").await?;
-        figures.push(applications::run(kind, &database, work, madoguchi, cli.applicants).await?);
-    }
-    let date = started.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    let markdown = applications::markdown(&figures, &date, &report::commit(&cli.repo).await);
-    publish(cli, "Web応募", "benchmarks-applications.json", &markdown, &figures, report::write_applications_section)
+    let section = Section { what: "Web応募", database: "applications.db", json: "benchmarks-applications.json" };
+    let run =
+        async |kind: &str, database: &str| applications::run(kind, database, work, madoguchi, cli.applicants).await;
+    module_section(cli, work, started, section, run, applications::markdown, report::write_applications_section).await
 }
 
 /// The public search figures: their section of docs/BENCHMARKS.md and

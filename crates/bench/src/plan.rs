@@ -20,6 +20,7 @@
 
 use crate::browser::{Browser, excerpt, expect_redirect, hidden, pdf, values_of};
 use crate::http;
+use crate::report::{TableRow, side_by_side};
 use crate::server;
 use crate::timings::Timings;
 use anyhow::{Context, bail};
@@ -378,9 +379,6 @@ fn letters(mut i: usize) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// One column's text of a row of the table.
-type Cell<'a> = &'a dyn Fn(&Figures) -> String;
-
 pub fn markdown(figures: &[Figures], date: &str, commit: &str) -> String {
     let mut out = format!("### 受入計画 — {date}, commit {commit}\n\n");
     let Some(first) = figures.first() else {
@@ -392,39 +390,35 @@ pub fn markdown(figures: &[Figures], date: &str, commit: &str) -> String {
         first.attachments.queries,
         first.attachment_bytes / 1024
     ));
-    out.push_str("| Measure |");
-    for f in figures {
-        out.push_str(&format!(" {} |", f.name));
-    }
-    out.push_str("\n|---|");
-    for _ in figures {
-        out.push_str("---|");
-    }
-    out.push('\n');
-    let rows: [(&str, Cell); 6] = [
-        ("Saves (Parts 1–5, each worker added and saved) — p50 / p99 / worst", &|f| {
-            format!(
-                "{:.1} / {:.1} / {:.1} ms ({} saves)",
-                f.saves.p50_ms, f.saves.p99_ms, f.saves.worst_ms, f.saves.queries
-            )
-        }),
-        ("Attachment upload — p50 / p99 / worst", &|f| {
-            format!("{:.1} / {:.1} / {:.1} ms", f.attachments.p50_ms, f.attachments.p99_ms, f.attachments.worst_ms)
-        }),
-        ("申請 (check, snapshot, routing, mails)", &|f| format!("{:.0} ms", f.submit_ms)),
-        ("The office's 審査 page — p50 / p99", &|f| {
-            format!("{:.1} / {:.1} ms ({} KB)", f.review.p50_ms, f.review.p99_ms, f.review_bytes / 1000)
-        }),
-        ("認定通知書 PDF — median", &|f| format!("{:.0} ms ({} KB)", f.notice_median_ms, f.notice_bytes / 1000)),
-        ("Server RSS high-water mark", &|f| format!("{:.1} MB", f.rss_peak_mb)),
+    let row = |label: &str, cell: Box<dyn Fn(&Figures) -> String>| -> TableRow<Figures> { (label.to_string(), cell) };
+    let rows = vec![
+        row(
+            "Saves (Parts 1–5, each worker added and saved) — p50 / p99 / worst",
+            Box::new(|f| {
+                format!(
+                    "{:.1} / {:.1} / {:.1} ms ({} saves)",
+                    f.saves.p50_ms, f.saves.p99_ms, f.saves.worst_ms, f.saves.queries
+                )
+            }),
+        ),
+        row(
+            "Attachment upload — p50 / p99 / worst",
+            Box::new(|f| {
+                format!("{:.1} / {:.1} / {:.1} ms", f.attachments.p50_ms, f.attachments.p99_ms, f.attachments.worst_ms)
+            }),
+        ),
+        row("申請 (check, snapshot, routing, mails)", Box::new(|f| format!("{:.0} ms", f.submit_ms))),
+        row(
+            "The office's 審査 page — p50 / p99",
+            Box::new(|f| format!("{:.1} / {:.1} ms ({} KB)", f.review.p50_ms, f.review.p99_ms, f.review_bytes / 1000)),
+        ),
+        row(
+            "認定通知書 PDF — median",
+            Box::new(|f| format!("{:.0} ms ({} KB)", f.notice_median_ms, f.notice_bytes / 1000)),
+        ),
+        row("Server RSS high-water mark", Box::new(|f| format!("{:.1} MB", f.rss_peak_mb))),
     ];
-    for (label, cell) in rows {
-        out.push_str(&format!("| {label} |"));
-        for f in figures {
-            out.push_str(&format!(" {} |", cell(f)));
-        }
-        out.push('\n');
-    }
+    out.push_str(&side_by_side(figures, |f| &f.name, rows));
     out
 }
 

@@ -214,6 +214,28 @@ impl Goal {
     }
 }
 
+/// One row of a side-by-side table: its label and the text of each database's column.
+pub type TableRow<'a, F> = (String, Box<dyn Fn(&F) -> String + 'a>);
+
+/// A Markdown table with one column per database run (`name` of each), a row per measure.
+pub fn side_by_side<F>(figures: &[F], name: impl Fn(&F) -> &str, rows: Vec<TableRow<'_, F>>) -> String {
+    let mut out = String::from("| Measure |");
+    for f in figures {
+        out.push_str(&format!(" {} |", name(f)));
+    }
+    out.push_str("\n|---|");
+    out.push_str(&"---|".repeat(figures.len()));
+    out.push('\n');
+    for (label, cell) in rows {
+        out.push_str(&format!("| {label} |"));
+        for f in figures {
+            out.push_str(&format!(" {} |", cell(f)));
+        }
+        out.push('\n');
+    }
+    out
+}
+
 fn yes(met: bool) -> &'static str {
     if met { "" } else { " ✗" }
 }
@@ -486,4 +508,23 @@ fn write_between(path: &Path, begin: &str, end_marker: &str, section: &str) -> a
         format!("{}{}{}", &current[..start], section, &current[end + end_marker.len()..].trim_start_matches('\n'));
     std::fs::write(path, updated)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{TableRow, side_by_side};
+
+    #[test]
+    fn a_side_by_side_table_has_a_column_per_run_and_a_row_per_measure() {
+        let runs = [("SQLite", 1.5), ("PostgreSQL", 2.25)];
+        let rows: Vec<TableRow<(&str, f64)>> = vec![
+            ("Time".to_string(), Box::new(|r| format!("{:.1} s", r.1))),
+            ("Twice".to_string(), Box::new(|r| format!("{:.1} s", 2.0 * r.1))),
+        ];
+        let table = side_by_side(&runs, |r| r.0, rows);
+        assert_eq!(
+            table,
+            "| Measure | SQLite | PostgreSQL |\n|---|---|---|\n| Time | 1.5 s | 2.2 s |\n| Twice | 3.0 s | 4.5 s |\n"
+        );
+    }
 }
