@@ -213,6 +213,11 @@ test("the researcher replies once, disclosing the address, and the institution r
   await seeker.locator("#body").fill("ご連絡ありがとうございます。ぜひ応募いたします。");
   await seeker.check("#disclose");
   await seeker.getByRole("button", { name: "返信する" }).click();
+  // 確認: the reply as it goes, with the address it discloses.
+  assert.equal(await h1(seeker), "返信内容の確認");
+  assert.ok((await main(seeker)).includes(`開示する（${SEEKER.email}）`));
+  await shot(seeker, "inquiry-reply-confirm");
+  await seeker.getByRole("button", { name: "返信する" }).click();
   assert.ok((await main(seeker)).includes("返信を送りました。"));
   assert.equal(await seeker.getByRole("button", { name: "返信する" }).count(), 0, "one reply only");
   await mailTo("demo@jrec-in.example.jp", "返信がありました");

@@ -1,8 +1,13 @@
 //! The seeker's 照会メール受信箱 (jrec-in §1.8 item 5): the inquiries received, newest first,
 //! unread ones marked; an inquiry's page (opening it marks it read) with the one reply through
-//! the portal — text (≤ 2,000) and 「メールアドレスを開示する」. A second reply, or a post after
-//! the reply (a forged or stale form), is refused and changes nothing. Another seeker's
-//! inquiry is 404.
+//! the portal — text (≤ 2,000) and 「メールアドレスを開示する」 → 確認 → 「返信する」. A second
+//! reply, or a post after the reply (a forged or stale form), is refused and changes nothing.
+//! Another seeker's inquiry is 404.
+//!
+//! **Decision** (確認): the manual has no confirmation before the reply, but the reply goes
+//! once and may disclose the seeker's address, neither of which can be taken back; so the
+//! checked reply is shown first with the address it would disclose (or 「開示しない」), as the
+//! institution's inquiry is. 「修正する」 brings the form back as typed.
 
 use crate::rules::{self, BODY_MAX};
 use crate::{TOPIC, mails, seeker_base, seeker_chrome};
@@ -14,6 +19,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use madoguchi_core::relay::{REPLIES, may_reply};
 use madoguchi_store::audit::{self, AuditEntry};
 use madoguchi_store::relay::{self, Party, Side, Thread};
+use madoguchi_web::confirm::Step;
 use madoguchi_web::ctx::{Chrome, Ctx, Origin, audit_entry};
 use madoguchi_web::error::AppError;
 use madoguchi_web::format::format_ts;
@@ -102,6 +108,22 @@ pub struct ReplyForm {
     /// 「メールアドレスを開示する」: `1` when ticked.
     #[serde(default)]
     pub disclose: String,
+    /// The confirmation's step (`confirmed`, `back`; none: the form itself).
+    #[serde(default, rename = "_step")]
+    pub step: String,
+}
+
+#[derive(Template)]
+#[template(path = "seeker_mail/reply_confirm.html")]
+pub struct ConfirmPage {
+    pub chrome: Chrome,
+    pub errors: FieldErrors,
+    pub base: String,
+    pub organization: String,
+    pub body: String,
+    pub disclose: bool,
+    /// What 「メールアドレスを開示する」 means here: the address, or that none goes.
+    pub disclosure: String,
 }
 
 fn detail_page(
@@ -189,6 +211,11 @@ pub async fn reply(
         }
     };
     let disclose = form.disclose == "1";
+    match Step::of(&form.step) {
+        Step::Back => return detail_page(&ctx, &current, &thread, form, FieldErrors::default(), None),
+        Step::Input => return confirm_page(&ctx, &current, &thread, body, disclose),
+        Step::Confirmed => {}
+    }
     let address = disclose.then(|| current.user.email.clone());
     let now = state.clock.unix();
     let mut tx = state.store.begin().await?;
@@ -208,6 +235,32 @@ pub async fn reply(
     tx.commit().await?;
     state.mailer.wake();
     Ok(Redirect::to(&format!("{}/inquiries/{id}?done=replied", seeker_base(&portal))).into_response())
+}
+
+/// The checked reply, before it goes.
+fn confirm_page(
+    ctx: &Ctx,
+    current: &CurrentUser,
+    thread: &Thread,
+    body: String,
+    disclose: bool,
+) -> Result<Response, AppError> {
+    let portal = &current.portal;
+    let disclosure = if disclose {
+        ctx.t.get("smail.reply.disclose_yes").replace("{email}", &current.user.email)
+    } else {
+        ctx.t.get("smail.reply.disclose_no").to_string()
+    };
+    let page = ConfirmPage {
+        chrome: seeker_chrome(ctx, portal, ctx.t.get("smail.reply.confirm_title")),
+        errors: FieldErrors::default(),
+        base: seeker_base(portal),
+        organization: thread.organization_name.clone(),
+        body,
+        disclose,
+        disclosure,
+    };
+    Ok(html(&page)?.into_response())
 }
 
 /// A reply to an inquiry answered already: 409 with the reason, nothing stored.

@@ -90,7 +90,22 @@ async fn an_institution_finds_a_public_profile_inquires_and_reads_the_one_reply(
     let bad = seeker.post(&reply_path, &[("body", ""), ("disclose", "1")]).await;
     bad.assert_contains("内容を入力してください。")
         .assert_contains("id=\"disclose\" name=\"disclose\" type=\"checkbox\" value=\"1\" checked");
-    let replied = seeker.post(&reply_path, &[("body", "ご連絡ありがとうございます。面談を希望します。")]).await;
+    // 確認 first: the reply as it will go and that no address goes with it; nothing sent yet.
+    let text = "ご連絡ありがとうございます。\n面談を希望します。";
+    let confirm = seeker.post(&reply_path, &[("body", text)]).await;
+    confirm
+        .assert_contains("返信内容の確認")
+        .assert_contains("国立窓口大学")
+        .assert_contains("面談を希望します。")
+        .assert_contains("<dd>開示しない</dd>")
+        .assert_contains("name=\"_step\" value=\"confirmed\"")
+        .assert_lacks("name=\"disclose\"");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM relay_messages WHERE side = 'b'").await, 0);
+    // 「修正する」: the form again, as typed.
+    let back = seeker.post(&reply_path, &[("body", text), ("_step", "back")]).await;
+    back.assert_contains("name=\"body\"").assert_contains("面談を希望します。").assert_lacks("返信内容の確認");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM relay_messages WHERE side = 'b'").await, 0);
+    let replied = seeker.post(&reply_path, &[("body", text), ("_step", "confirmed")]).await;
     assert_eq!(replied.location(), format!("{reply_path}?done=replied"));
     let page = seeker.get(replied.location()).await;
     page.assert_contains("返信を送りました。").assert_contains("開示していません").assert_lacks("name=\"body\"");
@@ -108,9 +123,11 @@ async fn an_institution_finds_a_public_profile_inquires_and_reads_the_one_reply(
     );
 
     // A second reply (a forged post) is refused and changes nothing.
-    let second = seeker.post(&reply_path, &[("body", "二度目の返信"), ("disclose", "1")]).await;
-    assert_eq!(second.status, StatusCode::CONFLICT);
-    second.assert_contains("この照会メールには返信済みです。");
+    for step in ["", "confirmed"] {
+        let second = seeker.post(&reply_path, &[("body", "二度目の返信"), ("disclose", "1"), ("_step", step)]).await;
+        assert_eq!(second.status, StatusCode::CONFLICT, "{step}");
+        second.assert_contains("この照会メールには返信済みです。");
+    }
     assert_eq!(count(&app, "SELECT COUNT(*) FROM relay_messages WHERE side = 'b'").await, 1);
 
     // The institution: 未読メール1件, the history's row, the reply read without an address.
@@ -143,9 +160,11 @@ async fn a_disclosed_address_is_shown_and_its_view_audited() {
     let (seeker, seeker_id) = seeker_with_profile(&app, "open@seeker.example.jp", true, "公開").await;
     let institution = institution(&app).await;
     let id = inquire(&institution, &seeker_id, "ご連絡しました。").await;
-    let replied = seeker
-        .post(&format!("/jrec-in/seeker/inquiries/{id}"), &[("body", "こちらにご連絡ください。"), ("disclose", "1")])
-        .await;
+    let path = format!("/jrec-in/seeker/inquiries/{id}");
+    let typed = [("body", "こちらにご連絡ください。"), ("disclose", "1")];
+    let confirm = seeker.post(&path, &typed).await;
+    confirm.assert_contains("開示する（open@seeker.example.jp）").assert_contains("name=\"disclose\" value=\"1\"");
+    let replied = seeker.post(&path, &[typed[0], typed[1], ("_step", "confirmed")]).await;
     assert!(replied.location().ends_with("?done=replied"));
     seeker.get(replied.location()).await.assert_contains("開示しました");
     let detail = institution.get(&format!("/jrec-in/inquiries/{id}")).await;

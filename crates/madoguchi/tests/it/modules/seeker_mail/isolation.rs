@@ -33,7 +33,9 @@ async fn nobody_else_reaches_an_inquiry() {
     let (second, _) = seekers::seeker(&app, "second@seeker.example.jp", "別 人").await;
     let path = format!("/jrec-in/seeker/inquiries/{id}");
     assert_eq!(second.get(&path).await.status, StatusCode::NOT_FOUND);
-    assert_eq!(second.post(&path, &[("body", "なりすまし")]).await.status, StatusCode::NOT_FOUND);
+    for step in ["", "confirmed"] {
+        assert_eq!(second.post(&path, &[("body", "なりすまし"), ("_step", step)]).await.status, StatusCode::NOT_FOUND);
+    }
     second.get("/jrec-in/seeker/inquiries").await.assert_contains("照会メールはありません。");
     // Each side's session is not the other's, and the public has neither.
     assert!(seeker.get(&format!("/jrec-in/inquiries/{id}")).await.status.is_redirection());

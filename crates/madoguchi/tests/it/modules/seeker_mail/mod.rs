@@ -89,7 +89,7 @@ pub async fn inquired_and_replied(app: &TestApp, seeker: &TestApp, institution: 
     let reply = seeker
         .post(
             &format!("/jrec-in/seeker/inquiries/{answered}"),
-            &[("body", "ご連絡ありがとうございます。"), ("disclose", "1")],
+            &[("body", "ご連絡ありがとうございます。"), ("disclose", "1"), ("_step", "confirmed")],
         )
         .await;
     assert!(reply.location().ends_with("?done=replied"), "{}", reply.body);
