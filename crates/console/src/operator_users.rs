@@ -1,4 +1,5 @@
-//! The operator's view of the portal's employer accounts: search with paging, lock state,
+//! The operator's view of the portal's employer accounts (job seekers have 求職者管理, module
+//! `seekers`): search with paging, lock state,
 //! unlock and unblock, and accounts made by the operator (temporary password mailed to the
 //! user). One account's detail, disable and re-enable are in `operator_user`.
 
@@ -77,7 +78,7 @@ async fn users_page(
     let now = state.clock.unix();
     let list = {
         let mut conn = state.store.acquire().await?;
-        users::list(&mut conn, &signed.portal.id, SCAN_LIMIT).await?
+        users::employers(&mut conn, &signed.portal.id, SCAN_LIMIT).await?
     };
     let needle = search_form(&query.q);
     let found: Vec<User> = list.into_iter().filter(|u| matches(u, &needle)).collect();

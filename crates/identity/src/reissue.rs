@@ -166,12 +166,10 @@ pub async fn recover(
     let url = portal.url("/login");
     match login_id {
         None => {
-            let ids: Vec<String> = users::list(&mut tx, &portal.id, 10_000)
-                .await?
-                .into_iter()
-                .filter(|u| u.email == email)
-                .map(|u| u.login_id)
-                .collect();
+            // Every employer account of the address, however many accounts the portal has; a
+            // job seeker's ユーザID is not a login ID of these pages.
+            let ids: Vec<String> =
+                users::employers_by_email(&mut tx, &portal.id, &email).await?.into_iter().map(|u| u.login_id).collect();
             let address_limit = Limit::per_hour("login_id_reminder.address", limits.per_address);
             if !ids.is_empty() && rate::take(&mut tx, &portal.id, &address_limit, &email, now).await? {
                 let list = ids.join("\n");

@@ -252,6 +252,20 @@ pub async fn unread(conn: &mut AnyConnection, portal: &str, topic: &str, party: 
     .await
 }
 
+/// How many threads (any topic) a recipient user has received, and how many of them it
+/// answered: counts only, for the operator's abuse handling (jrec-in §1.11 item 6).
+pub async fn recipient_counts(conn: &mut AnyConnection, portal: &str, user_id: i64) -> Result<(i64, i64), sqlx::Error> {
+    let row: (i64, Option<i64>) = sqlx::query_as(
+        "SELECT COUNT(*), SUM(CASE WHEN b_count > 0 THEN 1 ELSE 0 END) FROM relay_threads
+         WHERE portal = $1 AND recipient_user_id = $2",
+    )
+    .bind(portal)
+    .bind(user_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok((row.0, row.1.unwrap_or(0)))
+}
+
 /// The party's threads, newest first, each with its messages.
 pub async fn list(
     conn: &mut AnyConnection,

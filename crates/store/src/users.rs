@@ -311,9 +311,18 @@ pub async fn by_session(
     Ok(Some((session, user)))
 }
 
-pub async fn list(conn: &mut AnyConnection, portal: &str, limit: i64) -> Result<Vec<User>, sqlx::Error> {
-    let sql = concat!("SELECT ", columns!(), from!(), " WHERE u.portal = $1 ORDER BY u.id LIMIT $2");
-    let rows = sqlx::query(sql).bind(portal).bind(limit).fetch_all(conn).await?;
+/// The portal's employer accounts (its job seekers are not), oldest first, at most `limit`.
+pub async fn employers(conn: &mut AnyConnection, portal: &str, limit: i64) -> Result<Vec<User>, sqlx::Error> {
+    let sql = concat!("SELECT ", columns!(), from!(), " WHERE u.portal = $1 AND u.role <> $2 ORDER BY u.id LIMIT $3");
+    let rows = sqlx::query(sql).bind(portal).bind(SEEKER_ROLE).bind(limit).fetch_all(conn).await?;
+    rows.iter().map(user).collect()
+}
+
+/// The portal's employer accounts registered with `email` (the login ID reminder), oldest first.
+pub async fn employers_by_email(conn: &mut AnyConnection, portal: &str, email: &str) -> Result<Vec<User>, sqlx::Error> {
+    let sql =
+        concat!("SELECT ", columns!(), from!(), " WHERE u.portal = $1 AND u.email = $2 AND u.role <> $3 ORDER BY u.id");
+    let rows = sqlx::query(sql).bind(portal).bind(email).bind(SEEKER_ROLE).fetch_all(conn).await?;
     rows.iter().map(user).collect()
 }
 

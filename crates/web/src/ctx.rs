@@ -54,6 +54,8 @@ pub struct PortalBar {
     pub postings: bool,
     /// The console links the reviewing office's 審査一覧 of 受入計画 (module `acceptance_plan`).
     pub plans: bool,
+    /// The console links 求職者管理 (module `seekers`).
+    pub seekers: bool,
     /// The seekers' menu links 応募履歴 (module `applications`).
     pub applications: bool,
     /// The portal has 求職者照会メール (the seeker's menu names 照会メール受信箱).
@@ -133,6 +135,7 @@ impl Ctx {
                 documents: p.settings.has_document_shelves(),
                 postings: p.settings.modules.contains(&madoguchi_core::portal::Module::JobPostings),
                 plans: p.settings.modules.contains(&madoguchi_core::portal::Module::AcceptancePlan),
+                seekers: p.settings.modules.contains(&madoguchi_core::portal::Module::Seekers),
                 applications: p.settings.modules.contains(&madoguchi_core::portal::Module::Applications),
                 seeker_mail: p.settings.modules.contains(&madoguchi_core::portal::Module::SeekerMail),
                 // The employer's screens; the operator console is the bank's own tool.

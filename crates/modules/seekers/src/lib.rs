@@ -12,6 +12,8 @@
 //!   read, and it carries no name and no contact.
 //! - `withdraw`: 退会, with the password and a confirmation.
 //! - `expiry`: the unused-account notice and deletion (§1.8.7), a job the binary runs.
+//! - `operator`: 求職者管理 in the operator console (§1.11 item 6): search, the account with its
+//!   inquiry counts, 「求職者情報を非公開にする」.
 //! - `rules` (the pure rules, with an injected clock) and `codes` (the coded lists).
 //!
 //! 応募履歴 is the `applications` module's (the menu links it where that module is on);
@@ -21,6 +23,7 @@
 pub use madoguchi_core::seeker_codes as codes;
 pub mod expiry;
 pub mod login;
+pub mod operator;
 pub mod profile;
 pub mod register;
 pub mod reset;
@@ -47,6 +50,9 @@ pub fn routes(routes: Routes) -> Routes {
         .route("/{portal}/seeker/password/reset", get(reset::reset_form).post(reset::reset))
         .route("/{portal}/seeker/profile", get(profile::form).post(profile::save))
         .route("/{portal}/seeker/withdraw", get(withdraw::form).post(withdraw::withdraw))
+        .route("/{portal}/operator/seekers", get(operator::list))
+        .route("/{portal}/operator/seekers/{id}", get(operator::detail))
+        .route("/{portal}/operator/seekers/{id}/hide", get(operator::hide_form).post(operator::hide))
 }
 
 /// The seekers' pages of a portal: `/<portal>/seeker`.

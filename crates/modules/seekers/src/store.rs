@@ -256,3 +256,120 @@ pub async fn delete_expired(
     }
     Ok(gone)
 }
+
+/// A seeker as the portal's operator sees it in 求職者管理 (jrec-in §1.11 item 6): the account
+/// and whether its 求職者情報 is 公開 — not the profile's text.
+#[derive(Debug, Clone)]
+pub struct Seeker {
+    pub user_id: i64,
+    /// The ユーザID.
+    pub seeker_id: String,
+    pub name: String,
+    pub email: String,
+    pub created_at: i64,
+    pub last_login_at: Option<i64>,
+    pub disabled_at: Option<i64>,
+    pub public: bool,
+}
+
+/// The search of 求職者管理: `$2` an exact ユーザID (upper case), `$3` an exact address (lower
+/// case), `$4` a part of the name as stored (LIKE, escaped); all three empty: every seeker.
+macro_rules! seeker_search {
+    () => {
+        " FROM users u LEFT JOIN seeker_profiles p ON p.portal = u.portal AND p.user_id = u.id
+          WHERE u.portal = $1 AND u.role = 'seeker'
+            AND ($2 = '' OR UPPER(u.login_id) = $2 OR LOWER(u.email) = $3 OR u.name LIKE $4 ESCAPE '\\')"
+    };
+}
+
+/// What 求職者管理's search box holds, made into the three forms the SQL compares.
+pub struct SeekerQuery {
+    upper: String,
+    lower: String,
+    like: String,
+}
+
+impl SeekerQuery {
+    pub fn new(q: &str) -> SeekerQuery {
+        let q = q.trim();
+        let escaped: String =
+            q.chars().flat_map(|c| if matches!(c, '%' | '_' | '\\') { vec!['\\', c] } else { vec![c] }).collect();
+        SeekerQuery {
+            upper: q.to_uppercase(),
+            lower: q.to_lowercase(),
+            like: if q.is_empty() { String::new() } else { format!("%{escaped}%") },
+        }
+    }
+}
+
+fn seeker(r: &sqlx::any::AnyRow) -> Result<Seeker, sqlx::Error> {
+    Ok(Seeker {
+        user_id: r.try_get("id")?,
+        seeker_id: r.try_get("login_id")?,
+        name: r.try_get("name")?,
+        email: r.try_get("email")?,
+        created_at: r.try_get("created_at")?,
+        last_login_at: r.try_get("last_login_at")?,
+        disabled_at: r.try_get("disabled_at")?,
+        public: r.try_get::<Option<i64>, _>("public")?.unwrap_or(0) != 0,
+    })
+}
+
+const SEEKER_COLUMNS: &str =
+    "SELECT u.id, u.login_id, u.name, u.email, u.created_at, u.last_login_at, u.disabled_at, p.public";
+
+/// One page of the portal's seekers matching `query`, newest first, and how many match.
+pub async fn seekers(
+    conn: &mut Conn,
+    portal: &str,
+    query: &SeekerQuery,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<Seeker>, i64), sqlx::Error> {
+    let total: i64 = sqlx::query_scalar(concat!("SELECT COUNT(*)", seeker_search!()))
+        .bind(portal)
+        .bind(&query.upper)
+        .bind(&query.lower)
+        .bind(&query.like)
+        .fetch_one(&mut *conn)
+        .await?;
+    let sql = format!("{SEEKER_COLUMNS}{} ORDER BY u.id DESC LIMIT $5 OFFSET $6", seeker_search!());
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(portal)
+        .bind(&query.upper)
+        .bind(&query.lower)
+        .bind(&query.like)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(&mut *conn)
+        .await?;
+    Ok((rows.iter().map(seeker).collect::<Result<_, _>>()?, total))
+}
+
+/// One seeker of the portal, for its operator; None for any other account.
+pub async fn seeker_of_portal(conn: &mut Conn, portal: &str, user_id: i64) -> Result<Option<Seeker>, sqlx::Error> {
+    let sql = format!(
+        "{SEEKER_COLUMNS} FROM users u LEFT JOIN seeker_profiles p ON p.portal = u.portal AND p.user_id = u.id
+         WHERE u.portal = $1 AND u.id = $2 AND u.role = 'seeker'"
+    );
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(portal).bind(user_id).fetch_optional(&mut *conn).await?;
+    row.as_ref().map(seeker).transpose()
+}
+
+/// Turns a 公開 profile 非公開 (the operator's 「求職者情報を非公開にする」), telling the search in
+/// the same transaction; false when it was 非公開 already (or gone).
+pub async fn hide(conn: &mut Conn, portal: &str, user_id: i64, now: i64) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE seeker_profiles SET public = 0, updated_at = $3 WHERE portal = $1 AND user_id = $2 AND public = 1",
+    )
+    .bind(portal)
+    .bind(user_id)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() != 1 {
+        return Ok(false);
+    }
+    search_changes::record_seeker_profile(conn, portal, user_id, now).await?;
+    Ok(true)
+}

@@ -8,6 +8,7 @@
 mod accounts;
 mod isolation;
 mod lifecycle;
+mod operator;
 mod profile;
 
 use crate::testkit::{Page, TestApp};
