@@ -127,6 +127,16 @@ async fn the_documents_go_at_the_end_of_the_retention_period_after_one_notice() 
     page.assert_contains(PURGED).assert_contains("保存期間が過ぎたため");
     assert!(!page.body.contains("ケンキュウ") && !page.body.contains("keep2@"), "{}", page.body);
     assert!(!page.body.contains("value=\"resubmit_requested\""), "no 再提出待ち once purged");
+    // The result can still be told: at the account's address, the application's copy being gone.
+    let v = version(&page);
+    let fields = [("status", "rejected_documents"), ("notify", "yes"), ("version", v.as_str())];
+    let confirm = institution.post(&detail, &fields).await;
+    let changed = institution.press_yes(&confirm).await;
+    assert_eq!(changed.status, StatusCode::SEE_OTHER, "{}", changed.body);
+    let told: Vec<_> =
+        app.mails().await.into_iter().filter(|m| m.subject.contains("応募状況が更新されました")).collect();
+    assert_eq!(told.iter().map(|m| m.to.as_str()).collect::<Vec<_>>(), ["keep2@seeker.example.jp"]);
+    assert!(told[0].text.contains("研究 太郎 様"), "{}", told[0].text);
     let gone = institution.get(&format!("/jrec-in/applications/{first}/document")).await;
     assert_eq!(gone.status, StatusCode::GONE);
     gone.assert_contains("この応募書類は、保存期間経過のため削除されました。");
