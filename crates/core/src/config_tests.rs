@@ -240,4 +240,15 @@ fn bad_configs_name_file_key_and_rule() {
     assert!(e.contains("site.toml") && e.contains("not valid TOML"), "{e}");
     let e = refusal("[[portal]]\nid = \"Rokin Main\"\npreset = \"rokin\"\n");
     assert!(e.contains("portal[0].id"), "{e}");
+    let e = refusal("[[portal]]\npreset = \"jrec-in\"\napplications = { retention_days = 30 }\n");
+    assert!(e.contains("portal[0].applications.retention_days") && e.contains("at least 31"), "{e}");
+}
+
+#[test]
+fn the_retention_of_applications_is_a_year_unless_the_operator_says_otherwise() {
+    let config = Config::parse("site.toml", "[[portal]]\npreset = \"jrec-in\"\n").unwrap();
+    assert_eq!(config.portals[0].settings.applications.retention_days, 365);
+    let text = "[[portal]]\npreset = \"jrec-in\"\napplications = { retention_days = 400 }\n";
+    let config = Config::parse("site.toml", text).unwrap();
+    assert_eq!(config.portals[0].settings.applications.retention_days, 400);
 }

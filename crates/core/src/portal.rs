@@ -97,6 +97,9 @@ pub struct PortalSettings {
     /// jrec-in 求職者照会メール's anti-spam limits, where `modules` lists `seeker_mail`.
     #[serde(default)]
     pub seeker_mail: crate::relay::InquiryLimits,
+    /// jrec-in Web応募's retention of applications, where `modules` lists `applications`.
+    #[serde(default)]
+    pub applications: ApplicationSettings,
     /// The menu after login, in the manual's groups (rokin: メニュー操作). A screen named here
     /// exists on the portal and one not named answers 404; empty: the plain home menu.
     #[serde(default)]
@@ -449,6 +452,21 @@ impl Default for SeekerSettings {
     }
 }
 
+/// Web応募's policy values (a portal's `[applications]` table, every value with a default).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ApplicationSettings {
+    /// The applicants' documents and data are erased this many days after the posting's
+    /// 募集終了日 (jrec-in §1.13: 1 year), the institution told 30 days before.
+    pub retention_days: u32,
+}
+
+impl Default for ApplicationSettings {
+    fn default() -> ApplicationSettings {
+        ApplicationSettings { retention_days: 365 }
+    }
+}
+
 /// One pull-down of the menu bar (共通機能, システム管理機能 …) and its screens, in order.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -614,6 +632,13 @@ impl PortalSettings {
                 "must be less than password.max_age_days",
             );
         }
+        // The notice goes 30 days before the purge: a shorter period would notice (and purge)
+        // while the posting still takes applications.
+        check(
+            self.applications.retention_days >= 31,
+            "applications.retention_days",
+            "must be at least 31 (the notice goes 30 days before)",
+        );
         let lock = &self.lockout;
         check(lock.failures >= 1, "lockout.failures", "must be at least 1");
         check(lock.lock_minutes >= 1, "lockout.lock_minutes", "must be at least 1");

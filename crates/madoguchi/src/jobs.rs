@@ -193,6 +193,9 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
             if let Err(error) = madoguchi_applications::reminder::run(&state).await {
                 tracing::warn!(%error, "Web応募 result reminders failed; retrying later");
             }
+            if let Err(error) = madoguchi_applications::retention::run(&state).await {
+                tracing::warn!(%error, "Web応募 retention (notice, purge) failed; retrying later");
+            }
             if let Err(error) = prune_zaikei(&state).await {
                 tracing::warn!(%error, "pruning old 財形 deliveries failed; retrying later");
             }

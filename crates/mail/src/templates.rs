@@ -69,10 +69,11 @@ pub enum MailKind {
     SeekerInquiryReply,
     ApplicationWithdrawn,
     ApplicationResultReminder,
+    ApplicationRetentionNotice,
 }
 
 impl MailKind {
-    pub const ALL: [MailKind; 63] = [
+    pub const ALL: [MailKind; 64] = [
         MailKind::OperatorLoginCode,
         MailKind::LoginOtp,
         MailKind::PasswordChanged,
@@ -136,6 +137,7 @@ impl MailKind {
         MailKind::SeekerInquiryReply,
         MailKind::ApplicationWithdrawn,
         MailKind::ApplicationResultReminder,
+        MailKind::ApplicationRetentionNotice,
     ];
 
     pub fn key(self) -> &'static str {
@@ -203,6 +205,7 @@ impl MailKind {
             MailKind::SeekerInquiryReply => "seeker_inquiry_reply",
             MailKind::ApplicationWithdrawn => "application_withdrawn",
             MailKind::ApplicationResultReminder => "application_result_reminder",
+            MailKind::ApplicationRetentionNotice => "application_retention_notice",
         }
     }
 
@@ -279,6 +282,7 @@ impl MailKind {
             MailKind::SeekerInquiryReply => both!("seeker_inquiry_reply"),
             MailKind::ApplicationWithdrawn => both!("application_withdrawn"),
             MailKind::ApplicationResultReminder => both!("application_result_reminder"),
+            MailKind::ApplicationRetentionNotice => both!("application_retention_notice"),
         }
     }
 }
@@ -341,7 +345,7 @@ fn fill(kind: MailKind, text: &str, values: &[(&str, &str)]) -> Result<String, T
 mod tests {
     use super::*;
 
-    const VALUES: [(&str, &str); 64] = [
+    const VALUES: [(&str, &str); 66] = [
         ("after", "退会後30日以内であれば、…"),
         ("change", "ASPユーザーとの紐づけが解除されました。"),
         ("admin", "管理 太郎"),
@@ -409,6 +413,8 @@ mod tests {
         ("seeker_id", "U123456789"),
         ("sent", "2026年11月24日 10:00"),
         ("applications", "  E34679ACDE  応募中\n  F45780BDEF  受理済"),
+        ("purge_date", "2027-11-30"),
+        ("count", "12"),
     ];
 
     #[test]
@@ -450,7 +456,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(links, 74, "the links of every mail with one, in two languages");
+        assert_eq!(links, 76, "the links of every mail with one, in two languages");
         let relative: Vec<(&str, &str)> =
             VALUES.iter().map(|&(k, v)| if k == "url" { (k, "/hellowork/login") } else { (k, v) }).collect();
         assert!(matches!(render(MailKind::AccountCreated, Lang::Ja, &relative), Err(TemplateError::RelativeLink(..))));

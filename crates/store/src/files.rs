@@ -147,3 +147,19 @@ pub async fn delete(conn: &mut AnyConnection, portal: &str, id: i64) -> Result<b
         sqlx::query("DELETE FROM files WHERE portal = $1 AND id = $2").bind(portal).bind(id).execute(conn).await?;
     Ok(done.rows_affected() > 0)
 }
+
+/// Erases file `id` of the portal but keeps its row: the content, the name (an uploaded name
+/// often carries a person's name), the size and the SHA-256 are emptied. For a module whose
+/// row must keep naming the file after a retention period (a Web応募 document: the
+/// application stays, `file_id` points here); what the erased file was is the module's to
+/// say. False when there was none.
+pub async fn erase(conn: &mut AnyConnection, portal: &str, id: i64) -> Result<bool, sqlx::Error> {
+    let done =
+        sqlx::query("UPDATE files SET content = $3, name = '', size = 0, sha256 = '' WHERE portal = $1 AND id = $2")
+            .bind(portal)
+            .bind(id)
+            .bind(Vec::<u8>::new())
+            .execute(conn)
+            .await?;
+    Ok(done.rows_affected() > 0)
+}

@@ -60,6 +60,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(33, "0033_plan_change_notices"),
     migration!(35, "0035_relay"),
     migration!(36, "0036_application_reminders"),
+    migration!(37, "0037_application_retention"),
 ];
 
 #[derive(Debug, PartialEq, Eq)]

@@ -34,6 +34,9 @@ use madoguchi_web::state::AppState;
 /// The index inside the ZIP.
 const INDEX: &str = "応募者一覧.csv";
 
+/// The index's ファイル名 of a purged application (Japanese in both locales, as its headings).
+const PURGED: &str = "保存期間経過のため削除されました";
+
 /// The bulk form as posted: the checked ids (`ids`, or the preview's `row` = `id:version`),
 /// which button, the new status and the 通知 choice.
 #[derive(Default)]
@@ -180,8 +183,7 @@ fn plan(state: &AppState, apps: Vec<Application>, target: Status, notify: bool) 
     let now = state.clock.unix();
     apps.into_iter()
         .map(|app| {
-            let allowed =
-                status::institution_may_set(app.status, app.previous_status, app.status_at, now).contains(&target);
+            let allowed = app.may_set(now).contains(&target);
             Planned { told: allowed && (notify || target.always_told()), allowed, target, app }
         })
         .collect()
@@ -226,7 +228,7 @@ fn preview(
         .iter()
         .map(|r| PreviewRow {
             receipt_id: r.app.receipt_id.clone().unwrap_or_default(),
-            name: r.app.name.clone(),
+            name: if r.app.purged() { ctx.t.get("app.purged").to_string() } else { r.app.name.clone() },
             from: ctx.t.get(r.app.status.key()).to_string(),
             allowed: r.allowed,
             told: r.told,
@@ -317,16 +319,17 @@ async fn export(
     let actor = format!("user:{}", current.user.id);
     let mut tx = state.store.begin().await?;
     let mut items = Vec::with_capacity(apps.len());
-    for app in &apps {
+    // A purged row has no document: the index lists it as deleted, the archive has no entry.
+    for app in apps.iter().filter(|a| !a.purged()) {
         let file =
             files::for_owner(&mut tx, &portal.id, p.organization_id, app.file_id).await?.ok_or(AppError::NotFound)?;
         madoguchi_web::files::record_download(&mut tx, origin, &actor, &file, Some(&zip_name), now).await?;
         let receipt = app.receipt_id.clone().unwrap_or_default();
         items.push(ZipItem { entry_name: format!("{receipt}_{}", file.name), file });
     }
-    let receipts: Vec<&str> = apps.iter().filter_map(|a| a.receipt_id.as_deref()).collect();
+    let receipts: Vec<&str> = apps.iter().filter(|a| !a.purged()).filter_map(|a| a.receipt_id.as_deref()).collect();
     let subject = format!("organization:{}", p.organization_id);
-    let detail = format!("{} files: {}", apps.len(), receipts.join(" "));
+    let detail = format!("{} files: {}", items.len(), receipts.join(" "));
     let entry = audit_entry(portal, origin, "application.documents_exported", Some(&subject), Some(&detail));
     audit::record(&mut tx, &AuditEntry { actor: Some(&actor), ..entry }, now).await?;
     tx.commit().await?;
@@ -334,27 +337,32 @@ async fn export(
     Ok(zip::zip_response(state.store.clone(), &zip_name, items, Some(index), now))
 }
 
-/// 応募者一覧.csv: one row per file, its name as the archive holds it and its SHA-256.
+/// 応募者一覧.csv: one row per checked application, with its file's name as the archive holds
+/// it and its SHA-256; a purged one says 「保存期間経過のため削除されました」 instead (and has
+/// no entry in the archive).
 fn index(ctx: &Ctx, apps: &[Application], items: &[ZipItem]) -> Result<Vec<u8>, AppError> {
     // The names exactly as `write_zip` writes them (the index comes first there too).
     let names = zip::entry_names(std::iter::once(INDEX).chain(items.iter().map(|i| i.entry_name.as_str())));
-    let rows = apps
-        .iter()
-        .zip(items)
-        .zip(names.into_iter().skip(1))
-        .map(|((app, item), name)| {
-            vec![
-                app.receipt_id.clone().unwrap_or_default(),
-                app.name.clone(),
-                app.furigana.clone(),
-                app.applied_at.map(|t| format_ts(t, ctx.lang)).unwrap_or_default(),
-                ctx.t.get(app.status.key()).to_string(),
-                name,
-                item.file.size.to_string(),
-                item.file.sha256.clone(),
-            ]
-        })
-        .collect();
+    let mut entries = items.iter().zip(names.into_iter().skip(1));
+    let mut rows = Vec::with_capacity(apps.len());
+    for app in apps {
+        let (name, size, sha256) = if app.purged() {
+            (PURGED.to_string(), String::new(), String::new())
+        } else {
+            let (item, name) = entries.next().ok_or_else(|| AppError::Internal("index: a file missing".into()))?;
+            (name, item.file.size.to_string(), item.file.sha256.clone())
+        };
+        rows.push(vec![
+            app.receipt_id.clone().unwrap_or_default(),
+            app.name.clone(),
+            app.furigana.clone(),
+            app.applied_at.map(|t| format_ts(t, ctx.lang)).unwrap_or_default(),
+            ctx.t.get(app.status.key()).to_string(),
+            name,
+            size,
+            sha256,
+        ]);
+    }
     let headings =
         ["応募受付ID", "氏名", "フリガナ", "応募日時", "応募状況", "ファイル名", "サイズ(バイト)", "SHA-256"];
     zip::index_csv(&headings, rows).map_err(|e| AppError::Internal(format!("index: {e:?}")))

@@ -10,11 +10,12 @@
 use crate::mails::{self, ToSeeker};
 use crate::overview::organization;
 use crate::rules;
-use crate::status::{self, Status};
+use crate::status::Status;
 use crate::store::{self, Application, Change};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use madoguchi_mail::MailKind;
 use madoguchi_store::audit::{self, AuditEntry};
@@ -84,6 +85,14 @@ pub struct ConfirmPage {
     pub form: ChangeForm,
 }
 
+/// The download address of a purged document.
+#[derive(Template)]
+#[template(path = "applications/gone.html")]
+pub struct GonePage {
+    pub chrome: Chrome,
+    pub back: String,
+}
+
 fn id_of(raw: &str) -> Result<i64, AppError> {
     raw.parse().map_err(|_| AppError::NotFound)
 }
@@ -105,7 +114,7 @@ async fn load(state: &AppState, current: &CurrentUser, id: i64) -> Result<Loaded
 }
 
 fn allowed(state: &AppState, app: &Application) -> Vec<Status> {
-    status::institution_may_set(app.status, app.previous_status, app.status_at, state.clock.unix())
+    app.may_set(state.clock.unix())
 }
 
 fn form_of(app: &Application) -> ChangeForm {
@@ -305,6 +314,7 @@ async fn apply(
 pub async fn download(
     State(state): State<AppState>,
     current: CurrentUser,
+    ctx: Ctx,
     origin: Origin,
     Path((_, id)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
@@ -314,6 +324,14 @@ pub async fn download(
     let now = state.clock.unix();
     let mut tx = state.store.begin().await?;
     let app = store::of_organization(&mut tx, &portal.id, organization, id).await?.ok_or(AppError::NotFound)?;
+    if app.purged() {
+        // The retention period erased it: say so (410), rather than a bare 404 or an empty file.
+        let page = GonePage {
+            chrome: ctx.chrome(ctx.t.get("app.purged.gone_title"), Some(portal), None),
+            back: format!("/{}/applications/{id}", portal.id),
+        };
+        return Ok((StatusCode::GONE, html(&page)?).into_response());
+    }
     let file = files::for_owner(&mut tx, &portal.id, organization, app.file_id).await?.ok_or(AppError::NotFound)?;
     let content = files::content(&mut tx, &portal.id, file.id).await?.ok_or(AppError::NotFound)?;
     let actor = format!("user:{}", current.user.id);

@@ -113,7 +113,8 @@ pub(crate) fn detail_page(
 ) -> Result<Response, AppError> {
     let portal = &current.portal;
     let base = seeker_base(portal);
-    let resubmit = app.status.takes_new_document().then(|| format!("{base}/applications/{}/resubmit", app.id));
+    let resubmit =
+        (app.status.takes_new_document() && !app.purged()).then(|| format!("{base}/applications/{}/resubmit", app.id));
     let page = DetailPage {
         chrome: seeker_chrome(ctx, portal, ctx.t.get("app.seeker_detail.title")),
         errors,
@@ -171,9 +172,11 @@ pub async fn resubmit(
         let mut conn = state.store.acquire().await?;
         store::of_seeker(&mut conn, &portal.id, current.user.id, id).await?.ok_or(AppError::NotFound)?
     };
-    if !app.status.takes_new_document() {
-        // A forged or stale post: only 再提出待ち takes a new document.
-        let errors = FieldErrors::form(ctx.t.get("app.resubmit.not_asked"));
+    if !app.status.takes_new_document() || app.purged() {
+        // A forged or stale post: only 再提出待ち takes a new document, and not once the
+        // retention period is over (a new document would outlive the purge).
+        let key = if app.purged() { "app.resubmit.purged" } else { "app.resubmit.not_asked" };
+        let errors = FieldErrors::form(ctx.t.get(key));
         let mut response = detail_page(&ctx, &current, app, None, errors)?;
         *response.status_mut() = StatusCode::CONFLICT;
         return Ok(response);

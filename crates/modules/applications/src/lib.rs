@@ -15,6 +15,8 @@
 //!   it, for the institution's 管理者.
 //! - `mails`: the §1.12 mails of Web応募.
 //! - `reminder`: the result reminder 30 days after 募集終了日 (a periodic job).
+//! - `retention`: the 30-day notice and the purge of documents and applicant data at
+//!   募集終了日 + `[applications] retention_days` (a periodic job).
 //!
 //! What it needs of a posting it asks through `madoguchi_web::applying` (the postings module
 //! answers), and it answers the postings' 応募者数 there too: neither module imports the other.
@@ -28,6 +30,7 @@ pub mod mails;
 pub mod overview;
 pub mod receipt;
 pub mod reminder;
+pub mod retention;
 pub mod rules;
 pub mod status;
 pub mod store;

@@ -88,9 +88,20 @@ pub async fn to_seeker(
     app: &Application,
     mail: &ToSeeker<'_>,
 ) -> Result<(), AppError> {
-    if app.seeker_id.is_none() {
-        return Ok(());
-    }
+    let Some(seeker) = app.seeker_id else { return Ok(()) };
+    // After the retention purge the application's copy of the name and address is gone: the
+    // applicant is still told, at the account's own (the account is the applicant's, who may
+    // read it anyway on 応募履歴).
+    let account = if app.purged() {
+        match madoguchi_store::users::by_id(conn, seeker).await? {
+            Some(user) if user.portal == portal.id => Some((user.name, user.email)),
+            _ => return Ok(()),
+        }
+    } else {
+        None
+    };
+    let (name, email) =
+        account.as_ref().map_or((app.name.as_str(), app.email.as_str()), |(n, e)| (n.as_str(), e.as_str()));
     let now = state.clock.unix();
     let lang = Lang::parse(&app.lang).unwrap_or(Lang::Ja);
     let t = Tr::for_lang(lang);
@@ -110,7 +121,7 @@ pub async fn to_seeker(
         None => portal.settings.name.get(lang),
     };
     let values = [
-        ("name", app.name.as_str()),
+        ("name", name),
         ("organization", &organization),
         ("data_number", &app.data_number),
         ("title", &app.title),
@@ -123,7 +134,7 @@ pub async fn to_seeker(
     ];
     madoguchi_mail::queue(
         conn,
-        &Envelope { portal: &portal.id, from_name: from, to: &app.email, lang },
+        &Envelope { portal: &portal.id, from_name: from, to: email, lang },
         mail.kind,
         &values,
         state.mailer.domain(),

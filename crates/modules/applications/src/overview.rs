@@ -193,8 +193,9 @@ pub struct ListRow {
     pub name: String,
     pub applied: String,
     pub status: String,
+    /// 「保存期間経過のため削除されました」 once purged (then no link).
     pub file_name: String,
-    pub file_href: String,
+    pub file_href: Option<String>,
     pub note: String,
 }
 
@@ -323,8 +324,8 @@ pub async fn list_page(
             name: a.name.clone(),
             applied: a.applied_at.map(|t| format_ts(t, ctx.lang)).unwrap_or_default(),
             status: ctx.t.get(a.status.key()).to_string(),
-            file_name: a.file_name.clone(),
-            file_href: format!("{base}/{}/document", a.id),
+            file_name: if a.purged() { ctx.t.get("app.purged").to_string() } else { a.file_name.clone() },
+            file_href: (!a.purged()).then(|| format!("{base}/{}/document", a.id)),
             note: a.note.chars().take(NOTE_PREVIEW).collect(),
         })
         .collect();

@@ -34,11 +34,31 @@ pub struct Application {
     pub version: i64,
     pub applied_at: Option<i64>,
     pub status_at: i64,
+    /// When the retention period erased the document and the applicant data (`retention`).
+    pub purged_at: Option<i64>,
+}
+
+impl Application {
+    /// The document and the applicant data were erased (the row stays).
+    pub fn purged(&self) -> bool {
+        self.purged_at.is_some()
+    }
+
+    /// The statuses the institution may set next at `now`. A purged application cannot be
+    /// sent to 再提出待ち: the retention period is over, no document is asked for again.
+    pub fn may_set(&self, now: i64) -> Vec<Status> {
+        let mut next = crate::status::institution_may_set(self.status, self.previous_status, self.status_at, now);
+        if self.purged() {
+            next.retain(|s| *s != Status::ResubmitRequested);
+        }
+        next
+    }
 }
 
 const SELECT: &str = "SELECT a.id, a.portal, a.organization_id, a.posting_id, a.seeker_id, a.receipt_id, a.status,
         a.seeker_status, a.previous_status, a.file_id, f.name AS file_name, a.name, a.furigana, a.email, a.phone,
-        a.affiliation, a.message, a.lang, a.note, a.data_number, a.title, a.version, a.applied_at, a.status_at
+        a.affiliation, a.message, a.lang, a.note, a.data_number, a.title, a.version, a.applied_at, a.status_at,
+        a.purged_at
     FROM applications a JOIN files f ON f.id = a.file_id";
 
 fn status(r: &sqlx::any::AnyRow, column: &str) -> Result<Status, sqlx::Error> {
@@ -73,6 +93,7 @@ fn row(r: &sqlx::any::AnyRow) -> Result<Application, sqlx::Error> {
         version: r.try_get("version")?,
         applied_at: r.try_get("applied_at")?,
         status_at: r.try_get("status_at")?,
+        purged_at: r.try_get("purged_at")?,
     })
 }
 
@@ -312,7 +333,7 @@ pub async fn change(
 }
 
 /// The applicant's new document while 再提出待ち: 再提出済, seen by both sides. False: not
-/// (or no longer) 再提出待ち.
+/// (or no longer) 再提出待ち, or purged.
 pub async fn resubmit(
     conn: &mut AnyConnection,
     app: &Application,
@@ -322,7 +343,7 @@ pub async fn resubmit(
     let done = sqlx::query(
         "UPDATE applications SET file_id = $3, status = 'resubmitted', seeker_status = 'resubmitted',
              previous_status = status, status_at = $4, updated_at = $4, version = version + 1
-         WHERE id = $1 AND version = $2 AND status = 'resubmit_requested'",
+         WHERE id = $1 AND version = $2 AND status = 'resubmit_requested' AND purged_at IS NULL",
     )
     .bind(app.id)
     .bind(app.version)

@@ -20,7 +20,7 @@ with zipfile.ZipFile(sys.argv[1]) as z:
 print(json.dumps({"entries": entries, "rows": rows}, ensure_ascii=False))
 "#;
 
-fn python_reads(zip: &[u8]) -> serde_json::Value {
+pub fn python_reads(zip: &[u8]) -> serde_json::Value {
     let dir = std::env::temp_dir().join(format!("madoguchi-bulk-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("bulk.zip");

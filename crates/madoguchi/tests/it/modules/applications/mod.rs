@@ -13,6 +13,7 @@ mod bulk;
 mod downloads;
 mod institution;
 mod reminder;
+mod retention;
 mod withdraw;
 
 use crate::modules::seekers;
