@@ -8,7 +8,8 @@
 // in 応募書類のダウンロード履歴. Last, the researcher makes the 求職者情報 公開; the institution finds
 // it in 求職者情報検索, sends a 求職者照会メール (the manual's notes on the confirmation), the
 // researcher reads it in 照会メール受信箱 and replies once with the address disclosed; the
-// institution's 未読 count and history show the reply. The server is the demo;
+// institution's 未読 count and history show the reply. Last, the 事務局 finds the researcher in
+// 求職者管理 (counts only) and makes the profile private. The server is the demo;
 // the clock is the helpers' Tuesday 2026-11-24 10:00 JST. The tests run in order.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -16,6 +17,7 @@ import { startServer, openBrowser, japanesePage, shot } from "../helpers.mjs";
 
 const SEEKER = { email: "kenkyu@e2e.example.jp", password: "Kenkyu2026x", name: "研究 花子" };
 const INSTITUTION = { id: "demo-kikan", password: "DemoUser2026" };
+const OPERATOR = { email: "operator@jrec-in.example.jp", password: "Demo-Operator-2026" };
 const POSTING = "ポスドク研究員（知能情報学）";
 const h1 = async (page) => (await page.textContent("h1")).trim();
 const main = async (page) => await page.textContent("main");
@@ -231,4 +233,32 @@ test("the researcher replies once, disclosing the address, and the institution r
   await institution.locator("tbody a").first().click();
   assert.ok((await main(institution)).includes(SEEKER.email), "返信者メールアドレス, disclosed");
   await shot(institution, "inquiry-reply");
+});
+
+test("the 事務局 finds the researcher in 求職者管理 and makes the profile private", async () => {
+  const operator = await japanesePage(browser);
+  await operator.goto(`${server.base}/jrec-in/operator/login`);
+  await operator.getByLabel("メールアドレス").fill(OPERATOR.email);
+  await operator.getByLabel("パスワード").fill(OPERATOR.password);
+  await operator.getByRole("button", { name: "ログイン" }).click();
+  const code = await server.codeFrom(OPERATOR.email, "オペレーターログイン確認コード", "確認コード：");
+  await operator.getByLabel("確認コード").fill(code);
+  await operator.getByRole("button", { name: "送信" }).click();
+  await operator.getByRole("link", { name: "求職者管理" }).first().click();
+  assert.equal(await h1(operator), "求職者管理");
+  await operator.getByLabel("ユーザID、メールアドレス、氏名").fill(SEEKER.email);
+  await operator.getByRole("button", { name: "検索" }).click();
+  await operator.getByRole("link", { name: seekerId }).click();
+  assert.equal(await h1(operator), "求職者の詳細");
+  const detail = await main(operator);
+  assert.ok(detail.includes("受信 1 件（うち返信 1 件）"), detail);
+  assert.ok(!detail.includes("ぜひ応募いたします。"), "counts only, never the text");
+  await operator.getByRole("link", { name: "求職者情報を非公開にする" }).click();
+  assert.ok((await main(operator)).includes("よろしいですか？"));
+  await operator.getByRole("button", { name: "求職者情報を非公開にする" }).click();
+  assert.ok((await main(operator)).includes("求職者情報を非公開にしました。"));
+  await shot(operator, "seekers-operator");
+  // Gone from the institutions' search at once.
+  const gone = await institution.goto(`${server.base}/jrec-in/seeker-search/${seekerId}`);
+  assert.equal(gone.status(), 404);
 });
