@@ -501,7 +501,7 @@ async fn show(
     current: CurrentUser,
     ctx: Ctx,
     target: Target,
-    restored: bool,
+    query: RestoredQuery,
 ) -> Result<Response, AppError> {
     let organization = organization(&current)?;
     let mut conn = state.store.acquire().await?;
@@ -514,10 +514,19 @@ async fn show(
     let plan = form_of(&loaded);
     let values = target.values(&plan).ok_or(AppError::NotFound)?;
     let version = loaded.draft.as_ref().map_or(0, |d| d.version);
-    let notice = restored.then(|| ctx.t.get("draft.restored_after_login").to_string());
+    let notice = (!query.restored.is_empty()).then(|| ctx.t.get("draft.restored_after_login").to_string());
     let comment = returned(&mut conn, &current, organization, &loaded).await?.and_then(|r| r.comment(&target.id()));
-    let shape = Shape { comment, version, errors: FieldErrors::default(), latest: None, notice };
     let change = loaded.change_basis();
+    // A change's existing worker posted changed across the idle logout: not stored (`restore`),
+    // the rule said beside the field.
+    let refused = match (target, &change) {
+        (Target::Worker(k), Some(certified)) if certified.worker(k).is_some() => {
+            change_rules::refusal_of(&query.refused, k)
+        }
+        _ => None,
+    };
+    let errors = change_rules::field_errors(&ctx, refused.as_slice());
+    let shape = Shape { comment, version, errors, latest: None, notice };
     Ok(section_page(&ctx, &current, target, &plan, &values, shape, change.as_ref())?.into_response())
 }
 
@@ -525,6 +534,9 @@ async fn show(
 pub struct RestoredQuery {
     #[serde(default)]
     restored: String,
+    /// `restore`'s refusal of a change's existing worker (`change_rules::refusal_code`).
+    #[serde(default)]
+    refused: String,
 }
 
 pub async fn part_form(
@@ -534,7 +546,7 @@ pub async fn part_form(
     Path((_portal, part)): Path<(String, String)>,
     Query(query): Query<RestoredQuery>,
 ) -> Result<Response, AppError> {
-    show(state, current, ctx, part_target(&part)?, !query.restored.is_empty()).await
+    show(state, current, ctx, part_target(&part)?, query).await
 }
 
 pub async fn worker_form(
@@ -544,7 +556,7 @@ pub async fn worker_form(
     Path((_portal, worker)): Path<(String, String)>,
     Query(query): Query<RestoredQuery>,
 ) -> Result<Response, AppError> {
-    show(state, current, ctx, worker_target(&worker)?, !query.restored.is_empty()).await
+    show(state, current, ctx, worker_target(&worker)?, query).await
 }
 
 /// A Part's save; posted after the idle logout, the login page with the form sealed

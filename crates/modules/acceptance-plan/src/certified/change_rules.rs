@@ -133,3 +133,18 @@ pub(crate) fn field_errors(ctx: &Ctx, refused: &[ChangeError]) -> FieldErrors {
     }
     errors
 }
+
+/// The refusal a restored post names in the form's address (`?refused=`), and back: the form
+/// opened after the login shows why the typed block was not stored.
+pub(crate) fn refusal_code(refused: &[ChangeError]) -> &'static str {
+    if refused.iter().any(|e| matches!(e, ChangeError::PayLowered { .. })) { "pay_lowered" } else { "worker_changed" }
+}
+
+/// The refusal of a `?refused=` code, for the worker `key` (unknown codes show nothing).
+pub(crate) fn refusal_of(code: &str, key: u32) -> Option<ChangeError> {
+    match code {
+        "pay_lowered" => Some(ChangeError::PayLowered { worker: key }),
+        "worker_changed" => Some(ChangeError::WorkerChanged { worker: key }),
+        _ => None,
+    }
+}
