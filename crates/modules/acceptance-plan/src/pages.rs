@@ -186,9 +186,10 @@ fn issues_in(issues: &[Issue], section: &str, missing: &[&str]) -> usize {
 }
 
 /// The office's last word while the plan waits on the organization: in 補正中 the 補正依頼 (its
-/// text and its per-section comments), after 不認定 the reason.
+/// text and its per-section comments), after 不認定 the reason — of the plan, or of a refused
+/// 変更申請.
 pub struct Returned {
-    /// `plan.returned` or `plan.rejected`: the heading of the box.
+    /// `plan.returned`, `plan.rejected` or `plan.change.rejected`: the heading of the box.
     pub heading: &'static str,
     pub reason: String,
     /// (section, comment): `p1` … `p5`, `w<key>`, `attachments`.
@@ -214,6 +215,11 @@ pub(crate) async fn returned(
         // A 変更申請 returned for correction (with or without the draft made from it).
         PlanState::Certified if loaded.item.as_ref().is_some_and(|i| i.state == ReviewState::Returned) => {
             (madoguchi_core::review::ReviewAction::Return, "plan.returned")
+        }
+        // A 変更申請 refused: the certified version stays in force, the reason is said until
+        // the next change is applied for.
+        PlanState::Certified if loaded.item.as_ref().is_some_and(|i| i.state == ReviewState::Rejected) => {
+            (madoguchi_core::review::ReviewAction::Reject, "plan.change.rejected")
         }
         _ => return Ok(None),
     };
