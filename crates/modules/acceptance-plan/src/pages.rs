@@ -328,6 +328,11 @@ pub(crate) async fn editable_draft(
     if !loaded.may_edit() {
         return Ok(None);
     }
+    if loaded.draft.is_none() {
+        // Pressed in two tabs at once: the second waits here and finds the first one's draft.
+        store::lock(conn, loaded.plan.id).await?;
+        loaded.draft = drafts::of_item(conn, &current.portal.id, organization, KIND, loaded.plan.id).await?;
+    }
     if let Some(d) = loaded.draft.clone() {
         return Ok(Some((loaded, d, false)));
     }

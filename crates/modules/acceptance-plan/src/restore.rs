@@ -58,9 +58,14 @@ async fn restore(input: RestoreInput<'_>) -> Result<Option<String>, AppError> {
         Some(key) => pages::worker_target(key)?,
         None => pages::part_target(section.trim_start_matches("part/"))?,
     };
-    let Some(loaded) = pages::load_in(conn, &portal.id, organization).await? else {
+    let Some(mut loaded) = pages::load_in(conn, &portal.id, organization).await? else {
         return Ok(None);
     };
+    if loaded.draft.is_none() {
+        // A draft made meanwhile by another request is the one to store into (`store::lock`).
+        store::lock(conn, loaded.plan.id).await?;
+        loaded.draft = drafts::of_item(conn, &portal.id, organization, KIND, loaded.plan.id).await?;
+    }
     if !loaded.may_edit() || (loaded.draft.is_none() && loaded.item.is_none()) {
         return Ok(None);
     }

@@ -79,15 +79,16 @@ pub(crate) fn merged(basis: &Basis, draft: &PlanForm) -> PlanForm {
 /// The plan's issues that concern the change: on an added worker, or on a Part field the change
 /// touches. What stands as certified is not judged again by today's date (the 受入予定期間
 /// began before the change is filed), and the cap is the change's own (it counts the workers
-/// who have not left, which the plan's check cannot know).
-pub(crate) fn issues(basis: &Basis, plan: &PlanForm, issues: Vec<Issue>) -> Vec<Issue> {
+/// who have not left, which the plan's check cannot know). The company's 申請 and the office's
+/// system check on the 審査 page filter alike.
+pub(crate) fn issues(certified: &PlanForm, plan: &PlanForm, issues: Vec<Issue>) -> Vec<Issue> {
     issues
         .into_iter()
         .filter(|i| i.key != "plan.err.headcount")
         .filter(|i| match i.section.strip_prefix('w').and_then(|k| k.parse::<u32>().ok()) {
-            Some(key) => basis.certified.worker(key).is_none(),
+            Some(key) => certified.worker(key).is_none(),
             None if i.field.is_empty() => true,
-            None => form::all(&basis.certified.fields, i.field) != form::all(&plan.fields, i.field),
+            None => form::all(&certified.fields, i.field) != form::all(&plan.fields, i.field),
         })
         .collect()
 }
@@ -171,15 +172,21 @@ pub async fn start_page(State(state): State<AppState>, current: CurrentUser, ctx
     .into_response())
 }
 
-/// 「変更申請を開始する」: the change's draft from the certified version (pressed twice, one).
+/// 「変更申請を開始する」: the change's draft from the certified version (pressed twice, even at
+/// the same moment, one).
 pub async fn start(State(state): State<AppState>, current: CurrentUser, ctx: Ctx) -> Result<Response, AppError> {
     let organization = organization(&current)?;
     let base = base(&current);
     let now = state.clock.unix();
     let mut tx = state.store.begin().await?;
-    let Some(loaded) = pages::load(&mut tx, &current, organization).await? else {
+    let Some(mut loaded) = pages::load(&mut tx, &current, organization).await? else {
         return Ok(Redirect::to(&base).into_response());
     };
+    if loaded.draft.is_none() {
+        // Pressed in two tabs at once: the second waits here and lands on the first one's draft.
+        crate::store::lock(&mut tx, loaded.plan.id).await?;
+        loaded.draft = drafts::of_item(&mut tx, &current.portal.id, organization, KIND, loaded.plan.id).await?;
+    }
     if let Some(key) = refusal(&loaded) {
         drop(tx);
         return message_page(&ctx, &current, key, StatusCode::CONFLICT);

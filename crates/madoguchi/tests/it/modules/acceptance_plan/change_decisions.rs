@@ -2,12 +2,14 @@
 //! reopens the change on the company's forms (the comment beside the section, the certified
 //! version still in force), the corrected change is applied again and reviewed as a diff against
 //! the certified version, then 認定; a 不認定 leaves the certified version in force, says why on
-//! 計画確認 and in the mail, and a 変更届出 may be filed afterwards.
+//! 計画確認 and in the mail, and a 変更届出 may be filed afterwards. Two presses of the start at the
+//! same moment make one draft; the office's system check judges a change on its own 申請日.
 
 use super::change_application::{CHANGE, CONSOLE, approved_snapshot, seq_in, start_change};
 use super::reports::certified_plan;
 use super::{HOME, P1, PLAN, audit_count, notice_form, post_section, setup};
 use crate::testkit::TestApp;
+use axum::http::StatusCode;
 
 /// Part 1 of the change with `changes` over the certified values, stored by 一時保存.
 async fn change_p1(app: &TestApp, changes: &[(&'static str, &'static str)]) {
@@ -23,6 +25,11 @@ async fn apply_change(app: &TestApp) {
     asked.assert_contains("変更申請します。よろしいですか？");
     let done = app.press_yes(&asked).await;
     assert_eq!(done.location(), format!("{PLAN}/view?done=change_applied"), "{}", done.body);
+}
+
+async fn count(app: &TestApp, sql: &'static str) -> i64 {
+    let mut conn = app.state.store.acquire().await.unwrap();
+    sqlx::query_scalar(sql).fetch_one(&mut *conn).await.unwrap()
 }
 
 #[tokio::test]
@@ -116,4 +123,49 @@ async fn a_refused_change_leaves_the_certified_plan_in_force_and_says_why() {
     assert_eq!(done.location(), "/mlit-fwms/plan/change-notice?done=filed", "{}", done.body);
     assert!(approved_snapshot(&app).await.contains("窓口 次郎"));
     app.get(CHANGE).await.assert_contains("変更申請を開始する");
+}
+
+/// Doubt (a): 「新規申請を開始する」 and 「変更申請を開始する」 pressed in two tabs at the same moment
+/// land on one draft (a second draft would outlive the 申請 and keep the plan "being changed").
+#[tokio::test]
+async fn two_presses_of_a_start_at_the_same_moment_make_one_draft() {
+    let app = setup().await;
+    let twin = app.twin();
+    let start = format!("{PLAN}/start");
+    let (a, b) = tokio::join!(app.post(&start, &[]), twin.post(&start, &[]));
+    assert_eq!((a.location(), b.location()), (PLAN, PLAN), "{} {}", a.body, b.body);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM acceptance_plans").await, 1);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM drafts WHERE kind = 'acceptance_plan'").await, 1);
+
+    certified_plan(&app).await;
+    let start = format!("{CHANGE}/start");
+    let (a, b) = tokio::join!(app.post(&start, &[]), twin.post(&start, &[]));
+    assert_eq!((a.location(), b.location()), (PLAN, PLAN), "{} {}", a.body, b.body);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM drafts WHERE kind = 'acceptance_plan'").await, 1);
+    change_p1(&app, &[("name", "新窓口建設株式会社")]).await;
+    apply_change(&app).await;
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM drafts WHERE kind = 'acceptance_plan'").await, 0);
+    // Pending: nothing left to edit.
+    assert_eq!(app.get(PLAN).await.location(), format!("{PLAN}/view"));
+}
+
+/// Doubt (b): the office's system check of a change judges it on the change's own 申請日: a
+/// 建設業許可 renewed after the plan's first 申請日 is no issue.
+#[tokio::test]
+async fn the_offices_check_of_a_change_uses_the_changes_application_date() {
+    let app = setup().await;
+    let (id, office) = certified_plan(&app).await;
+    app.set_clock("2027-03-02T10:00:00+09:00");
+    super::sign_in(&app).await;
+    office.operator_login("mlit-fwms").await;
+    start_change(&app).await;
+    change_p1(&app, &[("permit_granted", "2027-03-01"), ("permit_expires", "2032-02-29")]).await;
+    apply_change(&app).await;
+    let review = office.get(&format!("{CONSOLE}/{id}")).await;
+    assert_eq!(review.status, StatusCode::OK);
+    review
+        .assert_contains("認定済みの計画からの変更点")
+        .assert_contains("2027-03-01")
+        .assert_contains("入力規則・人数枠・報酬の自動チェックで問題は見つかりませんでした。")
+        .assert_lacks("許可年月日に申請日より後の日付は入力できません。");
 }
