@@ -45,13 +45,33 @@ pub(crate) async fn basis(conn: &mut Conn, loaded: &Loaded) -> Result<Option<Bas
         return Ok(None);
     }
     let Some(certified) = loaded.certified() else { return Ok(None) };
-    let left = report_store::of_plan(conn, loaded.plan.id)
+    let left = left_workers(conn, loaded.plan.id).await?;
+    Ok(Some(Basis { certified, files: loaded.certified_files(), left }))
+}
+
+/// The certified workers of plan `plan_id` reported 退職 (the caller read the plan bound to its
+/// organization or office).
+pub(crate) async fn left_workers(conn: &mut Conn, plan_id: i64) -> Result<Vec<u32>, AppError> {
+    Ok(report_store::of_plan(conn, plan_id)
         .await?
         .iter()
         .filter(|r| r.state == WorkerState::Left)
         .filter_map(|r| u32::try_from(r.worker).ok())
-        .collect();
-    Ok(Some(Basis { certified, files: loaded.certified_files(), left }))
+        .collect())
+}
+
+/// The change's own cap (check 13: the certified workers who have not left plus the added ones)
+/// as issues, for the office's system check beside [`issues`].
+pub(crate) fn cap_issues(certified: &PlanForm, plan: &PlanForm, left: &[u32]) -> Vec<Issue> {
+    change_application::check(certified, plan, left)
+        .into_iter()
+        .filter_map(|e| match e {
+            ChangeError::Headcount(rule) => {
+                Some(Issue { section: String::new(), field: "", key: rule.message_key(), params: rule.params() })
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// The proposal as applied for: the draft's 変更申請 items and added workers on the certified
