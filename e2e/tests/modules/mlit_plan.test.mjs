@@ -6,7 +6,9 @@
 // operator (関東地方整備局, the demo operator) finds it in 受入計画 審査一覧 and sends a 補正依頼
 // with a comment on Part 4; the company sees the comment beside Part 4, corrects it and applies
 // again; the office sees the change as a diff and 認定s it; the company's menu shows the 認定済
-// items and its 認定通知書 downloads as a PDF; the worker shows 「要報告」, its 受入報告書 is
+// items and its 認定通知書 downloads as a PDF; it files a 変更申請 of its 商号 (変更申請を開始する,
+// Part 1 with the 担当者 locked, 申請), the office finds it as 「変更申請」 in its 審査一覧 with the
+// diff and 認定s it, and 計画確認 shows the new version; the worker shows 「要報告」, its 受入報告書 is
 // submitted and the worker is 従事中. The server is the demo; the clock is the helpers' Tuesday
 // 2026-11-24 10:00 JST. The tests run in order and share the server.
 import { test, before, after } from "node:test";
@@ -16,6 +18,7 @@ import { startServer, openBrowser, japanesePage, shot, assertErrorPage } from ".
 const COMPANY = { id: "walk0001", email: "walk@kensetsu.example.jp", password: "Mado-Guchi-88" };
 const OPERATOR = { email: "operator@mlit-fwms.example.jp", password: "Demo-Operator-2026" };
 const COMMENT = "第4の昇給の考え方を具体的に記載してください。";
+const CHANGED_NAME = "ブラウザ建設工業株式会社";
 const h1 = async (page) => (await page.textContent("h1")).trim();
 const main = async (page) => await page.textContent("main");
 // The menu is the page's navigation, beside main.
@@ -279,6 +282,42 @@ test("the office sees the change as a diff and 認定s; the company's menu and �
   assert.equal(pdf.status(), 200);
   assert.equal(pdf.headers()["content-type"], "application/pdf");
   assert.equal((await pdf.body()).subarray(0, 5).toString(), "%PDF-");
+});
+
+test("the company files a 変更申請 of its 商号; the office sees it as 変更申請 and 認定s it", async () => {
+  await company.goto(`${server.base}/mlit-fwms/home`);
+  await company.getByRole("link", { name: "変更申請", exact: true }).first().click();
+  await company.getByRole("button", { name: "変更申請を開始する" }).click();
+  assert.equal(await h1(company), "変更申請");
+  await company.locator('a[href$="/plan/part/p1"]').click();
+  // Only the 変更申請 items may change: the 担当者 (a 変更届出 item) is locked.
+  assert.ok(await company.locator("#contact_name").isDisabled());
+  await company.locator("#name").fill(CHANGED_NAME);
+  await company.getByRole("button", { name: "一時保存", exact: true }).click();
+  assert.ok((await main(company)).includes("一時保存しました。"));
+  await company.getByRole("link", { name: "申請", exact: true }).click();
+  assert.ok((await main(company)).includes("変更申請します。よろしいですか？"));
+  await company.getByRole("button", { name: "はい" }).click();
+  assert.equal(await h1(company), "計画確認");
+  const pending = await main(company);
+  assert.ok(pending.includes("申請中の変更申請") && pending.includes(CHANGED_NAME), pending);
+  await mailTo(COMPANY.email, "変更申請を受け付けました");
+
+  await operator.goto(`${server.base}/mlit-fwms/operator/plans`);
+  // Waiting, marked as a 変更申請 (its first row in the queue).
+  const row = await operator.locator("tbody tr").filter({ hasText: "ブラウザ建設株式会社" }).first().textContent();
+  assert.ok(row.includes("変更申請"), row);
+  await operator.getByRole("link", { name: "ブラウザ建設株式会社" }).click();
+  const review = await main(operator);
+  assert.ok(review.includes("認定済みの計画からの変更点") && review.includes(CHANGED_NAME), review);
+  await shot(operator, "plan-change-review");
+  for (const box of await operator.locator('input[name="criteria"]').all()) await box.check();
+  await operator.getByRole("button", { name: "認定", exact: true }).click();
+  await mailTo(COMPANY.email, "変更申請を認定しました");
+
+  await company.goto(`${server.base}/mlit-fwms/plan/view`);
+  const view = await main(company);
+  assert.ok(view.includes(CHANGED_NAME) && !view.includes("申請中の変更申請"), view);
 });
 
 test("the worker shows 「要報告」; its 受入報告書 makes it 従事中", async () => {

@@ -83,7 +83,7 @@ fn blockers(
     let base = base(current);
     let mut issues = check::check(plan, application);
     if let Some(basis) = change {
-        issues = change_pages::issues(basis, plan, issues);
+        issues = change_pages::issues(&basis.certified, plan, issues);
     }
     let mut out: Vec<Blocker> = issues
         .iter()

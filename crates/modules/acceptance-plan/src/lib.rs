@@ -24,7 +24,9 @@
 //! After 認定 (`reports`: the rules; `report_pages`: the screens; `report_store`: the SQL;
 //! `report_job`: the reminder mails): the 受入報告書 and 退職報告書 of each worker; the 変更届出
 //! (`change_notice`, `change_store`) that changes the certified version at once; the 変更申請
-//! (`change_application`: its rules; `change_pages`: its start and checks on the plan's forms).
+//! (`change_application`: its rules; `change_rules`: which fields a change's forms may store, for
+//! the forms and the restore after the idle logout alike; `change_pages`: its start and checks
+//! on the plan's forms).
 
 pub mod apply;
 pub mod attach;
@@ -46,10 +48,12 @@ pub mod rules;
 pub mod state;
 pub mod store;
 pub mod view;
+pub mod workers;
 
 // The rooms' modules under their names of before, for the crate's own paths and its users.
 pub use certified::{
-    change_application, change_notice, change_pages, change_store, report_job, report_pages, report_store, reports,
+    change_application, change_notice, change_pages, change_rules, change_store, report_job, report_pages,
+    report_store, reports,
 };
 pub use office::{bureau, decide, notice, submitted};
 
@@ -72,9 +76,9 @@ pub fn routes(routes: Routes, upload_limit: usize) -> Routes {
         .route("/{portal}/plan", get(pages::overview))
         .route("/{portal}/plan/start", post(pages::start))
         .route("/{portal}/plan/part/{part}", get(pages::part_form).post(pages::part_save))
-        .route("/{portal}/plan/workers", post(pages::add_worker))
+        .route("/{portal}/plan/workers", post(workers::add_worker))
         .route("/{portal}/plan/workers/{worker}", get(pages::worker_form).post(pages::worker_save))
-        .route("/{portal}/plan/workers/{worker}/remove", post(pages::remove_worker))
+        .route("/{portal}/plan/workers/{worker}/remove", post(workers::remove_worker))
         .route(
             "/{portal}/plan/attachments",
             get(attach::list).post(attach::upload).layer(DefaultBodyLimit::max(upload_limit)),

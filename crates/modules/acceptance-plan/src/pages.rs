@@ -1,9 +1,10 @@
 //! 新規申請 (mlit-plan.md §4.2, §4.4; modules spec §0.1): the plan's overview with what each
 //! section still misses, the start of a plan (the 仮申請's e-mail prefilled as the contact), the
-//! section forms of Parts 1–5 and the worker blocks of Part 6 (added and removed here), every one
+//! section forms of Parts 1–5 and the worker blocks of Part 6 (added and removed in `workers`), every one
 //! stored by 「一時保存」 at any point, checked by 「保存して次へ」 with the messages beside the fields
 //! and in the summary, and refused as stale when another tab saved first (409).
 
+use crate::change_rules::{self, Locked};
 use crate::check::{self, Issue};
 use crate::form::{self, PlanForm, Section, Values};
 use crate::state::PlanState;
@@ -18,7 +19,6 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use madoguchi_core::review::ReviewState;
 use madoguchi_store::review::{self as reviews, ItemKey, Scope};
 use madoguchi_store::{Conn, drafts};
-use madoguchi_web::confirm::{self, Confirmation, Step};
 use madoguchi_web::ctx::{Chrome, Ctx};
 use madoguchi_web::draft_seal::restore::FormUser;
 use madoguchi_web::error::AppError;
@@ -30,10 +30,6 @@ use madoguchi_web::state::AppState;
 use serde::Deserialize;
 
 pub(crate) type Pairs = Vec<(String, String)>;
-
-/// The most worker blocks a plan takes (Choice: the headcount cap bounds a real plan far below;
-/// this bounds what a script can pile into one draft).
-pub const MAX_WORKERS: usize = 100;
 
 /// The organization of the signed-in user where the portal has the module; 404 otherwise.
 pub(crate) fn organization(current: &CurrentUser) -> Result<i64, AppError> {
@@ -69,67 +65,22 @@ pub(crate) async fn load(
     current: &CurrentUser,
     organization: i64,
 ) -> Result<Option<Loaded>, AppError> {
-    let Some(plan) = store::of_organization(conn, &current.portal.id, organization).await? else {
+    load_in(conn, &current.portal.id, organization).await
+}
+
+/// [`load`] by the portal's id (the restore after the idle logout has no session yet).
+pub(crate) async fn load_in(conn: &mut Conn, portal: &str, organization: i64) -> Result<Option<Loaded>, AppError> {
+    let Some(plan) = store::of_organization(conn, portal, organization).await? else {
         return Ok(None);
     };
-    let item = reviews::find(conn, key(current, plan.id), Scope::Organization(organization)).await?;
+    let key = ItemKey { portal, kind: KIND, item_id: plan.id };
+    let item = reviews::find(conn, key, Scope::Organization(organization)).await?;
     let state = PlanState::from_review(
         item.as_ref().map(|i| i.state),
         item.as_ref().is_some_and(|i| i.approved_revision.is_some()),
     );
-    let draft = drafts::of_item(conn, &current.portal.id, organization, KIND, plan.id).await?;
+    let draft = drafts::of_item(conn, portal, organization, KIND, plan.id).await?;
     Ok(Some(Loaded { plan, item, state, draft }))
-}
-
-impl Loaded {
-    /// The certified version, once 認定済 (what is in force while a 変更申請 is pending).
-    pub(crate) fn certified(&self) -> Option<PlanForm> {
-        match &self.item {
-            Some(i) if self.state == PlanState::Certified => Some(crate::report_pages::certified_form(i)),
-            _ => None,
-        }
-    }
-
-    /// A 変更申請 the organization is writing (its draft of the certified plan) or correcting
-    /// (the office returned it): the plan's forms edit the change, the certified version stays.
-    pub(crate) fn changing(&self) -> bool {
-        self.state == PlanState::Certified
-            && (self.draft.is_some() || self.item.as_ref().is_some_and(|i| i.state == ReviewState::Returned))
-    }
-
-    /// The files of the certified version (none before 認定): a 変更申請 keeps them.
-    pub(crate) fn certified_files(&self) -> Vec<i64> {
-        match &self.item {
-            Some(i) if self.state == PlanState::Certified => {
-                crate::submitted::Submitted::parse(i.approved_snapshot.as_deref().unwrap_or("{}"))
-                    .files
-                    .iter()
-                    .map(|f| f.file_id)
-                    .collect()
-            }
-            _ => Vec::new(),
-        }
-    }
-
-    /// A 変更申請 waiting on the office's decision.
-    pub(crate) fn change_pending(&self) -> bool {
-        self.state == PlanState::Certified && self.item.as_ref().is_some_and(|i| i.state == ReviewState::UnderReview)
-    }
-
-    /// Whether the organization edits the plan now: the plan itself (未登録, 補正中, 不認定) or
-    /// its 変更申請.
-    pub(crate) fn may_edit(&self) -> bool {
-        self.state.organization_may_edit() || self.changing()
-    }
-}
-
-/// In a 変更申請, whether `target`'s field `name` may change: a Part's field when a 変更申請 case
-/// covers it, an added worker's every field; an existing worker's none.
-fn editable_in_change(certified: &PlanForm, target: Target, name: &str) -> bool {
-    match target {
-        Target::Part(_) => crate::change_application::needs_application(name),
-        Target::Worker(k) => certified.worker(k).is_none(),
-    }
 }
 
 /// The form the organization edits: its draft, else (補正中, edited in place) the snapshot the
@@ -152,7 +103,7 @@ fn prefilled(current: &CurrentUser) -> PlanForm {
     plan
 }
 
-fn missing(plan: &PlanForm) -> drafts::Missing {
+pub(crate) fn missing(plan: &PlanForm) -> drafts::Missing {
     drafts::Missing(form::missing(plan))
 }
 
@@ -235,9 +186,10 @@ fn issues_in(issues: &[Issue], section: &str, missing: &[&str]) -> usize {
 }
 
 /// The office's last word while the plan waits on the organization: in 補正中 the 補正依頼 (its
-/// text and its per-section comments), after 不認定 the reason.
+/// text and its per-section comments), after 不認定 the reason — of the plan, or of a refused
+/// 変更申請.
 pub struct Returned {
-    /// `plan.returned` or `plan.rejected`: the heading of the box.
+    /// `plan.returned`, `plan.rejected` or `plan.change.rejected`: the heading of the box.
     pub heading: &'static str,
     pub reason: String,
     /// (section, comment): `p1` … `p5`, `w<key>`, `attachments`.
@@ -263,6 +215,11 @@ pub(crate) async fn returned(
         // A 変更申請 returned for correction (with or without the draft made from it).
         PlanState::Certified if loaded.item.as_ref().is_some_and(|i| i.state == ReviewState::Returned) => {
             (madoguchi_core::review::ReviewAction::Return, "plan.returned")
+        }
+        // A 変更申請 refused: the certified version stays in force, the reason is said until
+        // the next change is applied for.
+        PlanState::Certified if loaded.item.as_ref().is_some_and(|i| i.state == ReviewState::Rejected) => {
+            (madoguchi_core::review::ReviewAction::Reject, "plan.change.rejected")
         }
         _ => return Ok(None),
     };
@@ -371,6 +328,11 @@ pub(crate) async fn editable_draft(
     if !loaded.may_edit() {
         return Ok(None);
     }
+    if loaded.draft.is_none() {
+        // Pressed in two tabs at once: the second waits here and finds the first one's draft.
+        store::lock(conn, loaded.plan.id).await?;
+        loaded.draft = drafts::of_item(conn, &current.portal.id, organization, KIND, loaded.plan.id).await?;
+    }
     if let Some(d) = loaded.draft.clone() {
         return Ok(Some((loaded, d, false)));
     }
@@ -431,28 +393,28 @@ pub(crate) enum Target {
 }
 
 impl Target {
-    fn section(self) -> &'static Section {
+    pub(crate) fn section(self) -> &'static Section {
         match self {
             Target::Part(s) => s,
             Target::Worker(_) => &form::WORKER,
         }
     }
 
-    fn id(self) -> String {
+    pub(crate) fn id(self) -> String {
         match self {
             Target::Part(s) => s.key.to_string(),
             Target::Worker(k) => format!("w{k}"),
         }
     }
 
-    fn values(self, plan: &PlanForm) -> Option<Values> {
+    pub(crate) fn values(self, plan: &PlanForm) -> Option<Values> {
         match self {
             Target::Part(_) => Some(plan.fields.clone()),
             Target::Worker(k) => plan.worker(k).map(|w| w.fields.clone()),
         }
     }
 
-    fn values_mut(self, plan: &mut PlanForm) -> Option<&mut Values> {
+    pub(crate) fn values_mut(self, plan: &mut PlanForm) -> Option<&mut Values> {
         match self {
             Target::Part(_) => Some(&mut plan.fields),
             Target::Worker(k) => plan.workers.iter_mut().find(|w| w.key == k).map(|w| &mut w.fields),
@@ -484,7 +446,7 @@ impl Target {
         }
     }
 
-    fn action(self, base: &str) -> String {
+    pub(crate) fn action(self, base: &str) -> String {
         match self {
             Target::Part(s) => format!("{base}/part/{}", s.key),
             Target::Worker(k) => format!("{base}/workers/{k}"),
@@ -522,7 +484,7 @@ fn section_page(
     let heading = target.heading(ctx, plan);
     let mut groups = view::groups(ctx.t, target.section(), values);
     if let Some(certified) = change {
-        view::lock(&mut groups, |name| editable_in_change(certified, target, name));
+        view::lock(&mut groups, |name| change_rules::editable_in_change(certified, target, name));
     }
     html(&SectionPage {
         chrome: ctx.chrome(heading.clone(), Some(&current.portal), Some(Screen::PlanSection)),
@@ -550,7 +512,7 @@ async fn show(
     current: CurrentUser,
     ctx: Ctx,
     target: Target,
-    restored: bool,
+    query: RestoredQuery,
 ) -> Result<Response, AppError> {
     let organization = organization(&current)?;
     let mut conn = state.store.acquire().await?;
@@ -563,10 +525,19 @@ async fn show(
     let plan = form_of(&loaded);
     let values = target.values(&plan).ok_or(AppError::NotFound)?;
     let version = loaded.draft.as_ref().map_or(0, |d| d.version);
-    let notice = restored.then(|| ctx.t.get("draft.restored_after_login").to_string());
+    let notice = (!query.restored.is_empty()).then(|| ctx.t.get("draft.restored_after_login").to_string());
     let comment = returned(&mut conn, &current, organization, &loaded).await?.and_then(|r| r.comment(&target.id()));
-    let shape = Shape { comment, version, errors: FieldErrors::default(), latest: None, notice };
-    let change = if loaded.changing() { loaded.certified() } else { None };
+    let change = loaded.change_basis();
+    // A change's existing worker posted changed across the idle logout: not stored (`restore`),
+    // the rule said beside the field.
+    let refused = match (target, &change) {
+        (Target::Worker(k), Some(certified)) if certified.worker(k).is_some() => {
+            change_rules::refusal_of(&query.refused, k)
+        }
+        _ => None,
+    };
+    let errors = change_rules::field_errors(&ctx, refused.as_slice());
+    let shape = Shape { comment, version, errors, latest: None, notice };
     Ok(section_page(&ctx, &current, target, &plan, &values, shape, change.as_ref())?.into_response())
 }
 
@@ -574,6 +545,9 @@ async fn show(
 pub struct RestoredQuery {
     #[serde(default)]
     restored: String,
+    /// `restore`'s refusal of a change's existing worker (`change_rules::refusal_code`).
+    #[serde(default)]
+    refused: String,
 }
 
 pub async fn part_form(
@@ -583,7 +557,7 @@ pub async fn part_form(
     Path((_portal, part)): Path<(String, String)>,
     Query(query): Query<RestoredQuery>,
 ) -> Result<Response, AppError> {
-    show(state, current, ctx, part_target(&part)?, !query.restored.is_empty()).await
+    show(state, current, ctx, part_target(&part)?, query).await
 }
 
 pub async fn worker_form(
@@ -593,7 +567,7 @@ pub async fn worker_form(
     Path((_portal, worker)): Path<(String, String)>,
     Query(query): Query<RestoredQuery>,
 ) -> Result<Response, AppError> {
-    show(state, current, ctx, worker_target(&worker)?, !query.restored.is_empty()).await
+    show(state, current, ctx, worker_target(&worker)?, query).await
 }
 
 /// A Part's save; posted after the idle logout, the login page with the form sealed
@@ -651,7 +625,7 @@ async fn save(
         drop(tx);
         return message_page(&ctx, &current, "plan.refused.not_editable", StatusCode::CONFLICT);
     }
-    let change = if loaded.changing() { loaded.certified() } else { None };
+    let change = loaded.change_basis();
     let mut expected = control(&pairs, "version").parse::<i64>().unwrap_or(-1);
     let (loaded, draft) = match loaded.draft.clone() {
         Some(d) => (loaded, d),
@@ -679,15 +653,15 @@ async fn save(
     let mut typed = target.values(&plan).unwrap_or_default();
     form::take_section(target.section(), &mut typed, &pairs);
     if let Some(certified) = &change {
-        match changed_worker(&ctx, certified, target, &typed, &pairs) {
-            Ok(true) => keep_certified(certified, target, &mut typed),
-            Ok(false) => {
-                // An existing worker's block, shown locked and posted unchanged: nothing to store.
+        match change_rules::lock(certified, target, &mut typed, &pairs) {
+            Locked::Store => {}
+            Locked::Nothing => {
                 drop(tx);
                 return Ok(Redirect::to(&format!("{base}?done=saved")).into_response());
             }
-            Err(errors) => {
+            Locked::Refused(refused) => {
                 drop(tx);
+                let errors = change_rules::field_errors(&ctx, &refused);
                 let shape = Shape { comment: None, version: draft.version, errors, latest: None, notice: None };
                 let page = section_page(&ctx, &current, target, &plan, &typed, shape, Some(certified))?;
                 return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
@@ -740,57 +714,6 @@ async fn save(
     Ok(section_page(&ctx, &current, target, &plan, &typed, shape, change.as_ref())?.into_response())
 }
 
-/// A 変更申請's Part keeps the certified value of every field no case covers (they are shown
-/// locked and not posted; a forged post changes nothing either).
-fn keep_certified(certified: &PlanForm, target: Target, typed: &mut Values) {
-    let Target::Part(section) = target else { return };
-    for field in section.fields() {
-        if crate::change_application::needs_application(field.name) {
-            continue;
-        }
-        match certified.fields.get(field.name) {
-            Some(v) => typed.insert(field.name.to_string(), v.clone()),
-            None => typed.remove(field.name),
-        };
-    }
-}
-
-/// Whether a 変更申請's save of `target` has anything to store: Ok(true) for a Part or an added
-/// worker; for an existing worker (shown locked) Ok(false) when posted unchanged, else the
-/// rule's refusal beside the field — a lowered 報酬月額 must be applied for as a new worker
-/// ([ML-jac0504]), any other change of the list is refused.
-fn changed_worker(
-    ctx: &Ctx,
-    certified: &PlanForm,
-    target: Target,
-    typed: &Values,
-    pairs: &Pairs,
-) -> Result<bool, FieldErrors> {
-    let Target::Worker(key) = target else { return Ok(true) };
-    if certified.worker(key).is_none() {
-        return Ok(true);
-    }
-    if !target.section().fields().any(|f| pairs.iter().any(|(k, _)| k == f.name)) {
-        return Ok(false);
-    }
-    let mut proposed = certified.clone();
-    if let Some(w) = proposed.workers.iter_mut().find(|w| w.key == key) {
-        w.fields = typed.clone();
-    }
-    use crate::change_application::ChangeError;
-    let mut errors = FieldErrors::default();
-    for e in crate::change_application::check(certified, &proposed, &[]) {
-        match e {
-            ChangeError::PayLowered { worker } if worker == key => {
-                errors.add("monthly_pay", ctx.t.get(e.message_key()))
-            }
-            ChangeError::WorkerChanged { worker } if worker == key => errors.add("", ctx.t.get(e.message_key())),
-            _ => {}
-        }
-    }
-    if errors.is_empty() { Ok(false) } else { Err(errors) }
-}
-
 /// A stale save: nothing stored; the typed values stay, the stored ones are shown beside, and
 /// the version is now the stored one, so that pressing again is a deliberate overwrite.
 fn conflict(
@@ -810,119 +733,4 @@ fn conflict(
         notice: None,
     };
     Ok((StatusCode::CONFLICT, section_page(ctx, current, target, stored, typed, shape, None)?).into_response())
-}
-
-// ---- adding and removing a worker ----
-
-/// 「1号特定技能外国人を追加」: a new empty block, then its form.
-pub async fn add_worker(
-    State(state): State<AppState>,
-    current: CurrentUser,
-    ctx: Ctx,
-    Form(pairs): Form<Pairs>,
-) -> Result<Response, AppError> {
-    change_workers(state, current, ctx, pairs, None).await
-}
-
-/// 「削除」 of a worker block, after 「…を削除します。よろしいですか？」; its attachments go with it.
-pub async fn remove_worker(
-    State(state): State<AppState>,
-    current: CurrentUser,
-    ctx: Ctx,
-    Path((_portal, worker)): Path<(String, String)>,
-    Form(pairs): Form<Pairs>,
-) -> Result<Response, AppError> {
-    let Target::Worker(key) = worker_target(&worker)? else { return Err(AppError::NotFound) };
-    change_workers(state, current, ctx, pairs, Some(key)).await
-}
-
-async fn change_workers(
-    state: AppState,
-    current: CurrentUser,
-    ctx: Ctx,
-    pairs: Pairs,
-    remove: Option<u32>,
-) -> Result<Response, AppError> {
-    let organization = organization(&current)?;
-    let now = state.clock.unix();
-    let base = base(&current);
-    let mut tx = state.store.begin().await?;
-    let Some((loaded, draft, made)) = editable_draft(&mut tx, &current, organization, now).await? else {
-        let started = store::of_organization(&mut tx, &current.portal.id, organization).await?.is_some();
-        drop(tx);
-        return if started {
-            message_page(&ctx, &current, "plan.refused.not_editable", StatusCode::CONFLICT)
-        } else {
-            Ok(Redirect::to(&base).into_response())
-        };
-    };
-    let mut plan = PlanForm::from_json(&draft.payload);
-    let mut expected = control(&pairs, "version").parse::<i64>().unwrap_or(-1);
-    // The overview of a plan without a draft (補正中, read from the returned snapshot) shows
-    // version 0; the draft made just now from that snapshot is what it showed.
-    if expected == 0 && made {
-        expected = draft.version;
-    }
-    if expected != draft.version {
-        drop(tx);
-        return message_page(&ctx, &current, "draft.conflict", StatusCode::CONFLICT);
-    }
-    let target = match remove {
-        None if plan.workers.len() >= MAX_WORKERS => {
-            drop(tx);
-            return message_page(&ctx, &current, "plan.refused.too_many_workers", StatusCode::CONFLICT);
-        }
-        None => format!("{base}/workers/{}", plan.add_worker()),
-        Some(key) => {
-            let Some(worker) = plan.worker(key) else {
-                drop(tx);
-                return message_page(&ctx, &current, "plan.refused.worker_gone", StatusCode::CONFLICT);
-            };
-            // A 変更申請 adds workers; a certified one is not removed from the list ([ML-jac0504]).
-            if loaded.certified().is_some_and(|c| c.worker(key).is_some()) {
-                drop(tx);
-                return message_page(&ctx, &current, "plan.change.err.worker_removed", StatusCode::CONFLICT);
-            }
-            if Step::of(control(&pairs, confirm::STEP_FIELD)) != Step::Confirmed {
-                drop(tx);
-                let name = form::one(&worker.fields, "name_roman").to_string();
-                let question = ctx.t.get("plan.worker.remove_confirm");
-                let confirmation = Confirmation::new(&ctx, question, format!("{base}/workers/{key}/remove"))
-                    .fact(ctx.t.get("plan.field.name_roman"), name)
-                    .carry("version", draft.version.to_string())
-                    .no_link(base.clone())
-                    .danger();
-                let title = ctx.t.get("plan.worker.remove");
-                return Ok(confirm::page(&ctx, title, Some(&current.portal), Some(Screen::PlanNew), confirmation)?
-                    .into_response());
-            }
-            plan.remove_worker(key);
-            for a in store::attachments(&mut tx, loaded.plan.id).await? {
-                if a.worker == Some(i64::from(key)) {
-                    store::remove_attachment(&mut tx, &current.portal.id, &a).await?;
-                }
-            }
-            format!("{base}?done=removed")
-        }
-    };
-    let payload = plan.to_json();
-    let outcome = drafts::save(
-        &mut tx,
-        &current.portal.id,
-        organization,
-        draft.id,
-        expected,
-        current.user.id,
-        &payload,
-        &missing(&plan),
-        now,
-    )
-    .await?;
-    if !matches!(outcome, drafts::SaveOutcome::Saved { .. }) {
-        drop(tx);
-        return message_page(&ctx, &current, "draft.conflict", StatusCode::CONFLICT);
-    }
-    store::touch(&mut tx, loaded.plan.id, now).await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&target).into_response())
 }

@@ -7,13 +7,22 @@
 //! screen meanwhile — only this section's fields are replaced, so what the other screen saved in
 //! other sections stays; within this section the later save of the same user wins. A plan applied
 //! for (or a worker removed) meanwhile takes nothing, and the login goes home.
+//!
+//! **A 変更申請** (a certified plan whose change is being written or corrected) is restored as
+//! its save would store it (`change_rules::lock`): a Part's fields no 変更申請 case covers keep
+//! the certified values whatever was posted, an added worker's block is stored as typed. An
+//! existing worker's block is locked on the form; posted unchanged it stores nothing and its form
+//! opens; posted changed (only a forged post can) the save would refuse it, so **decision**:
+//! nothing of it is stored and its form opens with the rule's message beside the field
+//! (`?refused=pay_lowered|worker_changed`, read by `pages::show`) — the block has no field the
+//! user may change, so nothing the user could have saved is lost.
 
-use crate::form::{self, PlanForm};
-use crate::state::PlanState;
+use crate::change_rules::{self, Locked};
+use crate::form;
+use crate::pages;
 use crate::{KIND, MODULE, store};
 use madoguchi_core::Portal;
 use madoguchi_store::drafts;
-use madoguchi_store::review::{self as reviews, ItemKey, Scope};
 use madoguchi_web::draft_seal::{DraftRestorer, RestoreFuture, RestoreInput};
 use madoguchi_web::error::AppError;
 
@@ -45,46 +54,41 @@ async fn restore(input: RestoreInput<'_>) -> Result<Option<String>, AppError> {
     let (Some(organization), Some(section)) = (user.organization_id, section(&portal.id, &sealed.target)) else {
         return Ok(None);
     };
-    let Some(plan_row) = store::of_organization(conn, &portal.id, organization).await? else {
+    let target = match section.strip_prefix("workers/") {
+        Some(key) => pages::worker_target(key)?,
+        None => pages::part_target(section.trim_start_matches("part/"))?,
+    };
+    let Some(mut loaded) = pages::load_in(conn, &portal.id, organization).await? else {
         return Ok(None);
     };
-    let key = ItemKey { portal: &portal.id, kind: KIND, item_id: plan_row.id };
-    let item = reviews::find(conn, key, Scope::Organization(organization)).await?;
-    let state = PlanState::from_review(
-        item.as_ref().map(|i| i.state),
-        item.as_ref().is_some_and(|i| i.approved_revision.is_some()),
-    );
-    if !state.organization_may_edit() {
+    if loaded.draft.is_none() {
+        // A draft made meanwhile by another request is the one to store into (`store::lock`).
+        store::lock(conn, loaded.plan.id).await?;
+        loaded.draft = drafts::of_item(conn, &portal.id, organization, KIND, loaded.plan.id).await?;
+    }
+    if !loaded.may_edit() || (loaded.draft.is_none() && loaded.item.is_none()) {
         return Ok(None);
     }
-    let draft = drafts::of_item(conn, &portal.id, organization, KIND, plan_row.id).await?;
-    let mut plan = match (&draft, &item) {
-        (Some(d), _) => PlanForm::from_json(&d.payload),
-        (None, Some(i)) => PlanForm::from_json(i.pending_snapshot.as_deref().unwrap_or("{}")),
-        (None, None) => return Ok(None),
-    };
-    let values = match section.strip_prefix("workers/").and_then(|k| k.parse::<u32>().ok()) {
-        Some(k) => match plan.workers.iter_mut().find(|w| w.key == k) {
-            Some(w) => {
-                form::take_section(&form::WORKER, &mut w.fields, &sealed.fields);
-                true
+    let address = format!("/{}/plan/{section}", portal.id);
+    let mut plan = pages::form_of(&loaded);
+    let Some(mut typed) = target.values(&plan) else { return Ok(None) };
+    form::take_section(target.section(), &mut typed, &sealed.fields);
+    // A 変更申請: the same locks as its save (`change_rules::lock`).
+    if let Some(certified) = loaded.change_basis() {
+        match change_rules::lock(&certified, target, &mut typed, &sealed.fields) {
+            Locked::Store => {}
+            Locked::Nothing => return Ok(Some(address)),
+            Locked::Refused(refused) => {
+                return Ok(Some(format!("{address}?refused={}", change_rules::refusal_code(&refused))));
             }
-            None => false,
-        },
-        None => match section.strip_prefix("part/").and_then(form::part) {
-            Some(part) => {
-                form::take_section(part, &mut plan.fields, &sealed.fields);
-                true
-            }
-            None => false,
-        },
-    };
-    if !values {
-        return Ok(None);
+        }
+    }
+    if let Some(values) = target.values_mut(&mut plan) {
+        *values = typed;
     }
     let payload = plan.to_json();
-    let missing = drafts::Missing(form::missing(&plan));
-    match draft {
+    let missing = pages::missing(&plan);
+    match &loaded.draft {
         Some(d) => {
             // The version read now, not the form's: see the module's decision.
             let saved =
@@ -99,15 +103,15 @@ async fn restore(input: RestoreInput<'_>) -> Result<Option<String>, AppError> {
                 organization_id: organization,
                 author_user_id: user.id,
                 kind: KIND,
-                item_id: Some(plan_row.id),
+                item_id: Some(loaded.plan.id),
                 payload: &payload,
                 missing: &missing,
             };
             drafts::create(conn, &new, now).await?;
         }
     }
-    store::touch(conn, plan_row.id, now).await?;
-    Ok(Some(format!("/{}/plan/{section}?restored=1", portal.id)))
+    store::touch(conn, loaded.plan.id, now).await?;
+    Ok(Some(format!("{address}?restored=1")))
 }
 
 #[cfg(test)]

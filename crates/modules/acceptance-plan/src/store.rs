@@ -69,6 +69,20 @@ pub async fn start(
     Ok((plan, made))
 }
 
+/// Holds the plan's row for the rest of the transaction, so that two requests making the plan's
+/// draft at the same moment (「新規申請を開始する」 or 「変更申請を開始する」 pressed in two tabs)
+/// run one after the other: the second reads the draft the first made instead of making a
+/// second one (`drafts` has no unique key per item; a second draft would outlive the 申請).
+/// On PostgreSQL the UPDATE takes the row lock and the next statement reads what the first
+/// committed; SQLite's write transaction (`BEGIN IMMEDIATE`) runs alone anyway.
+pub async fn lock(conn: &mut AnyConnection, plan_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE acceptance_plans SET updated_at = updated_at WHERE id = $1")
+        .bind(plan_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// Marks the plan changed.
 pub async fn touch(conn: &mut AnyConnection, plan_id: i64, now: i64) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE acceptance_plans SET updated_at = $2 WHERE id = $1")

@@ -45,13 +45,33 @@ pub(crate) async fn basis(conn: &mut Conn, loaded: &Loaded) -> Result<Option<Bas
         return Ok(None);
     }
     let Some(certified) = loaded.certified() else { return Ok(None) };
-    let left = report_store::of_plan(conn, loaded.plan.id)
+    let left = left_workers(conn, loaded.plan.id).await?;
+    Ok(Some(Basis { certified, files: loaded.certified_files(), left }))
+}
+
+/// The certified workers of plan `plan_id` reported 退職 (the caller read the plan bound to its
+/// organization or office).
+pub(crate) async fn left_workers(conn: &mut Conn, plan_id: i64) -> Result<Vec<u32>, AppError> {
+    Ok(report_store::of_plan(conn, plan_id)
         .await?
         .iter()
         .filter(|r| r.state == WorkerState::Left)
         .filter_map(|r| u32::try_from(r.worker).ok())
-        .collect();
-    Ok(Some(Basis { certified, files: loaded.certified_files(), left }))
+        .collect())
+}
+
+/// The change's own cap (check 13: the certified workers who have not left plus the added ones)
+/// as issues, for the office's system check beside [`issues`].
+pub(crate) fn cap_issues(certified: &PlanForm, plan: &PlanForm, left: &[u32]) -> Vec<Issue> {
+    change_application::check(certified, plan, left)
+        .into_iter()
+        .filter_map(|e| match e {
+            ChangeError::Headcount(rule) => {
+                Some(Issue { section: String::new(), field: "", key: rule.message_key(), params: rule.params() })
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// The proposal as applied for: the draft's 変更申請 items and added workers on the certified
@@ -79,15 +99,16 @@ pub(crate) fn merged(basis: &Basis, draft: &PlanForm) -> PlanForm {
 /// The plan's issues that concern the change: on an added worker, or on a Part field the change
 /// touches. What stands as certified is not judged again by today's date (the 受入予定期間
 /// began before the change is filed), and the cap is the change's own (it counts the workers
-/// who have not left, which the plan's check cannot know).
-pub(crate) fn issues(basis: &Basis, plan: &PlanForm, issues: Vec<Issue>) -> Vec<Issue> {
+/// who have not left, which the plan's check cannot know). The company's 申請 and the office's
+/// system check on the 審査 page filter alike.
+pub(crate) fn issues(certified: &PlanForm, plan: &PlanForm, issues: Vec<Issue>) -> Vec<Issue> {
     issues
         .into_iter()
         .filter(|i| i.key != "plan.err.headcount")
         .filter(|i| match i.section.strip_prefix('w').and_then(|k| k.parse::<u32>().ok()) {
-            Some(key) => basis.certified.worker(key).is_none(),
+            Some(key) => certified.worker(key).is_none(),
             None if i.field.is_empty() => true,
-            None => form::all(&basis.certified.fields, i.field) != form::all(&plan.fields, i.field),
+            None => form::all(&certified.fields, i.field) != form::all(&plan.fields, i.field),
         })
         .collect()
 }
@@ -171,15 +192,21 @@ pub async fn start_page(State(state): State<AppState>, current: CurrentUser, ctx
     .into_response())
 }
 
-/// 「変更申請を開始する」: the change's draft from the certified version (pressed twice, one).
+/// 「変更申請を開始する」: the change's draft from the certified version (pressed twice, even at
+/// the same moment, one).
 pub async fn start(State(state): State<AppState>, current: CurrentUser, ctx: Ctx) -> Result<Response, AppError> {
     let organization = organization(&current)?;
     let base = base(&current);
     let now = state.clock.unix();
     let mut tx = state.store.begin().await?;
-    let Some(loaded) = pages::load(&mut tx, &current, organization).await? else {
+    let Some(mut loaded) = pages::load(&mut tx, &current, organization).await? else {
         return Ok(Redirect::to(&base).into_response());
     };
+    if loaded.draft.is_none() {
+        // Pressed in two tabs at once: the second waits here and lands on the first one's draft.
+        crate::store::lock(&mut tx, loaded.plan.id).await?;
+        loaded.draft = drafts::of_item(&mut tx, &current.portal.id, organization, KIND, loaded.plan.id).await?;
+    }
     if let Some(key) = refusal(&loaded) {
         drop(tx);
         return message_page(&ctx, &current, key, StatusCode::CONFLICT);

@@ -359,10 +359,25 @@ pub(crate) async fn review_page(
         (Some(before), true) => submitted::changes(ctx.t, before, &current),
         _ => Vec::new(),
     };
-    let application = found.plan.applied_on.as_deref().and_then(|d| crate::ids::date(d).ok());
-    let system_check = match application {
-        Some(day) => crate::check::check(&current.form, day).iter().map(|i| crate::view::message(ctx.t, i)).collect(),
-        None => Vec::new(),
+    let system_check = match (change, previous.as_ref()) {
+        // A 変更申請 is judged as the company's 申請 judged it: on the round's own date (its
+        // submission), only where it changes the certified version, with its own cap.
+        (true, Some(certified)) => match madoguchi_core::publication::jst_date(found.item.submitted_at) {
+            Some(day) => {
+                let issues = crate::check::check(&current.form, day);
+                let mut issues = crate::change_pages::issues(&certified.form, &current.form, issues);
+                let left = crate::change_pages::left_workers(&mut conn, id).await?;
+                issues.extend(crate::change_pages::cap_issues(&certified.form, &current.form, &left));
+                issues.iter().map(|i| crate::view::message(ctx.t, i)).collect()
+            }
+            None => Vec::new(),
+        },
+        _ => match found.plan.applied_on.as_deref().and_then(|d| crate::ids::date(d).ok()) {
+            Some(day) => {
+                crate::check::check(&current.form, day).iter().map(|i| crate::view::message(ctx.t, i)).collect()
+            }
+            None => Vec::new(),
+        },
     };
     let overrides = state.calendars.overrides(&state.store, portal).await?;
     let calendar = signed.portal.calendar(&overrides);

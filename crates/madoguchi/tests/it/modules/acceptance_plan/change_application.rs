@@ -5,20 +5,25 @@
 //! certified version with the pending change beside it, a second 変更申請 and a 変更届出 refused;
 //! the office sees it marked 変更申請 with the diff and certifies it (the 認定番号 kept, the new
 //! worker certified, 受入前 「要報告」). The cap counts the certified workers who have not left
-//! (check 13). Another company and another office reach nothing.
+//! (check 13). Another company and another office reach nothing. A change's section posted after
+//! the idle logout is back after the login with the change's locks (a forged locked field not
+//! taken, a changed existing worker not stored).
 
+use super::input::sealed_in;
 use super::reports::{arrive, certified_plan};
 use super::review::operator_of;
-use super::{HOME, P1, PLAN, WORKER, add_worker, audit_count, other_company, pdf, post_section, setup, upload};
+use super::{
+    HOME, P1, PLAN, WORKER, add_worker, audit_count, other_company, pdf, post_section, setup, upload, version_in,
+};
 use crate::testkit::TestApp;
 use axum::http::StatusCode;
 
-const CHANGE: &str = "/mlit-fwms/plan/change";
-const CONSOLE: &str = "/mlit-fwms/operator/plans";
+pub(super) const CHANGE: &str = "/mlit-fwms/plan/change";
+pub(super) const CONSOLE: &str = "/mlit-fwms/operator/plans";
 const REPORTS: &str = "/mlit-fwms/plan/reports";
 
 /// Starts the session's 変更申請 (its draft of the certified plan).
-async fn start_change(app: &TestApp) {
+pub(super) async fn start_change(app: &TestApp) {
     app.get(CHANGE).await.assert_contains("変更申請を開始する");
     let started = app.post(&format!("{CHANGE}/start"), &[]).await;
     assert_eq!(started.location(), PLAN, "{}", started.body);
@@ -51,7 +56,7 @@ async fn add_new_worker(app: &TestApp, name: &str, card: &str) -> String {
     key
 }
 
-async fn approved_snapshot(app: &TestApp) -> String {
+pub(super) async fn approved_snapshot(app: &TestApp) -> String {
     let mut conn = app.state.store.acquire().await.unwrap();
     sqlx::query_scalar("SELECT approved_snapshot FROM review_items WHERE kind = 'acceptance_plan'")
         .fetch_one(&mut *conn)
@@ -59,7 +64,7 @@ async fn approved_snapshot(app: &TestApp) -> String {
         .unwrap()
 }
 
-fn seq_in(body: &str) -> String {
+pub(super) fn seq_in(body: &str) -> String {
     let at = body.find("name=\"seq\" value=\"").unwrap() + "name=\"seq\" value=\"".len();
     body[at..at + body[at..].find('"').unwrap()].to_string()
 }
@@ -180,4 +185,66 @@ async fn check_13_a_resigned_worker_frees_the_cap_of_a_change_application() {
     asked.assert_contains("変更申請します。よろしいですか？");
     let done = app.press_yes(&asked).await;
     assert_eq!(done.location(), format!("{PLAN}/view?done=change_applied"), "{}", done.body);
+}
+
+/// Posts `fields` to `path` after the idle logout and logs in again with the sealed form: where
+/// the login goes.
+async fn post_after_idle(app: &TestApp, path: &str, at: &str, fields: &[(&str, &str)]) -> String {
+    let version = version_in(&app.get(path).await);
+    app.set_clock(at);
+    let mut posted = vec![("version", version.as_str()), ("action", "save")];
+    posted.extend_from_slice(fields);
+    let login = app.post(path, &posted).await;
+    assert_eq!(login.status, StatusCode::OK, "the login page itself: {}", login.body);
+    login.assert_contains("name=\"login_id\"");
+    let sealed = sealed_in(&login);
+    let again = app
+        .post(
+            "/mlit-fwms/login",
+            &[("login_id", "kensetsu01"), ("password", "Demo-User-2026"), ("sealed_draft", &sealed)],
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER, "{}", again.body);
+    again.location().to_string()
+}
+
+/// §0.1 rule 4 for a 変更申請: Part 1 posted after the idle logout is in the change's draft after
+/// the login — the 商号 as typed, the 担当者 (a 変更届出 item, locked) forged into the post kept
+/// as certified; an existing worker's lowered 基本給 forged the same way is not stored and its
+/// form says why. The certified version is untouched.
+#[tokio::test]
+async fn a_change_posted_after_the_idle_logout_is_back_with_the_changes_locks() {
+    let app = setup().await;
+    certified_plan(&app).await;
+    start_change(&app).await;
+    let p1 = format!("{PLAN}/part/p1");
+    let mut fields: Vec<(&str, &str)> =
+        P1.iter().copied().filter(|(k, _)| !matches!(*k, "name" | "contact_name")).collect();
+    fields.extend([("name", "新窓口建設株式会社"), ("contact_name", "偽装 次郎")]);
+    let opened = post_after_idle(&app, &p1, "2026-11-24T11:01:00+09:00", &fields).await;
+    assert_eq!(opened, format!("{p1}?restored=1"));
+    let form = app.get(&opened).await;
+    form.assert_contains("セッションの有効期限が切れたため、入力内容を下書きとして保存しました。")
+        .assert_contains("value=\"新窓口建設株式会社\"")
+        .assert_contains("value=\"窓口 花子\"")
+        .assert_lacks("偽装 次郎");
+    let contact = &form.body[form.body.find("id=\"contact_name\"").unwrap()..];
+    assert!(contact[..contact.find('>').unwrap()].contains("disabled"), "still a change: the 担当者 locked");
+    app.get(PLAN).await.assert_contains("変更申請");
+    let certified = approved_snapshot(&app).await;
+    assert!(!certified.contains("新窓口建設株式会社") && !certified.contains("偽装 次郎"));
+
+    // An existing worker's block is locked; a forged lowered 基本給 is not stored.
+    let mut lowered: Vec<(&str, &str)> = WORKER.iter().copied().filter(|(k, _)| *k != "monthly_pay").collect();
+    lowered.push(("monthly_pay", "240000"));
+    let w1 = format!("{PLAN}/workers/1");
+    let opened = post_after_idle(&app, &w1, "2026-11-24T12:02:00+09:00", &lowered).await;
+    assert_eq!(opened, format!("{w1}?refused=pay_lowered"));
+    let form = app.get(&opened).await;
+    form.assert_contains("新たな外国人の追加として申請してください。")
+        .assert_contains("value=\"250000\"")
+        .assert_lacks("value=\"240000\"")
+        .assert_lacks("入力内容を下書きとして保存しました");
+    // The Part restored before is still in the draft.
+    app.get(&p1).await.assert_contains("value=\"新窓口建設株式会社\"");
 }

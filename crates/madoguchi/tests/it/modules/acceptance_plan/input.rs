@@ -232,7 +232,7 @@ async fn english_pages_have_english_labels_and_messages() {
 async fn the_hundred_and_first_worker_is_refused() {
     let app = setup().await;
     start(&app).await;
-    for _ in 0..madoguchi_acceptance_plan::pages::MAX_WORKERS {
+    for _ in 0..madoguchi_acceptance_plan::workers::MAX_WORKERS {
         add_worker(&app).await;
     }
     let version = version_in(&app.get(PLAN).await);
@@ -243,7 +243,7 @@ async fn the_hundred_and_first_worker_is_refused() {
 }
 
 /// The hidden `sealed_draft` of a login page.
-fn sealed_in(page: &crate::testkit::Page) -> String {
+pub(super) fn sealed_in(page: &crate::testkit::Page) -> String {
     let marker = "name=\"sealed_draft\" value=\"";
     let at = page.body.find(marker).unwrap_or_else(|| panic!("no sealed form: {}", page.body));
     let rest = &page.body[at + marker.len()..];

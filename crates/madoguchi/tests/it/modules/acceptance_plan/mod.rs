@@ -3,13 +3,15 @@
 //! (`input`), the attachments (`attachments`), 「申請」 and the menus by the plan's state
 //! (`apply`), another organization kept out (`isolation`), the office's console (`review`,
 //! `operators`), the 受入報告書 and 退職報告書 after 認定 with the reminder mails (`reports`), the
-//! 変更届出 (`change_notice`). The
+//! 変更届出 (`change_notice`), the 変更申請 (`change_application`) and the office's decisions on it
+//! (`change_decisions`). The
 //! demo's company `kensetsu01` (窓口建設株式会社) signs in. Clock: the testkit's Tuesday
 //! 2026-11-24 10:00 JST (the application date).
 
 mod apply;
 mod attachments;
 mod change_application;
+mod change_decisions;
 mod change_notice;
 mod input;
 mod isolation;
