@@ -154,6 +154,25 @@ export async function japanesePage(browser) {
   return context.newPage();
 }
 
+/// The demo operator of `portal` signed in to the console (password, then the mailed code) on a
+/// page of its own. It waits for the code mail this login asked for, so a walk may sign in twice.
+export async function consoleLogin(browser, server, portal) {
+  const email = `operator@${portal}.example.jp`;
+  const codes = async () =>
+    (await server.mails()).filter((m) => m.to === email && m.subject.includes("オペレーターログイン確認コード"));
+  const before = (await codes()).length;
+  const page = await japanesePage(browser);
+  await page.goto(`${server.base}/${portal}/operator/login`);
+  await page.getByLabel("メールアドレス").fill(email);
+  await page.getByLabel("パスワード").fill("Demo-Operator-2026");
+  await page.getByRole("button", { name: "ログイン" }).click();
+  for (let i = 0; i < 50 && (await codes()).length === before; i++) await new Promise((r) => setTimeout(r, 100));
+  const code = await server.codeFrom(email, "オペレーターログイン確認コード", "確認コード：");
+  await page.getByLabel("確認コード").fill(code);
+  await page.getByRole("button", { name: "送信" }).click();
+  return page;
+}
+
 export async function shot(page, name) {
   await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
 }

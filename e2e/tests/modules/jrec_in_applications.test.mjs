@@ -13,11 +13,10 @@
 // the clock is the helpers' Tuesday 2026-11-24 10:00 JST. The tests run in order.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, openBrowser, japanesePage, shot } from "../helpers.mjs";
+import { startServer, openBrowser, japanesePage, shot, consoleLogin } from "../helpers.mjs";
 
 const SEEKER = { email: "kenkyu@e2e.example.jp", password: "Kenkyu2026x", name: "研究 花子" };
 const INSTITUTION = { id: "demo-kikan", password: "DemoUser2026" };
-const OPERATOR = { email: "operator@jrec-in.example.jp", password: "Demo-Operator-2026" };
 const POSTING = "ポスドク研究員（知能情報学）";
 const h1 = async (page) => (await page.textContent("h1")).trim();
 const main = async (page) => await page.textContent("main");
@@ -236,14 +235,7 @@ test("the researcher replies once, disclosing the address, and the institution r
 });
 
 test("the 事務局 finds the researcher in 求職者管理 and makes the profile private", async () => {
-  const operator = await japanesePage(browser);
-  await operator.goto(`${server.base}/jrec-in/operator/login`);
-  await operator.getByLabel("メールアドレス").fill(OPERATOR.email);
-  await operator.getByLabel("パスワード").fill(OPERATOR.password);
-  await operator.getByRole("button", { name: "ログイン" }).click();
-  const code = await server.codeFrom(OPERATOR.email, "オペレーターログイン確認コード", "確認コード：");
-  await operator.getByLabel("確認コード").fill(code);
-  await operator.getByRole("button", { name: "送信" }).click();
+  const operator = await consoleLogin(browser, server, "jrec-in");
   await operator.getByRole("link", { name: "求職者管理" }).first().click();
   assert.equal(await h1(operator), "求職者管理");
   await operator.getByLabel("ユーザID、メールアドレス、氏名").fill(SEEKER.email);

@@ -9,10 +9,9 @@
 // helpers' Tuesday 2026-11-24 10:00 JST. The tests run in order and share the server.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, openBrowser, japanesePage, shot } from "../helpers.mjs";
+import { startServer, openBrowser, japanesePage, shot, consoleLogin } from "../helpers.mjs";
 
 const INSTITUTION = { id: "demo-kikan", password: "DemoUser2026", email: "demo@jrec-in.example.jp" };
-const OPERATOR = { email: "operator@jrec-in.example.jp", password: "Demo-Operator-2026" };
 const TITLE = "特任准教授（計算機システム）ブラウザ試験";
 const h1 = async (page) => (await page.textContent("h1")).trim();
 
@@ -116,14 +115,7 @@ test("「確認」 with a required field empty is refused with the field in the 
 });
 
 test("the 事務局 approves it from 審査待ち一覧 with 反映日 today; the mail says 22:00", async () => {
-  const operator = await japanesePage(browser);
-  await operator.goto(`${server.base}/jrec-in/operator/login`);
-  await operator.getByLabel("メールアドレス").fill(OPERATOR.email);
-  await operator.getByLabel("パスワード").fill(OPERATOR.password);
-  await operator.getByRole("button", { name: "ログイン" }).click();
-  const code = await server.codeFrom(OPERATOR.email, "オペレーターログイン確認コード", "確認コード：");
-  await operator.getByLabel("確認コード").fill(code);
-  await operator.getByRole("button", { name: "送信" }).click();
+  const operator = await consoleLogin(browser, server, "jrec-in");
   await operator.getByRole("link", { name: "求人公募情報 審査待ち一覧" }).first().click();
   assert.equal(await h1(operator), "求人公募情報 審査待ち一覧");
   await operator.getByRole("link", { name: TITLE }).click();

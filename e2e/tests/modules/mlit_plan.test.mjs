@@ -13,10 +13,9 @@
 // 2026-11-24 10:00 JST. The tests run in order and share the server.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, openBrowser, japanesePage, shot, assertErrorPage } from "../helpers.mjs";
+import { startServer, openBrowser, japanesePage, shot, assertErrorPage, consoleLogin } from "../helpers.mjs";
 
 const COMPANY = { id: "walk0001", email: "walk@kensetsu.example.jp", password: "Mado-Guchi-88" };
-const OPERATOR = { email: "operator@mlit-fwms.example.jp", password: "Demo-Operator-2026" };
 const COMMENT = "第4の昇給の考え方を具体的に記載してください。";
 const CHANGED_NAME = "ブラウザ建設工業株式会社";
 const h1 = async (page) => (await page.textContent("h1")).trim();
@@ -226,14 +225,7 @@ test("the company adds a worker, uploads every required attachment and applies",
 });
 
 test("the office sends a 補正依頼 with a comment on Part 4; the company corrects and applies again", async () => {
-  operator = await japanesePage(browser);
-  await operator.goto(`${server.base}/mlit-fwms/operator/login`);
-  await operator.getByLabel("メールアドレス").fill(OPERATOR.email);
-  await operator.getByLabel("パスワード").fill(OPERATOR.password);
-  await operator.getByRole("button", { name: "ログイン" }).click();
-  const code = await server.codeFrom(OPERATOR.email, "オペレーターログイン確認コード", "確認コード：");
-  await operator.getByLabel("確認コード").fill(code);
-  await operator.getByRole("button", { name: "送信" }).click();
+  operator = await consoleLogin(browser, server, "mlit-fwms");
   await operator.getByRole("link", { name: "受入計画 審査一覧" }).first().click();
   assert.equal(await h1(operator), "受入計画 審査一覧");
   assert.ok((await main(operator)).includes("関東地方整備局"));

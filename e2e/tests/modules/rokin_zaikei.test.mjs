@@ -11,10 +11,9 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { startServer, openBrowser, japanesePage, shot, assertErrorPage } from "../helpers.mjs";
+import { startServer, openBrowser, shot, assertErrorPage, consoleLogin } from "../helpers.mjs";
 
 const MASTER = { id: "Roukin01", password: "Mst#2026a", name: "労金　太郎", email: "master@rokin.example.jp" };
-const OPERATOR = { email: "operator@rokin.example.jp", password: "Demo-Operator-2026" };
 const h1 = async (page) => (await page.textContent("h1")).trim();
 
 const HEADER = "区分,入金予定日,社員番号,氏名,フリガナ,生年月日,所属コード,所属名,財形種類,口座番号,契約日,積立額,前回積立額,変更区分,奨励金額";
@@ -89,14 +88,7 @@ test("the demo contract's master registers and logs in", async () => {
 });
 
 test("the operator imports a 預入依頼書 through the console", async () => {
-  const op = await japanesePage(browser);
-  await op.goto(server.base + "/rokin/operator/login");
-  await op.getByLabel("メールアドレス").fill(OPERATOR.email);
-  await op.getByLabel("パスワード").fill(OPERATOR.password);
-  await op.getByRole("button", { name: "ログイン" }).click();
-  const code = await server.codeFrom(OPERATOR.email, "オペレーターログイン確認コード", "確認コード：");
-  await op.getByLabel("確認コード").fill(code);
-  await op.getByRole("button", { name: "送信" }).click();
+  const op = await consoleLogin(browser, server, "rokin");
   await op.getByRole("link", { name: "契約の管理" }).first().click();
   await op.getByRole("link", { name: "財形データ取込: 12345678" }).click();
   assert.match(await h1(op), /^財形データ取込（12345678/);
@@ -242,18 +234,8 @@ test("the master changes an amount, is refused a non-thousand, and sends", async
 });
 
 test("the operator downloads the sent change and marks it processed; 照会 shows the new amount", async () => {
-  // A second login: wait for the new code's mail (the first one is still in the box).
-  const codeMails = async () => (await server.mails()).filter((m) => m.to === OPERATOR.email && m.subject.includes("オペレーターログイン確認コード"));
-  const before = (await codeMails()).length;
-  const op = await japanesePage(browser);
-  await op.goto(server.base + "/rokin/operator/login");
-  await op.getByLabel("メールアドレス").fill(OPERATOR.email);
-  await op.getByLabel("パスワード").fill(OPERATOR.password);
-  await op.getByRole("button", { name: "ログイン" }).click();
-  for (let i = 0; i < 50 && (await codeMails()).length === before; i++) await new Promise((r) => setTimeout(r, 100));
-  const code = await server.codeFrom(OPERATOR.email, "オペレーターログイン確認コード", "確認コード：");
-  await op.getByLabel("確認コード").fill(code);
-  await op.getByRole("button", { name: "送信" }).click();
+  // A second login: the helper waits for the new code's mail (the first one is still in the box).
+  const op = await consoleLogin(browser, server, "rokin");
   await op.goto(`${server.base}/rokin/operator/zaikei/changes?due=2027-01-25`);
   assert.equal(await h1(op), "財形 送信済変更一覧");
   assert.ok((await op.textContent("#due-list")).includes(receipt));

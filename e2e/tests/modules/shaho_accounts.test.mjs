@@ -8,7 +8,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { startServer, openBrowser, japanesePage, shot } from "../helpers.mjs";
+import { startServer, openBrowser, japanesePage, shot, consoleLogin } from "../helpers.mjs";
 
 let server, browser;
 before(async () => {
@@ -168,14 +168,7 @@ test("2. 二段階認証: on ⇒ the next login asks for the mailed code; off �
 });
 
 test("3. the operator shelves a PDF for the demo contract: its accounts download it, another contract's cannot", async () => {
-  const op = await japanesePage(browser);
-  await op.goto(server.base + "/shaho/operator/login");
-  await op.getByLabel("メールアドレス").fill("operator@shaho.example.jp");
-  await op.getByLabel("パスワード").fill("Demo-Operator-2026");
-  await op.getByRole("button", { name: "ログイン" }).click();
-  const code = await server.codeFrom("operator@shaho.example.jp", "オペレーターログイン確認コード", "確認コード：");
-  await op.getByLabel("確認コード").fill(code);
-  await op.getByRole("button", { name: "送信" }).click();
+  const op = await consoleLogin(browser, server, "shaho");
 
   // A second contract, made in the console, with an account of its own.
   await op.getByRole("link", { name: "契約の管理" }).first().click();

@@ -7,7 +7,7 @@
 // reaches them.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, openBrowser, japanesePage, shot } from "../helpers.mjs";
+import { startServer, openBrowser, japanesePage, shot, consoleLogin } from "../helpers.mjs";
 
 const CONFIG = `[server]
 demo = true
@@ -161,14 +161,7 @@ const PDF = "%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj
 
 test("the operator uploads a PDF that the user reads and downloads under its Japanese name", async () => {
   // The console, in a browser of its own: the real multipart form (its CSRF token first).
-  const console_ = await japanesePage(browser);
-  await console_.goto(server.base + "/rokin/operator/login");
-  await console_.getByLabel("メールアドレス").fill("operator@rokin.example.jp");
-  await console_.getByLabel("パスワード").fill("Demo-Operator-2026");
-  await console_.getByRole("button", { name: "ログイン" }).click();
-  const code = await server.codeFrom("operator@rokin.example.jp", "オペレーターログイン確認コード", "確認コード：");
-  await console_.getByLabel("確認コード").fill(code);
-  await console_.getByRole("button", { name: "送信" }).click();
+  const console_ = await consoleLogin(browser, server, "rokin");
   await console_.getByRole("link", { name: "マニュアル管理" }).first().click();
   await console_.getByLabel("PDFファイル").setInputFiles({ name: "readme.txt", mimeType: "text/plain", buffer: Buffer.from("not a pdf") });
   await console_.getByLabel("タイトル").fill("テキスト");
