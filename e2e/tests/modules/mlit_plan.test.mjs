@@ -310,6 +310,12 @@ test("the company files a 変更申請 of its 商号; the office sees it as 変�
   await company.goto(`${server.base}/mlit-fwms/plan/view`);
   const view = await main(company);
   assert.ok(view.includes(CHANGED_NAME) && !view.includes("申請中の変更申請"), view);
+  // Every version is kept: the first 申請's, read-only, still has the old 商号.
+  await company.getByRole("link", { name: "第1版" }).click();
+  assert.equal(await h1(company), "第1版");
+  const first = await main(company);
+  assert.ok(!first.includes(CHANGED_NAME) && first.includes("ブラウザ建設株式会社"), first);
+  await shot(company, "plan-version");
 });
 
 test("the worker shows 「要報告」; its 受入報告書 makes it 従事中", async () => {

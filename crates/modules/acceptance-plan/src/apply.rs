@@ -371,6 +371,8 @@ pub struct ViewPage {
     pub reports_href: Option<String>,
     /// The pending 変更申請, shown beside the certified version.
     pub change: Option<PendingChange>,
+    /// Every version applied for (第1版 …), each with its page.
+    pub versions: Vec<crate::versions::VersionLine>,
 }
 
 /// A 変更申請 under review or returned, beside the certified version 計画確認 shows: its state
@@ -486,6 +488,7 @@ pub async fn view(
         files,
         edit: loaded.may_edit().then(|| base.clone()),
         change: pending_change(ctx.t, &loaded),
+        versions: crate::versions::of_organization(&mut conn, &ctx, &current, organization, loaded.plan.id).await?,
         notice_pdf: (loaded.state == PlanState::Certified && loaded.plan.approval_number.is_some())
             .then(|| format!("{base}/notice.pdf")),
         returned,

@@ -47,6 +47,7 @@ pub mod routing;
 pub mod rules;
 pub mod state;
 pub mod store;
+pub mod versions;
 pub mod view;
 pub mod workers;
 
@@ -87,6 +88,7 @@ pub fn routes(routes: Routes, upload_limit: usize) -> Routes {
         .route("/{portal}/plan/attachments/{id}/delete", post(attach::delete))
         .route("/{portal}/plan/apply", get(apply::apply_form).post(apply::apply))
         .route("/{portal}/plan/view", get(apply::view))
+        .route("/{portal}/plan/versions/{seq}", get(versions::for_organization))
         .route("/{portal}/plan/notice.pdf", get(notice::for_organization))
         .route("/{portal}/plan/change", get(change_pages::start_page))
         .route("/{portal}/plan/change/start", post(change_pages::start))
@@ -109,6 +111,7 @@ pub fn routes(routes: Routes, upload_limit: usize) -> Routes {
         .route("/{portal}/operator/plans/{id}/reject", post(decide::reject))
         .route("/{portal}/operator/plans/{id}/notices/{notice}/confirm", post(decide::confirm_notice))
         .route("/{portal}/operator/plans/{id}/notice.pdf", get(notice::for_office))
+        .route("/{portal}/operator/plans/{id}/versions/{seq}", get(bureau::version))
         .route("/{portal}/operator/plans/{id}/files/{file}", get(bureau::download))
         .route("/{portal}/operator/plans/{id}/files/{file}/view", get(bureau::view))
 }

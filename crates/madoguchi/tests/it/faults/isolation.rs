@@ -53,7 +53,7 @@ const SHARED: [(&str, &str); 8] = [
 ];
 
 /// Routes with a path parameter that no owner's crawl reaches, and why the sweep may skip them.
-const NOT_REACHED: [(&str, &str); 7] = [
+const NOT_REACHED: [(&str, &str); 8] = [
     (
         "/{portal}/zaikei/change/{id}/new/{change}",
         "a 財形 change's added row exists only inside a change cycle before its deadline (the \
@@ -76,6 +76,12 @@ const NOT_REACHED: [(&str, &str); 7] = [
          office's 審査 page swept here); modules/acceptance_plan/reports.rs has another company try them",
     ),
     ("/{portal}/plan/reports/{worker}/arrival", "the same: a block of the session's own certified plan"),
+    (
+        "/{portal}/plan/versions/{seq}",
+        "a version names a step of the session's own plan's history, so no id of another organization \
+         fits in it; the crawled company's plan is a draft (no version yet); modules/acceptance_plan/versions.rs \
+         has another company try the addresses",
+    ),
     ("/{portal}/plan/reports/{worker}/departure", "the same: a block of the session's own certified plan"),
     (
         "/{portal}/plan/change-notice/workers/{worker}",

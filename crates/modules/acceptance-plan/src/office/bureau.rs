@@ -16,7 +16,7 @@ use crate::routing::{self, Bureau};
 use crate::state::PlanState;
 use crate::store::{self, Plan};
 use crate::submitted::{self, DiffLine, ShownSection, Submitted};
-use crate::{KIND, MODULE};
+use crate::{KIND, MODULE, versions};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{Html, Response};
@@ -232,6 +232,8 @@ pub struct HistoryLine {
     pub action: String,
     pub actor: String,
     pub note: String,
+    /// The version (第n版) the step left current, with its page (`versions`).
+    pub version: Option<(String, String)>,
 }
 
 pub struct FileLine {
@@ -423,9 +425,11 @@ pub(crate) async fn review_page(
             download: format!("{base}/{id}/files/{}", f.file_id),
         });
     }
+    let versions = versions::lines(ctx, &events, &format!("{base}/{id}"));
     let mut history = Vec::new();
     for e in &events {
         history.push(HistoryLine {
+            version: versions.iter().find(|v| v.seq == e.seq).map(|v| (v.title.clone(), v.href.clone())),
             at: format_ts(e.at, ctx.lang),
             action: ctx.t.get(&format!("plan.review.action.{}", e.action.as_str())).to_string(),
             actor: actor_name(&mut conn, ctx, e.actor).await?,
@@ -561,4 +565,29 @@ pub async fn view(
     Path((_portal, id, file_id)): Path<(String, i64, i64)>,
 ) -> Result<Response, AppError> {
     file(&state, &signed, &origin, id, file_id, true).await
+}
+
+/// `GET /operator/plans/{id}/versions/{seq}`: a version, for the reviewing office.
+pub async fn version(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    ctx: Ctx,
+    Path((_, id, seq)): Path<(String, i64, i64)>,
+) -> Result<Html<String>, AppError> {
+    let mut conn = state.store.acquire().await?;
+    load(&mut conn, &signed, id).await?;
+    let events = reviews::history(&mut conn, item_key(&signed.portal.id, id), Scope::Operator).await?;
+    let (number, event, snapshot) = versions::version(&events, seq)?;
+    let (sections, files) = versions::content(&ctx, snapshot);
+    let back = format!("{}/{id}", console_base(&signed));
+    html(&versions::VersionPage {
+        chrome: ctx.chrome(versions::title(&ctx, number), Some(&signed.portal), None),
+        console: true,
+        base: console_path(&signed.portal),
+        facts: versions::facts(&ctx, number, event),
+        sections,
+        files,
+        back,
+        back_label: ctx.t.get("plan.version.back_review").to_string(),
+    })
 }

@@ -12,7 +12,7 @@ use crate::testkit::TestApp;
 use axum::http::StatusCode;
 
 /// Part 1 of the change with `changes` over the certified values, stored by 一時保存.
-async fn change_p1(app: &TestApp, changes: &[(&'static str, &'static str)]) {
+pub(super) async fn change_p1(app: &TestApp, changes: &[(&'static str, &'static str)]) {
     let mut p1: Vec<(&str, &str)> = P1.iter().copied().filter(|(k, _)| !changes.iter().any(|(c, _)| c == k)).collect();
     p1.extend_from_slice(changes);
     let saved = post_section(app, "part/p1", "save", &p1).await;
@@ -20,7 +20,7 @@ async fn change_p1(app: &TestApp, changes: &[(&'static str, &'static str)]) {
 }
 
 /// 「申請」 of the change, confirmed.
-async fn apply_change(app: &TestApp) {
+pub(super) async fn apply_change(app: &TestApp) {
     let asked = app.get(&format!("{PLAN}/apply")).await;
     asked.assert_contains("変更申請します。よろしいですか？");
     let done = app.press_yes(&asked).await;

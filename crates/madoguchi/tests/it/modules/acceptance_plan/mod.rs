@@ -4,7 +4,7 @@
 //! (`apply`), another organization kept out (`isolation`), the office's console (`review`,
 //! `operators`), the 受入報告書 and 退職報告書 after 認定 with the reminder mails (`reports`), the
 //! 変更届出 (`change_notice`), the 変更申請 (`change_application`) and the office's decisions on it
-//! (`change_decisions`). The
+//! (`change_decisions`), and every version of a plan on both sides (`versions`). The
 //! demo's company `kensetsu01` (窓口建設株式会社) signs in. Clock: the testkit's Tuesday
 //! 2026-11-24 10:00 JST (the application date).
 
@@ -18,6 +18,7 @@ mod isolation;
 mod operators;
 mod reports;
 mod review;
+mod versions;
 
 use crate::testkit::{Page, TestApp};
 
