@@ -13,14 +13,14 @@ use madoguchi_core::Portal;
 use madoguchi_core::login_id::LoginId;
 use madoguchi_core::password::{self, PasswordRule, Subject};
 use madoguchi_core::portal::{LoginIdKind, Recovery, ResetWord};
-use madoguchi_core::rules::{CodeRule, CodeVerdict};
+use madoguchi_core::rules::CodeRule;
 use madoguchi_mail::{Envelope, MailKind};
 use madoguchi_store::audit;
 use madoguchi_store::limits::{self, Limit};
 use madoguchi_store::{codes, users};
 use madoguchi_web::auth;
 use madoguchi_web::cookies::{cookie, removal};
-use madoguchi_web::credentials::{self, Change};
+use madoguchi_web::credentials::{self, Change, ResetKey};
 use madoguchi_web::ctx::audit_entry;
 use madoguchi_web::ctx::{Chrome, Ctx, Origin, PortalRef};
 use madoguchi_web::error::AppError;
@@ -272,25 +272,22 @@ pub async fn reset(
     let Some(token) = jar.get(RESET_COOKIE).map(|c| c.value().to_string()) else { return wrong_key() };
     let now = state.clock.unix();
     let mut tx = state.store.begin().await?;
-    let Some(pending) = codes::attempt(&mut tx, &portal.id, PURPOSE, &auth::token_hash(&token)).await? else {
-        tx.commit().await?;
-        return wrong_key();
-    };
-    let subject = format!("user:{}", pending.user_id);
-    let verdict = rules.key.verdict(pending.expires_at, pending.attempts, now);
-    let matches = auth::equal(&auth::token_hash(&key), &pending.code_hash);
-    let open = matches!(verdict, CodeVerdict::Open { .. });
-    if !open || !matches || !codes::use_up(&mut tx, pending.id, now).await? {
-        // A wrong last try, or a key past its tries or time, is gone: the page says to start again.
-        if verdict != (CodeVerdict::Open { last: false }) {
-            codes::drop(&mut tx, pending.id).await?;
-        }
-        audit::record(&mut tx, &audit_entry(&portal, &origin, "password.reset_failed", Some(&subject), None), now)
-            .await?;
-        tx.commit().await?;
-        return wrong_key();
-    }
-    let Some(user) = users::by_id(&mut tx, pending.user_id).await? else {
+    let user_id =
+        match credentials::redeem_reset_key(&mut tx, &portal.id, PURPOSE, &token, &key, &rules.key, now).await? {
+            ResetKey::Used(user_id) => user_id,
+            ResetKey::Unknown => {
+                tx.commit().await?;
+                return wrong_key();
+            }
+            ResetKey::Refused(user_id) => {
+                let subject = format!("user:{user_id}");
+                let entry = audit_entry(&portal, &origin, "password.reset_failed", Some(&subject), None);
+                audit::record(&mut tx, &entry, now).await?;
+                tx.commit().await?;
+                return wrong_key();
+            }
+        };
+    let Some(user) = users::by_id(&mut tx, user_id).await? else {
         tx.commit().await?;
         return wrong_key();
     };

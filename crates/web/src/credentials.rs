@@ -351,6 +351,45 @@ pub async fn new_password_rules(
     Ok(broken)
 }
 
+/// What a password-reset key typed on the reset page came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResetKey {
+    /// The key was right, in time and within its tries: used up now, for this account.
+    Used(i64),
+    /// No pending key bound to this browser (none sent, used, or replaced): nobody to name.
+    Unknown,
+    /// Wrong, too late or past its tries, for this account's pending key. A wrong last try, or a
+    /// key past its tries or time, is dropped: the page says to start again.
+    Refused(i64),
+}
+
+/// Redeems the reset key `typed` against the pending key of `purpose` bound to this browser by
+/// `token` (its cookie) under `rule`, in `tx`: one attempt counted, the comparison constant-time.
+/// The caller records its own failure event and commits in every case (the attempt counts).
+/// Shared by the employers' reset (`identity::recovery`) and the seekers' (`seekers::reset`).
+pub async fn redeem_reset_key(
+    tx: &mut Conn,
+    portal: &str,
+    purpose: &str,
+    token: &str,
+    typed: &str,
+    rule: &CodeRule,
+    now: i64,
+) -> Result<ResetKey, AppError> {
+    let Some(pending) = codes::attempt(tx, portal, purpose, &auth::token_hash(token)).await? else {
+        return Ok(ResetKey::Unknown);
+    };
+    let verdict = rule.verdict(pending.expires_at, pending.attempts, now);
+    let matches = auth::equal(&auth::token_hash(typed), &pending.code_hash);
+    if matches!(verdict, CodeVerdict::Open { .. }) && matches && codes::use_up(tx, pending.id, now).await? {
+        return Ok(ResetKey::Used(pending.user_id));
+    }
+    if verdict != (CodeVerdict::Open { last: false }) {
+        codes::drop(tx, pending.id).await?;
+    }
+    Ok(ResetKey::Refused(pending.user_id))
+}
+
 /// How a password is being replaced, for the audit log.
 pub struct Change<'a> {
     /// `password.changed` or `password.reset`.
