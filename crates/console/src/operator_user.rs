@@ -7,7 +7,7 @@ use crate::operator::{SignedIn, console_path, local};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::response::Html;
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use madoguchi_core::Lang;
 use madoguchi_mail::{Envelope, MailKind};
 use madoguchi_store::audit::{self, AuditEntry};
@@ -149,9 +149,18 @@ pub async fn detail(
     signed: SignedIn,
     ctx: Ctx,
     Path((_, id)): Path<(String, i64)>,
-) -> Result<Html<String>, AppError> {
+) -> Result<Response, AppError> {
     let u = account(&state, &signed, id).await?;
-    user_page(&state, &signed, &ctx, u, None).await
+    if u.is_seeker() {
+        return Ok(Redirect::to(&seeker_page(&signed, id)).into_response());
+    }
+    Ok(user_page(&state, &signed, &ctx, u, None).await?.into_response())
+}
+
+/// A job seeker's page in the console: 求職者管理 (module `seekers`), where its 利用停止 and
+/// 利用再開 start and end.
+fn seeker_page(signed: &SignedIn, id: i64) -> String {
+    format!("{}/seekers/{id}", console_path(&signed.portal))
 }
 
 /// The account an action is about, as its confirmation names it.
@@ -180,7 +189,7 @@ fn disable_confirmation(
     };
     let confirmation = Confirmation::new(ctx, ctx.t.get(question), format!("{base}/users/{}/{verb}", u.id))
         .buttons(ctx.t.get(yes), ctx.t.get("form.cancel"))
-        .no_link(format!("{base}/users/{}", u.id));
+        .no_link(if u.is_seeker() { seeker_page(signed, u.id) } else { format!("{base}/users/{}", u.id) });
     let mut confirmation = account_facts(confirmation, signed, ctx, u, state.clock.unix());
     if disable {
         confirmation = confirmation.fact(ctx.t.get("op.user.disable"), ctx.t.get("op.user.disable_lead")).danger();
@@ -215,10 +224,10 @@ pub async fn disable(
     origin: Origin,
     Path((_, id)): Path<(String, i64)>,
     Form(form): Form<StepForm>,
-) -> Result<Html<String>, AppError> {
+) -> Result<Response, AppError> {
     if !form.confirmed() {
         let u = account(&state, &signed, id).await?;
-        return disable_confirmation(&state, &signed, &ctx, &u, true);
+        return Ok(disable_confirmation(&state, &signed, &ctx, &u, true)?.into_response());
     }
     set_disabled(state, signed, ctx, origin, id, true).await
 }
@@ -230,10 +239,10 @@ pub async fn enable(
     origin: Origin,
     Path((_, id)): Path<(String, i64)>,
     Form(form): Form<StepForm>,
-) -> Result<Html<String>, AppError> {
+) -> Result<Response, AppError> {
     if !form.confirmed() {
         let u = account(&state, &signed, id).await?;
-        return disable_confirmation(&state, &signed, &ctx, &u, false);
+        return Ok(disable_confirmation(&state, &signed, &ctx, &u, false)?.into_response());
     }
     set_disabled(state, signed, ctx, origin, id, false).await
 }
@@ -246,7 +255,7 @@ async fn set_disabled(
     origin: Origin,
     id: i64,
     disable: bool,
-) -> Result<Html<String>, AppError> {
+) -> Result<Response, AppError> {
     let u = account(&state, &signed, id).await?;
     let portal = &signed.portal;
     let now = state.clock.unix();
@@ -301,8 +310,18 @@ async fn set_disabled(
         state.mailer.wake();
     }
     let u = account(&state, &signed, id).await?;
+    if u.is_seeker() {
+        let done = if !changed {
+            "unchanged"
+        } else if disable {
+            "disabled"
+        } else {
+            "enabled"
+        };
+        return Ok(Redirect::to(&format!("{}?done={done}", seeker_page(&signed, id))).into_response());
+    }
     let notice = if changed { ctx.t.get(notice) } else { ctx.t.get("op.user.unchanged") };
-    user_page(&state, &signed, &ctx, u, Some(notice.to_string())).await
+    Ok(user_page(&state, &signed, &ctx, u, Some(notice.to_string())).await?.into_response())
 }
 
 /// 失効's confirmation, naming the certificate and its user.

@@ -191,10 +191,11 @@ pub async fn recover(
             }
         }
         Some(login_id) => {
-            // A disabled account gets no temporary password (the page reads the same).
+            // A disabled account gets no temporary password, nor does a job seeker's (its ユーザID
+            // logs in on the seekers' pages only): the page reads the same.
             let user = users::by_login_id(&mut tx, &portal.id, login_id.as_str())
                 .await?
-                .filter(|u| u.email == email && u.disabled_at.is_none());
+                .filter(|u| u.email == email && u.disabled_at.is_none() && !u.is_seeker());
             if let Some(user) = user {
                 let subject = format!("user:{}", user.id);
                 let address_limit = Limit::per_hour("reissue.address", limits.per_address);

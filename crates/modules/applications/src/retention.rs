@@ -157,34 +157,54 @@ pub async fn run(state: &AppState) -> Result<Outcome, AppError> {
             candidates(&mut conn, &portal.id, before).await?
         };
         for posting in postings {
-            let mut tx = state.store.begin().await?;
-            let Some(facts) = directory.posting(&mut tx, &portal.id, posting, now).await? else { continue };
-            let count = filed(&mut tx, &portal.id, posting).await?;
-            let noticed = noticed_at(&mut tx, &portal.id, posting).await?;
-            match due(facts.ends_at, days, noticed, count > 0, now) {
-                Step::Nothing => continue,
-                Step::Notice => {
-                    if !claim_notice(&mut tx, &portal.id, posting, now).await? {
-                        continue;
-                    }
-                    notice(state, &mut tx, portal, &facts, count, now).await?;
-                    outcome.noticed += 1;
-                }
-                Step::Purge => {
-                    if !claim_purge(&mut tx, &portal.id, posting, now).await? {
-                        continue;
-                    }
-                    purge(&mut tx, &portal.id, posting, now).await?;
-                    outcome.purged += 1;
-                }
+            // One posting that fails (a mail that cannot be queued, a row that cannot be read)
+            // is tried again at the next run; it never holds up the other postings.
+            match one_posting(state, directory, portal, posting, now).await {
+                Ok(Step::Notice) => outcome.noticed += 1,
+                Ok(Step::Purge) => outcome.purged += 1,
+                Ok(Step::Nothing) => {}
+                Err(e) => tracing::warn!(portal = %portal.id, posting, error = %e, "retention of a posting failed"),
             }
-            tx.commit().await?;
         }
     }
     if outcome.noticed > 0 {
         state.mailer.wake();
     }
     Ok(outcome)
+}
+
+/// The step due for one posting, done in one transaction: what was done (Nothing when it was
+/// not due, or another run had claimed it).
+async fn one_posting(
+    state: &AppState,
+    directory: &Directory,
+    portal: &madoguchi_core::Portal,
+    posting: i64,
+    now: i64,
+) -> Result<Step, AppError> {
+    let days = portal.settings.applications.retention_days;
+    let mut tx = state.store.begin().await?;
+    let Some(facts) = directory.posting(&mut tx, &portal.id, posting, now).await? else { return Ok(Step::Nothing) };
+    let count = filed(&mut tx, &portal.id, posting).await?;
+    let noticed = noticed_at(&mut tx, &portal.id, posting).await?;
+    let step = due(facts.ends_at, days, noticed, count > 0, now);
+    match step {
+        Step::Nothing => return Ok(Step::Nothing),
+        Step::Notice => {
+            if !claim_notice(&mut tx, &portal.id, posting, now).await? {
+                return Ok(Step::Nothing);
+            }
+            notice(state, &mut tx, portal, &facts, count, now).await?;
+        }
+        Step::Purge => {
+            if !claim_purge(&mut tx, &portal.id, posting, now).await? {
+                return Ok(Step::Nothing);
+            }
+            purge(&mut tx, &portal.id, posting, now).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(step)
 }
 
 /// The 30-day notice to the institution (in Japanese, as its other mails), and its audit event.
@@ -197,7 +217,9 @@ async fn notice(
     now: i64,
 ) -> Result<(), AppError> {
     let days = portal.settings.applications.retention_days;
-    let purge_day = facts.ends_at.map(|end| purge_at(end, days)).unwrap_or(now);
+    // A late notice (the job was down, the period shortened) moves the purge as `due` does: the
+    // mail names the day the purge will really run.
+    let purge_day = facts.ends_at.map(|end| purge_at(end, days)).unwrap_or(now).max(day_start(now) + NOTICE_DAYS * DAY);
     let purge_date = madoguchi_web::format::local(purge_day).chars().take(10).collect::<String>();
     let organization = crate::mails::organization_name(tx, facts.organization_id).await?;
     let url = portal.url(&format!("/applications/postings/{}", facts.id));
@@ -232,34 +254,44 @@ async fn notice(
 /// Erases the posting's filed applications (document bytes, applicant data) and deletes its
 /// drafts with their documents; one audit event with the counts.
 async fn purge(tx: &mut AnyConnection, portal: &str, posting: i64, now: i64) -> Result<(), AppError> {
-    let rows = sqlx::query(
-        "SELECT id, file_id, status FROM applications WHERE portal = $1 AND posting_id = $2 AND purged_at IS NULL",
-    )
-    .bind(portal)
-    .bind(posting)
-    .fetch_all(&mut *tx)
-    .await?;
+    let rows =
+        sqlx::query("SELECT id, status FROM applications WHERE portal = $1 AND posting_id = $2 AND purged_at IS NULL")
+            .bind(portal)
+            .bind(posting)
+            .fetch_all(&mut *tx)
+            .await?;
+    let draft = crate::status::Status::Draft.code();
     let (mut erased, mut drafts) = (0, 0);
     for row in &rows {
         let id: i64 = row.try_get("id")?;
-        let file: i64 = row.try_get("file_id")?;
         let status: String = row.try_get("status")?;
-        if status == crate::status::Status::Draft.code() {
-            sqlx::query("DELETE FROM applications WHERE id = $1").bind(id).execute(&mut *tx).await?;
-            files::delete(tx, portal, file).await?;
-            drafts += 1;
+        // The file is the one the changed row names (RETURNING): a 再提出 committed since the
+        // SELECT above has replaced it, and the replacement is what must go.
+        if status == draft {
+            let file: Option<i64> =
+                sqlx::query_scalar("DELETE FROM applications WHERE id = $1 AND status = $2 RETURNING file_id")
+                    .bind(id)
+                    .bind(draft)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if let Some(file) = file {
+                files::delete(tx, portal, file).await?;
+                drafts += 1;
+            }
         } else {
-            sqlx::query(
+            let file: Option<i64> = sqlx::query_scalar(
                 "UPDATE applications SET name = '', furigana = '', email = '', phone = '', affiliation = '',
                      message = '', note = '', purged_at = $2, version = version + 1, updated_at = $2
-                 WHERE id = $1 AND purged_at IS NULL",
+                 WHERE id = $1 AND purged_at IS NULL RETURNING file_id",
             )
             .bind(id)
             .bind(now)
-            .execute(&mut *tx)
+            .fetch_optional(&mut *tx)
             .await?;
-            files::erase(tx, portal, file).await?;
-            erased += 1;
+            if let Some(file) = file {
+                files::erase(tx, portal, file).await?;
+                erased += 1;
+            }
         }
     }
     let subject = format!("posting:{posting}");

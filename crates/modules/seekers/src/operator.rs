@@ -99,9 +99,9 @@ pub async fn list(
     }
     let search = SeekerQuery::new(&query.q);
     let mut conn = state.store.acquire().await?;
-    let (_, total) = store::seekers(&mut conn, &signed.portal.id, &search, 0, 0).await?;
+    let total = store::count_seekers(&mut conn, &signed.portal.id, &search).await?;
     let page = query.page.unwrap_or(1).clamp(1, Pager::pages(total, PAGE));
-    let (found, _) = store::seekers(&mut conn, &signed.portal.id, &search, PAGE, (page - 1) * PAGE).await?;
+    let found = store::seekers(&mut conn, &signed.portal.id, &search, PAGE, (page - 1) * PAGE).await?;
     let lines = found
         .iter()
         .map(|s| Line {
@@ -177,7 +177,15 @@ pub async fn detail(
         let mut conn = state.store.acquire().await?;
         relay::recipient_counts(&mut conn, &signed.portal.id, s.user_id).await?
     };
-    let notice = (query.done == "hidden").then(|| ctx.t.get("seeker.op.hidden_done").to_string());
+    // Back from this page's own action, or from the console's 利用停止／利用再開.
+    let notice = match query.done.as_str() {
+        "hidden" => Some("seeker.op.hidden_done"),
+        "disabled" => Some("op.user.disabled_done"),
+        "enabled" => Some("op.user.enabled_done"),
+        "unchanged" => Some("op.user.unchanged"),
+        _ => None,
+    }
+    .map(|key| ctx.t.get(key).to_string());
     html(&DetailPage {
         chrome: ctx.chrome(ctx.t.get("seeker.op.detail_title"), Some(&signed.portal), None),
         base: console_path(&signed.portal),

@@ -273,12 +273,13 @@ pub struct Seeker {
 }
 
 /// The search of 求職者管理: `$2` an exact ユーザID (upper case), `$3` an exact address (lower
-/// case), `$4` a part of the name as stored (LIKE, escaped); all three empty: every seeker.
+/// case), `$4` a part of the name (LIKE on the lower-cased name, escaped, so that both databases
+/// ignore the case of Latin letters alike); all three empty: every seeker.
 macro_rules! seeker_search {
     () => {
         " FROM users u LEFT JOIN seeker_profiles p ON p.portal = u.portal AND p.user_id = u.id
           WHERE u.portal = $1 AND u.role = 'seeker'
-            AND ($2 = '' OR UPPER(u.login_id) = $2 OR LOWER(u.email) = $3 OR u.name LIKE $4 ESCAPE '\\')"
+            AND ($2 = '' OR UPPER(u.login_id) = $2 OR LOWER(u.email) = $3 OR LOWER(u.name) LIKE $4 ESCAPE '\\')"
     };
 }
 
@@ -297,7 +298,7 @@ impl SeekerQuery {
         SeekerQuery {
             upper: q.to_uppercase(),
             lower: q.to_lowercase(),
-            like: if q.is_empty() { String::new() } else { format!("%{escaped}%") },
+            like: if q.is_empty() { String::new() } else { format!("%{}%", escaped.to_lowercase()) },
         }
     }
 }
@@ -318,21 +319,25 @@ fn seeker(r: &sqlx::any::AnyRow) -> Result<Seeker, sqlx::Error> {
 const SEEKER_COLUMNS: &str =
     "SELECT u.id, u.login_id, u.name, u.email, u.created_at, u.last_login_at, u.disabled_at, p.public";
 
-/// One page of the portal's seekers matching `query`, newest first, and how many match.
+/// How many of the portal's seekers match `query`.
+pub async fn count_seekers(conn: &mut Conn, portal: &str, query: &SeekerQuery) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(concat!("SELECT COUNT(*)", seeker_search!()))
+        .bind(portal)
+        .bind(&query.upper)
+        .bind(&query.lower)
+        .bind(&query.like)
+        .fetch_one(&mut *conn)
+        .await
+}
+
+/// One page of the portal's seekers matching `query`, newest first.
 pub async fn seekers(
     conn: &mut Conn,
     portal: &str,
     query: &SeekerQuery,
     limit: i64,
     offset: i64,
-) -> Result<(Vec<Seeker>, i64), sqlx::Error> {
-    let total: i64 = sqlx::query_scalar(concat!("SELECT COUNT(*)", seeker_search!()))
-        .bind(portal)
-        .bind(&query.upper)
-        .bind(&query.lower)
-        .bind(&query.like)
-        .fetch_one(&mut *conn)
-        .await?;
+) -> Result<Vec<Seeker>, sqlx::Error> {
     let sql = format!("{SEEKER_COLUMNS}{} ORDER BY u.id DESC LIMIT $5 OFFSET $6", seeker_search!());
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(portal)
@@ -343,7 +348,7 @@ pub async fn seekers(
         .bind(offset)
         .fetch_all(&mut *conn)
         .await?;
-    Ok((rows.iter().map(seeker).collect::<Result<_, _>>()?, total))
+    rows.iter().map(seeker).collect()
 }
 
 /// One seeker of the portal, for its operator; None for any other account.

@@ -65,9 +65,17 @@ async fn the_operator_finds_a_seeker_hides_the_profile_and_disables_the_account(
 
     // 利用停止 through the console's account action: the seeker's session ends, login refused.
     let user = path.rsplit('/').next().unwrap();
+    // The console's account page of a seeker is 求職者管理's, and so are the action's way back
+    // (「キャンセル」) and its result.
+    assert_eq!(op.get(&format!("/jrec-in/operator/users/{user}")).await.location(), path);
+    let confirm = op.get(&format!("/jrec-in/operator/users/{user}/disable")).await;
+    confirm.assert_contains(&format!("href=\"{path}\""));
     let disabled = op.post(&format!("/jrec-in/operator/users/{user}/disable"), &[("_step", "confirmed")]).await;
-    assert_eq!(disabled.status, StatusCode::OK, "{}", disabled.body);
-    op.get(&path).await.assert_contains("<dd id=\"seeker-state\">利用停止中</dd>");
+    assert_eq!(disabled.location(), format!("{path}?done=disabled"), "{}", disabled.body);
+    op.get(disabled.location())
+        .await
+        .assert_contains("アカウントの利用を停止しました。")
+        .assert_contains("<dd id=\"seeker-state\">利用停止中</dd>");
     assert!(seeker.get("/jrec-in/seeker/home").await.status.is_redirection());
     let again = app.browser();
     assert_ne!(login(&again, "kanri@seeker.example.jp", PASSWORD).await.location(), "/jrec-in/seeker/home");
