@@ -108,58 +108,76 @@ pub async fn run(state: &AppState) -> Result<usize, AppError> {
         };
         postings.dedup();
         for posting in postings {
-            let mut tx = state.store.begin().await?;
-            let Some(facts) = directory.posting(&mut tx, &portal.id, posting, now).await? else { continue };
-            if !due(facts.ends_at, now) || !claim(&mut tx, &portal.id, posting, now).await? {
-                continue;
+            // One posting that fails is tried again at the next run; the others go on.
+            match remind(state, directory, portal, posting, now, t).await {
+                Ok(true) => sent += 1,
+                Ok(false) => {}
+                Err(e) => {
+                    tracing::warn!(portal = %portal.id, posting, error = %e, "result reminder of a posting failed")
+                }
             }
-            // Read again under the claim: a status changed since the first look counts.
-            let rows = waiting(&mut tx, &portal.id, Some(posting)).await?;
-            let Some(first) = rows.first() else { continue };
-            let list: Vec<String> =
-                rows.iter().map(|w| format!("  {}  {}", w.receipt_id, t.get(w.status.key()))).collect();
-            let organization = crate::mails::organization_name(&mut tx, first.organization_id).await?;
-            let url = portal.url(&format!("/applications/postings/{posting}"));
-            let from = portal.settings.name.get(Lang::Ja);
-            let values = [
-                ("organization", organization.as_str()),
-                ("data_number", &facts.data_number),
-                ("title", &facts.title),
-                ("end_date", &facts.end_date),
-                ("applications", &list.join("\n")),
-                ("url", &url),
-            ];
-            let contact = facts.contact_email.as_deref();
-            for to in crate::mails::institution_addresses(&mut tx, first.organization_id, contact).await? {
-                madoguchi_mail::queue(
-                    &mut tx,
-                    &Envelope { portal: &portal.id, from_name: from, to: &to, lang: Lang::Ja },
-                    MailKind::ApplicationResultReminder,
-                    &values,
-                    state.mailer.domain(),
-                    now,
-                )
-                .await?;
-            }
-            let subject = format!("posting:{posting}");
-            let detail = format!("{} application(s) waiting for a result", rows.len());
-            let entry = AuditEntry {
-                portal: &portal.id,
-                event: "application.result_reminded",
-                actor: Some("job"),
-                subject: Some(&subject),
-                detail: Some(&detail),
-                ..AuditEntry::default()
-            };
-            audit::record(&mut tx, &entry, now).await?;
-            tx.commit().await?;
-            sent += 1;
         }
     }
     if sent > 0 {
         state.mailer.wake();
     }
     Ok(sent)
+}
+
+/// The reminder of one posting, in one transaction: whether it was sent now.
+async fn remind(
+    state: &AppState,
+    directory: &Directory,
+    portal: &madoguchi_core::Portal,
+    posting: i64,
+    now: i64,
+    t: &Tr,
+) -> Result<bool, AppError> {
+    let mut tx = state.store.begin().await?;
+    let Some(facts) = directory.posting(&mut tx, &portal.id, posting, now).await? else { return Ok(false) };
+    if !due(facts.ends_at, now) || !claim(&mut tx, &portal.id, posting, now).await? {
+        return Ok(false);
+    }
+    // Read again under the claim: a status changed since the first look counts.
+    let rows = waiting(&mut tx, &portal.id, Some(posting)).await?;
+    let Some(first) = rows.first() else { return Ok(false) };
+    let list: Vec<String> = rows.iter().map(|w| format!("  {}  {}", w.receipt_id, t.get(w.status.key()))).collect();
+    let organization = crate::mails::organization_name(&mut tx, first.organization_id).await?;
+    let url = portal.url(&format!("/applications/postings/{posting}"));
+    let from = portal.settings.name.get(Lang::Ja);
+    let values = [
+        ("organization", organization.as_str()),
+        ("data_number", &facts.data_number),
+        ("title", &facts.title),
+        ("end_date", &facts.end_date),
+        ("applications", &list.join("\n")),
+        ("url", &url),
+    ];
+    let contact = facts.contact_email.as_deref();
+    for to in crate::mails::institution_addresses(&mut tx, first.organization_id, contact).await? {
+        madoguchi_mail::queue(
+            &mut tx,
+            &Envelope { portal: &portal.id, from_name: from, to: &to, lang: Lang::Ja },
+            MailKind::ApplicationResultReminder,
+            &values,
+            state.mailer.domain(),
+            now,
+        )
+        .await?;
+    }
+    let subject = format!("posting:{posting}");
+    let detail = format!("{} application(s) waiting for a result", rows.len());
+    let entry = AuditEntry {
+        portal: &portal.id,
+        event: "application.result_reminded",
+        actor: Some("job"),
+        subject: Some(&subject),
+        detail: Some(&detail),
+        ..AuditEntry::default()
+    };
+    audit::record(&mut tx, &entry, now).await?;
+    tx.commit().await?;
+    Ok(true)
 }
 
 #[cfg(test)]
