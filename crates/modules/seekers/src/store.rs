@@ -378,3 +378,20 @@ pub async fn hide(conn: &mut Conn, portal: &str, user_id: i64, now: i64) -> Resu
     search_changes::record_seeker_profile(conn, portal, user_id, now).await?;
     Ok(true)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::SeekerQuery;
+
+    #[test]
+    fn a_search_is_an_exact_id_an_exact_address_or_a_literal_part_of_the_name() {
+        let q = SeekerQuery::new("  u100000001 ");
+        assert_eq!((q.upper.as_str(), q.lower.as_str(), q.like.as_str()), ("U100000001", "u100000001", "%u100000001%"));
+        let q = SeekerQuery::new("Taro@Example.JP");
+        assert_eq!(q.lower, "taro@example.jp");
+        // The pattern's own characters are literal; the name is compared lower-cased.
+        assert_eq!(SeekerQuery::new("50%_a\\B").like, "%50\\%\\_a\\\\b%");
+        let q = SeekerQuery::new("   ");
+        assert!(q.upper.is_empty() && q.lower.is_empty() && q.like.is_empty(), "every seeker");
+    }
+}
