@@ -29,6 +29,27 @@ pub(crate) async fn institution_addresses(
     })
 }
 
+/// Queues one mail of `kind` with `values` to each of the institution's addresses
+/// ([`institution_addresses`]), in Japanese as every mail to an institution.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn queue_to_institution(
+    state: &AppState,
+    conn: &mut Conn,
+    portal: &Portal,
+    organization_id: i64,
+    contact: Option<&str>,
+    kind: MailKind,
+    values: &[(&str, &str)],
+    now: i64,
+) -> Result<(), AppError> {
+    let from = portal.settings.name.get(Lang::Ja);
+    for to in institution_addresses(conn, organization_id, contact).await? {
+        let envelope = Envelope { portal: &portal.id, from_name: from, to: &to, lang: Lang::Ja };
+        madoguchi_mail::queue(conn, &envelope, kind, values, state.mailer.domain(), now).await?;
+    }
+    Ok(())
+}
+
 pub(crate) async fn organization_name(conn: &mut Conn, id: i64) -> Result<String, AppError> {
     let name: Option<String> =
         sqlx::query_scalar("SELECT name FROM organizations WHERE id = $1").bind(id).fetch_optional(&mut *conn).await?;
@@ -45,32 +66,19 @@ pub async fn to_institution(
     kind: MailKind,
 ) -> Result<(), AppError> {
     let now = state.clock.unix();
-    let lang = Lang::Ja;
     let organization = organization_name(conn, app.organization_id).await?;
     let url = portal.url(&format!("/applications/postings/{}", app.posting_id));
-    let at = format_ts(now, lang);
+    let at = format_ts(now, Lang::Ja);
     let receipt = app.receipt_id.clone().unwrap_or_default();
-    let from = portal.settings.name.get(lang);
-    for to in institution_addresses(conn, app.organization_id, contact).await? {
-        let values = [
-            ("organization", organization.as_str()),
-            ("data_number", &app.data_number),
-            ("title", &app.title),
-            ("receipt_id", &receipt),
-            ("at", &at),
-            ("url", &url),
-        ];
-        madoguchi_mail::queue(
-            conn,
-            &Envelope { portal: &portal.id, from_name: from, to: &to, lang },
-            kind,
-            &values,
-            state.mailer.domain(),
-            now,
-        )
-        .await?;
-    }
-    Ok(())
+    let values = [
+        ("organization", organization.as_str()),
+        ("data_number", &app.data_number),
+        ("title", &app.title),
+        ("receipt_id", &receipt),
+        ("at", &at),
+        ("url", &url),
+    ];
+    queue_to_institution(state, conn, portal, app.organization_id, contact, kind, &values, now).await
 }
 
 /// What a mail to the seeker says besides the application: the new status, the 通知文.

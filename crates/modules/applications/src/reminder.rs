@@ -13,7 +13,7 @@
 use crate::status::Status;
 use madoguchi_core::Lang;
 use madoguchi_core::rules::DAY;
-use madoguchi_mail::{Envelope, MailKind};
+use madoguchi_mail::MailKind;
 use madoguchi_store::audit::{self, AuditEntry};
 use madoguchi_web::applying::Directory;
 use madoguchi_web::error::AppError;
@@ -144,7 +144,6 @@ async fn remind(
     let list: Vec<String> = rows.iter().map(|w| format!("  {}  {}", w.receipt_id, t.get(w.status.key()))).collect();
     let organization = crate::mails::organization_name(&mut tx, first.organization_id).await?;
     let url = portal.url(&format!("/applications/postings/{posting}"));
-    let from = portal.settings.name.get(Lang::Ja);
     let values = [
         ("organization", organization.as_str()),
         ("data_number", &facts.data_number),
@@ -153,18 +152,9 @@ async fn remind(
         ("applications", &list.join("\n")),
         ("url", &url),
     ];
-    let contact = facts.contact_email.as_deref();
-    for to in crate::mails::institution_addresses(&mut tx, first.organization_id, contact).await? {
-        madoguchi_mail::queue(
-            &mut tx,
-            &Envelope { portal: &portal.id, from_name: from, to: &to, lang: Lang::Ja },
-            MailKind::ApplicationResultReminder,
-            &values,
-            state.mailer.domain(),
-            now,
-        )
+    let (kind, contact) = (MailKind::ApplicationResultReminder, facts.contact_email.as_deref());
+    crate::mails::queue_to_institution(state, &mut tx, portal, first.organization_id, contact, kind, &values, now)
         .await?;
-    }
     let subject = format!("posting:{posting}");
     let detail = format!("{} application(s) waiting for a result", rows.len());
     let entry = AuditEntry {

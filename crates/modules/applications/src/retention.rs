@@ -19,10 +19,9 @@
 //! never saw them). A posting without 募集終了日 is never purged: there is no day to count
 //! from, and its applications go when the posting is deleted.
 
-use madoguchi_core::Lang;
 use madoguchi_core::relay::day_start;
 use madoguchi_core::rules::DAY;
-use madoguchi_mail::{Envelope, MailKind};
+use madoguchi_mail::MailKind;
 use madoguchi_store::audit::{self, AuditEntry};
 use madoguchi_store::files;
 use madoguchi_web::applying::{Directory, PostingFacts};
@@ -105,33 +104,29 @@ async fn filed(conn: &mut AnyConnection, portal: &str, posting: i64) -> Result<i
     .await
 }
 
-/// Claims the posting's notice; false when it went already (this or another instance).
-async fn claim_notice(conn: &mut AnyConnection, portal: &str, posting: i64, now: i64) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
-        "INSERT INTO application_retention (portal, posting_id, noticed_at) VALUES ($1, $2, $3)
-         ON CONFLICT (portal, posting_id) DO UPDATE SET noticed_at = excluded.noticed_at
-         WHERE application_retention.noticed_at IS NULL",
-    )
-    .bind(portal)
-    .bind(posting)
-    .bind(now)
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
-}
-
-/// Claims the posting's purge; false when it was done already.
-async fn claim_purge(conn: &mut AnyConnection, portal: &str, posting: i64, now: i64) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
-        "INSERT INTO application_retention (portal, posting_id, purged_at) VALUES ($1, $2, $3)
-         ON CONFLICT (portal, posting_id) DO UPDATE SET purged_at = excluded.purged_at
-         WHERE application_retention.purged_at IS NULL",
-    )
-    .bind(portal)
-    .bind(posting)
-    .bind(now)
-    .execute(conn)
-    .await?;
+/// Claims the posting's step (notice or purge) by filling its column of `application_retention`
+/// where it is still empty; false when that step went already (this or another instance).
+async fn claim(
+    conn: &mut AnyConnection,
+    portal: &str,
+    posting: i64,
+    step: Step,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let sql = match step {
+        Step::Notice => {
+            "INSERT INTO application_retention (portal, posting_id, noticed_at) VALUES ($1, $2, $3)
+             ON CONFLICT (portal, posting_id) DO UPDATE SET noticed_at = excluded.noticed_at
+             WHERE application_retention.noticed_at IS NULL"
+        }
+        Step::Purge => {
+            "INSERT INTO application_retention (portal, posting_id, purged_at) VALUES ($1, $2, $3)
+             ON CONFLICT (portal, posting_id) DO UPDATE SET purged_at = excluded.purged_at
+             WHERE application_retention.purged_at IS NULL"
+        }
+        Step::Nothing => return Ok(false),
+    };
+    let done = sqlx::query(sql).bind(portal).bind(posting).bind(now).execute(conn).await?;
     Ok(done.rows_affected() == 1)
 }
 
@@ -188,20 +183,13 @@ async fn one_posting(
     let count = filed(&mut tx, &portal.id, posting).await?;
     let noticed = noticed_at(&mut tx, &portal.id, posting).await?;
     let step = due(facts.ends_at, days, noticed, count > 0, now);
+    if !claim(&mut tx, &portal.id, posting, step, now).await? {
+        return Ok(Step::Nothing);
+    }
     match step {
-        Step::Nothing => return Ok(Step::Nothing),
-        Step::Notice => {
-            if !claim_notice(&mut tx, &portal.id, posting, now).await? {
-                return Ok(Step::Nothing);
-            }
-            notice(state, &mut tx, portal, &facts, count, now).await?;
-        }
-        Step::Purge => {
-            if !claim_purge(&mut tx, &portal.id, posting, now).await? {
-                return Ok(Step::Nothing);
-            }
-            purge(&mut tx, &portal.id, posting, now).await?;
-        }
+        Step::Notice => notice(state, &mut tx, portal, &facts, count, now).await?,
+        Step::Purge => purge(&mut tx, &portal.id, posting, now).await?,
+        Step::Nothing => {}
     }
     tx.commit().await?;
     Ok(step)
@@ -233,19 +221,8 @@ async fn notice(
         ("count", &count_text),
         ("url", &url),
     ];
-    let from = portal.settings.name.get(Lang::Ja);
-    let contact = facts.contact_email.as_deref();
-    for to in crate::mails::institution_addresses(tx, facts.organization_id, contact).await? {
-        madoguchi_mail::queue(
-            tx,
-            &Envelope { portal: &portal.id, from_name: from, to: &to, lang: Lang::Ja },
-            MailKind::ApplicationRetentionNotice,
-            &values,
-            state.mailer.domain(),
-            now,
-        )
-        .await?;
-    }
+    let (kind, contact) = (MailKind::ApplicationRetentionNotice, facts.contact_email.as_deref());
+    crate::mails::queue_to_institution(state, tx, portal, facts.organization_id, contact, kind, &values, now).await?;
     let subject = format!("posting:{}", facts.id);
     let detail = format!("{count} application(s) to be purged on {purge_date}");
     record(tx, &portal.id, "application.retention_noticed", &subject, &detail, now).await
