@@ -21,7 +21,7 @@ use madoguchi_console::operator::{SignedIn, console_path, local};
 use madoguchi_store::audit::{self, AuditEntry};
 use madoguchi_store::relay;
 use madoguchi_web::confirm::{self, Confirmation, StepForm};
-use madoguchi_web::ctx::{Chrome, Ctx, Origin};
+use madoguchi_web::ctx::{Chrome, Ctx, Origin, audit_entry};
 use madoguchi_web::error::AppError;
 use madoguchi_web::forms::FieldErrors;
 use madoguchi_web::pages::{Pager, html};
@@ -248,15 +248,8 @@ pub async fn hide(
     if store::hide(&mut tx, portal, s.user_id, now).await? {
         let actor = format!("operator:{}", signed.operator.id);
         let subject = subject(s.user_id);
-        let entry = AuditEntry {
-            portal,
-            event: "seeker.profile_hidden",
-            actor: Some(&actor),
-            subject: Some(&subject),
-            ip: origin.ip.as_deref(),
-            user_agent: origin.user_agent.as_deref(),
-            detail: Some(&s.seeker_id),
-        };
+        let entry = audit_entry(&signed.portal, &origin, "seeker.profile_hidden", Some(&subject), Some(&s.seeker_id));
+        let entry = AuditEntry { actor: Some(&actor), ..entry };
         audit::record(&mut tx, &entry, now).await?;
     }
     tx.commit().await?;
